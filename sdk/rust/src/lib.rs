@@ -1,0 +1,18 @@
+//! Wire types of the Patronus API, shared by `patronus-server`, `patronus-agent` and Rust clients.
+//!
+//! Naming follows one pattern: `NewX` is a create body, `XUpdate` a PATCH body, `X` the resource
+//! as the server returns it.
+
+pub mod audit;
+pub mod auth;
+pub mod common;
+pub mod tenants;
+pub mod tokens;
+pub mod users;
+
+pub use audit::*;
+pub use auth::*;
+pub use common::*;
+pub use tenants::*;
+pub use tokens::*;
+pub use users::*;

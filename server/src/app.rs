@@ -1,0 +1,110 @@
+//! The application: shared state, the router with its middleware, and the OpenAPI document
+//! derived from the same route list (so the two cannot disagree).
+
+use std::sync::Arc;
+
+use axum::http::{HeaderName, Response};
+use axum::middleware::from_fn_with_state;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+use sqlx::PgPool;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+use utoipa::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::auth::jwt::KeyRing;
+use crate::error::ApiError;
+use crate::extract::MAX_BODY_BYTES;
+use crate::metrics::Metrics;
+use crate::ratelimit::RateLimiter;
+use crate::routes::{api_tokens, audit_events, auth, health, platform, tenants, users};
+
+pub struct Settings {
+    pub refresh_ttl_secs: i64,
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    /// Connections as `patronus_app`, the role that owns nothing.
+    pub pool: PgPool,
+    pub keys: Arc<KeyRing>,
+    pub limiter: Arc<RateLimiter>,
+    pub metrics: Arc<Metrics>,
+    pub settings: Arc<Settings>,
+}
+
+/// The authenticated, rate-limited API under `/v1`.
+fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(tenants::list, tenants::create))
+        .routes(routes!(tenants::get, tenants::update, tenants::delete))
+        .routes(routes!(platform::create_tenant_token))
+        .routes(routes!(platform::list_signing_keys, platform::rotate_signing_key))
+        .routes(routes!(audit_events::list_platform))
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::refresh))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::whoami))
+        .routes(routes!(users::list, users::create))
+        .routes(routes!(users::get, users::update, users::delete))
+        .routes(routes!(users::set_password))
+        .routes(routes!(api_tokens::list, api_tokens::create))
+        .routes(routes!(api_tokens::get, api_tokens::update, api_tokens::delete))
+        .routes(routes!(audit_events::list))
+}
+
+fn public_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(health::healthz))
+        .routes(routes!(health::readyz))
+        .routes(routes!(health::metrics))
+}
+
+/// The OpenAPI document the server serves at `/v1/openapi.json`.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    let (_, spec) = OpenApiRouter::<AppState>::with_openapi(crate::openapi::ApiDoc::openapi())
+        .merge(public_routes())
+        .merge(api_routes())
+        .split_for_parts();
+    let mut spec = spec;
+    crate::openapi::add_error_responses(&mut spec);
+    spec
+}
+
+pub fn router(state: AppState) -> Router {
+    let spec = Arc::new(openapi());
+    let (api, _) = api_routes().split_for_parts();
+    let api = api
+        .layer(from_fn_with_state(state.clone(), crate::idempotency::idempotency))
+        .layer(from_fn_with_state(state.clone(), crate::auth::authenticate));
+    let (public, _) = public_routes().split_for_parts();
+    let request_id = HeaderName::from_static("x-request-id");
+
+    Router::new()
+        .merge(public)
+        .merge(api)
+        .route("/v1/openapi.json", get(move || async move { axum::Json(spec.as_ref().clone()) }))
+        .fallback(|| async { ApiError::NoRoute })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .layer(from_fn_with_state(state.clone(), crate::metrics::track))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
+        .layer(CatchPanicLayer::custom(|_panic: Box<dyn std::any::Any + Send>| -> Response<axum::body::Body> {
+            ApiError::Internal(anyhow::anyhow!("handler panicked")).into_response()
+        }))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(|req: &axum::http::Request<axum::body::Body>| {
+                    let request_id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
+                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %request_id)
+                })
+                .on_response(DefaultOnResponse::new().level(Level::INFO)),
+        )
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+}

@@ -1,0 +1,270 @@
+//! Who is calling. The `authenticate` middleware resolves the bearer credential into a
+//! [`Principal`], applies the caller's rate limit, and leaves the principal in the request's
+//! extensions; handlers take a [`TenantCaller`] or [`PlatformCaller`] and check roles with
+//! `require`.
+
+pub mod jwt;
+pub mod secrets;
+
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use patronus_api::Role;
+use std::net::SocketAddr;
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::db;
+use crate::error::ApiError;
+use secrets::SecretKind;
+
+#[derive(Debug, Clone)]
+pub enum Principal {
+    Platform { token_id: Uuid, name: String },
+    Tenant(TenantPrincipal),
+}
+
+#[derive(Debug, Clone)]
+pub struct TenantPrincipal {
+    pub tenant_id: Uuid,
+    pub role: Role,
+    pub actor: Actor,
+}
+
+#[derive(Debug, Clone)]
+pub enum Actor {
+    User { id: Uuid, email: String },
+    ApiToken { id: Uuid, name: String },
+}
+
+impl Principal {
+    /// The key under which the caller's rate limit and idempotency keys are kept.
+    pub fn key(&self) -> String {
+        match self {
+            Principal::Platform { token_id, .. } => format!("platform:{token_id}"),
+            Principal::Tenant(TenantPrincipal { actor: Actor::User { id, .. }, .. }) => format!("user:{id}"),
+            Principal::Tenant(TenantPrincipal { actor: Actor::ApiToken { id, .. }, .. }) => format!("token:{id}"),
+        }
+    }
+
+    pub fn tenant_id(&self) -> Option<Uuid> {
+        match self {
+            Principal::Platform { .. } => None,
+            Principal::Tenant(t) => Some(t.tenant_id),
+        }
+    }
+}
+
+/// Who did something, as the audit log records it.
+#[derive(Debug, Clone)]
+pub struct AuditActor {
+    pub kind: &'static str,
+    pub id: Option<Uuid>,
+    pub name: String,
+}
+
+impl Principal {
+    pub fn audit_actor(&self) -> AuditActor {
+        match self {
+            Principal::Platform { token_id, name } => {
+                AuditActor { kind: "platform_token", id: Some(*token_id), name: name.clone() }
+            }
+            Principal::Tenant(TenantPrincipal { actor: Actor::User { id, email }, .. }) => {
+                AuditActor { kind: "user", id: Some(*id), name: email.clone() }
+            }
+            Principal::Tenant(TenantPrincipal { actor: Actor::ApiToken { id, name }, .. }) => {
+                AuditActor { kind: "api_token", id: Some(*id), name: name.clone() }
+            }
+        }
+    }
+}
+
+fn bearer(headers: &HeaderMap) -> Option<Result<&str, ApiError>> {
+    let value = headers.get(header::AUTHORIZATION)?;
+    let Ok(value) = value.to_str() else {
+        return Some(Err(ApiError::Unauthorized("the Authorization header is not valid ASCII".into())));
+    };
+    let mut parts = value.splitn(2, ' ');
+    let scheme = parts.next().unwrap_or("");
+    let token = parts.next().unwrap_or("").trim();
+    if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() {
+        return Some(Err(ApiError::Unauthorized("use `Authorization: Bearer <token>`".into())));
+    }
+    Some(Ok(token))
+}
+
+/// Resolves a bearer credential: an API token, a platform token, or a JWT access token.
+pub async fn resolve(app: &AppState, token: &str) -> Result<Principal, ApiError> {
+    let invalid = || ApiError::Unauthorized("the token is invalid, expired or revoked".into());
+    match SecretKind::of(token) {
+        Some(SecretKind::ApiToken) => {
+            let hash = secrets::hash_secret(token);
+            let mut tx = db::credential_tx(&app.pool, &hash).await?;
+            let row = db::api_tokens::by_hash(&mut *tx, &hash).await?.ok_or_else(invalid)?;
+            if row.expires_at.is_some_and(|at| at <= chrono::Utc::now()) {
+                return Err(ApiError::Unauthorized("the token has expired".into()));
+            }
+            db::enter_tenant(&mut tx, row.tenant_id).await?;
+            db::api_tokens::touch(&mut *tx, row.id).await?;
+            tx.commit().await?;
+            Ok(Principal::Tenant(TenantPrincipal {
+                tenant_id: row.tenant_id,
+                role: row.role(),
+                actor: Actor::ApiToken { id: row.id, name: row.name },
+            }))
+        }
+        Some(SecretKind::PlatformToken) => {
+            let hash = secrets::hash_secret(token);
+            let row = db::platform_tokens::by_hash(&app.pool, &hash).await?.ok_or_else(invalid)?;
+            db::platform_tokens::touch(&app.pool, row.id).await?;
+            Ok(Principal::Platform { token_id: row.id, name: row.name })
+        }
+        Some(SecretKind::RefreshToken) => {
+            Err(ApiError::Unauthorized("a refresh token is not an access token; exchange it at /v1/auth/refresh".into()))
+        }
+        None => {
+            let claims = match app.keys.verify(token) {
+                Ok(Some(claims)) => claims,
+                Ok(None) => {
+                    // Signed with a key this replica has not loaded yet.
+                    app.keys.load(&app.pool).await.map_err(ApiError::Internal)?;
+                    app.keys.verify(token).ok().flatten().ok_or_else(invalid)?
+                }
+                Err(_) => return Err(invalid()),
+            };
+            Ok(Principal::Tenant(TenantPrincipal {
+                tenant_id: claims.tid,
+                role: claims.role,
+                actor: Actor::User { id: claims.sub, email: claims.email },
+            }))
+        }
+    }
+}
+
+/// Middleware: authenticate, rate-limit, and pass the principal on.
+pub async fn authenticate(State(app): State<AppState>, mut req: Request, next: Next) -> Response {
+    let principal = match bearer(req.headers()) {
+        None => None,
+        Some(Err(e)) => return e.into_response(),
+        Some(Ok(token)) => match resolve(&app, token).await {
+            Ok(p) => Some(p),
+            Err(e) => return e.into_response(),
+        },
+    };
+    let limit_key = match &principal {
+        Some(p) => p.key(),
+        None => match req.extensions().get::<ConnectInfo<SocketAddr>>() {
+            Some(ConnectInfo(addr)) => format!("anonymous:{}", addr.ip()),
+            None => "anonymous".to_string(),
+        },
+    };
+    let decision = app.limiter.check(&limit_key).await;
+    if !decision.allowed {
+        let mut response = ApiError::RateLimited { retry_after_secs: decision.retry_after_secs }.into_response();
+        decision.write_headers(response.headers_mut());
+        return response;
+    }
+    if let Some(p) = principal {
+        req.extensions_mut().insert(p);
+    }
+    let mut response = next.run(req).await;
+    decision.write_headers(response.headers_mut());
+    response
+}
+
+fn request_id(parts: &Parts) -> Option<String> {
+    parts.headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_string)
+}
+
+fn principal(parts: &Parts) -> Result<Principal, ApiError> {
+    parts
+        .extensions
+        .get::<Principal>()
+        .cloned()
+        .ok_or_else(|| ApiError::Unauthorized("this endpoint needs `Authorization: Bearer <token>`".into()))
+}
+
+/// A caller acting inside a tenant.
+#[derive(Debug, Clone)]
+pub struct TenantCaller {
+    pub principal: Principal,
+    pub tenant: TenantPrincipal,
+    pub request_id: Option<String>,
+}
+
+impl TenantCaller {
+    pub fn require(&self, role: Role) -> Result<(), ApiError> {
+        if self.tenant.role >= role {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(format!(
+                "this needs the {} role; the caller has {}",
+                role.as_str(),
+                self.tenant.role.as_str()
+            )))
+        }
+    }
+
+    pub fn tenant_id(&self) -> Uuid {
+        self.tenant.tenant_id
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for TenantCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        let principal = principal(parts)?;
+        let Principal::Tenant(tenant) = &principal else {
+            return Err(ApiError::Forbidden("this endpoint needs a tenant credential, not a platform token".into()));
+        };
+        Ok(TenantCaller { tenant: tenant.clone(), principal, request_id: request_id(parts) })
+    }
+}
+
+/// The platform operator.
+#[derive(Debug, Clone)]
+pub struct PlatformCaller {
+    pub principal: Principal,
+    pub request_id: Option<String>,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for PlatformCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        let principal = principal(parts)?;
+        if !matches!(principal, Principal::Platform { .. }) {
+            return Err(ApiError::Forbidden("this endpoint needs a platform-admin token".into()));
+        }
+        Ok(PlatformCaller { principal, request_id: request_id(parts) })
+    }
+}
+
+/// Any authenticated caller.
+#[derive(Debug, Clone)]
+pub struct AnyCaller(pub Principal);
+
+impl<S: Send + Sync> FromRequestParts<S> for AnyCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        principal(parts).map(AnyCaller)
+    }
+}
+
+impl TenantCaller {
+    /// Records a change in the tenant's audit log, inside the write's transaction.
+    pub async fn audit(&self, tx: &mut db::Tx, change: crate::audit::Change) -> Result<(), ApiError> {
+        crate::audit::record(tx, &self.principal, Some(self.tenant_id()), self.request_id.as_deref(), change).await
+    }
+}
+
+impl PlatformCaller {
+    /// Records a change in the platform's audit log, inside the write's transaction.
+    pub async fn audit(&self, tx: &mut db::Tx, change: crate::audit::Change) -> Result<(), ApiError> {
+        crate::audit::record(tx, &self.principal, None, self.request_id.as_deref(), change).await
+    }
+}

@@ -1,0 +1,78 @@
+//! Database access. Handlers never write SQL; they open a scoped transaction here and call the
+//! functions of one module per table, which take any `PgExecutor` so that they run on a pool or
+//! inside a transaction alike.
+
+pub mod api_tokens;
+pub mod audit;
+pub mod idempotency;
+pub mod platform_tokens;
+pub mod refresh_tokens;
+pub mod signing_keys;
+pub mod tenants;
+pub mod users;
+
+use sqlx::{PgPool, Postgres, Transaction};
+use uuid::Uuid;
+
+use crate::error::ApiError;
+
+pub type Tx = Transaction<'static, Postgres>;
+
+/// A transaction acting for one tenant: row-level security shows it that tenant's rows only.
+pub async fn tenant_tx(pool: &PgPool, tenant_id: Uuid) -> Result<Tx, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SELECT set_config('app.tenant_id', $1, true)")
+        .bind(tenant_id.to_string())
+        .execute(&mut *tx)
+        .await?;
+    Ok(tx)
+}
+
+/// A transaction acting for the platform operator: it sees platform rows (tenant-less audit
+/// events and idempotency records) and no tenant's rows.
+pub async fn platform_tx(pool: &PgPool) -> Result<Tx, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SELECT set_config('app.platform', 'on', true)").execute(&mut *tx).await?;
+    Ok(tx)
+}
+
+/// A transaction that may see the one credential row whose secret hashes to `hash`.
+pub async fn credential_tx(pool: &PgPool, hash: &[u8]) -> Result<Tx, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SELECT set_config('app.credential_hash', $1, true)")
+        .bind(hex::encode(hash))
+        .execute(&mut *tx)
+        .await?;
+    Ok(tx)
+}
+
+/// Switches a transaction to a tenant once a credential has told which one.
+pub async fn enter_tenant(tx: &mut Tx, tenant_id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT set_config('app.tenant_id', $1, true)")
+        .bind(tenant_id.to_string())
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// Named unique constraints and the request field each one is about.
+const UNIQUE_CONSTRAINTS: &[(&str, &str, &str)] = &[
+    ("tenants_name_key", "/name", "a tenant with this name already exists"),
+    ("tenants_slug_key", "/slug", "a tenant with this slug already exists"),
+    ("users_tenant_id_email_key", "/email", "a user with this email already exists"),
+    ("api_tokens_tenant_id_name_key", "/name", "an API token with this name already exists"),
+    ("platform_tokens_name_key", "/name", "a platform token with this name already exists"),
+];
+
+/// Turns a violation of a named unique constraint into a 409 that names the field.
+pub fn unique_violation(err: &sqlx::Error) -> Option<ApiError> {
+    let db_err = err.as_database_error()?;
+    if !db_err.is_unique_violation() {
+        return None;
+    }
+    let constraint = db_err.constraint()?;
+    UNIQUE_CONSTRAINTS
+        .iter()
+        .find(|(name, _, _)| *name == constraint)
+        .map(|(_, pointer, detail)| ApiError::conflict(pointer, *detail))
+}

@@ -1,0 +1,102 @@
+use chrono::{DateTime, Utc};
+use patronus_api::{Quotas, Tenant};
+use sqlx::{PgExecutor, QueryBuilder};
+use uuid::Uuid;
+
+use crate::extract::etag;
+use crate::pagination::PageRequest;
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct TenantRow {
+    pub id: Uuid,
+    pub name: String,
+    pub slug: String,
+    pub max_users: i32,
+    pub max_api_tokens: i32,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl TenantRow {
+    pub fn etag(&self) -> String {
+        etag(self.version)
+    }
+
+    pub fn to_api(&self) -> Tenant {
+        Tenant {
+            id: self.id,
+            name: self.name.clone(),
+            slug: self.slug.clone(),
+            quotas: Quotas { max_users: self.max_users, max_api_tokens: self.max_api_tokens },
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            etag: self.etag(),
+        }
+    }
+}
+
+const COLUMNS: &str = "id, name, slug, max_users, max_api_tokens, version, created_at, updated_at";
+
+pub async fn insert(ex: impl PgExecutor<'_>, name: &str, slug: &str, quotas: Quotas) -> Result<TenantRow, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "INSERT INTO tenants (id, name, slug, max_users, max_api_tokens) VALUES ($1, $2, $3, $4, $5) RETURNING {COLUMNS}"
+    ))
+    .bind(Uuid::now_v7())
+    .bind(name)
+    .bind(slug)
+    .bind(quotas.max_users)
+    .bind(quotas.max_api_tokens)
+    .fetch_one(ex)
+    .await
+}
+
+pub async fn get(ex: impl PgExecutor<'_>, id: Uuid) -> Result<Option<TenantRow>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM tenants WHERE id = $1")).bind(id).fetch_optional(ex).await
+}
+
+/// Reads and locks a tenant row: writes that check a quota serialise on it.
+pub async fn lock(ex: impl PgExecutor<'_>, id: Uuid) -> Result<Option<TenantRow>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM tenants WHERE id = $1 FOR UPDATE")).bind(id).fetch_optional(ex).await
+}
+
+pub async fn by_slug(ex: impl PgExecutor<'_>, slug: &str) -> Result<Option<TenantRow>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM tenants WHERE slug = $1")).bind(slug).fetch_optional(ex).await
+}
+
+pub struct TenantFilter {
+    pub name: Option<String>,
+    pub slug: Option<String>,
+}
+
+pub async fn list(ex: impl PgExecutor<'_>, filter: &TenantFilter, page: &PageRequest) -> Result<Vec<TenantRow>, sqlx::Error> {
+    let mut q = QueryBuilder::new(format!("SELECT {COLUMNS} FROM tenants WHERE true"));
+    if let Some(name) = &filter.name {
+        q.push(" AND name = ").push_bind(name.clone());
+    }
+    if let Some(slug) = &filter.slug {
+        q.push(" AND slug = ").push_bind(slug.clone());
+    }
+    page.push_to(&mut q);
+    q.build_query_as().fetch_all(ex).await
+}
+
+/// Writes a tenant's new values and moves its version on.
+pub async fn update(ex: impl PgExecutor<'_>, row: &TenantRow) -> Result<TenantRow, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "UPDATE tenants SET name = $2, slug = $3, max_users = $4, max_api_tokens = $5, version = version + 1, \
+         updated_at = now() WHERE id = $1 RETURNING {COLUMNS}"
+    ))
+    .bind(row.id)
+    .bind(&row.name)
+    .bind(&row.slug)
+    .bind(row.max_users)
+    .bind(row.max_api_tokens)
+    .fetch_one(ex)
+    .await
+}
+
+pub async fn delete(ex: impl PgExecutor<'_>, id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM tenants WHERE id = $1").bind(id).execute(ex).await?;
+    Ok(())
+}

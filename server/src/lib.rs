@@ -1,0 +1,23 @@
+//! `patronus-server`: the Patronus SD-WAN control plane.
+
+pub mod app;
+pub mod audit;
+pub mod auth;
+pub mod bootstrap;
+pub mod config;
+pub mod db;
+pub mod embedded_pg;
+pub mod error;
+pub mod extract;
+pub mod idempotency;
+pub mod metrics;
+pub mod openapi;
+pub mod pagination;
+pub mod ratelimit;
+pub mod routes;
+pub mod serve;
+pub mod telemetry;
+pub mod validate;
+
+/// The embedded migrations (the `migrations/` folder at the repository root).
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../migrations");

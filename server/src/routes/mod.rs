@@ -1,0 +1,14 @@
+//! HTTP handlers, one module per resource. Handlers parse, check roles, call `db`, record the
+//! audit event in the same transaction and answer; they hold no SQL.
+
+pub mod audit_events;
+pub mod api_tokens;
+pub mod auth;
+pub mod health;
+pub mod platform;
+pub mod tenants;
+pub mod users;
+
+/// The `security` requirement names used in the OpenAPI document.
+pub const TENANT_AUTH: &str = "tenant_auth";
+pub const PLATFORM_AUTH: &str = "platform_auth";

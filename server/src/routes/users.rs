@@ -1,0 +1,192 @@
+//! Users of a tenant. Everyone in the tenant reads; admins write; a user may set their own
+//! password.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use patronus_api::{NewUser, Page, PasswordChange, Role, User, UserUpdate};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::audit::Change;
+use crate::auth::{secrets, Actor, TenantCaller};
+use crate::db;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{IfMatch, Json, Path, Query, Resource};
+use crate::pagination::PageRequest;
+use crate::validate::{self, Errors};
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct UserListQuery {
+    /// Only the user with this email (the user's name for lookups).
+    pub email: Option<String>,
+    pub role: Option<Role>,
+    pub cursor: Option<String>,
+    /// Page size, 1 to 500 (default 100).
+    pub limit: Option<u32>,
+}
+
+#[utoipa::path(get, path = "/v1/users", tag = "users", params(UserListQuery),
+    responses((status = 200, description = "A page of users", body = Page<User>)),
+    security(("tenant_auth" = [])))]
+pub async fn list(State(app): State<AppState>, caller: TenantCaller, Query(q): Query<UserListQuery>) -> ApiResult<axum::Json<Page<User>>> {
+    let page = PageRequest::new(q.cursor.as_deref(), q.limit)?;
+    let filter = db::users::UserFilter { email: q.email.map(|e| e.trim().to_lowercase()), role: q.role };
+    let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
+    let rows = db::users::list(&mut *tx, &filter, &page).await?;
+    tx.commit().await?;
+    Ok(axum::Json(page.finish(rows, |r| r.id, |r| r.to_api())))
+}
+
+async fn hash_password(password: String) -> ApiResult<String> {
+    tokio::task::spawn_blocking(move || secrets::hash_password(&password))
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?
+        .map_err(ApiError::Internal)
+}
+
+#[utoipa::path(post, path = "/v1/users", tag = "users", request_body = NewUser,
+    responses((status = 201, description = "Created", body = User, headers(("ETag" = String), ("Location" = String)))),
+    security(("tenant_auth" = [])))]
+pub async fn create(State(app): State<AppState>, caller: TenantCaller, Json(body): Json<NewUser>) -> ApiResult<Resource<User>> {
+    caller.require(Role::Admin)?;
+    let mut errors = Errors::new();
+    let email = validate::email(&mut errors, "/email", &body.email);
+    let display_name = validate::name(&mut errors, "/display_name", &body.display_name);
+    if let Some(password) = &body.password {
+        validate::password(&mut errors, "/password", password);
+    }
+    errors.check()?;
+    let password_hash = match body.password {
+        Some(p) => Some(hash_password(p).await?),
+        None => None,
+    };
+
+    let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
+    let tenant = db::tenants::lock(&mut *tx, caller.tenant_id()).await?.ok_or(ApiError::NotFound("tenant"))?;
+    if db::users::count(&mut *tx).await? >= i64::from(tenant.max_users) {
+        return Err(ApiError::QuotaExceeded { quota: "max_users", limit: i64::from(tenant.max_users) });
+    }
+    let row = db::users::insert(&mut *tx, caller.tenant_id(), &email, &display_name, body.role, password_hash.as_deref()).await?;
+    let user = row.to_api();
+    caller.audit(&mut tx, Change::created("user", row.id, &user)).await?;
+    tx.commit().await?;
+    Ok(Resource::created(row.etag(), format!("/v1/users/{}", row.id), user))
+}
+
+#[utoipa::path(get, path = "/v1/users/{id}", tag = "users", params(("id" = Uuid, Path)),
+    responses((status = 200, description = "The user", body = User, headers(("ETag" = String)))),
+    security(("tenant_auth" = [])))]
+pub async fn get(State(app): State<AppState>, caller: TenantCaller, Path(id): Path<Uuid>) -> ApiResult<Resource<User>> {
+    let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
+    let row = db::users::get(&mut *tx, id).await?.ok_or(ApiError::NotFound("user"))?;
+    tx.commit().await?;
+    Ok(Resource::ok(row.etag(), row.to_api()))
+}
+
+#[utoipa::path(patch, path = "/v1/users/{id}", tag = "users", params(("id" = Uuid, Path),
+        ("If-Match" = Option<String>, Header, description = "The ETag the change is based on")),
+    request_body = UserUpdate,
+    responses((status = 200, description = "Updated", body = User, headers(("ETag" = String)))),
+    security(("tenant_auth" = [])))]
+pub async fn update(
+    State(app): State<AppState>,
+    caller: TenantCaller,
+    Path(id): Path<Uuid>,
+    if_match: IfMatch,
+    Json(body): Json<UserUpdate>,
+) -> ApiResult<Resource<User>> {
+    caller.require(Role::Admin)?;
+    let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
+    let current = db::users::lock(&mut *tx, id).await?.ok_or(ApiError::NotFound("user"))?;
+    if_match.check(&current.etag())?;
+    let mut next = current.clone();
+    let mut errors = Errors::new();
+    if let Some(email) = &body.email {
+        next.email = validate::email(&mut errors, "/email", email);
+    }
+    if let Some(display_name) = &body.display_name {
+        next.display_name = validate::name(&mut errors, "/display_name", display_name);
+    }
+    if let Some(role) = body.role {
+        next.role = role.as_str().to_string();
+    }
+    errors.check()?;
+    if next.email == current.email && next.display_name == current.display_name && next.role == current.role {
+        return Ok(Resource::ok(current.etag(), current.to_api()));
+    }
+    if current.role() == Role::Admin && next.role() != Role::Admin {
+        ensure_another_admin(&mut tx, id).await?;
+    }
+    let updated = db::users::update(&mut *tx, &next).await?;
+    caller.audit(&mut tx, Change::updated("user", id, &current.to_api(), &updated.to_api())).await?;
+    tx.commit().await?;
+    Ok(Resource::ok(updated.etag(), updated.to_api()))
+}
+
+/// A tenant must keep an admin user, or nobody could manage its users again.
+async fn ensure_another_admin(tx: &mut db::Tx, leaving: Uuid) -> ApiResult<()> {
+    if db::users::count_admins_except(&mut **tx, leaving).await? == 0 {
+        return Err(ApiError::conflict("/role", "this is the tenant's last admin user; make another user admin first"));
+    }
+    Ok(())
+}
+
+#[utoipa::path(delete, path = "/v1/users/{id}", tag = "users", params(("id" = Uuid, Path),
+        ("If-Match" = Option<String>, Header, description = "The ETag the deletion is based on")),
+    responses((status = 204, description = "Deleted; the user's sessions end")),
+    security(("tenant_auth" = [])))]
+pub async fn delete(State(app): State<AppState>, caller: TenantCaller, Path(id): Path<Uuid>, if_match: IfMatch) -> ApiResult<StatusCode> {
+    caller.require(Role::Admin)?;
+    let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
+    let current = db::users::lock(&mut *tx, id).await?.ok_or(ApiError::NotFound("user"))?;
+    if_match.check(&current.etag())?;
+    if current.role() == Role::Admin {
+        ensure_another_admin(&mut tx, id).await?;
+    }
+    db::users::delete(&mut *tx, id).await?;
+    caller.audit(&mut tx, Change::deleted("user", id, &current.to_api())).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(put, path = "/v1/users/{id}/password", tag = "users", params(("id" = Uuid, Path)),
+    request_body = PasswordChange,
+    responses((status = 204, description = "Password set")),
+    security(("tenant_auth" = [])))]
+pub async fn set_password(
+    State(app): State<AppState>,
+    caller: TenantCaller,
+    Path(id): Path<Uuid>,
+    Json(body): Json<PasswordChange>,
+) -> ApiResult<StatusCode> {
+    let is_self = matches!(&caller.tenant.actor, Actor::User { id: me, .. } if *me == id);
+    if !is_self {
+        caller.require(Role::Admin)?;
+    }
+    let mut errors = Errors::new();
+    validate::password(&mut errors, "/password", &body.password);
+    errors.check()?;
+
+    let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
+    let current = db::users::lock(&mut *tx, id).await?.ok_or(ApiError::NotFound("user"))?;
+    if is_self && caller.tenant.role != Role::Admin {
+        if let Some(stored) = current.password_hash.clone() {
+            let given = body.current_password.clone().unwrap_or_default();
+            let ok = tokio::task::spawn_blocking(move || secrets::verify_password(&given, Some(&stored)))
+                .await
+                .map_err(|e| ApiError::Internal(e.into()))?;
+            if !ok {
+                return Err(ApiError::field("/current_password", "does not match the current password"));
+            }
+        }
+    }
+    let mut next = current.clone();
+    next.password_hash = Some(hash_password(body.password).await?);
+    db::users::update(&mut *tx, &next).await?;
+    caller.audit(&mut tx, Change::action("user", id, "set_password")).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
