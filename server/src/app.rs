@@ -44,7 +44,10 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(tenants::list, tenants::create))
         .routes(routes!(tenants::get, tenants::update, tenants::delete))
         .routes(routes!(platform::create_tenant_token))
-        .routes(routes!(platform::list_signing_keys, platform::rotate_signing_key))
+        .routes(routes!(
+            platform::list_signing_keys,
+            platform::rotate_signing_key
+        ))
         .routes(routes!(audit_events::list_platform))
         .routes(routes!(auth::login))
         .routes(routes!(auth::refresh))
@@ -54,7 +57,11 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(users::get, users::update, users::delete))
         .routes(routes!(users::set_password))
         .routes(routes!(api_tokens::list, api_tokens::create))
-        .routes(routes!(api_tokens::get, api_tokens::update, api_tokens::delete))
+        .routes(routes!(
+            api_tokens::get,
+            api_tokens::update,
+            api_tokens::delete
+        ))
         .routes(routes!(audit_events::list))
 }
 
@@ -80,7 +87,10 @@ pub fn router(state: AppState) -> Router {
     let spec = Arc::new(openapi());
     let (api, _) = api_routes().split_for_parts();
     let api = api
-        .layer(from_fn_with_state(state.clone(), crate::idempotency::idempotency))
+        .layer(from_fn_with_state(
+            state.clone(),
+            crate::idempotency::idempotency,
+        ))
         .layer(from_fn_with_state(state.clone(), crate::auth::authenticate));
     let (public, _) = public_routes().split_for_parts();
     let request_id = HeaderName::from_static("x-request-id");

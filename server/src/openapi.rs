@@ -60,15 +60,47 @@ impl Modify for SecuritySchemes {
 
 /// The shared error answers, by status code.
 const ERRORS: &[(&str, &str, &str)] = &[
-    ("400", "BadRequest", "The request could not be read (malformed JSON, a bad id)"),
-    ("401", "Unauthorized", "No credential, or an invalid, expired or revoked one"),
-    ("403", "Forbidden", "The caller's role or scope does not allow this"),
-    ("404", "NotFound", "No such resource (or it belongs to another tenant)"),
-    ("409", "Conflict", "A unique field clashes, a quota is reached, or the state forbids it"),
-    ("412", "PreconditionFailed", "If-Match does not match the current ETag"),
+    (
+        "400",
+        "BadRequest",
+        "The request could not be read (malformed JSON, a bad id)",
+    ),
+    (
+        "401",
+        "Unauthorized",
+        "No credential, or an invalid, expired or revoked one",
+    ),
+    (
+        "403",
+        "Forbidden",
+        "The caller's role or scope does not allow this",
+    ),
+    (
+        "404",
+        "NotFound",
+        "No such resource (or it belongs to another tenant)",
+    ),
+    (
+        "409",
+        "Conflict",
+        "A unique field clashes, a quota is reached, or the state forbids it",
+    ),
+    (
+        "412",
+        "PreconditionFailed",
+        "If-Match does not match the current ETag",
+    ),
     ("413", "PayloadTooLarge", "The body exceeds 1 MiB"),
-    ("415", "UnsupportedMediaType", "The body is not application/json"),
-    ("422", "ValidationFailed", "Invalid fields, each with its JSON Pointer"),
+    (
+        "415",
+        "UnsupportedMediaType",
+        "The body is not application/json",
+    ),
+    (
+        "422",
+        "ValidationFailed",
+        "Invalid fields, each with its JSON Pointer",
+    ),
     ("429", "RateLimited", "Rate limit reached; see Retry-After"),
     ("500", "InternalError", "A server bug; it has been logged"),
     ("503", "Unavailable", "The database is unavailable"),
@@ -103,7 +135,10 @@ pub fn add_error_responses(spec: &mut Spec) {
             RefOr::T(
                 ResponseBuilder::new()
                     .description(*description)
-                    .content(PROBLEM_JSON, Content::new(Some(Ref::from_schema_name("Problem"))))
+                    .content(
+                        PROBLEM_JSON,
+                        Content::new(Some(Ref::from_schema_name("Problem"))),
+                    )
                     .build(),
             ),
         );
@@ -122,7 +157,9 @@ pub fn add_error_responses(spec: &mut Spec) {
         for (method, op) in ops {
             let Some(op) = op else { continue };
             for code in errors_for(method, path, op) {
-                let Some((_, name, _)) = ERRORS.iter().find(|(c, _, _)| *c == code) else { continue };
+                let Some((_, name, _)) = ERRORS.iter().find(|(c, _, _)| *c == code) else {
+                    continue;
+                };
                 op.responses
                     .responses
                     .entry(code.to_string())

@@ -14,7 +14,10 @@ impl Errors {
     }
 
     pub fn add(&mut self, pointer: &str, detail: impl Into<String>) {
-        self.0.push(FieldError { pointer: pointer.to_string(), detail: detail.into() });
+        self.0.push(FieldError {
+            pointer: pointer.to_string(),
+            detail: detail.into(),
+        });
     }
 
     /// 422 with every recorded error, if there is any.
@@ -34,7 +37,10 @@ pub fn name(errors: &mut Errors, pointer: &str, value: &str) -> String {
     if value.trim().is_empty() {
         errors.add(pointer, "must not be empty");
     } else if value.chars().count() > MAX_NAME_LEN {
-        errors.add(pointer, format!("must be at most {MAX_NAME_LEN} characters"));
+        errors.add(
+            pointer,
+            format!("must be at most {MAX_NAME_LEN} characters"),
+        );
     } else if value.chars().any(char::is_control) {
         errors.add(pointer, "must not contain control characters");
     } else if value.trim() != value {
@@ -47,7 +53,9 @@ pub fn name(errors: &mut Errors, pointer: &str, value: &str) -> String {
 pub fn slug(errors: &mut Errors, pointer: &str, value: &str) -> String {
     let ok = !value.is_empty()
         && value.len() <= 63
-        && value.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && value
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !value.starts_with('-')
         && !value.ends_with('-');
     if !ok {
@@ -60,7 +68,9 @@ pub fn slug(errors: &mut Errors, pointer: &str, value: &str) -> String {
 pub fn email(errors: &mut Errors, pointer: &str, value: &str) -> String {
     let normalised = value.trim().to_lowercase();
     let valid = normalised.len() <= 254
-        && !normalised.chars().any(|c| c.is_whitespace() || c.is_control())
+        && !normalised
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control())
         && matches!(normalised.split_once('@'), Some((local, domain))
             if !local.is_empty() && domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && !domain.contains('@'));
     if !valid {
@@ -72,7 +82,13 @@ pub fn email(errors: &mut Errors, pointer: &str, value: &str) -> String {
 pub fn password(errors: &mut Errors, pointer: &str, value: &str) {
     let len = value.chars().count();
     if len < crate::auth::secrets::MIN_PASSWORD_LEN {
-        errors.add(pointer, format!("must be at least {} characters", crate::auth::secrets::MIN_PASSWORD_LEN));
+        errors.add(
+            pointer,
+            format!(
+                "must be at least {} characters",
+                crate::auth::secrets::MIN_PASSWORD_LEN
+            ),
+        );
     } else if len > 1024 {
         errors.add(pointer, "must be at most 1024 characters");
     }
@@ -100,9 +116,14 @@ mod tests {
         assert_eq!(email, "ops@example.com");
         password(&mut errors, "/password", "short");
         quota(&mut errors, "/quotas/max_users", -1);
-        let Err(ApiError::Validation(list)) = errors.check() else { panic!("expected errors") };
+        let Err(ApiError::Validation(list)) = errors.check() else {
+            panic!("expected errors")
+        };
         let pointers: Vec<_> = list.iter().map(|e| e.pointer.as_str()).collect();
-        assert_eq!(pointers, ["/name", "/slug", "/password", "/quotas/max_users"]);
+        assert_eq!(
+            pointers,
+            ["/name", "/slug", "/password", "/quotas/max_users"]
+        );
     }
 
     #[test]

@@ -15,7 +15,10 @@ pub struct Quotas {
 
 impl Default for Quotas {
     fn default() -> Self {
-        Self { max_users: 100, max_api_tokens: 50 }
+        Self {
+            max_users: 100,
+            max_api_tokens: 50,
+        }
     }
 }
 

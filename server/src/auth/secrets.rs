@@ -26,9 +26,13 @@ impl SecretKind {
     }
 
     pub fn of(secret: &str) -> Option<SecretKind> {
-        [SecretKind::ApiToken, SecretKind::PlatformToken, SecretKind::RefreshToken]
-            .into_iter()
-            .find(|kind| secret.starts_with(kind.prefix()))
+        [
+            SecretKind::ApiToken,
+            SecretKind::PlatformToken,
+            SecretKind::RefreshToken,
+        ]
+        .into_iter()
+        .find(|kind| secret.starts_with(kind.prefix()))
     }
 }
 
@@ -44,7 +48,11 @@ pub fn generate(kind: SecretKind) -> NewSecret {
     let random = Alphanumeric.sample_string(&mut rand::thread_rng(), 40);
     let value = format!("{}{}", kind.prefix(), random);
     let display_prefix = value[..kind.prefix().len() + 4].to_string();
-    NewSecret { hash: hash_secret(&value), value, display_prefix }
+    NewSecret {
+        hash: hash_secret(&value),
+        value,
+        display_prefix,
+    }
 }
 
 pub fn hash_secret(value: &str) -> Vec<u8> {
@@ -69,7 +77,10 @@ pub fn verify_password(password: &str, stored: Option<&str>) -> bool {
     let Ok(parsed) = PasswordHash::new(hash) else {
         return false;
     };
-    Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok() && stored.is_some()
+    Argon2::default()
+        .verify_password(password.as_bytes(), &parsed)
+        .is_ok()
+        && stored.is_some()
 }
 
 #[cfg(test)]

@@ -83,7 +83,11 @@ pub struct AuditFilter {
     pub until: Option<DateTime<Utc>>,
 }
 
-pub async fn list(ex: impl PgExecutor<'_>, filter: &AuditFilter, page: &PageRequest) -> Result<Vec<AuditRow>, sqlx::Error> {
+pub async fn list(
+    ex: impl PgExecutor<'_>,
+    filter: &AuditFilter,
+    page: &PageRequest,
+) -> Result<Vec<AuditRow>, sqlx::Error> {
     let mut q = QueryBuilder::new(
         "SELECT id, occurred_at, actor_type, actor_id, actor_name, action, resource_type, resource_id, before, after, \
          request_id FROM audit_events WHERE true",

@@ -37,7 +37,11 @@ pub async fn claim(
     Ok(claimed.is_some())
 }
 
-pub async fn get(ex: impl PgExecutor<'_>, principal: &str, key: &str) -> Result<Option<IdempotencyRow>, sqlx::Error> {
+pub async fn get(
+    ex: impl PgExecutor<'_>,
+    principal: &str,
+    key: &str,
+) -> Result<Option<IdempotencyRow>, sqlx::Error> {
     sqlx::query_as("SELECT request_hash, status, response, headers FROM idempotency_keys WHERE principal = $1 AND key = $2")
         .bind(principal)
         .bind(key)
@@ -65,11 +69,17 @@ pub async fn complete(
 }
 
 /// Releases a key whose request failed with a server error, so that a retry runs again.
-pub async fn release(ex: impl PgExecutor<'_>, principal: &str, key: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM idempotency_keys WHERE principal = $1 AND key = $2 AND status IS NULL")
-        .bind(principal)
-        .bind(key)
-        .execute(ex)
-        .await?;
+pub async fn release(
+    ex: impl PgExecutor<'_>,
+    principal: &str,
+    key: &str,
+) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "DELETE FROM idempotency_keys WHERE principal = $1 AND key = $2 AND status IS NULL",
+    )
+    .bind(principal)
+    .bind(key)
+    .execute(ex)
+    .await?;
     Ok(())
 }

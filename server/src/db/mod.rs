@@ -32,7 +32,9 @@ pub async fn tenant_tx(pool: &PgPool, tenant_id: Uuid) -> Result<Tx, sqlx::Error
 /// events and idempotency records) and no tenant's rows.
 pub async fn platform_tx(pool: &PgPool) -> Result<Tx, sqlx::Error> {
     let mut tx = pool.begin().await?;
-    sqlx::query("SELECT set_config('app.platform', 'on', true)").execute(&mut *tx).await?;
+    sqlx::query("SELECT set_config('app.platform', 'on', true)")
+        .execute(&mut *tx)
+        .await?;
     Ok(tx)
 }
 
@@ -57,11 +59,31 @@ pub async fn enter_tenant(tx: &mut Tx, tenant_id: Uuid) -> Result<(), sqlx::Erro
 
 /// Named unique constraints and the request field each one is about.
 const UNIQUE_CONSTRAINTS: &[(&str, &str, &str)] = &[
-    ("tenants_name_key", "/name", "a tenant with this name already exists"),
-    ("tenants_slug_key", "/slug", "a tenant with this slug already exists"),
-    ("users_tenant_id_email_key", "/email", "a user with this email already exists"),
-    ("api_tokens_tenant_id_name_key", "/name", "an API token with this name already exists"),
-    ("platform_tokens_name_key", "/name", "a platform token with this name already exists"),
+    (
+        "tenants_name_key",
+        "/name",
+        "a tenant with this name already exists",
+    ),
+    (
+        "tenants_slug_key",
+        "/slug",
+        "a tenant with this slug already exists",
+    ),
+    (
+        "users_tenant_id_email_key",
+        "/email",
+        "a user with this email already exists",
+    ),
+    (
+        "api_tokens_tenant_id_name_key",
+        "/name",
+        "an API token with this name already exists",
+    ),
+    (
+        "platform_tokens_name_key",
+        "/name",
+        "a platform token with this name already exists",
+    ),
 ];
 
 /// Turns a violation of a named unique constraint into a 409 that names the field.

@@ -26,7 +26,12 @@ impl PlatformTokenRow {
 
 const COLUMNS: &str = "id, name, prefix, last_used_at, created_at";
 
-pub async fn insert(ex: impl PgExecutor<'_>, name: &str, hash: &[u8], prefix: &str) -> Result<PlatformTokenRow, sqlx::Error> {
+pub async fn insert(
+    ex: impl PgExecutor<'_>,
+    name: &str,
+    hash: &[u8],
+    prefix: &str,
+) -> Result<PlatformTokenRow, sqlx::Error> {
     sqlx::query_as(&format!(
         "INSERT INTO platform_tokens (id, name, token_hash, prefix) VALUES ($1, $2, $3, $4) RETURNING {COLUMNS}"
     ))
@@ -39,14 +44,21 @@ pub async fn insert(ex: impl PgExecutor<'_>, name: &str, hash: &[u8], prefix: &s
 }
 
 pub async fn count(ex: impl PgExecutor<'_>) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT count(*) FROM platform_tokens").fetch_one(ex).await
+    sqlx::query_scalar("SELECT count(*) FROM platform_tokens")
+        .fetch_one(ex)
+        .await
 }
 
-pub async fn by_hash(ex: impl PgExecutor<'_>, hash: &[u8]) -> Result<Option<PlatformTokenRow>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM platform_tokens WHERE token_hash = $1"))
-        .bind(hash)
-        .fetch_optional(ex)
-        .await
+pub async fn by_hash(
+    ex: impl PgExecutor<'_>,
+    hash: &[u8],
+) -> Result<Option<PlatformTokenRow>, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM platform_tokens WHERE token_hash = $1"
+    ))
+    .bind(hash)
+    .fetch_optional(ex)
+    .await
 }
 
 pub async fn touch(ex: impl PgExecutor<'_>, id: Uuid) -> Result<(), sqlx::Error> {

@@ -28,7 +28,10 @@ impl TenantRow {
             id: self.id,
             name: self.name.clone(),
             slug: self.slug.clone(),
-            quotas: Quotas { max_users: self.max_users, max_api_tokens: self.max_api_tokens },
+            quotas: Quotas {
+                max_users: self.max_users,
+                max_api_tokens: self.max_api_tokens,
+            },
             created_at: self.created_at,
             updated_at: self.updated_at,
             etag: self.etag(),
@@ -38,7 +41,12 @@ impl TenantRow {
 
 const COLUMNS: &str = "id, name, slug, max_users, max_api_tokens, version, created_at, updated_at";
 
-pub async fn insert(ex: impl PgExecutor<'_>, name: &str, slug: &str, quotas: Quotas) -> Result<TenantRow, sqlx::Error> {
+pub async fn insert(
+    ex: impl PgExecutor<'_>,
+    name: &str,
+    slug: &str,
+    quotas: Quotas,
+) -> Result<TenantRow, sqlx::Error> {
     sqlx::query_as(&format!(
         "INSERT INTO tenants (id, name, slug, max_users, max_api_tokens) VALUES ($1, $2, $3, $4, $5) RETURNING {COLUMNS}"
     ))
@@ -52,16 +60,30 @@ pub async fn insert(ex: impl PgExecutor<'_>, name: &str, slug: &str, quotas: Quo
 }
 
 pub async fn get(ex: impl PgExecutor<'_>, id: Uuid) -> Result<Option<TenantRow>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM tenants WHERE id = $1")).bind(id).fetch_optional(ex).await
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM tenants WHERE id = $1"))
+        .bind(id)
+        .fetch_optional(ex)
+        .await
 }
 
 /// Reads and locks a tenant row: writes that check a quota serialise on it.
 pub async fn lock(ex: impl PgExecutor<'_>, id: Uuid) -> Result<Option<TenantRow>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM tenants WHERE id = $1 FOR UPDATE")).bind(id).fetch_optional(ex).await
+    sqlx::query_as(&format!(
+        "SELECT {COLUMNS} FROM tenants WHERE id = $1 FOR UPDATE"
+    ))
+    .bind(id)
+    .fetch_optional(ex)
+    .await
 }
 
-pub async fn by_slug(ex: impl PgExecutor<'_>, slug: &str) -> Result<Option<TenantRow>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM tenants WHERE slug = $1")).bind(slug).fetch_optional(ex).await
+pub async fn by_slug(
+    ex: impl PgExecutor<'_>,
+    slug: &str,
+) -> Result<Option<TenantRow>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM tenants WHERE slug = $1"))
+        .bind(slug)
+        .fetch_optional(ex)
+        .await
 }
 
 pub struct TenantFilter {
@@ -69,7 +91,11 @@ pub struct TenantFilter {
     pub slug: Option<String>,
 }
 
-pub async fn list(ex: impl PgExecutor<'_>, filter: &TenantFilter, page: &PageRequest) -> Result<Vec<TenantRow>, sqlx::Error> {
+pub async fn list(
+    ex: impl PgExecutor<'_>,
+    filter: &TenantFilter,
+    page: &PageRequest,
+) -> Result<Vec<TenantRow>, sqlx::Error> {
     let mut q = QueryBuilder::new(format!("SELECT {COLUMNS} FROM tenants WHERE true"));
     if let Some(name) = &filter.name {
         q.push(" AND name = ").push_bind(name.clone());
@@ -97,6 +123,9 @@ pub async fn update(ex: impl PgExecutor<'_>, row: &TenantRow) -> Result<TenantRo
 }
 
 pub async fn delete(ex: impl PgExecutor<'_>, id: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM tenants WHERE id = $1").bind(id).execute(ex).await?;
+    sqlx::query("DELETE FROM tenants WHERE id = $1")
+        .bind(id)
+        .execute(ex)
+        .await?;
     Ok(())
 }

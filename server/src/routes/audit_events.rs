@@ -49,7 +49,11 @@ impl AuditQuery {
 #[utoipa::path(get, path = "/v1/audit-events", tag = "audit", params(AuditQuery),
     responses((status = 200, description = "A page of the tenant's audit events, oldest first", body = Page<AuditEvent>)),
     security(("tenant_auth" = [])))]
-pub async fn list(State(app): State<AppState>, caller: TenantCaller, Query(q): Query<AuditQuery>) -> ApiResult<axum::Json<Page<AuditEvent>>> {
+pub async fn list(
+    State(app): State<AppState>,
+    caller: TenantCaller,
+    Query(q): Query<AuditQuery>,
+) -> ApiResult<axum::Json<Page<AuditEvent>>> {
     let page = PageRequest::new(q.cursor.as_deref(), q.limit)?;
     let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
     let rows = db::audit::list(&mut *tx, &q.filter(), &page).await?;
@@ -60,7 +64,11 @@ pub async fn list(State(app): State<AppState>, caller: TenantCaller, Query(q): Q
 #[utoipa::path(get, path = "/v1/platform/audit-events", tag = "platform", params(AuditQuery),
     responses((status = 200, description = "A page of platform audit events (tenant lifecycle, keys)", body = Page<AuditEvent>)),
     security(("platform_auth" = [])))]
-pub async fn list_platform(State(app): State<AppState>, _caller: PlatformCaller, Query(q): Query<AuditQuery>) -> ApiResult<axum::Json<Page<AuditEvent>>> {
+pub async fn list_platform(
+    State(app): State<AppState>,
+    _caller: PlatformCaller,
+    Query(q): Query<AuditQuery>,
+) -> ApiResult<axum::Json<Page<AuditEvent>>> {
     let page = PageRequest::new(q.cursor.as_deref(), q.limit)?;
     let mut tx = db::platform_tx(&app.pool).await?;
     let rows = db::audit::list(&mut *tx, &q.filter(), &page).await?;

@@ -1,8 +1,8 @@
 //! HTTP handlers, one module per resource. Handlers parse, check roles, call `db`, record the
 //! audit event in the same transaction and answer; they hold no SQL.
 
-pub mod audit_events;
 pub mod api_tokens;
+pub mod audit_events;
 pub mod auth;
 pub mod health;
 pub mod platform;

@@ -32,9 +32,16 @@ pub struct TenantListQuery {
 #[utoipa::path(get, path = "/v1/tenants", tag = "tenants", params(TenantListQuery),
     responses((status = 200, description = "A page of tenants", body = Page<Tenant>)),
     security(("platform_auth" = [])))]
-pub async fn list(State(app): State<AppState>, _caller: PlatformCaller, Query(q): Query<TenantListQuery>) -> ApiResult<axum::Json<Page<Tenant>>> {
+pub async fn list(
+    State(app): State<AppState>,
+    _caller: PlatformCaller,
+    Query(q): Query<TenantListQuery>,
+) -> ApiResult<axum::Json<Page<Tenant>>> {
     let page = PageRequest::new(q.cursor.as_deref(), q.limit)?;
-    let filter = db::tenants::TenantFilter { name: q.name, slug: q.slug };
+    let filter = db::tenants::TenantFilter {
+        name: q.name,
+        slug: q.slug,
+    };
     let rows = db::tenants::list(&app.pool, &filter, &page).await?;
     Ok(axum::Json(page.finish(rows, |r| r.id, |r| r.to_api())))
 }
@@ -43,7 +50,11 @@ pub async fn list(State(app): State<AppState>, _caller: PlatformCaller, Query(q)
     responses((status = 201, description = "Created", body = Tenant,
         headers(("ETag" = String), ("Location" = String)))),
     security(("platform_auth" = [])))]
-pub async fn create(State(app): State<AppState>, caller: PlatformCaller, Json(body): Json<NewTenant>) -> ApiResult<Resource<Tenant>> {
+pub async fn create(
+    State(app): State<AppState>,
+    caller: PlatformCaller,
+    Json(body): Json<NewTenant>,
+) -> ApiResult<Resource<Tenant>> {
     let mut errors = Errors::new();
     let name = validate::name(&mut errors, "/name", &body.name);
     let slug = validate::slug(&mut errors, "/slug", &body.slug);
@@ -55,16 +66,28 @@ pub async fn create(State(app): State<AppState>, caller: PlatformCaller, Json(bo
     let mut tx = db::platform_tx(&app.pool).await?;
     let row = db::tenants::insert(&mut *tx, &name, &slug, quotas).await?;
     let tenant = row.to_api();
-    caller.audit(&mut tx, Change::created("tenant", row.id, &tenant)).await?;
+    caller
+        .audit(&mut tx, Change::created("tenant", row.id, &tenant))
+        .await?;
     tx.commit().await?;
-    Ok(Resource::created(row.etag(), format!("/v1/tenants/{}", row.id), tenant))
+    Ok(Resource::created(
+        row.etag(),
+        format!("/v1/tenants/{}", row.id),
+        tenant,
+    ))
 }
 
 #[utoipa::path(get, path = "/v1/tenants/{id}", tag = "tenants", params(("id" = Uuid, Path)),
     responses((status = 200, description = "The tenant", body = Tenant, headers(("ETag" = String)))),
     security(("platform_auth" = [])))]
-pub async fn get(State(app): State<AppState>, _caller: PlatformCaller, Path(id): Path<Uuid>) -> ApiResult<Resource<Tenant>> {
-    let row = db::tenants::get(&app.pool, id).await?.ok_or(ApiError::NotFound("tenant"))?;
+pub async fn get(
+    State(app): State<AppState>,
+    _caller: PlatformCaller,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Resource<Tenant>> {
+    let row = db::tenants::get(&app.pool, id)
+        .await?
+        .ok_or(ApiError::NotFound("tenant"))?;
     Ok(Resource::ok(row.etag(), row.to_api()))
 }
 
@@ -81,7 +104,9 @@ pub async fn update(
     Json(body): Json<TenantUpdate>,
 ) -> ApiResult<Resource<Tenant>> {
     let mut tx = db::platform_tx(&app.pool).await?;
-    let current = db::tenants::lock(&mut *tx, id).await?.ok_or(ApiError::NotFound("tenant"))?;
+    let current = db::tenants::lock(&mut *tx, id)
+        .await?
+        .ok_or(ApiError::NotFound("tenant"))?;
     if_match.check(&current.etag())?;
     let mut next = current.clone();
     let mut errors = Errors::new();
@@ -102,13 +127,23 @@ pub async fn update(
     errors.check()?;
     let unchanged = next.name == current.name
         && next.slug == current.slug
-        && Quotas { max_users: next.max_users, max_api_tokens: next.max_api_tokens }
-            == Quotas { max_users: current.max_users, max_api_tokens: current.max_api_tokens };
+        && Quotas {
+            max_users: next.max_users,
+            max_api_tokens: next.max_api_tokens,
+        } == Quotas {
+            max_users: current.max_users,
+            max_api_tokens: current.max_api_tokens,
+        };
     if unchanged {
         return Ok(Resource::ok(current.etag(), current.to_api()));
     }
     let updated = db::tenants::update(&mut *tx, &next).await?;
-    caller.audit(&mut tx, Change::updated("tenant", id, &current.to_api(), &updated.to_api())).await?;
+    caller
+        .audit(
+            &mut tx,
+            Change::updated("tenant", id, &current.to_api(), &updated.to_api()),
+        )
+        .await?;
     tx.commit().await?;
     Ok(Resource::ok(updated.etag(), updated.to_api()))
 }
@@ -117,12 +152,21 @@ pub async fn update(
         ("If-Match" = Option<String>, Header, description = "The ETag the deletion is based on")),
     responses((status = 204, description = "Deleted, with everything the tenant owned")),
     security(("platform_auth" = [])))]
-pub async fn delete(State(app): State<AppState>, caller: PlatformCaller, Path(id): Path<Uuid>, if_match: IfMatch) -> ApiResult<StatusCode> {
+pub async fn delete(
+    State(app): State<AppState>,
+    caller: PlatformCaller,
+    Path(id): Path<Uuid>,
+    if_match: IfMatch,
+) -> ApiResult<StatusCode> {
     let mut tx = db::platform_tx(&app.pool).await?;
-    let current = db::tenants::lock(&mut *tx, id).await?.ok_or(ApiError::NotFound("tenant"))?;
+    let current = db::tenants::lock(&mut *tx, id)
+        .await?
+        .ok_or(ApiError::NotFound("tenant"))?;
     if_match.check(&current.etag())?;
     db::tenants::delete(&mut *tx, id).await?;
-    caller.audit(&mut tx, Change::deleted("tenant", id, &current.to_api())).await?;
+    caller
+        .audit(&mut tx, Change::deleted("tenant", id, &current.to_api()))
+        .await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }

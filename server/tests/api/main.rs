@@ -1,0 +1,15 @@
+//! HTTP tests against the real router and a real PostgreSQL.
+
+// Tests may panic on the unexpected: that is how they fail.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod api_tokens;
+mod audit;
+mod auth;
+mod common;
+mod conventions;
+mod isolation;
+mod openapi;
+mod operability;
+mod tenants;
+mod users;
