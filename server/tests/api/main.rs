@@ -9,6 +9,7 @@ mod auth;
 mod common;
 mod conventions;
 mod isolation;
+mod lifecycle;
 mod openapi;
 mod operability;
 mod tenants;
