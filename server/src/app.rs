@@ -22,7 +22,10 @@ use crate::error::ApiError;
 use crate::extract::MAX_BODY_BYTES;
 use crate::metrics::Metrics;
 use crate::ratelimit::RateLimiter;
-use crate::routes::{api_tokens, audit_events, auth, health, platform, tenants, users};
+use crate::routes::{
+    api_tokens, audit_events, auth, health, links, peerings, platform, policies, qos_classes, sites, tenants, topology,
+    users,
+};
 
 pub struct Settings {
     pub refresh_ttl_secs: i64,
@@ -44,10 +47,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(tenants::list, tenants::create))
         .routes(routes!(tenants::get, tenants::update, tenants::delete))
         .routes(routes!(platform::create_tenant_token))
-        .routes(routes!(
-            platform::list_signing_keys,
-            platform::rotate_signing_key
-        ))
+        .routes(routes!(platform::list_signing_keys, platform::rotate_signing_key))
         .routes(routes!(audit_events::list_platform))
         .routes(routes!(auth::login))
         .routes(routes!(auth::refresh))
@@ -57,12 +57,20 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(users::get, users::update, users::delete))
         .routes(routes!(users::set_password))
         .routes(routes!(api_tokens::list, api_tokens::create))
-        .routes(routes!(
-            api_tokens::get,
-            api_tokens::update,
-            api_tokens::delete
-        ))
+        .routes(routes!(api_tokens::get, api_tokens::update, api_tokens::delete))
         .routes(routes!(audit_events::list))
+        .routes(routes!(sites::list, sites::create))
+        .routes(routes!(sites::get, sites::update, sites::delete))
+        .routes(routes!(sites::config))
+        .routes(routes!(links::list, links::create))
+        .routes(routes!(links::get, links::update, links::delete))
+        .routes(routes!(topology::get, topology::put))
+        .routes(routes!(peerings::list, peerings::create))
+        .routes(routes!(peerings::get, peerings::update, peerings::delete))
+        .routes(routes!(qos_classes::list, qos_classes::create))
+        .routes(routes!(qos_classes::get, qos_classes::update, qos_classes::delete))
+        .routes(routes!(policies::list, policies::create))
+        .routes(routes!(policies::get, policies::update, policies::delete))
 }
 
 fn public_routes() -> OpenApiRouter<AppState> {
@@ -87,10 +95,7 @@ pub fn router(state: AppState) -> Router {
     let spec = Arc::new(openapi());
     let (api, _) = api_routes().split_for_parts();
     let api = api
-        .layer(from_fn_with_state(
-            state.clone(),
-            crate::idempotency::idempotency,
-        ))
+        .layer(from_fn_with_state(state.clone(), crate::idempotency::idempotency))
         .layer(from_fn_with_state(state.clone(), crate::auth::authenticate));
     let (public, _) = public_routes().split_for_parts();
     let request_id = HeaderName::from_static("x-request-id");

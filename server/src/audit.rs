@@ -10,15 +10,8 @@ use crate::db::{self, Tx};
 use crate::error::ApiError;
 
 /// Field names whose values never reach the audit log or a stored response.
-const SECRET_FIELDS: &[&str] = &[
-    "token",
-    "secret",
-    "password",
-    "current_password",
-    "password_hash",
-    "access_token",
-    "refresh_token",
-];
+const SECRET_FIELDS: &[&str] =
+    &["token", "secret", "password", "current_password", "password_hash", "access_token", "refresh_token"];
 pub const REDACTED: &str = "[REDACTED]";
 
 /// Replaces the value of every secret field, at any depth, by `"[REDACTED]"`.
@@ -55,49 +48,20 @@ pub struct Change {
 
 impl Change {
     pub fn created<T: Serialize>(resource_type: &'static str, id: Uuid, after: &T) -> Self {
-        Change {
-            resource_type,
-            resource_id: id,
-            verb: "create",
-            before: None,
-            after: snapshot(after),
-        }
+        Change { resource_type, resource_id: id, verb: "create", before: None, after: snapshot(after) }
     }
 
-    pub fn updated<T: Serialize>(
-        resource_type: &'static str,
-        id: Uuid,
-        before: &T,
-        after: &T,
-    ) -> Self {
-        Change {
-            resource_type,
-            resource_id: id,
-            verb: "update",
-            before: snapshot(before),
-            after: snapshot(after),
-        }
+    pub fn updated<T: Serialize>(resource_type: &'static str, id: Uuid, before: &T, after: &T) -> Self {
+        Change { resource_type, resource_id: id, verb: "update", before: snapshot(before), after: snapshot(after) }
     }
 
     pub fn deleted<T: Serialize>(resource_type: &'static str, id: Uuid, before: &T) -> Self {
-        Change {
-            resource_type,
-            resource_id: id,
-            verb: "delete",
-            before: snapshot(before),
-            after: None,
-        }
+        Change { resource_type, resource_id: id, verb: "delete", before: snapshot(before), after: None }
     }
 
     /// A named action other than create/update/delete (e.g. `set_password`).
     pub fn action(resource_type: &'static str, id: Uuid, verb: &'static str) -> Self {
-        Change {
-            resource_type,
-            resource_id: id,
-            verb,
-            before: None,
-            after: None,
-        }
+        Change { resource_type, resource_id: id, verb, before: None, after: None }
     }
 }
 

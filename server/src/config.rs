@@ -6,11 +6,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "patronus-server",
-    version,
-    about = "Patronus SD-WAN control plane"
-)]
+#[command(name = "patronus-server", version, about = "Patronus SD-WAN control plane")]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -95,7 +91,5 @@ impl ServeArgs {
 }
 
 pub fn is_root() -> bool {
-    std::fs::metadata("/proc/self")
-        .map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0)
-        .unwrap_or(false)
+    std::fs::metadata("/proc/self").map(|m| std::os::unix::fs::MetadataExt::uid(&m) == 0).unwrap_or(false)
 }

@@ -29,20 +29,10 @@ impl EmbeddedPostgres {
     /// Starts the cluster (creating it on first use) and the `patronus` database.
     pub async fn start(data_dir: &Path) -> anyhow::Result<Self> {
         let bin = find_bin_dir()?;
-        let run_as = if crate::config::is_root() {
-            Some(postgres_user()?)
-        } else {
-            None
-        };
-        let pg = EmbeddedPostgres {
-            bin,
-            pgdata: data_dir.join("pgdata"),
-            socket_dir: data_dir.join("run"),
-            run_as,
-        };
+        let run_as = if crate::config::is_root() { Some(postgres_user()?) } else { None };
+        let pg = EmbeddedPostgres { bin, pgdata: data_dir.join("pgdata"), socket_dir: data_dir.join("run"), run_as };
 
-        std::fs::create_dir_all(data_dir)
-            .with_context(|| format!("creating {}", data_dir.display()))?;
+        std::fs::create_dir_all(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
         std::fs::create_dir_all(&pg.socket_dir)?;
         std::fs::set_permissions(&pg.socket_dir, std::fs::Permissions::from_mode(0o700))?;
         if let Some((uid, gid)) = run_as {
@@ -54,16 +44,7 @@ impl EmbeddedPostgres {
             tracing::info!(pgdata = %pg.pgdata.display(), "creating the private PostgreSQL cluster");
             pg.run(
                 pg.command("initdb")
-                    .args([
-                        "-U",
-                        OWNER,
-                        "-A",
-                        "trust",
-                        "-E",
-                        "UTF8",
-                        "--no-instructions",
-                        "-D",
-                    ])
+                    .args(["-U", OWNER, "-A", "trust", "-E", "UTF8", "--no-instructions", "-D"])
                     .arg(&pg.pgdata),
             )
             .context("initdb")?;
@@ -71,10 +52,7 @@ impl EmbeddedPostgres {
         if pg.is_running() {
             tracing::info!("adopting the private PostgreSQL left running by an earlier start");
         } else {
-            let options = format!(
-                "-c listen_addresses='' -k {} -p {PORT}",
-                pg.socket_dir.display()
-            );
+            let options = format!("-c listen_addresses='' -k {} -p {PORT}", pg.socket_dir.display());
             pg.run(
                 pg.command("pg_ctl")
                     .args(["start", "-w", "-t", "60", "-D"])
@@ -83,12 +61,7 @@ impl EmbeddedPostgres {
                     .arg(data_dir.join("postgres.log"))
                     .args(["-o", &options]),
             )
-            .with_context(|| {
-                format!(
-                    "starting PostgreSQL (log: {})",
-                    data_dir.join("postgres.log").display()
-                )
-            })?;
+            .with_context(|| format!("starting PostgreSQL (log: {})", data_dir.join("postgres.log").display()))?;
         }
         pg.create_database().await?;
         Ok(pg)
@@ -96,28 +69,17 @@ impl EmbeddedPostgres {
 
     /// Options to connect as `user` to the `patronus` database.
     pub fn connect_options(&self, user: &str) -> PgConnectOptions {
-        PgConnectOptions::new()
-            .socket(&self.socket_dir)
-            .port(PORT)
-            .username(user)
-            .database(DATABASE)
+        PgConnectOptions::new().socket(&self.socket_dir).port(PORT).username(user).database(DATABASE)
     }
 
     async fn create_database(&self) -> anyhow::Result<()> {
-        let mut conn = self
-            .connect_options(OWNER)
-            .database("postgres")
-            .connect()
+        let mut conn = self.connect_options(OWNER).database("postgres").connect().await?;
+        let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+            .bind(DATABASE)
+            .fetch_one(&mut conn)
             .await?;
-        let exists: bool =
-            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-                .bind(DATABASE)
-                .fetch_one(&mut conn)
-                .await?;
         if !exists {
-            sqlx::query(&format!("CREATE DATABASE {DATABASE}"))
-                .execute(&mut conn)
-                .await?;
+            sqlx::query(&format!("CREATE DATABASE {DATABASE}")).execute(&mut conn).await?;
         }
         conn.close().await?;
         Ok(())
@@ -135,11 +97,7 @@ impl EmbeddedPostgres {
 
     /// Stops the cluster, letting it finish in-flight work (fast shutdown).
     pub fn stop(&self) -> anyhow::Result<()> {
-        self.run(
-            self.command("pg_ctl")
-                .args(["stop", "-w", "-m", "fast", "-D"])
-                .arg(&self.pgdata),
-        )
+        self.run(self.command("pg_ctl").args(["stop", "-w", "-m", "fast", "-D"]).arg(&self.pgdata))
     }
 
     fn command(&self, program: &str) -> Command {
@@ -153,9 +111,7 @@ impl EmbeddedPostgres {
     }
 
     fn run(&self, cmd: &mut Command) -> anyhow::Result<()> {
-        let output = cmd
-            .output()
-            .with_context(|| format!("running {:?}", cmd.get_program()))?;
+        let output = cmd.output().with_context(|| format!("running {:?}", cmd.get_program()))?;
         if !output.status.success() {
             bail!(
                 "{:?} failed: {}{}",
@@ -201,12 +157,9 @@ fn postgres_user() -> anyhow::Result<(u32, u32)> {
         .lines()
         .find_map(|line| {
             let f: Vec<&str> = line.split(':').collect();
-            (f.first() == Some(&"postgres") && f.len() > 3)
-                .then(|| Some((f[2].parse().ok()?, f[3].parse().ok()?)))?
+            (f.first() == Some(&"postgres") && f.len() > 3).then(|| Some((f[2].parse().ok()?, f[3].parse().ok()?)))?
         })
-        .context(
-            "running as root needs the `postgres` system user (PostgreSQL refuses to run as root)",
-        )
+        .context("running as root needs the `postgres` system user (PostgreSQL refuses to run as root)")
 }
 
 /// Waits until the server answers, for callers that start it in the background.

@@ -32,10 +32,7 @@ pub enum ApiError {
     MethodNotAllowed,
     /// 409: the request clashes with existing state; `pointer` names the field when one does.
     #[error("conflict: {detail}")]
-    Conflict {
-        detail: String,
-        pointer: Option<String>,
-    },
+    Conflict { detail: String, pointer: Option<String> },
     /// 409: a quota would be exceeded.
     #[error("quota {quota} exceeded")]
     QuotaExceeded { quota: &'static str, limit: i64 },
@@ -67,32 +64,24 @@ pub enum ApiError {
 
 impl ApiError {
     pub fn field(pointer: impl Into<String>, detail: impl Into<String>) -> Self {
-        ApiError::Validation(vec![FieldError {
-            pointer: pointer.into(),
-            detail: detail.into(),
-        }])
+        ApiError::Validation(vec![FieldError { pointer: pointer.into(), detail: detail.into() }])
     }
 
     pub fn conflict(pointer: &str, detail: impl Into<String>) -> Self {
-        ApiError::Conflict {
-            detail: detail.into(),
-            pointer: Some(pointer.to_string()),
-        }
+        ApiError::Conflict { detail: detail.into(), pointer: Some(pointer.to_string()) }
     }
 
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            ApiError::Validation(_) | ApiError::IdempotencyKeyReused => {
-                StatusCode::UNPROCESSABLE_ENTITY
-            }
+            ApiError::Validation(_) | ApiError::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) | ApiError::NoRoute => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::Conflict { .. }
-            | ApiError::QuotaExceeded { .. }
-            | ApiError::IdempotencyKeyInProgress => StatusCode::CONFLICT,
+            ApiError::Conflict { .. } | ApiError::QuotaExceeded { .. } | ApiError::IdempotencyKeyInProgress => {
+                StatusCode::CONFLICT
+            }
             ApiError::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -116,14 +105,12 @@ impl ApiError {
             ApiError::PreconditionFailed => ("precondition-failed", "The resource has changed"),
             ApiError::PayloadTooLarge(_) => ("payload-too-large", "Request body too large"),
             ApiError::UnsupportedMediaType => ("unsupported-media-type", "Unsupported media type"),
-            ApiError::IdempotencyKeyReused => (
-                "idempotency-key-reused",
-                "Idempotency-Key reused with a different request",
-            ),
-            ApiError::IdempotencyKeyInProgress => (
-                "idempotency-key-in-progress",
-                "A request with this Idempotency-Key is in progress",
-            ),
+            ApiError::IdempotencyKeyReused => {
+                ("idempotency-key-reused", "Idempotency-Key reused with a different request")
+            }
+            ApiError::IdempotencyKeyInProgress => {
+                ("idempotency-key-in-progress", "A request with this Idempotency-Key is in progress")
+            }
             ApiError::RateLimited { .. } => ("rate-limited", "Too many requests"),
             ApiError::Unavailable(_) => ("unavailable", "Service unavailable"),
             ApiError::Internal(_) => ("internal", "Internal server error"),
@@ -142,27 +129,19 @@ impl ApiError {
             limit: None,
         };
         problem.detail = Some(match self {
-            ApiError::BadRequest(d)
-            | ApiError::Unauthorized(d)
-            | ApiError::Forbidden(d)
-            | ApiError::Unavailable(d) => d.clone(),
+            ApiError::BadRequest(d) | ApiError::Unauthorized(d) | ApiError::Forbidden(d) | ApiError::Unavailable(d) => {
+                d.clone()
+            }
             ApiError::Validation(errors) => {
                 problem.errors = errors.clone();
-                errors
-                    .iter()
-                    .map(|e| format!("{}: {}", e.pointer, e.detail))
-                    .collect::<Vec<_>>()
-                    .join("; ")
+                errors.iter().map(|e| format!("{}: {}", e.pointer, e.detail)).collect::<Vec<_>>().join("; ")
             }
             ApiError::NotFound(what) => format!("{what} not found"),
             ApiError::NoRoute => "no such endpoint".to_string(),
             ApiError::MethodNotAllowed => "this endpoint does not accept that method".to_string(),
             ApiError::Conflict { detail, pointer } => {
                 if let Some(pointer) = pointer {
-                    problem.errors = vec![FieldError {
-                        pointer: pointer.clone(),
-                        detail: detail.clone(),
-                    }];
+                    problem.errors = vec![FieldError { pointer: pointer.clone(), detail: detail.clone() }];
                 }
                 detail.clone()
             }
@@ -172,8 +151,7 @@ impl ApiError {
                 format!("the tenant's quota {quota} ({limit}) is reached")
             }
             ApiError::PreconditionFailed => {
-                "If-Match does not match the current ETag; read the resource again and retry"
-                    .to_string()
+                "If-Match does not match the current ETag; read the resource again and retry".to_string()
             }
             ApiError::PayloadTooLarge(max) => format!("the request body exceeds {max} bytes"),
             ApiError::UnsupportedMediaType => "send the body as application/json".to_string(),
@@ -181,8 +159,7 @@ impl ApiError {
                 "this Idempotency-Key was used with a different request; use a new key".to_string()
             }
             ApiError::IdempotencyKeyInProgress => {
-                "the first request with this Idempotency-Key is still being processed; retry later"
-                    .to_string()
+                "the first request with this Idempotency-Key is still being processed; retry later".to_string()
             }
             ApiError::RateLimited { retry_after_secs } => {
                 format!("rate limit reached; retry after {retry_after_secs} s")

@@ -42,18 +42,10 @@ where
 }
 
 fn is_json(headers: &HeaderMap) -> bool {
-    let Some(content_type) = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-    else {
+    let Some(content_type) = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
         return false;
     };
-    let mime = content_type
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
+    let mime = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
     mime == "application/json" || (mime.starts_with("application/") && mime.ends_with("+json"))
 }
 
@@ -68,9 +60,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             match inner.classify() {
                 serde_json::error::Category::Syntax
                 | serde_json::error::Category::Eof
-                | serde_json::error::Category::Io => {
-                    Err(ApiError::BadRequest(format!("malformed JSON: {inner}")))
-                }
+                | serde_json::error::Category::Io => Err(ApiError::BadRequest(format!("malformed JSON: {inner}"))),
                 serde_json::error::Category::Data => {
                     let message = strip_position(&inner.to_string());
                     Err(ApiError::field(pointer_for(&path, &message), message))
@@ -89,7 +79,8 @@ fn strip_position(message: &str) -> String {
 }
 
 /// Converts serde_path_to_error's `a.b[0]` path into a JSON Pointer, extended by the field name
-/// when the error is about a missing or unknown field (serde reports those at the parent).
+/// when the error is about a missing field (serde reports that at the parent; an unknown field is
+/// already the last segment of the path).
 fn pointer_for(path: &str, message: &str) -> String {
     let mut pointer = String::new();
     if path != "." {
@@ -112,13 +103,12 @@ fn pointer_for(path: &str, message: &str) -> String {
             }
         }
     }
-    for marker in ["unknown field `", "missing field `"] {
-        if let Some(start) = message.find(marker) {
-            let after = &message[start + marker.len()..];
-            if let Some(end) = after.find('`') {
-                pointer.push('/');
-                pointer.push_str(&escape_pointer(&after[..end]));
-            }
+    let marker = "missing field `";
+    if let Some(start) = message.find(marker) {
+        let after = &message[start + marker.len()..];
+        if let Some(end) = after.find('`') {
+            pointer.push('/');
+            pointer.push_str(&escape_pointer(&after[..end]));
         }
     }
     if pointer.is_empty() {
@@ -145,9 +135,7 @@ where
         axum::extract::Path::<T>::from_request_parts(parts, state)
             .await
             .map(|axum::extract::Path(v)| Path(v))
-            .map_err(|rejection| {
-                ApiError::BadRequest(format!("invalid path parameter: {}", rejection.body_text()))
-            })
+            .map_err(|rejection| ApiError::BadRequest(format!("invalid path parameter: {}", rejection.body_text())))
     }
 }
 
@@ -167,11 +155,8 @@ where
         match de {
             Ok(v) => Ok(Query(v)),
             Err(message) => {
-                let field = message
-                    .split('`')
-                    .nth(1)
-                    .map(|f| format!("/query/{f}"))
-                    .unwrap_or_else(|| "/query".to_string());
+                let field =
+                    message.split('`').nth(1).map(|f| format!("/query/{f}")).unwrap_or_else(|| "/query".to_string());
                 Err(ApiError::field(field, message))
             }
         }
@@ -180,17 +165,10 @@ where
 
 fn serde_urlencoded_deserializer<T: DeserializeOwned>(query: &str) -> Result<T, String> {
     axum::extract::Query::<T>::try_from_uri(
-        &format!("/?{query}")
-            .parse()
-            .map_err(|_| "invalid query string".to_string())?,
+        &format!("/?{query}").parse().map_err(|_| "invalid query string".to_string())?,
     )
     .map(|axum::extract::Query(v)| v)
-    .map_err(|rejection| {
-        rejection
-            .body_text()
-            .trim_start_matches("Failed to deserialize query string: ")
-            .to_string()
-    })
+    .map_err(|rejection| rejection.body_text().trim_start_matches("Failed to deserialize query string: ").to_string())
 }
 
 /// The `If-Match` header: `None` when absent. `*` matches any version.
@@ -202,11 +180,7 @@ impl IfMatch {
     pub fn check(&self, current: &str) -> Result<(), ApiError> {
         match &self.0 {
             None => Ok(()),
-            Some(tags)
-                if tags
-                    .iter()
-                    .any(|t| t == "*" || t == current || t.trim_start_matches("W/") == current) =>
-            {
+            Some(tags) if tags.iter().any(|t| t == "*" || t == current || t.trim_start_matches("W/") == current) => {
                 Ok(())
             }
             Some(_) => Err(ApiError::PreconditionFailed),
@@ -221,14 +195,8 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
         let Some(value) = parts.headers.get(header::IF_MATCH) else {
             return Ok(IfMatch(None));
         };
-        let value = value
-            .to_str()
-            .map_err(|_| ApiError::BadRequest("If-Match is not valid ASCII".to_string()))?;
-        let tags: Vec<String> = value
-            .split(',')
-            .map(|t| t.trim().to_string())
-            .filter(|t| !t.is_empty())
-            .collect();
+        let value = value.to_str().map_err(|_| ApiError::BadRequest("If-Match is not valid ASCII".to_string()))?;
+        let tags: Vec<String> = value.split(',').map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect();
         if tags.is_empty() {
             return Err(ApiError::BadRequest("If-Match is empty".to_string()));
         }
@@ -251,21 +219,11 @@ pub struct Resource<T> {
 
 impl<T> Resource<T> {
     pub fn ok(etag: String, body: T) -> Self {
-        Resource {
-            status: StatusCode::OK,
-            etag,
-            location: None,
-            body,
-        }
+        Resource { status: StatusCode::OK, etag, location: None, body }
     }
 
     pub fn created(etag: String, location: String, body: T) -> Self {
-        Resource {
-            status: StatusCode::CREATED,
-            etag,
-            location: Some(location),
-            body,
-        }
+        Resource { status: StatusCode::CREATED, etag, location: Some(location), body }
     }
 }
 
@@ -289,22 +247,10 @@ mod tests {
 
     #[test]
     fn pointers_follow_json_pointer_syntax() {
-        assert_eq!(
-            pointer_for(".", "unknown field `colour`, expected `name`"),
-            "/colour"
-        );
-        assert_eq!(
-            pointer_for("quotas", "missing field `max_users`"),
-            "/quotas/max_users"
-        );
-        assert_eq!(
-            pointer_for("quotas.max_users", "invalid type"),
-            "/quotas/max_users"
-        );
-        assert_eq!(
-            pointer_for("links[2].name", "invalid type"),
-            "/links/2/name"
-        );
+        assert_eq!(pointer_for("colour", "unknown field `colour`, expected `name`"), "/colour");
+        assert_eq!(pointer_for("quotas", "missing field `max_users`"), "/quotas/max_users");
+        assert_eq!(pointer_for("quotas.max_users", "invalid type"), "/quotas/max_users");
+        assert_eq!(pointer_for("links[2].name", "invalid type"), "/links/2/name");
         assert_eq!(pointer_for(".", "invalid type: string"), "/");
         assert_eq!(pointer_for("a/b", "x"), "/a~1b");
     }
@@ -313,13 +259,8 @@ mod tests {
     fn if_match_accepts_current_and_star_and_rejects_stale() {
         assert!(IfMatch(None).check("\"3\"").is_ok());
         assert!(IfMatch(Some(vec!["*".into()])).check("\"3\"").is_ok());
-        assert!(IfMatch(Some(vec!["\"2\"".into(), "\"3\"".into()]))
-            .check("\"3\"")
-            .is_ok());
-        assert!(matches!(
-            IfMatch(Some(vec!["\"2\"".into()])).check("\"3\""),
-            Err(ApiError::PreconditionFailed)
-        ));
+        assert!(IfMatch(Some(vec!["\"2\"".into(), "\"3\"".into()])).check("\"3\"").is_ok());
+        assert!(matches!(IfMatch(Some(vec!["\"2\"".into()])).check("\"3\""), Err(ApiError::PreconditionFailed)));
     }
 
     #[test]
@@ -332,17 +273,10 @@ mod tests {
             count: i32,
         }
         let err = parse_json::<Body>(br#"{"name":"a","count":"x"}"#).unwrap_err();
-        let ApiError::Validation(errors) = err else {
-            panic!("expected validation")
-        };
+        let ApiError::Validation(errors) = err else { panic!("expected validation") };
         assert_eq!(errors[0].pointer, "/count");
-        assert!(matches!(
-            parse_json::<Body>(b"{\"name\":"),
-            Err(ApiError::BadRequest(_))
-        ));
-        let ApiError::Validation(errors) =
-            parse_json::<Body>(br#"{"name":"a","count":1,"x":2}"#).unwrap_err()
-        else {
+        assert!(matches!(parse_json::<Body>(b"{\"name\":"), Err(ApiError::BadRequest(_))));
+        let ApiError::Validation(errors) = parse_json::<Body>(br#"{"name":"a","count":1,"x":2}"#).unwrap_err() else {
             panic!("expected validation")
         };
         assert_eq!(errors[0].pointer, "/x");

@@ -40,9 +40,7 @@ async fn handle(app: AppState, req: Request, next: Next) -> Result<Response, Api
         .to_str()
         .ok()
         .filter(|k| !k.is_empty() && k.len() <= 255)
-        .ok_or_else(|| {
-            ApiError::BadRequest("Idempotency-Key must be 1 to 255 visible ASCII characters".into())
-        })?
+        .ok_or_else(|| ApiError::BadRequest("Idempotency-Key must be 1 to 255 visible ASCII characters".into()))?
         .to_string();
     let Some(principal) = req.extensions().get::<Principal>().cloned() else {
         // Anonymous POSTs (login) create nothing that a retry could duplicate.
@@ -50,9 +48,7 @@ async fn handle(app: AppState, req: Request, next: Next) -> Result<Response, Api
     };
 
     let (parts, body) = req.into_parts();
-    let bytes = to_bytes(body, MAX_BODY_BYTES)
-        .await
-        .map_err(|_| ApiError::PayloadTooLarge(MAX_BODY_BYTES))?;
+    let bytes = to_bytes(body, MAX_BODY_BYTES).await.map_err(|_| ApiError::PayloadTooLarge(MAX_BODY_BYTES))?;
     let mut hasher = Sha256::new();
     hasher.update(parts.method.as_str());
     hasher.update([0]);
@@ -65,8 +61,7 @@ async fn handle(app: AppState, req: Request, next: Next) -> Result<Response, Api
     let tenant_id = principal.tenant_id();
     let claimed = {
         let mut tx = scoped_tx(&app, tenant_id).await?;
-        let claimed =
-            db::idempotency::claim(&mut *tx, &scope, &key, tenant_id, &request_hash).await?;
+        let claimed = db::idempotency::claim(&mut *tx, &scope, &key, tenant_id, &request_hash).await?;
         tx.commit().await?;
         claimed
     };
@@ -86,9 +81,7 @@ async fn handle(app: AppState, req: Request, next: Next) -> Result<Response, Api
         return Ok(replay(status, body, row.headers));
     }
 
-    let response = next
-        .run(Request::from_parts(parts, Body::from(bytes)))
-        .await;
+    let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
     let (parts, body) = response.into_parts();
     let body = to_bytes(body, 16 * MAX_BODY_BYTES)
         .await
@@ -100,10 +93,7 @@ async fn handle(app: AppState, req: Request, next: Next) -> Result<Response, Api
         let mut kept = serde_json::Map::new();
         for name in KEPT_HEADERS {
             if let Some(v) = parts.headers.get(&name).and_then(|v| v.to_str().ok()) {
-                kept.insert(
-                    name.as_str().to_string(),
-                    serde_json::Value::String(v.to_string()),
-                );
+                kept.insert(name.as_str().to_string(), serde_json::Value::String(v.to_string()));
             }
         }
         let stored = redacted_body(&body);
@@ -139,23 +129,17 @@ fn redacted_body(body: &[u8]) -> Vec<u8> {
 }
 
 fn replay(status: i32, body: Vec<u8>, headers: Option<serde_json::Value>) -> Response {
-    let status = u16::try_from(status)
-        .ok()
-        .and_then(|s| StatusCode::from_u16(s).ok())
-        .unwrap_or(StatusCode::OK);
+    let status = u16::try_from(status).ok().and_then(|s| StatusCode::from_u16(s).ok()).unwrap_or(StatusCode::OK);
     let mut response = (status, body).into_response();
     if let Some(serde_json::Value::Object(map)) = headers {
         for (name, value) in map {
-            if let (Ok(name), Some(Ok(value))) = (
-                HeaderName::try_from(name.as_str()),
-                value.as_str().map(HeaderValue::from_str),
-            ) {
+            if let (Ok(name), Some(Ok(value))) =
+                (HeaderName::try_from(name.as_str()), value.as_str().map(HeaderValue::from_str))
+            {
                 response.headers_mut().insert(name, value);
             }
         }
     }
-    response
-        .headers_mut()
-        .insert(REPLAYED, HeaderValue::from_static("true"));
+    response.headers_mut().insert(REPLAYED, HeaderValue::from_static("true"));
     response
 }

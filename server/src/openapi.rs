@@ -27,6 +27,12 @@ use crate::error::PROBLEM_JSON;
         (name = "users", description = "Users of a tenant"),
         (name = "api-tokens", description = "API tokens of a tenant"),
         (name = "audit", description = "The audit log"),
+        (name = "sites", description = "Sites and their compiled configuration"),
+        (name = "links", description = "WAN links of sites"),
+        (name = "topology", description = "The tenant's overlay topology"),
+        (name = "peerings", description = "Explicit pairs of peering sites"),
+        (name = "qos-classes", description = "QoS classes"),
+        (name = "policies", description = "Routing and QoS policies"),
         (name = "health", description = "Health and metrics"),
     )
 )]
@@ -42,7 +48,9 @@ impl Modify for SecuritySchemes {
             SecurityScheme::Http(
                 HttpBuilder::new()
                     .scheme(HttpAuthScheme::Bearer)
-                    .description(Some("A tenant API token (`ptrn_api_...`) or an access token (JWT) from /v1/auth/login"))
+                    .description(Some(
+                        "A tenant API token (`ptrn_api_...`) or an access token (JWT) from /v1/auth/login",
+                    ))
                     .build(),
             ),
         );
@@ -60,47 +68,15 @@ impl Modify for SecuritySchemes {
 
 /// The shared error answers, by status code.
 const ERRORS: &[(&str, &str, &str)] = &[
-    (
-        "400",
-        "BadRequest",
-        "The request could not be read (malformed JSON, a bad id)",
-    ),
-    (
-        "401",
-        "Unauthorized",
-        "No credential, or an invalid, expired or revoked one",
-    ),
-    (
-        "403",
-        "Forbidden",
-        "The caller's role or scope does not allow this",
-    ),
-    (
-        "404",
-        "NotFound",
-        "No such resource (or it belongs to another tenant)",
-    ),
-    (
-        "409",
-        "Conflict",
-        "A unique field clashes, a quota is reached, or the state forbids it",
-    ),
-    (
-        "412",
-        "PreconditionFailed",
-        "If-Match does not match the current ETag",
-    ),
+    ("400", "BadRequest", "The request could not be read (malformed JSON, a bad id)"),
+    ("401", "Unauthorized", "No credential, or an invalid, expired or revoked one"),
+    ("403", "Forbidden", "The caller's role or scope does not allow this"),
+    ("404", "NotFound", "No such resource (or it belongs to another tenant)"),
+    ("409", "Conflict", "A unique field clashes, a quota is reached, or the state forbids it"),
+    ("412", "PreconditionFailed", "If-Match does not match the current ETag"),
     ("413", "PayloadTooLarge", "The body exceeds 1 MiB"),
-    (
-        "415",
-        "UnsupportedMediaType",
-        "The body is not application/json",
-    ),
-    (
-        "422",
-        "ValidationFailed",
-        "Invalid fields, each with its JSON Pointer",
-    ),
+    ("415", "UnsupportedMediaType", "The body is not application/json"),
+    ("422", "ValidationFailed", "Invalid fields, each with its JSON Pointer"),
     ("429", "RateLimited", "Rate limit reached; see Retry-After"),
     ("500", "InternalError", "A server bug; it has been logged"),
     ("503", "Unavailable", "The database is unavailable"),
@@ -135,10 +111,7 @@ pub fn add_error_responses(spec: &mut Spec) {
             RefOr::T(
                 ResponseBuilder::new()
                     .description(*description)
-                    .content(
-                        PROBLEM_JSON,
-                        Content::new(Some(Ref::from_schema_name("Problem"))),
-                    )
+                    .content(PROBLEM_JSON, Content::new(Some(Ref::from_schema_name("Problem"))))
                     .build(),
             ),
         );

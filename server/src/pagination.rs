@@ -22,18 +22,14 @@ impl PageRequest {
     pub fn new(cursor: Option<&str>, limit: Option<u32>) -> Result<Self, ApiError> {
         let limit = limit.unwrap_or(DEFAULT_LIMIT);
         if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(ApiError::field(
-                "/query/limit",
-                format!("must be between 1 and {MAX_LIMIT}"),
-            ));
+            return Err(ApiError::field("/query/limit", format!("must be between 1 and {MAX_LIMIT}")));
         }
-        let after =
-            match cursor.filter(|c| !c.is_empty()) {
-                None => None,
-                Some(c) => Some(decode_cursor(c).ok_or_else(|| {
-                    ApiError::field("/query/cursor", "not a cursor this API issued")
-                })?),
-            };
+        let after = match cursor.filter(|c| !c.is_empty()) {
+            None => None,
+            Some(c) => {
+                Some(decode_cursor(c).ok_or_else(|| ApiError::field("/query/cursor", "not a cursor this API issued"))?)
+            }
+        };
         Ok(PageRequest { after, limit })
     }
 
@@ -43,27 +39,18 @@ impl PageRequest {
         if let Some(after) = self.after {
             q.push(" AND id > ").push_bind(after);
         }
-        q.push(" ORDER BY id LIMIT ")
-            .push_bind(i64::from(self.limit) + 1);
+        q.push(" ORDER BY id LIMIT ").push_bind(i64::from(self.limit) + 1);
     }
 
     /// Cuts the extra row off and turns it into the next cursor.
-    pub fn finish<R, T>(
-        &self,
-        mut rows: Vec<R>,
-        id: impl Fn(&R) -> Uuid,
-        to_api: impl Fn(&R) -> T,
-    ) -> Page<T> {
+    pub fn finish<R, T>(&self, mut rows: Vec<R>, id: impl Fn(&R) -> Uuid, to_api: impl Fn(&R) -> T) -> Page<T> {
         let next_cursor = if rows.len() > self.limit as usize {
             rows.truncate(self.limit as usize);
             rows.last().map(|r| encode_cursor(id(r)))
         } else {
             None
         };
-        Page {
-            items: rows.iter().map(to_api).collect(),
-            next_cursor,
-        }
+        Page { items: rows.iter().map(to_api).collect(), next_cursor }
     }
 }
 
@@ -95,10 +82,7 @@ mod tests {
         let ids: Vec<Uuid> = (0..3).map(|_| Uuid::now_v7()).collect();
         let out = page.finish(ids.clone(), |id| *id, |id| *id);
         assert_eq!(out.items, ids[..2].to_vec());
-        assert_eq!(
-            out.next_cursor.as_deref().and_then(decode_cursor),
-            Some(ids[1])
-        );
+        assert_eq!(out.next_cursor.as_deref().and_then(decode_cursor), Some(ids[1]));
         let last = page.finish(ids[..2].to_vec(), |id| *id, |id| *id);
         assert!(last.next_cursor.is_none());
     }

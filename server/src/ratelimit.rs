@@ -38,14 +38,8 @@ impl Decision {
     /// older `RateLimit-Limit`/`-Remaining`/`-Reset` trio that many clients still read.
     pub fn write_headers(&self, headers: &mut HeaderMap) {
         let pairs = [
-            (
-                "ratelimit-policy",
-                format!("\"default\";q={};w={}", self.limit, self.window_secs),
-            ),
-            (
-                "ratelimit",
-                format!("\"default\";r={};t={}", self.remaining, self.reset_secs),
-            ),
+            ("ratelimit-policy", format!("\"default\";q={};w={}", self.limit, self.window_secs)),
+            ("ratelimit", format!("\"default\";r={};t={}", self.remaining, self.reset_secs)),
             ("ratelimit-limit", self.limit.to_string()),
             ("ratelimit-remaining", self.remaining.to_string()),
             ("ratelimit-reset", self.reset_secs.to_string()),
@@ -105,14 +99,8 @@ return {1, capacity - (new_tat - now), new_tat - now}
 "#;
 
 enum Backend {
-    Local {
-        epoch: Instant,
-        tats: Mutex<HashMap<String, u64>>,
-    },
-    Redis {
-        conn: redis::aio::ConnectionManager,
-        script: redis::Script,
-    },
+    Local { epoch: Instant, tats: Mutex<HashMap<String, u64>> },
+    Redis { conn: redis::aio::ConnectionManager, script: redis::Script },
 }
 
 pub struct RateLimiter {
@@ -122,29 +110,13 @@ pub struct RateLimiter {
 
 impl RateLimiter {
     pub fn local(policy: Policy) -> Self {
-        RateLimiter {
-            policy,
-            backend: Backend::Local {
-                epoch: Instant::now(),
-                tats: Mutex::new(HashMap::new()),
-            },
-        }
+        RateLimiter { policy, backend: Backend::Local { epoch: Instant::now(), tats: Mutex::new(HashMap::new()) } }
     }
 
     pub async fn redis(policy: Policy, url: &str) -> anyhow::Result<Self> {
         let client = redis::Client::open(url)?;
-        let conn = tokio::time::timeout(
-            Duration::from_secs(5),
-            redis::aio::ConnectionManager::new(client),
-        )
-        .await??;
-        Ok(RateLimiter {
-            policy,
-            backend: Backend::Redis {
-                conn,
-                script: redis::Script::new(REDIS_GCRA),
-            },
-        })
+        let conn = tokio::time::timeout(Duration::from_secs(5), redis::aio::ConnectionManager::new(client)).await??;
+        Ok(RateLimiter { policy, backend: Backend::Redis { conn, script: redis::Script::new(REDIS_GCRA) } })
     }
 
     pub async fn check(&self, key: &str) -> Decision {
@@ -215,10 +187,7 @@ mod tests {
 
     #[test]
     fn burst_then_refuse_then_refill() {
-        let policy = Policy {
-            per_second: 10,
-            burst: 3,
-        };
+        let policy = Policy { per_second: 10, burst: 3 };
         let mut tat = None;
         for expected_remaining in [2, 1, 0] {
             let (d, t) = gcra(policy, 0, tat);

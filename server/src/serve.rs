@@ -40,21 +40,11 @@ impl Database {
                 let data_dir = args.data_dir();
                 let pg = EmbeddedPostgres::start(&data_dir).await?;
                 tracing::info!(data_dir = %data_dir.display(), "private PostgreSQL running");
-                (
-                    pg.connect_options(embedded_pg::OWNER),
-                    pg.connect_options(APP_ROLE),
-                    Some(pg),
-                )
+                (pg.connect_options(embedded_pg::OWNER), pg.connect_options(APP_ROLE), Some(pg))
             }
         };
-        let mut conn = owner
-            .connect()
-            .await
-            .context("connecting as the owner role")?;
-        crate::MIGRATOR
-            .run(&mut conn)
-            .await
-            .context("running migrations")?;
+        let mut conn = owner.connect().await.context("connecting as the owner role")?;
+        crate::MIGRATOR.run(&mut conn).await.context("running migrations")?;
         conn.close().await.ok();
         let pool = PgPoolOptions::new()
             .max_connections(args.db_max_connections)
@@ -78,14 +68,9 @@ impl Database {
 pub async fn state(args: &ServeArgs, pool: PgPool) -> anyhow::Result<AppState> {
     let keys = KeyRing::new(args.access_token_ttl);
     keys.load(&pool).await?;
-    let policy = Policy {
-        per_second: args.rate_limit_per_second,
-        burst: args.rate_limit_burst,
-    };
+    let policy = Policy { per_second: args.rate_limit_per_second, burst: args.rate_limit_burst };
     let limiter = match &args.redis_url {
-        Some(url) => RateLimiter::redis(policy, url)
-            .await
-            .context("connecting to REDIS_URL")?,
+        Some(url) => RateLimiter::redis(policy, url).await.context("connecting to REDIS_URL")?,
         None => RateLimiter::local(policy),
     };
     Ok(AppState {
@@ -93,9 +78,7 @@ pub async fn state(args: &ServeArgs, pool: PgPool) -> anyhow::Result<AppState> {
         keys: Arc::new(keys),
         limiter: Arc::new(limiter),
         metrics: Arc::new(Metrics::new()?),
-        settings: Arc::new(Settings {
-            refresh_ttl_secs: args.refresh_token_ttl,
-        }),
+        settings: Arc::new(Settings { refresh_ttl_secs: args.refresh_token_ttl }),
     })
 }
 
@@ -117,10 +100,7 @@ pub async fn main(cli: Cli) -> anyhow::Result<()> {
             let db = Database::open(&cli.serve).await?;
             let token = crate::bootstrap::create_platform_token(&db.pool, &name).await;
             db.close().await;
-            announce(&format!(
-                "Platform-admin token {name:?} (shown once, store it now): {}",
-                token?
-            ));
+            announce(&format!("Platform-admin token {name:?} (shown once, store it now): {}", token?));
             Ok(())
         }
         Some(Command::Serve) | None => serve(cli.serve).await,
@@ -137,26 +117,18 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
 
 async fn serve_with(args: &ServeArgs, pool: PgPool) -> anyhow::Result<()> {
     let state = state(args, pool.clone()).await?;
-    let listener = tokio::net::TcpListener::bind(args.listen)
-        .await
-        .with_context(|| format!("binding {}", args.listen))?;
+    let listener =
+        tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("binding {}", args.listen))?;
     let url = format!("http://{}", listener.local_addr()?);
-    announce(&format!(
-        "Patronus control plane listening on {url} (OpenAPI: {url}/v1/openapi.json)"
-    ));
+    announce(&format!("Patronus control plane listening on {url} (OpenAPI: {url}/v1/openapi.json)"));
     if let Some(token) = crate::bootstrap::first_platform_token(&pool).await? {
-        announce(&format!(
-            "Platform-admin token (shown once, store it now): {token}"
-        ));
+        announce(&format!("Platform-admin token (shown once, store it now): {token}"));
     }
     tracing::info!(%url, "listening");
     let router = app::router(state);
-    axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
+    axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
     tracing::info!("stopped accepting requests; in-flight requests finished");
     Ok(())
 }

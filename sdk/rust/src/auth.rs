@@ -34,20 +34,7 @@ pub struct TokenPair {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Whoami {
-    Platform {
-        token_id: Uuid,
-        name: String,
-    },
-    User {
-        tenant_id: Uuid,
-        user_id: Uuid,
-        email: String,
-        role: Role,
-    },
-    ApiToken {
-        tenant_id: Uuid,
-        token_id: Uuid,
-        name: String,
-        role: Role,
-    },
+    Platform { token_id: Uuid, name: String },
+    User { tenant_id: Uuid, user_id: Uuid, email: String, role: Role },
+    ApiToken { tenant_id: Uuid, token_id: Uuid, name: String, role: Role },
 }

@@ -6,6 +6,8 @@
 pub mod audit;
 pub mod auth;
 pub mod common;
+pub mod config;
+pub mod network;
 pub mod tenants;
 pub mod tokens;
 pub mod users;
@@ -13,6 +15,8 @@ pub mod users;
 pub use audit::*;
 pub use auth::*;
 pub use common::*;
+pub use config::*;
+pub use network::*;
 pub use tenants::*;
 pub use tokens::*;
 pub use users::*;

@@ -11,14 +11,18 @@ pub struct Quotas {
     pub max_users: i32,
     #[schema(minimum = 0)]
     pub max_api_tokens: i32,
+    #[serde(default = "default_max_sites")]
+    #[schema(minimum = 0)]
+    pub max_sites: i32,
+}
+
+fn default_max_sites() -> i32 {
+    1000
 }
 
 impl Default for Quotas {
     fn default() -> Self {
-        Self {
-            max_users: 100,
-            max_api_tokens: 50,
-        }
+        Self { max_users: 100, max_api_tokens: 50, max_sites: default_max_sites() }
     }
 }
 
@@ -30,6 +34,8 @@ pub struct QuotasUpdate {
     pub max_users: Option<i32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_api_tokens: Option<i32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_sites: Option<i32>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

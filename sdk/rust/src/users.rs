@@ -5,9 +5,7 @@ use uuid::Uuid;
 
 /// A role inside a tenant. `viewer` reads; `operator` also writes network configuration;
 /// `admin` also manages users and API tokens.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     Viewer,

@@ -6,9 +6,7 @@ use std::collections::HashMap;
 use std::sync::RwLock;
 
 use chrono::Utc;
-use jsonwebtoken::{
-    decode, decode_header, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation,
-};
+use jsonwebtoken::{decode, decode_header, encode, Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use patronus_api::Role;
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
@@ -47,10 +45,7 @@ pub struct KeyRing {
 
 impl KeyRing {
     pub fn new(access_ttl_secs: i64) -> Self {
-        KeyRing {
-            keys: RwLock::new(Keys::default()),
-            access_ttl_secs,
-        }
+        KeyRing { keys: RwLock::new(Keys::default()), access_ttl_secs }
     }
 
     /// Loads every key from the database, creating the first one when there is none.
@@ -77,25 +72,10 @@ impl KeyRing {
         self.keys.read().ok().and_then(|k| k.current.clone())
     }
 
-    pub fn issue(
-        &self,
-        user_id: Uuid,
-        tenant_id: Uuid,
-        role: Role,
-        email: &str,
-    ) -> anyhow::Result<String> {
-        let keys = self
-            .keys
-            .read()
-            .map_err(|_| anyhow::anyhow!("key ring poisoned"))?;
-        let kid = keys
-            .current
-            .clone()
-            .ok_or_else(|| anyhow::anyhow!("no signing key loaded"))?;
-        let key = keys
-            .by_kid
-            .get(&kid)
-            .ok_or_else(|| anyhow::anyhow!("current key missing"))?;
+    pub fn issue(&self, user_id: Uuid, tenant_id: Uuid, role: Role, email: &str) -> anyhow::Result<String> {
+        let keys = self.keys.read().map_err(|_| anyhow::anyhow!("key ring poisoned"))?;
+        let kid = keys.current.clone().ok_or_else(|| anyhow::anyhow!("no signing key loaded"))?;
+        let key = keys.by_kid.get(&kid).ok_or_else(|| anyhow::anyhow!("current key missing"))?;
         let now = Utc::now().timestamp();
         let claims = Claims {
             sub: user_id,
@@ -108,11 +88,7 @@ impl KeyRing {
         };
         let mut header = Header::new(Algorithm::HS256);
         header.kid = Some(kid);
-        Ok(encode(
-            &header,
-            &claims,
-            &EncodingKey::from_secret(&key.secret),
-        )?)
+        Ok(encode(&header, &claims, &EncodingKey::from_secret(&key.secret))?)
     }
 
     /// Verifies a token. `Ok(None)` means the `kid` is unknown to this replica: the caller
@@ -137,9 +113,6 @@ impl KeyRing {
     }
 
     pub fn knows(&self, kid: &str) -> bool {
-        self.keys
-            .read()
-            .map(|k| k.by_kid.contains_key(kid))
-            .unwrap_or(false)
+        self.keys.read().map(|k| k.by_kid.contains_key(kid)).unwrap_or(false)
     }
 }

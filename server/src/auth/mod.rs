@@ -44,14 +44,8 @@ impl Principal {
     pub fn key(&self) -> String {
         match self {
             Principal::Platform { token_id, .. } => format!("platform:{token_id}"),
-            Principal::Tenant(TenantPrincipal {
-                actor: Actor::User { id, .. },
-                ..
-            }) => format!("user:{id}"),
-            Principal::Tenant(TenantPrincipal {
-                actor: Actor::ApiToken { id, .. },
-                ..
-            }) => format!("token:{id}"),
+            Principal::Tenant(TenantPrincipal { actor: Actor::User { id, .. }, .. }) => format!("user:{id}"),
+            Principal::Tenant(TenantPrincipal { actor: Actor::ApiToken { id, .. }, .. }) => format!("token:{id}"),
         }
     }
 
@@ -74,27 +68,15 @@ pub struct AuditActor {
 impl Principal {
     pub fn audit_actor(&self) -> AuditActor {
         match self {
-            Principal::Platform { token_id, name } => AuditActor {
-                kind: "platform_token",
-                id: Some(*token_id),
-                name: name.clone(),
-            },
-            Principal::Tenant(TenantPrincipal {
-                actor: Actor::User { id, email },
-                ..
-            }) => AuditActor {
-                kind: "user",
-                id: Some(*id),
-                name: email.clone(),
-            },
-            Principal::Tenant(TenantPrincipal {
-                actor: Actor::ApiToken { id, name },
-                ..
-            }) => AuditActor {
-                kind: "api_token",
-                id: Some(*id),
-                name: name.clone(),
-            },
+            Principal::Platform { token_id, name } => {
+                AuditActor { kind: "platform_token", id: Some(*token_id), name: name.clone() }
+            }
+            Principal::Tenant(TenantPrincipal { actor: Actor::User { id, email }, .. }) => {
+                AuditActor { kind: "user", id: Some(*id), name: email.clone() }
+            }
+            Principal::Tenant(TenantPrincipal { actor: Actor::ApiToken { id, name }, .. }) => {
+                AuditActor { kind: "api_token", id: Some(*id), name: name.clone() }
+            }
         }
     }
 }
@@ -102,17 +84,13 @@ impl Principal {
 fn bearer(headers: &HeaderMap) -> Option<Result<&str, ApiError>> {
     let value = headers.get(header::AUTHORIZATION)?;
     let Ok(value) = value.to_str() else {
-        return Some(Err(ApiError::Unauthorized(
-            "the Authorization header is not valid ASCII".into(),
-        )));
+        return Some(Err(ApiError::Unauthorized("the Authorization header is not valid ASCII".into())));
     };
     let mut parts = value.splitn(2, ' ');
     let scheme = parts.next().unwrap_or("");
     let token = parts.next().unwrap_or("").trim();
     if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() {
-        return Some(Err(ApiError::Unauthorized(
-            "use `Authorization: Bearer <token>`".into(),
-        )));
+        return Some(Err(ApiError::Unauthorized("use `Authorization: Bearer <token>`".into())));
     }
     Some(Ok(token))
 }
@@ -124,9 +102,7 @@ pub async fn resolve(app: &AppState, token: &str) -> Result<Principal, ApiError>
         Some(SecretKind::ApiToken) => {
             let hash = secrets::hash_secret(token);
             let mut tx = db::credential_tx(&app.pool, &hash).await?;
-            let row = db::api_tokens::by_hash(&mut *tx, &hash)
-                .await?
-                .ok_or_else(invalid)?;
+            let row = db::api_tokens::by_hash(&mut *tx, &hash).await?.ok_or_else(invalid)?;
             if row.expires_at.is_some_and(|at| at <= chrono::Utc::now()) {
                 return Err(ApiError::Unauthorized("the token has expired".into()));
             }
@@ -136,22 +112,14 @@ pub async fn resolve(app: &AppState, token: &str) -> Result<Principal, ApiError>
             Ok(Principal::Tenant(TenantPrincipal {
                 tenant_id: row.tenant_id,
                 role: row.role(),
-                actor: Actor::ApiToken {
-                    id: row.id,
-                    name: row.name,
-                },
+                actor: Actor::ApiToken { id: row.id, name: row.name },
             }))
         }
         Some(SecretKind::PlatformToken) => {
             let hash = secrets::hash_secret(token);
-            let row = db::platform_tokens::by_hash(&app.pool, &hash)
-                .await?
-                .ok_or_else(invalid)?;
+            let row = db::platform_tokens::by_hash(&app.pool, &hash).await?.ok_or_else(invalid)?;
             db::platform_tokens::touch(&app.pool, row.id).await?;
-            Ok(Principal::Platform {
-                token_id: row.id,
-                name: row.name,
-            })
+            Ok(Principal::Platform { token_id: row.id, name: row.name })
         }
         Some(SecretKind::RefreshToken) => Err(ApiError::Unauthorized(
             "a refresh token is not an access token; exchange it at /v1/auth/refresh".into(),
@@ -168,17 +136,12 @@ pub async fn resolve(app: &AppState, token: &str) -> Result<Principal, ApiError>
             };
             // The user must still exist; their current role applies, not the one at login.
             let mut tx = db::tenant_tx(&app.pool, claims.tid).await?;
-            let user = db::users::get(&mut *tx, claims.sub)
-                .await?
-                .ok_or_else(invalid)?;
+            let user = db::users::get(&mut *tx, claims.sub).await?.ok_or_else(invalid)?;
             tx.commit().await?;
             Ok(Principal::Tenant(TenantPrincipal {
                 tenant_id: claims.tid,
                 role: user.role(),
-                actor: Actor::User {
-                    id: user.id,
-                    email: user.email,
-                },
+                actor: Actor::User { id: user.id, email: user.email },
             }))
         }
     }
@@ -203,10 +166,7 @@ pub async fn authenticate(State(app): State<AppState>, mut req: Request, next: N
     };
     let decision = app.limiter.check(&limit_key).await;
     if !decision.allowed {
-        let mut response = ApiError::RateLimited {
-            retry_after_secs: decision.retry_after_secs,
-        }
-        .into_response();
+        let mut response = ApiError::RateLimited { retry_after_secs: decision.retry_after_secs }.into_response();
         decision.write_headers(response.headers_mut());
         return response;
     }
@@ -219,17 +179,15 @@ pub async fn authenticate(State(app): State<AppState>, mut req: Request, next: N
 }
 
 fn request_id(parts: &Parts) -> Option<String> {
-    parts
-        .headers
-        .get("x-request-id")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
+    parts.headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_string)
 }
 
 fn principal(parts: &Parts) -> Result<Principal, ApiError> {
-    parts.extensions.get::<Principal>().cloned().ok_or_else(|| {
-        ApiError::Unauthorized("this endpoint needs `Authorization: Bearer <token>`".into())
-    })
+    parts
+        .extensions
+        .get::<Principal>()
+        .cloned()
+        .ok_or_else(|| ApiError::Unauthorized("this endpoint needs `Authorization: Bearer <token>`".into()))
 }
 
 /// A caller acting inside a tenant.
@@ -264,15 +222,9 @@ impl<S: Send + Sync> FromRequestParts<S> for TenantCaller {
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
         let principal = principal(parts)?;
         let Principal::Tenant(tenant) = &principal else {
-            return Err(ApiError::Forbidden(
-                "this endpoint needs a tenant credential, not a platform token".into(),
-            ));
+            return Err(ApiError::Forbidden("this endpoint needs a tenant credential, not a platform token".into()));
         };
-        Ok(TenantCaller {
-            tenant: tenant.clone(),
-            principal,
-            request_id: request_id(parts),
-        })
+        Ok(TenantCaller { tenant: tenant.clone(), principal, request_id: request_id(parts) })
     }
 }
 
@@ -289,14 +241,9 @@ impl<S: Send + Sync> FromRequestParts<S> for PlatformCaller {
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
         let principal = principal(parts)?;
         if !matches!(principal, Principal::Platform { .. }) {
-            return Err(ApiError::Forbidden(
-                "this endpoint needs a platform-admin token".into(),
-            ));
+            return Err(ApiError::Forbidden("this endpoint needs a platform-admin token".into()));
         }
-        Ok(PlatformCaller {
-            principal,
-            request_id: request_id(parts),
-        })
+        Ok(PlatformCaller { principal, request_id: request_id(parts) })
     }
 }
 
@@ -314,36 +261,14 @@ impl<S: Send + Sync> FromRequestParts<S> for AnyCaller {
 
 impl TenantCaller {
     /// Records a change in the tenant's audit log, inside the write's transaction.
-    pub async fn audit(
-        &self,
-        tx: &mut db::Tx,
-        change: crate::audit::Change,
-    ) -> Result<(), ApiError> {
-        crate::audit::record(
-            tx,
-            &self.principal,
-            Some(self.tenant_id()),
-            self.request_id.as_deref(),
-            change,
-        )
-        .await
+    pub async fn audit(&self, tx: &mut db::Tx, change: crate::audit::Change) -> Result<(), ApiError> {
+        crate::audit::record(tx, &self.principal, Some(self.tenant_id()), self.request_id.as_deref(), change).await
     }
 }
 
 impl PlatformCaller {
     /// Records a change in the platform's audit log, inside the write's transaction.
-    pub async fn audit(
-        &self,
-        tx: &mut db::Tx,
-        change: crate::audit::Change,
-    ) -> Result<(), ApiError> {
-        crate::audit::record(
-            tx,
-            &self.principal,
-            None,
-            self.request_id.as_deref(),
-            change,
-        )
-        .await
+    pub async fn audit(&self, tx: &mut db::Tx, change: crate::audit::Change) -> Result<(), ApiError> {
+        crate::audit::record(tx, &self.principal, None, self.request_id.as_deref(), change).await
     }
 }

@@ -26,13 +26,9 @@ impl SecretKind {
     }
 
     pub fn of(secret: &str) -> Option<SecretKind> {
-        [
-            SecretKind::ApiToken,
-            SecretKind::PlatformToken,
-            SecretKind::RefreshToken,
-        ]
-        .into_iter()
-        .find(|kind| secret.starts_with(kind.prefix()))
+        [SecretKind::ApiToken, SecretKind::PlatformToken, SecretKind::RefreshToken]
+            .into_iter()
+            .find(|kind| secret.starts_with(kind.prefix()))
     }
 }
 
@@ -48,11 +44,7 @@ pub fn generate(kind: SecretKind) -> NewSecret {
     let random = Alphanumeric.sample_string(&mut rand::thread_rng(), 40);
     let value = format!("{}{}", kind.prefix(), random);
     let display_prefix = value[..kind.prefix().len() + 4].to_string();
-    NewSecret {
-        hash: hash_secret(&value),
-        value,
-        display_prefix,
-    }
+    NewSecret { hash: hash_secret(&value), value, display_prefix }
 }
 
 pub fn hash_secret(value: &str) -> Vec<u8> {
@@ -72,15 +64,13 @@ pub fn hash_password(password: &str) -> anyhow::Result<String> {
 /// Verifies a password; with no stored hash it still does the work so that timing does not tell
 /// whether a user exists.
 pub fn verify_password(password: &str, stored: Option<&str>) -> bool {
-    const DUMMY: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$1pWTgX8Wd9n3yXQpGc5hKfyBv0E3m0ldm0t6RkR5+fE";
+    const DUMMY: &str =
+        "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$1pWTgX8Wd9n3yXQpGc5hKfyBv0E3m0ldm0t6RkR5+fE";
     let hash = stored.unwrap_or(DUMMY);
     let Ok(parsed) = PasswordHash::new(hash) else {
         return false;
     };
-    Argon2::default()
-        .verify_password(password.as_bytes(), &parsed)
-        .is_ok()
-        && stored.is_some()
+    Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok() && stored.is_some()
 }
 
 #[cfg(test)]

@@ -44,8 +44,7 @@ impl ApiTokenRow {
     }
 }
 
-const COLUMNS: &str =
-    "id, tenant_id, name, role, prefix, expires_at, last_used_at, version, created_at, updated_at";
+const COLUMNS: &str = "id, tenant_id, name, role, prefix, expires_at, last_used_at, version, created_at, updated_at";
 
 pub struct NewApiTokenRow<'a> {
     pub tenant_id: Uuid,
@@ -56,10 +55,7 @@ pub struct NewApiTokenRow<'a> {
     pub expires_at: Option<DateTime<Utc>>,
 }
 
-pub async fn insert(
-    ex: impl PgExecutor<'_>,
-    new: &NewApiTokenRow<'_>,
-) -> Result<ApiTokenRow, sqlx::Error> {
+pub async fn insert(ex: impl PgExecutor<'_>, new: &NewApiTokenRow<'_>) -> Result<ApiTokenRow, sqlx::Error> {
     sqlx::query_as(&format!(
         "INSERT INTO api_tokens (id, tenant_id, name, role, token_hash, prefix, expires_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {COLUMNS}"
@@ -76,32 +72,22 @@ pub async fn insert(
 }
 
 pub async fn get(ex: impl PgExecutor<'_>, id: Uuid) -> Result<Option<ApiTokenRow>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM api_tokens WHERE id = $1"))
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM api_tokens WHERE id = $1")).bind(id).fetch_optional(ex).await
+}
+
+pub async fn lock(ex: impl PgExecutor<'_>, id: Uuid) -> Result<Option<ApiTokenRow>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM api_tokens WHERE id = $1 FOR UPDATE"))
         .bind(id)
         .fetch_optional(ex)
         .await
 }
 
-pub async fn lock(ex: impl PgExecutor<'_>, id: Uuid) -> Result<Option<ApiTokenRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM api_tokens WHERE id = $1 FOR UPDATE"
-    ))
-    .bind(id)
-    .fetch_optional(ex)
-    .await
-}
-
 /// Finds the token a secret belongs to; needs a `credential_tx` for that secret.
-pub async fn by_hash(
-    ex: impl PgExecutor<'_>,
-    hash: &[u8],
-) -> Result<Option<ApiTokenRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM api_tokens WHERE token_hash = $1"
-    ))
-    .bind(hash)
-    .fetch_optional(ex)
-    .await
+pub async fn by_hash(ex: impl PgExecutor<'_>, hash: &[u8]) -> Result<Option<ApiTokenRow>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM api_tokens WHERE token_hash = $1"))
+        .bind(hash)
+        .fetch_optional(ex)
+        .await
 }
 
 /// Records use, at most once a minute per token so that reads do not each cost a write.
@@ -117,9 +103,7 @@ pub async fn touch(ex: impl PgExecutor<'_>, id: Uuid) -> Result<(), sqlx::Error>
 }
 
 pub async fn count(ex: impl PgExecutor<'_>) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT count(*) FROM api_tokens")
-        .fetch_one(ex)
-        .await
+    sqlx::query_scalar("SELECT count(*) FROM api_tokens").fetch_one(ex).await
 }
 
 pub struct ApiTokenFilter {
@@ -139,11 +123,7 @@ pub async fn list(
     q.build_query_as().fetch_all(ex).await
 }
 
-pub async fn rename(
-    ex: impl PgExecutor<'_>,
-    id: Uuid,
-    name: &str,
-) -> Result<ApiTokenRow, sqlx::Error> {
+pub async fn rename(ex: impl PgExecutor<'_>, id: Uuid, name: &str) -> Result<ApiTokenRow, sqlx::Error> {
     sqlx::query_as(&format!(
         "UPDATE api_tokens SET name = $2, version = version + 1, updated_at = now() WHERE id = $1 RETURNING {COLUMNS}"
     ))
@@ -154,9 +134,6 @@ pub async fn rename(
 }
 
 pub async fn delete(ex: impl PgExecutor<'_>, id: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM api_tokens WHERE id = $1")
-        .bind(id)
-        .execute(ex)
-        .await?;
+    sqlx::query("DELETE FROM api_tokens WHERE id = $1").bind(id).execute(ex).await?;
     Ok(())
 }

@@ -37,16 +37,14 @@ pub async fn claim(
     Ok(claimed.is_some())
 }
 
-pub async fn get(
-    ex: impl PgExecutor<'_>,
-    principal: &str,
-    key: &str,
-) -> Result<Option<IdempotencyRow>, sqlx::Error> {
-    sqlx::query_as("SELECT request_hash, status, response, headers FROM idempotency_keys WHERE principal = $1 AND key = $2")
-        .bind(principal)
-        .bind(key)
-        .fetch_optional(ex)
-        .await
+pub async fn get(ex: impl PgExecutor<'_>, principal: &str, key: &str) -> Result<Option<IdempotencyRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT request_hash, status, response, headers FROM idempotency_keys WHERE principal = $1 AND key = $2",
+    )
+    .bind(principal)
+    .bind(key)
+    .fetch_optional(ex)
+    .await
 }
 
 pub async fn complete(
@@ -57,29 +55,25 @@ pub async fn complete(
     response: &[u8],
     headers: &serde_json::Value,
 ) -> Result<(), sqlx::Error> {
-    sqlx::query("UPDATE idempotency_keys SET status = $3, response = $4, headers = $5 WHERE principal = $1 AND key = $2")
-        .bind(principal)
-        .bind(key)
-        .bind(i32::from(status))
-        .bind(response)
-        .bind(headers)
-        .execute(ex)
-        .await?;
+    sqlx::query(
+        "UPDATE idempotency_keys SET status = $3, response = $4, headers = $5 WHERE principal = $1 AND key = $2",
+    )
+    .bind(principal)
+    .bind(key)
+    .bind(i32::from(status))
+    .bind(response)
+    .bind(headers)
+    .execute(ex)
+    .await?;
     Ok(())
 }
 
 /// Releases a key whose request failed with a server error, so that a retry runs again.
-pub async fn release(
-    ex: impl PgExecutor<'_>,
-    principal: &str,
-    key: &str,
-) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "DELETE FROM idempotency_keys WHERE principal = $1 AND key = $2 AND status IS NULL",
-    )
-    .bind(principal)
-    .bind(key)
-    .execute(ex)
-    .await?;
+pub async fn release(ex: impl PgExecutor<'_>, principal: &str, key: &str) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM idempotency_keys WHERE principal = $1 AND key = $2 AND status IS NULL")
+        .bind(principal)
+        .bind(key)
+        .execute(ex)
+        .await?;
     Ok(())
 }

@@ -5,10 +5,18 @@
 pub mod api_tokens;
 pub mod audit;
 pub mod idempotency;
+pub mod links;
+pub mod network;
+pub mod peerings;
 pub mod platform_tokens;
+pub mod policies;
+pub mod qos_classes;
 pub mod refresh_tokens;
 pub mod signing_keys;
+pub mod site_configs;
+pub mod sites;
 pub mod tenants;
+pub mod topology;
 pub mod users;
 
 use sqlx::{PgPool, Postgres, Transaction};
@@ -21,10 +29,7 @@ pub type Tx = Transaction<'static, Postgres>;
 /// A transaction acting for one tenant: row-level security shows it that tenant's rows only.
 pub async fn tenant_tx(pool: &PgPool, tenant_id: Uuid) -> Result<Tx, sqlx::Error> {
     let mut tx = pool.begin().await?;
-    sqlx::query("SELECT set_config('app.tenant_id', $1, true)")
-        .bind(tenant_id.to_string())
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query("SELECT set_config('app.tenant_id', $1, true)").bind(tenant_id.to_string()).execute(&mut *tx).await?;
     Ok(tx)
 }
 
@@ -32,58 +37,37 @@ pub async fn tenant_tx(pool: &PgPool, tenant_id: Uuid) -> Result<Tx, sqlx::Error
 /// events and idempotency records) and no tenant's rows.
 pub async fn platform_tx(pool: &PgPool) -> Result<Tx, sqlx::Error> {
     let mut tx = pool.begin().await?;
-    sqlx::query("SELECT set_config('app.platform', 'on', true)")
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query("SELECT set_config('app.platform', 'on', true)").execute(&mut *tx).await?;
     Ok(tx)
 }
 
 /// A transaction that may see the one credential row whose secret hashes to `hash`.
 pub async fn credential_tx(pool: &PgPool, hash: &[u8]) -> Result<Tx, sqlx::Error> {
     let mut tx = pool.begin().await?;
-    sqlx::query("SELECT set_config('app.credential_hash', $1, true)")
-        .bind(hex::encode(hash))
-        .execute(&mut *tx)
-        .await?;
+    sqlx::query("SELECT set_config('app.credential_hash', $1, true)").bind(hex::encode(hash)).execute(&mut *tx).await?;
     Ok(tx)
 }
 
 /// Switches a transaction to a tenant once a credential has told which one.
 pub async fn enter_tenant(tx: &mut Tx, tenant_id: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query("SELECT set_config('app.tenant_id', $1, true)")
-        .bind(tenant_id.to_string())
-        .execute(&mut **tx)
-        .await?;
+    sqlx::query("SELECT set_config('app.tenant_id', $1, true)").bind(tenant_id.to_string()).execute(&mut **tx).await?;
     Ok(())
 }
 
 /// Named unique constraints and the request field each one is about.
 const UNIQUE_CONSTRAINTS: &[(&str, &str, &str)] = &[
-    (
-        "tenants_name_key",
-        "/name",
-        "a tenant with this name already exists",
-    ),
-    (
-        "tenants_slug_key",
-        "/slug",
-        "a tenant with this slug already exists",
-    ),
-    (
-        "users_tenant_id_email_key",
-        "/email",
-        "a user with this email already exists",
-    ),
-    (
-        "api_tokens_tenant_id_name_key",
-        "/name",
-        "an API token with this name already exists",
-    ),
-    (
-        "platform_tokens_name_key",
-        "/name",
-        "a platform token with this name already exists",
-    ),
+    ("tenants_name_key", "/name", "a tenant with this name already exists"),
+    ("tenants_slug_key", "/slug", "a tenant with this slug already exists"),
+    ("users_tenant_id_email_key", "/email", "a user with this email already exists"),
+    ("api_tokens_tenant_id_name_key", "/name", "an API token with this name already exists"),
+    ("platform_tokens_name_key", "/name", "a platform token with this name already exists"),
+    ("sites_tenant_id_name_key", "/name", "a site with this name already exists"),
+    ("links_site_id_name_key", "/name", "this site already has a link with this name"),
+    ("peerings_tenant_id_name_key", "/name", "a peering with this name already exists"),
+    ("peerings_site_low_site_high_key", "/site_b", "these two sites already peer"),
+    ("qos_classes_tenant_id_name_key", "/name", "a QoS class with this name already exists"),
+    ("policies_tenant_id_name_key", "/name", "a policy with this name already exists"),
+    ("policies_tenant_id_priority_key", "/priority", "another policy has this priority"),
 ];
 
 /// Turns a violation of a named unique constraint into a 409 that names the field.
@@ -97,4 +81,13 @@ pub fn unique_violation(err: &sqlx::Error) -> Option<ApiError> {
         .iter()
         .find(|(name, _, _)| *name == constraint)
         .map(|(_, pointer, detail)| ApiError::conflict(pointer, *detail))
+}
+
+/// A read-only transaction for one tenant that sees one snapshot throughout, for reads that
+/// take several queries (loading the whole network).
+pub async fn tenant_snapshot_tx(pool: &PgPool, tenant_id: Uuid) -> Result<Tx, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await?;
+    sqlx::query("SELECT set_config('app.tenant_id', $1, true)").bind(tenant_id.to_string()).execute(&mut *tx).await?;
+    Ok(tx)
 }

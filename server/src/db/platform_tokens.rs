@@ -44,21 +44,14 @@ pub async fn insert(
 }
 
 pub async fn count(ex: impl PgExecutor<'_>) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT count(*) FROM platform_tokens")
-        .fetch_one(ex)
-        .await
+    sqlx::query_scalar("SELECT count(*) FROM platform_tokens").fetch_one(ex).await
 }
 
-pub async fn by_hash(
-    ex: impl PgExecutor<'_>,
-    hash: &[u8],
-) -> Result<Option<PlatformTokenRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM platform_tokens WHERE token_hash = $1"
-    ))
-    .bind(hash)
-    .fetch_optional(ex)
-    .await
+pub async fn by_hash(ex: impl PgExecutor<'_>, hash: &[u8]) -> Result<Option<PlatformTokenRow>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM platform_tokens WHERE token_hash = $1"))
+        .bind(hash)
+        .fetch_optional(ex)
+        .await
 }
 
 pub async fn touch(ex: impl PgExecutor<'_>, id: Uuid) -> Result<(), sqlx::Error> {

@@ -36,35 +36,26 @@ pub async fn insert(
     Ok(())
 }
 
-pub async fn by_hash(
-    ex: impl PgExecutor<'_>,
-    hash: &[u8],
-) -> Result<Option<RefreshTokenRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM refresh_tokens WHERE token_hash = $1"
-    ))
-    .bind(hash)
-    .fetch_optional(ex)
-    .await
+pub async fn by_hash(ex: impl PgExecutor<'_>, hash: &[u8]) -> Result<Option<RefreshTokenRow>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM refresh_tokens WHERE token_hash = $1"))
+        .bind(hash)
+        .fetch_optional(ex)
+        .await
 }
 
 /// Revokes one token; false when it was already revoked (by a concurrent use, say).
 pub async fn revoke(ex: impl PgExecutor<'_>, id: Uuid) -> Result<bool, sqlx::Error> {
-    let done = sqlx::query(
-        "UPDATE refresh_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL",
-    )
-    .bind(id)
-    .execute(ex)
-    .await?;
+    let done = sqlx::query("UPDATE refresh_tokens SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL")
+        .bind(id)
+        .execute(ex)
+        .await?;
     Ok(done.rows_affected() == 1)
 }
 
 pub async fn revoke_family(ex: impl PgExecutor<'_>, family_id: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query(
-        "UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL",
-    )
-    .bind(family_id)
-    .execute(ex)
-    .await?;
+    sqlx::query("UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL")
+        .bind(family_id)
+        .execute(ex)
+        .await?;
     Ok(())
 }

@@ -11,9 +11,7 @@ pub struct SigningKeyRow {
 
 /// Every key, oldest first.
 pub async fn all(ex: impl PgExecutor<'_>) -> Result<Vec<SigningKeyRow>, sqlx::Error> {
-    sqlx::query_as("SELECT kid, secret, created_at FROM signing_keys ORDER BY created_at, kid")
-        .fetch_all(ex)
-        .await
+    sqlx::query_as("SELECT kid, secret, created_at FROM signing_keys ORDER BY created_at, kid").fetch_all(ex).await
 }
 
 /// Adds a new random key, which becomes the signer.

@@ -42,8 +42,7 @@ impl UserRow {
     }
 }
 
-const COLUMNS: &str =
-    "id, tenant_id, email, display_name, role, password_hash, version, created_at, updated_at";
+const COLUMNS: &str = "id, tenant_id, email, display_name, role, password_hash, version, created_at, updated_at";
 
 pub async fn insert(
     ex: impl PgExecutor<'_>,
@@ -68,45 +67,23 @@ pub async fn insert(
 }
 
 pub async fn get(ex: impl PgExecutor<'_>, id: Uuid) -> Result<Option<UserRow>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE id = $1"))
-        .bind(id)
-        .fetch_optional(ex)
-        .await
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE id = $1")).bind(id).fetch_optional(ex).await
 }
 
 pub async fn lock(ex: impl PgExecutor<'_>, id: Uuid) -> Result<Option<UserRow>, sqlx::Error> {
-    sqlx::query_as(&format!(
-        "SELECT {COLUMNS} FROM users WHERE id = $1 FOR UPDATE"
-    ))
-    .bind(id)
-    .fetch_optional(ex)
-    .await
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE id = $1 FOR UPDATE")).bind(id).fetch_optional(ex).await
 }
 
-pub async fn by_email(
-    ex: impl PgExecutor<'_>,
-    email: &str,
-) -> Result<Option<UserRow>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE email = $1"))
-        .bind(email)
-        .fetch_optional(ex)
-        .await
+pub async fn by_email(ex: impl PgExecutor<'_>, email: &str) -> Result<Option<UserRow>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE email = $1")).bind(email).fetch_optional(ex).await
 }
 
 pub async fn count(ex: impl PgExecutor<'_>) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT count(*) FROM users")
-        .fetch_one(ex)
-        .await
+    sqlx::query_scalar("SELECT count(*) FROM users").fetch_one(ex).await
 }
 
-pub async fn count_admins_except(
-    ex: impl PgExecutor<'_>,
-    except: Uuid,
-) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT count(*) FROM users WHERE role = 'admin' AND id <> $1")
-        .bind(except)
-        .fetch_one(ex)
-        .await
+pub async fn count_admins_except(ex: impl PgExecutor<'_>, except: Uuid) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT count(*) FROM users WHERE role = 'admin' AND id <> $1").bind(except).fetch_one(ex).await
 }
 
 pub struct UserFilter {
@@ -145,9 +122,6 @@ pub async fn update(ex: impl PgExecutor<'_>, row: &UserRow) -> Result<UserRow, s
 }
 
 pub async fn delete(ex: impl PgExecutor<'_>, id: Uuid) -> Result<(), sqlx::Error> {
-    sqlx::query("DELETE FROM users WHERE id = $1")
-        .bind(id)
-        .execute(ex)
-        .await?;
+    sqlx::query("DELETE FROM users WHERE id = $1").bind(id).execute(ex).await?;
     Ok(())
 }

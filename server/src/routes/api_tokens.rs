@@ -37,37 +37,23 @@ pub async fn list(
 ) -> ApiResult<axum::Json<Page<ApiToken>>> {
     let page = PageRequest::new(q.cursor.as_deref(), q.limit)?;
     let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
-    let rows = db::api_tokens::list(
-        &mut *tx,
-        &db::api_tokens::ApiTokenFilter { name: q.name },
-        &page,
-    )
-    .await?;
+    let rows = db::api_tokens::list(&mut *tx, &db::api_tokens::ApiTokenFilter { name: q.name }, &page).await?;
     tx.commit().await?;
     Ok(axum::Json(page.finish(rows, |r| r.id, |r| r.to_api())))
 }
 
 /// Validates a token request and creates it inside `tx`, checking the tenant's quota. Shared by
 /// tenant admins and the platform operator (who mints a tenant's first token).
-pub async fn create_in(
-    tx: &mut db::Tx,
-    tenant_id: Uuid,
-    body: &NewApiToken,
-) -> ApiResult<ApiTokenCreated> {
+pub async fn create_in(tx: &mut db::Tx, tenant_id: Uuid, body: &NewApiToken) -> ApiResult<ApiTokenCreated> {
     let mut errors = Errors::new();
     let name = validate::name(&mut errors, "/name", &body.name);
     if body.expires_at.is_some_and(|at| at <= chrono::Utc::now()) {
         errors.add("/expires_at", "must be in the future");
     }
     errors.check()?;
-    let tenant = db::tenants::lock(&mut **tx, tenant_id)
-        .await?
-        .ok_or(ApiError::NotFound("tenant"))?;
+    let tenant = db::tenants::lock(&mut **tx, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
     if db::api_tokens::count(&mut **tx).await? >= i64::from(tenant.max_api_tokens) {
-        return Err(ApiError::QuotaExceeded {
-            quota: "max_api_tokens",
-            limit: i64::from(tenant.max_api_tokens),
-        });
+        return Err(ApiError::QuotaExceeded { quota: "max_api_tokens", limit: i64::from(tenant.max_api_tokens) });
     }
     let secret = secrets::generate(SecretKind::ApiToken);
     let row = db::api_tokens::insert(
@@ -82,10 +68,7 @@ pub async fn create_in(
         },
     )
     .await?;
-    Ok(ApiTokenCreated {
-        api_token: row.to_api(),
-        token: secret.value,
-    })
+    Ok(ApiTokenCreated { api_token: row.to_api(), token: secret.value })
 }
 
 #[utoipa::path(post, path = "/v1/api-tokens", tag = "api-tokens", request_body = NewApiToken,
@@ -101,15 +84,9 @@ pub async fn create(
     let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
     let created = create_in(&mut tx, caller.tenant_id(), &body).await?;
     let id = created.api_token.id;
-    caller
-        .audit(&mut tx, Change::created("api_token", id, &created))
-        .await?;
+    caller.audit(&mut tx, Change::created("api_token", id, &created)).await?;
     tx.commit().await?;
-    Ok(Resource::created(
-        created.api_token.etag.clone(),
-        format!("/v1/api-tokens/{id}"),
-        created,
-    ))
+    Ok(Resource::created(created.api_token.etag.clone(), format!("/v1/api-tokens/{id}"), created))
 }
 
 #[utoipa::path(get, path = "/v1/api-tokens/{id}", tag = "api-tokens", params(("id" = Uuid, Path)),
@@ -121,9 +98,7 @@ pub async fn get(
     Path(id): Path<Uuid>,
 ) -> ApiResult<Resource<ApiToken>> {
     let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
-    let row = db::api_tokens::get(&mut *tx, id)
-        .await?
-        .ok_or(ApiError::NotFound("API token"))?;
+    let row = db::api_tokens::get(&mut *tx, id).await?.ok_or(ApiError::NotFound("API token"))?;
     tx.commit().await?;
     Ok(Resource::ok(row.etag(), row.to_api()))
 }
@@ -142,9 +117,7 @@ pub async fn update(
 ) -> ApiResult<Resource<ApiToken>> {
     caller.require(Role::Admin)?;
     let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
-    let current = db::api_tokens::lock(&mut *tx, id)
-        .await?
-        .ok_or(ApiError::NotFound("API token"))?;
+    let current = db::api_tokens::lock(&mut *tx, id).await?.ok_or(ApiError::NotFound("API token"))?;
     if_match.check(&current.etag())?;
     let Some(name) = body.name.filter(|n| *n != current.name) else {
         return Ok(Resource::ok(current.etag(), current.to_api()));
@@ -153,12 +126,7 @@ pub async fn update(
     let name = validate::name(&mut errors, "/name", &name);
     errors.check()?;
     let updated = db::api_tokens::rename(&mut *tx, id, &name).await?;
-    caller
-        .audit(
-            &mut tx,
-            Change::updated("api_token", id, &current.to_api(), &updated.to_api()),
-        )
-        .await?;
+    caller.audit(&mut tx, Change::updated("api_token", id, &current.to_api(), &updated.to_api())).await?;
     tx.commit().await?;
     Ok(Resource::ok(updated.etag(), updated.to_api()))
 }
@@ -175,14 +143,10 @@ pub async fn delete(
 ) -> ApiResult<StatusCode> {
     caller.require(Role::Admin)?;
     let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
-    let current = db::api_tokens::lock(&mut *tx, id)
-        .await?
-        .ok_or(ApiError::NotFound("API token"))?;
+    let current = db::api_tokens::lock(&mut *tx, id).await?.ok_or(ApiError::NotFound("API token"))?;
     if_match.check(&current.etag())?;
     db::api_tokens::delete(&mut *tx, id).await?;
-    caller
-        .audit(&mut tx, Change::deleted("api_token", id, &current.to_api()))
-        .await?;
+    caller.audit(&mut tx, Change::deleted("api_token", id, &current.to_api())).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }

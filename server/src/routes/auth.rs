@@ -19,27 +19,11 @@ fn bad_login() -> ApiError {
 }
 
 /// Issues an access token and a refresh token of `family` inside `tx`.
-async fn issue_pair(
-    app: &AppState,
-    tx: &mut db::Tx,
-    user: &db::users::UserRow,
-    family: Uuid,
-) -> ApiResult<TokenPair> {
-    let access_token = app
-        .keys
-        .issue(user.id, user.tenant_id, user.role(), &user.email)
-        .map_err(ApiError::Internal)?;
+async fn issue_pair(app: &AppState, tx: &mut db::Tx, user: &db::users::UserRow, family: Uuid) -> ApiResult<TokenPair> {
+    let access_token = app.keys.issue(user.id, user.tenant_id, user.role(), &user.email).map_err(ApiError::Internal)?;
     let refresh = secrets::generate(SecretKind::RefreshToken);
     let expires_at = Utc::now() + Duration::seconds(app.settings.refresh_ttl_secs);
-    db::refresh_tokens::insert(
-        &mut **tx,
-        user.tenant_id,
-        user.id,
-        family,
-        &refresh.hash,
-        expires_at,
-    )
-    .await?;
+    db::refresh_tokens::insert(&mut **tx, user.tenant_id, user.id, family, &refresh.hash, expires_at).await?;
     Ok(TokenPair {
         access_token,
         token_type: "Bearer".into(),
@@ -50,10 +34,7 @@ async fn issue_pair(
 
 #[utoipa::path(post, path = "/v1/auth/login", tag = "auth", request_body = LoginRequest,
     responses((status = 200, description = "Logged in", body = TokenPair)))]
-pub async fn login(
-    State(app): State<AppState>,
-    Json(body): Json<LoginRequest>,
-) -> ApiResult<axum::Json<TokenPair>> {
+pub async fn login(State(app): State<AppState>, Json(body): Json<LoginRequest>) -> ApiResult<axum::Json<TokenPair>> {
     let tenant = db::tenants::by_slug(&app.pool, body.tenant.trim()).await?;
     let mut tx = match &tenant {
         Some(t) => Some(db::tenant_tx(&app.pool, t.id).await?),
@@ -66,10 +47,9 @@ pub async fn login(
     let stored = user.as_ref().and_then(|u| u.password_hash.clone());
     let password = body.password;
     // Verify even for an unknown user, so that timing does not reveal which emails exist.
-    let ok =
-        tokio::task::spawn_blocking(move || secrets::verify_password(&password, stored.as_deref()))
-            .await
-            .map_err(|e| ApiError::Internal(e.into()))?;
+    let ok = tokio::task::spawn_blocking(move || secrets::verify_password(&password, stored.as_deref()))
+        .await
+        .map_err(|e| ApiError::Internal(e.into()))?;
     let (Some(mut tx), Some(user), true) = (tx, user, ok) else {
         return Err(bad_login());
     };
@@ -84,13 +64,10 @@ pub async fn refresh(
     State(app): State<AppState>,
     Json(body): Json<RefreshRequest>,
 ) -> ApiResult<axum::Json<TokenPair>> {
-    let invalid =
-        || ApiError::Unauthorized("the refresh token is invalid, expired or already used".into());
+    let invalid = || ApiError::Unauthorized("the refresh token is invalid, expired or already used".into());
     let hash = secrets::hash_secret(&body.refresh_token);
     let mut tx = db::credential_tx(&app.pool, &hash).await?;
-    let row = db::refresh_tokens::by_hash(&mut *tx, &hash)
-        .await?
-        .ok_or_else(invalid)?;
+    let row = db::refresh_tokens::by_hash(&mut *tx, &hash).await?.ok_or_else(invalid)?;
     db::enter_tenant(&mut tx, row.tenant_id).await?;
     let fresh = row.revoked_at.is_none() && db::refresh_tokens::revoke(&mut *tx, row.id).await?;
     if !fresh {
@@ -102,9 +79,7 @@ pub async fn refresh(
     if row.expires_at <= Utc::now() {
         return Err(invalid());
     }
-    let user = db::users::get(&mut *tx, row.user_id)
-        .await?
-        .ok_or_else(invalid)?;
+    let user = db::users::get(&mut *tx, row.user_id).await?.ok_or_else(invalid)?;
     let pair = issue_pair(&app, &mut tx, &user, row.family_id).await?;
     tx.commit().await?;
     Ok(axum::Json(pair))
@@ -112,10 +87,7 @@ pub async fn refresh(
 
 #[utoipa::path(post, path = "/v1/auth/logout", tag = "auth", request_body = RefreshRequest,
     responses((status = 204, description = "The session (the refresh token and its successors) is ended")))]
-pub async fn logout(
-    State(app): State<AppState>,
-    Json(body): Json<RefreshRequest>,
-) -> ApiResult<StatusCode> {
+pub async fn logout(State(app): State<AppState>, Json(body): Json<RefreshRequest>) -> ApiResult<StatusCode> {
     let hash = secrets::hash_secret(&body.refresh_token);
     let mut tx = db::credential_tx(&app.pool, &hash).await?;
     if let Some(row) = db::refresh_tokens::by_hash(&mut *tx, &hash).await? {
@@ -132,25 +104,11 @@ pub async fn logout(
 pub async fn whoami(AnyCaller(principal): AnyCaller) -> axum::Json<Whoami> {
     axum::Json(match principal {
         Principal::Platform { token_id, name } => Whoami::Platform { token_id, name },
-        Principal::Tenant(TenantPrincipal {
-            tenant_id,
-            role,
-            actor: Actor::User { id, email },
-        }) => Whoami::User {
-            tenant_id,
-            user_id: id,
-            email,
-            role,
-        },
-        Principal::Tenant(TenantPrincipal {
-            tenant_id,
-            role,
-            actor: Actor::ApiToken { id, name },
-        }) => Whoami::ApiToken {
-            tenant_id,
-            token_id: id,
-            name,
-            role,
-        },
+        Principal::Tenant(TenantPrincipal { tenant_id, role, actor: Actor::User { id, email } }) => {
+            Whoami::User { tenant_id, user_id: id, email, role }
+        }
+        Principal::Tenant(TenantPrincipal { tenant_id, role, actor: Actor::ApiToken { id, name } }) => {
+            Whoami::ApiToken { tenant_id, token_id: id, name, role }
+        }
     })
 }

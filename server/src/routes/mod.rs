@@ -5,8 +5,14 @@ pub mod api_tokens;
 pub mod audit_events;
 pub mod auth;
 pub mod health;
+pub mod links;
+pub mod peerings;
 pub mod platform;
+pub mod policies;
+pub mod qos_classes;
+pub mod sites;
 pub mod tenants;
+pub mod topology;
 pub mod users;
 
 /// The `security` requirement names used in the OpenAPI document.

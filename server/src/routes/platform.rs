@@ -23,9 +23,7 @@ pub async fn create_tenant_token(
     Path(tenant_id): Path<Uuid>,
     Json(body): Json<NewApiToken>,
 ) -> ApiResult<Resource<ApiTokenCreated>> {
-    db::tenants::get(&app.pool, tenant_id)
-        .await?
-        .ok_or(ApiError::NotFound("tenant"))?;
+    db::tenants::get(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
     let mut tx = db::tenant_tx(&app.pool, tenant_id).await?;
     let created = create_in(&mut tx, tenant_id, &body).await?;
     let id = created.api_token.id;
@@ -39,21 +37,13 @@ pub async fn create_tenant_token(
     )
     .await?;
     tx.commit().await?;
-    Ok(Resource::created(
-        created.api_token.etag.clone(),
-        format!("/v1/api-tokens/{id}"),
-        created,
-    ))
+    Ok(Resource::created(created.api_token.etag.clone(), format!("/v1/api-tokens/{id}"), created))
 }
 
 fn signing_keys(rows: Vec<db::signing_keys::SigningKeyRow>) -> Vec<SigningKey> {
     let newest = rows.last().map(|r| r.kid.clone());
     rows.into_iter()
-        .map(|r| SigningKey {
-            current: Some(&r.kid) == newest.as_ref(),
-            kid: r.kid,
-            created_at: r.created_at,
-        })
+        .map(|r| SigningKey { current: Some(&r.kid) == newest.as_ref(), kid: r.kid, created_at: r.created_at })
         .collect()
 }
 
@@ -64,9 +54,7 @@ pub async fn list_signing_keys(
     State(app): State<AppState>,
     _caller: PlatformCaller,
 ) -> ApiResult<axum::Json<Vec<SigningKey>>> {
-    Ok(axum::Json(signing_keys(
-        db::signing_keys::all(&app.pool).await?,
-    )))
+    Ok(axum::Json(signing_keys(db::signing_keys::all(&app.pool).await?)))
 }
 
 #[utoipa::path(post, path = "/v1/platform/signing-keys", tag = "platform",
@@ -78,21 +66,9 @@ pub async fn rotate_signing_key(
 ) -> ApiResult<(axum::http::StatusCode, axum::Json<Vec<SigningKey>>)> {
     let mut tx = db::platform_tx(&app.pool).await?;
     let key = db::signing_keys::create(&mut *tx).await?;
-    let snapshot = SigningKey {
-        kid: key.kid.clone(),
-        current: true,
-        created_at: key.created_at,
-    };
-    caller
-        .audit(
-            &mut tx,
-            Change::created("signing_key", Uuid::now_v7(), &snapshot),
-        )
-        .await?;
+    let snapshot = SigningKey { kid: key.kid.clone(), current: true, created_at: key.created_at };
+    caller.audit(&mut tx, Change::created("signing_key", Uuid::now_v7(), &snapshot)).await?;
     tx.commit().await?;
     app.keys.load(&app.pool).await.map_err(ApiError::Internal)?;
-    Ok((
-        axum::http::StatusCode::CREATED,
-        axum::Json(signing_keys(db::signing_keys::all(&app.pool).await?)),
-    ))
+    Ok((axum::http::StatusCode::CREATED, axum::Json(signing_keys(db::signing_keys::all(&app.pool).await?))))
 }

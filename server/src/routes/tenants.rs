@@ -2,7 +2,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use patronus_api::{NewTenant, Page, Quotas, Tenant, TenantUpdate};
+use patronus_api::{NewTenant, Page, Tenant, TenantUpdate};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
@@ -38,10 +38,7 @@ pub async fn list(
     Query(q): Query<TenantListQuery>,
 ) -> ApiResult<axum::Json<Page<Tenant>>> {
     let page = PageRequest::new(q.cursor.as_deref(), q.limit)?;
-    let filter = db::tenants::TenantFilter {
-        name: q.name,
-        slug: q.slug,
-    };
+    let filter = db::tenants::TenantFilter { name: q.name, slug: q.slug };
     let rows = db::tenants::list(&app.pool, &filter, &page).await?;
     Ok(axum::Json(page.finish(rows, |r| r.id, |r| r.to_api())))
 }
@@ -61,20 +58,15 @@ pub async fn create(
     let quotas = body.quotas.unwrap_or_default();
     validate::quota(&mut errors, "/quotas/max_users", quotas.max_users);
     validate::quota(&mut errors, "/quotas/max_api_tokens", quotas.max_api_tokens);
+    validate::quota(&mut errors, "/quotas/max_sites", quotas.max_sites);
     errors.check()?;
 
     let mut tx = db::platform_tx(&app.pool).await?;
     let row = db::tenants::insert(&mut *tx, &name, &slug, quotas).await?;
     let tenant = row.to_api();
-    caller
-        .audit(&mut tx, Change::created("tenant", row.id, &tenant))
-        .await?;
+    caller.audit(&mut tx, Change::created("tenant", row.id, &tenant)).await?;
     tx.commit().await?;
-    Ok(Resource::created(
-        row.etag(),
-        format!("/v1/tenants/{}", row.id),
-        tenant,
-    ))
+    Ok(Resource::created(row.etag(), format!("/v1/tenants/{}", row.id), tenant))
 }
 
 #[utoipa::path(get, path = "/v1/tenants/{id}", tag = "tenants", params(("id" = Uuid, Path)),
@@ -85,9 +77,7 @@ pub async fn get(
     _caller: PlatformCaller,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Resource<Tenant>> {
-    let row = db::tenants::get(&app.pool, id)
-        .await?
-        .ok_or(ApiError::NotFound("tenant"))?;
+    let row = db::tenants::get(&app.pool, id).await?.ok_or(ApiError::NotFound("tenant"))?;
     Ok(Resource::ok(row.etag(), row.to_api()))
 }
 
@@ -104,9 +94,7 @@ pub async fn update(
     Json(body): Json<TenantUpdate>,
 ) -> ApiResult<Resource<Tenant>> {
     let mut tx = db::platform_tx(&app.pool).await?;
-    let current = db::tenants::lock(&mut *tx, id)
-        .await?
-        .ok_or(ApiError::NotFound("tenant"))?;
+    let current = db::tenants::lock(&mut *tx, id).await?.ok_or(ApiError::NotFound("tenant"))?;
     if_match.check(&current.etag())?;
     let mut next = current.clone();
     let mut errors = Errors::new();
@@ -123,27 +111,17 @@ pub async fn update(
         if let Some(v) = q.max_api_tokens {
             next.max_api_tokens = validate::quota(&mut errors, "/quotas/max_api_tokens", v);
         }
+        if let Some(v) = q.max_sites {
+            next.max_sites = validate::quota(&mut errors, "/quotas/max_sites", v);
+        }
     }
     errors.check()?;
-    let unchanged = next.name == current.name
-        && next.slug == current.slug
-        && Quotas {
-            max_users: next.max_users,
-            max_api_tokens: next.max_api_tokens,
-        } == Quotas {
-            max_users: current.max_users,
-            max_api_tokens: current.max_api_tokens,
-        };
+    let unchanged = next.name == current.name && next.slug == current.slug && next.quotas() == current.quotas();
     if unchanged {
         return Ok(Resource::ok(current.etag(), current.to_api()));
     }
     let updated = db::tenants::update(&mut *tx, &next).await?;
-    caller
-        .audit(
-            &mut tx,
-            Change::updated("tenant", id, &current.to_api(), &updated.to_api()),
-        )
-        .await?;
+    caller.audit(&mut tx, Change::updated("tenant", id, &current.to_api(), &updated.to_api())).await?;
     tx.commit().await?;
     Ok(Resource::ok(updated.etag(), updated.to_api()))
 }
@@ -159,14 +137,10 @@ pub async fn delete(
     if_match: IfMatch,
 ) -> ApiResult<StatusCode> {
     let mut tx = db::platform_tx(&app.pool).await?;
-    let current = db::tenants::lock(&mut *tx, id)
-        .await?
-        .ok_or(ApiError::NotFound("tenant"))?;
+    let current = db::tenants::lock(&mut *tx, id).await?.ok_or(ApiError::NotFound("tenant"))?;
     if_match.check(&current.etag())?;
     db::tenants::delete(&mut *tx, id).await?;
-    caller
-        .audit(&mut tx, Change::deleted("tenant", id, &current.to_api()))
-        .await?;
+    caller.audit(&mut tx, Change::deleted("tenant", id, &current.to_api())).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }

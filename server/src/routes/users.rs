@@ -37,10 +37,7 @@ pub async fn list(
     Query(q): Query<UserListQuery>,
 ) -> ApiResult<axum::Json<Page<User>>> {
     let page = PageRequest::new(q.cursor.as_deref(), q.limit)?;
-    let filter = db::users::UserFilter {
-        email: q.email.map(|e| e.trim().to_lowercase()),
-        role: q.role,
-    };
+    let filter = db::users::UserFilter { email: q.email.map(|e| e.trim().to_lowercase()), role: q.role };
     let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
     let rows = db::users::list(&mut *tx, &filter, &page).await?;
     tx.commit().await?;
@@ -76,48 +73,25 @@ pub async fn create(
     };
 
     let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
-    let tenant = db::tenants::lock(&mut *tx, caller.tenant_id())
-        .await?
-        .ok_or(ApiError::NotFound("tenant"))?;
+    let tenant = db::tenants::lock(&mut *tx, caller.tenant_id()).await?.ok_or(ApiError::NotFound("tenant"))?;
     if db::users::count(&mut *tx).await? >= i64::from(tenant.max_users) {
-        return Err(ApiError::QuotaExceeded {
-            quota: "max_users",
-            limit: i64::from(tenant.max_users),
-        });
+        return Err(ApiError::QuotaExceeded { quota: "max_users", limit: i64::from(tenant.max_users) });
     }
-    let row = db::users::insert(
-        &mut *tx,
-        caller.tenant_id(),
-        &email,
-        &display_name,
-        body.role,
-        password_hash.as_deref(),
-    )
-    .await?;
+    let row =
+        db::users::insert(&mut *tx, caller.tenant_id(), &email, &display_name, body.role, password_hash.as_deref())
+            .await?;
     let user = row.to_api();
-    caller
-        .audit(&mut tx, Change::created("user", row.id, &user))
-        .await?;
+    caller.audit(&mut tx, Change::created("user", row.id, &user)).await?;
     tx.commit().await?;
-    Ok(Resource::created(
-        row.etag(),
-        format!("/v1/users/{}", row.id),
-        user,
-    ))
+    Ok(Resource::created(row.etag(), format!("/v1/users/{}", row.id), user))
 }
 
 #[utoipa::path(get, path = "/v1/users/{id}", tag = "users", params(("id" = Uuid, Path)),
     responses((status = 200, description = "The user", body = User, headers(("ETag" = String)))),
     security(("tenant_auth" = [])))]
-pub async fn get(
-    State(app): State<AppState>,
-    caller: TenantCaller,
-    Path(id): Path<Uuid>,
-) -> ApiResult<Resource<User>> {
+pub async fn get(State(app): State<AppState>, caller: TenantCaller, Path(id): Path<Uuid>) -> ApiResult<Resource<User>> {
     let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
-    let row = db::users::get(&mut *tx, id)
-        .await?
-        .ok_or(ApiError::NotFound("user"))?;
+    let row = db::users::get(&mut *tx, id).await?.ok_or(ApiError::NotFound("user"))?;
     tx.commit().await?;
     Ok(Resource::ok(row.etag(), row.to_api()))
 }
@@ -136,9 +110,7 @@ pub async fn update(
 ) -> ApiResult<Resource<User>> {
     caller.require(Role::Admin)?;
     let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
-    let current = db::users::lock(&mut *tx, id)
-        .await?
-        .ok_or(ApiError::NotFound("user"))?;
+    let current = db::users::lock(&mut *tx, id).await?.ok_or(ApiError::NotFound("user"))?;
     if_match.check(&current.etag())?;
     let mut next = current.clone();
     let mut errors = Errors::new();
@@ -152,22 +124,14 @@ pub async fn update(
         next.role = role.as_str().to_string();
     }
     errors.check()?;
-    if next.email == current.email
-        && next.display_name == current.display_name
-        && next.role == current.role
-    {
+    if next.email == current.email && next.display_name == current.display_name && next.role == current.role {
         return Ok(Resource::ok(current.etag(), current.to_api()));
     }
     if current.role() == Role::Admin && next.role() != Role::Admin {
         ensure_another_admin(&mut tx, id).await?;
     }
     let updated = db::users::update(&mut *tx, &next).await?;
-    caller
-        .audit(
-            &mut tx,
-            Change::updated("user", id, &current.to_api(), &updated.to_api()),
-        )
-        .await?;
+    caller.audit(&mut tx, Change::updated("user", id, &current.to_api(), &updated.to_api())).await?;
     tx.commit().await?;
     Ok(Resource::ok(updated.etag(), updated.to_api()))
 }
@@ -175,10 +139,7 @@ pub async fn update(
 /// A tenant must keep an admin user, or nobody could manage its users again.
 async fn ensure_another_admin(tx: &mut db::Tx, leaving: Uuid) -> ApiResult<()> {
     if db::users::count_admins_except(&mut **tx, leaving).await? == 0 {
-        return Err(ApiError::conflict(
-            "/role",
-            "this is the tenant's last admin user; make another user admin first",
-        ));
+        return Err(ApiError::conflict("/role", "this is the tenant's last admin user; make another user admin first"));
     }
     Ok(())
 }
@@ -195,17 +156,13 @@ pub async fn delete(
 ) -> ApiResult<StatusCode> {
     caller.require(Role::Admin)?;
     let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
-    let current = db::users::lock(&mut *tx, id)
-        .await?
-        .ok_or(ApiError::NotFound("user"))?;
+    let current = db::users::lock(&mut *tx, id).await?.ok_or(ApiError::NotFound("user"))?;
     if_match.check(&current.etag())?;
     if current.role() == Role::Admin {
         ensure_another_admin(&mut tx, id).await?;
     }
     db::users::delete(&mut *tx, id).await?;
-    caller
-        .audit(&mut tx, Change::deleted("user", id, &current.to_api()))
-        .await?;
+    caller.audit(&mut tx, Change::deleted("user", id, &current.to_api())).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -229,31 +186,22 @@ pub async fn set_password(
     errors.check()?;
 
     let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
-    let current = db::users::lock(&mut *tx, id)
-        .await?
-        .ok_or(ApiError::NotFound("user"))?;
+    let current = db::users::lock(&mut *tx, id).await?.ok_or(ApiError::NotFound("user"))?;
     if is_self && caller.tenant.role != Role::Admin {
         if let Some(stored) = current.password_hash.clone() {
             let given = body.current_password.clone().unwrap_or_default();
-            let ok = tokio::task::spawn_blocking(move || {
-                secrets::verify_password(&given, Some(&stored))
-            })
-            .await
-            .map_err(|e| ApiError::Internal(e.into()))?;
+            let ok = tokio::task::spawn_blocking(move || secrets::verify_password(&given, Some(&stored)))
+                .await
+                .map_err(|e| ApiError::Internal(e.into()))?;
             if !ok {
-                return Err(ApiError::field(
-                    "/current_password",
-                    "does not match the current password",
-                ));
+                return Err(ApiError::field("/current_password", "does not match the current password"));
             }
         }
     }
     let mut next = current.clone();
     next.password_hash = Some(hash_password(body.password).await?);
     db::users::update(&mut *tx, &next).await?;
-    caller
-        .audit(&mut tx, Change::action("user", id, "set_password"))
-        .await?;
+    caller.audit(&mut tx, Change::action("user", id, "set_password")).await?;
     tx.commit().await?;
     Ok(StatusCode::NO_CONTENT)
 }

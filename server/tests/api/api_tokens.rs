@@ -19,23 +19,11 @@ async fn a_token_secret_is_shown_once_and_works_until_revoked() {
     assert!(secret.starts_with(created.body["prefix"].as_str().unwrap()));
     let id = created.id();
 
-    let got = app
-        .get(&format!("/v1/api-tokens/{id}"))
-        .token(&acme.admin)
-        .send()
-        .await;
+    let got = app.get(&format!("/v1/api-tokens/{id}")).token(&acme.admin).send().await;
     got.expect(StatusCode::OK);
-    assert!(
-        got.body.get("token").is_none(),
-        "secret returned after creation: {}",
-        got.body
-    );
+    assert!(got.body.get("token").is_none(), "secret returned after creation: {}", got.body);
     assert!(got.body["last_used_at"].is_null());
-    let listed = app
-        .get("/v1/api-tokens?name=terraform")
-        .token(&acme.viewer)
-        .send()
-        .await;
+    let listed = app.get("/v1/api-tokens?name=terraform").token(&acme.viewer).send().await;
     assert_eq!(listed.body["items"].as_array().unwrap().len(), 1);
     assert!(listed.body["items"][0].get("token").is_none());
     assert!(!listed.body.to_string().contains(&secret));
@@ -51,23 +39,11 @@ async fn a_token_secret_is_shown_once_and_works_until_revoked() {
         .send()
         .await
         .expect_problem(StatusCode::FORBIDDEN, "forbidden");
-    let used = app
-        .get(&format!("/v1/api-tokens/{id}"))
-        .token(&acme.admin)
-        .send()
-        .await;
+    let used = app.get(&format!("/v1/api-tokens/{id}")).token(&acme.admin).send().await;
     assert!(used.body["last_used_at"].is_string());
 
-    app.delete(&format!("/v1/api-tokens/{id}"))
-        .token(&acme.admin)
-        .send()
-        .await
-        .expect(StatusCode::NO_CONTENT);
-    app.get("/v1/auth/whoami")
-        .token(&secret)
-        .send()
-        .await
-        .expect_problem(StatusCode::UNAUTHORIZED, "unauthorized");
+    app.delete(&format!("/v1/api-tokens/{id}")).token(&acme.admin).send().await.expect(StatusCode::NO_CONTENT);
+    app.get("/v1/auth/whoami").token(&secret).send().await.expect_problem(StatusCode::UNAUTHORIZED, "unauthorized");
 }
 
 #[tokio::test]
@@ -83,12 +59,7 @@ async fn only_admins_manage_tokens() {
             .expect_problem(StatusCode::FORBIDDEN, "forbidden");
     }
     let list = app.get("/v1/api-tokens").token(&acme.viewer).send().await;
-    let operator_id = list.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|t| t["name"] == "operator")
-        .unwrap()["id"]
+    let operator_id = list.body["items"].as_array().unwrap().iter().find(|t| t["name"] == "operator").unwrap()["id"]
         .as_str()
         .unwrap()
         .to_string();
@@ -142,11 +113,7 @@ async fn expired_tokens_are_refused_and_bad_expiry_rejected() {
         .await;
     short.expect(StatusCode::CREATED);
     let secret = short.body["token"].as_str().unwrap().to_string();
-    app.get("/v1/auth/whoami")
-        .token(&secret)
-        .send()
-        .await
-        .expect(StatusCode::OK);
+    app.get("/v1/auth/whoami").token(&secret).send().await.expect(StatusCode::OK);
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     let expired = app.get("/v1/auth/whoami").token(&secret).send().await;
     expired.expect_problem(StatusCode::UNAUTHORIZED, "unauthorized");
@@ -169,19 +136,11 @@ async fn the_token_quota_is_enforced_and_named() {
         .send()
         .await
         .expect(StatusCode::CREATED);
-    let over = app
-        .post("/v1/api-tokens")
-        .token(&acme.admin)
-        .json(json!({"name": "ci2", "role": "viewer"}))
-        .send()
-        .await;
+    let over =
+        app.post("/v1/api-tokens").token(&acme.admin).json(json!({"name": "ci2", "role": "viewer"})).send().await;
     over.expect_problem(StatusCode::CONFLICT, "quota-exceeded");
     assert_eq!(over.body["quota"], "max_api_tokens");
-    let dup = app
-        .post("/v1/api-tokens")
-        .token(&acme.admin)
-        .json(json!({"name": "admin", "role": "viewer"}))
-        .send()
-        .await;
+    let dup =
+        app.post("/v1/api-tokens").token(&acme.admin).json(json!({"name": "admin", "role": "viewer"})).send().await;
     assert_eq!(dup.status, StatusCode::CONFLICT);
 }

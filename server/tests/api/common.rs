@@ -28,18 +28,14 @@ pub fn owner_options() -> PgConnectOptions {
 
 /// Drops databases left by earlier test processes that are gone.
 async fn drop_stale(conn: &mut sqlx::PgConnection) {
-    let names: Vec<String> =
-        sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'pt\\_%'")
-            .fetch_all(&mut *conn)
-            .await
-            .unwrap();
+    let names: Vec<String> = sqlx::query_scalar("SELECT datname FROM pg_database WHERE datname LIKE 'pt\\_%'")
+        .fetch_all(&mut *conn)
+        .await
+        .unwrap();
     for name in names {
         let pid = name.split('_').nth(1).unwrap_or("");
         if !std::path::Path::new(&format!("/proc/{pid}")).exists() {
-            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                .execute(&mut *conn)
-                .await
-                .unwrap();
+            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut *conn).await.unwrap();
         }
     }
 }
@@ -47,22 +43,13 @@ async fn drop_stale(conn: &mut sqlx::PgConnection) {
 async fn template() -> &'static str {
     TEMPLATE
         .get_or_init(|| async {
-            let mut conn = owner_options()
-                .connect()
-                .await
-                .expect("connecting to DATABASE_URL");
+            let mut conn = owner_options().connect().await.expect("connecting to DATABASE_URL");
             drop_stale(&mut conn).await;
             let name = format!("pt_{}_template", std::process::id());
-            sqlx::query(&format!("CREATE DATABASE {name}"))
-                .execute(&mut conn)
-                .await
-                .unwrap();
+            sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.unwrap();
             conn.close().await.unwrap();
             let mut tconn = owner_options().database(&name).connect().await.unwrap();
-            patronus_server::MIGRATOR
-                .run(&mut tconn)
-                .await
-                .expect("migrations");
+            patronus_server::MIGRATOR.run(&mut tconn).await.expect("migrations");
             tconn.close().await.unwrap();
             name
         })
@@ -72,17 +59,10 @@ async fn template() -> &'static str {
 /// A fresh, migrated database; returns its name.
 pub async fn fresh_database() -> String {
     let template = template().await;
-    let name = format!(
-        "pt_{}_{}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::SeqCst)
-    );
+    let name = format!("pt_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst));
     let _guard = CREATE_LOCK.lock().await;
     let mut conn = owner_options().connect().await.unwrap();
-    sqlx::query(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
-        .execute(&mut conn)
-        .await
-        .unwrap();
+    sqlx::query(&format!("CREATE DATABASE {name} TEMPLATE {template}")).execute(&mut conn).await.unwrap();
     conn.close().await.unwrap();
     name
 }
@@ -122,36 +102,18 @@ impl TestApp {
     /// Another server process (replica) on the same database.
     pub async fn on_database(args: ServeArgs, database: String) -> TestApp {
         let options = owner_options().database(&database).username("patronus_app");
-        let pool = PgPoolOptions::new()
-            .max_connections(5)
-            .connect_with(options)
-            .await
-            .expect("connecting as patronus_app");
-        let state = patronus_server::serve::state(&args, pool.clone())
-            .await
-            .expect("state");
-        let platform_token = patronus_server::bootstrap::create_platform_token(
-            &pool,
-            &format!("test-{}", uuid::Uuid::now_v7()),
-        )
-        .await
-        .unwrap();
-        TestApp {
-            router: patronus_server::app::router(state),
-            pool,
-            database,
-            platform_token,
-        }
+        let pool =
+            PgPoolOptions::new().max_connections(5).connect_with(options).await.expect("connecting as patronus_app");
+        let state = patronus_server::serve::state(&args, pool.clone()).await.expect("state");
+        let platform_token =
+            patronus_server::bootstrap::create_platform_token(&pool, &format!("test-{}", uuid::Uuid::now_v7()))
+                .await
+                .unwrap();
+        TestApp { router: patronus_server::app::router(state), pool, database, platform_token }
     }
 
     pub fn req(&self, method: Method, path: &str) -> Req<'_> {
-        Req {
-            app: self,
-            method,
-            path: path.to_string(),
-            headers: Vec::new(),
-            body: None,
-        }
+        Req { app: self, method, path: path.to_string(), headers: Vec::new(), body: None }
     }
 
     pub fn get(&self, path: &str) -> Req<'_> {
@@ -172,12 +134,8 @@ impl TestApp {
 
     /// Creates a tenant through the API, with an admin, an operator and a viewer token.
     pub async fn tenant(&self, slug: &str) -> Tenant {
-        let created = self
-            .post("/v1/tenants")
-            .token(&self.platform_token)
-            .json(json!({"name": slug, "slug": slug}))
-            .send()
-            .await;
+        let created =
+            self.post("/v1/tenants").token(&self.platform_token).json(json!({"name": slug, "slug": slug})).send().await;
         created.expect(StatusCode::CREATED);
         let id = created.body["id"].as_str().unwrap().to_string();
         let admin = self
@@ -190,23 +148,13 @@ impl TestApp {
         let admin = admin.body["token"].as_str().unwrap().to_string();
         let mut tokens = Vec::new();
         for role in ["operator", "viewer"] {
-            let r = self
-                .post("/v1/api-tokens")
-                .token(&admin)
-                .json(json!({"name": role, "role": role}))
-                .send()
-                .await;
+            let r = self.post("/v1/api-tokens").token(&admin).json(json!({"name": role, "role": role})).send().await;
             r.expect(StatusCode::CREATED);
             tokens.push(r.body["token"].as_str().unwrap().to_string());
         }
         let viewer = tokens.pop().unwrap();
         let operator = tokens.pop().unwrap();
-        Tenant {
-            id,
-            admin,
-            operator,
-            viewer,
-        }
+        Tenant { id, admin, operator, viewer }
     }
 }
 
@@ -242,9 +190,7 @@ impl Req<'_> {
         for (k, v) in &self.headers {
             builder = builder.header(k, v);
         }
-        let request = builder
-            .body(self.body.map(Body::from).unwrap_or_else(Body::empty))
-            .unwrap();
+        let request = builder.body(self.body.map(Body::from).unwrap_or_else(Body::empty)).unwrap();
         let response = self.app.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
@@ -255,11 +201,7 @@ impl Req<'_> {
             serde_json::from_slice(&bytes)
                 .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()))
         };
-        Resp {
-            status,
-            headers,
-            body,
-        }
+        Resp { status, headers, body }
     }
 }
 
@@ -273,11 +215,7 @@ pub struct Resp {
 impl Resp {
     #[track_caller]
     pub fn expect(&self, status: StatusCode) -> &Self {
-        assert_eq!(
-            self.status, status,
-            "unexpected status; body: {}",
-            self.body
-        );
+        assert_eq!(self.status, status, "unexpected status; body: {}", self.body);
         self
     }
 
@@ -286,19 +224,12 @@ impl Resp {
     pub fn expect_problem(&self, status: StatusCode, slug: &str) -> &Self {
         self.expect(status);
         assert_eq!(
-            self.headers
-                .get("content-type")
-                .and_then(|v| v.to_str().ok()),
+            self.headers.get("content-type").and_then(|v| v.to_str().ok()),
             Some("application/problem+json"),
             "not problem+json: {:?}",
             self.headers
         );
-        assert_eq!(
-            self.body["type"],
-            format!("https://patronus.dev/problems/{slug}"),
-            "body: {}",
-            self.body
-        );
+        assert_eq!(self.body["type"], format!("https://patronus.dev/problems/{slug}"), "body: {}", self.body);
         assert_eq!(self.body["status"], status.as_u16());
         self
     }
@@ -307,21 +238,12 @@ impl Resp {
     pub fn pointers(&self) -> Vec<String> {
         self.body["errors"]
             .as_array()
-            .map(|a| {
-                a.iter()
-                    .map(|e| e["pointer"].as_str().unwrap_or("").to_string())
-                    .collect()
-            })
+            .map(|a| a.iter().map(|e| e["pointer"].as_str().unwrap_or("").to_string()).collect())
             .unwrap_or_default()
     }
 
     pub fn etag(&self) -> String {
-        self.headers
-            .get("etag")
-            .expect("ETag header")
-            .to_str()
-            .unwrap()
-            .to_string()
+        self.headers.get("etag").expect("ETag header").to_str().unwrap().to_string()
     }
 
     pub fn id(&self) -> String {
@@ -332,12 +254,7 @@ impl Resp {
 impl Resp {
     #[track_caller]
     pub fn expect_status_4xx(&self) -> &Self {
-        assert!(
-            self.status.is_client_error(),
-            "expected a 4xx, got {}: {}",
-            self.status,
-            self.body
-        );
+        assert!(self.status.is_client_error(), "expected a 4xx, got {}: {}", self.status, self.body);
         self
     }
 }

@@ -28,10 +28,7 @@ fn start(data_dir: &Path) -> Server {
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut line = String::new();
     stdout.read_line(&mut line).unwrap();
-    assert!(
-        line.starts_with("Patronus control plane listening on http://"),
-        "first line: {line:?}"
-    );
+    assert!(line.starts_with("Patronus control plane listening on http://"), "first line: {line:?}");
     let url = line.split_whitespace().nth(5).unwrap().to_string();
     Server { child, stdout, url }
 }
@@ -40,7 +37,8 @@ fn start(data_dir: &Path) -> Server {
 async fn http_get(url: &str, path: &str, token: &str) -> (String, String) {
     let addr = url.trim_start_matches("http://");
     let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    let request = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n");
+    let request =
+        format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nConnection: close\r\n\r\n");
     stream.write_all(request.as_bytes()).await.unwrap();
     let mut response = String::new();
     stream.read_to_string(&mut response).await.unwrap();
@@ -51,11 +49,7 @@ async fn http_get(url: &str, path: &str, token: &str) -> (String, String) {
 
 fn terminate(mut server: Server) -> String {
     let pid = server.child.id().to_string();
-    assert!(Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .unwrap()
-        .success());
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
     let status = server.child.wait().unwrap();
     assert!(status.success(), "server exited with {status}");
     let mut rest = String::new();
@@ -72,10 +66,7 @@ async fn the_server_runs_its_own_postgres_and_prints_the_first_token_once() {
     let mut token_line = String::new();
     first.stdout.read_line(&mut token_line).unwrap();
     let token = token_line.trim().rsplit(' ').next().unwrap().to_string();
-    assert!(
-        token_line.starts_with("Platform-admin token") && token.starts_with("ptrn_plat_"),
-        "{token_line:?}"
-    );
+    assert!(token_line.starts_with("Platform-admin token") && token.starts_with("ptrn_plat_"), "{token_line:?}");
     let (status, body) = http_get(&first.url, "/v1/tenants", &token).await;
     assert!(status.contains("200"), "{status} {body}");
     let (status, _) = http_get(&first.url, "/readyz", "").await;
@@ -84,20 +75,14 @@ async fn the_server_runs_its_own_postgres_and_prints_the_first_token_once() {
     assert!(!rest.contains("ptrn_plat_"));
     // Stopping the server stopped its PostgreSQL.
     tokio::time::sleep(Duration::from_millis(200)).await;
-    assert!(
-        !data_dir.join("pgdata/postmaster.pid").exists(),
-        "PostgreSQL still running"
-    );
+    assert!(!data_dir.join("pgdata/postmaster.pid").exists(), "PostgreSQL still running");
 
     // The second start reuses the data: the first token still works and no new one is printed.
     let second = start(&data_dir);
     let (status, _) = http_get(&second.url, "/v1/tenants", &token).await;
     assert!(status.contains("200"), "{status}");
     let rest = terminate(second);
-    assert!(
-        !rest.contains("Platform-admin token"),
-        "a second token was printed: {rest}"
-    );
+    assert!(!rest.contains("Platform-admin token"), "a second token was printed: {rest}");
 
     std::fs::remove_dir_all(&data_dir).unwrap();
 }

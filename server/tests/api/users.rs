@@ -17,12 +17,7 @@ async fn admin_manages_users_and_others_read_only() {
             .await
             .expect_problem(StatusCode::FORBIDDEN, "forbidden");
     }
-    let created = app
-        .post("/v1/users")
-        .token(&acme.admin)
-        .json(new_user)
-        .send()
-        .await;
+    let created = app.post("/v1/users").token(&acme.admin).json(new_user).send().await;
     created.expect(StatusCode::CREATED);
     assert_eq!(created.body["email"], "ann@example.com");
     assert_eq!(created.body["has_password"], true);
@@ -34,11 +29,7 @@ async fn admin_manages_users_and_others_read_only() {
         let got = app.get(&path).token(token).send().await;
         got.expect(StatusCode::OK);
         assert_eq!(got.body["display_name"], "Ann");
-        let listed = app
-            .get("/v1/users?email=ann@example.com")
-            .token(token)
-            .send()
-            .await;
+        let listed = app.get("/v1/users?email=ann@example.com").token(token).send().await;
         assert_eq!(listed.body["items"][0]["id"], id.as_str());
     }
 
@@ -49,11 +40,7 @@ async fn admin_manages_users_and_others_read_only() {
             .send()
             .await
             .expect_problem(StatusCode::FORBIDDEN, "forbidden");
-        app.delete(&path)
-            .token(token)
-            .send()
-            .await
-            .expect_problem(StatusCode::FORBIDDEN, "forbidden");
+        app.delete(&path).token(token).send().await.expect_problem(StatusCode::FORBIDDEN, "forbidden");
         app.put(&format!("{path}/password"))
             .token(token)
             .json(json!({"password": "another long password"}))
@@ -87,28 +74,14 @@ async fn admin_manages_users_and_others_read_only() {
         .expect(StatusCode::NO_CONTENT);
     let login = app
         .post("/v1/auth/login")
-        .json(
-            json!({"tenant": "acme", "email": "ann@example.com", "password": "brand new password"}),
-        )
+        .json(json!({"tenant": "acme", "email": "ann@example.com", "password": "brand new password"}))
         .send()
         .await;
     login.expect(StatusCode::OK);
 
-    app.delete(&path)
-        .token(&acme.admin)
-        .send()
-        .await
-        .expect(StatusCode::NO_CONTENT);
-    app.get(&path)
-        .token(&acme.admin)
-        .send()
-        .await
-        .expect_problem(StatusCode::NOT_FOUND, "not-found");
-    app.delete(&path)
-        .token(&acme.admin)
-        .send()
-        .await
-        .expect_problem(StatusCode::NOT_FOUND, "not-found");
+    app.delete(&path).token(&acme.admin).send().await.expect(StatusCode::NO_CONTENT);
+    app.get(&path).token(&acme.admin).send().await.expect_problem(StatusCode::NOT_FOUND, "not-found");
+    app.delete(&path).token(&acme.admin).send().await.expect_problem(StatusCode::NOT_FOUND, "not-found");
 }
 
 #[tokio::test]
@@ -183,8 +156,12 @@ async fn the_user_quota_is_enforced_and_named() {
 async fn a_user_sets_their_own_password_with_the_current_one() {
     let app = TestApp::new().await;
     let acme = app.tenant("acme").await;
-    let user = app.post("/v1/users").token(&acme.admin)
-        .json(json!({"email": "op@x.io", "display_name": "Op", "role": "operator", "password": "first password here"})).send().await;
+    let user = app
+        .post("/v1/users")
+        .token(&acme.admin)
+        .json(json!({"email": "op@x.io", "display_name": "Op", "role": "operator", "password": "first password here"}))
+        .send()
+        .await;
     let id = user.id();
     let login = app
         .post("/v1/auth/login")
@@ -204,9 +181,7 @@ async fn a_user_sets_their_own_password_with_the_current_one() {
     assert_eq!(wrong.pointers(), ["/current_password"]);
     app.put(&path)
         .token(&jwt)
-        .json(
-            json!({"password": "second password here", "current_password": "first password here"}),
-        )
+        .json(json!({"password": "second password here", "current_password": "first password here"}))
         .send()
         .await
         .expect(StatusCode::NO_CONTENT);
@@ -242,27 +217,14 @@ async fn the_last_admin_user_cannot_be_removed_or_demoted() {
         .send()
         .await;
     let path = format!("/v1/users/{}", admin.id());
-    let demote = app
-        .patch(&path)
-        .token(&acme.admin)
-        .json(json!({"role": "viewer"}))
-        .send()
-        .await;
+    let demote = app.patch(&path).token(&acme.admin).json(json!({"role": "viewer"})).send().await;
     demote.expect_problem(StatusCode::CONFLICT, "conflict");
     assert_eq!(demote.pointers(), ["/role"]);
-    app.delete(&path)
-        .token(&acme.admin)
-        .send()
-        .await
-        .expect_problem(StatusCode::CONFLICT, "conflict");
+    app.delete(&path).token(&acme.admin).send().await.expect_problem(StatusCode::CONFLICT, "conflict");
     app.post("/v1/users")
         .token(&acme.admin)
         .json(json!({"email": "boss2@x.io", "display_name": "Boss 2", "role": "admin"}))
         .send()
         .await;
-    app.delete(&path)
-        .token(&acme.admin)
-        .send()
-        .await
-        .expect(StatusCode::NO_CONTENT);
+    app.delete(&path).token(&acme.admin).send().await.expect(StatusCode::NO_CONTENT);
 }

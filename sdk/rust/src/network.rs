@@ -1,0 +1,476 @@
+//! The tenant's network as data: sites, their WAN links, topology, peerings, QoS classes and
+//! policies.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// `hub` sites relay for spokes in a hub-and-spoke topology; `edge` sites are everything else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SiteRole {
+    Edge,
+    Hub,
+}
+
+impl SiteRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SiteRole::Edge => "edge",
+            SiteRole::Hub => "hub",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<SiteRole> {
+        match s {
+            "edge" => Some(SiteRole::Edge),
+            "hub" => Some(SiteRole::Hub),
+            _ => None,
+        }
+    }
+}
+
+pub const DEFAULT_LISTEN_PORT: u16 = 51820;
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewSite {
+    pub name: String,
+    #[serde(default)]
+    pub description: String,
+    /// Free text: a city, a data centre, an address.
+    #[serde(default)]
+    pub location: String,
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
+    #[serde(default = "default_role")]
+    pub role: SiteRole,
+    /// IPv4 and IPv6 prefixes behind the site, e.g. `10.1.0.0/16`.
+    #[serde(default)]
+    pub lan_prefixes: Vec<String>,
+    /// UDP port WireGuard listens on (default 51820).
+    #[serde(default = "default_listen_port")]
+    pub listen_port: u16,
+}
+
+fn default_role() -> SiteRole {
+    SiteRole::Edge
+}
+
+fn default_listen_port() -> u16 {
+    DEFAULT_LISTEN_PORT
+}
+
+/// PATCH body: absent fields keep their value; `labels` and `lan_prefixes` replace the whole set.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SiteUpdate {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<BTreeMap<String, String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<SiteRole>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lan_prefixes: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listen_port: Option<u16>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Site {
+    pub id: Uuid,
+    pub name: String,
+    pub description: String,
+    pub location: String,
+    pub labels: BTreeMap<String, String>,
+    pub role: SiteRole,
+    pub lan_prefixes: Vec<String>,
+    pub listen_port: u16,
+    /// The site's address on the overlay, allocated by the server from the tenant's overlay prefix.
+    pub overlay_address: String,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub etag: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LinkKind {
+    Fiber,
+    Cable,
+    Dsl,
+    Ethernet,
+    Lte,
+    #[serde(rename = "5g")]
+    FiveG,
+    Satellite,
+    Mpls,
+    Other,
+}
+
+impl LinkKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkKind::Fiber => "fiber",
+            LinkKind::Cable => "cable",
+            LinkKind::Dsl => "dsl",
+            LinkKind::Ethernet => "ethernet",
+            LinkKind::Lte => "lte",
+            LinkKind::FiveG => "5g",
+            LinkKind::Satellite => "satellite",
+            LinkKind::Mpls => "mpls",
+            LinkKind::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<LinkKind> {
+        serde_json::from_value(serde_json::Value::String(s.to_string())).ok()
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewLink {
+    /// The site this link belongs to. Cannot change.
+    pub site_id: Uuid,
+    /// Unique within the site, e.g. `fiber`, `lte`.
+    pub name: String,
+    /// Interface name on the site's machine, e.g. `eth1`.
+    pub interface: String,
+    #[serde(default = "default_link_kind")]
+    pub kind: LinkKind,
+    /// Public `host:port` where peers reach this link; absent when behind NAT.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
+    pub bandwidth_up_mbps: u32,
+    pub bandwidth_down_mbps: u32,
+    /// Relative cost of sending over this link (for lowest-cost path selection).
+    #[serde(default)]
+    pub cost: u32,
+    /// 1 is preferred most; paths over links with a lower number are chosen first.
+    #[serde(default = "default_link_priority")]
+    pub priority: u32,
+}
+
+fn default_link_kind() -> LinkKind {
+    LinkKind::Other
+}
+
+fn default_link_priority() -> u32 {
+    100
+}
+
+/// PATCH body. `endpoint: null` removes the endpoint (the link went behind NAT).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LinkUpdate {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interface: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<LinkKind>,
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub endpoint: Option<Option<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bandwidth_up_mbps: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bandwidth_down_mbps: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Link {
+    pub id: Uuid,
+    pub site_id: Uuid,
+    pub name: String,
+    pub interface: String,
+    pub kind: LinkKind,
+    pub endpoint: Option<String>,
+    pub bandwidth_up_mbps: u32,
+    pub bandwidth_down_mbps: u32,
+    pub cost: u32,
+    pub priority: u32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub etag: String,
+}
+
+/// Distinguishes an absent field (`None`) from an explicit `null` (`Some(None)`).
+pub mod double_option {
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<T: Serialize, S: Serializer>(value: &Option<Option<T>>, s: S) -> Result<S::Ok, S::Error> {
+        match value {
+            Some(inner) => inner.serialize(s),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, T: Deserialize<'de>, D: Deserializer<'de>>(d: D) -> Result<Option<Option<T>>, D::Error> {
+        Option::<T>::deserialize(d).map(Some)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TopologyMode {
+    /// Every site peers with every other.
+    FullMesh,
+    /// Spokes peer with every hub; hubs peer with each other.
+    HubAndSpoke,
+    /// Only the peerings listed.
+    Explicit,
+}
+
+impl TopologyMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TopologyMode::FullMesh => "full_mesh",
+            TopologyMode::HubAndSpoke => "hub_and_spoke",
+            TopologyMode::Explicit => "explicit",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<TopologyMode> {
+        match s {
+            "full_mesh" => Some(TopologyMode::FullMesh),
+            "hub_and_spoke" => Some(TopologyMode::HubAndSpoke),
+            "explicit" => Some(TopologyMode::Explicit),
+            _ => None,
+        }
+    }
+}
+
+/// The tenant's overlay settings (one per tenant). PUT replaces them; absent fields take defaults.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TopologySpec {
+    pub mode: TopologyMode,
+    /// IPv4 prefix the overlay addresses of sites are allocated from (default `100.64.0.0/16`).
+    /// Can change only while the tenant has no sites.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overlay_prefix: Option<String>,
+    /// WireGuard persistent keepalive in seconds, 0 to disable (default 25).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub persistent_keepalive: Option<u16>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Topology {
+    pub mode: TopologyMode,
+    pub overlay_prefix: String,
+    pub persistent_keepalive: u16,
+    /// The tenant's configuration revision: it moves with every change to the network.
+    pub revision: i64,
+    pub updated_at: DateTime<Utc>,
+    pub etag: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPeering {
+    /// Defaults to `<site a name>--<site b name>`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub site_a: Uuid,
+    pub site_b: Uuid,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PeeringUpdate {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+/// A pair of sites that peer directly, whatever the topology mode.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Peering {
+    pub id: Uuid,
+    pub name: String,
+    pub site_a: Uuid,
+    pub site_b: Uuid,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub etag: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewQosClass {
+    pub name: String,
+    /// 1 (served first) to 8.
+    pub priority: u8,
+    /// DSCP value 0..63 that marks this class's packets.
+    pub dscp: u8,
+    /// Share of a link's bandwidth this class is guaranteed, in percent. The guaranteed shares of
+    /// all classes add up to at most 100.
+    pub guaranteed_percent: u8,
+    /// Share of a link's bandwidth this class may use at most, in percent (default 100).
+    #[serde(default = "default_max_percent")]
+    pub max_percent: u8,
+}
+
+fn default_max_percent() -> u8 {
+    100
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct QosClassUpdate {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dscp: Option<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guaranteed_percent: Option<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_percent: Option<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct QosClass {
+    pub id: Uuid,
+    pub name: String,
+    pub priority: u8,
+    pub dscp: u8,
+    pub guaranteed_percent: u8,
+    pub max_percent: u8,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub etag: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Protocol {
+    Any,
+    Tcp,
+    Udp,
+    Icmp,
+}
+
+/// Which traffic a policy applies to. Every given criterion must match; absent ones match all.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyMatch {
+    #[serde(default = "default_protocol")]
+    pub protocol: Protocol,
+    #[serde(default)]
+    pub source_prefixes: Vec<String>,
+    #[serde(default)]
+    pub destination_prefixes: Vec<String>,
+    /// Ports (`"443"`) or inclusive ranges (`"8000-8999"`); only with tcp or udp.
+    #[serde(default)]
+    pub destination_ports: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dscp: Option<u8>,
+    /// An application name recognised by the agent (e.g. `voip`, `office365`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub application: Option<String>,
+}
+
+fn default_protocol() -> Protocol {
+    Protocol::Any
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum PathSelection {
+    /// The links in `link_preference`, in that order, among those meeting the SLA.
+    Ordered,
+    LowestLatency,
+    LowestLoss,
+    LowestCost,
+}
+
+/// Thresholds a path must meet; a path that crosses one is failed away from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Sla {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_latency_ms: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_loss_percent: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_jitter_ms: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyAction {
+    /// Name of the QoS class the traffic is put in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qos_class: Option<String>,
+    pub path_selection: PathSelection,
+    /// Link names in order of preference (for `ordered`; a tie-breaker otherwise).
+    #[serde(default)]
+    pub link_preference: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sla: Option<Sla>,
+    /// Seconds a path must stay healthy before traffic moves back to it (default 10).
+    #[serde(default = "default_hold_down")]
+    pub failover_hold_down_seconds: u32,
+}
+
+fn default_hold_down() -> u32 {
+    10
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPolicy {
+    pub name: String,
+    /// Evaluation order, unique in the tenant: lower first.
+    pub priority: u32,
+    #[serde(rename = "match")]
+    pub matches: PolicyMatch,
+    pub action: PolicyAction,
+    /// Sites this policy applies to, by labels (all must match); every site when empty.
+    #[serde(default)]
+    pub site_selector: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyUpdate {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<u32>,
+    #[serde(rename = "match", default, skip_serializing_if = "Option::is_none")]
+    pub matches: Option<PolicyMatch>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<PolicyAction>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub site_selector: Option<BTreeMap<String, String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Policy {
+    pub id: Uuid,
+    pub name: String,
+    pub priority: u32,
+    #[serde(rename = "match")]
+    pub matches: PolicyMatch,
+    pub action: PolicyAction,
+    pub site_selector: BTreeMap<String, String>,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub etag: String,
+}

@@ -1,0 +1,251 @@
+use std::collections::{BTreeMap, BTreeSet};
+
+use patronus_api::{
+    ConfigLink, ConfigPolicy, ConfigQosClass, LinkKind, PathSelection, PolicyAction, PolicyMatch, Protocol, SiteRole,
+    TopologyMode,
+};
+use uuid::Uuid;
+
+use super::*;
+
+fn id(n: u128) -> Uuid {
+    Uuid::from_u128(n)
+}
+
+fn link(name: &str, endpoint: Option<&str>, priority: u32) -> ConfigLink {
+    ConfigLink {
+        name: name.into(),
+        interface: format!("eth-{name}"),
+        kind: LinkKind::Fiber,
+        endpoint: endpoint.map(str::to_string),
+        bandwidth_up_mbps: 100,
+        bandwidth_down_mbps: 500,
+        cost: 10,
+        priority,
+    }
+}
+
+fn site(n: u128, role: SiteRole, key: bool) -> SiteInput {
+    SiteInput {
+        id: id(n),
+        name: format!("site-{n}"),
+        role,
+        labels: BTreeMap::from([("region".to_string(), if n.is_multiple_of(2) { "eu" } else { "us" }.to_string())]),
+        overlay_address: format!("100.64.0.{n}/16"),
+        listen_port: 51820,
+        lan_prefixes: vec![format!("10.{n}.0.0/16")],
+        links: vec![
+            link("lte", Some(&format!("198.51.100.{n}:51820")), 20),
+            link("fiber", Some(&format!("203.0.113.{n}:51820")), 10),
+        ],
+        public_key: key.then(|| format!("key-{n}")),
+    }
+}
+
+fn net(mode: TopologyMode, sites: Vec<SiteInput>, peerings: Vec<(Uuid, Uuid)>) -> Network {
+    Network::new(mode, 25, sites, peerings, Vec::new(), Vec::new())
+}
+
+fn peer_ids(config: &SiteConfig) -> Vec<Uuid> {
+    config.peers.iter().map(|p| p.site_id).collect()
+}
+
+#[test]
+fn full_mesh_peers_every_enrolled_site_with_its_addresses_and_endpoints() {
+    let n = net(
+        TopologyMode::FullMesh,
+        vec![site(1, SiteRole::Edge, true), site(2, SiteRole::Edge, true), site(3, SiteRole::Edge, false)],
+        vec![],
+    );
+    let c1 = compile_site(&n, id(1), 7).unwrap();
+    assert_eq!(c1.revision, 7);
+    // Site 3 has no agent yet, so nobody lists it.
+    assert_eq!(peer_ids(&c1), [id(2)]);
+    let peer = &c1.peers[0];
+    assert_eq!(peer.public_key, "key-2");
+    assert_eq!(peer.allowed_ips, ["10.2.0.0/16", "100.64.0.2/32"]);
+    let endpoints: Vec<_> = peer.endpoints.iter().map(|e| (e.link.as_str(), e.address.as_str())).collect();
+    assert_eq!(endpoints, [("fiber", "203.0.113.2:51820"), ("lte", "198.51.100.2:51820")]);
+    assert_eq!(peer.persistent_keepalive, 25);
+    // The unenrolled site still gets its own document, listing the enrolled ones.
+    assert_eq!(peer_ids(&compile_site(&n, id(3), 7).unwrap()), [id(1), id(2)]);
+    assert_eq!(c1.links.iter().map(|l| l.name.as_str()).collect::<Vec<_>>(), ["fiber", "lte"]);
+}
+
+#[test]
+fn a_link_behind_nat_gives_no_endpoint() {
+    let mut s2 = site(2, SiteRole::Edge, true);
+    s2.links = vec![link("lte", None, 10)];
+    let n = net(TopologyMode::FullMesh, vec![site(1, SiteRole::Edge, true), s2], vec![]);
+    assert!(compile_site(&n, id(1), 1).unwrap().peers[0].endpoints.is_empty());
+}
+
+#[test]
+fn hub_and_spoke_spokes_reach_hubs_and_hubs_reach_everyone() {
+    let sites = vec![
+        site(1, SiteRole::Hub, true),
+        site(2, SiteRole::Hub, true),
+        site(3, SiteRole::Edge, true),
+        site(4, SiteRole::Edge, true),
+        site(5, SiteRole::Edge, true),
+    ];
+    let n = net(TopologyMode::HubAndSpoke, sites, vec![]);
+    assert_eq!(peer_ids(&compile_site(&n, id(3), 1).unwrap()), [id(1), id(2)]);
+    assert_eq!(peer_ids(&compile_site(&n, id(1), 1).unwrap()), [id(2), id(3), id(4), id(5)]);
+}
+
+#[test]
+fn peerings_add_to_hub_and_spoke_and_are_all_of_explicit() {
+    let sites = vec![site(1, SiteRole::Hub, true), site(3, SiteRole::Edge, true), site(4, SiteRole::Edge, true)];
+    let n = net(TopologyMode::HubAndSpoke, sites.clone(), vec![(id(4), id(3))]);
+    assert_eq!(peer_ids(&compile_site(&n, id(3), 1).unwrap()), [id(1), id(4)]);
+    assert_eq!(peer_ids(&compile_site(&n, id(4), 1).unwrap()), [id(1), id(3)]);
+
+    let explicit = net(TopologyMode::Explicit, sites, vec![(id(1), id(3))]);
+    assert_eq!(peer_ids(&compile_site(&explicit, id(1), 1).unwrap()), [id(3)]);
+    assert_eq!(peer_ids(&compile_site(&explicit, id(3), 1).unwrap()), [id(1)]);
+    assert!(compile_site(&explicit, id(4), 1).unwrap().peers.is_empty());
+}
+
+#[test]
+fn ipv6_prefixes_are_carried_and_sorted() {
+    let mut s2 = site(2, SiteRole::Edge, true);
+    s2.lan_prefixes = vec!["fd00:2::/64".into(), "10.2.0.0/16".into()];
+    let mut s1 = site(1, SiteRole::Edge, true);
+    s1.links = vec![link("fiber", Some("[2001:db8::1]:51820"), 1)];
+    let n = net(TopologyMode::FullMesh, vec![s1, s2], vec![]);
+    let c1 = compile_site(&n, id(1), 1).unwrap();
+    assert_eq!(c1.peers[0].allowed_ips, ["10.2.0.0/16", "100.64.0.2/32", "fd00:2::/64"]);
+    let c2 = compile_site(&n, id(2), 1).unwrap();
+    assert_eq!(c2.lan_prefixes, ["10.2.0.0/16", "fd00:2::/64"]);
+    assert_eq!(c2.peers[0].endpoints[0].address, "[2001:db8::1]:51820");
+}
+
+fn policy(name: &str, priority: u32, selector: &[(&str, &str)]) -> PolicyInput {
+    PolicyInput {
+        policy: ConfigPolicy {
+            name: name.into(),
+            priority,
+            matches: PolicyMatch {
+                protocol: Protocol::Udp,
+                source_prefixes: vec![],
+                destination_prefixes: vec![],
+                destination_ports: vec!["5060".into()],
+                dscp: None,
+                application: None,
+            },
+            action: PolicyAction {
+                qos_class: Some("voice".into()),
+                path_selection: PathSelection::LowestLatency,
+                link_preference: vec![],
+                sla: None,
+                failover_hold_down_seconds: 10,
+            },
+        },
+        site_selector: selector.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+    }
+}
+
+#[test]
+fn policies_apply_by_site_labels_and_come_in_priority_order() {
+    let qos = vec![
+        ConfigQosClass { name: "bulk".into(), priority: 8, dscp: 8, guaranteed_percent: 10, max_percent: 100 },
+        ConfigQosClass { name: "voice".into(), priority: 1, dscp: 46, guaranteed_percent: 20, max_percent: 30 },
+    ];
+    let policies = vec![policy("eu-only", 20, &[("region", "eu")]), policy("everyone", 10, &[])];
+    let n = Network::new(
+        TopologyMode::FullMesh,
+        25,
+        vec![site(1, SiteRole::Edge, true), site(2, SiteRole::Edge, true)],
+        vec![],
+        qos,
+        policies,
+    );
+    let us = compile_site(&n, id(1), 1).unwrap();
+    let eu = compile_site(&n, id(2), 1).unwrap();
+    assert_eq!(us.policies.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["everyone"]);
+    assert_eq!(eu.policies.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(), ["everyone", "eu-only"]);
+    assert_eq!(eu.qos_classes.iter().map(|q| q.name.as_str()).collect::<Vec<_>>(), ["voice", "bulk"]);
+}
+
+#[test]
+fn a_sites_hash_changes_only_when_its_document_does() {
+    let sites = vec![site(1, SiteRole::Hub, true), site(3, SiteRole::Edge, true), site(4, SiteRole::Edge, true)];
+    let before = net(TopologyMode::HubAndSpoke, sites.clone(), vec![]);
+    let mut changed = sites;
+    changed[2].lan_prefixes = vec!["10.99.0.0/16".into()];
+    let after = net(TopologyMode::HubAndSpoke, changed, vec![]);
+    let all = before.all_sites();
+    let (h1, h2) = (site_hashes(&before, &all), site_hashes(&after, &all));
+    assert_eq!(h1[&id(3)], h2[&id(3)], "a spoke does not list another spoke");
+    assert_ne!(h1[&id(4)], h2[&id(4)]);
+    assert_ne!(h1[&id(1)], h2[&id(1)], "the hub lists the changed spoke");
+    assert_eq!(after.affected_by_site(id(4)), BTreeSet::from([id(1), id(4)]));
+    // The revision is not part of the content.
+    let c = compile_site(&after, id(4), 1).unwrap();
+    let mut later = c.clone();
+    later.revision = 99;
+    assert_eq!(content_hash(&c), content_hash(&later));
+}
+
+#[test]
+fn an_unenrolled_site_affects_only_itself() {
+    let n = net(TopologyMode::FullMesh, vec![site(1, SiteRole::Edge, true), site(2, SiteRole::Edge, false)], vec![]);
+    assert_eq!(n.affected_by_site(id(2)), BTreeSet::from([id(2)]));
+    assert_eq!(n.affected_by_site(id(1)), BTreeSet::from([id(1), id(2)]));
+}
+
+/// A small deterministic generator, so the property test needs no extra crate and replays exactly.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, bound: u64) -> u64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (self.0 >> 33) % bound
+    }
+}
+
+fn random_network(rng: &mut Lcg, shuffle: bool) -> (Vec<SiteInput>, Vec<(Uuid, Uuid)>, TopologyMode) {
+    let count = 2 + rng.next(12) as u128;
+    let mut sites: Vec<SiteInput> = (1..=count)
+        .map(|n| {
+            let role = if rng.next(4) == 0 { SiteRole::Hub } else { SiteRole::Edge };
+            let mut s = site(n, role, rng.next(5) != 0);
+            if rng.next(2) == 0 {
+                s.lan_prefixes.push(format!("fd00:{n:x}::/64"));
+            }
+            s
+        })
+        .collect();
+    let peerings: Vec<(Uuid, Uuid)> = (0..rng.next(4))
+        .map(|_| (id(1 + rng.next(count as u64) as u128), id(1 + rng.next(count as u64) as u128)))
+        .collect();
+    let mode = [TopologyMode::FullMesh, TopologyMode::HubAndSpoke, TopologyMode::Explicit][rng.next(3) as usize];
+    if shuffle {
+        sites.reverse();
+        for s in &mut sites {
+            s.lan_prefixes.reverse();
+            s.links.reverse();
+        }
+    }
+    (sites, peerings, mode)
+}
+
+#[test]
+fn compiling_twice_gives_identical_bytes_whatever_the_input_order() {
+    for seed in 0..300 {
+        let (a_sites, a_peerings, mode) = random_network(&mut Lcg(seed), false);
+        let (b_sites, b_peerings, _) = random_network(&mut Lcg(seed), true);
+        let a = net(mode, a_sites, a_peerings);
+        let b = net(mode, b_sites, b_peerings);
+        let hashes = site_hashes(&a, &a.all_sites());
+        for s in &a.sites {
+            let first = canonical_bytes(&compile_site(&a, s.id, 3).unwrap());
+            let second = canonical_bytes(&compile_site(&a, s.id, 3).unwrap());
+            let shuffled = canonical_bytes(&compile_site(&b, s.id, 3).unwrap());
+            assert_eq!(first, second, "seed {seed}");
+            assert_eq!(first, shuffled, "seed {seed}: input order leaked into the output");
+            assert_eq!(hashes[&s.id], content_hash(&compile_site(&a, s.id, 3).unwrap()), "seed {seed}");
+        }
+    }
+}

@@ -1,0 +1,42 @@
+//! Loads the tenant's whole network, as the compiler takes it.
+
+use std::collections::HashMap;
+
+use uuid::Uuid;
+
+use crate::compiler::{Network, PolicyInput, SiteInput};
+use crate::db::{links, peerings, policies, qos_classes, sites, topology};
+
+pub async fn load(conn: &mut sqlx::PgConnection, tenant_id: Uuid) -> Result<Network, sqlx::Error> {
+    let topo = topology::get(&mut *conn, tenant_id).await?;
+    let prefix_len = topo.overlay().prefix_len();
+    let site_rows: Vec<sites::SiteRow> =
+        sqlx::query_as(&format!("SELECT {} FROM sites ORDER BY id", sites::COLUMNS)).fetch_all(&mut *conn).await?;
+    let mut links_by_site: HashMap<Uuid, Vec<patronus_api::ConfigLink>> = HashMap::new();
+    for link in links::all(&mut *conn).await? {
+        links_by_site.entry(link.site_id).or_default().push(link.to_config());
+    }
+    // Agent public keys arrive with enrollment; until then no site is listed as anyone's peer.
+    let site_inputs = site_rows
+        .into_iter()
+        .map(|s| SiteInput {
+            id: s.id,
+            role: s.role(),
+            overlay_address: format!("{}/{prefix_len}", s.overlay_address),
+            listen_port: u16::try_from(s.listen_port).unwrap_or_default(),
+            links: links_by_site.remove(&s.id).unwrap_or_default(),
+            public_key: None,
+            name: s.name,
+            labels: s.labels.0,
+            lan_prefixes: s.lan_prefixes,
+        })
+        .collect::<Vec<_>>();
+    let pairs = peerings::all_pairs(&mut *conn).await?;
+    let qos = qos_classes::all(&mut *conn).await?.iter().map(|q| q.to_config()).collect();
+    let policies = policies::all(&mut *conn)
+        .await?
+        .iter()
+        .map(|p| PolicyInput { policy: p.to_config(), site_selector: p.site_selector.0.clone() })
+        .collect();
+    Ok(Network::new(topo.mode(), topo.keepalive(), site_inputs, pairs, qos, policies))
+}

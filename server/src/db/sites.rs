@@ -1,0 +1,176 @@
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use patronus_api::{Site, SiteRole};
+use sqlx::types::Json;
+use sqlx::{PgExecutor, QueryBuilder};
+use uuid::Uuid;
+
+use crate::extract::etag;
+use crate::pagination::PageRequest;
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+pub struct SiteRow {
+    pub id: Uuid,
+    pub tenant_id: Uuid,
+    pub name: String,
+    pub description: String,
+    pub location: String,
+    pub labels: Json<BTreeMap<String, String>>,
+    pub role: String,
+    pub lan_prefixes: Vec<String>,
+    pub listen_port: i32,
+    pub overlay_offset: i32,
+    pub overlay_address: String,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl SiteRow {
+    pub fn role(&self) -> SiteRole {
+        SiteRole::parse(&self.role).unwrap_or(SiteRole::Edge)
+    }
+
+    pub fn etag(&self) -> String {
+        etag(self.version)
+    }
+
+    pub fn to_api(&self) -> Site {
+        Site {
+            id: self.id,
+            name: self.name.clone(),
+            description: self.description.clone(),
+            location: self.location.clone(),
+            labels: self.labels.0.clone(),
+            role: self.role(),
+            lan_prefixes: self.lan_prefixes.clone(),
+            listen_port: u16::try_from(self.listen_port).unwrap_or_default(),
+            overlay_address: self.overlay_address.clone(),
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+            etag: self.etag(),
+        }
+    }
+}
+
+pub const COLUMNS: &str =
+    "id, tenant_id, name, description, location, labels, role, lan_prefixes::text[] AS lan_prefixes, \
+    listen_port, overlay_offset, host(overlay_address) AS overlay_address, version, created_at, updated_at";
+
+pub async fn insert(ex: impl PgExecutor<'_>, row: &SiteRow) -> Result<SiteRow, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "INSERT INTO sites (id, tenant_id, name, description, location, labels, role, lan_prefixes, listen_port, \
+         overlay_offset, overlay_address) VALUES ($1, $2, $3, $4, $5, $6, $7, $8::cidr[], $9, $10, $11::inet) RETURNING {COLUMNS}"
+    ))
+    .bind(row.id)
+    .bind(row.tenant_id)
+    .bind(&row.name)
+    .bind(&row.description)
+    .bind(&row.location)
+    .bind(&row.labels)
+    .bind(&row.role)
+    .bind(&row.lan_prefixes)
+    .bind(row.listen_port)
+    .bind(row.overlay_offset)
+    .bind(&row.overlay_address)
+    .fetch_one(ex)
+    .await
+}
+
+pub async fn get(ex: impl PgExecutor<'_>, id: Uuid) -> Result<Option<SiteRow>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM sites WHERE id = $1")).bind(id).fetch_optional(ex).await
+}
+
+pub async fn lock(ex: impl PgExecutor<'_>, id: Uuid) -> Result<Option<SiteRow>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM sites WHERE id = $1 FOR UPDATE")).bind(id).fetch_optional(ex).await
+}
+
+pub async fn count(ex: impl PgExecutor<'_>) -> Result<i64, sqlx::Error> {
+    sqlx::query_scalar("SELECT count(*) FROM sites").fetch_one(ex).await
+}
+
+/// The lowest host number past the highest in use, or the first gap when the prefix is full at
+/// the top; `None` when every host number of the prefix is taken.
+pub async fn free_overlay_offset(ex: impl PgExecutor<'_>, capacity: u32) -> Result<Option<i32>, sqlx::Error> {
+    let capacity = i64::from(capacity);
+    sqlx::query_scalar(
+        "SELECT candidate FROM ( \
+           SELECT COALESCE(max(overlay_offset), 0)::bigint + 1 AS candidate, 0 AS pass FROM sites \
+           UNION ALL \
+           SELECT min(s.overlay_offset)::bigint + 1, 1 FROM sites s WHERE NOT EXISTS \
+             (SELECT 1 FROM sites t WHERE t.overlay_offset = s.overlay_offset + 1) \
+           UNION ALL \
+           SELECT 1, 2 WHERE NOT EXISTS (SELECT 1 FROM sites WHERE overlay_offset = 1) \
+         ) c WHERE candidate BETWEEN 1 AND $1 ORDER BY pass, candidate LIMIT 1",
+    )
+    .bind(capacity)
+    .fetch_optional(ex)
+    .await
+    .map(|v: Option<i64>| v.and_then(|v| i32::try_from(v).ok()))
+}
+
+/// The first LAN prefix of another site that overlaps one of `prefixes`: (site name, prefix).
+pub async fn overlapping_prefix(
+    ex: impl PgExecutor<'_>,
+    except_site: Uuid,
+    prefixes: &[String],
+) -> Result<Option<(String, String, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT s.name, p::text, q::text FROM sites s, unnest(s.lan_prefixes) p, unnest($2::cidr[]) q \
+         WHERE s.id <> $1 AND p && q ORDER BY s.name LIMIT 1",
+    )
+    .bind(except_site)
+    .bind(prefixes)
+    .fetch_optional(ex)
+    .await
+}
+
+#[derive(Default)]
+pub struct SiteFilter {
+    pub name: Option<String>,
+    pub role: Option<SiteRole>,
+    /// (key, value) that the site's labels must contain.
+    pub label: Option<(String, String)>,
+}
+
+pub async fn list(
+    ex: impl PgExecutor<'_>,
+    filter: &SiteFilter,
+    page: &PageRequest,
+) -> Result<Vec<SiteRow>, sqlx::Error> {
+    let mut q = QueryBuilder::new(format!("SELECT {COLUMNS} FROM sites WHERE true"));
+    if let Some(name) = &filter.name {
+        q.push(" AND name = ").push_bind(name.clone());
+    }
+    if let Some(role) = filter.role {
+        q.push(" AND role = ").push_bind(role.as_str());
+    }
+    if let Some((k, v)) = &filter.label {
+        q.push(" AND labels @> ").push_bind(Json(BTreeMap::from([(k.clone(), v.clone())])));
+    }
+    page.push_to(&mut q);
+    q.build_query_as().fetch_all(ex).await
+}
+
+pub async fn update(ex: impl PgExecutor<'_>, row: &SiteRow) -> Result<SiteRow, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "UPDATE sites SET name = $2, description = $3, location = $4, labels = $5, role = $6, lan_prefixes = $7::cidr[], \
+         listen_port = $8, version = version + 1, updated_at = now() WHERE id = $1 RETURNING {COLUMNS}"
+    ))
+    .bind(row.id)
+    .bind(&row.name)
+    .bind(&row.description)
+    .bind(&row.location)
+    .bind(&row.labels)
+    .bind(&row.role)
+    .bind(&row.lan_prefixes)
+    .bind(row.listen_port)
+    .fetch_one(ex)
+    .await
+}
+
+pub async fn delete(ex: impl PgExecutor<'_>, id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query("DELETE FROM sites WHERE id = $1").bind(id).execute(ex).await?;
+    Ok(())
+}

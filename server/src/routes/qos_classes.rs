@@ -1,0 +1,198 @@
+//! QoS classes: traffic classes with a priority, a DSCP mark and shares of each link's bandwidth.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use patronus_api::{NewQosClass, Page, QosClass, QosClassUpdate, Role};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::audit::Change;
+use crate::auth::TenantCaller;
+use crate::config_sync::commit_change;
+use crate::db::{self, qos_classes::QosClassRow};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{IfMatch, Json, Path, Query, Resource};
+use crate::pagination::PageRequest;
+use crate::validate::{self, Errors};
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct QosClassListQuery {
+    pub name: Option<String>,
+    pub cursor: Option<String>,
+    /// Page size, 1 to 500 (default 100).
+    pub limit: Option<u32>,
+}
+
+#[utoipa::path(get, path = "/v1/qos-classes", tag = "qos-classes", params(QosClassListQuery),
+    responses((status = 200, description = "A page of QoS classes", body = Page<QosClass>)),
+    security(("tenant_auth" = [])))]
+pub async fn list(
+    State(app): State<AppState>,
+    caller: TenantCaller,
+    Query(q): Query<QosClassListQuery>,
+) -> ApiResult<axum::Json<Page<QosClass>>> {
+    let page = PageRequest::new(q.cursor.as_deref(), q.limit)?;
+    let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
+    let rows = db::qos_classes::list(&mut *tx, &db::qos_classes::QosClassFilter { name: q.name }, &page).await?;
+    tx.commit().await?;
+    Ok(axum::Json(page.finish(rows, |r| r.id, |r| r.to_api())))
+}
+
+fn check_fields(errors: &mut Errors, row: &mut QosClassRow) {
+    row.name = validate::name(errors, "/name", &row.name);
+    validate::within(errors, "/priority", row.priority as u64, 1..=8);
+    validate::within(errors, "/dscp", row.dscp as u64, 0..=63);
+    validate::within(errors, "/guaranteed_percent", row.guaranteed_percent as u64, 0..=100);
+    validate::within(errors, "/max_percent", row.max_percent as u64, 1..=100);
+    if row.max_percent < row.guaranteed_percent {
+        errors.add("/max_percent", "must not be below guaranteed_percent");
+    }
+}
+
+/// The guaranteed shares of all classes may not add up to over 100 %.
+async fn check_guarantees(tx: &mut db::Tx, row: &QosClassRow) -> ApiResult<()> {
+    let others = db::qos_classes::guaranteed_total_except(&mut **tx, row.id).await?;
+    let total = others + i64::from(row.guaranteed_percent);
+    if total > 100 {
+        return Err(ApiError::field(
+            "/guaranteed_percent",
+            format!("the guaranteed shares of all classes would add up to {total} %; the other classes already guarantee {others} %"),
+        ));
+    }
+    Ok(())
+}
+
+#[utoipa::path(post, path = "/v1/qos-classes", tag = "qos-classes", request_body = NewQosClass,
+    responses((status = 201, description = "Created", body = QosClass, headers(("ETag" = String), ("Location" = String)))),
+    security(("tenant_auth" = [])))]
+pub async fn create(
+    State(app): State<AppState>,
+    caller: TenantCaller,
+    Json(body): Json<NewQosClass>,
+) -> ApiResult<Resource<QosClass>> {
+    caller.require(Role::Operator)?;
+    let tenant_id = caller.tenant_id();
+    let now = chrono::Utc::now();
+    let mut row = QosClassRow {
+        id: Uuid::now_v7(),
+        tenant_id,
+        name: body.name,
+        priority: i32::from(body.priority),
+        dscp: i32::from(body.dscp),
+        guaranteed_percent: i32::from(body.guaranteed_percent),
+        max_percent: i32::from(body.max_percent),
+        version: 1,
+        created_at: now,
+        updated_at: now,
+    };
+    let mut errors = Errors::new();
+    check_fields(&mut errors, &mut row);
+    errors.check()?;
+    let mut tx = db::tenant_tx(&app.pool, tenant_id).await?;
+    db::tenants::lock(&mut *tx, tenant_id).await?;
+    check_guarantees(&mut tx, &row).await?;
+    let created = db::qos_classes::insert(&mut *tx, &row).await?;
+    commit_change(&mut tx, tenant_id, |net| net.all_sites()).await?;
+    caller.audit(&mut tx, Change::created("qos_class", created.id, &created.to_api())).await?;
+    tx.commit().await?;
+    Ok(Resource::created(created.etag(), format!("/v1/qos-classes/{}", created.id), created.to_api()))
+}
+
+#[utoipa::path(get, path = "/v1/qos-classes/{id}", tag = "qos-classes", params(("id" = Uuid, Path)),
+    responses((status = 200, description = "The QoS class", body = QosClass, headers(("ETag" = String)))),
+    security(("tenant_auth" = [])))]
+pub async fn get(
+    State(app): State<AppState>,
+    caller: TenantCaller,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Resource<QosClass>> {
+    let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
+    let row = db::qos_classes::get(&mut *tx, id).await?.ok_or(ApiError::NotFound("QoS class"))?;
+    tx.commit().await?;
+    Ok(Resource::ok(row.etag(), row.to_api()))
+}
+
+#[utoipa::path(patch, path = "/v1/qos-classes/{id}", tag = "qos-classes", params(("id" = Uuid, Path),
+        ("If-Match" = Option<String>, Header, description = "The ETag the change is based on")),
+    request_body = QosClassUpdate,
+    responses((status = 200, description = "Updated", body = QosClass, headers(("ETag" = String)))),
+    security(("tenant_auth" = [])))]
+pub async fn update(
+    State(app): State<AppState>,
+    caller: TenantCaller,
+    Path(id): Path<Uuid>,
+    if_match: IfMatch,
+    Json(body): Json<QosClassUpdate>,
+) -> ApiResult<Resource<QosClass>> {
+    caller.require(Role::Operator)?;
+    let tenant_id = caller.tenant_id();
+    let mut tx = db::tenant_tx(&app.pool, tenant_id).await?;
+    db::tenants::lock(&mut *tx, tenant_id).await?;
+    let current = db::qos_classes::lock(&mut *tx, id).await?.ok_or(ApiError::NotFound("QoS class"))?;
+    if_match.check(&current.etag())?;
+    let mut next = current.clone();
+    if let Some(v) = body.name {
+        next.name = v;
+    }
+    if let Some(v) = body.priority {
+        next.priority = i32::from(v);
+    }
+    if let Some(v) = body.dscp {
+        next.dscp = i32::from(v);
+    }
+    if let Some(v) = body.guaranteed_percent {
+        next.guaranteed_percent = i32::from(v);
+    }
+    if let Some(v) = body.max_percent {
+        next.max_percent = i32::from(v);
+    }
+    let mut errors = Errors::new();
+    check_fields(&mut errors, &mut next);
+    errors.check()?;
+    if next == current {
+        return Ok(Resource::ok(current.etag(), current.to_api()));
+    }
+    check_guarantees(&mut tx, &next).await?;
+    let updated = db::qos_classes::update(&mut *tx, &next).await?;
+    commit_change(&mut tx, tenant_id, |net| net.all_sites()).await?;
+    caller.audit(&mut tx, Change::updated("qos_class", id, &current.to_api(), &updated.to_api())).await?;
+    tx.commit().await?;
+    Ok(Resource::ok(updated.etag(), updated.to_api()))
+}
+
+#[utoipa::path(delete, path = "/v1/qos-classes/{id}", tag = "qos-classes", params(("id" = Uuid, Path),
+        ("If-Match" = Option<String>, Header, description = "The ETag the deletion is based on")),
+    responses((status = 204, description = "Deleted")),
+    security(("tenant_auth" = [])))]
+pub async fn delete(
+    State(app): State<AppState>,
+    caller: TenantCaller,
+    Path(id): Path<Uuid>,
+    if_match: IfMatch,
+) -> ApiResult<StatusCode> {
+    caller.require(Role::Operator)?;
+    let tenant_id = caller.tenant_id();
+    let mut tx = db::tenant_tx(&app.pool, tenant_id).await?;
+    db::tenants::lock(&mut *tx, tenant_id).await?;
+    let current = db::qos_classes::lock(&mut *tx, id).await?.ok_or(ApiError::NotFound("QoS class"))?;
+    if_match.check(&current.etag())?;
+    let users = db::policies::names_using_qos_class(&mut *tx, id).await?;
+    if !users.is_empty() {
+        return Err(ApiError::Conflict {
+            detail: format!(
+                "QoS class {:?} is used by policy {}; change or delete those first",
+                current.name,
+                users.join(", ")
+            ),
+            pointer: None,
+        });
+    }
+    db::qos_classes::delete(&mut *tx, id).await?;
+    commit_change(&mut tx, tenant_id, |net| net.all_sites()).await?;
+    caller.audit(&mut tx, Change::deleted("qos_class", id, &current.to_api())).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
