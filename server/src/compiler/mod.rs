@@ -10,6 +10,9 @@
 
 mod topology;
 
+#[doc(hidden)]
+pub mod synthetic;
+
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use patronus_api::{
@@ -40,10 +43,10 @@ pub struct PolicyInput {
     pub site_selector: BTreeMap<String, String>,
 }
 
-/// The tenant's whole network.
-#[derive(Debug, Clone, Default)]
+/// The tenant's whole network. Built with [`Network::new`], which sorts it and indexes it once.
+#[derive(Debug, Clone)]
 pub struct Network {
-    pub mode: Option<TopologyMode>,
+    pub mode: TopologyMode,
     pub persistent_keepalive: u16,
     /// Sorted by id (the loader and `Network::new` guarantee it).
     pub sites: Vec<SiteInput>,
@@ -51,6 +54,10 @@ pub struct Network {
     pub peerings: Vec<(Uuid, Uuid)>,
     pub qos_classes: Vec<ConfigQosClass>,
     pub policies: Vec<PolicyInput>,
+    index: HashMap<Uuid, usize>,
+    /// Indices of the hub sites, in id order.
+    hubs: Vec<usize>,
+    peerings_of: HashMap<Uuid, Vec<Uuid>>,
 }
 
 impl Network {
@@ -69,20 +76,35 @@ impl Network {
         }
         qos_classes.sort_by(|a, b| (a.priority, &a.name).cmp(&(b.priority, &b.name)));
         policies.sort_by(|a, b| (a.policy.priority, &a.policy.name).cmp(&(b.policy.priority, &b.policy.name)));
-        Network { mode: Some(mode), persistent_keepalive, sites, peerings, qos_classes, policies }
-    }
-
-    fn index(&self) -> HashMap<Uuid, usize> {
-        self.sites.iter().enumerate().map(|(i, s)| (s.id, i)).collect()
+        let index = sites.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
+        let hubs = sites.iter().enumerate().filter(|(_, s)| s.role == SiteRole::Hub).map(|(i, _)| i).collect();
+        let mut peerings_of: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+        for &(a, b) in &peerings {
+            peerings_of.entry(a).or_default().push(b);
+            peerings_of.entry(b).or_default().push(a);
+        }
+        Network { mode, persistent_keepalive, sites, peerings, qos_classes, policies, index, hubs, peerings_of }
     }
 
     pub fn site(&self, id: Uuid) -> Option<&SiteInput> {
-        self.sites.binary_search_by_key(&id, |s| s.id).ok().map(|i| &self.sites[i])
+        self.index.get(&id).map(|&i| &self.sites[i])
+    }
+
+    pub(crate) fn hubs(&self) -> &[usize] {
+        &self.hubs
+    }
+
+    pub(crate) fn peerings_of(&self, id: Uuid) -> &[Uuid] {
+        self.peerings_of.get(&id).map(Vec::as_slice).unwrap_or(&[])
     }
 
     /// The sites `id` peers with under the topology and peerings, enrolled or not.
     pub fn peers_of(&self, id: Uuid) -> BTreeSet<Uuid> {
-        topology::peers_of(self, id)
+        topology::peer_indices(self, id).into_iter().map(|i| self.sites[i].id).collect()
+    }
+
+    pub(crate) fn index_of(&self, id: Uuid) -> Option<usize> {
+        self.index.get(&id).copied()
     }
 
     /// The sites whose documents a change to site `id` can alter: itself and, if its agent has
@@ -163,11 +185,9 @@ pub fn compile_site(net: &Network, id: Uuid, revision: i64) -> Option<SiteConfig
     let site = net.site(id)?;
     let mut config = header(net, site);
     config.revision = revision;
-    let index = net.index();
-    config.peers = net
-        .peers_of(id)
+    config.peers = topology::peer_indices(net, id)
         .into_iter()
-        .filter_map(|p| index.get(&p).and_then(|&i| peer_entry(&net.sites[i], net.persistent_keepalive)))
+        .filter_map(|j| peer_entry(&net.sites[j], net.persistent_keepalive))
         .collect();
     Some(config)
 }
@@ -204,22 +224,16 @@ pub fn content_hash(config: &SiteConfig) -> String {
 /// Content hashes of the given sites' documents, without building the documents: each peer
 /// entry is serialised and hashed once however many documents list it.
 pub fn site_hashes(net: &Network, ids: &BTreeSet<Uuid>) -> BTreeMap<Uuid, String> {
-    let index = net.index();
-    let mut peer_cache: HashMap<Uuid, Option<[u8; 32]>> = HashMap::new();
+    // Per site index: not computed yet, or the digest of its peer entry (None: not enrolled).
+    let mut peer_cache: Vec<Option<Option<[u8; 32]>>> = vec![None; net.sites.len()];
     let mut out = BTreeMap::new();
     for &id in ids {
-        let Some(&i) = index.get(&id) else { continue };
-        let site = &net.sites[i];
-        let peers = net.peers_of(id);
-        let digests: Vec<[u8; 32]> = peers
-            .iter()
-            .filter_map(|p| {
-                *peer_cache.entry(*p).or_insert_with(|| {
-                    index
-                        .get(p)
-                        .and_then(|&j| peer_entry(&net.sites[j], net.persistent_keepalive))
-                        .map(|e| peer_digest(&e))
-                })
+        let Some(site) = net.site(id) else { continue };
+        let digests: Vec<[u8; 32]> = topology::peer_indices(net, id)
+            .into_iter()
+            .filter_map(|j| {
+                *peer_cache[j]
+                    .get_or_insert_with(|| peer_entry(&net.sites[j], net.persistent_keepalive).map(|e| peer_digest(&e)))
             })
             .collect();
         out.insert(id, finish_hash(&header(net, site), digests.into_iter()));

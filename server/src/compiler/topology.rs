@@ -1,32 +1,31 @@
 //! Who peers with whom.
 
-use std::collections::BTreeSet;
-
 use patronus_api::{SiteRole, TopologyMode};
 use uuid::Uuid;
 
 use super::Network;
 
-pub fn peers_of(net: &Network, id: Uuid) -> BTreeSet<Uuid> {
-    let Some(site) = net.site(id) else {
-        return BTreeSet::new();
+/// Indices (into `net.sites`, so in id order) of the sites `id` peers with, enrolled or not.
+pub fn peer_indices(net: &Network, id: Uuid) -> Vec<usize> {
+    let Some(own) = net.index_of(id) else {
+        return Vec::new();
     };
-    let mut peers: BTreeSet<Uuid> = match net.mode.unwrap_or(TopologyMode::FullMesh) {
-        TopologyMode::FullMesh => net.sites.iter().map(|s| s.id).collect(),
-        TopologyMode::HubAndSpoke => match site.role {
+    let everyone = || (0..net.sites.len()).collect::<Vec<_>>();
+    let mut peers: Vec<usize> = match net.mode {
+        TopologyMode::FullMesh => everyone(),
+        TopologyMode::HubAndSpoke => match net.sites[own].role {
             // Hubs peer with everyone: spokes and the other hubs.
-            SiteRole::Hub => net.sites.iter().map(|s| s.id).collect(),
-            SiteRole::Edge => net.sites.iter().filter(|s| s.role == SiteRole::Hub).map(|s| s.id).collect(),
+            SiteRole::Hub => everyone(),
+            SiteRole::Edge => net.hubs().to_vec(),
         },
-        TopologyMode::Explicit => BTreeSet::new(),
+        TopologyMode::Explicit => Vec::new(),
     };
-    for &(a, b) in &net.peerings {
-        if a == id {
-            peers.insert(b);
-        } else if b == id {
-            peers.insert(a);
-        }
+    let extra = net.peerings_of(id);
+    if !extra.is_empty() {
+        peers.extend(extra.iter().filter_map(|p| net.index_of(*p)));
+        peers.sort_unstable();
+        peers.dedup();
     }
-    peers.remove(&id);
+    peers.retain(|&i| i != own);
     peers
 }
