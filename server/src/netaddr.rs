@@ -1,7 +1,7 @@
 //! Validation of network addresses in requests: prefixes, endpoints, port ranges, interface
 //! names. Each check records field errors (see `validate`) and returns the normalised value.
 
-use std::net::{IpAddr, Ipv4Addr};
+use std::net::Ipv4Addr;
 
 use ipnet::{IpNet, Ipv4Net};
 
@@ -146,10 +146,6 @@ pub fn interface(errors: &mut Errors, pointer: &str, value: &str) -> String {
         errors.add(pointer, "must be a Linux interface name: 1 to 15 characters without '/', ':' or spaces");
     }
     value.to_string()
-}
-
-pub fn is_ip(value: &str) -> bool {
-    value.parse::<IpAddr>().is_ok()
 }
 
 #[cfg(test)]

@@ -50,14 +50,13 @@ pub struct Network {
     pub persistent_keepalive: u16,
     /// Sorted by id (the loader and `Network::new` guarantee it).
     pub sites: Vec<SiteInput>,
-    /// Explicit peerings, each pair once.
-    pub peerings: Vec<(Uuid, Uuid)>,
     pub qos_classes: Vec<ConfigQosClass>,
     pub policies: Vec<PolicyInput>,
     index: HashMap<Uuid, usize>,
+    /// Explicit peerings, by site: each pair appears under both of its sites.
+    peerings_of: HashMap<Uuid, Vec<Uuid>>,
     /// Indices of the hub sites, in id order.
     hubs: Vec<usize>,
-    peerings_of: HashMap<Uuid, Vec<Uuid>>,
 }
 
 impl Network {
@@ -83,7 +82,7 @@ impl Network {
             peerings_of.entry(a).or_default().push(b);
             peerings_of.entry(b).or_default().push(a);
         }
-        Network { mode, persistent_keepalive, sites, peerings, qos_classes, policies, index, hubs, peerings_of }
+        Network { mode, persistent_keepalive, sites, qos_classes, policies, index, hubs, peerings_of }
     }
 
     pub fn site(&self, id: Uuid) -> Option<&SiteInput> {

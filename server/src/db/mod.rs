@@ -33,6 +33,14 @@ pub async fn tenant_tx(pool: &PgPool, tenant_id: Uuid) -> Result<Tx, sqlx::Error
     Ok(tx)
 }
 
+/// A transaction for a write that checks tenant-wide state (quotas, overlaps, the revision), holding the tenant row's lock: writes of
+/// one tenant run one at a time, so quota and overlap checks and the revision counter see no
+/// concurrent change. `None` when the tenant is gone.
+pub async fn tenant_write_tx(pool: &PgPool, tenant_id: Uuid) -> Result<Option<(Tx, tenants::TenantRow)>, sqlx::Error> {
+    let mut tx = tenant_tx(pool, tenant_id).await?;
+    Ok(tenants::lock(&mut *tx, tenant_id).await?.map(|tenant| (tx, tenant)))
+}
+
 /// A transaction acting for the platform operator: it sees platform rows (tenant-less audit
 /// events and idempotency records) and no tenant's rows.
 pub async fn platform_tx(pool: &PgPool) -> Result<Tx, sqlx::Error> {

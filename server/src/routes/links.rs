@@ -89,8 +89,7 @@ pub async fn create(
     let mut errors = Errors::new();
     check_fields(&mut errors, &mut row);
     errors.check()?;
-    let mut tx = db::tenant_tx(&app.pool, tenant_id).await?;
-    db::tenants::lock(&mut *tx, tenant_id).await?;
+    let (mut tx, _) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
     if db::sites::get(&mut *tx, row.site_id).await?.is_none() {
         return Err(ApiError::field("/site_id", "no such site"));
     }
@@ -125,8 +124,7 @@ pub async fn update(
 ) -> ApiResult<Resource<Link>> {
     caller.require(Role::Operator)?;
     let tenant_id = caller.tenant_id();
-    let mut tx = db::tenant_tx(&app.pool, tenant_id).await?;
-    db::tenants::lock(&mut *tx, tenant_id).await?;
+    let (mut tx, _) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
     let current = db::links::lock(&mut *tx, id).await?.ok_or(ApiError::NotFound("link"))?;
     if_match.check(&current.etag())?;
     let mut next = current.clone();
@@ -179,8 +177,7 @@ pub async fn delete(
 ) -> ApiResult<StatusCode> {
     caller.require(Role::Operator)?;
     let tenant_id = caller.tenant_id();
-    let mut tx = db::tenant_tx(&app.pool, tenant_id).await?;
-    db::tenants::lock(&mut *tx, tenant_id).await?;
+    let (mut tx, _) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
     let current = db::links::lock(&mut *tx, id).await?.ok_or(ApiError::NotFound("link"))?;
     if_match.check(&current.etag())?;
     db::links::delete(&mut *tx, id).await?;

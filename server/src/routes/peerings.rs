@@ -65,8 +65,7 @@ pub async fn create(
         errors.add("/site_b", "a site cannot peer with itself");
     }
     errors.check()?;
-    let mut tx = db::tenant_tx(&app.pool, tenant_id).await?;
-    db::tenants::lock(&mut *tx, tenant_id).await?;
+    let (mut tx, _) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
     let a = db::sites::get(&mut *tx, body.site_a).await?;
     let b = db::sites::get(&mut *tx, body.site_b).await?;
     let mut errors = Errors::new();
@@ -140,8 +139,7 @@ pub async fn delete(
 ) -> ApiResult<StatusCode> {
     caller.require(Role::Operator)?;
     let tenant_id = caller.tenant_id();
-    let mut tx = db::tenant_tx(&app.pool, tenant_id).await?;
-    db::tenants::lock(&mut *tx, tenant_id).await?;
+    let (mut tx, _) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
     let current = db::peerings::lock(&mut *tx, id).await?.ok_or(ApiError::NotFound("peering"))?;
     if_match.check(&current.etag())?;
     db::peerings::delete(&mut *tx, id).await?;

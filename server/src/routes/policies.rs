@@ -155,8 +155,7 @@ pub async fn create(
         created_at: now,
         updated_at: now,
     };
-    let mut tx = db::tenant_tx(&app.pool, tenant_id).await?;
-    db::tenants::lock(&mut *tx, tenant_id).await?;
+    let (mut tx, _) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
     check(&mut tx, &mut row).await?;
     let created = db::policies::insert(&mut tx, &row).await?;
     commit_change(&mut tx, tenant_id, |net| net.all_sites()).await?;
@@ -194,8 +193,7 @@ pub async fn update(
 ) -> ApiResult<Resource<Policy>> {
     caller.require(Role::Operator)?;
     let tenant_id = caller.tenant_id();
-    let mut tx = db::tenant_tx(&app.pool, tenant_id).await?;
-    db::tenants::lock(&mut *tx, tenant_id).await?;
+    let (mut tx, _) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
     let current = db::policies::lock(&mut *tx, id).await?.ok_or(ApiError::NotFound("policy"))?;
     if_match.check(&current.etag())?;
     let mut next = current.clone();
@@ -238,8 +236,7 @@ pub async fn delete(
 ) -> ApiResult<StatusCode> {
     caller.require(Role::Operator)?;
     let tenant_id = caller.tenant_id();
-    let mut tx = db::tenant_tx(&app.pool, tenant_id).await?;
-    db::tenants::lock(&mut *tx, tenant_id).await?;
+    let (mut tx, _) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
     let current = db::policies::lock(&mut *tx, id).await?.ok_or(ApiError::NotFound("policy"))?;
     if_match.check(&current.etag())?;
     db::policies::delete(&mut *tx, id).await?;

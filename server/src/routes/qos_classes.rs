@@ -91,8 +91,7 @@ pub async fn create(
     let mut errors = Errors::new();
     check_fields(&mut errors, &mut row);
     errors.check()?;
-    let mut tx = db::tenant_tx(&app.pool, tenant_id).await?;
-    db::tenants::lock(&mut *tx, tenant_id).await?;
+    let (mut tx, _) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
     check_guarantees(&mut tx, &row).await?;
     let created = db::qos_classes::insert(&mut *tx, &row).await?;
     commit_change(&mut tx, tenant_id, |net| net.all_sites()).await?;
@@ -129,8 +128,7 @@ pub async fn update(
 ) -> ApiResult<Resource<QosClass>> {
     caller.require(Role::Operator)?;
     let tenant_id = caller.tenant_id();
-    let mut tx = db::tenant_tx(&app.pool, tenant_id).await?;
-    db::tenants::lock(&mut *tx, tenant_id).await?;
+    let (mut tx, _) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
     let current = db::qos_classes::lock(&mut *tx, id).await?.ok_or(ApiError::NotFound("QoS class"))?;
     if_match.check(&current.etag())?;
     let mut next = current.clone();
@@ -175,8 +173,7 @@ pub async fn delete(
 ) -> ApiResult<StatusCode> {
     caller.require(Role::Operator)?;
     let tenant_id = caller.tenant_id();
-    let mut tx = db::tenant_tx(&app.pool, tenant_id).await?;
-    db::tenants::lock(&mut *tx, tenant_id).await?;
+    let (mut tx, _) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
     let current = db::qos_classes::lock(&mut *tx, id).await?.ok_or(ApiError::NotFound("QoS class"))?;
     if_match.check(&current.etag())?;
     let users = db::policies::names_using_qos_class(&mut *tx, id).await?;

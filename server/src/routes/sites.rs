@@ -136,8 +136,7 @@ pub async fn create(
     errors.check()?;
     let given = std::mem::replace(&mut row.lan_prefixes, nets.iter().map(|n| n.to_string()).collect());
 
-    let mut tx = db::tenant_tx(&app.pool, tenant_id).await?;
-    let tenant = db::tenants::lock(&mut *tx, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
+    let (mut tx, tenant) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
     if db::sites::count(&mut *tx).await? >= i64::from(tenant.max_sites) {
         return Err(ApiError::QuotaExceeded { quota: "max_sites", limit: i64::from(tenant.max_sites) });
     }
@@ -184,8 +183,7 @@ pub async fn update(
 ) -> ApiResult<Resource<Site>> {
     caller.require(Role::Operator)?;
     let tenant_id = caller.tenant_id();
-    let mut tx = db::tenant_tx(&app.pool, tenant_id).await?;
-    db::tenants::lock(&mut *tx, tenant_id).await?;
+    let (mut tx, _) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
     let current = db::sites::lock(&mut *tx, id).await?.ok_or(ApiError::NotFound("site"))?;
     if_match.check(&current.etag())?;
     let mut next = current.clone();
@@ -241,8 +239,7 @@ pub async fn delete(
 ) -> ApiResult<StatusCode> {
     caller.require(Role::Operator)?;
     let tenant_id = caller.tenant_id();
-    let mut tx = db::tenant_tx(&app.pool, tenant_id).await?;
-    db::tenants::lock(&mut *tx, tenant_id).await?;
+    let (mut tx, _) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
     let current = db::sites::lock(&mut *tx, id).await?.ok_or(ApiError::NotFound("site"))?;
     if_match.check(&current.etag())?;
     // Who listed the site is known only while it exists.

@@ -51,8 +51,7 @@ pub async fn put(
     let overlay = overlay.map(|o| o.to_string()).unwrap_or(prefix);
     let keepalive = body.persistent_keepalive.unwrap_or(DEFAULT_KEEPALIVE);
 
-    let mut tx = db::tenant_tx(&app.pool, tenant_id).await?;
-    db::tenants::lock(&mut *tx, tenant_id).await?;
+    let (mut tx, _) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
     let current = db::topology::get_or_create(&mut tx, tenant_id).await?;
     if_match.check(&current.etag())?;
     if current.mode() == body.mode && current.overlay_prefix == overlay && current.keepalive() == keepalive {

@@ -72,8 +72,8 @@ pub async fn create(
         None => None,
     };
 
-    let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
-    let tenant = db::tenants::lock(&mut *tx, caller.tenant_id()).await?.ok_or(ApiError::NotFound("tenant"))?;
+    let (mut tx, tenant) =
+        db::tenant_write_tx(&app.pool, caller.tenant_id()).await?.ok_or(ApiError::NotFound("tenant"))?;
     if db::users::count(&mut *tx).await? >= i64::from(tenant.max_users) {
         return Err(ApiError::QuotaExceeded { quota: "max_users", limit: i64::from(tenant.max_users) });
     }
