@@ -1,0 +1,306 @@
+import datetime
+from http import HTTPStatus
+from typing import Any
+from uuid import UUID
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.page_audit_event import PageAuditEvent
+from ...models.problem import Problem
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    *,
+    action: str | Unset = UNSET,
+    resource_type: str | Unset = UNSET,
+    resource_id: UUID | Unset = UNSET,
+    actor_id: UUID | Unset = UNSET,
+    since: datetime.datetime | Unset = UNSET,
+    until: datetime.datetime | Unset = UNSET,
+    cursor: str | Unset = UNSET,
+    limit: int | Unset = UNSET,
+) -> dict[str, Any]:
+
+    params: dict[str, Any] = {}
+
+    params["action"] = action
+
+    params["resource_type"] = resource_type
+
+    json_resource_id: str | Unset = UNSET
+    if not isinstance(resource_id, Unset):
+        json_resource_id = str(resource_id)
+    params["resource_id"] = json_resource_id
+
+    json_actor_id: str | Unset = UNSET
+    if not isinstance(actor_id, Unset):
+        json_actor_id = str(actor_id)
+    params["actor_id"] = json_actor_id
+
+    json_since: str | Unset = UNSET
+    if not isinstance(since, Unset):
+        json_since = since.isoformat()
+    params["since"] = json_since
+
+    json_until: str | Unset = UNSET
+    if not isinstance(until, Unset):
+        json_until = until.isoformat()
+    params["until"] = json_until
+
+    params["cursor"] = cursor
+
+    params["limit"] = limit
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/v1/platform/audit-events",
+        "params": params,
+    }
+
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> PageAuditEvent | Problem | None:
+    if response.status_code == 200:
+        response_200 = PageAuditEvent.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 400:
+        response_400 = Problem.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = Problem.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = Problem.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 429:
+        response_429 = Problem.from_dict(response.json())
+
+        return response_429
+
+    if response.status_code == 500:
+        response_500 = Problem.from_dict(response.json())
+
+        return response_500
+
+    if response.status_code == 503:
+        response_503 = Problem.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[PageAuditEvent | Problem]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    *,
+    client: AuthenticatedClient,
+    action: str | Unset = UNSET,
+    resource_type: str | Unset = UNSET,
+    resource_id: UUID | Unset = UNSET,
+    actor_id: UUID | Unset = UNSET,
+    since: datetime.datetime | Unset = UNSET,
+    until: datetime.datetime | Unset = UNSET,
+    cursor: str | Unset = UNSET,
+    limit: int | Unset = UNSET,
+) -> Response[PageAuditEvent | Problem]:
+    """
+    Args:
+        action (str | Unset):
+        resource_type (str | Unset):
+        resource_id (UUID | Unset):
+        actor_id (UUID | Unset):
+        since (datetime.datetime | Unset):
+        until (datetime.datetime | Unset):
+        cursor (str | Unset):
+        limit (int | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[PageAuditEvent | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        action=action,
+        resource_type=resource_type,
+        resource_id=resource_id,
+        actor_id=actor_id,
+        since=since,
+        until=until,
+        cursor=cursor,
+        limit=limit,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    *,
+    client: AuthenticatedClient,
+    action: str | Unset = UNSET,
+    resource_type: str | Unset = UNSET,
+    resource_id: UUID | Unset = UNSET,
+    actor_id: UUID | Unset = UNSET,
+    since: datetime.datetime | Unset = UNSET,
+    until: datetime.datetime | Unset = UNSET,
+    cursor: str | Unset = UNSET,
+    limit: int | Unset = UNSET,
+) -> PageAuditEvent | Problem | None:
+    """
+    Args:
+        action (str | Unset):
+        resource_type (str | Unset):
+        resource_id (UUID | Unset):
+        actor_id (UUID | Unset):
+        since (datetime.datetime | Unset):
+        until (datetime.datetime | Unset):
+        cursor (str | Unset):
+        limit (int | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        PageAuditEvent | Problem
+    """
+
+    return sync_detailed(
+        client=client,
+        action=action,
+        resource_type=resource_type,
+        resource_id=resource_id,
+        actor_id=actor_id,
+        since=since,
+        until=until,
+        cursor=cursor,
+        limit=limit,
+    ).parsed
+
+
+async def asyncio_detailed(
+    *,
+    client: AuthenticatedClient,
+    action: str | Unset = UNSET,
+    resource_type: str | Unset = UNSET,
+    resource_id: UUID | Unset = UNSET,
+    actor_id: UUID | Unset = UNSET,
+    since: datetime.datetime | Unset = UNSET,
+    until: datetime.datetime | Unset = UNSET,
+    cursor: str | Unset = UNSET,
+    limit: int | Unset = UNSET,
+) -> Response[PageAuditEvent | Problem]:
+    """
+    Args:
+        action (str | Unset):
+        resource_type (str | Unset):
+        resource_id (UUID | Unset):
+        actor_id (UUID | Unset):
+        since (datetime.datetime | Unset):
+        until (datetime.datetime | Unset):
+        cursor (str | Unset):
+        limit (int | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[PageAuditEvent | Problem]
+    """
+
+    kwargs = _get_kwargs(
+        action=action,
+        resource_type=resource_type,
+        resource_id=resource_id,
+        actor_id=actor_id,
+        since=since,
+        until=until,
+        cursor=cursor,
+        limit=limit,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    *,
+    client: AuthenticatedClient,
+    action: str | Unset = UNSET,
+    resource_type: str | Unset = UNSET,
+    resource_id: UUID | Unset = UNSET,
+    actor_id: UUID | Unset = UNSET,
+    since: datetime.datetime | Unset = UNSET,
+    until: datetime.datetime | Unset = UNSET,
+    cursor: str | Unset = UNSET,
+    limit: int | Unset = UNSET,
+) -> PageAuditEvent | Problem | None:
+    """
+    Args:
+        action (str | Unset):
+        resource_type (str | Unset):
+        resource_id (UUID | Unset):
+        actor_id (UUID | Unset):
+        since (datetime.datetime | Unset):
+        until (datetime.datetime | Unset):
+        cursor (str | Unset):
+        limit (int | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        PageAuditEvent | Problem
+    """
+
+    return (
+        await asyncio_detailed(
+            client=client,
+            action=action,
+            resource_type=resource_type,
+            resource_id=resource_id,
+            actor_id=actor_id,
+            since=since,
+            until=until,
+            cursor=cursor,
+            limit=limit,
+        )
+    ).parsed

@@ -1,0 +1,155 @@
+"""Contains all the data models used in inputs/outputs"""
+
+from .api_token import ApiToken
+from .api_token_created import ApiTokenCreated
+from .api_token_update import ApiTokenUpdate
+from .audit_event import AuditEvent
+from .compiled_config import CompiledConfig
+from .config_endpoint import ConfigEndpoint
+from .config_link import ConfigLink
+from .config_peer import ConfigPeer
+from .config_policy import ConfigPolicy
+from .config_qos_class import ConfigQosClass
+from .field_error import FieldError
+from .health import Health
+from .link import Link
+from .link_kind import LinkKind
+from .link_update import LinkUpdate
+from .login_request import LoginRequest
+from .new_api_token import NewApiToken
+from .new_link import NewLink
+from .new_peering import NewPeering
+from .new_policy import NewPolicy
+from .new_policy_site_selector import NewPolicySiteSelector
+from .new_qos_class import NewQosClass
+from .new_site import NewSite
+from .new_site_labels import NewSiteLabels
+from .new_tenant import NewTenant
+from .new_user import NewUser
+from .page_api_token import PageApiToken
+from .page_audit_event import PageAuditEvent
+from .page_link import PageLink
+from .page_peering import PagePeering
+from .page_policy import PagePolicy
+from .page_qos_class import PageQosClass
+from .page_site import PageSite
+from .page_tenant import PageTenant
+from .page_user import PageUser
+from .password_change import PasswordChange
+from .path_selection import PathSelection
+from .peering import Peering
+from .peering_update import PeeringUpdate
+from .policy import Policy
+from .policy_action import PolicyAction
+from .policy_match import PolicyMatch
+from .policy_site_selector import PolicySiteSelector
+from .policy_update import PolicyUpdate
+from .policy_update_site_selector_type_0 import PolicyUpdateSiteSelectorType0
+from .problem import Problem
+from .protocol import Protocol
+from .qos_class import QosClass
+from .qos_class_update import QosClassUpdate
+from .quotas import Quotas
+from .quotas_update import QuotasUpdate
+from .refresh_request import RefreshRequest
+from .role import Role
+from .signing_key import SigningKey
+from .site import Site
+from .site_config import SiteConfig
+from .site_labels import SiteLabels
+from .site_role import SiteRole
+from .site_update import SiteUpdate
+from .site_update_labels_type_0 import SiteUpdateLabelsType0
+from .sla import Sla
+from .tenant import Tenant
+from .tenant_update import TenantUpdate
+from .token_pair import TokenPair
+from .topology import Topology
+from .topology_mode import TopologyMode
+from .topology_spec import TopologySpec
+from .user import User
+from .user_update import UserUpdate
+from .whoami_type_0 import WhoamiType0
+from .whoami_type_0_kind import WhoamiType0Kind
+from .whoami_type_1 import WhoamiType1
+from .whoami_type_1_kind import WhoamiType1Kind
+from .whoami_type_2 import WhoamiType2
+from .whoami_type_2_kind import WhoamiType2Kind
+
+__all__ = (
+    "ApiToken",
+    "ApiTokenCreated",
+    "ApiTokenUpdate",
+    "AuditEvent",
+    "CompiledConfig",
+    "ConfigEndpoint",
+    "ConfigLink",
+    "ConfigPeer",
+    "ConfigPolicy",
+    "ConfigQosClass",
+    "FieldError",
+    "Health",
+    "Link",
+    "LinkKind",
+    "LinkUpdate",
+    "LoginRequest",
+    "NewApiToken",
+    "NewLink",
+    "NewPeering",
+    "NewPolicy",
+    "NewPolicySiteSelector",
+    "NewQosClass",
+    "NewSite",
+    "NewSiteLabels",
+    "NewTenant",
+    "NewUser",
+    "PageApiToken",
+    "PageAuditEvent",
+    "PageLink",
+    "PagePeering",
+    "PagePolicy",
+    "PageQosClass",
+    "PageSite",
+    "PageTenant",
+    "PageUser",
+    "PasswordChange",
+    "PathSelection",
+    "Peering",
+    "PeeringUpdate",
+    "Policy",
+    "PolicyAction",
+    "PolicyMatch",
+    "PolicySiteSelector",
+    "PolicyUpdate",
+    "PolicyUpdateSiteSelectorType0",
+    "Problem",
+    "Protocol",
+    "QosClass",
+    "QosClassUpdate",
+    "Quotas",
+    "QuotasUpdate",
+    "RefreshRequest",
+    "Role",
+    "SigningKey",
+    "Site",
+    "SiteConfig",
+    "SiteLabels",
+    "SiteRole",
+    "SiteUpdate",
+    "SiteUpdateLabelsType0",
+    "Sla",
+    "Tenant",
+    "TenantUpdate",
+    "TokenPair",
+    "Topology",
+    "TopologyMode",
+    "TopologySpec",
+    "User",
+    "UserUpdate",
+    "WhoamiType0",
+    "WhoamiType0Kind",
+    "WhoamiType1",
+    "WhoamiType1Kind",
+    "WhoamiType2",
+    "WhoamiType2Kind",
+)

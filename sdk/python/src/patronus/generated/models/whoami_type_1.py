@@ -1,0 +1,90 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Self, TypeVar
+from uuid import UUID
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..models.role import Role, check_role
+from ..models.whoami_type_1_kind import WhoamiType1Kind, check_whoami_type_1_kind
+
+T = TypeVar("T", bound="WhoamiType1")
+
+
+@_attrs_define
+class WhoamiType1:
+    tenant_id: UUID
+    user_id: UUID
+    email: str
+    role: Role
+    """ A role inside a tenant. `viewer` reads; `operator` also writes network configuration;
+    `admin` also manages users and API tokens. """
+    kind: WhoamiType1Kind
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        tenant_id = str(self.tenant_id)
+
+        user_id = str(self.user_id)
+
+        email = self.email
+
+        role: str = self.role
+
+        kind: str = self.kind
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "tenant_id": tenant_id,
+                "user_id": user_id,
+                "email": email,
+                "role": role,
+                "kind": kind,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        d = dict(src_dict)
+        tenant_id = UUID(d.pop("tenant_id"))
+
+        user_id = UUID(d.pop("user_id"))
+
+        email = d.pop("email")
+
+        role = check_role(d.pop("role"))
+
+        kind = check_whoami_type_1_kind(d.pop("kind"))
+
+        whoami_type_1 = cls(
+            tenant_id=tenant_id,
+            user_id=user_id,
+            email=email,
+            role=role,
+            kind=kind,
+        )
+
+        whoami_type_1.additional_properties = d
+        return whoami_type_1
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
