@@ -3,8 +3,11 @@
 //! Naming follows one pattern: `NewX` is a create body, `XUpdate` a PATCH body, `X` the resource
 //! as the server returns it.
 
+pub mod agent;
 pub mod audit;
 pub mod auth;
+#[cfg(feature = "client")]
+pub mod client;
 pub mod common;
 pub mod config;
 pub mod network;
@@ -12,6 +15,7 @@ pub mod tenants;
 pub mod tokens;
 pub mod users;
 
+pub use agent::*;
 pub use audit::*;
 pub use auth::*;
 pub use common::*;

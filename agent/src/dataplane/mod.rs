@@ -1,0 +1,34 @@
+//! The dataplane turns a validated `SiteConfig` into forwarding state. The control loop only
+//! knows this trait; the WireGuard implementation lives in its own modules.
+
+use patronus_api::{LinkState, PeerState, SiteConfig};
+
+pub trait Dataplane: Send {
+    /// Makes the running dataplane match `config`, changing only what differs from the last one.
+    fn apply(&mut self, config: &SiteConfig) -> anyhow::Result<()>;
+
+    /// State and counters of each WAN link, for the status report.
+    fn links(&self) -> Vec<LinkState>;
+
+    /// State, paths and counters of each peer, for the status report.
+    fn peers(&self) -> Vec<PeerState>;
+}
+
+/// Keeps the document without forwarding anything: `patronus-agent run --dataplane none`, for
+/// machines that only check what the server would send them.
+#[derive(Debug, Default)]
+pub struct ControlOnly;
+
+impl Dataplane for ControlOnly {
+    fn apply(&mut self, _config: &SiteConfig) -> anyhow::Result<()> {
+        Ok(())
+    }
+
+    fn links(&self) -> Vec<LinkState> {
+        Vec::new()
+    }
+
+    fn peers(&self) -> Vec<PeerState> {
+        Vec::new()
+    }
+}

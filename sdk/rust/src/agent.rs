@@ -1,0 +1,197 @@
+//! Enrollment tokens, agents and the agent ↔ server protocol: enrollment, status reports and the
+//! site status operators read.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// A request for an enrollment token bound to a site.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewEnrollmentToken {
+    /// Seconds until the token expires (60 .. 30 days); the server's default (24 h) when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ttl_seconds: Option<u32>,
+    /// How many enrollments the token allows (1 .. 1000); 1 when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uses: Option<u32>,
+    /// A note for people, e.g. which machine the token is for.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+}
+
+/// An enrollment token without its secret.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct EnrollmentToken {
+    pub id: Uuid,
+    pub site_id: Uuid,
+    pub description: String,
+    /// The first characters of the secret.
+    pub prefix: String,
+    pub uses_total: u32,
+    pub uses_remaining: u32,
+    pub expires_at: DateTime<Utc>,
+    pub revoked_at: Option<DateTime<Utc>>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// The answer to creating an enrollment token: the only time its secret is shown.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct EnrollmentTokenCreated {
+    #[serde(flatten)]
+    pub enrollment_token: EnrollmentToken,
+    /// The secret, `ptrn_enr_...`. Shown once; hand it to the machine that runs the agent.
+    pub token: String,
+}
+
+/// What an agent sends to enroll.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnrollRequest {
+    /// The enrollment token, `ptrn_enr_...`.
+    pub token: String,
+    /// The agent's WireGuard public key, base64 of 32 bytes.
+    pub public_key: String,
+    pub hostname: String,
+    pub agent_version: String,
+}
+
+/// The answer to an enrollment: the agent credential, shown once.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct EnrollResponse {
+    pub agent_id: Uuid,
+    pub site_id: Uuid,
+    /// The agent credential, `ptrn_agent_...`. Shown once; the agent stores it.
+    pub credential: String,
+    /// Seconds between status reports the server expects.
+    pub status_interval_seconds: u32,
+}
+
+/// An enrolled agent as operators see it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Agent {
+    pub id: Uuid,
+    pub site_id: Uuid,
+    pub public_key: String,
+    pub hostname: String,
+    pub agent_version: String,
+    pub enrolled_at: DateTime<Utc>,
+    pub last_seen_at: Option<DateTime<Utc>>,
+}
+
+/// What an agent reports about itself.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AgentStatusReport {
+    /// Revision of the document the dataplane runs; absent before the first one is applied.
+    #[serde(default)]
+    pub applied_revision: Option<i64>,
+    /// Content hash of that document.
+    #[serde(default)]
+    pub applied_hash: Option<String>,
+    pub agent_version: String,
+    pub uptime_seconds: u64,
+    #[serde(default)]
+    pub links: Vec<LinkState>,
+    #[serde(default)]
+    pub peers: Vec<PeerState>,
+    /// The last error the agent met (an invalid document, a dataplane failure), if it persists.
+    #[serde(default)]
+    pub last_error: Option<String>,
+}
+
+/// One WAN link of the reporting site.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LinkState {
+    pub name: String,
+    pub up: bool,
+    #[serde(default)]
+    pub tx_bytes: u64,
+    #[serde(default)]
+    pub rx_bytes: u64,
+    #[serde(default)]
+    pub tx_packets: u64,
+    #[serde(default)]
+    pub rx_packets: u64,
+}
+
+/// One peer of the reporting site.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PeerState {
+    pub site_id: Uuid,
+    /// The local link of the path traffic uses now, if any path is up.
+    #[serde(default)]
+    pub active_link: Option<String>,
+    /// Seconds since the last completed handshake.
+    #[serde(default)]
+    pub handshake_age_seconds: Option<u64>,
+    #[serde(default)]
+    pub paths: Vec<PathState>,
+    #[serde(default)]
+    pub tx_bytes: u64,
+    #[serde(default)]
+    pub rx_bytes: u64,
+    #[serde(default)]
+    pub tx_packets: u64,
+    #[serde(default)]
+    pub rx_packets: u64,
+}
+
+/// One path to a peer: a local link and a remote endpoint.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PathState {
+    pub link: String,
+    /// The remote `host:port`.
+    pub endpoint: String,
+    pub up: bool,
+    #[serde(default)]
+    pub rtt_ms: Option<f64>,
+    #[serde(default)]
+    pub loss_percent: Option<f64>,
+    #[serde(default)]
+    pub jitter_ms: Option<f64>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum SiteHealth {
+    /// No agent has enrolled for the site.
+    Unenrolled,
+    /// Reporting, on the current document, without an error.
+    Online,
+    /// Reporting an error, or running an older document than the current one.
+    Degraded,
+    /// No status for three intervals.
+    Offline,
+}
+
+impl SiteHealth {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SiteHealth::Unenrolled => "unenrolled",
+            SiteHealth::Online => "online",
+            SiteHealth::Degraded => "degraded",
+            SiteHealth::Offline => "offline",
+        }
+    }
+}
+
+/// A site's health as operators see it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SiteStatus {
+    pub site_id: Uuid,
+    pub health: SiteHealth,
+    /// Why the site is degraded or offline, for people.
+    pub reason: Option<String>,
+    /// The hash and revision of the site's current document.
+    pub desired_hash: Option<String>,
+    pub desired_revision: Option<i64>,
+    pub agent: Option<Agent>,
+    pub last_seen_at: Option<DateTime<Utc>>,
+    /// The agent's latest report.
+    pub report: Option<AgentStatusReport>,
+}
