@@ -1,0 +1,398 @@
+"""One class per API resource, on top of the generated request functions in
+:mod:`patronus.generated.api`. Every method returns typed models from :mod:`patronus.models`
+(attrs classes generated from the spec) and raises a typed :class:`patronus.ApiError`."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from uuid import UUID
+
+from .generated.api.api_tokens import (
+    api_tokens_create,
+    api_tokens_delete,
+    api_tokens_get,
+    api_tokens_list,
+    api_tokens_update,
+)
+from .generated.api.audit import audit_list
+from .generated.api.links import links_create, links_delete, links_get, links_list, links_update
+from .generated.api.peerings import (
+    peerings_create,
+    peerings_delete,
+    peerings_get,
+    peerings_list,
+    peerings_update,
+)
+from .generated.api.policies import (
+    policies_create,
+    policies_delete,
+    policies_get,
+    policies_list,
+    policies_update,
+)
+from .generated.api.qos_classes import (
+    qos_classes_create,
+    qos_classes_delete,
+    qos_classes_get,
+    qos_classes_list,
+    qos_classes_update,
+)
+from .generated.api.sites import (
+    sites_config,
+    sites_create,
+    sites_delete,
+    sites_get,
+    sites_list,
+    sites_update,
+)
+from .generated.api.tenants import (
+    tenants_create,
+    tenants_create_tenant_token,
+    tenants_delete,
+    tenants_get,
+    tenants_list,
+    tenants_update,
+)
+from .generated.api.topology import topology_get, topology_put
+from .generated.api.users import users_create, users_delete, users_get, users_list, users_update
+from .generated.models import (
+    ApiToken,
+    ApiTokenCreated,
+    ApiTokenUpdate,
+    AuditEvent,
+    CompiledConfig,
+    Link,
+    LinkUpdate,
+    NewApiToken,
+    NewLink,
+    NewPeering,
+    NewPolicy,
+    NewQosClass,
+    NewSite,
+    NewTenant,
+    NewUser,
+    Peering,
+    PeeringUpdate,
+    Policy,
+    PolicyUpdate,
+    QosClass,
+    QosClassUpdate,
+    Site,
+    SiteUpdate,
+    Tenant,
+    TenantUpdate,
+    Topology,
+    TopologySpec,
+    User,
+    UserUpdate,
+)
+
+if TYPE_CHECKING:
+    from ._client import Client
+
+M = TypeVar("M")  # the resource as read
+N = TypeVar("N")  # its creation body
+U = TypeVar("U")  # its PATCH body
+
+Id = UUID | str
+
+
+@dataclass(frozen=True)
+class Page(Generic[M]):
+    """One page of a list; pass ``next_cursor`` back as ``cursor`` for the next one."""
+
+    items: list[M]
+    next_cursor: str | None
+
+
+def _model(cls: type[Any], value: Any) -> Any:
+    """Accept a generated model or a plain mapping (as Ansible modules hold them)."""
+    if isinstance(value, cls):
+        return value
+    if isinstance(value, Mapping):
+        return cls.from_dict(dict(value))
+    raise TypeError(f"expected {cls.__name__} or a mapping, got {type(value).__name__}")
+
+
+def _filters(**filters: Any) -> dict[str, Any]:
+    return {k: v for k, v in filters.items() if v is not None}
+
+
+class _Resource:
+    def __init__(self, client: Client) -> None:
+        self._client = client
+
+
+class _Crud(_Resource, Generic[M, N, U]):
+    _list: ModuleType
+    _get: ModuleType
+    _create: ModuleType
+    _update: ModuleType
+    _delete: ModuleType
+    _new_model: type[Any]
+    _update_model: type[Any]
+
+    def get(self, id: Id) -> M:
+        """The object with this id; :class:`~patronus.NotFoundError` when there is none."""
+        result: M = self._client._call(self._get, id=id)
+        return result
+
+    def create(self, body: N | Mapping[str, Any], *, idempotency_key: str | None = None) -> M:
+        """Creates an object. The POST carries an Idempotency-Key (``idempotency_key``, or a fresh
+        one), so the client's retries never create it twice."""
+        result: M = self._client._call(
+            self._create, body=_model(self._new_model, body), idempotency_key=idempotency_key
+        )
+        return result
+
+    def update(self, id: Id, patch: U | Mapping[str, Any], *, if_match: str | None = None) -> M:
+        """PATCHes an object: absent fields keep their value. With ``if_match`` (an ``etag`` read
+        earlier) the server refuses the change with :class:`~patronus.PreconditionFailedError`
+        when the object changed since."""
+        result: M = self._client._call(self._update, id=id, body=_model(self._update_model, patch), if_match=if_match)
+        return result
+
+    def delete(self, id: Id, *, if_match: str | None = None) -> None:
+        """Deletes an object; :class:`~patronus.NotFoundError` when it is already gone."""
+        self._client._call(self._delete, id=id, if_match=if_match)
+
+    def list_page(self, *, cursor: str | None = None, limit: int | None = None, **filters: Any) -> Page[M]:
+        """One page of the list (``limit`` 1 to 500, default 100)."""
+        page = self._client._call(self._list, cursor=cursor, limit=limit, **_filters(**filters))
+        next_cursor = page.next_cursor if isinstance(page.next_cursor, str) else None
+        return Page(items=list(page.items), next_cursor=next_cursor)
+
+    def _iterate(self, page_size: int | None, filters: dict[str, Any]) -> Iterator[M]:
+        cursor: str | None = None
+        while True:
+            page = self.list_page(cursor=cursor, limit=page_size, **filters)
+            yield from page.items
+            if not page.next_cursor:
+                return
+            cursor = page.next_cursor
+
+    def _lookup(self, **filters: Any) -> M | None:
+        page = self.list_page(limit=1, **filters)
+        return page.items[0] if page.items else None
+
+
+class Sites(_Crud[Site, NewSite, SiteUpdate]):
+    """``/v1/sites``: the tenant's sites."""
+
+    _list, _get, _create, _update, _delete = sites_list, sites_get, sites_create, sites_update, sites_delete
+    _new_model, _update_model = NewSite, SiteUpdate
+
+    def list(
+        self,
+        *,
+        name: str | None = None,
+        role: str | None = None,
+        label: str | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[Site]:
+        """Every site (``label`` is ``key=value``), fetched page by page as the iterator advances."""
+        return self._iterate(page_size, _filters(name=name, role=role, label=label))
+
+    def lookup_by_name(self, name: str) -> Site | None:
+        return self._lookup(name=name)
+
+    def config(self, id: Id) -> CompiledConfig:
+        """The compiled document the site's agent receives, with its content hash and revision."""
+        result: CompiledConfig = self._client._call(sites_config, id=id)
+        return result
+
+
+class Links(_Crud[Link, NewLink, LinkUpdate]):
+    """``/v1/links``: WAN links of sites. ``{"endpoint": None}`` in an update removes the endpoint."""
+
+    _list, _get, _create, _update, _delete = links_list, links_get, links_create, links_update, links_delete
+    _new_model, _update_model = NewLink, LinkUpdate
+
+    def list(
+        self, *, site_id: Id | None = None, name: str | None = None, page_size: int | None = None
+    ) -> Iterator[Link]:
+        return self._iterate(page_size, _filters(site_id=site_id, name=name))
+
+    def lookup_by_name(self, site_id: Id, name: str) -> Link | None:
+        """Link names are unique within their site."""
+        return self._lookup(site_id=site_id, name=name)
+
+
+class QosClasses(_Crud[QosClass, NewQosClass, QosClassUpdate]):
+    """``/v1/qos-classes``."""
+
+    _list, _get, _create, _update, _delete = (
+        qos_classes_list,
+        qos_classes_get,
+        qos_classes_create,
+        qos_classes_update,
+        qos_classes_delete,
+    )
+    _new_model, _update_model = NewQosClass, QosClassUpdate
+
+    def list(self, *, name: str | None = None, page_size: int | None = None) -> Iterator[QosClass]:
+        return self._iterate(page_size, _filters(name=name))
+
+    def lookup_by_name(self, name: str) -> QosClass | None:
+        return self._lookup(name=name)
+
+
+class Policies(_Crud[Policy, NewPolicy, PolicyUpdate]):
+    """``/v1/policies``."""
+
+    _list, _get, _create, _update, _delete = (
+        policies_list,
+        policies_get,
+        policies_create,
+        policies_update,
+        policies_delete,
+    )
+    _new_model, _update_model = NewPolicy, PolicyUpdate
+
+    def list(self, *, name: str | None = None, page_size: int | None = None) -> Iterator[Policy]:
+        return self._iterate(page_size, _filters(name=name))
+
+    def lookup_by_name(self, name: str) -> Policy | None:
+        return self._lookup(name=name)
+
+
+class Peerings(_Crud[Peering, NewPeering, PeeringUpdate]):
+    """``/v1/peerings``: explicit site pairs, on top of the topology mode."""
+
+    _list, _get, _create, _update, _delete = (
+        peerings_list,
+        peerings_get,
+        peerings_create,
+        peerings_update,
+        peerings_delete,
+    )
+    _new_model, _update_model = NewPeering, PeeringUpdate
+
+    def list(
+        self, *, name: str | None = None, site_id: Id | None = None, page_size: int | None = None
+    ) -> Iterator[Peering]:
+        return self._iterate(page_size, _filters(name=name, site_id=site_id))
+
+    def lookup_by_name(self, name: str) -> Peering | None:
+        return self._lookup(name=name)
+
+
+class Users(_Crud[User, NewUser, UserUpdate]):
+    """``/v1/users`` (admin)."""
+
+    _list, _get, _create, _update, _delete = users_list, users_get, users_create, users_update, users_delete
+    _new_model, _update_model = NewUser, UserUpdate
+
+    def list(
+        self, *, email: str | None = None, role: str | None = None, page_size: int | None = None
+    ) -> Iterator[User]:
+        return self._iterate(page_size, _filters(email=email, role=role))
+
+    def lookup_by_email(self, email: str) -> User | None:
+        return self._lookup(email=email)
+
+
+class ApiTokens(_Crud[ApiToken, NewApiToken, ApiTokenUpdate]):
+    """``/v1/api-tokens`` (admin). ``create`` returns the secret once, in ``token``."""
+
+    _list, _get, _create, _update, _delete = (
+        api_tokens_list,
+        api_tokens_get,
+        api_tokens_create,
+        api_tokens_update,
+        api_tokens_delete,
+    )
+    _new_model, _update_model = NewApiToken, ApiTokenUpdate
+
+    def create(  # type: ignore[override]
+        self, body: NewApiToken | Mapping[str, Any], *, idempotency_key: str | None = None
+    ) -> ApiTokenCreated:
+        result: ApiTokenCreated = self._client._call(self._create, body=_model(NewApiToken, body), idempotency_key=idempotency_key)
+        return result
+
+    def list(self, *, name: str | None = None, page_size: int | None = None) -> Iterator[ApiToken]:
+        return self._iterate(page_size, _filters(name=name))
+
+    def lookup_by_name(self, name: str) -> ApiToken | None:
+        return self._lookup(name=name)
+
+
+class Tenants(_Crud[Tenant, NewTenant, TenantUpdate]):
+    """``/v1/tenants`` (platform token)."""
+
+    _list, _get, _create, _update, _delete = (
+        tenants_list,
+        tenants_get,
+        tenants_create,
+        tenants_update,
+        tenants_delete,
+    )
+    _new_model, _update_model = NewTenant, TenantUpdate
+
+    def list(
+        self, *, name: str | None = None, slug: str | None = None, page_size: int | None = None
+    ) -> Iterator[Tenant]:
+        return self._iterate(page_size, _filters(name=name, slug=slug))
+
+    def lookup_by_slug(self, slug: str) -> Tenant | None:
+        return self._lookup(slug=slug)
+
+    def create_api_token(
+        self, tenant_id: Id, body: NewApiToken | Mapping[str, Any], *, idempotency_key: str | None = None
+    ) -> ApiTokenCreated:
+        """A tenant's first API token, made with the platform token."""
+        result: ApiTokenCreated = self._client._call(
+            tenants_create_tenant_token,
+            id=tenant_id,
+            body=_model(NewApiToken, body),
+            idempotency_key=idempotency_key,
+        )
+        return result
+
+
+class TopologyResource(_Resource):
+    """``/v1/topology``: one per tenant."""
+
+    def get(self) -> Topology:
+        result: Topology = self._client._call(topology_get)
+        return result
+
+    def put(self, spec: TopologySpec | Mapping[str, Any], *, if_match: str | None = None) -> Topology:
+        """Replaces the topology settings; absent fields take their defaults."""
+        result: Topology = self._client._call(topology_put, body=_model(TopologySpec, spec), if_match=if_match)
+        return result
+
+
+class AuditEvents(_Resource):
+    """``/v1/audit-events``: read-only."""
+
+    def list(
+        self,
+        *,
+        action: str | None = None,
+        resource_type: str | None = None,
+        resource_id: Id | None = None,
+        actor_id: Id | None = None,
+        since: datetime.datetime | None = None,
+        until: datetime.datetime | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[AuditEvent]:
+        filters = _filters(
+            action=action,
+            resource_type=resource_type,
+            resource_id=resource_id,
+            actor_id=actor_id,
+            since=since,
+            until=until,
+        )
+        cursor: str | None = None
+        while True:
+            page = self._client._call(audit_list, cursor=cursor, limit=page_size, **filters)
+            yield from page.items
+            cursor = page.next_cursor if isinstance(page.next_cursor, str) else None
+            if not cursor:
+                return
