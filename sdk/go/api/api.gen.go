@@ -450,7 +450,7 @@ type NewPolicy struct {
 	Priority int32 `json:"priority"`
 
 	// SiteSelector Sites this policy applies to, by labels (all must match); every site when empty.
-	SiteSelector *map[string]string `json:"site_selector,omitempty"`
+	SiteSelector map[string]string `json:"site_selector,omitempty"`
 }
 
 // NewQosClass defines model for NewQosClass.
@@ -472,11 +472,11 @@ type NewQosClass struct {
 
 // NewSite defines model for NewSite.
 type NewSite struct {
-	Description *string            `json:"description,omitempty"`
-	Labels      *map[string]string `json:"labels,omitempty"`
+	Description *string           `json:"description,omitempty"`
+	Labels      map[string]string `json:"labels,omitempty"`
 
 	// LanPrefixes IPv4 and IPv6 prefixes behind the site, e.g. `10.1.0.0/16`.
-	LanPrefixes *[]string `json:"lan_prefixes,omitempty"`
+	LanPrefixes []string `json:"lan_prefixes,omitempty"`
 
 	// ListenPort UDP port WireGuard listens on (default 51820).
 	ListenPort *int32 `json:"listen_port,omitempty"`
@@ -622,7 +622,7 @@ type PolicyAction struct {
 	FailoverHoldDownSeconds *int32 `json:"failover_hold_down_seconds,omitempty"`
 
 	// LinkPreference Link names in order of preference (for `ordered`; a tie-breaker otherwise).
-	LinkPreference *[]string     `json:"link_preference,omitempty"`
+	LinkPreference []string      `json:"link_preference,omitempty"`
 	PathSelection  PathSelection `json:"path_selection"`
 
 	// QosClass Name of the QoS class the traffic is put in.
@@ -636,11 +636,11 @@ type PolicyMatch struct {
 	Application nullable.Nullable[string] `json:"application,omitempty"`
 
 	// DestinationPorts Ports (`"443"`) or inclusive ranges (`"8000-8999"`); only with tcp or udp.
-	DestinationPorts    *[]string                `json:"destination_ports,omitempty"`
-	DestinationPrefixes *[]string                `json:"destination_prefixes,omitempty"`
+	DestinationPorts    []string                 `json:"destination_ports,omitempty"`
+	DestinationPrefixes []string                 `json:"destination_prefixes,omitempty"`
 	Dscp                nullable.Nullable[int32] `json:"dscp,omitempty"`
 	Protocol            *Protocol                `json:"protocol,omitempty"`
-	SourcePrefixes      *[]string                `json:"source_prefixes,omitempty"`
+	SourcePrefixes      []string                 `json:"source_prefixes,omitempty"`
 }
 
 // PolicyUpdate defines model for PolicyUpdate.
@@ -657,7 +657,7 @@ type Problem struct {
 	Detail nullable.Nullable[string] `json:"detail,omitempty"`
 
 	// Errors Field-level errors of a validation problem.
-	Errors *[]FieldError            `json:"errors,omitempty"`
+	Errors []FieldError             `json:"errors,omitempty"`
 	Limit  nullable.Nullable[int64] `json:"limit,omitempty"`
 
 	// Quota The quota that a request would exceed (for `quota-exceeded`).
