@@ -21,37 +21,37 @@ import (
 
 // Defines values for LinkKind.
 const (
-	Cable     LinkKind = "cable"
-	Dsl       LinkKind = "dsl"
-	Ethernet  LinkKind = "ethernet"
-	Fiber     LinkKind = "fiber"
-	Lte       LinkKind = "lte"
-	Mpls      LinkKind = "mpls"
-	N5G       LinkKind = "5g"
-	Other     LinkKind = "other"
-	Satellite LinkKind = "satellite"
+	LinkKindCable     LinkKind = "cable"
+	LinkKindDsl       LinkKind = "dsl"
+	LinkKindEthernet  LinkKind = "ethernet"
+	LinkKindFiber     LinkKind = "fiber"
+	LinkKindLte       LinkKind = "lte"
+	LinkKindMpls      LinkKind = "mpls"
+	LinkKindN5G       LinkKind = "5g"
+	LinkKindOther     LinkKind = "other"
+	LinkKindSatellite LinkKind = "satellite"
 )
 
 // Valid indicates whether the value is a known member of the LinkKind enum.
 func (e LinkKind) Valid() bool {
 	switch e {
-	case Cable:
+	case LinkKindCable:
 		return true
-	case Dsl:
+	case LinkKindDsl:
 		return true
-	case Ethernet:
+	case LinkKindEthernet:
 		return true
-	case Fiber:
+	case LinkKindFiber:
 		return true
-	case Lte:
+	case LinkKindLte:
 		return true
-	case Mpls:
+	case LinkKindMpls:
 		return true
-	case N5G:
+	case LinkKindN5G:
 		return true
-	case Other:
+	case LinkKindOther:
 		return true
-	case Satellite:
+	case LinkKindSatellite:
 		return true
 	default:
 		return false
@@ -60,22 +60,22 @@ func (e LinkKind) Valid() bool {
 
 // Defines values for PathSelection.
 const (
-	LowestCost    PathSelection = "lowest_cost"
-	LowestLatency PathSelection = "lowest_latency"
-	LowestLoss    PathSelection = "lowest_loss"
-	Ordered       PathSelection = "ordered"
+	PathSelectionLowestCost    PathSelection = "lowest_cost"
+	PathSelectionLowestLatency PathSelection = "lowest_latency"
+	PathSelectionLowestLoss    PathSelection = "lowest_loss"
+	PathSelectionOrdered       PathSelection = "ordered"
 )
 
 // Valid indicates whether the value is a known member of the PathSelection enum.
 func (e PathSelection) Valid() bool {
 	switch e {
-	case LowestCost:
+	case PathSelectionLowestCost:
 		return true
-	case LowestLatency:
+	case PathSelectionLowestLatency:
 		return true
-	case LowestLoss:
+	case PathSelectionLowestLoss:
 		return true
-	case Ordered:
+	case PathSelectionOrdered:
 		return true
 	default:
 		return false
@@ -84,22 +84,22 @@ func (e PathSelection) Valid() bool {
 
 // Defines values for Protocol.
 const (
-	Any  Protocol = "any"
-	Icmp Protocol = "icmp"
-	TCP  Protocol = "tcp"
-	UDP  Protocol = "udp"
+	ProtocolAny  Protocol = "any"
+	ProtocolIcmp Protocol = "icmp"
+	ProtocolTCP  Protocol = "tcp"
+	ProtocolUDP  Protocol = "udp"
 )
 
 // Valid indicates whether the value is a known member of the Protocol enum.
 func (e Protocol) Valid() bool {
 	switch e {
-	case Any:
+	case ProtocolAny:
 		return true
-	case Icmp:
+	case ProtocolIcmp:
 		return true
-	case TCP:
+	case ProtocolTCP:
 		return true
-	case UDP:
+	case ProtocolUDP:
 		return true
 	default:
 		return false
@@ -108,19 +108,19 @@ func (e Protocol) Valid() bool {
 
 // Defines values for Role.
 const (
-	Admin    Role = "admin"
-	Operator Role = "operator"
-	Viewer   Role = "viewer"
+	RoleAdmin    Role = "admin"
+	RoleOperator Role = "operator"
+	RoleViewer   Role = "viewer"
 )
 
 // Valid indicates whether the value is a known member of the Role enum.
 func (e Role) Valid() bool {
 	switch e {
-	case Admin:
+	case RoleAdmin:
 		return true
-	case Operator:
+	case RoleOperator:
 		return true
-	case Viewer:
+	case RoleViewer:
 		return true
 	default:
 		return false
@@ -129,16 +129,16 @@ func (e Role) Valid() bool {
 
 // Defines values for SiteRole.
 const (
-	Edge SiteRole = "edge"
-	Hub  SiteRole = "hub"
+	SiteRoleEdge SiteRole = "edge"
+	SiteRoleHub  SiteRole = "hub"
 )
 
 // Valid indicates whether the value is a known member of the SiteRole enum.
 func (e SiteRole) Valid() bool {
 	switch e {
-	case Edge:
+	case SiteRoleEdge:
 		return true
-	case Hub:
+	case SiteRoleHub:
 		return true
 	default:
 		return false
@@ -147,19 +147,19 @@ func (e SiteRole) Valid() bool {
 
 // Defines values for TopologyMode.
 const (
-	Explicit    TopologyMode = "explicit"
-	FullMesh    TopologyMode = "full_mesh"
-	HubAndSpoke TopologyMode = "hub_and_spoke"
+	TopologyModeExplicit    TopologyMode = "explicit"
+	TopologyModeFullMesh    TopologyMode = "full_mesh"
+	TopologyModeHubAndSpoke TopologyMode = "hub_and_spoke"
 )
 
 // Valid indicates whether the value is a known member of the TopologyMode enum.
 func (e TopologyMode) Valid() bool {
 	switch e {
-	case Explicit:
+	case TopologyModeExplicit:
 		return true
-	case FullMesh:
+	case TopologyModeFullMesh:
 		return true
-	case HubAndSpoke:
+	case TopologyModeHubAndSpoke:
 		return true
 	default:
 		return false
@@ -168,13 +168,13 @@ func (e TopologyMode) Valid() bool {
 
 // Defines values for Whoami0Kind.
 const (
-	Platform Whoami0Kind = "platform"
+	Whoami0KindPlatform Whoami0Kind = "platform"
 )
 
 // Valid indicates whether the value is a known member of the Whoami0Kind enum.
 func (e Whoami0Kind) Valid() bool {
 	switch e {
-	case Platform:
+	case Whoami0KindPlatform:
 		return true
 	default:
 		return false

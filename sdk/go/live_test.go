@@ -1,0 +1,402 @@
+package patronus_test
+
+// These tests run against a live server: scripts/test-sdks starts one (and a second one limited
+// to 2 requests/s) and sets PATRONUS_URL, PATRONUS_TOKEN and PATRONUS_TEST_LIMITED_URL.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	patronus "github.com/patronus-sdwan/patronus/sdk/go"
+	"github.com/patronus-sdwan/patronus/sdk/go/api"
+)
+
+func TestMain(m *testing.M) {
+	if os.Getenv("PATRONUS_URL") == "" || os.Getenv("PATRONUS_TOKEN") == "" {
+		fmt.Fprintln(os.Stderr, "PATRONUS_URL and PATRONUS_TOKEN are not set: run scripts/test-sdks")
+		os.Exit(2)
+	}
+	os.Exit(m.Run())
+}
+
+var prefixes atomic.Int32
+
+// lanPrefix is a LAN prefix no other site of this run uses (they may not overlap in a tenant).
+func lanPrefix() string {
+	n := prefixes.Add(1) + 100*int32(os.Getpid()%100)
+	return fmt.Sprintf("10.%d.%d.0/24", n/256, n%256)
+}
+
+func unique(name string) string { return name + "-" + uuid.NewString()[:8] }
+
+func newClient(t *testing.T, opts ...patronus.Option) *patronus.Client {
+	t.Helper()
+	c, err := patronus.New(opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func must[T any](t *testing.T) func(v T, err error) T {
+	return func(v T, err error) T {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+}
+
+func newSite(t *testing.T, c *patronus.Client, body api.NewSite) *api.Site {
+	t.Helper()
+	if body.Name == "" {
+		body.Name = unique("site")
+	}
+	if body.LanPrefixes == nil {
+		body.LanPrefixes = []string{lanPrefix()}
+	}
+	return must[*api.Site](t)(c.Sites.Create(context.Background(), body))
+}
+
+type attempt struct {
+	method, path   string
+	status         int
+	idempotencyKey string
+	replayed       bool
+}
+
+// recorder sits under the client's retries and records every attempt that reaches the wire.
+// With loseFirstPost it sends the first POST on but answers the client with a 503, as if the
+// response had been lost on the way back.
+type recorder struct {
+	mu            sync.Mutex
+	attempts      []attempt
+	loseFirstPost bool
+}
+
+func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
+	resp, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.attempts = append(r.attempts, attempt{
+		method: req.Method, path: req.URL.Path, status: resp.StatusCode,
+		idempotencyKey: req.Header.Get("Idempotency-Key"),
+		replayed:       resp.Header.Get("Idempotent-Replayed") == "true",
+	})
+	if r.loseFirstPost && req.Method == http.MethodPost {
+		r.loseFirstPost = false
+		_, _ = io.Copy(io.Discard, resp.Body)
+		_ = resp.Body.Close()
+		return &http.Response{
+			StatusCode: http.StatusServiceUnavailable,
+			Header:     http.Header{"Retry-After": {"0"}, "Content-Type": {"application/problem+json"}},
+			Body:       io.NopCloser(strings.NewReader(`{"type":"about:blank","title":"Service Unavailable","status":503}`)),
+			Request:    req,
+		}, nil
+	}
+	return resp, nil
+}
+
+func (r *recorder) of(method string) []attempt {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var out []attempt
+	for _, a := range r.attempts {
+		if a.method == method {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+func limitedClient(t *testing.T, rec *recorder) *patronus.Client {
+	url := os.Getenv("PATRONUS_TEST_LIMITED_URL")
+	if url == "" {
+		t.Skip("PATRONUS_TEST_LIMITED_URL is not set")
+	}
+	return newClient(t, patronus.WithURL(url), patronus.WithHTTPClient(&http.Client{Transport: rec}))
+}
+
+func TestSiteWithLinksLifecycle(t *testing.T) {
+	ctx := context.Background()
+	c := newClient(t)
+	site := newSite(t, c, api.NewSite{
+		Name: unique("berlin"), Location: patronus.Ptr("Berlin"), Labels: map[string]string{"env": "test"},
+	})
+	if site.Role != api.SiteRoleEdge || site.Etag == "" {
+		t.Fatalf("unexpected site %+v", site)
+	}
+	fiber := must[*api.Link](t)(c.Links.Create(ctx, api.NewLink{
+		SiteID: site.ID, Name: "fiber", Interface: "eth1", Kind: patronus.Ptr(api.LinkKindFiber),
+		Endpoint: patronus.Value("198.51.100.7:51820"), BandwidthUpMbps: 500, BandwidthDownMbps: 1000,
+	}))
+	lte := must[*api.Link](t)(c.Links.Create(ctx, api.NewLink{
+		SiteID: site.ID, Name: "lte", Interface: "wwan0", Kind: patronus.Ptr(api.LinkKindLte),
+		BandwidthUpMbps: 20, BandwidthDownMbps: 100, Priority: patronus.Ptr(int32(2)),
+	}))
+	if ep, _ := fiber.Endpoint.Get(); ep != "198.51.100.7:51820" {
+		t.Fatalf("endpoint %q", ep)
+	}
+	if lte.Endpoint.IsSpecified() && !lte.Endpoint.IsNull() {
+		t.Fatalf("lte has an endpoint: %+v", lte.Endpoint)
+	}
+
+	got := must[*api.Site](t)(c.Sites.Get(ctx, site.ID))
+	if got.Name != site.Name || got.Etag != site.Etag {
+		t.Fatalf("got %+v, want %+v", got, site)
+	}
+	links := must[[]api.Link](t)(c.Links.All(ctx, &api.LinksListParams{SiteID: &site.ID}))
+	names := []string{links[0].Name, links[1].Name}
+	slices.Sort(names)
+	if len(links) != 2 || names[0] != "fiber" || names[1] != "lte" {
+		t.Fatalf("links %v", names)
+	}
+	if l := must[*api.Link](t)(c.Links.LookupByName(ctx, site.ID, "lte")); l.ID != lte.ID {
+		t.Fatalf("lookup found %v", l.ID)
+	}
+
+	cfg := must[*api.CompiledConfig](t)(c.Sites.Config(ctx, site.ID))
+	if cfg.Config.SiteID != site.ID || len(cfg.Config.Links) != 2 || len(cfg.Hash) != 64 {
+		t.Fatalf("config %+v", cfg)
+	}
+
+	updated := must[*api.Site](t)(c.Sites.Update(ctx, site.ID, api.SiteUpdate{Location: patronus.Value("Berlin-Mitte")}, site.Etag))
+	if updated.Location != "Berlin-Mitte" || updated.Etag == site.Etag {
+		t.Fatalf("updated %+v", updated)
+	}
+
+	// Null clears the endpoint; unset fields keep their value.
+	natted := must[*api.Link](t)(c.Links.Update(ctx, fiber.ID, api.LinkUpdate{Endpoint: patronus.Null[string]()}, fiber.Etag))
+	if natted.Endpoint.IsSpecified() && !natted.Endpoint.IsNull() || natted.Interface != "eth1" {
+		t.Fatalf("after removing the endpoint: %+v", natted)
+	}
+
+	if err := c.Sites.Delete(ctx, site.ID, updated.Etag); err != nil {
+		t.Fatal(err)
+	}
+	_, err := c.Sites.Get(ctx, site.ID)
+	var apiErr *patronus.APIError
+	if !errors.Is(err, patronus.ErrNotFound) || !patronus.IsNotFound(err) || !errors.As(err, &apiErr) ||
+		apiErr.StatusCode != 404 || apiErr.Kind() != "not-found" {
+		t.Fatalf("get after delete: %v", err)
+	}
+	if _, err := c.Links.Get(ctx, fiber.ID); !errors.Is(err, patronus.ErrNotFound) {
+		t.Fatalf("link after its site's deletion: %v", err)
+	}
+	if err := c.Sites.Delete(ctx, site.ID, ""); !errors.Is(err, patronus.ErrNotFound) {
+		t.Fatalf("second delete: %v", err)
+	}
+}
+
+func TestStaleETagIsPreconditionFailed(t *testing.T) {
+	ctx := context.Background()
+	c := newClient(t)
+	site := newSite(t, c, api.NewSite{})
+	must[*api.Site](t)(c.Sites.Update(ctx, site.ID, api.SiteUpdate{Description: patronus.Value("first")}, site.Etag))
+	_, err := c.Sites.Update(ctx, site.ID, api.SiteUpdate{Description: patronus.Value("second")}, site.Etag)
+	var apiErr *patronus.APIError
+	if !errors.Is(err, patronus.ErrPreconditionFailed) || !errors.As(err, &apiErr) || apiErr.StatusCode != 412 {
+		t.Fatalf("stale update: %v", err)
+	}
+	if d := must[*api.Site](t)(c.Sites.Get(ctx, site.ID)).Description; d != "first" {
+		t.Fatalf("description %q", d)
+	}
+	if err := c.Sites.Delete(ctx, site.ID, site.Etag); !errors.Is(err, patronus.ErrPreconditionFailed) {
+		t.Fatalf("stale delete: %v", err)
+	}
+	if err := c.Sites.Delete(ctx, site.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestValidationErrorHasFieldErrors(t *testing.T) {
+	c := newClient(t)
+	_, err := c.Sites.Create(context.Background(), api.NewSite{
+		Name: unique("bad"), LanPrefixes: []string{"10.0.0.0/8", "not-a-prefix"},
+	})
+	var apiErr *patronus.APIError
+	if !errors.Is(err, patronus.ErrValidation) || !errors.As(err, &apiErr) {
+		t.Fatalf("want a validation error, got %v", err)
+	}
+	if apiErr.StatusCode != 422 || !strings.HasSuffix(apiErr.Type, "/validation") {
+		t.Fatalf("problem %+v", apiErr)
+	}
+	if len(apiErr.Errors) != 1 || apiErr.Errors[0].Pointer != "/lan_prefixes/1" || apiErr.Errors[0].Detail == "" {
+		t.Fatalf("field errors %+v", apiErr.Errors)
+	}
+	if !strings.Contains(err.Error(), "/lan_prefixes/1") {
+		t.Fatalf("message %q", err)
+	}
+}
+
+func TestListIteratesOverPages(t *testing.T) {
+	ctx := context.Background()
+	c := newClient(t)
+	batch := unique("batch")
+	var created []*api.Site
+	for range 7 {
+		created = append(created, newSite(t, c, api.NewSite{Labels: map[string]string{"batch": batch}}))
+	}
+	params := &api.SitesListParams{Label: patronus.Ptr("batch=" + batch), Limit: patronus.Ptr(int32(3))}
+
+	first := must[*patronus.Page[api.Site]](t)(c.Sites.ListPage(ctx, params, ""))
+	if len(first.Items) != 3 || first.NextCursor == "" {
+		t.Fatalf("first page %+v", first)
+	}
+	var seen []patronus.ID
+	for s, err := range c.Sites.List(ctx, params) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen = append(seen, s.ID)
+	}
+	var want []patronus.ID
+	for _, s := range created {
+		want = append(want, s.ID)
+	}
+	if !slices.Equal(seen, want) {
+		t.Fatalf("listed %v, want %v", seen, want)
+	}
+	// Breaking out of the loop stops fetching.
+	n := 0
+	for range c.Sites.List(ctx, params) {
+		n++
+		break
+	}
+	if n != 1 {
+		t.Fatal("break did not stop the iteration")
+	}
+
+	if s := must[*api.Site](t)(c.Sites.LookupByName(ctx, created[4].Name)); s.ID != created[4].ID {
+		t.Fatalf("lookup found %v", s.ID)
+	}
+	if _, err := c.Sites.LookupByName(ctx, unique("nobody")); !errors.Is(err, patronus.ErrNotFound) {
+		t.Fatalf("lookup of a missing name: %v", err)
+	}
+	for _, s := range created {
+		if err := c.Sites.Delete(ctx, s.ID, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestRateLimitedRequestsAreRetried(t *testing.T) {
+	rec := &recorder{}
+	c := limitedClient(t, rec)
+	started := time.Now()
+	for range 5 {
+		must[*api.Topology](t)(c.Topology.Get(context.Background()))
+	}
+	var statuses []int
+	for _, a := range rec.of(http.MethodGet) {
+		statuses = append(statuses, a.status)
+	}
+	ok := 0
+	for _, s := range statuses {
+		if s == 200 {
+			ok++
+		}
+	}
+	if ok != 5 || !slices.Contains(statuses, 429) {
+		t.Fatalf("statuses %v", statuses)
+	}
+	if time.Since(started) < 900*time.Millisecond {
+		t.Fatalf("retried without waiting for Retry-After (%v)", time.Since(started))
+	}
+}
+
+func TestRetriedPostKeepsItsIdempotencyKey(t *testing.T) {
+	rec := &recorder{}
+	c := limitedClient(t, rec)
+	ctx := context.Background()
+	for range 3 {
+		must[*api.Topology](t)(c.Topology.Get(ctx)) // spend the burst, so that the POST meets a 429 first
+	}
+	site := newSite(t, c, api.NewSite{})
+	posts := rec.of(http.MethodPost)
+	if len(posts) < 2 || posts[0].status != 429 || posts[len(posts)-1].status != 201 {
+		t.Fatalf("POST attempts %+v", posts)
+	}
+	for _, p := range posts {
+		if p.idempotencyKey == "" || p.idempotencyKey != posts[0].idempotencyKey {
+			t.Fatalf("POST attempts with different keys %+v", posts)
+		}
+	}
+	if err := c.Sites.Delete(ctx, site.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLostResponseIsReplayedNotCreatedTwice(t *testing.T) {
+	ctx := context.Background()
+	rec := &recorder{loseFirstPost: true}
+	c := newClient(t, patronus.WithHTTPClient(&http.Client{Transport: rec}))
+	name := unique("once")
+	site := newSite(t, c, api.NewSite{Name: name})
+	posts := rec.of(http.MethodPost)
+	if len(posts) != 2 || posts[0].status != 201 || posts[1].status != 201 || !posts[1].replayed ||
+		posts[0].idempotencyKey != posts[1].idempotencyKey {
+		t.Fatalf("POST attempts %+v", posts)
+	}
+	all := must[[]api.Site](t)(c.Sites.All(ctx, &api.SitesListParams{Name: &name}))
+	if len(all) != 1 || all[0].ID != site.ID {
+		t.Fatalf("sites named %s: %+v", name, all)
+	}
+	if err := c.Sites.Delete(ctx, site.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestConfigurationFromArgumentsAndEnvironment(t *testing.T) {
+	url, token := os.Getenv("PATRONUS_URL"), os.Getenv("PATRONUS_TOKEN")
+	t.Setenv("PATRONUS_URL", "")
+	t.Setenv("PATRONUS_TOKEN", "")
+	if _, err := patronus.New(); !errors.Is(err, patronus.ErrConfiguration) {
+		t.Fatalf("New without URL: %v", err)
+	}
+	c := newClient(t, patronus.WithURL(url), patronus.WithToken(token))
+	must[*api.Topology](t)(c.Topology.Get(context.Background()))
+	bad := newClient(t, patronus.WithURL(url), patronus.WithToken("ptrn_api_wrong"), patronus.WithMaxRetries(0))
+	if _, err := bad.Topology.Get(context.Background()); !errors.Is(err, patronus.ErrUnauthorized) {
+		t.Fatalf("wrong token: %v", err)
+	}
+}
+
+func TestTopologyPutWithIfMatch(t *testing.T) {
+	ctx := context.Background()
+	c := newClient(t)
+	topo := must[*api.Topology](t)(c.Topology.Get(ctx))
+	updated := must[*api.Topology](t)(c.Topology.Put(ctx, api.TopologySpec{
+		Mode: topo.Mode, OverlayPrefix: patronus.Value(topo.OverlayPrefix), PersistentKeepalive: patronus.Value(int32(20)),
+	}, topo.Etag))
+	if updated.PersistentKeepalive != 20 {
+		t.Fatalf("topology %+v", updated)
+	}
+	if _, err := c.Topology.Put(ctx, api.TopologySpec{Mode: topo.Mode}, topo.Etag); !errors.Is(err, patronus.ErrPreconditionFailed) {
+		t.Fatalf("stale put: %v", err)
+	}
+}
+
+func TestGeneratedClientIsReachable(t *testing.T) {
+	c := newClient(t)
+	resp, err := c.API.TopologyGetWithResponse(context.Background())
+	if err != nil || resp.JSON200 == nil || resp.HTTPResponse.Header.Get("ETag") == "" {
+		t.Fatalf("generated client: %v %+v", err, resp)
+	}
+}
