@@ -1,0 +1,378 @@
+import type { Client } from "openapi-fetch";
+
+import { apiError } from "./errors.js";
+import type {
+  ApiToken,
+  ApiTokenCreated,
+  ApiTokenUpdate,
+  AuditEvent,
+  CompiledConfig,
+  Link,
+  LinkUpdate,
+  NewApiToken,
+  NewLink,
+  NewPeering,
+  NewPolicy,
+  NewQosClass,
+  NewSite,
+  NewTenant,
+  NewUser,
+  operations,
+  paths,
+  Peering,
+  PeeringUpdate,
+  Policy,
+  PolicyUpdate,
+  QosClass,
+  QosClassUpdate,
+  Site,
+  SiteUpdate,
+  Tenant,
+  TenantUpdate,
+  Topology,
+  TopologySpec,
+  User,
+  UserUpdate,
+} from "./generated/schema.js";
+
+export type Raw = Client<paths>;
+
+/** The filters of a list operation, without its `cursor` and `limit`. */
+export type Filters<K extends keyof operations> = Omit<
+  NonNullable<operations[K]["parameters"]["query"]>,
+  "cursor" | "limit"
+>;
+
+/** One page of a list; pass `nextCursor` back as `cursor` for the next one. */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | undefined;
+}
+
+export interface CreateOptions {
+  /** The POST's Idempotency-Key (default: a fresh UUID per call). */
+  idempotencyKey?: string;
+  signal?: AbortSignal;
+}
+
+export interface WriteOptions {
+  /** The `etag` read earlier: the server refuses the change with a PreconditionFailedError when
+   * the object changed since. */
+  ifMatch?: string;
+  signal?: AbortSignal;
+}
+
+export interface ListOptions {
+  /** Page size, 1 to 500 (default 100). */
+  pageSize?: number;
+  signal?: AbortSignal;
+}
+
+interface Result<T> {
+  data?: T;
+  error?: unknown;
+  response: Response;
+}
+
+/** The success body of an openapi-fetch call, or the typed error. */
+export async function unwrap<T>(call: Promise<Result<T>>): Promise<T> {
+  const { data, error, response } = await call;
+  if (!response.ok) throw apiError(response, error);
+  return data as T;
+}
+
+function createHeaders(opts?: CreateOptions): Record<string, string> {
+  return opts?.idempotencyKey ? { "Idempotency-Key": opts.idempotencyKey } : {};
+}
+
+interface CrudOps<T, N, U, Q> {
+  get(id: string, signal?: AbortSignal): Promise<Result<T>>;
+  create(body: N, headers: Record<string, string>, signal?: AbortSignal): Promise<Result<T>>;
+  update(id: string, body: U, ifMatch: string | undefined, signal?: AbortSignal): Promise<Result<T>>;
+  delete(id: string, ifMatch: string | undefined, signal?: AbortSignal): Promise<Result<unknown>>;
+  list(
+    query: Q & { cursor?: string; limit?: number },
+    signal?: AbortSignal,
+  ): Promise<Result<{ items: T[]; next_cursor?: string | null }>>;
+}
+
+/** get, create, update (If-Match), delete, listPage, list (async iterator), all. */
+export class Crud<T, N, U, Q> {
+  constructor(protected readonly ops: CrudOps<T, N, U, Q>) {}
+
+  /** The object with this id; a NotFoundError when there is none. */
+  get(id: string, opts?: { signal?: AbortSignal }): Promise<T> {
+    return unwrap(this.ops.get(id, opts?.signal));
+  }
+
+  /** Creates an object. The POST carries an Idempotency-Key, so retries never create it twice. */
+  create(body: N, opts?: CreateOptions): Promise<T> {
+    return unwrap(this.ops.create(body, createHeaders(opts), opts?.signal));
+  }
+
+  /** PATCHes an object: absent fields keep their value, `null` clears a nullable one. */
+  update(id: string, patch: U, opts?: WriteOptions): Promise<T> {
+    return unwrap(this.ops.update(id, patch, opts?.ifMatch, opts?.signal));
+  }
+
+  /** Deletes an object; a NotFoundError when it is already gone. */
+  async delete(id: string, opts?: WriteOptions): Promise<void> {
+    await unwrap(this.ops.delete(id, opts?.ifMatch, opts?.signal));
+  }
+
+  /** One page of the list. */
+  async listPage(
+    filters?: Q,
+    page?: { cursor?: string; limit?: number; signal?: AbortSignal },
+  ): Promise<Page<T>> {
+    const query = { ...(filters ?? ({} as Q)) } as Q & { cursor?: string; limit?: number };
+    if (page?.cursor !== undefined) query.cursor = page.cursor;
+    if (page?.limit !== undefined) query.limit = page.limit;
+    const data = await unwrap(this.ops.list(query, page?.signal));
+    return { items: data.items, nextCursor: data.next_cursor ?? undefined };
+  }
+
+  /** Every object that matches `filters`, fetched page by page as the loop advances:
+   * `for await (const site of client.sites.list({ label: "env=prod" })) { ... }` */
+  async *list(filters?: Q, opts?: ListOptions): AsyncGenerator<T, void, undefined> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.listPage(filters, { cursor, limit: opts?.pageSize, signal: opts?.signal });
+      yield* page.items;
+      cursor = page.nextCursor;
+    } while (cursor);
+  }
+
+  /** What `list` yields, in an array. */
+  async all(filters?: Q, opts?: ListOptions): Promise<T[]> {
+    const out: T[] = [];
+    for await (const item of this.list(filters, opts)) out.push(item);
+    return out;
+  }
+
+  protected async lookup(filters: Q): Promise<T | undefined> {
+    const page = await this.listPage(filters, { limit: 1 });
+    return page.items[0];
+  }
+}
+
+/** `/v1/sites`: the tenant's sites. */
+export class Sites extends Crud<Site, NewSite, SiteUpdate, Filters<"sites_list">> {
+  constructor(private readonly raw: Raw) {
+    super({
+      get: (id, signal) => raw.GET("/v1/sites/{id}", { params: { path: { id } }, signal }),
+      create: (body, headers, signal) => raw.POST("/v1/sites", { body, headers, signal }),
+      update: (id, body, ifMatch, signal) =>
+        raw.PATCH("/v1/sites/{id}", { params: { path: { id }, header: { "If-Match": ifMatch } }, body, signal }),
+      delete: (id, ifMatch, signal) =>
+        raw.DELETE("/v1/sites/{id}", { params: { path: { id }, header: { "If-Match": ifMatch } }, signal }),
+      list: (query, signal) => raw.GET("/v1/sites", { params: { query }, signal }),
+    });
+  }
+
+  lookupByName(name: string): Promise<Site | undefined> {
+    return this.lookup({ name });
+  }
+
+  /** The compiled document the site's agent receives, with its content hash and revision. */
+  config(id: string, opts?: { signal?: AbortSignal }): Promise<CompiledConfig> {
+    return unwrap(this.raw.GET("/v1/sites/{id}/config", { params: { path: { id } }, signal: opts?.signal }));
+  }
+}
+
+/** `/v1/links`: WAN links of sites. `{ endpoint: null }` in an update removes the endpoint. */
+export class Links extends Crud<Link, NewLink, LinkUpdate, Filters<"links_list">> {
+  constructor(raw: Raw) {
+    super({
+      get: (id, signal) => raw.GET("/v1/links/{id}", { params: { path: { id } }, signal }),
+      create: (body, headers, signal) => raw.POST("/v1/links", { body, headers, signal }),
+      update: (id, body, ifMatch, signal) =>
+        raw.PATCH("/v1/links/{id}", { params: { path: { id }, header: { "If-Match": ifMatch } }, body, signal }),
+      delete: (id, ifMatch, signal) =>
+        raw.DELETE("/v1/links/{id}", { params: { path: { id }, header: { "If-Match": ifMatch } }, signal }),
+      list: (query, signal) => raw.GET("/v1/links", { params: { query }, signal }),
+    });
+  }
+
+  /** Link names are unique within their site. */
+  lookupByName(siteId: string, name: string): Promise<Link | undefined> {
+    return this.lookup({ site_id: siteId, name });
+  }
+}
+
+/** `/v1/qos-classes`. */
+export class QosClasses extends Crud<QosClass, NewQosClass, QosClassUpdate, Filters<"qos_classes_list">> {
+  constructor(raw: Raw) {
+    super({
+      get: (id, signal) => raw.GET("/v1/qos-classes/{id}", { params: { path: { id } }, signal }),
+      create: (body, headers, signal) => raw.POST("/v1/qos-classes", { body, headers, signal }),
+      update: (id, body, ifMatch, signal) =>
+        raw.PATCH("/v1/qos-classes/{id}", {
+          params: { path: { id }, header: { "If-Match": ifMatch } },
+          body,
+          signal,
+        }),
+      delete: (id, ifMatch, signal) =>
+        raw.DELETE("/v1/qos-classes/{id}", { params: { path: { id }, header: { "If-Match": ifMatch } }, signal }),
+      list: (query, signal) => raw.GET("/v1/qos-classes", { params: { query }, signal }),
+    });
+  }
+
+  lookupByName(name: string): Promise<QosClass | undefined> {
+    return this.lookup({ name });
+  }
+}
+
+/** `/v1/policies`. */
+export class Policies extends Crud<Policy, NewPolicy, PolicyUpdate, Filters<"policies_list">> {
+  constructor(raw: Raw) {
+    super({
+      get: (id, signal) => raw.GET("/v1/policies/{id}", { params: { path: { id } }, signal }),
+      create: (body, headers, signal) => raw.POST("/v1/policies", { body, headers, signal }),
+      update: (id, body, ifMatch, signal) =>
+        raw.PATCH("/v1/policies/{id}", { params: { path: { id }, header: { "If-Match": ifMatch } }, body, signal }),
+      delete: (id, ifMatch, signal) =>
+        raw.DELETE("/v1/policies/{id}", { params: { path: { id }, header: { "If-Match": ifMatch } }, signal }),
+      list: (query, signal) => raw.GET("/v1/policies", { params: { query }, signal }),
+    });
+  }
+
+  lookupByName(name: string): Promise<Policy | undefined> {
+    return this.lookup({ name });
+  }
+}
+
+/** `/v1/peerings`: explicit pairs of sites, on top of the topology mode. */
+export class Peerings extends Crud<Peering, NewPeering, PeeringUpdate, Filters<"peerings_list">> {
+  constructor(raw: Raw) {
+    super({
+      get: (id, signal) => raw.GET("/v1/peerings/{id}", { params: { path: { id } }, signal }),
+      create: (body, headers, signal) => raw.POST("/v1/peerings", { body, headers, signal }),
+      update: (id, body, ifMatch, signal) =>
+        raw.PATCH("/v1/peerings/{id}", { params: { path: { id }, header: { "If-Match": ifMatch } }, body, signal }),
+      delete: (id, ifMatch, signal) =>
+        raw.DELETE("/v1/peerings/{id}", { params: { path: { id }, header: { "If-Match": ifMatch } }, signal }),
+      list: (query, signal) => raw.GET("/v1/peerings", { params: { query }, signal }),
+    });
+  }
+
+  lookupByName(name: string): Promise<Peering | undefined> {
+    return this.lookup({ name });
+  }
+}
+
+/** `/v1/users` (admin). */
+export class Users extends Crud<User, NewUser, UserUpdate, Filters<"users_list">> {
+  constructor(raw: Raw) {
+    super({
+      get: (id, signal) => raw.GET("/v1/users/{id}", { params: { path: { id } }, signal }),
+      create: (body, headers, signal) => raw.POST("/v1/users", { body, headers, signal }),
+      update: (id, body, ifMatch, signal) =>
+        raw.PATCH("/v1/users/{id}", { params: { path: { id }, header: { "If-Match": ifMatch } }, body, signal }),
+      delete: (id, ifMatch, signal) =>
+        raw.DELETE("/v1/users/{id}", { params: { path: { id }, header: { "If-Match": ifMatch } }, signal }),
+      list: (query, signal) => raw.GET("/v1/users", { params: { query }, signal }),
+    });
+  }
+
+  lookupByEmail(email: string): Promise<User | undefined> {
+    return this.lookup({ email });
+  }
+}
+
+/** `/v1/api-tokens` (admin). `create` returns the secret once, in `token`. */
+export class ApiTokens extends Crud<ApiToken, NewApiToken, ApiTokenUpdate, Filters<"api_tokens_list">> {
+  constructor(raw: Raw) {
+    super({
+      get: (id, signal) => raw.GET("/v1/api-tokens/{id}", { params: { path: { id } }, signal }),
+      create: (body, headers, signal) => raw.POST("/v1/api-tokens", { body, headers, signal }),
+      update: (id, body, ifMatch, signal) =>
+        raw.PATCH("/v1/api-tokens/{id}", {
+          params: { path: { id }, header: { "If-Match": ifMatch } },
+          body,
+          signal,
+        }),
+      delete: (id, ifMatch, signal) =>
+        raw.DELETE("/v1/api-tokens/{id}", { params: { path: { id }, header: { "If-Match": ifMatch } }, signal }),
+      list: (query, signal) => raw.GET("/v1/api-tokens", { params: { query }, signal }),
+    });
+  }
+
+  override create(body: NewApiToken, opts?: CreateOptions): Promise<ApiTokenCreated> {
+    return super.create(body, opts) as Promise<ApiTokenCreated>;
+  }
+
+  lookupByName(name: string): Promise<ApiToken | undefined> {
+    return this.lookup({ name });
+  }
+}
+
+/** `/v1/tenants` (platform token). */
+export class Tenants extends Crud<Tenant, NewTenant, TenantUpdate, Filters<"tenants_list">> {
+  constructor(private readonly raw: Raw) {
+    super({
+      get: (id, signal) => raw.GET("/v1/tenants/{id}", { params: { path: { id } }, signal }),
+      create: (body, headers, signal) => raw.POST("/v1/tenants", { body, headers, signal }),
+      update: (id, body, ifMatch, signal) =>
+        raw.PATCH("/v1/tenants/{id}", { params: { path: { id }, header: { "If-Match": ifMatch } }, body, signal }),
+      delete: (id, ifMatch, signal) =>
+        raw.DELETE("/v1/tenants/{id}", { params: { path: { id }, header: { "If-Match": ifMatch } }, signal }),
+      list: (query, signal) => raw.GET("/v1/tenants", { params: { query }, signal }),
+    });
+  }
+
+  lookupBySlug(slug: string): Promise<Tenant | undefined> {
+    return this.lookup({ slug });
+  }
+
+  /** A tenant's first API token, made with the platform token. */
+  createApiToken(tenantId: string, body: NewApiToken, opts?: CreateOptions): Promise<ApiTokenCreated> {
+    return unwrap(
+      this.raw.POST("/v1/tenants/{id}/api-tokens", {
+        params: { path: { id: tenantId } },
+        body,
+        headers: createHeaders(opts),
+        signal: opts?.signal,
+      }),
+    );
+  }
+}
+
+/** `/v1/topology`: one per tenant. */
+export class TopologyResource {
+  constructor(private readonly raw: Raw) {}
+
+  get(opts?: { signal?: AbortSignal }): Promise<Topology> {
+    return unwrap(this.raw.GET("/v1/topology", { signal: opts?.signal }));
+  }
+
+  /** Replaces the topology settings; absent fields take their defaults. */
+  put(spec: TopologySpec, opts?: WriteOptions): Promise<Topology> {
+    return unwrap(
+      this.raw.PUT("/v1/topology", {
+        params: { header: { "If-Match": opts?.ifMatch } },
+        body: spec,
+        signal: opts?.signal,
+      }),
+    );
+  }
+}
+
+/** `/v1/audit-events`: read-only. */
+export class AuditEvents {
+  constructor(private readonly raw: Raw) {}
+
+  async *list(filters?: Filters<"audit_list">, opts?: ListOptions): AsyncGenerator<AuditEvent, void, undefined> {
+    let cursor: string | undefined;
+    do {
+      const page = await unwrap(
+        this.raw.GET("/v1/audit-events", {
+          params: { query: { ...filters, cursor, limit: opts?.pageSize } },
+          signal: opts?.signal,
+        }),
+      );
+      yield* page.items;
+      cursor = page.next_cursor ?? undefined;
+    } while (cursor);
+  }
+}

@@ -1,0 +1,271 @@
+// These tests run against a live server: scripts/test-sdks starts one (and a second one limited
+// to 2 requests/s) and sets PATRONUS_URL, PATRONUS_TOKEN and PATRONUS_TEST_LIMITED_URL.
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { before, describe, test } from "node:test";
+
+import {
+  ApiError,
+  ConfigurationError,
+  type Fetch,
+  type NewSite,
+  NotFoundError,
+  PatronusClient,
+  PreconditionFailedError,
+  type Site,
+  UnauthorizedError,
+  ValidationError,
+} from "../src/index.js";
+
+const env = process.env;
+before(() => {
+  if (!env.PATRONUS_URL || !env.PATRONUS_TOKEN) {
+    throw new Error("PATRONUS_URL and PATRONUS_TOKEN are not set: run scripts/test-sdks");
+  }
+});
+
+let prefixes = 0;
+/** A LAN prefix no other site of this run uses (they may not overlap within a tenant). */
+function lanPrefix(): string {
+  const n = ++prefixes + 100 * (process.pid % 100);
+  return `10.${Math.floor(n / 256)}.${n % 256}.0/24`;
+}
+
+const unique = (name: string) => `${name}-${randomUUID().slice(0, 8)}`;
+
+function newSite(client: PatronusClient, body: Partial<NewSite> = {}): Promise<Site> {
+  return client.sites.create({ name: unique("site"), lan_prefixes: [lanPrefix()], ...body });
+}
+
+interface Attempt {
+  method: string;
+  path: string;
+  status: number;
+  idempotencyKey: string | null;
+  replayed: boolean;
+}
+
+/** A fetch under the client's retries that records every attempt. With `loseFirstPost` it sends
+ * the first POST on but answers the client with a 503, as if the response had been lost. */
+function recorder(opts: { loseFirstPost?: boolean } = {}): { fetch: Fetch; attempts: Attempt[] } {
+  const attempts: Attempt[] = [];
+  let lose = opts.loseFirstPost ?? false;
+  const fetch: Fetch = async (request) => {
+    const response = await globalThis.fetch(request);
+    attempts.push({
+      method: request.method,
+      path: new URL(request.url).pathname,
+      status: response.status,
+      idempotencyKey: request.headers.get("Idempotency-Key"),
+      replayed: response.headers.get("Idempotent-Replayed") === "true",
+    });
+    if (lose && request.method === "POST") {
+      lose = false;
+      await response.arrayBuffer();
+      return new Response(JSON.stringify({ type: "about:blank", title: "Service Unavailable", status: 503 }), {
+        status: 503,
+        headers: { "Retry-After": "0", "Content-Type": "application/problem+json" },
+      });
+    }
+    return response;
+  };
+  return { fetch, attempts };
+}
+
+function limitedClient(fetch: Fetch): PatronusClient {
+  const url = env.PATRONUS_TEST_LIMITED_URL;
+  assert.ok(url, "PATRONUS_TEST_LIMITED_URL is not set");
+  return new PatronusClient({ url, fetch });
+}
+
+describe("Patronus TypeScript SDK against a live server", () => {
+  test("a site with two links: create, get, list, config, update with If-Match, delete", async () => {
+    const client = new PatronusClient();
+    const site = await client.sites.create({
+      name: unique("berlin"),
+      location: "Berlin",
+      lan_prefixes: [lanPrefix()],
+      labels: { env: "test" },
+    });
+    assert.equal(site.role, "edge");
+    assert.ok(site.etag);
+    const fiber = await client.links.create({
+      site_id: site.id,
+      name: "fiber",
+      interface: "eth1",
+      kind: "fiber",
+      endpoint: "198.51.100.7:51820",
+      bandwidth_up_mbps: 500,
+      bandwidth_down_mbps: 1000,
+    });
+    const lte = await client.links.create({
+      site_id: site.id,
+      name: "lte",
+      interface: "wwan0",
+      kind: "lte",
+      bandwidth_up_mbps: 20,
+      bandwidth_down_mbps: 100,
+      priority: 2,
+    });
+    assert.equal(fiber.endpoint, "198.51.100.7:51820");
+    assert.equal(lte.endpoint ?? null, null);
+
+    const got = await client.sites.get(site.id);
+    assert.equal(got.name, site.name);
+    assert.equal(got.etag, site.etag);
+    const links = await client.links.all({ site_id: site.id });
+    assert.deepEqual(links.map((l) => l.name).sort(), ["fiber", "lte"]);
+    assert.equal((await client.links.lookupByName(site.id, "lte"))?.id, lte.id);
+
+    const config = await client.sites.config(site.id);
+    assert.equal(config.config.site_id, site.id);
+    assert.deepEqual(config.config.links.map((l) => l.name).sort(), ["fiber", "lte"]);
+    assert.equal(config.hash.length, 64);
+
+    const updated = await client.sites.update(site.id, { location: "Berlin-Mitte" }, { ifMatch: site.etag });
+    assert.equal(updated.location, "Berlin-Mitte");
+    assert.notEqual(updated.etag, site.etag);
+
+    // `endpoint: null` removes the endpoint; absent fields keep their value.
+    const natted = await client.links.update(fiber.id, { endpoint: null }, { ifMatch: fiber.etag });
+    assert.equal(natted.endpoint ?? null, null);
+    assert.equal(natted.interface, "eth1");
+
+    await client.sites.delete(site.id, { ifMatch: updated.etag });
+    const err = await client.sites.get(site.id).catch((e: unknown) => e);
+    assert.ok(err instanceof NotFoundError, String(err));
+    assert.equal(err.status, 404);
+    assert.equal(err.kind, "not-found");
+    await assert.rejects(client.links.get(fiber.id), NotFoundError);
+    await assert.rejects(client.sites.delete(site.id), NotFoundError);
+  });
+
+  test("a stale ETag is a PreconditionFailedError", async () => {
+    const client = new PatronusClient();
+    const site = await newSite(client);
+    await client.sites.update(site.id, { description: "first" }, { ifMatch: site.etag });
+    const err = await client.sites.update(site.id, { description: "second" }, { ifMatch: site.etag }).catch((e) => e);
+    assert.ok(err instanceof PreconditionFailedError, String(err));
+    assert.equal(err.status, 412);
+    assert.equal((await client.sites.get(site.id)).description, "first");
+    await assert.rejects(client.sites.delete(site.id, { ifMatch: site.etag }), PreconditionFailedError);
+    await client.sites.delete(site.id);
+  });
+
+  test("a 422 is a ValidationError with field errors", async () => {
+    const client = new PatronusClient();
+    const err = await client.sites
+      .create({ name: unique("bad"), lan_prefixes: ["10.0.0.0/8", "not-a-prefix"] })
+      .catch((e: unknown) => e);
+    assert.ok(err instanceof ValidationError, String(err));
+    assert.ok(err instanceof ApiError);
+    assert.equal(err.status, 422);
+    assert.match(err.type, /\/validation$/);
+    assert.deepEqual(
+      err.errors.map((e) => e.pointer),
+      ["/lan_prefixes/1"],
+    );
+    assert.ok(err.errors[0]?.detail);
+    assert.match(err.message, /\/lan_prefixes\/1/);
+  });
+
+  test("list iterates over several pages", async () => {
+    const client = new PatronusClient();
+    const batch = unique("batch");
+    const created: Site[] = [];
+    for (let i = 0; i < 7; i++) created.push(await newSite(client, { labels: { batch } }));
+
+    const first = await client.sites.listPage({ label: `batch=${batch}` }, { limit: 3 });
+    assert.equal(first.items.length, 3);
+    assert.ok(first.nextCursor);
+
+    const seen: string[] = [];
+    for await (const s of client.sites.list({ label: `batch=${batch}` }, { pageSize: 3 })) seen.push(s.id);
+    assert.deepEqual(
+      seen,
+      created.map((s) => s.id),
+    );
+
+    assert.equal((await client.sites.lookupByName(created[4]!.name))?.id, created[4]!.id);
+    assert.equal(await client.sites.lookupByName(unique("nobody")), undefined);
+    for (const s of created) await client.sites.delete(s.id);
+  });
+
+  test("rate-limited requests are retried after Retry-After", async () => {
+    const rec = recorder();
+    const client = limitedClient(rec.fetch);
+    const started = Date.now();
+    for (let i = 0; i < 5; i++) await client.topology.get();
+    const statuses = rec.attempts.map((a) => a.status);
+    assert.equal(statuses.filter((s) => s === 200).length, 5);
+    assert.ok(statuses.includes(429), `statuses ${statuses}`);
+    assert.ok(Date.now() - started >= 900, "retried without waiting for Retry-After");
+  });
+
+  test("a retried POST keeps its Idempotency-Key", async () => {
+    const rec = recorder();
+    const client = limitedClient(rec.fetch);
+    for (let i = 0; i < 3; i++) await client.topology.get(); // spend the burst
+    const site = await newSite(client);
+    const posts = rec.attempts.filter((a) => a.method === "POST");
+    assert.equal(posts[0]?.status, 429);
+    assert.equal(posts.at(-1)?.status, 201);
+    const keys = new Set(posts.map((p) => p.idempotencyKey));
+    assert.equal(keys.size, 1);
+    assert.ok(posts[0]?.idempotencyKey);
+    await client.sites.delete(site.id);
+  });
+
+  test("a lost response is replayed, not created twice", async () => {
+    const rec = recorder({ loseFirstPost: true });
+    const client = new PatronusClient({ fetch: rec.fetch });
+    const name = unique("once");
+    const site = await newSite(client, { name });
+    const posts = rec.attempts.filter((a) => a.method === "POST");
+    assert.deepEqual(
+      posts.map((p) => p.status),
+      [201, 201],
+    );
+    assert.equal(posts[0]?.idempotencyKey, posts[1]?.idempotencyKey);
+    assert.ok(posts[1]?.replayed);
+    assert.deepEqual(
+      (await client.sites.all({ name })).map((s) => s.id),
+      [site.id],
+    );
+    await client.sites.delete(site.id);
+  });
+
+  test("configuration from options and from the environment", async () => {
+    const { PATRONUS_URL: url, PATRONUS_TOKEN: token } = env;
+    try {
+      delete env.PATRONUS_URL;
+      delete env.PATRONUS_TOKEN;
+      assert.throws(() => new PatronusClient(), ConfigurationError);
+      await new PatronusClient({ url, token }).topology.get();
+      const bad = new PatronusClient({ url, token: "ptrn_api_wrong", retry: { maxRetries: 0 } });
+      await assert.rejects(bad.topology.get(), UnauthorizedError);
+    } finally {
+      env.PATRONUS_URL = url;
+      env.PATRONUS_TOKEN = token;
+    }
+  });
+
+  test("topology PUT with If-Match", async () => {
+    const client = new PatronusClient();
+    const topo = await client.topology.get();
+    const updated = await client.topology.put(
+      { mode: topo.mode, overlay_prefix: topo.overlay_prefix, persistent_keepalive: 20 },
+      { ifMatch: topo.etag },
+    );
+    assert.equal(updated.persistent_keepalive, 20);
+    await assert.rejects(client.topology.put({ mode: topo.mode }, { ifMatch: topo.etag }), PreconditionFailedError);
+  });
+
+  test("the typed raw client reaches every endpoint", async () => {
+    const client = new PatronusClient();
+    const { data, response } = await client.raw.GET("/v1/topology");
+    assert.equal(response.status, 200);
+    assert.ok(data?.etag);
+    assert.ok(response.headers.get("ETag"));
+  });
+});
