@@ -1,0 +1,180 @@
+"""The SDK against a live server: what a user script and the Ansible modules rely on."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+import patronus
+from patronus.models import LinkUpdate, NewLink, NewSite, SiteUpdate
+
+from .conftest import Recorder, lan_prefix, unique
+
+
+def new_site(client: patronus.Client, **fields: object) -> patronus.models.Site:
+    body = {"name": unique("site"), "lan_prefixes": [lan_prefix()], **fields}
+    return client.sites.create(body)
+
+
+def test_site_with_links_lifecycle(client: patronus.Client) -> None:
+    site = client.sites.create(
+        NewSite(name=unique("berlin"), location="Berlin", lan_prefixes=[lan_prefix()], labels={"env": "test"})
+    )
+    assert site.role == "edge"
+    assert site.etag
+    fiber = client.links.create(
+        NewLink(
+            site_id=site.id,
+            name="fiber",
+            interface="eth1",
+            kind="fiber",
+            endpoint="198.51.100.7:51820",
+            bandwidth_up_mbps=500,
+            bandwidth_down_mbps=1000,
+        )
+    )
+    lte = client.links.create(
+        {
+            "site_id": str(site.id),
+            "name": "lte",
+            "interface": "wwan0",
+            "kind": "lte",
+            "bandwidth_up_mbps": 20,
+            "bandwidth_down_mbps": 100,
+            "priority": 2,
+        }
+    )
+    assert fiber.endpoint == "198.51.100.7:51820"
+    assert lte.endpoint is None or lte.endpoint is patronus.UNSET
+
+    got = client.sites.get(site.id)
+    assert got.name == site.name and got.etag == site.etag
+    assert sorted(link.name for link in client.links.list(site_id=site.id)) == ["fiber", "lte"]
+    assert client.links.lookup_by_name(site.id, "lte").id == lte.id  # type: ignore[union-attr]
+
+    config = client.sites.config(site.id)
+    assert config.config.site_id == site.id
+    assert sorted(link.name for link in config.config.links) == ["fiber", "lte"]
+    assert len(config.hash) == 64
+
+    updated = client.sites.update(site.id, SiteUpdate(location="Berlin-Mitte"), if_match=site.etag)
+    assert updated.location == "Berlin-Mitte"
+    assert updated.etag != site.etag
+
+    # `endpoint: null` in a PATCH removes the endpoint; an absent field keeps its value.
+    behind_nat = client.links.update(fiber.id, LinkUpdate(endpoint=None), if_match=fiber.etag)
+    assert behind_nat.endpoint in (None, patronus.UNSET)
+    assert behind_nat.interface == "eth1"
+
+    client.sites.delete(site.id, if_match=updated.etag)
+    with pytest.raises(patronus.NotFoundError) as err:
+        client.sites.get(site.id)
+    assert err.value.status == 404
+    assert err.value.kind == "not-found"
+    with pytest.raises(patronus.NotFoundError):
+        client.links.get(fiber.id)  # deleted with its site
+    with pytest.raises(patronus.NotFoundError):
+        client.sites.delete(site.id)
+
+
+def test_stale_etag_is_precondition_failed(client: patronus.Client) -> None:
+    site = new_site(client)
+    client.sites.update(site.id, {"description": "first"}, if_match=site.etag)
+    with pytest.raises(patronus.PreconditionFailedError) as err:
+        client.sites.update(site.id, {"description": "second"}, if_match=site.etag)
+    assert err.value.status == 412
+    assert client.sites.get(site.id).description == "first"
+    with pytest.raises(patronus.PreconditionFailedError):
+        client.sites.delete(site.id, if_match=site.etag)
+    client.sites.delete(site.id)
+
+
+def test_validation_error_has_field_errors(client: patronus.Client) -> None:
+    with pytest.raises(patronus.ValidationError) as err:
+        client.sites.create({"name": unique("bad"), "lan_prefixes": ["10.0.0.0/8", "not-a-prefix"]})
+    e = err.value
+    assert e.status == 422
+    assert e.type.endswith("/validation")
+    assert [f.pointer for f in e.errors] == ["/lan_prefixes/1"]
+    assert e.errors[0].detail
+    assert isinstance(e, patronus.ApiError)
+    assert "/lan_prefixes/1" in str(e)
+
+
+def test_list_iterates_over_pages(client: patronus.Client) -> None:
+    batch = unique("batch")
+    created = [new_site(client, labels={"batch": batch}) for _ in range(7)]
+
+    first = client.sites.list_page(limit=3, label=f"batch={batch}")
+    assert len(first.items) == 3 and first.next_cursor
+
+    seen = list(client.sites.list(label=f"batch={batch}", page_size=3))
+    assert [s.id for s in seen] == [s.id for s in created]  # ids are creation-ordered
+
+    assert client.sites.lookup_by_name(created[4].name).id == created[4].id  # type: ignore[union-attr]
+    assert client.sites.lookup_by_name(unique("nobody")) is None
+    for s in created:
+        client.sites.delete(s.id)
+
+
+def test_rate_limited_requests_are_retried(limited_client: patronus.Client, recorder: Recorder) -> None:
+    started = time.monotonic()
+    for _ in range(5):
+        limited_client.topology.get()
+    statuses = [a.status for a in recorder.attempts]
+    assert statuses.count(200) == 5
+    assert 429 in statuses, statuses
+    # Retry-After is at least a second; the client waited rather than hammering.
+    assert time.monotonic() - started >= 0.9
+    assert len(statuses) <= 5 + 5 * limited_client.retry.max_retries
+
+
+def test_retried_post_keeps_its_idempotency_key(limited_client: patronus.Client, recorder: Recorder) -> None:
+    for _ in range(3):
+        limited_client.topology.get()  # spend the burst, so that the POST meets a 429 first
+    site = new_site(limited_client)
+    posts = [a for a in recorder.attempts if a.method == "POST"]
+    assert [a.status for a in posts][0] == 429
+    assert posts[-1].status == 201
+    keys = {a.idempotency_key for a in posts}
+    assert len(keys) == 1 and None not in keys
+    limited_client.sites.delete(site.id)
+
+
+def test_lost_response_is_replayed_not_created_twice() -> None:
+    recorder = Recorder(lose_first_post=True)
+    with patronus.Client(transport=recorder) as client:
+        name = unique("once")
+        site = new_site(client, name=name)
+        posts = [a for a in recorder.attempts if a.method == "POST"]
+        assert [a.status for a in posts] == [201, 201]
+        assert posts[0].idempotency_key == posts[1].idempotency_key
+        assert posts[1].replayed
+        assert [s.id for s in client.sites.list(name=name)] == [site.id]
+        client.sites.delete(site.id)
+
+
+def test_configuration_from_arguments_and_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    url, token = os.environ["PATRONUS_URL"], os.environ["PATRONUS_TOKEN"]
+    monkeypatch.delenv("PATRONUS_URL")
+    monkeypatch.delenv("PATRONUS_TOKEN")
+    with pytest.raises(patronus.ConfigurationError):
+        patronus.Client()
+    with patronus.Client(url=url, token=token) as client:
+        client.topology.get()
+    with patronus.Client(url=url, token="ptrn_api_wrong", max_retries=0) as client:
+        with pytest.raises(patronus.UnauthorizedError):
+            client.topology.get()
+
+
+def test_topology_put_with_if_match(client: patronus.Client) -> None:
+    topo = client.topology.get()
+    updated = client.topology.put(
+        {"mode": topo.mode, "persistent_keepalive": 20, "overlay_prefix": topo.overlay_prefix}, if_match=topo.etag
+    )
+    assert updated.persistent_keepalive == 20
+    with pytest.raises(patronus.PreconditionFailedError):
+        client.topology.put({"mode": topo.mode}, if_match=topo.etag)
