@@ -7,7 +7,7 @@ import time
 import pytest
 
 import patronus
-from patronus.models import LinkUpdate, NewLink, NewSite, SiteUpdate
+from patronus.models import LinkUpdate, NewLink, NewSite, NewSiteLabels, SiteUpdate
 
 from .conftest import Recorder, lan_prefix, unique
 
@@ -19,7 +19,12 @@ def new_site(client: patronus.Client, **fields: object) -> patronus.models.Site:
 
 def test_site_with_links_lifecycle(client: patronus.Client) -> None:
     site = client.sites.create(
-        NewSite(name=unique("berlin"), location="Berlin", lan_prefixes=[lan_prefix()], labels={"env": "test"})
+        NewSite(
+            name=unique("berlin"),
+            location="Berlin",
+            lan_prefixes=[lan_prefix()],
+            labels=NewSiteLabels.from_dict({"env": "test"}),
+        )
     )
     assert site.role == "edge"
     assert site.etag
@@ -56,7 +61,7 @@ def test_site_with_links_lifecycle(client: patronus.Client) -> None:
     config = client.sites.config(site.id)
     assert config.config.site_id == site.id
     assert sorted(link.name for link in config.config.links) == ["fiber", "lte"]
-    assert len(config.hash) == 64
+    assert len(config.hash_) == 64
 
     updated = client.sites.update(site.id, SiteUpdate(location="Berlin-Mitte"), if_match=site.etag)
     assert updated.location == "Berlin-Mitte"
