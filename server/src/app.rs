@@ -18,17 +18,31 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::auth::jwt::KeyRing;
+use crate::config_watch::ConfigWatch;
 use crate::error::ApiError;
 use crate::extract::MAX_BODY_BYTES;
 use crate::metrics::Metrics;
+use crate::network_cache::NetworkCache;
 use crate::ratelimit::RateLimiter;
 use crate::routes::{
-    api_tokens, audit_events, auth, health, links, peerings, platform, policies, qos_classes, sites, tenants, topology,
-    users,
+    agent, api_tokens, audit_events, auth, enrollment, health, links, peerings, platform, policies, qos_classes, sites,
+    tenants, topology, users,
 };
 
 pub struct Settings {
     pub refresh_ttl_secs: i64,
+    pub enrollment_token_ttl_secs: u64,
+    /// Seconds between an agent's status reports; a site is offline after three missed ones.
+    pub agent_status_interval_secs: u32,
+    /// How long an agent's config poll waits for a change by default.
+    pub long_poll_secs: u64,
+}
+
+impl Settings {
+    /// How long an agent may stay silent before its site counts as offline.
+    pub fn offline_after(&self) -> chrono::Duration {
+        chrono::Duration::seconds(3 * i64::from(self.agent_status_interval_secs))
+    }
 }
 
 #[derive(Clone)]
@@ -39,6 +53,8 @@ pub struct AppState {
     pub limiter: Arc<RateLimiter>,
     pub metrics: Arc<Metrics>,
     pub settings: Arc<Settings>,
+    pub config_watch: Arc<ConfigWatch>,
+    pub networks: Arc<NetworkCache>,
 }
 
 /// The authenticated, rate-limited API under `/v1`.
@@ -62,6 +78,13 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(sites::list, sites::create))
         .routes(routes!(sites::get, sites::update, sites::delete))
         .routes(routes!(sites::config))
+        .routes(routes!(enrollment::list_tokens, enrollment::create_token))
+        .routes(routes!(enrollment::revoke_token))
+        .routes(routes!(enrollment::get_agent, enrollment::revoke_agent))
+        .routes(routes!(enrollment::site_status))
+        .routes(routes!(agent::enroll))
+        .routes(routes!(agent::config))
+        .routes(routes!(agent::status))
         .routes(routes!(links::list, links::create))
         .routes(routes!(links::get, links::update, links::delete))
         .routes(routes!(topology::get, topology::put))

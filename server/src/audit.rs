@@ -10,8 +10,16 @@ use crate::db::{self, Tx};
 use crate::error::ApiError;
 
 /// Field names whose values never reach the audit log or a stored response.
-const SECRET_FIELDS: &[&str] =
-    &["token", "secret", "password", "current_password", "password_hash", "access_token", "refresh_token"];
+const SECRET_FIELDS: &[&str] = &[
+    "token",
+    "credential",
+    "secret",
+    "password",
+    "current_password",
+    "password_hash",
+    "access_token",
+    "refresh_token",
+];
 pub const REDACTED: &str = "[REDACTED]";
 
 /// Replaces the value of every secret field, at any depth, by `"[REDACTED]"`.

@@ -69,6 +69,18 @@ pub struct ServeArgs {
     pub refresh_token_ttl: i64,
 
     /// Database connections of this replica.
+    /// Seconds an enrollment token stays valid when its creator does not say.
+    #[arg(long, env = "PATRONUS_ENROLLMENT_TOKEN_TTL", default_value_t = 24 * 3600)]
+    pub enrollment_token_ttl: u64,
+
+    /// Seconds between agent status reports; a site is offline after three missed ones.
+    #[arg(long, env = "PATRONUS_AGENT_STATUS_INTERVAL", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..=3600))]
+    pub agent_status_interval: u32,
+
+    /// Seconds an agent's config poll waits for a change before answering 304.
+    #[arg(long, env = "PATRONUS_LONG_POLL_TIMEOUT", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=60))]
+    pub long_poll_timeout: u64,
+
     #[arg(long, env = "PATRONUS_DB_MAX_CONNECTIONS", default_value_t = 20)]
     pub db_max_connections: u32,
 }

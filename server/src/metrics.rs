@@ -13,6 +13,8 @@ pub struct Metrics {
     registry: Registry,
     requests: IntCounterVec,
     latency: HistogramVec,
+    health_transitions: IntCounterVec,
+    parked_polls: prometheus::IntGauge,
 }
 
 impl Metrics {
@@ -28,7 +30,25 @@ impl Metrics {
         )?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
-        Ok(Metrics { registry, requests, latency })
+        let health_transitions = IntCounterVec::new(
+            Opts::new("patronus_site_health_transitions_total", "Sites whose health changed, by old and new health"),
+            &["from", "to"],
+        )?;
+        registry.register(Box::new(health_transitions.clone()))?;
+        let parked_polls =
+            prometheus::IntGauge::new("patronus_agent_polls_parked", "Agent config polls waiting on this replica")?;
+        registry.register(Box::new(parked_polls.clone()))?;
+        Ok(Metrics { registry, requests, latency, health_transitions, parked_polls })
+    }
+
+    pub fn site_health_transition(&self, from: &str, to: &str) {
+        self.health_transitions.with_label_values(&[from, to]).inc();
+    }
+
+    /// Counts a parked poll for as long as the guard lives.
+    pub fn parked_poll(&self) -> ParkedPoll {
+        self.parked_polls.inc();
+        ParkedPoll(self.parked_polls.clone())
     }
 
     pub fn registry(&self) -> &Registry {
@@ -57,4 +77,12 @@ pub async fn track(State(app): State<AppState>, req: Request, next: Next) -> Res
     app.metrics.requests.with_label_values(&labels).inc();
     app.metrics.latency.with_label_values(&labels).observe(started.elapsed().as_secs_f64());
     response
+}
+
+pub struct ParkedPoll(prometheus::IntGauge);
+
+impl Drop for ParkedPoll {
+    fn drop(&mut self) {
+        self.0.dec();
+    }
 }

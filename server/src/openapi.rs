@@ -33,6 +33,8 @@ use crate::error::PROBLEM_JSON;
         (name = "peerings", description = "Explicit pairs of peering sites"),
         (name = "qos-classes", description = "QoS classes"),
         (name = "policies", description = "Routing and QoS policies"),
+        (name = "agents", description = "Enrollment tokens, enrolled agents and site status (operators)"),
+        (name = "agent", description = "The agent protocol: enrollment, config long poll, status reports"),
         (name = "health", description = "Health and metrics"),
     )
 )]
@@ -51,6 +53,15 @@ impl Modify for SecuritySchemes {
                     .description(Some(
                         "A tenant API token (`ptrn_api_...`) or an access token (JWT) from /v1/auth/login",
                     ))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            crate::routes::AGENT_AUTH,
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("An agent credential (`ptrn_agent_...`) from /v1/agent/enroll"))
                     .build(),
             ),
         );

@@ -13,8 +13,10 @@ use sqlx::{ConnectOptions, Connection, PgPool};
 use crate::app::{self, AppState, Settings};
 use crate::auth::jwt::KeyRing;
 use crate::config::{Cli, Command, ServeArgs};
+use crate::config_watch::ConfigWatch;
 use crate::embedded_pg::{self, EmbeddedPostgres};
 use crate::metrics::Metrics;
+use crate::network_cache::NetworkCache;
 use crate::ratelimit::{Policy, RateLimiter};
 
 pub const APP_ROLE: &str = "patronus_app";
@@ -73,12 +75,23 @@ pub async fn state(args: &ServeArgs, pool: PgPool) -> anyhow::Result<AppState> {
         Some(url) => RateLimiter::redis(policy, url).await.context("connecting to REDIS_URL")?,
         None => RateLimiter::local(policy),
     };
+    let config_watch = match &args.redis_url {
+        Some(url) => ConfigWatch::with_redis(url).await.context("connecting to REDIS_URL")?,
+        None => Arc::new(ConfigWatch::default()),
+    };
     Ok(AppState {
         pool,
         keys: Arc::new(keys),
         limiter: Arc::new(limiter),
         metrics: Arc::new(Metrics::new()?),
-        settings: Arc::new(Settings { refresh_ttl_secs: args.refresh_token_ttl }),
+        settings: Arc::new(Settings {
+            refresh_ttl_secs: args.refresh_token_ttl,
+            enrollment_token_ttl_secs: args.enrollment_token_ttl,
+            agent_status_interval_secs: args.agent_status_interval,
+            long_poll_secs: args.long_poll_timeout,
+        }),
+        config_watch,
+        networks: Arc::new(NetworkCache::default()),
     })
 }
 
@@ -125,10 +138,17 @@ async fn serve_with(args: &ServeArgs, pool: PgPool) -> anyhow::Result<()> {
         announce(&format!("Platform-admin token (shown once, store it now): {token}"));
     }
     tracing::info!(%url, "listening");
+    let maintenance = tokio::spawn(crate::maintenance::run(state.clone()));
+    let watch = state.config_watch.clone();
     let router = app::router(state);
     axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            // Parked polls answer now instead of holding the shutdown for their whole wait.
+            watch.close();
+        })
         .await?;
+    maintenance.abort();
     tracing::info!("stopped accepting requests; in-flight requests finished");
     Ok(())
 }

@@ -32,7 +32,6 @@ pub struct EnrollmentToken {
     pub uses_total: u32,
     pub uses_remaining: u32,
     pub expires_at: DateTime<Utc>,
-    pub revoked_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
 }
 

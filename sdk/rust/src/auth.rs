@@ -37,4 +37,5 @@ pub enum Whoami {
     Platform { token_id: Uuid, name: String },
     User { tenant_id: Uuid, user_id: Uuid, email: String, role: Role },
     ApiToken { tenant_id: Uuid, token_id: Uuid, name: String, role: Role },
+    Agent { tenant_id: Uuid, agent_id: Uuid, site_id: Uuid },
 }

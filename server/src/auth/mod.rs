@@ -22,8 +22,20 @@ use secrets::SecretKind;
 
 #[derive(Debug, Clone)]
 pub enum Principal {
-    Platform { token_id: Uuid, name: String },
+    Platform {
+        token_id: Uuid,
+        name: String,
+    },
     Tenant(TenantPrincipal),
+    /// A site's agent: it may read its own site's document and report its status, nothing else.
+    Agent(AgentPrincipal),
+}
+
+#[derive(Debug, Clone)]
+pub struct AgentPrincipal {
+    pub agent_id: Uuid,
+    pub tenant_id: Uuid,
+    pub site_id: Uuid,
 }
 
 #[derive(Debug, Clone)]
@@ -46,6 +58,7 @@ impl Principal {
             Principal::Platform { token_id, .. } => format!("platform:{token_id}"),
             Principal::Tenant(TenantPrincipal { actor: Actor::User { id, .. }, .. }) => format!("user:{id}"),
             Principal::Tenant(TenantPrincipal { actor: Actor::ApiToken { id, .. }, .. }) => format!("token:{id}"),
+            Principal::Agent(a) => format!("agent:{}", a.agent_id),
         }
     }
 
@@ -53,6 +66,7 @@ impl Principal {
         match self {
             Principal::Platform { .. } => None,
             Principal::Tenant(t) => Some(t.tenant_id),
+            Principal::Agent(a) => Some(a.tenant_id),
         }
     }
 }
@@ -76,6 +90,9 @@ impl Principal {
             }
             Principal::Tenant(TenantPrincipal { actor: Actor::ApiToken { id, name }, .. }) => {
                 AuditActor { kind: "api_token", id: Some(*id), name: name.clone() }
+            }
+            Principal::Agent(a) => {
+                AuditActor { kind: "agent", id: Some(a.agent_id), name: format!("agent of site {}", a.site_id) }
             }
         }
     }
@@ -121,6 +138,18 @@ pub async fn resolve(app: &AppState, token: &str) -> Result<Principal, ApiError>
             db::platform_tokens::touch(&app.pool, row.id).await?;
             Ok(Principal::Platform { token_id: row.id, name: row.name })
         }
+        Some(SecretKind::AgentCredential) => {
+            let hash = secrets::hash_secret(token);
+            let mut tx = db::credential_tx(&app.pool, &hash).await?;
+            let row = db::agents::by_hash(&mut *tx, &hash).await?.ok_or_else(|| {
+                ApiError::Unauthorized("the agent credential is unknown or revoked: enroll the agent again".into())
+            })?;
+            tx.commit().await?;
+            Ok(Principal::Agent(AgentPrincipal { agent_id: row.id, tenant_id: row.tenant_id, site_id: row.site_id }))
+        }
+        Some(SecretKind::EnrollmentToken) => Err(ApiError::Unauthorized(
+            "an enrollment token is not an access token; an agent exchanges it at /v1/agent/enroll".into(),
+        )),
         Some(SecretKind::RefreshToken) => Err(ApiError::Unauthorized(
             "a refresh token is not an access token; exchange it at /v1/auth/refresh".into(),
         )),
@@ -221,8 +250,14 @@ impl<S: Send + Sync> FromRequestParts<S> for TenantCaller {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
         let principal = principal(parts)?;
-        let Principal::Tenant(tenant) = &principal else {
-            return Err(ApiError::Forbidden("this endpoint needs a tenant credential, not a platform token".into()));
+        let tenant = match &principal {
+            Principal::Tenant(tenant) => tenant,
+            Principal::Platform { .. } => {
+                return Err(ApiError::Forbidden("this endpoint needs a tenant credential, not a platform token".into()))
+            }
+            Principal::Agent(_) => {
+                return Err(ApiError::Forbidden("an agent credential reaches only the /v1/agent/ endpoints".into()))
+            }
         };
         Ok(TenantCaller { tenant: tenant.clone(), principal, request_id: request_id(parts) })
     }
@@ -244,6 +279,23 @@ impl<S: Send + Sync> FromRequestParts<S> for PlatformCaller {
             return Err(ApiError::Forbidden("this endpoint needs a platform-admin token".into()));
         }
         Ok(PlatformCaller { principal, request_id: request_id(parts) })
+    }
+}
+
+/// A site's agent.
+#[derive(Debug, Clone)]
+pub struct AgentCaller {
+    pub agent: AgentPrincipal,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for AgentCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        match principal(parts)? {
+            Principal::Agent(agent) => Ok(AgentCaller { agent }),
+            _ => Err(ApiError::Forbidden("this endpoint needs an agent credential (`ptrn_agent_...`)".into())),
+        }
     }
 }
 

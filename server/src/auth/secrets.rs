@@ -14,6 +14,8 @@ pub enum SecretKind {
     ApiToken,
     PlatformToken,
     RefreshToken,
+    EnrollmentToken,
+    AgentCredential,
 }
 
 impl SecretKind {
@@ -22,13 +24,21 @@ impl SecretKind {
             SecretKind::ApiToken => "ptrn_api_",
             SecretKind::PlatformToken => "ptrn_plat_",
             SecretKind::RefreshToken => "ptrn_rt_",
+            SecretKind::EnrollmentToken => "ptrn_enr_",
+            SecretKind::AgentCredential => "ptrn_agent_",
         }
     }
 
     pub fn of(secret: &str) -> Option<SecretKind> {
-        [SecretKind::ApiToken, SecretKind::PlatformToken, SecretKind::RefreshToken]
-            .into_iter()
-            .find(|kind| secret.starts_with(kind.prefix()))
+        [
+            SecretKind::ApiToken,
+            SecretKind::PlatformToken,
+            SecretKind::RefreshToken,
+            SecretKind::EnrollmentToken,
+            SecretKind::AgentCredential,
+        ]
+        .into_iter()
+        .find(|kind| secret.starts_with(kind.prefix()))
     }
 }
 

@@ -2,8 +2,10 @@
 //! functions of one module per table, which take any `PgExecutor` so that they run on a pool or
 //! inside a transaction alike.
 
+pub mod agents;
 pub mod api_tokens;
 pub mod audit;
+pub mod enrollment_tokens;
 pub mod idempotency;
 pub mod links;
 pub mod network;

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 use crate::compiler::{Network, PolicyInput, SiteInput};
-use crate::db::{links, peerings, policies, qos_classes, sites, topology};
+use crate::db::{agents, links, peerings, policies, qos_classes, sites, topology};
 
 pub async fn load(conn: &mut sqlx::PgConnection, tenant_id: Uuid) -> Result<Network, sqlx::Error> {
     let topo = topology::get(&mut *conn, tenant_id).await?;
@@ -16,7 +16,8 @@ pub async fn load(conn: &mut sqlx::PgConnection, tenant_id: Uuid) -> Result<Netw
     for link in links::all(&mut *conn).await? {
         links_by_site.entry(link.site_id).or_default().push(link.to_config());
     }
-    // Agent public keys arrive with enrollment; until then no site is listed as anyone's peer.
+    // A site without an enrolled agent has no public key, and is no one's peer yet.
+    let mut keys: HashMap<Uuid, String> = agents::public_keys(&mut *conn).await?.into_iter().collect();
     let site_inputs = site_rows
         .into_iter()
         .map(|s| SiteInput {
@@ -25,7 +26,7 @@ pub async fn load(conn: &mut sqlx::PgConnection, tenant_id: Uuid) -> Result<Netw
             overlay_address: format!("{}/{prefix_len}", s.overlay_address),
             listen_port: u16::try_from(s.listen_port).unwrap_or_default(),
             links: links_by_site.remove(&s.id).unwrap_or_default(),
-            public_key: None,
+            public_key: keys.remove(&s.id),
             name: s.name,
             labels: s.labels.0,
             lan_prefixes: s.lan_prefixes,

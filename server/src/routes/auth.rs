@@ -9,7 +9,7 @@ use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::auth::secrets::{self, SecretKind};
-use crate::auth::{Actor, AnyCaller, Principal, TenantPrincipal};
+use crate::auth::{Actor, AgentPrincipal, AnyCaller, Principal, TenantPrincipal};
 use crate::db;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::Json;
@@ -109,6 +109,9 @@ pub async fn whoami(AnyCaller(principal): AnyCaller) -> axum::Json<Whoami> {
         }
         Principal::Tenant(TenantPrincipal { tenant_id, role, actor: Actor::ApiToken { id, name } }) => {
             Whoami::ApiToken { tenant_id, token_id: id, name, role }
+        }
+        Principal::Agent(AgentPrincipal { agent_id, tenant_id, site_id }) => {
+            Whoami::Agent { tenant_id, agent_id, site_id }
         }
     })
 }

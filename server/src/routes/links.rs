@@ -94,9 +94,10 @@ pub async fn create(
         return Err(ApiError::field("/site_id", "no such site"));
     }
     let created = db::links::insert(&mut *tx, &row).await?;
-    commit_change(&mut tx, tenant_id, |net| net.affected_by_site(created.site_id)).await?;
+    let outcome = commit_change(&mut tx, tenant_id, |net| net.affected_by_site(created.site_id)).await?;
     caller.audit(&mut tx, Change::created("link", created.id, &created.to_api())).await?;
     tx.commit().await?;
+    app.config_watch.changed(&outcome.changed_sites).await;
     Ok(Resource::created(created.etag(), format!("/v1/links/{}", created.id), created.to_api()))
 }
 
@@ -159,9 +160,10 @@ pub async fn update(
         return Ok(Resource::ok(current.etag(), current.to_api()));
     }
     let updated = db::links::update(&mut *tx, &next).await?;
-    commit_change(&mut tx, tenant_id, |net| net.affected_by_site(updated.site_id)).await?;
+    let outcome = commit_change(&mut tx, tenant_id, |net| net.affected_by_site(updated.site_id)).await?;
     caller.audit(&mut tx, Change::updated("link", id, &current.to_api(), &updated.to_api())).await?;
     tx.commit().await?;
+    app.config_watch.changed(&outcome.changed_sites).await;
     Ok(Resource::ok(updated.etag(), updated.to_api()))
 }
 
@@ -181,8 +183,9 @@ pub async fn delete(
     let current = db::links::lock(&mut *tx, id).await?.ok_or(ApiError::NotFound("link"))?;
     if_match.check(&current.etag())?;
     db::links::delete(&mut *tx, id).await?;
-    commit_change(&mut tx, tenant_id, |net| net.affected_by_site(current.site_id)).await?;
+    let outcome = commit_change(&mut tx, tenant_id, |net| net.affected_by_site(current.site_id)).await?;
     caller.audit(&mut tx, Change::deleted("link", id, &current.to_api())).await?;
     tx.commit().await?;
+    app.config_watch.changed(&outcome.changed_sites).await;
     Ok(StatusCode::NO_CONTENT)
 }

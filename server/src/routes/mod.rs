@@ -1,9 +1,11 @@
 //! HTTP handlers, one module per resource. Handlers parse, check roles, call `db`, record the
 //! audit event in the same transaction and answer; they hold no SQL.
 
+pub mod agent;
 pub mod api_tokens;
 pub mod audit_events;
 pub mod auth;
+pub mod enrollment;
 pub mod health;
 pub mod links;
 pub mod peerings;
@@ -18,3 +20,4 @@ pub mod users;
 /// The `security` requirement names used in the OpenAPI document.
 pub const TENANT_AUTH: &str = "tenant_auth";
 pub const PLATFORM_AUTH: &str = "platform_auth";
+pub const AGENT_AUTH: &str = "agent_auth";

@@ -79,9 +79,10 @@ pub async fn create(
     let (Some(a), Some(b)) = (a, b) else { return Err(ApiError::NotFound("site")) };
     let name = body.name.unwrap_or_else(|| format!("{}--{}", a.name, b.name));
     let created = db::peerings::insert(&mut *tx, tenant_id, &name, a.id, b.id).await?;
-    commit_change(&mut tx, tenant_id, |_| BTreeSet::from([a.id, b.id])).await?;
+    let outcome = commit_change(&mut tx, tenant_id, |_| BTreeSet::from([a.id, b.id])).await?;
     caller.audit(&mut tx, Change::created("peering", created.id, &created.to_api())).await?;
     tx.commit().await?;
+    app.config_watch.changed(&outcome.changed_sites).await;
     Ok(Resource::created(created.etag(), format!("/v1/peerings/{}", created.id), created.to_api()))
 }
 
@@ -143,8 +144,9 @@ pub async fn delete(
     let current = db::peerings::lock(&mut *tx, id).await?.ok_or(ApiError::NotFound("peering"))?;
     if_match.check(&current.etag())?;
     db::peerings::delete(&mut *tx, id).await?;
-    commit_change(&mut tx, tenant_id, |_| BTreeSet::from([current.site_low, current.site_high])).await?;
+    let outcome = commit_change(&mut tx, tenant_id, |_| BTreeSet::from([current.site_low, current.site_high])).await?;
     caller.audit(&mut tx, Change::deleted("peering", id, &current.to_api())).await?;
     tx.commit().await?;
+    app.config_watch.changed(&outcome.changed_sites).await;
     Ok(StatusCode::NO_CONTENT)
 }

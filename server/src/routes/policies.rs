@@ -158,9 +158,10 @@ pub async fn create(
     let (mut tx, _) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
     check(&mut tx, &mut row).await?;
     let created = db::policies::insert(&mut tx, &row).await?;
-    commit_change(&mut tx, tenant_id, |net| net.all_sites()).await?;
+    let outcome = commit_change(&mut tx, tenant_id, |net| net.all_sites()).await?;
     caller.audit(&mut tx, Change::created("policy", created.id, &created.to_api())).await?;
     tx.commit().await?;
+    app.config_watch.changed(&outcome.changed_sites).await;
     Ok(Resource::created(created.etag(), format!("/v1/policies/{}", created.id), created.to_api()))
 }
 
@@ -218,9 +219,10 @@ pub async fn update(
         return Ok(Resource::ok(current.etag(), current.to_api()));
     }
     let updated = db::policies::update(&mut tx, &next).await?;
-    commit_change(&mut tx, tenant_id, |net| net.all_sites()).await?;
+    let outcome = commit_change(&mut tx, tenant_id, |net| net.all_sites()).await?;
     caller.audit(&mut tx, Change::updated("policy", id, &current.to_api(), &updated.to_api())).await?;
     tx.commit().await?;
+    app.config_watch.changed(&outcome.changed_sites).await;
     Ok(Resource::ok(updated.etag(), updated.to_api()))
 }
 
@@ -240,8 +242,9 @@ pub async fn delete(
     let current = db::policies::lock(&mut *tx, id).await?.ok_or(ApiError::NotFound("policy"))?;
     if_match.check(&current.etag())?;
     db::policies::delete(&mut *tx, id).await?;
-    commit_change(&mut tx, tenant_id, |net| net.all_sites()).await?;
+    let outcome = commit_change(&mut tx, tenant_id, |net| net.all_sites()).await?;
     caller.audit(&mut tx, Change::deleted("policy", id, &current.to_api())).await?;
     tx.commit().await?;
+    app.config_watch.changed(&outcome.changed_sites).await;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -94,9 +94,10 @@ pub async fn create(
     let (mut tx, _) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
     check_guarantees(&mut tx, &row).await?;
     let created = db::qos_classes::insert(&mut *tx, &row).await?;
-    commit_change(&mut tx, tenant_id, |net| net.all_sites()).await?;
+    let outcome = commit_change(&mut tx, tenant_id, |net| net.all_sites()).await?;
     caller.audit(&mut tx, Change::created("qos_class", created.id, &created.to_api())).await?;
     tx.commit().await?;
+    app.config_watch.changed(&outcome.changed_sites).await;
     Ok(Resource::created(created.etag(), format!("/v1/qos-classes/{}", created.id), created.to_api()))
 }
 
@@ -155,9 +156,10 @@ pub async fn update(
     }
     check_guarantees(&mut tx, &next).await?;
     let updated = db::qos_classes::update(&mut *tx, &next).await?;
-    commit_change(&mut tx, tenant_id, |net| net.all_sites()).await?;
+    let outcome = commit_change(&mut tx, tenant_id, |net| net.all_sites()).await?;
     caller.audit(&mut tx, Change::updated("qos_class", id, &current.to_api(), &updated.to_api())).await?;
     tx.commit().await?;
+    app.config_watch.changed(&outcome.changed_sites).await;
     Ok(Resource::ok(updated.etag(), updated.to_api()))
 }
 
@@ -188,8 +190,9 @@ pub async fn delete(
         });
     }
     db::qos_classes::delete(&mut *tx, id).await?;
-    commit_change(&mut tx, tenant_id, |net| net.all_sites()).await?;
+    let outcome = commit_change(&mut tx, tenant_id, |net| net.all_sites()).await?;
     caller.audit(&mut tx, Change::deleted("qos_class", id, &current.to_api())).await?;
     tx.commit().await?;
+    app.config_watch.changed(&outcome.changed_sites).await;
     Ok(StatusCode::NO_CONTENT)
 }

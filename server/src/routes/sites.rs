@@ -153,9 +153,10 @@ pub async fn create(
     row.overlay_offset = offset;
     row.overlay_address = netaddr::host_address(&overlay, offset as u32).to_string();
     let created = db::sites::insert(&mut *tx, &row).await?;
-    commit_change(&mut tx, tenant_id, |net| net.affected_by_site(created.id)).await?;
+    let outcome = commit_change(&mut tx, tenant_id, |net| net.affected_by_site(created.id)).await?;
     caller.audit(&mut tx, Change::created("site", created.id, &created.to_api())).await?;
     tx.commit().await?;
+    app.config_watch.changed(&outcome.changed_sites).await;
     Ok(Resource::created(created.etag(), format!("/v1/sites/{}", created.id), created.to_api()))
 }
 
@@ -220,10 +221,12 @@ pub async fn update(
     let updated = db::sites::update(&mut *tx, &next).await?;
     // A new role changes who peers with the site, so everyone's document may change.
     let role_changed = updated.role != current.role;
-    commit_change(&mut tx, tenant_id, |net| if role_changed { net.all_sites() } else { net.affected_by_site(id) })
-        .await?;
+    let outcome =
+        commit_change(&mut tx, tenant_id, |net| if role_changed { net.all_sites() } else { net.affected_by_site(id) })
+            .await?;
     caller.audit(&mut tx, Change::updated("site", id, &current.to_api(), &updated.to_api())).await?;
     tx.commit().await?;
+    app.config_watch.changed(&outcome.changed_sites).await;
     Ok(Resource::ok(updated.etag(), updated.to_api()))
 }
 
@@ -247,9 +250,10 @@ pub async fn delete(
     let mut affected: BTreeSet<Uuid> = before.affected_by_site(id);
     affected.remove(&id);
     db::sites::delete(&mut *tx, id).await?;
-    commit_change(&mut tx, tenant_id, move |_| affected).await?;
+    let outcome = commit_change(&mut tx, tenant_id, move |_| affected).await?;
     caller.audit(&mut tx, Change::deleted("site", id, &current.to_api())).await?;
     tx.commit().await?;
+    app.config_watch.changed(&outcome.changed_sites).await;
     Ok(StatusCode::NO_CONTENT)
 }
 

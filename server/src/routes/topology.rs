@@ -70,5 +70,6 @@ pub async fn put(
     let after = updated.to_api(outcome.revision);
     caller.audit(&mut tx, Change::updated("topology", tenant_id, &before, &after)).await?;
     tx.commit().await?;
+    app.config_watch.changed(&outcome.changed_sites).await;
     Ok(Resource::ok(updated.etag(), after))
 }

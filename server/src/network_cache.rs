@@ -1,0 +1,58 @@
+//! The tenant networks this replica compiled from lately, by revision. Agents fetch documents far
+//! more often than networks change, and after a tenant-wide change thousands fetch at once: each
+//! fetch compiles its one site from the shared snapshot instead of loading the network again.
+//! Loads are single-flight per tenant.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use sqlx::PgPool;
+use uuid::Uuid;
+
+use crate::compiler::Network;
+use crate::db;
+
+/// How many tenants' networks a replica keeps.
+const CAPACITY: usize = 256;
+
+pub struct Snapshot {
+    pub revision: i64,
+    pub network: Network,
+}
+
+type Slot = Arc<tokio::sync::Mutex<Option<Arc<Snapshot>>>>;
+
+#[derive(Default)]
+pub struct NetworkCache {
+    tenants: Mutex<HashMap<Uuid, Slot>>,
+}
+
+impl NetworkCache {
+    /// The tenant's network at `revision` or later.
+    pub async fn at_least(&self, pool: &PgPool, tenant_id: Uuid, revision: i64) -> Result<Arc<Snapshot>, sqlx::Error> {
+        let slot = {
+            let mut tenants = self.tenants.lock().unwrap_or_else(|e| e.into_inner());
+            if tenants.len() >= CAPACITY && !tenants.contains_key(&tenant_id) {
+                // Crude but bounded: forget someone else; they reload on their next fetch.
+                if let Some(victim) = tenants.keys().next().copied() {
+                    tenants.remove(&victim);
+                }
+            }
+            tenants.entry(tenant_id).or_default().clone()
+        };
+        let mut cached = slot.lock().await;
+        if let Some(snapshot) = cached.as_ref().filter(|s| s.revision >= revision) {
+            return Ok(snapshot.clone());
+        }
+        let mut tx = db::tenant_snapshot_tx(pool, tenant_id).await?;
+        let current: i64 = sqlx::query_scalar("SELECT revision FROM tenants WHERE id = $1")
+            .bind(tenant_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let network = db::network::load(&mut tx, tenant_id).await?;
+        tx.commit().await?;
+        let snapshot = Arc::new(Snapshot { revision: current, network });
+        *cached = Some(snapshot.clone());
+        Ok(snapshot)
+    }
+}

@@ -1,0 +1,243 @@
+//! The agent's side of the API: enrollment, the config long poll and status reports. An agent
+//! credential reaches only these, and only its own site.
+
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use patronus_api::{AgentStatusReport, CompiledConfig, EnrollRequest, EnrollResponse, SiteHealth};
+use rand::Rng;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::app::AppState;
+use crate::audit::Change;
+use crate::auth::secrets::{self, SecretKind};
+use crate::auth::{AgentCaller, AgentPrincipal, Principal};
+use crate::compiler;
+use crate::config_sync::commit_change;
+use crate::db;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Json, Query};
+use crate::validate::{self, Errors};
+
+/// The longest a poll may ask to wait.
+const MAX_WAIT_SECS: u64 = 60;
+
+fn check_enroll(body: &EnrollRequest) -> ApiResult<()> {
+    let mut errors = Errors::new();
+    let key = base64::engine::general_purpose::STANDARD.decode(body.public_key.trim());
+    if !matches!(key, Ok(ref k) if k.len() == 32) {
+        errors.add("/public_key", "must be a WireGuard public key: base64 of 32 bytes");
+    }
+    if body.hostname.is_empty() || body.hostname.len() > 253 || body.hostname.chars().any(char::is_control) {
+        errors.add("/hostname", "must be 1 to 253 printable characters");
+    }
+    if body.agent_version.is_empty()
+        || body.agent_version.len() > 64
+        || body.agent_version.chars().any(char::is_control)
+    {
+        errors.add("/agent_version", "must be 1 to 64 printable characters");
+    }
+    if SecretKind::of(&body.token) != Some(SecretKind::EnrollmentToken) {
+        errors.add("/token", "must be an enrollment token (`ptrn_enr_...`)");
+    }
+    errors.check()
+}
+
+#[utoipa::path(post, path = "/v1/agent/enroll", tag = "agent", request_body = EnrollRequest,
+    responses((status = 201, description = "Enrolled; the credential is in this answer only", body = EnrollResponse)))]
+pub async fn enroll(
+    State(app): State<AppState>,
+    Json(body): Json<EnrollRequest>,
+) -> ApiResult<(StatusCode, axum::Json<EnrollResponse>)> {
+    check_enroll(&body)?;
+    let unusable =
+        |why: &str| ApiError::Unauthorized(format!("the enrollment token {why}; ask an operator for a new one"));
+    let hash = secrets::hash_secret(&body.token);
+    let mut tx = db::credential_tx(&app.pool, &hash).await?;
+    let token =
+        db::enrollment_tokens::by_hash(&mut *tx, &hash).await?.ok_or_else(|| unusable("is unknown or revoked"))?;
+    db::enter_tenant(&mut tx, token.tenant_id).await?;
+    // Enrolling changes peers' documents: serialise with the tenant's other writes.
+    db::tenants::lock(&mut *tx, token.tenant_id).await?.ok_or_else(|| unusable("is unknown or revoked"))?;
+    if token.expires_at <= chrono::Utc::now() {
+        return Err(unusable("has expired"));
+    }
+    if !db::enrollment_tokens::spend(&mut *tx, token.id).await? {
+        return Err(unusable("has been used up"));
+    }
+    let credential = secrets::generate(SecretKind::AgentCredential);
+    let (agent, replaced) = db::agents::replace(
+        &mut tx,
+        &db::agents::NewAgentRow {
+            tenant_id: token.tenant_id,
+            site_id: token.site_id,
+            public_key: body.public_key.trim(),
+            hostname: &body.hostname,
+            agent_version: &body.agent_version,
+            credential_hash: &credential.hash,
+        },
+    )
+    .await?;
+    let outcome = commit_change(&mut tx, token.tenant_id, |net| net.affected_by_site(token.site_id)).await?;
+    let principal =
+        Principal::Agent(AgentPrincipal { agent_id: agent.id, tenant_id: agent.tenant_id, site_id: agent.site_id });
+    let change = match &replaced {
+        Some(old) => Change::updated("agent", agent.id, &old.to_api(), &agent.to_api()),
+        None => Change::created("agent", agent.id, &agent.to_api()),
+    };
+    crate::audit::record(&mut tx, &principal, Some(agent.tenant_id), None, change).await?;
+    tx.commit().await?;
+    app.config_watch.changed(&outcome.changed_sites).await;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(EnrollResponse {
+            agent_id: agent.id,
+            site_id: agent.site_id,
+            credential: credential.value,
+            status_interval_seconds: app.settings.agent_status_interval_secs,
+        }),
+    ))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ConfigQuery {
+    /// Seconds to wait for a document other than the one in `If-None-Match` (0 to 60; the
+    /// server's default, about 30, when absent).
+    pub wait: Option<u64>,
+}
+
+/// The hash an `If-None-Match` header names, without quotes or weakness marker.
+fn held_hash(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::IF_NONE_MATCH)?.to_str().ok()?.trim();
+    let value = value.strip_prefix("W/").unwrap_or(value);
+    Some(value.trim_matches('"').to_string())
+}
+
+#[utoipa::path(get, path = "/v1/agent/config", tag = "agent", params(ConfigQuery,
+        ("If-None-Match" = Option<String>, Header, description = "The hash of the document the agent holds")),
+    responses(
+        (status = 200, description = "The site's current document", body = CompiledConfig,
+            headers(("ETag" = String, description = "The document's content hash, quoted"))),
+        (status = 304, description = "The document is still the one the agent holds")),
+    security(("agent_auth" = [])))]
+pub async fn config(
+    State(app): State<AppState>,
+    caller: AgentCaller,
+    Query(q): Query<ConfigQuery>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let AgentPrincipal { tenant_id, site_id, .. } = caller.agent;
+    let held = held_hash(&headers);
+    let wait = match q.wait {
+        Some(secs) if secs > MAX_WAIT_SECS => return Err(ApiError::field("/query/wait", "must be 0 to 60 seconds")),
+        Some(secs) => Duration::from_secs(secs),
+        // Spread the re-polls of agents parked at the same moment.
+        None => Duration::from_millis(app.settings.long_poll_secs * 1000 + rand::thread_rng().gen_range(0..3000)),
+    };
+    let deadline = tokio::time::Instant::now() + wait;
+    let watch = app.config_watch.watch(site_id);
+    loop {
+        // Armed before the hash is read, so a change committed in between still wakes us.
+        let notified = watch.notify.notified();
+        tokio::pin!(notified);
+        notified.as_mut().enable();
+
+        let mut tx = db::tenant_tx(&app.pool, tenant_id).await?;
+        let revision: i64 = sqlx::query_scalar("SELECT revision FROM tenants WHERE id = $1")
+            .bind(tenant_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let stored = db::site_configs::get(&mut *tx, site_id).await?;
+        tx.commit().await?;
+        let Some((hash, doc_revision)) = stored else {
+            return Err(ApiError::NotFound("site"));
+        };
+        if held.as_deref() != Some(hash.as_str()) {
+            let snapshot = app.networks.at_least(&app.pool, tenant_id, revision).await?;
+            if snapshot.revision != revision {
+                continue; // The network moved on while we read; read the hash again.
+            }
+            let config =
+                compiler::compile_site(&snapshot.network, site_id, doc_revision).ok_or(ApiError::NotFound("site"))?;
+            let compiled = compiler::content_hash(&config);
+            if compiled != hash {
+                tracing::error!(site = %site_id, "compiled document does not match its recorded hash");
+            }
+            let mut response =
+                axum::Json(CompiledConfig { hash: compiled.clone(), revision: doc_revision, config }).into_response();
+            if let Ok(v) = HeaderValue::from_str(&format!("\"{compiled}\"")) {
+                response.headers_mut().insert(header::ETAG, v);
+            }
+            return Ok(response);
+        }
+        // Parked: no connection held, only this future.
+        let _parked = app.metrics.parked_poll();
+        if app.config_watch.is_closed()
+            || tokio::time::timeout_at(deadline, notified).await.is_err()
+            || app.config_watch.is_closed()
+        {
+            let mut response = StatusCode::NOT_MODIFIED.into_response();
+            if let Ok(v) = HeaderValue::from_str(&format!("\"{hash}\"")) {
+                response.headers_mut().insert(header::ETAG, v);
+            }
+            return Ok(response);
+        }
+    }
+}
+
+/// A site's health from its agent's report and the hash of its current document.
+pub fn health_of(report: &AgentStatusReport, desired_hash: Option<&str>) -> (SiteHealth, Option<String>) {
+    if let Some(err) = &report.last_error {
+        return (SiteHealth::Degraded, Some(format!("the agent reports an error: {err}")));
+    }
+    match (report.applied_hash.as_deref(), desired_hash) {
+        (None, Some(_)) => (SiteHealth::Degraded, Some("the agent has not applied a document yet".into())),
+        (Some(applied), Some(desired)) if applied != desired => (
+            SiteHealth::Degraded,
+            Some(format!(
+                "the agent runs revision {} of the document, not the current one",
+                report.applied_revision.map_or_else(|| "?".to_string(), |r| r.to_string())
+            )),
+        ),
+        _ => (SiteHealth::Online, None),
+    }
+}
+
+#[utoipa::path(post, path = "/v1/agent/status", tag = "agent", request_body = AgentStatusReport,
+    responses((status = 204, description = "Recorded")),
+    security(("agent_auth" = [])))]
+pub async fn status(
+    State(app): State<AppState>,
+    caller: AgentCaller,
+    Json(report): Json<AgentStatusReport>,
+) -> ApiResult<StatusCode> {
+    let mut errors = Errors::new();
+    validate::text(&mut errors, "/agent_version", &report.agent_version, 64);
+    if let Some(err) = &report.last_error {
+        validate::text(&mut errors, "/last_error", err, 2000);
+    }
+    if report.links.len() > 64 {
+        errors.add("/links", "at most 64 links");
+    }
+    if report.peers.len() > 20_000 {
+        errors.add("/peers", "at most 20000 peers");
+    }
+    errors.check()?;
+    let agent = caller.agent;
+    let mut tx = db::tenant_tx(&app.pool, agent.tenant_id).await?;
+    let desired = db::site_configs::get(&mut *tx, agent.site_id).await?;
+    let (health, _) = health_of(&report, desired.as_ref().map(|(h, _)| h.as_str()));
+    let previous = db::agents::record_status(&mut *tx, agent.agent_id, &report, health.as_str())
+        .await?
+        .ok_or_else(|| ApiError::Unauthorized("the agent credential was revoked".into()))?;
+    tx.commit().await?;
+    if previous != health.as_str() {
+        app.metrics.site_health_transition(&previous, health.as_str());
+    }
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,201 @@
+//! What operators see of agents: enrollment tokens bound to a site, the site's enrolled agent
+//! (which they can revoke), and the site's health as its agent reports it.
+
+use std::collections::BTreeSet;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use chrono::{Duration, Utc};
+use patronus_api::{
+    Agent, EnrollmentToken, EnrollmentTokenCreated, NewEnrollmentToken, Page, Role, SiteHealth, SiteStatus,
+};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use crate::app::AppState;
+use crate::audit::Change;
+use crate::auth::secrets::{self, SecretKind};
+use crate::auth::TenantCaller;
+use crate::config_sync::commit_change;
+use crate::db;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::{Json, Path, Query};
+use crate::pagination::PageRequest;
+use crate::validate::{self, Errors};
+
+const MIN_TTL_SECS: u64 = 60;
+const MAX_TTL_SECS: u64 = 30 * 24 * 3600;
+const MAX_USES: u64 = 1000;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    pub cursor: Option<String>,
+    /// Page size, 1 to 500 (default 100).
+    pub limit: Option<u32>,
+}
+
+async fn site_exists(tx: &mut db::Tx, site_id: Uuid) -> ApiResult<()> {
+    db::sites::get(&mut **tx, site_id).await?.map(|_| ()).ok_or(ApiError::NotFound("site"))
+}
+
+#[utoipa::path(post, path = "/v1/sites/{id}/enrollment-tokens", tag = "agents", params(("id" = Uuid, Path)),
+    request_body = NewEnrollmentToken,
+    responses((status = 201, description = "Created; the secret is in this answer only", body = EnrollmentTokenCreated)),
+    security(("tenant_auth" = [])))]
+pub async fn create_token(
+    State(app): State<AppState>,
+    caller: TenantCaller,
+    Path(site_id): Path<Uuid>,
+    Json(body): Json<NewEnrollmentToken>,
+) -> ApiResult<(StatusCode, axum::Json<EnrollmentTokenCreated>)> {
+    caller.require(Role::Operator)?;
+    let mut errors = Errors::new();
+    let ttl = match body.ttl_seconds {
+        Some(ttl) => validate::within(&mut errors, "/ttl_seconds", u64::from(ttl), MIN_TTL_SECS..=MAX_TTL_SECS),
+        None => app.settings.enrollment_token_ttl_secs,
+    };
+    let uses = validate::within(&mut errors, "/uses", u64::from(body.uses.unwrap_or(1)), 1..=MAX_USES);
+    let description = validate::text(&mut errors, "/description", body.description.as_deref().unwrap_or(""), 500);
+    errors.check()?;
+
+    let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
+    site_exists(&mut tx, site_id).await?;
+    let secret = secrets::generate(SecretKind::EnrollmentToken);
+    let row = db::enrollment_tokens::insert(
+        &mut *tx,
+        &db::enrollment_tokens::NewEnrollmentTokenRow {
+            tenant_id: caller.tenant_id(),
+            site_id,
+            description: &description,
+            hash: &secret.hash,
+            prefix: &secret.display_prefix,
+            uses: i32::try_from(uses).unwrap_or(1),
+            expires_at: Utc::now() + Duration::seconds(i64::try_from(ttl).unwrap_or(i64::MAX / 2)),
+        },
+    )
+    .await?;
+    caller.audit(&mut tx, Change::created("enrollment_token", row.id, &row.to_api())).await?;
+    tx.commit().await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(EnrollmentTokenCreated { enrollment_token: row.to_api(), token: secret.value }),
+    ))
+}
+
+#[utoipa::path(get, path = "/v1/sites/{id}/enrollment-tokens", tag = "agents", params(("id" = Uuid, Path), PageQuery),
+    responses((status = 200, description = "The site's enrollment tokens, live or spent (never their secrets)", body = Page<EnrollmentToken>)),
+    security(("tenant_auth" = [])))]
+pub async fn list_tokens(
+    State(app): State<AppState>,
+    caller: TenantCaller,
+    Path(site_id): Path<Uuid>,
+    Query(q): Query<PageQuery>,
+) -> ApiResult<axum::Json<Page<EnrollmentToken>>> {
+    let page = PageRequest::new(q.cursor.as_deref(), q.limit)?;
+    let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
+    site_exists(&mut tx, site_id).await?;
+    let rows = db::enrollment_tokens::list(&mut *tx, site_id, &page).await?;
+    tx.commit().await?;
+    Ok(axum::Json(page.finish(rows, |r| r.id, |r| r.to_api())))
+}
+
+#[utoipa::path(delete, path = "/v1/sites/{id}/enrollment-tokens/{token_id}", tag = "agents",
+    params(("id" = Uuid, Path), ("token_id" = Uuid, Path)),
+    responses((status = 204, description = "Revoked: the token can no longer enroll an agent")),
+    security(("tenant_auth" = [])))]
+pub async fn revoke_token(
+    State(app): State<AppState>,
+    caller: TenantCaller,
+    Path((site_id, token_id)): Path<(Uuid, Uuid)>,
+) -> ApiResult<StatusCode> {
+    caller.require(Role::Operator)?;
+    let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
+    let row =
+        db::enrollment_tokens::get(&mut *tx, site_id, token_id).await?.ok_or(ApiError::NotFound("enrollment token"))?;
+    db::enrollment_tokens::delete(&mut *tx, token_id).await?;
+    caller.audit(&mut tx, Change::deleted("enrollment_token", token_id, &row.to_api())).await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/v1/sites/{id}/agent", tag = "agents", params(("id" = Uuid, Path)),
+    responses((status = 200, description = "The agent enrolled for the site", body = Agent)),
+    security(("tenant_auth" = [])))]
+pub async fn get_agent(
+    State(app): State<AppState>,
+    caller: TenantCaller,
+    Path(site_id): Path<Uuid>,
+) -> ApiResult<axum::Json<Agent>> {
+    let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
+    site_exists(&mut tx, site_id).await?;
+    let row = db::agents::by_site(&mut *tx, site_id).await?.ok_or(ApiError::NotFound("agent"))?;
+    tx.commit().await?;
+    Ok(axum::Json(row.to_api()))
+}
+
+#[utoipa::path(delete, path = "/v1/sites/{id}/agent", tag = "agents", params(("id" = Uuid, Path)),
+    responses((status = 204, description = "Revoked: the agent's credential stops working and its key leaves its peers' documents")),
+    security(("tenant_auth" = [])))]
+pub async fn revoke_agent(
+    State(app): State<AppState>,
+    caller: TenantCaller,
+    Path(site_id): Path<Uuid>,
+) -> ApiResult<StatusCode> {
+    caller.require(Role::Operator)?;
+    let tenant_id = caller.tenant_id();
+    let (mut tx, _) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
+    site_exists(&mut tx, site_id).await?;
+    let row = db::agents::by_site(&mut *tx, site_id).await?.ok_or(ApiError::NotFound("agent"))?;
+    // Who listed the site's key is known only while it is enrolled.
+    let affected: BTreeSet<Uuid> = db::network::load(&mut tx, tenant_id).await?.affected_by_site(site_id);
+    db::agents::delete(&mut *tx, row.id).await?;
+    let outcome = commit_change(&mut tx, tenant_id, move |_| affected).await?;
+    caller.audit(&mut tx, Change::deleted("agent", row.id, &row.to_api())).await?;
+    tx.commit().await?;
+    app.config_watch.changed(&outcome.changed_sites).await;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[utoipa::path(get, path = "/v1/sites/{id}/status", tag = "agents", params(("id" = Uuid, Path)),
+    responses((status = 200, description = "The site's health and its agent's latest report", body = SiteStatus)),
+    security(("tenant_auth" = [])))]
+pub async fn site_status(
+    State(app): State<AppState>,
+    caller: TenantCaller,
+    Path(site_id): Path<Uuid>,
+) -> ApiResult<axum::Json<SiteStatus>> {
+    let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
+    site_exists(&mut tx, site_id).await?;
+    let agent = db::agents::by_site(&mut *tx, site_id).await?;
+    let desired = db::site_configs::get(&mut *tx, site_id).await?;
+    tx.commit().await?;
+    let (health, reason) = match &agent {
+        None => (SiteHealth::Unenrolled, Some("no agent has enrolled for this site".to_string())),
+        Some(a) => {
+            let silent = app.settings.offline_after();
+            let report = a.report.as_ref().map(|r| &r.0);
+            match (a.last_seen_at, report) {
+                (Some(seen), Some(report)) if Utc::now() - seen <= silent => {
+                    crate::routes::agent::health_of(report, desired.as_ref().map(|(h, _)| h.as_str()))
+                }
+                (Some(seen), _) => (
+                    SiteHealth::Offline,
+                    Some(format!("no status report since {}", seen.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))),
+                ),
+                (None, _) => (SiteHealth::Offline, Some("the agent has not reported yet".to_string())),
+            }
+        }
+    };
+    Ok(axum::Json(SiteStatus {
+        site_id,
+        health,
+        reason,
+        desired_hash: desired.as_ref().map(|(h, _)| h.clone()),
+        desired_revision: desired.map(|(_, r)| r),
+        last_seen_at: agent.as_ref().and_then(|a| a.last_seen_at),
+        report: agent.as_ref().and_then(|a| a.report.as_ref().map(|r| r.0.clone())),
+        agent: agent.map(|a| a.to_api()),
+    }))
+}
