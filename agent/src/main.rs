@@ -1,1 +1,112 @@
-fn main() {}
+//! The `patronus-agent` command line.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use patronus_agent::control::{self, RunError, RunOptions};
+use patronus_agent::dataplane::ControlOnly;
+use patronus_agent::state::{StateDir, DEFAULT_STATE_DIR};
+
+/// Exit code when the server refuses the credential: enrolling again is the only way on.
+const EXIT_REVOKED: u8 = 3;
+
+#[derive(Parser)]
+#[command(name = "patronus-agent", version, about = "The Patronus site agent")]
+struct Cli {
+    /// Where the key pair, credential and last-known-good document live.
+    #[arg(long, global = true, env = "PATRONUS_AGENT_STATE_DIR", default_value = DEFAULT_STATE_DIR)]
+    state_dir: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DataplaneKind {
+    /// Validate and keep the document, forward nothing.
+    None,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Generates this machine's key pair and exchanges an enrollment token for a credential.
+    Enroll {
+        /// The server's URL, e.g. https://patronus.example.net
+        #[arg(long, env = "PATRONUS_URL")]
+        server: String,
+        /// The enrollment token (`ptrn_enr_...`).
+        #[arg(long, env = "PATRONUS_ENROLLMENT_TOKEN", hide_env_values = true)]
+        token: String,
+        /// The name operators see for this machine (default: the kernel's hostname).
+        #[arg(long)]
+        hostname: Option<String>,
+    },
+    /// Pulls the site's config and runs the dataplane from it.
+    Run {
+        #[arg(long, value_enum, default_value = "none")]
+        dataplane: DataplaneKind,
+        /// Seconds each config poll asks the server to wait.
+        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=60))]
+        poll_wait: u64,
+        /// Longest pause, in seconds, between attempts to reach the server.
+        #[arg(long, default_value_t = 60)]
+        max_backoff: u64,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let state = match StateDir::open(&cli.state_dir) {
+        Ok(s) => s,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match cli.command {
+        Command::Enroll { server, token, hostname } => {
+            let hostname = hostname.unwrap_or_else(patronus_agent::enroll::hostname);
+            match patronus_agent::enroll::enroll(&state, &server, &token, &hostname).await {
+                Ok(e) => {
+                    eprintln!(
+                        "enrolled as agent {} of site {}; state in {}",
+                        e.agent_id,
+                        e.site_id,
+                        state.path().display()
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(err) => {
+                    eprintln!("error: {err:#}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Run { dataplane, poll_wait, max_backoff } => {
+            let options = RunOptions {
+                poll_wait: std::time::Duration::from_secs(poll_wait),
+                max_backoff: std::time::Duration::from_secs(max_backoff.max(1)),
+                ..RunOptions::default()
+            };
+            let result = match dataplane {
+                DataplaneKind::None => control::run(state, ControlOnly, options).await,
+            };
+            match result {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(RunError::Revoked) => {
+                    eprintln!("error: {}", RunError::Revoked);
+                    ExitCode::from(EXIT_REVOKED)
+                }
+                Err(err) => {
+                    eprintln!("error: {err:#}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    }
+}

@@ -76,6 +76,7 @@ pub fn default_args() -> ServeArgs {
 
 pub struct TestApp {
     pub router: Router,
+    pub state: patronus_server::app::AppState,
     /// Connected as `patronus_app`, like the server.
     pub pool: PgPool,
     pub database: String,
@@ -109,7 +110,7 @@ impl TestApp {
             patronus_server::bootstrap::create_platform_token(&pool, &format!("test-{}", uuid::Uuid::now_v7()))
                 .await
                 .unwrap();
-        TestApp { router: patronus_server::app::router(state), pool, database, platform_token }
+        TestApp { router: patronus_server::app::router(state.clone()), state, pool, database, platform_token }
     }
 
     pub fn req(&self, method: Method, path: &str) -> Req<'_> {

@@ -3,6 +3,7 @@
 // Tests may panic on the unexpected: that is how they fail.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod agents;
 mod api_tokens;
 mod audit;
 mod auth;

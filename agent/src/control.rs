@@ -1,0 +1,216 @@
+//! The control loop: long-polls the server for the site's document, validates it, stores it as
+//! last-known-good, hands it to the dataplane and reports status. When the server is away the
+//! agent keeps forwarding on what it has and retries with exponential backoff and jitter.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use patronus_api::client::{Client, Error as ClientError};
+use patronus_api::{AgentStatusReport, CompiledConfig};
+use rand::Rng;
+use tokio::sync::Notify;
+
+use crate::dataplane::Dataplane;
+use crate::state::{Enrollment, StateDir};
+use crate::validate;
+
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Why `run` stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(
+        "the server no longer accepts this agent's credential (revoked, or the site enrolled another agent): \
+         enroll again with a new token"
+    )]
+    Revoked,
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// How long each config poll asks the server to wait.
+    pub poll_wait: Duration,
+    /// Backoff bounds while the server cannot be reached.
+    pub min_backoff: Duration,
+    pub max_backoff: Duration,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            poll_wait: Duration::from_secs(30),
+            min_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(60),
+        }
+    }
+}
+
+/// What the status reports say about the control side.
+struct Applied {
+    revision: Option<i64>,
+    hash: Option<String>,
+    last_error: Option<String>,
+}
+
+struct Shared<D> {
+    dataplane: Mutex<D>,
+    applied: Mutex<Applied>,
+    started: Instant,
+    report_now: Notify,
+}
+
+impl<D: Dataplane> Shared<D> {
+    fn report(&self) -> AgentStatusReport {
+        let (links, peers) = {
+            let dp = self.dataplane.lock().unwrap_or_else(|e| e.into_inner());
+            (dp.links(), dp.peers())
+        };
+        let applied = self.applied.lock().unwrap_or_else(|e| e.into_inner());
+        AgentStatusReport {
+            applied_revision: applied.revision,
+            applied_hash: applied.hash.clone(),
+            agent_version: VERSION.to_string(),
+            uptime_seconds: self.started.elapsed().as_secs(),
+            links,
+            peers,
+            last_error: applied.last_error.clone(),
+        }
+    }
+
+    fn set_error(&self, error: Option<String>) {
+        self.applied.lock().unwrap_or_else(|e| e.into_inner()).last_error = error;
+        self.report_now.notify_one();
+    }
+
+    /// Validates, stores and applies a document. `Err` leaves the last-known-good in place.
+    fn accept(&self, state: &StateDir, site: uuid::Uuid, doc: &CompiledConfig, store: bool) -> Result<(), String> {
+        validate::check(doc, site).map_err(|why| format!("rejected document {}: {why}", short(&doc.hash)))?;
+        if store {
+            state.save_last_known_good(doc).map_err(|e| format!("storing the document: {e:#}"))?;
+        }
+        self.dataplane
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .apply(&doc.config)
+            .map_err(|e| format!("applying revision {}: {e:#}", doc.revision))?;
+        let mut applied = self.applied.lock().unwrap_or_else(|e| e.into_inner());
+        applied.revision = Some(doc.revision);
+        applied.hash = Some(doc.hash.clone());
+        applied.last_error = None;
+        Ok(())
+    }
+}
+
+fn short(hash: &str) -> &str {
+    &hash[..hash.len().min(12)]
+}
+
+fn jittered(backoff: Duration) -> Duration {
+    // Between half and all of the backoff, so that agents cut off together do not return together.
+    let ms = backoff.as_millis() as u64;
+    Duration::from_millis(rand::thread_rng().gen_range(ms / 2..=ms.max(1)))
+}
+
+/// Runs until the credential is refused or an unrecoverable local error happens.
+pub async fn run<D: Dataplane + 'static>(state: StateDir, dataplane: D, options: RunOptions) -> Result<(), RunError> {
+    let enrollment: Enrollment = state.enrollment()?;
+    let client = Client::new(&enrollment.server, Some(enrollment.credential.clone())).map_err(anyhow::Error::from)?;
+    let shared = Arc::new(Shared {
+        dataplane: Mutex::new(dataplane),
+        applied: Mutex::new(Applied { revision: None, hash: None, last_error: None }),
+        started: Instant::now(),
+        report_now: Notify::new(),
+    });
+
+    // Forward on the last-known-good document before the server has said anything.
+    match state.last_known_good() {
+        Ok(Some(doc)) => match shared.accept(&state, enrollment.site_id, &doc, false) {
+            Ok(()) => {
+                tracing::info!(revision = doc.revision, hash = short(&doc.hash), "running the last-known-good document")
+            }
+            Err(why) => {
+                tracing::warn!(error = %why, "the last-known-good document cannot be applied");
+                shared.set_error(Some(why));
+            }
+        },
+        Ok(None) => {}
+        Err(err) => tracing::warn!(error = %format!("{err:#}"), "ignoring the last-known-good document"),
+    }
+
+    let (revoked_tx, mut revoked_rx) = tokio::sync::watch::channel(false);
+    let reporter = tokio::spawn(report_loop(
+        shared.clone(),
+        client.clone(),
+        Duration::from_secs(u64::from(enrollment.status_interval_seconds.max(1))),
+        revoked_tx,
+    ));
+
+    let result = tokio::select! {
+        r = poll_loop(&state, &enrollment, &client, &shared, &options) => r,
+        _ = revoked_rx.wait_for(|revoked| *revoked) => Err(RunError::Revoked),
+    };
+    reporter.abort();
+    result
+}
+
+async fn poll_loop<D: Dataplane>(
+    state: &StateDir,
+    enrollment: &Enrollment,
+    client: &Client,
+    shared: &Shared<D>,
+    options: &RunOptions,
+) -> Result<(), RunError> {
+    // The hash the agent holds: the applied one, or a rejected one so that the same bad
+    // document is not fetched again and again.
+    let mut held = shared.applied.lock().unwrap_or_else(|e| e.into_inner()).hash.clone();
+    let mut backoff = options.min_backoff;
+    loop {
+        match client.agent_config(held.as_deref(), options.poll_wait).await {
+            Ok(None) => backoff = options.min_backoff,
+            Ok(Some(doc)) => {
+                backoff = options.min_backoff;
+                match shared.accept(state, enrollment.site_id, &doc, true) {
+                    Ok(()) => {
+                        tracing::info!(revision = doc.revision, hash = short(&doc.hash), "applied a new document");
+                        shared.report_now.notify_one();
+                    }
+                    Err(why) => {
+                        tracing::error!(error = %why, "keeping the last-known-good document");
+                        shared.set_error(Some(why));
+                    }
+                }
+                held = Some(doc.hash);
+            }
+            Err(ClientError::Api { status: 401, .. }) => return Err(RunError::Revoked),
+            Err(err) => {
+                let wait = jittered(backoff);
+                tracing::warn!(error = %err, retry_in_ms = wait.as_millis() as u64, "config poll failed; still forwarding on the last-known-good document");
+                tokio::time::sleep(wait).await;
+                backoff = (backoff * 2).min(options.max_backoff);
+            }
+        }
+    }
+}
+
+async fn report_loop<D: Dataplane>(
+    shared: Arc<Shared<D>>,
+    client: Client,
+    every: Duration,
+    revoked: tokio::sync::watch::Sender<bool>,
+) {
+    loop {
+        let report = shared.report();
+        match client.agent_status(&report).await {
+            Ok(()) => {}
+            Err(ClientError::Api { status: 401, .. }) => {
+                let _ = revoked.send(true);
+                return;
+            }
+            Err(err) => tracing::warn!(error = %err, "status report failed"),
+        }
+        // The next report is due after the interval, or sooner when something changed.
+        let _ = tokio::time::timeout(every, shared.report_now.notified()).await;
+    }
+}
