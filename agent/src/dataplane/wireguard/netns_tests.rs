@@ -1,0 +1,348 @@
+//! Two real `WireGuard` dataplanes in two network namespaces joined through a router namespace,
+//! each site with a `fiber` and an `lte` uplink. Needs root, /dev/net/tun and `ip`; skipped
+//! (with the reason printed) where those are missing.
+#![allow(clippy::unwrap_used, clippy::print_stdout)]
+
+use std::fs::File;
+use std::net::UdpSocket;
+use std::process::Command;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use patronus_api::network::{LinkKind, SiteRole};
+use patronus_api::{ConfigEndpoint, ConfigLink, ConfigPeer, SiteConfig};
+use uuid::Uuid;
+
+use super::*;
+
+fn sh(args: &[&str]) -> bool {
+    Command::new(args[0]).args(&args[1..]).status().map(|s| s.success()).unwrap_or(false)
+}
+
+fn must(args: &[&str]) {
+    assert!(sh(args), "command failed: {}", args.join(" "));
+}
+
+fn skip_reason() -> Option<String> {
+    if !sys::is_root() {
+        return Some("not root".into());
+    }
+    if !std::path::Path::new("/dev/net/tun").exists() {
+        return Some("/dev/net/tun is missing".into());
+    }
+    for tool in ["ip"] {
+        if !sh(&["sh", "-c", &format!("command -v {tool} >/dev/null")]) {
+            return Some(format!("`{tool}` is missing"));
+        }
+    }
+    None
+}
+
+/// The namespaces; removed when dropped, also when an assertion fails.
+struct Topology {
+    ns: Vec<String>,
+}
+
+impl Drop for Topology {
+    fn drop(&mut self) {
+        for n in &self.ns {
+            let _ = Command::new("ip").args(["netns", "del", n]).status();
+        }
+    }
+}
+
+/// router `r` joined to sites `a` and `b`, each by `fiber` (10.<n>1.0/24) and `lte`
+/// (10.<n>2.0/24); each uplink has its own default route, so a socket bound to the uplink
+/// leaves through it.
+fn topology(tag: &str) -> Topology {
+    let r = format!("pt{tag}r");
+    let t = Topology { ns: vec![r.clone(), format!("pt{tag}a"), format!("pt{tag}b")] };
+    for n in &t.ns {
+        let _ = Command::new("ip").args(["netns", "del", n]).stderr(std::process::Stdio::null()).status();
+        must(&["ip", "netns", "add", n]);
+        must(&["ip", "-n", n, "link", "set", "lo", "up"]);
+    }
+    must(&["ip", "netns", "exec", &r, "sysctl", "-qw", "net.ipv4.ip_forward=1"]);
+    for (site, n) in [("a", 1), ("b", 2)] {
+        let ns = format!("pt{tag}{site}");
+        for (link, m, metric) in [("fiber", 1, "100"), ("lte", 2, "200")] {
+            let inner = format!("{site}-{link}");
+            let outer = format!("r{tag}{site}{m}");
+            must(&["ip", "link", "add", &inner, "netns", &ns, "type", "veth", "peer", "name", &outer, "netns", &r]);
+            let net = format!("10.{n}{m}.0");
+            must(&["ip", "-n", &ns, "addr", "add", &format!("{net}.2/24"), "dev", &inner]);
+            must(&["ip", "-n", &r, "addr", "add", &format!("{net}.1/24"), "dev", &outer]);
+            must(&["ip", "-n", &ns, "link", "set", &inner, "up"]);
+            must(&["ip", "-n", &r, "link", "set", &outer, "up"]);
+            must(&[
+                "ip",
+                "-n",
+                &ns,
+                "route",
+                "add",
+                "default",
+                "via",
+                &format!("{net}.1"),
+                "dev",
+                &inner,
+                "metric",
+                metric,
+            ]);
+        }
+    }
+    t
+}
+
+type Job = Box<dyn FnOnce(&mut WireGuard) + Send>;
+
+/// A dataplane living on a thread inside a namespace: its threads and `ip` commands run there.
+struct NsAgent {
+    tx: mpsc::Sender<Job>,
+    handle: Option<std::thread::JoinHandle<()>>,
+}
+
+impl NsAgent {
+    fn start(ns: &str, key: [u8; 32]) -> NsAgent {
+        let ns_file = File::open(format!("/var/run/netns/{ns}")).unwrap();
+        let (tx, rx) = mpsc::channel::<Job>();
+        let (ready_tx, ready_rx) = mpsc::channel();
+        let handle = std::thread::spawn(move || {
+            sys::enter_netns(&ns_file).unwrap();
+            let opts = DataplaneOptions { tun_name: "wgt0".into(), ..Default::default() };
+            let mut wg = WireGuard::start(key, opts).unwrap();
+            ready_tx.send(()).unwrap();
+            while let Ok(f) = rx.recv() {
+                f(&mut wg);
+            }
+        });
+        ready_rx.recv_timeout(Duration::from_secs(10)).unwrap();
+        NsAgent { tx, handle: Some(handle) }
+    }
+
+    fn call<R: Send + 'static>(&self, f: impl FnOnce(&mut WireGuard) -> R + Send + 'static) -> R {
+        let (tx, rx) = mpsc::channel();
+        self.tx.send(Box::new(move |wg| tx.send(f(wg)).unwrap())).unwrap();
+        rx.recv_timeout(Duration::from_secs(30)).unwrap()
+    }
+}
+
+impl Drop for NsAgent {
+    fn drop(&mut self) {
+        let (tx, _) = mpsc::channel();
+        drop(std::mem::replace(&mut self.tx, tx));
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+fn link(name: &str, prio: u32, endpoint: &str) -> ConfigLink {
+    ConfigLink {
+        name: name.into(),
+        interface: String::new(),
+        kind: if name == "fiber" { LinkKind::Fiber } else { LinkKind::Lte },
+        endpoint: Some(endpoint.into()),
+        bandwidth_up_mbps: 100,
+        bandwidth_down_mbps: 100,
+        cost: 0,
+        priority: prio,
+    }
+}
+
+fn config(site: &str, n: u8, peer: (&str, u8, &str), peer_lan: &[&str]) -> SiteConfig {
+    let links = vec![
+        ConfigLink { interface: format!("{site}-fiber"), ..link("fiber", 10, &format!("10.{n}1.0.2:51820")) },
+        ConfigLink { interface: format!("{site}-lte"), ..link("lte", 20, &format!("10.{n}2.0.2:51820")) },
+    ];
+    let (peer_name, pn, peer_key) = peer;
+    let mut allowed = vec![format!("100.64.0.{pn}/32")];
+    allowed.extend(peer_lan.iter().map(|s| s.to_string()));
+    SiteConfig {
+        schema_version: 1,
+        revision: 1,
+        site_id: Uuid::from_u128(u128::from(n)),
+        site_name: site.into(),
+        role: SiteRole::Edge,
+        overlay_address: format!("100.64.0.{n}/16"),
+        listen_port: 51820,
+        lan_prefixes: vec![],
+        links,
+        peers: vec![ConfigPeer {
+            site_id: Uuid::from_u128(u128::from(pn)),
+            site_name: peer_name.into(),
+            public_key: peer_key.into(),
+            allowed_ips: allowed,
+            endpoints: vec![
+                ConfigEndpoint { link: "fiber".into(), address: format!("10.{pn}1.0.2:51820"), priority: 10, cost: 0 },
+                ConfigEndpoint { link: "lte".into(), address: format!("10.{pn}2.0.2:51820"), priority: 20, cost: 0 },
+            ],
+            persistent_keepalive: 25,
+        }],
+        qos_classes: vec![],
+        policies: vec![],
+    }
+}
+
+fn key() -> ([u8; 32], String) {
+    let secret = StaticSecret::random_from_rng(rand::rngs::OsRng);
+    let public = PublicKey::from(&secret);
+    (secret.to_bytes(), base64::engine::general_purpose::STANDARD.encode(public.as_bytes()))
+}
+
+/// A UDP echo server on a thread inside `ns`, bound to `addr`.
+fn echo_server(ns: &str, addr: &'static str) {
+    let ns_file = File::open(format!("/var/run/netns/{ns}")).unwrap();
+    std::thread::spawn(move || {
+        sys::enter_netns(&ns_file).unwrap();
+        let sock = loop {
+            // The overlay address appears once the dataplane has applied its config.
+            match UdpSocket::bind(addr) {
+                Ok(s) => break s,
+                Err(_) => std::thread::sleep(Duration::from_millis(50)),
+            }
+        };
+        let mut buf = [0u8; 2048];
+        while let Ok((n, from)) = sock.recv_from(&mut buf) {
+            let _ = sock.send_to(&buf[..n], from);
+        }
+    });
+}
+
+/// Sends one datagram from inside `ns` to `to` and waits up to `wait` for the echo.
+fn echo_once(ns: &str, to: &'static str, wait: Duration) -> bool {
+    let ns_file = File::open(format!("/var/run/netns/{ns}")).unwrap();
+    std::thread::spawn(move || {
+        sys::enter_netns(&ns_file).unwrap();
+        let sock = UdpSocket::bind("0.0.0.0:0").unwrap();
+        sock.set_read_timeout(Some(wait)).unwrap();
+        if sock.send_to(b"ping", to).is_err() {
+            return false;
+        }
+        let mut buf = [0u8; 16];
+        matches!(sock.recv_from(&mut buf), Ok((4, _)))
+    })
+    .join()
+    .unwrap()
+}
+
+fn wait_until(limit: Duration, mut f: impl FnMut() -> bool) -> Option<Duration> {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if f() {
+            return Some(start.elapsed());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    None
+}
+
+fn active_link(agent: &NsAgent) -> Option<String> {
+    agent.call(|wg| wg.peers().first().and_then(|p| p.active_link.clone()))
+}
+
+#[test]
+fn two_sites_forward_fail_over_and_reconfigure_in_namespaces() {
+    if let Some(why) = skip_reason() {
+        println!("skipped: the namespace test needs root, /dev/net/tun and ip ({why})");
+        return;
+    }
+    let tag = format!("{}", std::process::id() % 100_000);
+    let topo = topology(&tag);
+    let (ns_a, ns_b) = (topo.ns[1].clone(), topo.ns[2].clone());
+    let (ka, pa) = key();
+    let (kb, pb) = key();
+    let a = NsAgent::start(&ns_a, ka);
+    let b = NsAgent::start(&ns_b, kb);
+    let ca = config("a", 1, ("b", 2, &pb), &[]);
+    let cb = config("b", 2, ("a", 1, &pa), &[]);
+    {
+        let (ca, cb) = (ca.clone(), cb.clone());
+        a.call(move |wg| wg.apply(&ca)).unwrap();
+        b.call(move |wg| wg.apply(&cb)).unwrap();
+    }
+    echo_server(&ns_b, "100.64.0.2:7777");
+
+    // Through the tunnel, over fiber.
+    let up = wait_until(Duration::from_secs(10), || echo_once(&ns_a, "100.64.0.2:7777", Duration::from_millis(300)));
+    assert!(up.is_some(), "no echo through the tunnel");
+    assert!(wait_until(Duration::from_secs(3), || active_link(&a).as_deref() == Some("fiber")).is_some());
+    let peers = a.call(|wg| wg.peers());
+    assert_eq!(peers[0].paths.len(), 4, "{peers:?}");
+    assert!(peers[0].handshake_age_seconds.is_some());
+    assert!(peers[0].rx_packets >= 1 && peers[0].tx_packets >= 1, "{peers:?}");
+    let links = a.call(|wg| wg.links());
+    assert!(links.iter().all(|l| l.up), "{links:?}");
+    assert!(links.iter().find(|l| l.name == "fiber").unwrap().tx_packets > 0);
+
+    // Cut A's fiber upstream (this kernel has no netem: the router blackholes everything from
+    // and to A's fiber subnet, so A's interface stays up and only probes can tell): A moves to
+    // lte, and so does traffic.
+    let r = topo.ns[0].clone();
+    must(&["ip", "-n", &r, "rule", "add", "from", "10.11.0.0/24", "blackhole", "pref", "100"]);
+    must(&["ip", "-n", &r, "rule", "add", "to", "10.11.0.0/24", "blackhole", "pref", "101"]);
+    let moved = wait_until(Duration::from_secs(10), || active_link(&a).as_deref() == Some("lte"));
+    println!("failover fiber -> lte after {moved:?}");
+    let moved = moved.expect("no failover to lte");
+    let timing = PathTiming::default();
+    assert!(moved <= timing.down_after + timing.probe_interval + Duration::from_millis(500));
+    assert!(wait_until(Duration::from_secs(5), || { echo_once(&ns_a, "100.64.0.2:7777", Duration::from_millis(300)) })
+        .is_some());
+
+    // Restore: back to fiber.
+    must(&["ip", "-n", &r, "rule", "del", "pref", "100"]);
+    must(&["ip", "-n", &r, "rule", "del", "pref", "101"]);
+    let back = wait_until(Duration::from_secs(10), || active_link(&a).as_deref() == Some("fiber"));
+    println!("back to fiber after {back:?}");
+    assert!(back.is_some());
+
+    // A new LAN prefix on B: the route appears on A without a new handshake.
+    let before = a.call(|wg| wg.peers()[0].clone());
+    let ca2 = config("a", 1, ("b", 2, &pb), &["10.99.0.0/24"]);
+    a.call(move |wg| wg.apply(&ca2)).unwrap();
+    let out = Command::new("ip").args(["-n", &ns_a, "route", "show", "dev", "wgt0"]).output().unwrap();
+    let routes = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(routes.contains("10.99.0.0/24"), "{routes}");
+    let after = a.call(|wg| wg.peers()[0].clone());
+    assert!(after.tx_packets >= before.tx_packets, "session state was reset");
+    assert!(after.handshake_age_seconds >= before.handshake_age_seconds);
+    assert!(echo_once(&ns_a, "100.64.0.2:7777", Duration::from_secs(1)));
+
+    // The prefix goes away again: the route goes, the tunnel stays.
+    let ca3 = config("a", 1, ("b", 2, &pb), &[]);
+    a.call(move |wg| wg.apply(&ca3)).unwrap();
+    let out = Command::new("ip").args(["-n", &ns_a, "route", "show", "dev", "wgt0"]).output().unwrap();
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("10.99.0.0/24"));
+    assert!(echo_once(&ns_a, "100.64.0.2:7777", Duration::from_secs(1)));
+
+    // Garbage on the WireGuard port changes nothing.
+    let ns_file = File::open(format!("/var/run/netns/{ns_a}")).unwrap();
+    std::thread::spawn(move || {
+        sys::enter_netns(&ns_file).unwrap();
+        let s = UdpSocket::bind("0.0.0.0:0").unwrap();
+        let mut seed = 0x1234_5678u32;
+        for i in 0..2000usize {
+            let len = i % 200;
+            let mut d = vec![0u8; len];
+            for x in &mut d {
+                seed ^= seed << 13;
+                seed ^= seed >> 17;
+                seed ^= seed << 5;
+                *x = seed as u8;
+            }
+            if let Some(first) = d.first_mut() {
+                *first = (i % 6) as u8;
+            }
+            let _ = s.send_to(&d, "10.21.0.2:51820");
+        }
+    })
+    .join()
+    .unwrap();
+    assert!(echo_once(&ns_a, "100.64.0.2:7777", Duration::from_secs(1)));
+    let invalid =
+        b.call(|wg| wg.drops().invalid.load(Ordering::Relaxed) + wg.drops().unknown_peer.load(Ordering::Relaxed));
+    assert!(invalid > 1000, "{invalid}");
+
+    drop(a);
+    drop(b);
+    drop(topo);
+}

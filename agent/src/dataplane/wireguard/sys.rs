@@ -1,0 +1,415 @@
+//! The few system calls no crate wraps the way the dataplane needs: creating a TUN queue,
+//! `poll`, batched UDP receive and send, and entering a network namespace (tests).
+#![allow(unsafe_code)]
+
+use std::fs::{File, OpenOptions};
+use std::io;
+use std::net::{Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
+use std::os::fd::{AsRawFd, RawFd};
+use std::os::unix::fs::OpenOptionsExt;
+
+/// `struct ifreq` as TUNSETIFF reads it: the name, the flags, and the rest of the union.
+#[repr(C)]
+struct IfReqFlags {
+    name: [u8; libc::IFNAMSIZ],
+    flags: libc::c_short,
+    _pad: [u8; 22],
+}
+
+/// Opens one queue of the TUN device `name` (created if missing), without packet information
+/// headers. With `multi_queue`, further calls with the same name add queues to the device.
+pub fn open_tun(name: &str, multi_queue: bool) -> io::Result<(File, String)> {
+    if name.len() >= libc::IFNAMSIZ || name.as_bytes().contains(&0) {
+        return Err(io::Error::new(io::ErrorKind::InvalidInput, "TUN name too long"));
+    }
+    let file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .custom_flags(libc::O_CLOEXEC | libc::O_NONBLOCK)
+        .open("/dev/net/tun")?;
+    let mut req = IfReqFlags { name: [0; libc::IFNAMSIZ], flags: 0, _pad: [0; 22] };
+    req.name[..name.len()].copy_from_slice(name.as_bytes());
+    let mut flags = libc::IFF_TUN | libc::IFF_NO_PI;
+    if multi_queue {
+        flags |= libc::IFF_MULTI_QUEUE;
+    }
+    req.flags = flags as libc::c_short;
+    // SAFETY: `file` is an open /dev/net/tun descriptor and `req` is a properly laid out,
+    // initialised ifreq that lives for the duration of the call; TUNSETIFF reads and writes it.
+    let rc = unsafe { libc::ioctl(file.as_raw_fd(), libc::TUNSETIFF as _, &mut req) };
+    if rc < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    let len = req.name.iter().position(|&b| b == 0).unwrap_or(req.name.len());
+    let actual = String::from_utf8_lossy(&req.name[..len]).into_owned();
+    Ok((file, actual))
+}
+
+/// Waits until `fd` is readable or `timeout_ms` passes. Returns whether it is readable.
+pub fn poll_readable(fd: RawFd, timeout_ms: i32) -> io::Result<bool> {
+    let mut pfd = libc::pollfd { fd, events: libc::POLLIN, revents: 0 };
+    // SAFETY: one valid pollfd, count 1.
+    let rc = unsafe { libc::poll(&mut pfd, 1, timeout_ms) };
+    if rc < 0 {
+        let err = io::Error::last_os_error();
+        if err.kind() == io::ErrorKind::Interrupted {
+            return Ok(false);
+        }
+        return Err(err);
+    }
+    Ok(rc > 0 && pfd.revents & (libc::POLLIN | libc::POLLERR | libc::POLLHUP) != 0)
+}
+
+/// Reads one packet from a non-blocking descriptor; `Ok(None)` when nothing is waiting.
+pub fn read_nonblocking(fd: RawFd, buf: &mut [u8]) -> io::Result<Option<usize>> {
+    // SAFETY: `buf` is valid for writes of `buf.len()` bytes.
+    let n = unsafe { libc::read(fd, buf.as_mut_ptr().cast(), buf.len()) };
+    if n < 0 {
+        let err = io::Error::last_os_error();
+        return match err.kind() {
+            io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted => Ok(None),
+            _ => Err(err),
+        };
+    }
+    Ok(Some(n as usize))
+}
+
+/// Writes one packet; errors are the caller's to count.
+pub fn write(fd: RawFd, packet: &[u8]) -> io::Result<usize> {
+    // SAFETY: `packet` is valid for reads of its length.
+    let n = unsafe { libc::write(fd, packet.as_ptr().cast(), packet.len()) };
+    if n < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(n as usize)
+}
+
+/// Storage for a socket address that any family fits in.
+fn to_storage(addr: &SocketAddr) -> (libc::sockaddr_storage, libc::socklen_t) {
+    // SAFETY: sockaddr_storage is plain old data; all-zero is a valid value.
+    let mut storage: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
+    let len = match addr {
+        SocketAddr::V4(a) => {
+            let sin = libc::sockaddr_in {
+                sin_family: libc::AF_INET as libc::sa_family_t,
+                sin_port: a.port().to_be(),
+                sin_addr: libc::in_addr { s_addr: u32::from_ne_bytes(a.ip().octets()) },
+                sin_zero: [0; 8],
+            };
+            // SAFETY: sockaddr_storage is larger than and aligned for sockaddr_in.
+            unsafe { std::ptr::write((&mut storage as *mut libc::sockaddr_storage).cast(), sin) };
+            std::mem::size_of::<libc::sockaddr_in>()
+        }
+        SocketAddr::V6(a) => {
+            let sin6 = libc::sockaddr_in6 {
+                sin6_family: libc::AF_INET6 as libc::sa_family_t,
+                sin6_port: a.port().to_be(),
+                sin6_flowinfo: a.flowinfo(),
+                sin6_addr: libc::in6_addr { s6_addr: a.ip().octets() },
+                sin6_scope_id: a.scope_id(),
+            };
+            // SAFETY: sockaddr_storage is larger than and aligned for sockaddr_in6.
+            unsafe { std::ptr::write((&mut storage as *mut libc::sockaddr_storage).cast(), sin6) };
+            std::mem::size_of::<libc::sockaddr_in6>()
+        }
+    };
+    (storage, len as libc::socklen_t)
+}
+
+fn from_storage(storage: &libc::sockaddr_storage) -> Option<SocketAddr> {
+    match i32::from(storage.ss_family) {
+        libc::AF_INET => {
+            // SAFETY: the family says the storage holds a sockaddr_in.
+            let sin: &libc::sockaddr_in = unsafe { &*(storage as *const libc::sockaddr_storage).cast() };
+            let ip = Ipv4Addr::from(sin.sin_addr.s_addr.to_ne_bytes());
+            Some(SocketAddr::V4(SocketAddrV4::new(ip, u16::from_be(sin.sin_port))))
+        }
+        libc::AF_INET6 => {
+            // SAFETY: the family says the storage holds a sockaddr_in6.
+            let sin6: &libc::sockaddr_in6 = unsafe { &*(storage as *const libc::sockaddr_storage).cast() };
+            let ip = Ipv6Addr::from(sin6.sin6_addr.s6_addr);
+            let port = u16::from_be(sin6.sin6_port);
+            Some(SocketAddr::V6(SocketAddrV6::new(ip, port, sin6.sin6_flowinfo, sin6.sin6_scope_id)))
+        }
+        _ => None,
+    }
+}
+
+/// Room for the control message that carries a GRO segment size.
+const CMSG_SPACE: usize = 64;
+
+/// Buffers for receiving up to `N` datagrams (or GRO trains of them) with one `recvmmsg`.
+pub struct RecvBatch {
+    bufs: Vec<Vec<u8>>,
+    addrs: Vec<libc::sockaddr_storage>,
+    iovs: Vec<libc::iovec>,
+    hdrs: Vec<libc::mmsghdr>,
+    cmsgs: Vec<[u8; CMSG_SPACE]>,
+}
+
+// SAFETY: the raw pointers inside point into the batch's own heap buffers, which move with it.
+unsafe impl Send for RecvBatch {}
+
+/// One received datagram, or a train of equal-sized datagrams coalesced by UDP GRO.
+pub struct Received<'a> {
+    pub data: &'a [u8],
+    pub src: SocketAddr,
+    /// Size of each datagram in `data` (the last may be shorter); `data.len()` without GRO.
+    pub segment: usize,
+}
+
+impl RecvBatch {
+    pub fn new(count: usize, buf_size: usize) -> RecvBatch {
+        RecvBatch {
+            bufs: (0..count).map(|_| vec![0u8; buf_size]).collect(),
+            // SAFETY: plain old data; zero is valid.
+            addrs: (0..count).map(|_| unsafe { std::mem::zeroed() }).collect(),
+            iovs: Vec::with_capacity(count),
+            // SAFETY: plain old data; zero is valid.
+            hdrs: (0..count).map(|_| unsafe { std::mem::zeroed() }).collect(),
+            cmsgs: vec![[0u8; CMSG_SPACE]; count],
+        }
+    }
+
+    /// Receives what is waiting (without blocking) and calls `each` per datagram train.
+    /// Returns the number of trains received.
+    pub fn recv(&mut self, fd: RawFd, mut each: impl FnMut(Received<'_>)) -> io::Result<usize> {
+        let count = self.bufs.len();
+        self.iovs.clear();
+        for b in &mut self.bufs {
+            self.iovs.push(libc::iovec { iov_base: b.as_mut_ptr().cast(), iov_len: b.len() });
+        }
+        for i in 0..count {
+            let h = &mut self.hdrs[i].msg_hdr;
+            h.msg_name = (&mut self.addrs[i] as *mut libc::sockaddr_storage).cast();
+            h.msg_namelen = std::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+            h.msg_iov = &mut self.iovs[i];
+            h.msg_iovlen = 1;
+            h.msg_control = self.cmsgs[i].as_mut_ptr().cast();
+            h.msg_controllen = CMSG_SPACE as _;
+            h.msg_flags = 0;
+            self.hdrs[i].msg_len = 0;
+        }
+        // SAFETY: every header points at live buffers of the stated sizes owned by `self`.
+        let n =
+            unsafe { libc::recvmmsg(fd, self.hdrs.as_mut_ptr(), count as _, libc::MSG_DONTWAIT, std::ptr::null_mut()) };
+        if n < 0 {
+            let err = io::Error::last_os_error();
+            return match err.kind() {
+                io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted => Ok(0),
+                _ => Err(err),
+            };
+        }
+        let n = n as usize;
+        for i in 0..n {
+            let len = self.hdrs[i].msg_len as usize;
+            let Some(src) = from_storage(&self.addrs[i]) else { continue };
+            let segment = gro_segment(&self.hdrs[i].msg_hdr).unwrap_or(len);
+            each(Received { data: &self.bufs[i][..len], src, segment: segment.max(1) });
+        }
+        Ok(n)
+    }
+}
+
+fn gro_segment(hdr: &libc::msghdr) -> Option<usize> {
+    // SAFETY: the header's control buffer was filled by the kernel in recvmmsg; the CMSG macros
+    // walk it within msg_controllen.
+    unsafe {
+        let mut cmsg = libc::CMSG_FIRSTHDR(hdr);
+        while !cmsg.is_null() {
+            if (*cmsg).cmsg_level == libc::SOL_UDP && (*cmsg).cmsg_type == libc::UDP_GRO {
+                let data = libc::CMSG_DATA(cmsg).cast::<libc::c_int>();
+                return Some(std::ptr::read_unaligned(data) as usize);
+            }
+            cmsg = libc::CMSG_NXTHDR(hdr, cmsg);
+        }
+    }
+    None
+}
+
+/// Datagrams queued for one `sendmmsg`; consecutive equal-sized ones to the same destination are
+/// sent as one UDP GSO train when `gso` is on.
+pub struct SendBatch {
+    data: Vec<u8>,
+    /// (destination, start, len of train, segment size)
+    trains: Vec<(SocketAddr, usize, usize, usize)>,
+    gso: bool,
+    max_trains: usize,
+}
+
+/// Most segments the kernel takes in one UDP GSO send.
+const MAX_GSO_SEGMENTS: usize = 64;
+
+impl SendBatch {
+    pub fn new(max_trains: usize, gso: bool) -> SendBatch {
+        SendBatch {
+            data: Vec::with_capacity(max_trains * 2048),
+            trains: Vec::with_capacity(max_trains),
+            gso,
+            max_trains,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.trains.is_empty()
+    }
+
+    pub fn is_full(&self) -> bool {
+        self.trains.len() >= self.max_trains
+    }
+
+    pub fn gso(&self) -> bool {
+        self.gso
+    }
+
+    /// Drops everything queued.
+    pub fn clear(&mut self) {
+        self.trains.clear();
+        self.data.clear();
+    }
+
+    pub fn set_gso(&mut self, gso: bool) {
+        self.gso = gso;
+    }
+
+    /// Queues one datagram.
+    pub fn push(&mut self, dst: SocketAddr, datagram: &[u8]) {
+        let start = self.data.len();
+        self.data.extend_from_slice(datagram);
+        if self.gso {
+            if let Some(last) = self.trains.last_mut() {
+                // Join the previous train when it goes to the same place, its segments have this
+                // size, and its last segment was full (only the last may be short).
+                let (tdst, _, tlen, seg) = *last;
+                if tdst == dst
+                    && datagram.len() <= seg
+                    && tlen % seg == 0
+                    && tlen / seg < MAX_GSO_SEGMENTS
+                    && tlen + datagram.len() <= 65000
+                {
+                    last.2 += datagram.len();
+                    return;
+                }
+            }
+        }
+        self.trains.push((dst, start, datagram.len(), datagram.len()));
+    }
+
+    /// Sends everything queued with `sendmmsg` and empties the batch. Returns datagrams that the
+    /// kernel refused, for counters; a full socket buffer drops, as a router would.
+    pub fn flush(&mut self, fd: RawFd) -> usize {
+        if self.trains.is_empty() {
+            return 0;
+        }
+        let count = self.trains.len();
+        let mut addrs = Vec::with_capacity(count);
+        let mut iovs = Vec::with_capacity(count);
+        let mut cmsgs = vec![[0u8; CMSG_SPACE]; count];
+        // SAFETY: plain old data; zero is valid.
+        let mut hdrs: Vec<libc::mmsghdr> = (0..count).map(|_| unsafe { std::mem::zeroed() }).collect();
+        for (dst, start, len, _) in &self.trains {
+            addrs.push(to_storage(dst));
+            iovs.push(libc::iovec { iov_base: self.data[*start..].as_ptr() as *mut libc::c_void, iov_len: *len });
+        }
+        for i in 0..count {
+            let (_, _, len, seg) = self.trains[i];
+            let h = &mut hdrs[i].msg_hdr;
+            h.msg_name = (&mut addrs[i].0 as *mut libc::sockaddr_storage).cast();
+            h.msg_namelen = addrs[i].1;
+            h.msg_iov = &mut iovs[i];
+            h.msg_iovlen = 1;
+            if len > seg {
+                h.msg_control = cmsgs[i].as_mut_ptr().cast();
+                // SAFETY: CMSG_SPACE only computes a size.
+                h.msg_controllen = unsafe { libc::CMSG_SPACE(std::mem::size_of::<u16>() as u32) } as _;
+                // SAFETY: the control buffer is CMSG_SPACE bytes, larger than one u16 cmsg.
+                unsafe {
+                    let cmsg = libc::CMSG_FIRSTHDR(h);
+                    (*cmsg).cmsg_level = libc::SOL_UDP;
+                    (*cmsg).cmsg_type = libc::UDP_SEGMENT;
+                    (*cmsg).cmsg_len = libc::CMSG_LEN(std::mem::size_of::<u16>() as u32) as _;
+                    std::ptr::write_unaligned(libc::CMSG_DATA(cmsg).cast::<u16>(), seg as u16);
+                }
+            }
+        }
+        let mut sent = 0usize;
+        let mut refused = 0usize;
+        while sent < count {
+            // SAFETY: headers point at `addrs`, `iovs`, `cmsgs` and `self.data`, all alive and
+            // unmoved until the call returns.
+            let n = unsafe { libc::sendmmsg(fd, hdrs[sent..].as_mut_ptr(), (count - sent) as u32, libc::MSG_DONTWAIT) };
+            if n <= 0 {
+                let err = io::Error::last_os_error();
+                if err.raw_os_error() == Some(libc::EIO) && self.gso {
+                    // The device cannot segment (no checksum offload): stop using GSO.
+                    self.gso = false;
+                }
+                if err.kind() == io::ErrorKind::Interrupted {
+                    continue;
+                }
+                // Skip the datagram the kernel refused (unreachable, buffer full) and go on.
+                let (_, _, len, seg) = self.trains[sent];
+                refused += len.div_ceil(seg);
+                sent += 1;
+                continue;
+            }
+            sent += n as usize;
+        }
+        self.trains.clear();
+        self.data.clear();
+        refused
+    }
+}
+
+/// Moves the calling thread into the network namespace open at `ns` (tests).
+#[cfg(test)]
+pub fn enter_netns(ns: &File) -> io::Result<()> {
+    // SAFETY: `ns` is an open namespace file; setns affects only the calling thread.
+    let rc = unsafe { libc::setns(ns.as_raw_fd(), libc::CLONE_NEWNET) };
+    if rc < 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
+}
+
+/// Whether the process runs as root.
+#[cfg(test)]
+pub fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions.
+    unsafe { libc::geteuid() == 0 }
+}
+
+/// Turns UDP GRO on for a socket: the kernel then hands over trains of datagrams from one source
+/// in one receive. Returns whether the kernel accepted it.
+pub fn set_udp_gro(fd: RawFd) -> bool {
+    let on: libc::c_int = 1;
+    // SAFETY: a valid int option value and its size.
+    let rc = unsafe {
+        libc::setsockopt(
+            fd,
+            libc::SOL_UDP,
+            libc::UDP_GRO,
+            (&on as *const libc::c_int).cast(),
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        )
+    };
+    rc == 0
+}
+
+/// Whether interface `name` is up with a carrier (IFF_UP and IFF_RUNNING), asked through the
+/// socket `fd` so that the answer comes from the socket's network namespace. `None` when the
+/// interface does not exist.
+pub fn interface_running(fd: RawFd, name: &str) -> Option<bool> {
+    if name.len() >= libc::IFNAMSIZ {
+        return None;
+    }
+    let mut req = IfReqFlags { name: [0; libc::IFNAMSIZ], flags: 0, _pad: [0; 22] };
+    req.name[..name.len()].copy_from_slice(name.as_bytes());
+    // SAFETY: `req` is an initialised ifreq; SIOCGIFFLAGS writes only its flags.
+    let rc = unsafe { libc::ioctl(fd, libc::SIOCGIFFLAGS as _, &mut req) };
+    if rc < 0 {
+        return None;
+    }
+    let flags = i32::from(req.flags);
+    Some(flags & libc::IFF_UP != 0 && flags & libc::IFF_RUNNING != 0)
+}
