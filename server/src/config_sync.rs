@@ -1,36 +1,88 @@
-//! Keeps each site's compiled document current. Every network write calls [`commit_change`] in
-//! its own transaction: the tenant's revision moves, the documents the change can affect are
-//! recompiled, and the sites whose content hash changed are recorded (and returned, so that
-//! their agents can be woken after commit).
+//! Keeps each site's compiled document current. A network write, holding the tenant's row lock,
+//! takes the network as it was ([`network_before`]: from this replica's cache when it is at the
+//! locked revision, else loaded), writes, then calls [`commit_change`]: the tenant's revision
+//! moves, the documents the change can affect are recompiled, and the sites whose content hash
+//! changed are recorded. After commit, [`ChangeOutcome::publish`] caches the new network and wakes
+//! the agents of the changed sites.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use uuid::Uuid;
 
+use crate::app::AppState;
 use crate::compiler::{self, Network};
-use crate::db::{self, Tx};
+use crate::db::{self, tenants::TenantRow, Tx};
 use crate::error::ApiError;
 
+/// What a write changed.
+pub enum Touched<F: FnOnce(&Network) -> BTreeSet<Uuid>> {
+    /// One site, or its links or agent: only that site's input is reloaded, and the affected
+    /// documents are its own and those of its peers before and after.
+    Site(Uuid),
+    /// Something tenant-wide (topology, peerings, QoS classes, policies): the network is reloaded
+    /// and the closure names the sites whose documents may have changed.
+    Tenant(F),
+}
+
+/// `Touched::Site` without a closure type to spell.
+pub fn site(id: Uuid) -> Touched<fn(&Network) -> BTreeSet<Uuid>> {
+    Touched::Site(id)
+}
+
 pub struct ChangeOutcome {
+    pub tenant_id: Uuid,
     pub revision: i64,
     /// Sites whose document changed.
     pub changed_sites: Vec<Uuid>,
+    network: Arc<Network>,
 }
 
-/// Moves the tenant's revision and recompiles the sites `affected` picks from the network as it
-/// now is (inside `tx`, after the write).
-pub async fn commit_change(
+impl ChangeOutcome {
+    /// Call once the transaction has committed.
+    pub async fn publish(self, app: &AppState) {
+        app.networks.put(self.tenant_id, self.revision, self.network).await;
+        app.config_watch.changed(&self.changed_sites).await;
+    }
+}
+
+/// The tenant's network before this write. `tenant` is the row `tenant_write_tx` locked, so no
+/// other write can move the revision under us.
+pub async fn network_before(tx: &mut Tx, app: &AppState, tenant: &TenantRow) -> Result<Arc<Network>, ApiError> {
+    if let Some(network) = app.networks.exactly(tenant.id, tenant.revision).await {
+        return Ok(network);
+    }
+    Ok(Arc::new(db::network::load(tx, tenant.id).await?))
+}
+
+/// Moves the tenant's revision and recompiles what the write can have changed (inside `tx`,
+/// after the write).
+pub async fn commit_change<F: FnOnce(&Network) -> BTreeSet<Uuid>>(
     tx: &mut Tx,
     tenant_id: Uuid,
-    affected: impl FnOnce(&Network) -> BTreeSet<Uuid>,
+    before: &Network,
+    touched: Touched<F>,
 ) -> Result<ChangeOutcome, ApiError> {
     let revision: i64 =
         sqlx::query_scalar("UPDATE tenants SET revision = revision + 1 WHERE id = $1 RETURNING revision")
             .bind(tenant_id)
             .fetch_one(&mut **tx)
             .await?;
-    let network = db::network::load(&mut *tx, tenant_id).await?;
-    let ids = affected(&network);
+    let (network, ids) = match touched {
+        Touched::Site(id) => {
+            let input = db::network::load_site(tx, tenant_id, id).await?;
+            let after = before.with_site(id, input);
+            let mut ids = before.affected_by_site(id);
+            ids.extend(after.affected_by_site(id));
+            ids.retain(|s| after.site(*s).is_some());
+            (after, ids)
+        }
+        Touched::Tenant(affected) => {
+            let after = db::network::load(tx, tenant_id).await?;
+            let ids = affected(&after);
+            (after, ids)
+        }
+    };
     let fresh = compiler::site_hashes(&network, &ids);
     let id_list: Vec<Uuid> = fresh.keys().copied().collect();
     let stored = db::site_configs::hashes(&mut **tx, &id_list).await?;
@@ -38,5 +90,10 @@ pub async fn commit_change(
     if !changed.is_empty() {
         db::site_configs::upsert(&mut **tx, tenant_id, revision, &changed).await?;
     }
-    Ok(ChangeOutcome { revision, changed_sites: changed.into_iter().map(|(id, _)| id).collect() })
+    Ok(ChangeOutcome {
+        tenant_id,
+        revision,
+        changed_sites: changed.into_iter().map(|(id, _)| id).collect(),
+        network: Arc::new(network),
+    })
 }

@@ -17,7 +17,7 @@ const CAPACITY: usize = 256;
 
 pub struct Snapshot {
     pub revision: i64,
-    pub network: Network,
+    pub network: Arc<Network>,
 }
 
 type Slot = Arc<tokio::sync::Mutex<Option<Arc<Snapshot>>>>;
@@ -28,18 +28,36 @@ pub struct NetworkCache {
 }
 
 impl NetworkCache {
+    fn slot(&self, tenant_id: Uuid) -> Slot {
+        let mut tenants = self.tenants.lock().unwrap_or_else(|e| e.into_inner());
+        if tenants.len() >= CAPACITY && !tenants.contains_key(&tenant_id) {
+            // Crude but bounded: forget someone else; they reload on their next fetch.
+            if let Some(victim) = tenants.keys().next().copied() {
+                tenants.remove(&victim);
+            }
+        }
+        tenants.entry(tenant_id).or_default().clone()
+    }
+
+    /// The cached network if it is at exactly `revision`.
+    pub async fn exactly(&self, tenant_id: Uuid, revision: i64) -> Option<Arc<Network>> {
+        let slot = self.tenants.lock().unwrap_or_else(|e| e.into_inner()).get(&tenant_id).cloned()?;
+        let cached = slot.lock().await;
+        cached.as_ref().filter(|s| s.revision == revision).map(|s| s.network.clone())
+    }
+
+    /// Records the network a committed write produced.
+    pub async fn put(&self, tenant_id: Uuid, revision: i64, network: Arc<Network>) {
+        let slot = self.slot(tenant_id);
+        let mut cached = slot.lock().await;
+        if cached.as_ref().is_none_or(|s| s.revision < revision) {
+            *cached = Some(Arc::new(Snapshot { revision, network }));
+        }
+    }
+
     /// The tenant's network at `revision` or later.
     pub async fn at_least(&self, pool: &PgPool, tenant_id: Uuid, revision: i64) -> Result<Arc<Snapshot>, sqlx::Error> {
-        let slot = {
-            let mut tenants = self.tenants.lock().unwrap_or_else(|e| e.into_inner());
-            if tenants.len() >= CAPACITY && !tenants.contains_key(&tenant_id) {
-                // Crude but bounded: forget someone else; they reload on their next fetch.
-                if let Some(victim) = tenants.keys().next().copied() {
-                    tenants.remove(&victim);
-                }
-            }
-            tenants.entry(tenant_id).or_default().clone()
-        };
+        let slot = self.slot(tenant_id);
         let mut cached = slot.lock().await;
         if let Some(snapshot) = cached.as_ref().filter(|s| s.revision >= revision) {
             return Ok(snapshot.clone());
@@ -51,7 +69,7 @@ impl NetworkCache {
             .await?;
         let network = db::network::load(&mut tx, tenant_id).await?;
         tx.commit().await?;
-        let snapshot = Arc::new(Snapshot { revision: current, network });
+        let snapshot = Arc::new(Snapshot { revision: current, network: Arc::new(network) });
         *cached = Some(snapshot.clone());
         Ok(snapshot)
     }

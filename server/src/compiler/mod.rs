@@ -69,10 +69,7 @@ impl Network {
         mut policies: Vec<PolicyInput>,
     ) -> Network {
         sites.sort_by_key(|s| s.id);
-        for site in &mut sites {
-            site.lan_prefixes.sort();
-            site.links.sort_by(|a, b| a.name.cmp(&b.name));
-        }
+        sites.iter_mut().for_each(normalise);
         qos_classes.sort_by(|a, b| (a.priority, &a.name).cmp(&(b.priority, &b.name)));
         policies.sort_by(|a, b| (a.policy.priority, &a.policy.name).cmp(&(b.policy.priority, &b.policy.name)));
         let index = sites.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
@@ -83,6 +80,38 @@ impl Network {
             peerings_of.entry(b).or_default().push(a);
         }
         Network { mode, persistent_keepalive, sites, qos_classes, policies, index, hubs, peerings_of }
+    }
+
+    /// This network with one site replaced: inserted when new, removed (with its peerings) when
+    /// `site` is `None`. A write to one site or its links costs a clone and a re-index instead of
+    /// a reload of the whole network.
+    pub fn with_site(&self, id: Uuid, site: Option<SiteInput>) -> Network {
+        let mut next = self.clone();
+        match (next.index.get(&id).copied(), site) {
+            (Some(i), Some(mut site)) => {
+                normalise(&mut site);
+                next.sites[i] = site;
+            }
+            (None, Some(mut site)) => {
+                normalise(&mut site);
+                let at = next.sites.partition_point(|s| s.id < id);
+                next.sites.insert(at, site);
+            }
+            (Some(i), None) => {
+                next.sites.remove(i);
+                if let Some(others) = next.peerings_of.remove(&id) {
+                    for other in others {
+                        if let Some(list) = next.peerings_of.get_mut(&other) {
+                            list.retain(|&x| x != id);
+                        }
+                    }
+                }
+            }
+            (None, None) => return next,
+        }
+        next.index = next.sites.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
+        next.hubs = next.sites.iter().enumerate().filter(|(_, s)| s.role == SiteRole::Hub).map(|(i, _)| i).collect();
+        next
     }
 
     pub fn site(&self, id: Uuid) -> Option<&SiteInput> {
@@ -119,6 +148,12 @@ impl Network {
     pub fn all_sites(&self) -> BTreeSet<Uuid> {
         self.sites.iter().map(|s| s.id).collect()
     }
+}
+
+/// Puts a site's lists in canonical order.
+fn normalise(site: &mut SiteInput) {
+    site.lan_prefixes.sort();
+    site.links.sort_by(|a, b| a.name.cmp(&b.name));
 }
 
 /// The peer entry others get for `site`, or `None` while it has no agent.

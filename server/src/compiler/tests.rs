@@ -249,3 +249,50 @@ fn compiling_twice_gives_identical_bytes_whatever_the_input_order() {
         }
     }
 }
+
+/// Every document of `n`, as bytes, by site.
+fn documents(n: &Network) -> BTreeMap<Uuid, Vec<u8>> {
+    n.sites.iter().map(|s| (s.id, canonical_bytes(&compile_site(n, s.id, 1).unwrap()))).collect()
+}
+
+#[test]
+fn replacing_one_site_equals_rebuilding_the_network() {
+    for seed in 0..200 {
+        let mut rng = Lcg(seed);
+        let (sites, peerings, mode) = random_network(&mut rng, false);
+        let base = net(mode, sites.clone(), peerings.clone());
+        let victim = sites[rng.next(sites.len() as u64) as usize].id;
+
+        // Changed in place: new role, prefixes in another order, enrolled or not.
+        let mut changed = base.site(victim).unwrap().clone();
+        changed.role = if changed.role == SiteRole::Hub { SiteRole::Edge } else { SiteRole::Hub };
+        changed.lan_prefixes.push(format!("10.{}.0.0/16", 200 + seed % 50));
+        changed.lan_prefixes.reverse();
+        changed.public_key = if rng.next(2) == 0 { None } else { Some("key-new".into()) };
+        let rebuilt_sites: Vec<SiteInput> =
+            sites.iter().map(|s| if s.id == victim { changed.clone() } else { s.clone() }).collect();
+        let expected = net(mode, rebuilt_sites, peerings.clone());
+        assert_eq!(documents(&base.with_site(victim, Some(changed))), documents(&expected), "seed {seed}: update");
+
+        // Removed, with its peerings.
+        let kept: Vec<SiteInput> = sites.iter().filter(|s| s.id != victim).cloned().collect();
+        let kept_peerings: Vec<(Uuid, Uuid)> =
+            peerings.iter().copied().filter(|&(a, b)| a != victim && b != victim).collect();
+        assert_eq!(
+            documents(&base.with_site(victim, None)),
+            documents(&net(mode, kept.clone(), kept_peerings.clone())),
+            "seed {seed}: delete"
+        );
+
+        // Inserted.
+        let fresh = site(100 + u128::from(seed as u8 % 7), SiteRole::Edge, true);
+        let mut with_fresh = kept.clone();
+        with_fresh.push(fresh.clone());
+        let smaller = net(mode, kept, kept_peerings.clone());
+        assert_eq!(
+            documents(&smaller.with_site(fresh.id, Some(fresh))),
+            documents(&net(mode, with_fresh, kept_peerings)),
+            "seed {seed}: insert"
+        );
+    }
+}

@@ -105,6 +105,13 @@ pub async fn all(ex: impl PgExecutor<'_>) -> Result<Vec<LinkRow>, sqlx::Error> {
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM links ORDER BY site_id, name")).fetch_all(ex).await
 }
 
+pub async fn of_site(ex: impl PgExecutor<'_>, site_id: Uuid) -> Result<Vec<LinkRow>, sqlx::Error> {
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM links WHERE site_id = $1 ORDER BY name"))
+        .bind(site_id)
+        .fetch_all(ex)
+        .await
+}
+
 /// Whether any link of the tenant has this name (policies refer to links by name).
 pub async fn name_exists(ex: impl PgExecutor<'_>, name: &str) -> Result<bool, sqlx::Error> {
     sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM links WHERE name = $1)").bind(name).fetch_one(ex).await

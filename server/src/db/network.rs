@@ -20,16 +20,9 @@ pub async fn load(conn: &mut sqlx::PgConnection, tenant_id: Uuid) -> Result<Netw
     let mut keys: HashMap<Uuid, String> = agents::public_keys(&mut *conn).await?.into_iter().collect();
     let site_inputs = site_rows
         .into_iter()
-        .map(|s| SiteInput {
-            id: s.id,
-            role: s.role(),
-            overlay_address: format!("{}/{prefix_len}", s.overlay_address),
-            listen_port: u16::try_from(s.listen_port).unwrap_or_default(),
-            links: links_by_site.remove(&s.id).unwrap_or_default(),
-            public_key: keys.remove(&s.id),
-            name: s.name,
-            labels: s.labels.0,
-            lan_prefixes: s.lan_prefixes,
+        .map(|s| {
+            let (links, key) = (links_by_site.remove(&s.id).unwrap_or_default(), keys.remove(&s.id));
+            site_input(s, prefix_len, links, key)
         })
         .collect::<Vec<_>>();
     let pairs = peerings::all_pairs(&mut *conn).await?;
@@ -40,4 +33,38 @@ pub async fn load(conn: &mut sqlx::PgConnection, tenant_id: Uuid) -> Result<Netw
         .map(|p| PolicyInput { policy: p.to_config(), site_selector: p.site_selector.0.clone() })
         .collect();
     Ok(Network::new(topo.mode(), topo.keepalive(), site_inputs, pairs, qos, policies))
+}
+
+fn site_input(
+    s: sites::SiteRow,
+    prefix_len: u8,
+    links: Vec<patronus_api::ConfigLink>,
+    public_key: Option<String>,
+) -> SiteInput {
+    SiteInput {
+        id: s.id,
+        role: s.role(),
+        overlay_address: format!("{}/{prefix_len}", s.overlay_address),
+        listen_port: u16::try_from(s.listen_port).unwrap_or_default(),
+        links,
+        public_key,
+        name: s.name,
+        labels: s.labels.0,
+        lan_prefixes: s.lan_prefixes,
+    }
+}
+
+/// One site as the compiler takes it, with its links and its agent's key; `None` once deleted.
+pub async fn load_site(
+    conn: &mut sqlx::PgConnection,
+    tenant_id: Uuid,
+    id: Uuid,
+) -> Result<Option<SiteInput>, sqlx::Error> {
+    let Some(row) = sites::get(&mut *conn, id).await? else {
+        return Ok(None);
+    };
+    let prefix_len = topology::get(&mut *conn, tenant_id).await?.overlay().prefix_len();
+    let links = links::of_site(&mut *conn, id).await?.iter().map(|l| l.to_config()).collect();
+    let key = agents::by_site(&mut *conn, id).await?.map(|a| a.public_key);
+    Ok(Some(site_input(row, prefix_len, links, key)))
 }

@@ -17,7 +17,7 @@ use crate::audit::Change;
 use crate::auth::secrets::{self, SecretKind};
 use crate::auth::{AgentCaller, AgentPrincipal, Principal};
 use crate::compiler;
-use crate::config_sync::commit_change;
+use crate::config_sync::{self, commit_change, network_before};
 use crate::db;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, Query};
@@ -62,7 +62,9 @@ pub async fn enroll(
         db::enrollment_tokens::by_hash(&mut *tx, &hash).await?.ok_or_else(|| unusable("is unknown or revoked"))?;
     db::enter_tenant(&mut tx, token.tenant_id).await?;
     // Enrolling changes peers' documents: serialise with the tenant's other writes.
-    db::tenants::lock(&mut *tx, token.tenant_id).await?.ok_or_else(|| unusable("is unknown or revoked"))?;
+    let tenant =
+        db::tenants::lock(&mut *tx, token.tenant_id).await?.ok_or_else(|| unusable("is unknown or revoked"))?;
+    let before = network_before(&mut tx, &app, &tenant).await?;
     if token.expires_at <= chrono::Utc::now() {
         return Err(unusable("has expired"));
     }
@@ -82,7 +84,7 @@ pub async fn enroll(
         },
     )
     .await?;
-    let outcome = commit_change(&mut tx, token.tenant_id, |net| net.affected_by_site(token.site_id)).await?;
+    let outcome = commit_change(&mut tx, token.tenant_id, &before, config_sync::site(token.site_id)).await?;
     let principal =
         Principal::Agent(AgentPrincipal { agent_id: agent.id, tenant_id: agent.tenant_id, site_id: agent.site_id });
     let change = match &replaced {
@@ -91,7 +93,7 @@ pub async fn enroll(
     };
     crate::audit::record(&mut tx, &principal, Some(agent.tenant_id), None, change).await?;
     tx.commit().await?;
-    app.config_watch.changed(&outcome.changed_sites).await;
+    outcome.publish(&app).await;
     Ok((
         StatusCode::CREATED,
         axum::Json(EnrollResponse {

@@ -1,8 +1,6 @@
 //! What operators see of agents: enrollment tokens bound to a site, the site's enrolled agent
 //! (which they can revoke), and the site's health as its agent reports it.
 
-use std::collections::BTreeSet;
-
 use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{Duration, Utc};
@@ -17,7 +15,7 @@ use crate::app::AppState;
 use crate::audit::Change;
 use crate::auth::secrets::{self, SecretKind};
 use crate::auth::TenantCaller;
-use crate::config_sync::commit_change;
+use crate::config_sync::{self, commit_change, network_before};
 use crate::db;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, Path, Query};
@@ -145,16 +143,15 @@ pub async fn revoke_agent(
 ) -> ApiResult<StatusCode> {
     caller.require(Role::Operator)?;
     let tenant_id = caller.tenant_id();
-    let (mut tx, _) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
+    let (mut tx, tenant) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
+    let before = network_before(&mut tx, &app, &tenant).await?;
     site_exists(&mut tx, site_id).await?;
     let row = db::agents::by_site(&mut *tx, site_id).await?.ok_or(ApiError::NotFound("agent"))?;
-    // Who listed the site's key is known only while it is enrolled.
-    let affected: BTreeSet<Uuid> = db::network::load(&mut tx, tenant_id).await?.affected_by_site(site_id);
     db::agents::delete(&mut *tx, row.id).await?;
-    let outcome = commit_change(&mut tx, tenant_id, move |_| affected).await?;
+    let outcome = commit_change(&mut tx, tenant_id, &before, config_sync::site(site_id)).await?;
     caller.audit(&mut tx, Change::deleted("agent", row.id, &row.to_api())).await?;
     tx.commit().await?;
-    app.config_watch.changed(&outcome.changed_sites).await;
+    outcome.publish(&app).await;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -10,7 +10,7 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::audit::Change;
 use crate::auth::TenantCaller;
-use crate::config_sync::commit_change;
+use crate::config_sync::{self, commit_change, network_before};
 use crate::db::{self, links::LinkRow};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{IfMatch, Json, Path, Query, Resource};
@@ -89,15 +89,16 @@ pub async fn create(
     let mut errors = Errors::new();
     check_fields(&mut errors, &mut row);
     errors.check()?;
-    let (mut tx, _) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
+    let (mut tx, tenant) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
+    let before = network_before(&mut tx, &app, &tenant).await?;
     if db::sites::get(&mut *tx, row.site_id).await?.is_none() {
         return Err(ApiError::field("/site_id", "no such site"));
     }
     let created = db::links::insert(&mut *tx, &row).await?;
-    let outcome = commit_change(&mut tx, tenant_id, |net| net.affected_by_site(created.site_id)).await?;
+    let outcome = commit_change(&mut tx, tenant_id, &before, config_sync::site(created.site_id)).await?;
     caller.audit(&mut tx, Change::created("link", created.id, &created.to_api())).await?;
     tx.commit().await?;
-    app.config_watch.changed(&outcome.changed_sites).await;
+    outcome.publish(&app).await;
     Ok(Resource::created(created.etag(), format!("/v1/links/{}", created.id), created.to_api()))
 }
 
@@ -125,7 +126,8 @@ pub async fn update(
 ) -> ApiResult<Resource<Link>> {
     caller.require(Role::Operator)?;
     let tenant_id = caller.tenant_id();
-    let (mut tx, _) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
+    let (mut tx, tenant) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
+    let before = network_before(&mut tx, &app, &tenant).await?;
     let current = db::links::lock(&mut *tx, id).await?.ok_or(ApiError::NotFound("link"))?;
     if_match.check(&current.etag())?;
     let mut next = current.clone();
@@ -160,10 +162,10 @@ pub async fn update(
         return Ok(Resource::ok(current.etag(), current.to_api()));
     }
     let updated = db::links::update(&mut *tx, &next).await?;
-    let outcome = commit_change(&mut tx, tenant_id, |net| net.affected_by_site(updated.site_id)).await?;
+    let outcome = commit_change(&mut tx, tenant_id, &before, config_sync::site(updated.site_id)).await?;
     caller.audit(&mut tx, Change::updated("link", id, &current.to_api(), &updated.to_api())).await?;
     tx.commit().await?;
-    app.config_watch.changed(&outcome.changed_sites).await;
+    outcome.publish(&app).await;
     Ok(Resource::ok(updated.etag(), updated.to_api()))
 }
 
@@ -179,13 +181,14 @@ pub async fn delete(
 ) -> ApiResult<StatusCode> {
     caller.require(Role::Operator)?;
     let tenant_id = caller.tenant_id();
-    let (mut tx, _) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
+    let (mut tx, tenant) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
+    let before = network_before(&mut tx, &app, &tenant).await?;
     let current = db::links::lock(&mut *tx, id).await?.ok_or(ApiError::NotFound("link"))?;
     if_match.check(&current.etag())?;
     db::links::delete(&mut *tx, id).await?;
-    let outcome = commit_change(&mut tx, tenant_id, |net| net.affected_by_site(current.site_id)).await?;
+    let outcome = commit_change(&mut tx, tenant_id, &before, config_sync::site(current.site_id)).await?;
     caller.audit(&mut tx, Change::deleted("link", id, &current.to_api())).await?;
     tx.commit().await?;
-    app.config_watch.changed(&outcome.changed_sites).await;
+    outcome.publish(&app).await;
     Ok(StatusCode::NO_CONTENT)
 }

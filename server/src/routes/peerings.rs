@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::audit::Change;
 use crate::auth::TenantCaller;
-use crate::config_sync::commit_change;
+use crate::config_sync::{commit_change, network_before, Touched};
 use crate::db;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{IfMatch, Json, Path, Query, Resource};
@@ -65,7 +65,8 @@ pub async fn create(
         errors.add("/site_b", "a site cannot peer with itself");
     }
     errors.check()?;
-    let (mut tx, _) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
+    let (mut tx, tenant) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
+    let before = network_before(&mut tx, &app, &tenant).await?;
     let a = db::sites::get(&mut *tx, body.site_a).await?;
     let b = db::sites::get(&mut *tx, body.site_b).await?;
     let mut errors = Errors::new();
@@ -79,10 +80,10 @@ pub async fn create(
     let (Some(a), Some(b)) = (a, b) else { return Err(ApiError::NotFound("site")) };
     let name = body.name.unwrap_or_else(|| format!("{}--{}", a.name, b.name));
     let created = db::peerings::insert(&mut *tx, tenant_id, &name, a.id, b.id).await?;
-    let outcome = commit_change(&mut tx, tenant_id, |_| BTreeSet::from([a.id, b.id])).await?;
+    let outcome = commit_change(&mut tx, tenant_id, &before, Touched::Tenant(|_| BTreeSet::from([a.id, b.id]))).await?;
     caller.audit(&mut tx, Change::created("peering", created.id, &created.to_api())).await?;
     tx.commit().await?;
-    app.config_watch.changed(&outcome.changed_sites).await;
+    outcome.publish(&app).await;
     Ok(Resource::created(created.etag(), format!("/v1/peerings/{}", created.id), created.to_api()))
 }
 
@@ -140,13 +141,20 @@ pub async fn delete(
 ) -> ApiResult<StatusCode> {
     caller.require(Role::Operator)?;
     let tenant_id = caller.tenant_id();
-    let (mut tx, _) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
+    let (mut tx, tenant) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
+    let before = network_before(&mut tx, &app, &tenant).await?;
     let current = db::peerings::lock(&mut *tx, id).await?.ok_or(ApiError::NotFound("peering"))?;
     if_match.check(&current.etag())?;
     db::peerings::delete(&mut *tx, id).await?;
-    let outcome = commit_change(&mut tx, tenant_id, |_| BTreeSet::from([current.site_low, current.site_high])).await?;
+    let outcome = commit_change(
+        &mut tx,
+        tenant_id,
+        &before,
+        Touched::Tenant(|_| BTreeSet::from([current.site_low, current.site_high])),
+    )
+    .await?;
     caller.audit(&mut tx, Change::deleted("peering", id, &current.to_api())).await?;
     tx.commit().await?;
-    app.config_watch.changed(&outcome.changed_sites).await;
+    outcome.publish(&app).await;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -12,7 +12,7 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::audit::Change;
 use crate::auth::TenantCaller;
-use crate::config_sync::commit_change;
+use crate::config_sync::{commit_change, network_before, Touched};
 use crate::db::{self, policies::PolicyRow};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{IfMatch, Json, Path, Query, Resource};
@@ -155,13 +155,14 @@ pub async fn create(
         created_at: now,
         updated_at: now,
     };
-    let (mut tx, _) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
+    let (mut tx, tenant) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
+    let before = network_before(&mut tx, &app, &tenant).await?;
     check(&mut tx, &mut row).await?;
     let created = db::policies::insert(&mut tx, &row).await?;
-    let outcome = commit_change(&mut tx, tenant_id, |net| net.all_sites()).await?;
+    let outcome = commit_change(&mut tx, tenant_id, &before, Touched::Tenant(|net| net.all_sites())).await?;
     caller.audit(&mut tx, Change::created("policy", created.id, &created.to_api())).await?;
     tx.commit().await?;
-    app.config_watch.changed(&outcome.changed_sites).await;
+    outcome.publish(&app).await;
     Ok(Resource::created(created.etag(), format!("/v1/policies/{}", created.id), created.to_api()))
 }
 
@@ -194,7 +195,8 @@ pub async fn update(
 ) -> ApiResult<Resource<Policy>> {
     caller.require(Role::Operator)?;
     let tenant_id = caller.tenant_id();
-    let (mut tx, _) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
+    let (mut tx, tenant) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
+    let before = network_before(&mut tx, &app, &tenant).await?;
     let current = db::policies::lock(&mut *tx, id).await?.ok_or(ApiError::NotFound("policy"))?;
     if_match.check(&current.etag())?;
     let mut next = current.clone();
@@ -219,10 +221,10 @@ pub async fn update(
         return Ok(Resource::ok(current.etag(), current.to_api()));
     }
     let updated = db::policies::update(&mut tx, &next).await?;
-    let outcome = commit_change(&mut tx, tenant_id, |net| net.all_sites()).await?;
+    let outcome = commit_change(&mut tx, tenant_id, &before, Touched::Tenant(|net| net.all_sites())).await?;
     caller.audit(&mut tx, Change::updated("policy", id, &current.to_api(), &updated.to_api())).await?;
     tx.commit().await?;
-    app.config_watch.changed(&outcome.changed_sites).await;
+    outcome.publish(&app).await;
     Ok(Resource::ok(updated.etag(), updated.to_api()))
 }
 
@@ -238,13 +240,14 @@ pub async fn delete(
 ) -> ApiResult<StatusCode> {
     caller.require(Role::Operator)?;
     let tenant_id = caller.tenant_id();
-    let (mut tx, _) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
+    let (mut tx, tenant) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
+    let before = network_before(&mut tx, &app, &tenant).await?;
     let current = db::policies::lock(&mut *tx, id).await?.ok_or(ApiError::NotFound("policy"))?;
     if_match.check(&current.etag())?;
     db::policies::delete(&mut *tx, id).await?;
-    let outcome = commit_change(&mut tx, tenant_id, |net| net.all_sites()).await?;
+    let outcome = commit_change(&mut tx, tenant_id, &before, Touched::Tenant(|net| net.all_sites())).await?;
     caller.audit(&mut tx, Change::deleted("policy", id, &current.to_api())).await?;
     tx.commit().await?;
-    app.config_watch.changed(&outcome.changed_sites).await;
+    outcome.publish(&app).await;
     Ok(StatusCode::NO_CONTENT)
 }

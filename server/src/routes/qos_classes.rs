@@ -10,7 +10,7 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::audit::Change;
 use crate::auth::TenantCaller;
-use crate::config_sync::commit_change;
+use crate::config_sync::{commit_change, network_before, Touched};
 use crate::db::{self, qos_classes::QosClassRow};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{IfMatch, Json, Path, Query, Resource};
@@ -91,13 +91,14 @@ pub async fn create(
     let mut errors = Errors::new();
     check_fields(&mut errors, &mut row);
     errors.check()?;
-    let (mut tx, _) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
+    let (mut tx, tenant) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
+    let before = network_before(&mut tx, &app, &tenant).await?;
     check_guarantees(&mut tx, &row).await?;
     let created = db::qos_classes::insert(&mut *tx, &row).await?;
-    let outcome = commit_change(&mut tx, tenant_id, |net| net.all_sites()).await?;
+    let outcome = commit_change(&mut tx, tenant_id, &before, Touched::Tenant(|net| net.all_sites())).await?;
     caller.audit(&mut tx, Change::created("qos_class", created.id, &created.to_api())).await?;
     tx.commit().await?;
-    app.config_watch.changed(&outcome.changed_sites).await;
+    outcome.publish(&app).await;
     Ok(Resource::created(created.etag(), format!("/v1/qos-classes/{}", created.id), created.to_api()))
 }
 
@@ -129,7 +130,8 @@ pub async fn update(
 ) -> ApiResult<Resource<QosClass>> {
     caller.require(Role::Operator)?;
     let tenant_id = caller.tenant_id();
-    let (mut tx, _) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
+    let (mut tx, tenant) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
+    let before = network_before(&mut tx, &app, &tenant).await?;
     let current = db::qos_classes::lock(&mut *tx, id).await?.ok_or(ApiError::NotFound("QoS class"))?;
     if_match.check(&current.etag())?;
     let mut next = current.clone();
@@ -156,10 +158,10 @@ pub async fn update(
     }
     check_guarantees(&mut tx, &next).await?;
     let updated = db::qos_classes::update(&mut *tx, &next).await?;
-    let outcome = commit_change(&mut tx, tenant_id, |net| net.all_sites()).await?;
+    let outcome = commit_change(&mut tx, tenant_id, &before, Touched::Tenant(|net| net.all_sites())).await?;
     caller.audit(&mut tx, Change::updated("qos_class", id, &current.to_api(), &updated.to_api())).await?;
     tx.commit().await?;
-    app.config_watch.changed(&outcome.changed_sites).await;
+    outcome.publish(&app).await;
     Ok(Resource::ok(updated.etag(), updated.to_api()))
 }
 
@@ -175,7 +177,8 @@ pub async fn delete(
 ) -> ApiResult<StatusCode> {
     caller.require(Role::Operator)?;
     let tenant_id = caller.tenant_id();
-    let (mut tx, _) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
+    let (mut tx, tenant) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
+    let before = network_before(&mut tx, &app, &tenant).await?;
     let current = db::qos_classes::lock(&mut *tx, id).await?.ok_or(ApiError::NotFound("QoS class"))?;
     if_match.check(&current.etag())?;
     let users = db::policies::names_using_qos_class(&mut *tx, id).await?;
@@ -190,9 +193,9 @@ pub async fn delete(
         });
     }
     db::qos_classes::delete(&mut *tx, id).await?;
-    let outcome = commit_change(&mut tx, tenant_id, |net| net.all_sites()).await?;
+    let outcome = commit_change(&mut tx, tenant_id, &before, Touched::Tenant(|net| net.all_sites())).await?;
     caller.audit(&mut tx, Change::deleted("qos_class", id, &current.to_api())).await?;
     tx.commit().await?;
-    app.config_watch.changed(&outcome.changed_sites).await;
+    outcome.publish(&app).await;
     Ok(StatusCode::NO_CONTENT)
 }

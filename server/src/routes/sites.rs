@@ -1,7 +1,5 @@
 //! Sites: a location of the tenant's network with its LAN prefixes, and its compiled document.
 
-use std::collections::BTreeSet;
-
 use axum::extract::State;
 use axum::http::StatusCode;
 use patronus_api::{CompiledConfig, NewSite, Page, Role, Site, SiteRole, SiteUpdate};
@@ -13,8 +11,8 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::audit::Change;
 use crate::auth::TenantCaller;
-use crate::compiler::{self, Network};
-use crate::config_sync::commit_change;
+use crate::compiler;
+use crate::config_sync::{self, commit_change, network_before};
 use crate::db::{self, sites::SiteRow};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{IfMatch, Json, Path, Query, Resource};
@@ -137,6 +135,7 @@ pub async fn create(
     let given = std::mem::replace(&mut row.lan_prefixes, nets.iter().map(|n| n.to_string()).collect());
 
     let (mut tx, tenant) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
+    let before = network_before(&mut tx, &app, &tenant).await?;
     if db::sites::count(&mut *tx).await? >= i64::from(tenant.max_sites) {
         return Err(ApiError::QuotaExceeded { quota: "max_sites", limit: i64::from(tenant.max_sites) });
     }
@@ -153,10 +152,10 @@ pub async fn create(
     row.overlay_offset = offset;
     row.overlay_address = netaddr::host_address(&overlay, offset as u32).to_string();
     let created = db::sites::insert(&mut *tx, &row).await?;
-    let outcome = commit_change(&mut tx, tenant_id, |net| net.affected_by_site(created.id)).await?;
+    let outcome = commit_change(&mut tx, tenant_id, &before, config_sync::site(created.id)).await?;
     caller.audit(&mut tx, Change::created("site", created.id, &created.to_api())).await?;
     tx.commit().await?;
-    app.config_watch.changed(&outcome.changed_sites).await;
+    outcome.publish(&app).await;
     Ok(Resource::created(created.etag(), format!("/v1/sites/{}", created.id), created.to_api()))
 }
 
@@ -184,7 +183,8 @@ pub async fn update(
 ) -> ApiResult<Resource<Site>> {
     caller.require(Role::Operator)?;
     let tenant_id = caller.tenant_id();
-    let (mut tx, _) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
+    let (mut tx, tenant) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
+    let before = network_before(&mut tx, &app, &tenant).await?;
     let current = db::sites::lock(&mut *tx, id).await?.ok_or(ApiError::NotFound("site"))?;
     if_match.check(&current.etag())?;
     let mut next = current.clone();
@@ -219,14 +219,10 @@ pub async fn update(
     let overlay = db::topology::get_or_create(&mut tx, tenant_id).await?.overlay();
     check_prefixes(&mut tx, id, &given, &nets, overlay).await?;
     let updated = db::sites::update(&mut *tx, &next).await?;
-    // A new role changes who peers with the site, so everyone's document may change.
-    let role_changed = updated.role != current.role;
-    let outcome =
-        commit_change(&mut tx, tenant_id, |net| if role_changed { net.all_sites() } else { net.affected_by_site(id) })
-            .await?;
+    let outcome = commit_change(&mut tx, tenant_id, &before, config_sync::site(id)).await?;
     caller.audit(&mut tx, Change::updated("site", id, &current.to_api(), &updated.to_api())).await?;
     tx.commit().await?;
-    app.config_watch.changed(&outcome.changed_sites).await;
+    outcome.publish(&app).await;
     Ok(Resource::ok(updated.etag(), updated.to_api()))
 }
 
@@ -242,18 +238,15 @@ pub async fn delete(
 ) -> ApiResult<StatusCode> {
     caller.require(Role::Operator)?;
     let tenant_id = caller.tenant_id();
-    let (mut tx, _) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
+    let (mut tx, tenant) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
+    let before = network_before(&mut tx, &app, &tenant).await?;
     let current = db::sites::lock(&mut *tx, id).await?.ok_or(ApiError::NotFound("site"))?;
     if_match.check(&current.etag())?;
-    // Who listed the site is known only while it exists.
-    let before: Network = db::network::load(&mut tx, tenant_id).await?;
-    let mut affected: BTreeSet<Uuid> = before.affected_by_site(id);
-    affected.remove(&id);
     db::sites::delete(&mut *tx, id).await?;
-    let outcome = commit_change(&mut tx, tenant_id, move |_| affected).await?;
+    let outcome = commit_change(&mut tx, tenant_id, &before, config_sync::site(id)).await?;
     caller.audit(&mut tx, Change::deleted("site", id, &current.to_api())).await?;
     tx.commit().await?;
-    app.config_watch.changed(&outcome.changed_sites).await;
+    outcome.publish(&app).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -267,11 +260,21 @@ pub async fn config(
     Path(id): Path<Uuid>,
 ) -> ApiResult<Resource<CompiledConfig>> {
     let tenant_id = caller.tenant_id();
-    let mut tx = db::tenant_snapshot_tx(&app.pool, tenant_id).await?;
-    db::sites::get(&mut *tx, id).await?.ok_or(ApiError::NotFound("site"))?;
-    let (stored_hash, revision) = db::site_configs::get(&mut *tx, id).await?.unwrap_or_default();
-    let network = db::network::load(&mut tx, tenant_id).await?;
-    tx.commit().await?;
+    let (network, stored_hash, revision) = loop {
+        let mut tx = db::tenant_tx(&app.pool, tenant_id).await?;
+        db::sites::get(&mut *tx, id).await?.ok_or(ApiError::NotFound("site"))?;
+        let tenant_revision: i64 = sqlx::query_scalar("SELECT revision FROM tenants WHERE id = $1")
+            .bind(tenant_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let (stored_hash, revision) = db::site_configs::get(&mut *tx, id).await?.unwrap_or_default();
+        tx.commit().await?;
+        let snapshot = app.networks.at_least(&app.pool, tenant_id, tenant_revision).await?;
+        // A write landed between the two reads: read again so hash and document agree.
+        if snapshot.revision == tenant_revision {
+            break (snapshot.network.clone(), stored_hash, revision);
+        }
+    };
     let config = compiler::compile_site(&network, id, revision).ok_or(ApiError::NotFound("site"))?;
     let hash = compiler::content_hash(&config);
     if hash != stored_hash {

@@ -6,7 +6,7 @@ use patronus_api::{Role, Topology, TopologySpec};
 use crate::app::AppState;
 use crate::audit::Change;
 use crate::auth::TenantCaller;
-use crate::config_sync::commit_change;
+use crate::config_sync::{commit_change, network_before, Touched};
 use crate::db::{
     self,
     topology::{DEFAULT_KEEPALIVE, DEFAULT_OVERLAY_PREFIX},
@@ -51,7 +51,8 @@ pub async fn put(
     let overlay = overlay.map(|o| o.to_string()).unwrap_or(prefix);
     let keepalive = body.persistent_keepalive.unwrap_or(DEFAULT_KEEPALIVE);
 
-    let (mut tx, _) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
+    let (mut tx, tenant) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
+    let before = network_before(&mut tx, &app, &tenant).await?;
     let current = db::topology::get_or_create(&mut tx, tenant_id).await?;
     if_match.check(&current.etag())?;
     if current.mode() == body.mode && current.overlay_prefix == overlay && current.keepalive() == keepalive {
@@ -65,11 +66,11 @@ pub async fn put(
         ));
     }
     let updated = db::topology::update(&mut *tx, tenant_id, body.mode, &overlay, keepalive).await?;
-    let outcome = commit_change(&mut tx, tenant_id, |net| net.all_sites()).await?;
+    let outcome = commit_change(&mut tx, tenant_id, &before, Touched::Tenant(|net| net.all_sites())).await?;
     let before = current.to_api(outcome.revision - 1);
     let after = updated.to_api(outcome.revision);
     caller.audit(&mut tx, Change::updated("topology", tenant_id, &before, &after)).await?;
     tx.commit().await?;
-    app.config_watch.changed(&outcome.changed_sites).await;
+    outcome.publish(&app).await;
     Ok(Resource::ok(updated.etag(), after))
 }
