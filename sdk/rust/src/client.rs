@@ -21,7 +21,7 @@ use crate::{
 #[derive(Debug)]
 pub enum Error {
     /// The server answered with an error status and a problem document.
-    Api { status: u16, problem: Problem },
+    Api { status: u16, problem: Box<Problem> },
     /// The request did not get an answer (connection refused, timeout, TLS).
     Transport(reqwest::Error),
     /// The answer could not be read as the expected type.
@@ -355,5 +355,5 @@ async fn check(resp: reqwest::Response) -> Result<reqwest::Response> {
         quota: None,
         limit: None,
     });
-    Err(Error::Api { status: status.as_u16(), problem })
+    Err(Error::Api { status: status.as_u16(), problem: Box::new(problem) })
 }
