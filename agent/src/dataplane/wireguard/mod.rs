@@ -11,6 +11,8 @@
 //! links are keyed by name and keep their sockets, routes are added and removed one by one.
 
 #[cfg(test)]
+mod fuzz_tests;
+#[cfg(test)]
 mod netns_tests;
 pub mod path;
 pub mod peer;
@@ -380,14 +382,26 @@ fn parse_peers(config: &SiteConfig) -> anyhow::Result<Vec<WantedPeer>> {
         for e in &p.endpoints {
             // A name that does not resolve now is skipped rather than failing the whole document;
             // the other endpoints still work.
-            match e.address.to_socket_addrs().map(|mut a| a.next()) {
-                Ok(Some(addr)) => endpoints.push((addr, e.priority)),
-                _ => tracing::warn!(peer = %p.site_name, endpoint = %e.address, "endpoint does not resolve"),
+            match resolve(&e.address) {
+                Some(addr) => endpoints.push((addr, e.priority)),
+                None => tracing::warn!(peer = %p.site_name, endpoint = %e.address, "endpoint does not resolve"),
             }
         }
         out.push(WantedPeer { site_id: p.site_id, key, allowed, endpoints });
     }
     Ok(out)
+}
+
+/// `ip:port` as it is; a name is looked up (blocking) only when the host has a letter in it.
+fn resolve(address: &str) -> Option<SocketAddr> {
+    if let Ok(addr) = address.parse::<SocketAddr>() {
+        return Some(addr);
+    }
+    let (host, _) = address.rsplit_once(':')?;
+    if !host.chars().any(|c| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    address.to_socket_addrs().ok()?.next()
 }
 
 fn overlay_v4(config: &SiteConfig) -> anyhow::Result<Ipv4Addr> {
@@ -735,6 +749,32 @@ fn link_loop(shared: &Shared, link: &Link) {
     }
 }
 
+/// Which peer a datagram is for, as far as its header tells.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Dispatch {
+    /// Only decrypting the initiator's static key tells.
+    HandshakeInit,
+    /// Our session index (the receiver index without its low 8 bits).
+    ByIndex(u32),
+    Invalid,
+}
+
+/// Reads the message type and, for responses, cookie replies and data, the receiver index;
+/// checks the lengths WireGuard fixes, so nothing shorter reaches a session.
+fn classify(datagram: &[u8]) -> Dispatch {
+    let index_at = |at: usize| match datagram.get(at..at + 4) {
+        Some(b) => Dispatch::ByIndex(u32::from_le_bytes([b[0], b[1], b[2], b[3]]) >> 8),
+        None => Dispatch::Invalid,
+    };
+    match (datagram.first(), datagram.len()) {
+        (Some(1), 148) => Dispatch::HandshakeInit,
+        (Some(2), 92) => index_at(8),
+        (Some(3), 64) => index_at(4),
+        (Some(4), n) if n >= 32 => index_at(4),
+        _ => Dispatch::Invalid,
+    }
+}
+
 /// Finds the peer a datagram belongs to and hands it over. Handshake initiations are checked
 /// against the shared rate limiter first, so a flood costs a MAC check, not a Diffie-Hellman.
 #[allow(clippy::too_many_arguments)]
@@ -748,11 +788,8 @@ fn handle_datagram(
     buf: &mut [u8],
     io: &mut Io<'_>,
 ) {
-    let receiver = |at: usize| {
-        datagram.get(at..at + 4).and_then(|b| b.try_into().ok()).map(|b: [u8; 4]| u32::from_le_bytes(b) >> 8)
-    };
-    let slot = match datagram.first() {
-        Some(1) => {
+    let slot = match classify(datagram) {
+        Dispatch::HandshakeInit => {
             let mut cookie = [0u8; 64];
             match shared.limiter.verify_packet(Some(src.ip()), datagram, &mut cookie) {
                 Ok(Packet::HandshakeInit(p)) => match parse_handshake_anon(&shared.private, &shared.public, &p) {
@@ -773,9 +810,8 @@ fn handle_datagram(
                 }
             }
         }
-        Some(2) => receiver(8).and_then(|i| st.by_index.get(&i)),
-        Some(3) | Some(4) => receiver(4).and_then(|i| st.by_index.get(&i)),
-        _ => {
+        Dispatch::ByIndex(i) => st.by_index.get(&i),
+        Dispatch::Invalid => {
             Counters::add(&shared.drops.invalid, 1);
             return;
         }
@@ -807,5 +843,47 @@ fn timer_loop(shared: &Shared) {
             slot.core.lock().handle_timeout(now, &mut buf, &mut io);
         }
         io.finish(&mut batches);
+    }
+}
+
+/// A small valid configuration for tests that need one without namespaces.
+#[cfg(test)]
+fn netns_free_config() -> SiteConfig {
+    use patronus_api::network::{LinkKind, SiteRole};
+    use patronus_api::{ConfigEndpoint, ConfigLink, ConfigPeer};
+    SiteConfig {
+        schema_version: 1,
+        revision: 1,
+        site_id: Uuid::from_u128(1),
+        site_name: "a".into(),
+        role: SiteRole::Edge,
+        overlay_address: "100.64.0.1/16".into(),
+        listen_port: 51820,
+        lan_prefixes: vec!["10.1.0.0/16".into()],
+        links: vec![ConfigLink {
+            name: "fiber".into(),
+            interface: "eth0".into(),
+            kind: LinkKind::Fiber,
+            endpoint: None,
+            bandwidth_up_mbps: 1,
+            bandwidth_down_mbps: 1,
+            cost: 0,
+            priority: 0,
+        }],
+        peers: vec![ConfigPeer {
+            site_id: Uuid::from_u128(2),
+            site_name: "b".into(),
+            public_key: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=".into(),
+            allowed_ips: vec!["100.64.0.2/32".into()],
+            endpoints: vec![ConfigEndpoint {
+                link: "fiber".into(),
+                address: "192.0.2.2:51820".into(),
+                priority: 0,
+                cost: 0,
+            }],
+            persistent_keepalive: 0,
+        }],
+        qos_classes: vec![],
+        policies: vec![],
     }
 }
