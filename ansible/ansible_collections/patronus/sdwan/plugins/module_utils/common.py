@@ -224,7 +224,7 @@ def parse_instant(value):
     if "." in text:
         # datetime before Python 3.11 takes at most 6 fraction digits.
         head, rest = text.split(".", 1)
-        digits = "".join(c for c in rest if c.isdigit())
+        digits = re.match(r"\d*", rest).group(0)
         text = head + "." + (digits[:6] or "0") + rest[len(digits):]
     try:
         when = datetime.datetime.strptime(text, "%Y-%m-%dT%H:%M:%S.%f%z" if "." in text else "%Y-%m-%dT%H:%M:%S%z")
