@@ -537,7 +537,7 @@ def main():
     ok = False
     try:
         ok = bed.run()
-    except Exception as e:  # noqa: BLE001 - report, clean up, fail
+    except (Exception, KeyboardInterrupt) as e:  # noqa: BLE001 - report, clean up, fail
         log(f"e2e aborted: {e}")
         for name, path in bed.logs.items():
             log(f"  log of {name}: {path}")
