@@ -346,3 +346,117 @@ fn two_sites_forward_fail_over_and_reconfigure_in_namespaces() {
     drop(b);
     drop(topo);
 }
+
+/// CPU seconds (user + system) this process has used so far.
+fn process_cpu_seconds() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
+    // Fields after the command name (which may contain spaces) start after the last ')'.
+    let rest = &stat[stat.rfind(')').unwrap() + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = f[11].parse::<f64>().unwrap() + f[12].parse::<f64>().unwrap();
+    ticks / 100.0
+}
+
+fn json_at(v: &serde_json::Value, path: &[&str]) -> f64 {
+    let mut cur = v;
+    for p in path {
+        cur = &cur[*p];
+    }
+    cur.as_f64().unwrap_or(f64::NAN)
+}
+
+fn iperf(ns: &str, args: &[&str]) -> serde_json::Value {
+    let out = Command::new("ip").args(["netns", "exec", ns, "iperf3", "-J"]).args(args).output().unwrap();
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("iperf3 {args:?}: {e}: {}", String::from_utf8_lossy(&out.stderr)))
+}
+
+fn ping_avg_ms(ns: &str, dst: &str) -> f64 {
+    let out = Command::new("ip")
+        .args(["netns", "exec", ns, "ping", "-n", "-q", "-c", "200", "-i", "0.005", dst])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    // rtt min/avg/max/mdev = 0.021/0.035/0.101/0.010 ms
+    let line = text.lines().find(|l| l.contains("min/avg/max")).unwrap_or_default();
+    line.split('=').nth(1).and_then(|v| v.trim().split('/').nth(1)).and_then(|v| v.parse().ok()).unwrap_or(f64::NAN)
+}
+
+/// The dataplane benchmark: `bench/dataplane.sh` runs it in release mode. Both sites' dataplanes
+/// live in this process (each on threads inside its namespace), iperf3 runs in the namespaces.
+#[test]
+#[ignore = "benchmark: run through bench/dataplane.sh"]
+fn dataplane_bench() {
+    if let Some(why) = skip_reason() {
+        println!("skipped: {why}");
+        return;
+    }
+    let secs: u32 = std::env::var("BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(10);
+    let t = secs.to_string();
+    let tag = format!("b{}", std::process::id() % 10_000);
+    let topo = topology(&tag);
+    let (ns_a, ns_b) = (topo.ns[1].clone(), topo.ns[2].clone());
+    let (ka, pa) = key();
+    let (kb, pb) = key();
+    let a = NsAgent::start(&ns_a, ka);
+    let b = NsAgent::start(&ns_b, kb);
+    let ca = config("a", 1, ("b", 2, &pb), &[]);
+    let cb = config("b", 2, ("a", 1, &pa), &[]);
+    a.call(move |wg| wg.apply(&ca)).unwrap();
+    b.call(move |wg| wg.apply(&cb)).unwrap();
+    assert!(wait_until(Duration::from_secs(10), || {
+        sh(&["ip", "netns", "exec", &ns_a, "ping", "-c1", "-W1", "-q", "100.64.0.2"])
+    })
+    .is_some());
+    std::thread::sleep(Duration::from_secs(1));
+    let server = |ns: &str| must(&["ip", "netns", "exec", ns, "iperf3", "-s", "-D", "-1"]);
+
+    let gbps = |v: &serde_json::Value| json_at(v, &["end", "sum_received", "bits_per_second"]) / 1e9;
+    // The ceiling: the same two namespaces over the underlay (veth, router, veth), no tunnel.
+    server(&ns_b);
+    std::thread::sleep(Duration::from_millis(300));
+    let plain = iperf(&ns_a, &["-c", "10.21.0.2", "-t", &t]);
+    server(&ns_b);
+    std::thread::sleep(Duration::from_millis(300));
+    let cpu0 = process_cpu_seconds();
+    let one = iperf(&ns_a, &["-c", "100.64.0.2", "-t", &t]);
+    let cpu1 = process_cpu_seconds();
+    server(&ns_b);
+    std::thread::sleep(Duration::from_millis(300));
+    let four = iperf(&ns_a, &["-c", "100.64.0.2", "-t", &t, "-P", "4"]);
+    server(&ns_b);
+    std::thread::sleep(Duration::from_millis(300));
+    // 1,372 bytes of payload: a 1,400-byte IP packet inside the tunnel.
+    let udp = iperf(&ns_a, &["-c", "100.64.0.2", "-t", &t, "-u", "-b", "0", "-l", "1372"]);
+    let rtt_plain = ping_avg_ms(&ns_a, "10.21.0.2");
+    let rtt_tunnel = ping_avg_ms(&ns_a, "100.64.0.2");
+
+    let one_gbps = gbps(&one);
+    let gbits = one_gbps * f64::from(secs);
+    let udp_packets = json_at(&udp, &["end", "sum", "packets"]);
+    let udp_lost = json_at(&udp, &["end", "sum", "lost_packets"]);
+    let udp_pps = (udp_packets - udp_lost) / f64::from(secs);
+    println!(
+        "BENCH conditions: {} cores, {secs} s per run, MTU 1420, both dataplanes in one process",
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)
+    );
+    println!("BENCH plain veth (ceiling), 1 TCP stream: {:.2} Gb/s", gbps(&plain));
+    println!("BENCH tunnel, 1 TCP stream: {one_gbps:.2} Gb/s");
+    println!("BENCH tunnel, 4 TCP streams: {:.2} Gb/s", gbps(&four));
+    println!(
+        "BENCH tunnel, UDP 1400-byte packets: {udp_pps:.0} packets/s received ({:.1}% lost)",
+        udp_lost * 100.0 / udp_packets.max(1.0)
+    );
+    println!(
+        "BENCH ping RTT: plain {rtt_plain:.3} ms, tunnel {rtt_tunnel:.3} ms, added {:.3} ms",
+        rtt_tunnel - rtt_plain
+    );
+    println!(
+        "BENCH CPU (both dataplanes) per gigabit, 1 stream: {:.3} s/Gbit ({:.1} CPU s for {gbits:.1} Gbit)",
+        (cpu1 - cpu0) / gbits,
+        cpu1 - cpu0
+    );
+    drop(a);
+    drop(b);
+    drop(topo);
+}
