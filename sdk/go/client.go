@@ -75,6 +75,8 @@ type Client struct {
 	Users       *Users
 	APITokens   *APITokens
 	AuditEvents *AuditEvents
+	// EnrollmentTokens are bound to a site; Sites.Status and Sites.Agent show what enrolled.
+	EnrollmentTokens *EnrollmentTokens
 	// Tenants needs a platform token.
 	Tenants *Tenants
 
@@ -167,6 +169,7 @@ func New(opts ...Option) (*Client, error) {
 	c.Users = newUsers(raw)
 	c.APITokens = newAPITokens(raw)
 	c.AuditEvents = &AuditEvents{raw: raw}
+	c.EnrollmentTokens = &EnrollmentTokens{raw: raw}
 	c.Tenants = newTenants(raw)
 	return c, nil
 }

@@ -400,3 +400,37 @@ func TestGeneratedClientIsReachable(t *testing.T) {
 		t.Fatalf("generated client: %v %+v", err, resp)
 	}
 }
+
+func TestEnrollmentTokensAndSiteStatus(t *testing.T) {
+	ctx := context.Background()
+	c := newClient(t)
+	site := newSite(t, c, api.NewSite{})
+
+	created := must[*api.EnrollmentTokenCreated](t)(c.EnrollmentTokens.Create(ctx, site.ID,
+		api.NewEnrollmentToken{Description: patronus.Value("rack 4"), Uses: patronus.Value(int32(2)), TTLSeconds: patronus.Value(int32(3600))}))
+	if !strings.HasPrefix(created.Token, "ptrn_enr_") || created.UsesTotal != 2 || created.Description != "rack 4" {
+		t.Fatalf("unexpected token: %+v", created)
+	}
+	got := must[*api.EnrollmentToken](t)(c.EnrollmentTokens.Get(ctx, site.ID, created.ID))
+	if got.Prefix != created.Prefix || got.UsesRemaining != 2 {
+		t.Fatalf("listed token differs: %+v", got)
+	}
+
+	status := must[*api.SiteStatus](t)(c.Sites.Status(ctx, site.ID))
+	if status.Health != api.SiteHealthUnenrolled {
+		t.Fatalf("health %q, want unenrolled", status.Health)
+	}
+	if _, err := c.Sites.Agent(ctx, site.ID); !patronus.IsNotFound(err) {
+		t.Fatalf("agent of an unenrolled site: %v, want not found", err)
+	}
+
+	if err := c.EnrollmentTokens.Revoke(ctx, site.ID, created.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.EnrollmentTokens.Get(ctx, site.ID, created.ID); !patronus.IsNotFound(err) {
+		t.Fatalf("revoked token: %v, want not found", err)
+	}
+	if err := c.EnrollmentTokens.Revoke(ctx, site.ID, created.ID); !patronus.IsNotFound(err) {
+		t.Fatalf("second revocation: %v, want not found", err)
+	}
+}

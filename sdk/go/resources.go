@@ -367,10 +367,11 @@ func (p *Peerings) LookupByName(ctx context.Context, name string, opts ...Reques
 // Users: /v1/users (admin).
 type Users struct {
 	crud[api.User, api.NewUser, api.UserUpdate, *api.UsersListParams]
+	raw *api.Client
 }
 
 func newUsers(raw *api.Client) *Users {
-	return &Users{crud[api.User, api.NewUser, api.UserUpdate, *api.UsersListParams]{ops[api.User, api.NewUser, api.UserUpdate, *api.UsersListParams]{
+	return &Users{raw: raw, crud: crud[api.User, api.NewUser, api.UserUpdate, *api.UsersListParams]{ops[api.User, api.NewUser, api.UserUpdate, *api.UsersListParams]{
 		kind:   "user",
 		get:    raw.UsersGet,
 		create: raw.UsersCreate,
@@ -405,6 +406,12 @@ func newUsers(raw *api.Client) *Users {
 // LookupByEmail finds the user with this email; an error matching ErrNotFound when there is none.
 func (u *Users) LookupByEmail(ctx context.Context, email string, opts ...RequestOption) (*api.User, error) {
 	return u.lookup(ctx, email, opts...)
+}
+
+// SetPassword sets a user's password (admins may set anyone's; users their own, giving
+// CurrentPassword when they have one). The user's ETag changes.
+func (u *Users) SetPassword(ctx context.Context, id ID, change api.PasswordChange, opts ...RequestOption) error {
+	return noContent(u.raw.UsersSetPassword(ctx, id, change, opts...))
 }
 
 // APITokens: /v1/api-tokens (admin). Create returns the secret, once, in Token.
