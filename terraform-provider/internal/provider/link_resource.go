@@ -1,0 +1,279 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/int64default"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	patronus "github.com/patronus-sdwan/patronus/sdk/go"
+	"github.com/patronus-sdwan/patronus/sdk/go/api"
+)
+
+var linkKinds = []string{"fiber", "cable", "dsl", "ethernet", "lte", "5g", "satellite", "mpls", "other"}
+
+const (
+	maxMbps = 10_000_000
+	maxCost = 1_000_000
+)
+
+type linkModel struct {
+	ID                types.String `tfsdk:"id"`
+	SiteID            types.String `tfsdk:"site_id"`
+	Name              types.String `tfsdk:"name"`
+	Interface         types.String `tfsdk:"interface"`
+	Kind              types.String `tfsdk:"kind"`
+	Endpoint          types.String `tfsdk:"endpoint"`
+	BandwidthUpMbps   types.Int64  `tfsdk:"bandwidth_up_mbps"`
+	BandwidthDownMbps types.Int64  `tfsdk:"bandwidth_down_mbps"`
+	Cost              types.Int64  `tfsdk:"cost"`
+	Priority          types.Int64  `tfsdk:"priority"`
+	Etag              types.String `tfsdk:"etag"`
+}
+
+func linkFromAPI(l *api.Link) linkModel {
+	endpoint := types.StringNull()
+	if v, err := l.Endpoint.Get(); err == nil {
+		endpoint = types.StringValue(v)
+	}
+	return linkModel{
+		ID:                types.StringValue(l.ID.String()),
+		SiteID:            types.StringValue(l.SiteID.String()),
+		Name:              types.StringValue(l.Name),
+		Interface:         types.StringValue(l.Interface),
+		Kind:              types.StringValue(string(l.Kind)),
+		Endpoint:          endpoint,
+		BandwidthUpMbps:   types.Int64Value(int64(l.BandwidthUpMbps)),
+		BandwidthDownMbps: types.Int64Value(int64(l.BandwidthDownMbps)),
+		Cost:              types.Int64Value(int64(l.Cost)),
+		Priority:          types.Int64Value(int64(l.Priority)),
+		Etag:              types.StringValue(l.Etag),
+	}
+}
+
+func (m linkModel) newLink(siteID patronus.ID) api.NewLink {
+	kind := api.LinkKind(m.Kind.ValueString())
+	body := api.NewLink{
+		SiteID:            siteID,
+		Name:              m.Name.ValueString(),
+		Interface:         m.Interface.ValueString(),
+		Kind:              &kind,
+		BandwidthUpMbps:   int32Of(m.BandwidthUpMbps),
+		BandwidthDownMbps: int32Of(m.BandwidthDownMbps),
+		Cost:              int32Ptr(m.Cost),
+		Priority:          int32Ptr(m.Priority),
+	}
+	if !m.Endpoint.IsNull() {
+		body.Endpoint = patronus.Value(m.Endpoint.ValueString())
+	}
+	return body
+}
+
+func (m linkModel) linkUpdate() api.LinkUpdate {
+	body := api.LinkUpdate{
+		Name:              patronus.Value(m.Name.ValueString()),
+		Interface:         patronus.Value(m.Interface.ValueString()),
+		Kind:              patronus.Value(api.LinkKind(m.Kind.ValueString())),
+		BandwidthUpMbps:   patronus.Value(int32Of(m.BandwidthUpMbps)),
+		BandwidthDownMbps: patronus.Value(int32Of(m.BandwidthDownMbps)),
+		Cost:              patronus.Value(int32Of(m.Cost)),
+		Priority:          patronus.Value(int32Of(m.Priority)),
+		Endpoint:          patronus.Null[string](), // behind NAT
+	}
+	if !m.Endpoint.IsNull() {
+		body.Endpoint = patronus.Value(m.Endpoint.ValueString())
+	}
+	return body
+}
+
+type linkResource struct{ configured }
+
+var (
+	_ resource.ResourceWithConfigure   = (*linkResource)(nil)
+	_ resource.ResourceWithImportState = (*linkResource)(nil)
+)
+
+func newLinkResource() resource.Resource { return &linkResource{} }
+
+func (r *linkResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_link"
+}
+
+func linkResourceSchema() schema.Schema {
+	return schema.Schema{
+		MarkdownDescription: "A WAN link (uplink) of a site: the interface it leaves by, its kind, its public " +
+			"endpoint (none when behind NAT), bandwidth, cost and priority. A link belongs to one site for life: " +
+			"changing `site_id` replaces it.",
+		Attributes: map[string]schema.Attribute{
+			"id": idAttribute("The link's id."),
+			"site_id": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "The site the link belongs to. Changing it replaces the link.",
+				Validators:          []validator.String{uuidRule},
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"name": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "Name of the link, unique within its site, e.g. `fiber` or `lte`. Policies refer to links by name.",
+				Validators:          []validator.String{nameRule},
+			},
+			"interface": schema.StringAttribute{
+				Required:            true,
+				MarkdownDescription: "Interface name on the site's machine, e.g. `eth1` (1 to 15 characters, without `/`, `:` or spaces).",
+				Validators:          []validator.String{interfaceRule},
+			},
+			"kind": schema.StringAttribute{
+				Optional: true, Computed: true, Default: stringdefault.StaticString("other"),
+				MarkdownDescription: "Kind of uplink: one of `" + strings.Join(linkKinds, "`, `") + "` (default `other`).",
+				Validators:          []validator.String{stringvalidator.OneOf(linkKinds...)},
+			},
+			"endpoint": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "Public `host:port` where peers reach this link, e.g. `203.0.113.10:51820`, " +
+					"`[2001:db8::1]:51820` or `wan.example.net:51820`. Leave it out when the link is behind NAT.",
+				Validators: []validator.String{endpointRule},
+			},
+			"bandwidth_up_mbps": schema.Int64Attribute{
+				Required:            true,
+				MarkdownDescription: fmt.Sprintf("Upstream bandwidth in Mbit/s (1 to %d); QoS shares are taken from it.", maxMbps),
+				Validators:          []validator.Int64{int64validator.Between(1, maxMbps)},
+			},
+			"bandwidth_down_mbps": schema.Int64Attribute{
+				Required:            true,
+				MarkdownDescription: fmt.Sprintf("Downstream bandwidth in Mbit/s (1 to %d).", maxMbps),
+				Validators:          []validator.Int64{int64validator.Between(1, maxMbps)},
+			},
+			"cost": schema.Int64Attribute{
+				Optional: true, Computed: true, Default: int64default.StaticInt64(0),
+				MarkdownDescription: fmt.Sprintf("Relative cost of sending over this link, for `lowest_cost` path selection (0 to %d, default 0).", maxCost),
+				Validators:          []validator.Int64{int64validator.Between(0, maxCost)},
+			},
+			"priority": schema.Int64Attribute{
+				Optional: true, Computed: true, Default: int64default.StaticInt64(100),
+				MarkdownDescription: fmt.Sprintf("Preference among the site's links: paths over links with a lower number are chosen first (0 to %d, default 100).", maxCost),
+				Validators:          []validator.Int64{int64validator.Between(0, maxCost)},
+			},
+			"etag": etagAttribute(),
+		},
+	}
+}
+
+func (r *linkResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = linkResourceSchema()
+}
+
+func (r *linkResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan linkModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	siteID, ok := parseID(plan.SiteID, "site", &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	body := plan.newLink(siteID)
+	link, err := r.client.Links.Create(ctx, body)
+	if err != nil {
+		addAPIError(&resp.Diagnostics, linkResourceSchema().Type(), body, "create the link", err)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, linkFromAPI(link))...)
+}
+
+func (r *linkResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state linkModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	id, ok := parseID(state.ID, "link", &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	link, err := r.client.Links.Get(ctx, id)
+	if patronus.IsNotFound(err) {
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		addAPIError(&resp.Diagnostics, nil, nil, "read the link", err)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, linkFromAPI(link))...)
+}
+
+func (r *linkResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state linkModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	id, ok := parseID(state.ID, "link", &resp.Diagnostics)
+	if !ok || resp.Diagnostics.HasError() {
+		return
+	}
+	body := plan.linkUpdate()
+	link, err := r.client.Links.Update(ctx, id, body, state.Etag.ValueString())
+	if err != nil {
+		addAPIError(&resp.Diagnostics, linkResourceSchema().Type(), body, "update the link", err)
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, linkFromAPI(link))...)
+}
+
+func (r *linkResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state linkModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	id, ok := parseID(state.ID, "link", &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	if err := r.client.Links.Delete(ctx, id, state.Etag.ValueString()); err != nil && !patronus.IsNotFound(err) {
+		addAPIError(&resp.Diagnostics, nil, nil, "delete the link", err)
+	}
+}
+
+// ImportState takes the link's id, or `<site>/<link name>` where the site is given by id or name.
+func (r *linkResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	id := req.ID
+	if !isUUID(id) {
+		siteRef, name, ok := strings.Cut(id, "/")
+		if !ok || siteRef == "" || name == "" {
+			resp.Diagnostics.AddError("Invalid import id",
+				fmt.Sprintf("%q: import a link by its id, or by `<site id or name>/<link name>`.", id))
+			return
+		}
+		siteID, ok := lookupSite(ctx, r.client, siteRef, &resp.Diagnostics)
+		if !ok {
+			return
+		}
+		link, err := r.client.Links.LookupByName(ctx, siteID, name)
+		if err != nil {
+			addImportError(&resp.Diagnostics, "link", id, err)
+			return
+		}
+		id = link.ID.String()
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+}
+
+// lookupSite finds a site by id or name, for imports of what belongs to a site.
+func lookupSite(ctx context.Context, client *patronus.Client, ref string, diags *diag.Diagnostics) (patronus.ID, bool) {
+	if id, err := patronus.ParseID(ref); err == nil {
+		return id, true
+	}
+	site, err := client.Sites.LookupByName(ctx, ref)
+	if err != nil {
+		addImportError(diags, "site", ref, err)
+		return patronus.ID{}, false
+	}
+	return site.ID, true
+}
