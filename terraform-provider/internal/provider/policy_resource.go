@@ -162,7 +162,9 @@ func attrList(m map[string]attr.Value, name string) types.List {
 func known[T interface {
 	IsNull() bool
 	IsUnknown() bool
-}](v T) bool { return !v.IsNull() && !v.IsUnknown() }
+}](v T) bool {
+	return !v.IsNull() && !v.IsUnknown()
+}
 
 func policyMatchToAPI(o types.Object) api.PolicyMatch {
 	m := attrs(o)
