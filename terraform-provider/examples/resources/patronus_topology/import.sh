@@ -1,0 +1,2 @@
+# There is one topology per tenant: any id imports it.
+terraform import patronus_topology.this topology
