@@ -13,7 +13,8 @@ short_description: Manage Patronus peerings (pairs of sites that peer directly)
 version_added: 0.1.0
 description:
   - Creates, renames and deletes a peering between two sites, on top of whatever the topology mode gives.
-  - A peering is found by O(name) when given, otherwise by its pair of sites (in either order).
+  - A peering is found by O(name) when given, otherwise (or when none has that name) by its pair of sites, in
+    either order; a peering of the pair with another name is renamed to O(name).
   - The sites of an existing peering cannot change; delete it and create another.
 author: Patronus contributors (@patronus-sdwan)
 extends_documentation_fragment:
@@ -87,7 +88,9 @@ from ansible_collections.patronus.sdwan.plugins.module_utils.common import (
 
 def find_peering(client, name, a, b):
     if name:
-        return find_one(client, "/v1/peerings", {"name": name})
+        found = find_one(client, "/v1/peerings", {"name": name})
+        if found is not None or a is None or b is None:
+            return found
     for peering in client.list("/v1/peerings", {"site_id": a["id"]}):
         if set([peering["site_a"], peering["site_b"]]) == set([a["id"], b["id"]]):
             return peering
