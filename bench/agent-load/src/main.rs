@@ -1,0 +1,254 @@
+//! Enrolls N simulated agents against one or more running servers (real HTTP, real enrollment
+//! tokens, real long polls), parks them all, then makes one API write that changes every
+//! agent's document and measures how long each agent takes to hold the new hash. Also samples
+//! the servers' resident memory and CPU while the agents are parked.
+//!
+//! Agents are split round-robin across `--server` URLs; the write goes to the first one, so with
+//! two replicas and Redis half the agents learn of it through the other replica.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use base64::Engine;
+use clap::Parser;
+use futures::stream::{self, StreamExt};
+use rand::RngCore;
+use serde_json::{json, Value};
+use tokio::sync::watch;
+
+#[derive(Parser)]
+struct Args {
+    /// Server base URLs; agents are spread over them, the write goes to the first.
+    #[arg(long, value_delimiter = ',', required = true)]
+    server: Vec<String>,
+    /// Process ids of the servers, for memory and CPU samples.
+    #[arg(long, value_delimiter = ',')]
+    pid: Vec<u32>,
+    /// A tenant admin API token.
+    #[arg(long, env = "PATRONUS_TOKEN")]
+    token: String,
+    #[arg(long, default_value_t = 1000)]
+    agents: usize,
+    /// `full_mesh` or `hub_and_spoke`.
+    #[arg(long, default_value = "full_mesh")]
+    topology: String,
+    #[arg(long, default_value_t = 4)]
+    hubs: usize,
+    /// Requests in flight while setting up.
+    #[arg(long, default_value_t = 16)]
+    setup_concurrency: usize,
+}
+
+#[derive(Clone)]
+struct Api {
+    http: reqwest::Client,
+    base: String,
+    token: String,
+}
+
+impl Api {
+    async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Result<Value> {
+        let mut req = self.http.request(method.clone(), format!("{}{path}", self.base)).bearer_auth(&self.token);
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await?;
+        let status = resp.status();
+        let text = resp.text().await?;
+        if !status.is_success() {
+            bail!("{method} {path}: {status} {text}");
+        }
+        Ok(if text.is_empty() { Value::Null } else { serde_json::from_str(&text)? })
+    }
+}
+
+/// Resident memory (KiB) and CPU seconds used so far, from /proc.
+fn sample(pid: u32) -> Option<(u64, f64)> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let rss = status.lines().find(|l| l.starts_with("VmRSS:"))?.split_whitespace().nth(1)?.parse().ok()?;
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some((rss, ticks / 100.0))
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[i.min(sorted.len() - 1)]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let args = Args::parse();
+    let http =
+        reqwest::Client::builder().pool_max_idle_per_host(usize::MAX).timeout(Duration::from_secs(120)).build()?;
+    let admin = Api { http: http.clone(), base: args.server[0].clone(), token: args.token.clone() };
+
+    let started = Instant::now();
+    admin
+        .call(
+            reqwest::Method::PUT,
+            "/v1/topology",
+            Some(json!({"mode": args.topology, "overlay_prefix": "100.64.0.0/10"})),
+        )
+        .await?;
+    let site_ids: Vec<String> = stream::iter(0..args.agents)
+        .map(|i| {
+            let admin = admin.clone();
+            let role = if args.topology == "hub_and_spoke" && i < args.hubs { "hub" } else { "edge" };
+            async move {
+                let site = admin
+                    .call(
+                        reqwest::Method::POST,
+                        "/v1/sites",
+                        Some(json!({"name": format!("load-{i}"), "role": role,
+                            "lan_prefixes": [format!("10.{}.{}.0/24", i / 256, i % 256)]})),
+                    )
+                    .await?;
+                let id = site["id"].as_str().context("site id")?.to_string();
+                admin
+                    .call(
+                        reqwest::Method::POST,
+                        "/v1/links",
+                        Some(json!({"site_id": id, "name": "fiber", "interface": "eth0",
+                            "endpoint": format!("198.18.{}.{}:51820", i / 256, i % 256),
+                            "bandwidth_up_mbps": 100, "bandwidth_down_mbps": 100})),
+                    )
+                    .await?;
+                Ok::<_, anyhow::Error>(id)
+            }
+        })
+        .buffered(args.setup_concurrency)
+        .collect::<Vec<_>>()
+        .await
+        .into_iter()
+        .collect::<Result<_>>()?;
+    eprintln!("created {} sites with a link each in {:.1} s", site_ids.len(), started.elapsed().as_secs_f64());
+
+    // Baseline before any agent exists.
+    let baseline: Vec<(u64, f64)> = args.pid.iter().filter_map(|&p| sample(p)).collect();
+
+    let started = Instant::now();
+    let credentials: Vec<String> = stream::iter(site_ids.iter().cloned())
+        .map(|id| {
+            let admin = admin.clone();
+            let http = http.clone();
+            async move {
+                let token = admin
+                    .call(reqwest::Method::POST, &format!("/v1/sites/{id}/enrollment-tokens"), Some(json!({})))
+                    .await?;
+                let mut key = [0u8; 32];
+                rand::thread_rng().fill_bytes(&mut key);
+                let enrolled: Value = http
+                    .post(format!("{}/v1/agent/enroll", admin.base))
+                    .json(&json!({"token": token["token"], "hostname": "load", "agent_version": "load",
+                        "public_key": base64::engine::general_purpose::STANDARD.encode(key)}))
+                    .send()
+                    .await?
+                    .error_for_status()?
+                    .json()
+                    .await?;
+                Ok::<_, anyhow::Error>(enrolled["credential"].as_str().context("credential")?.to_string())
+            }
+        })
+        .buffered(args.setup_concurrency)
+        .collect::<Vec<_>>()
+        .await
+        .into_iter()
+        .collect::<Result<_>>()?;
+    eprintln!("enrolled {} agents in {:.1} s", credentials.len(), started.elapsed().as_secs_f64());
+
+    // Each agent fetches its document, then parks on it until the hash changes.
+    let parked = Arc::new(AtomicUsize::new(0));
+    let (go, _) = watch::channel(None::<Instant>);
+    let mut agents = Vec::new();
+    for (i, credential) in credentials.into_iter().enumerate() {
+        let base = args.server[i % args.server.len()].clone();
+        let http = http.clone();
+        let parked = parked.clone();
+        let mut go = go.subscribe();
+        agents.push(tokio::spawn(async move {
+            let fetch = |held: Option<String>| {
+                let mut req = http.get(format!("{base}/v1/agent/config?wait=60")).bearer_auth(&credential);
+                if let Some(h) = held {
+                    req = req.header("if-none-match", format!("\"{h}\""));
+                }
+                req.send()
+            };
+            let first: Value = fetch(None).await?.error_for_status()?.json().await?;
+            let held = first["hash"].as_str().context("hash")?.to_string();
+            let mut counted = false;
+            loop {
+                let poll = fetch(Some(held.clone()));
+                if !counted {
+                    parked.fetch_add(1, Ordering::SeqCst);
+                    counted = true;
+                }
+                let resp = poll.await?;
+                if resp.status() == reqwest::StatusCode::NOT_MODIFIED {
+                    continue;
+                }
+                let doc: Value = resp.error_for_status()?.json().await?;
+                if doc["hash"].as_str() != Some(held.as_str()) {
+                    let at = Instant::now();
+                    let sent = go.wait_for(Option::is_some).await?.context("write time")?;
+                    return Ok::<_, anyhow::Error>(at.saturating_duration_since(sent));
+                }
+            }
+        }));
+    }
+    while parked.load(Ordering::SeqCst) < agents.len() {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // Let the last polls reach the server and park there.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let before_idle: Vec<(u64, f64)> = args.pid.iter().filter_map(|&p| sample(p)).collect();
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    let after_idle: Vec<(u64, f64)> = args.pid.iter().filter_map(|&p| sample(p)).collect();
+    for (i, ((b, idle0), idle1)) in baseline.iter().zip(&before_idle).zip(&after_idle).enumerate() {
+        let per_agent =
+            (idle1.0.saturating_sub(b.0)) as f64 * 1024.0 / (agents.len() as f64 / args.server.len() as f64);
+        println!(
+            "server {i}: RSS {} MiB before agents, {} MiB with {} parked: {:.1} KB per parked agent; idle CPU {:.1}% over 10 s",
+            b.0 / 1024,
+            idle1.0 / 1024,
+            agents.len() / args.server.len(),
+            per_agent / 1000.0,
+            (idle1.1 - idle0.1) / 10.0 * 100.0
+        );
+    }
+
+    // One write that changes every document: a QoS class applies to every site.
+    let sent = Instant::now();
+    go.send_replace(Some(sent));
+    admin
+        .call(
+            reqwest::Method::POST,
+            "/v1/qos-classes",
+            Some(json!({"name": "fanout-probe", "priority": 2, "dscp": 34, "guaranteed_percent": 10})),
+        )
+        .await?;
+    let write = sent.elapsed();
+    let mut latencies = Vec::with_capacity(agents.len());
+    for a in agents {
+        latencies.push(a.await??);
+    }
+    latencies.sort();
+    println!(
+        "fan-out to {} agents over {} server(s), {}: write answered in {}; agent holds new hash p50 {} p99 {} max {}",
+        latencies.len(),
+        args.server.len(),
+        args.topology,
+        ms(write),
+        ms(percentile(&latencies, 0.5)),
+        ms(percentile(&latencies, 0.99)),
+        ms(*latencies.last().context("no agents")?)
+    );
+    Ok(())
+}
