@@ -95,7 +95,7 @@ def main():
             name=dict(type="str"),
             quotas=dict(type="dict", options=dict(
                 max_users=dict(type="int"),
-                max_api_tokens=dict(type="int"),
+                max_api_tokens=dict(type="int", no_log=False),
                 max_sites=dict(type="int"),
             )),
             state=dict(type="str", default="present", choices=["present", "absent"]),

@@ -59,15 +59,19 @@ class FakeOpener:
         return answer
 
 
-def client(opener, **kwargs):
+def client_and_sleeps(opener, **kwargs):
     sleeps = []
     c = PatronusClient("http://api.test/", "ptrn_api_secret", opener=opener, sleep=sleeps.append, **kwargs)
     return c, sleeps
 
 
+def client(opener, **kwargs):
+    return client_and_sleeps(opener, **kwargs)[0]
+
+
 def test_sends_bearer_token_and_json():
     opener = FakeOpener(Response(200, {"id": "1"}))
-    c, _ = client(opener)
+    c = client(opener)
     assert c.get("/v1/sites/1") == {"id": "1"}
     call = opener.calls[0]
     assert call["url"] == "http://api.test/v1/sites/1"
@@ -77,7 +81,7 @@ def test_sends_bearer_token_and_json():
 
 def test_post_carries_the_same_idempotency_key_on_every_attempt():
     opener = FakeOpener(http_error(503), http_error(429, headers={"Retry-After": "2"}), Response(201, {"id": "1"}))
-    c, sleeps = client(opener)
+    c, sleeps = client_and_sleeps(opener)
     assert c.create("/v1/sites", {"name": "a"}) == {"id": "1"}
     keys = set(call["headers"]["Idempotency-Key"] for call in opener.calls)
     assert len(opener.calls) == 3 and len(keys) == 1
@@ -95,14 +99,14 @@ def test_retry_after_as_http_date():
 
 def test_retry_after_is_capped():
     opener = FakeOpener(http_error(429, headers={"Retry-After": "3600"}), Response(200, {}))
-    c, sleeps = client(opener, backoff_max=10)
+    c, sleeps = client_and_sleeps(opener, backoff_max=10)
     c.get("/v1/sites")
     assert sleeps == [10]
 
 
 def test_gives_up_after_max_retries_with_the_last_error():
     opener = FakeOpener(*[http_error(503, {"type": "t", "title": "Unavailable", "status": 503})] * 3)
-    c, sleeps = client(opener, max_retries=2)
+    c, sleeps = client_and_sleeps(opener, max_retries=2)
     with pytest.raises(PatronusError) as e:
         c.get("/v1/sites")
     assert e.value.status == 503
@@ -111,14 +115,14 @@ def test_gives_up_after_max_retries_with_the_last_error():
 
 def test_connection_errors_are_retried():
     opener = FakeOpener(URLError("refused"), Response(200, {"ok": True}))
-    c, sleeps = client(opener)
+    c, sleeps = client_and_sleeps(opener)
     assert c.get("/readyz") == {"ok": True}
     assert len(sleeps) == 1
 
 
 def test_unreachable_server_is_an_error_with_status_0():
     opener = FakeOpener(*[URLError("refused")] * 2)
-    c, _ = client(opener, max_retries=1)
+    c = client(opener, max_retries=1)
     with pytest.raises(PatronusError) as e:
         c.get("/v1/sites")
     assert e.value.status == 0
@@ -134,7 +138,7 @@ def test_validation_problem_names_each_field():
         "errors": [{"pointer": "/lan_prefixes/0", "detail": "not an IP prefix"}],
     }
     opener = FakeOpener(http_error(422, problem))
-    c, sleeps = client(opener)
+    c, sleeps = client_and_sleeps(opener)
     with pytest.raises(PatronusError) as e:
         c.create("/v1/sites", {"name": "x", "lan_prefixes": ["nope"]})
     assert sleeps == []  # a 4xx other than 429 is not retried
@@ -148,7 +152,7 @@ def test_validation_problem_names_each_field():
 
 def test_update_and_delete_send_if_match():
     opener = FakeOpener(Response(200, {"id": "1"}), Response(204))
-    c, _ = client(opener)
+    c = client(opener)
     c.update("/v1/sites/1", {"location": "x"}, etag='"3"')
     c.delete("/v1/sites/1", etag='"4"')
     assert opener.calls[0]["method"] == "PATCH" and opener.calls[0]["headers"]["If-Match"] == '"3"'
@@ -157,7 +161,7 @@ def test_update_and_delete_send_if_match():
 
 def test_delete_of_a_missing_resource_is_false():
     opener = FakeOpener(http_error(404, {"type": "t", "title": "Not found", "status": 404}))
-    c, _ = client(opener)
+    c = client(opener)
     assert c.delete("/v1/sites/1") is False
 
 
@@ -166,7 +170,7 @@ def test_list_follows_cursors():
         Response(200, {"items": [{"id": "1"}, {"id": "2"}], "next_cursor": "2"}),
         Response(200, {"items": [{"id": "3"}], "next_cursor": None}),
     )
-    c, _ = client(opener)
+    c = client(opener)
     assert [i["id"] for i in c.list("/v1/sites", {"name": None, "role": "hub"})] == ["1", "2", "3"]
     assert opener.calls[0]["url"] == "http://api.test/v1/sites?limit=500&role=hub"
     assert opener.calls[1]["url"] == "http://api.test/v1/sites?cursor=2&limit=500&role=hub"
@@ -181,6 +185,6 @@ def test_missing_url_or_token():
 
 def test_non_json_error_body_is_kept_as_detail():
     err = HTTPError("http://x", 502, "bad gateway", email.message.Message(), io.BytesIO(b"<html>proxy</html>"))
-    c, _ = client(FakeOpener(err))
+    c = client(FakeOpener(err))
     with pytest.raises(PatronusError, match="proxy"):
         c.get("/v1/sites")
