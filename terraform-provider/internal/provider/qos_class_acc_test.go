@@ -37,7 +37,10 @@ resource "patronus_qos_class" "test" {
 	var classID patronus.ID
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6Factories(nil),
-		CheckDestroy:             checkGone("patronus_qos_class", func(ctx context.Context, id patronus.ID) error { _, err := a.client.QosClasses.Get(ctx, id); return err }),
+		CheckDestroy: checkGone("patronus_qos_class", func(ctx context.Context, id patronus.ID) error {
+			_, err := a.client.QosClasses.Get(ctx, id)
+			return err
+		}),
 		Steps: []resource.TestStep{
 			{
 				Config: v1,

@@ -75,7 +75,7 @@ resource "patronus_site" "test" {
 					return err
 				},
 			},
-			{ResourceName: addr, ImportState: true, ImportStateVerify: true},                             // import by id
+			{ResourceName: addr, ImportState: true, ImportStateVerify: true},                                // import by id
 			{ResourceName: addr, ImportState: true, ImportStateVerify: true, ImportStateId: "berlin-mitte"}, // import by name
 			{ // drift: a change through the API shows in the plan, and apply puts the configuration back
 				PreConfig: outside(t, "relabel the site", func(ctx context.Context) error {
@@ -196,7 +196,7 @@ resource "patronus_site" "c" {
 				ExpectError: regexp.MustCompile(`(?s)surrounding|white space`),
 			},
 			{
-				Config:      a.config(`
+				Config: a.config(`
 resource "patronus_site" "c" {
   name         = "c"
   lan_prefixes = ["10.1.2.3/16"]
@@ -205,7 +205,7 @@ resource "patronus_site" "c" {
 				ExpectError: regexp.MustCompile(`host bits set; did you mean "10.1.0.0/16"`),
 			},
 			{
-				Config:      a.config(`
+				Config: a.config(`
 resource "patronus_site" "c" {
   name        = "c"
   listen_port = 0

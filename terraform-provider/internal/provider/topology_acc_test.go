@@ -20,7 +20,9 @@ import (
 func TestAccTopology(t *testing.T) {
 	a := newAccTenant(t)
 	const addr = "patronus_topology.this"
-	config := func(body string) string { return a.config("resource \"patronus_topology\" \"this\" {\n" + body + "\n}") }
+	config := func(body string) string {
+		return a.config("resource \"patronus_topology\" \"this\" {\n" + body + "\n}")
+	}
 	v1 := config(`mode = "hub_and_spoke"`)
 	v2 := config(`
   mode                 = "explicit"
