@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# terraform apply of SITES sites with two links each (3 * SITES resources) at Terraform's default
+# parallelism (10), against one release patronus-server with its private PostgreSQL on this
+# machine; then a plan over that state (which must show no change), then destroy. Prints the time
+# of each, the 429s the server answered, and the conditions.
+#
+#   bench/terraform.sh                 # SITES=1000
+#
+# Terraform: `terraform` (or `tofu`) on PATH, or TERRAFORM=/path/to/binary. Default rate limits
+# (500/s, burst 1000), as a user would have them.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib.sh
+SITES=${SITES:-1000}
+
+install_server_deps
+apt_install curl python3
+command -v go >/dev/null || { echo "go is needed to build the provider" >&2; exit 1; }
+tf=${TERRAFORM:-$(command -v terraform || command -v tofu || true)}
+[ -n "$tf" ] || { echo "no terraform or tofu on PATH (or set TERRAFORM)" >&2; exit 1; }
+cargo build --release --locked -q -p patronus-server
+server_bin="${CARGO_TARGET_DIR:-target}/release/patronus-server"
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/patronus-tfbench.XXXXXX")
+chmod 0755 "$work"
+(cd terraform-provider && GOFLAGS=-mod=readonly go build -o "$work/bin/terraform-provider-patronus" .)
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+RUST_LOG=warn PATRONUS_LISTEN="127.0.0.1:$port" PATRONUS_DATA_DIR="$work/data" "$server_bin" serve >"$work/server.out" 2>"$work/server.err" &
+server=$!
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 300); do grep -q 'ptrn_plat_' "$work/server.out" 2>/dev/null && break; sleep 0.2; done
+url="http://127.0.0.1:$port"
+platform=$(grep -o 'ptrn_plat_[A-Za-z0-9_-]*' "$work/server.out" | head -n 1)
+api() { curl -sf -H "Authorization: Bearer $1" -H 'Content-Type: application/json' "${@:2}"; }
+json() { python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"; }
+tenant=$(api "$platform" -X POST "$url/v1/tenants" -d "{\"name\": \"tfbench\", \"slug\": \"tfbench\", \"quotas\": {\"max_users\": 10, \"max_api_tokens\": 10, \"max_sites\": $((SITES + 10))}}" | json 'd["id"]')
+token=$(api "$platform" -X POST "$url/v1/tenants/$tenant/api-tokens" -d '{"name": "terraform", "role": "admin"}' | json 'd["token"]')
+
+# 429s counted from the server's own metrics, all routes.
+count_429() {
+  curl -sf "$url/metrics" | python3 -c '
+import re, sys
+print(int(sum(float(l.rsplit(" ", 1)[1]) for l in sys.stdin
+              if l.startswith("http_requests_total") and re.search(r"status=\"429\"", l))))'
+}
+requests_total() {
+  curl -sf "$url/metrics" | python3 -c '
+import sys
+print(int(sum(float(l.rsplit(" ", 1)[1]) for l in sys.stdin if l.startswith("http_requests_total"))))'
+}
+
+cat >"$work/terraformrc" <<RC
+provider_installation {
+  dev_overrides {
+    "patronus-sdwan/patronus" = "$work/bin"
+  }
+  direct {}
+}
+RC
+cp bench/terraform/main.tf "$work/main.tf"
+cd "$work"
+export TF_CLI_CONFIG_FILE=$work/terraformrc PATRONUS_URL=$url PATRONUS_TOKEN=$token CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
+export TF_VAR_sites=$SITES
+
+run() { # run NAME COMMAND...: time a Terraform command; prints seconds
+  local t0 t1
+  t0=$(date +%s.%N)
+  "$@" >"$work/$1.log" 2>&1 || { tail -n 40 "$work/$1.log" >&2; echo "$1 failed" >&2; exit 1; }
+  t1=$(date +%s.%N)
+  python3 -c "print(f'{$t1 - $t0:.1f}')"
+}
+
+echo "conditions: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, commit $(git -C "$OLDPWD" rev-parse --short HEAD)$(git -C "$OLDPWD" diff --quiet HEAD -- server terraform-provider sdk/go || echo '+dirty'), release server, private PostgreSQL, default rate limits, $("$tf" version | head -n 1), parallelism 10 (default), $SITES sites x 2 links = $((SITES * 3)) resources"
+r0=$(requests_total)
+apply_s=$(run apply "$tf" apply -auto-approve -input=false -no-color)
+r1=$(requests_total)
+after_apply_429=$(count_429)
+n=$("$tf" state list | wc -l)
+echo "apply: ${apply_s}s for $n resources, $((r1 - r0)) requests, 429s: $after_apply_429"
+rc=0
+t0=$(date +%s.%N)
+"$tf" plan -detailed-exitcode -input=false -no-color >"$work/plan.log" 2>&1 || rc=$?
+t1=$(date +%s.%N)
+r2=$(requests_total)
+[ "$rc" -eq 0 ] || { tail -n 40 "$work/plan.log" >&2; echo "the plan after apply is not empty (exit $rc)" >&2; exit 1; }
+echo "plan with no changes: $(python3 -c "print(f'{$t1 - $t0:.1f}')")s, $((r2 - r1)) requests, 429s: $(( $(count_429) - after_apply_429 ))"
+destroy_s=$(run destroy "$tf" destroy -auto-approve -input=false -no-color)
+echo "destroy: ${destroy_s}s, 429s in all: $(count_429)"
