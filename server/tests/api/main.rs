@@ -15,6 +15,7 @@ mod links;
 mod openapi;
 mod operability;
 mod policies;
+mod replicas;
 mod site_config;
 mod sites;
 mod tenants;
