@@ -87,8 +87,18 @@ type accTenant struct {
 	client     *patronus.Client
 }
 
+// requireAcc skips an acceptance test in a unit-test run (TF_ACC unset). With TF_ACC set,
+// TestMain has already failed the run if the server or Terraform is missing.
+func requireAcc(t *testing.T) {
+	t.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance test: runs with TF_ACC=1 against a live server (scripts/test-terraform)")
+	}
+}
+
 func platformClient(t *testing.T) *patronus.Client {
 	t.Helper()
+	requireAcc(t)
 	c, err := patronus.New(patronus.WithURL(os.Getenv("PATRONUS_URL")), patronus.WithToken(os.Getenv("PATRONUS_PLATFORM_TOKEN")))
 	if err != nil {
 		t.Fatal(err)

@@ -33,6 +33,11 @@ resource "patronus_api_token" "test" {
 		CheckDestroy:             checkGone("patronus_api_token", func(ctx context.Context, id patronus.ID) error { _, err := a.client.APITokens.Get(ctx, id); return err }),
 		Steps: []resource.TestStep{
 			{
+				Config:      config("x", "viewer", "next tuesday"),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`RFC 3339`),
+			},
+			{
 				// An offset that the server answers in UTC: the written form stays, no change.
 				Config: config("ci", "operator", "2030-01-31T01:00:00+01:00"),
 				ConfigStateChecks: []statecheck.StateCheck{
@@ -68,11 +73,6 @@ resource "patronus_api_token" "test" {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate),
 				}},
-			},
-			{
-				Config:      config("x", "viewer", "next tuesday"),
-				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`RFC 3339`),
 			},
 		},
 	})

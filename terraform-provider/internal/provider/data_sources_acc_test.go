@@ -60,6 +60,15 @@ data "patronus_site_status" "hub" {
 		ProtoV6ProviderFactories: protoV6Factories(nil),
 		Steps: []resource.TestStep{
 			{
+				Config:      a.config(`data "patronus_site" "missing" { name = "nowhere" }`),
+				ExpectError: regexp.MustCompile(`No such site`),
+			},
+			{
+				Config:      a.config("data \"patronus_site\" \"both\" {\n  id   = \"0192b3c4-0000-7000-8000-000000000001\"\n  name = \"x\"\n}"),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?i)exactly one of`),
+			},
+			{
 				Config: config,
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue("data.patronus_site.by_name", tfjsonpath.New("role"), knownvalue.StringExact("hub")),
@@ -74,15 +83,6 @@ data "patronus_site_status" "hub" {
 					statecheck.ExpectKnownValue("data.patronus_site_status.hub", tfjsonpath.New("health"), knownvalue.StringExact("unenrolled")),
 					statecheck.ExpectKnownValue("data.patronus_site_status.hub", tfjsonpath.New("agent"), knownvalue.Null()),
 				},
-			},
-			{
-				Config:      a.config(`data "patronus_site" "missing" { name = "nowhere" }`),
-				ExpectError: regexp.MustCompile(`No such site`),
-			},
-			{
-				Config:      a.config("data \"patronus_site\" \"both\" {\n  id   = \"0192b3c4-0000-7000-8000-000000000001\"\n  name = \"x\"\n}"),
-				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?i)exactly one of`),
 			},
 		},
 	})

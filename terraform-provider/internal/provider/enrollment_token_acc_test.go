@@ -55,6 +55,16 @@ resource "patronus_enrollment_token" "test" {
 		},
 		Steps: []resource.TestStep{
 			{
+				Config: a.config(site + `
+resource "patronus_enrollment_token" "bad" {
+  site_id     = patronus_site.s.id
+  ttl_seconds = 10
+  uses        = 0
+}`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)between 60 and 2592000`),
+			},
+			{
 				Config: v1,
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("token"), knownvalue.StringRegexp(regexp.MustCompile(`^ptrn_enr_`))),
@@ -87,16 +97,6 @@ resource "patronus_enrollment_token" "test" {
 					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate),
 				}},
 				Check: ids,
-			},
-			{
-				Config: a.config(site + `
-resource "patronus_enrollment_token" "bad" {
-  site_id     = patronus_site.s.id
-  ttl_seconds = 10
-  uses        = 0
-}`),
-				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)between 60 and 2592000`),
 			},
 		},
 	})

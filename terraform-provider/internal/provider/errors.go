@@ -59,7 +59,9 @@ func addAPIError(diags *diag.Diagnostics, schemaType attr.Type, body any, action
 	}
 	for _, f := range apiErr.Errors {
 		if p, ok := pointerPath(schemaType, body, f.Pointer); ok {
-			diags.AddAttributeError(p, fmt.Sprintf("Cannot %s: %s", action, apiErr.Title), f.Detail+suffix)
+			// The path is in the text too: Terraform points at the line of a top-level attribute,
+			// but at the whole resource for one inside a nested attribute.
+			diags.AddAttributeError(p, fmt.Sprintf("Cannot %s: %s", action, apiErr.Title), fmt.Sprintf("%s: %s%s", p, f.Detail, suffix))
 		} else {
 			diags.AddError(fmt.Sprintf("Cannot %s: %s", action, apiErr.Title), fmt.Sprintf("%s: %s%s", f.Pointer, f.Detail, suffix))
 		}

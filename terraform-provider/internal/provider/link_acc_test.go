@@ -66,6 +66,19 @@ resource "patronus_link" "test" {
 		CheckDestroy:             checkGone("patronus_link", func(ctx context.Context, id patronus.ID) error { _, err := a.client.Links.Get(ctx, id); return err }),
 		Steps: []resource.TestStep{
 			{
+				Config: a.config(`
+resource "patronus_link" "bad" {
+  site_id             = "not-a-uuid"
+  name                = "x"
+  interface           = "eth/1"
+  endpoint            = "198.51.100.7"
+  bandwidth_up_mbps   = 0
+  bandwidth_down_mbps = 10
+}`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)not a UUID.*Linux interface name.*host:port|(?s)host:port`),
+			},
+			{
 				Config: v1,
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("endpoint"), knownvalue.StringExact("198.51.100.7:51820")),
@@ -113,19 +126,6 @@ resource "patronus_link" "test" {
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate),
 				}},
-			},
-			{
-				Config: a.config(`
-resource "patronus_link" "bad" {
-  site_id             = "not-a-uuid"
-  name                = "x"
-  interface           = "eth/1"
-  endpoint            = "198.51.100.7"
-  bandwidth_up_mbps   = 0
-  bandwidth_down_mbps = 10
-}`),
-				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)not a UUID.*Linux interface name.*host:port|(?s)host:port`),
 			},
 		},
 	})

@@ -84,6 +84,22 @@ resource "patronus_policy" "test" {
 		CheckDestroy:             checkGone("patronus_policy", func(ctx context.Context, id patronus.ID) error { _, err := a.client.Policies.Get(ctx, id); return err }),
 		Steps: []resource.TestStep{
 			{
+				Config: a.config(`
+resource "patronus_policy" "bad" {
+  name     = "bad"
+  priority = 1
+  match = {
+    protocol          = "icmp"
+    destination_ports = ["8000 - 8999"]
+  }
+  action = {
+    path_selection = "ordered"
+  }
+}`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)(need protocol|without spaces|at least one link)`),
+			},
+			{
 				Config: v1,
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("match").AtMapKey("protocol"), knownvalue.StringExact("any")),
@@ -137,23 +153,7 @@ resource "patronus_policy" "test" {
     link_preference = ["fiber", "satellite"]
   }
 }`),
-				ExpectError: regexp.MustCompile(`(?s)no site has a link named "satellite".*link_preference`),
-			},
-			{
-				Config: a.config(`
-resource "patronus_policy" "bad" {
-  name     = "bad"
-  priority = 1
-  match = {
-    protocol          = "icmp"
-    destination_ports = ["8000 - 8999"]
-  }
-  action = {
-    path_selection = "ordered"
-  }
-}`),
-				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)(need protocol|without spaces|at least one link)`),
+				ExpectError: regexp.MustCompile(`action\.link_preference\[1\]: no site has a link named "satellite"`),
 			},
 		},
 	})

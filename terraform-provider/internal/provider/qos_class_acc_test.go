@@ -43,6 +43,18 @@ resource "patronus_qos_class" "test" {
 		}),
 		Steps: []resource.TestStep{
 			{
+				Config: a.config(`
+resource "patronus_qos_class" "bad" {
+  name               = "bad"
+  priority           = 9
+  dscp               = 64
+  guaranteed_percent = 50
+  max_percent        = 40
+}`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)must not be below guaranteed_percent`),
+			},
+			{
 				Config: v1,
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("max_percent"), knownvalue.Int64Exact(100)),
@@ -79,19 +91,7 @@ resource "patronus_qos_class" "greedy" {
   dscp               = 10
   guaranteed_percent = 80
 }`,
-				ExpectError: regexp.MustCompile(`(?s)would add up to 110.*guaranteed_percent\s*=`),
-			},
-			{
-				Config: a.config(`
-resource "patronus_qos_class" "bad" {
-  name               = "bad"
-  priority           = 9
-  dscp               = 64
-  guaranteed_percent = 50
-  max_percent        = 40
-}`),
-				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)must not be below guaranteed_percent`),
+				ExpectError: regexp.MustCompile(`(?s)guaranteed_percent\s*=.*would add up to 110`),
 			},
 		},
 	})

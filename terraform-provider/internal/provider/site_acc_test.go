@@ -171,19 +171,6 @@ func TestAccSiteErrors(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6Factories(nil),
 		Steps: []resource.TestStep{
-			{ // the server's check: LAN prefixes of two sites overlap
-				Config: a.config(fmt.Sprintf(`
-resource "patronus_site" "a" {
-  name         = "a"
-  lan_prefixes = [%q]
-}
-resource "patronus_site" "b" {
-  name         = "b"
-  lan_prefixes = ["192.0.2.0/24", %q]
-  depends_on   = [patronus_site.a]
-}`, p, p)),
-				ExpectError: regexp.MustCompile(`(?s)overlaps.*lan_prefixes\s*=`),
-			},
 			{ // validators, at plan time: nothing is sent
 				Config: a.config(`
 resource "patronus_site" "c" {
@@ -212,6 +199,19 @@ resource "patronus_site" "c" {
 }`),
 				PlanOnly:    true,
 				ExpectError: regexp.MustCompile(`listen_port`),
+			},
+			{ // the server's check: LAN prefixes of two sites overlap
+				Config: a.config(fmt.Sprintf(`
+resource "patronus_site" "a" {
+  name         = "a"
+  lan_prefixes = [%q]
+}
+resource "patronus_site" "b" {
+  name         = "b"
+  lan_prefixes = ["192.0.2.0/24", %q]
+  depends_on   = [patronus_site.a]
+}`, p, p)),
+				ExpectError: regexp.MustCompile(`(?s)lan_prefixes\s*=.*overlaps`),
 			},
 		},
 	})

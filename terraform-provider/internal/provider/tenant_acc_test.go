@@ -45,6 +45,15 @@ data "patronus_tenant" "by_slug" {
 		CheckDestroy:             checkGone("patronus_tenant", func(ctx context.Context, id patronus.ID) error { _, err := platform.Tenants.Get(ctx, id); return err }),
 		Steps: []resource.TestStep{
 			{
+				Config: platformConfig(`
+resource "patronus_tenant" "bad" {
+  name = "Bad"
+  slug = "Bad_Slug"
+}`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`lowercase letters, digits and dashes`),
+			},
+			{
 				Config: v1,
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("quotas").AtMapKey("max_users"), knownvalue.Int64Exact(100)),
@@ -78,15 +87,6 @@ data "patronus_tenant" "by_slug" {
 					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
 					plancheck.ExpectKnownValue(addr, tfjsonpath.New("quotas").AtMapKey("max_users"), knownvalue.Int64Exact(100)),
 				}},
-			},
-			{
-				Config: platformConfig(`
-resource "patronus_tenant" "bad" {
-  name = "Bad"
-  slug = "Bad_Slug"
-}`),
-				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`lowercase letters, digits and dashes`),
 			},
 		},
 	})

@@ -39,6 +39,11 @@ func TestAccTopology(t *testing.T) {
 		},
 		Steps: []resource.TestStep{
 			{
+				Config:      config(`mode = "ring"`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`value must be one of`),
+			},
+			{
 				Config: v1,
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("overlay_prefix"), knownvalue.StringExact("100.64.0.0/16")),
@@ -88,12 +93,7 @@ resource "patronus_site" "s" {
   name       = "s"
   depends_on = [patronus_topology.this]
 }`,
-				ExpectError: regexp.MustCompile(`(?s)only while the tenant has no sites.*overlay_prefix\s*=`),
-			},
-			{
-				Config:      config(`mode = "ring"`),
-				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`value must be one of`),
+				ExpectError: regexp.MustCompile(`(?s)overlay_prefix\s*=.*can change only while the\s+tenant`),
 			},
 		},
 	})

@@ -38,6 +38,17 @@ resource "patronus_user" "test" {
 		CheckDestroy:             checkGone("patronus_user", func(ctx context.Context, id patronus.ID) error { _, err := a.client.Users.Get(ctx, id); return err }),
 		Steps: []resource.TestStep{
 			{
+				Config: a.config(`
+resource "patronus_user" "bad" {
+  email        = "Bob@Acme.example"
+  display_name = "Bob"
+  role         = "root"
+  password     = "short"
+}`),
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(`(?s)lowercase`),
+			},
+			{
 				Config: v1,
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("has_password"), knownvalue.Bool(false)),
@@ -76,17 +87,6 @@ resource "patronus_user" "test" {
 					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
 					plancheck.ExpectKnownValue(addr, tfjsonpath.New("role"), knownvalue.StringExact("operator")),
 				}},
-			},
-			{
-				Config: a.config(`
-resource "patronus_user" "bad" {
-  email        = "Bob@Acme.example"
-  display_name = "Bob"
-  role         = "root"
-  password     = "short"
-}`),
-				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)lowercase`),
 			},
 		},
 	})
