@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -220,39 +221,42 @@ func (r *enrollmentTokenResource) Delete(ctx context.Context, req resource.Delet
 }
 
 // ImportState takes `<site>/<token>`: the site by id or name, the token by id or by its
-// description (when no other token of the site has it). The secret cannot be imported.
+// description (when no other token of the site has it). Names and descriptions may contain "/":
+// every split is tried, from the left, until one names a site's token. The secret cannot be
+// imported.
 func (r *enrollmentTokenResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	siteRef, tokenRef, ok := strings.Cut(req.ID, "/")
-	if !ok || siteRef == "" || tokenRef == "" {
-		resp.Diagnostics.AddError("Invalid import id",
-			fmt.Sprintf("%q: import an enrollment token by `<site id or name>/<token id or description>`.", req.ID))
-		return
-	}
-	siteID, ok := lookupSite(ctx, r.client, siteRef, &resp.Diagnostics)
-	if !ok {
-		return
-	}
-	var found []string
-	for t, err := range r.client.EnrollmentTokens.List(ctx, siteID) {
+	for i := strings.IndexByte(req.ID, '/'); i > 0 && i < len(req.ID)-1; i = nextSlash(req.ID, i) {
+		siteRef, tokenRef := req.ID[:i], req.ID[i+1:]
+		siteID, err := siteByRef(ctx, r.client, siteRef)
+		if patronus.IsNotFound(err) {
+			continue
+		}
 		if err != nil {
-			addAPIError(&resp.Diagnostics, nil, nil, "list the site's enrollment tokens", err)
+			addAPIError(&resp.Diagnostics, nil, nil, "look up the site "+strconv.Quote(siteRef), err)
 			return
 		}
-		if t.ID.String() == tokenRef || t.Description == tokenRef {
-			found = append(found, t.ID.String())
+		var found []string
+		for t, err := range r.client.EnrollmentTokens.List(ctx, siteID) {
+			if err != nil {
+				addAPIError(&resp.Diagnostics, nil, nil, "list the site's enrollment tokens", err)
+				return
+			}
+			if t.ID.String() == tokenRef || t.Description == tokenRef {
+				found = append(found, t.ID.String())
+			}
 		}
-	}
-	switch len(found) {
-	case 0:
-		resp.Diagnostics.AddError("Cannot import the enrollment token",
-			fmt.Sprintf("Site %q has no enrollment token with id or description %q.", siteRef, tokenRef))
+		switch len(found) {
+		case 0:
+			continue
+		case 1:
+			resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), found[0])...)
+			resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("site_id"), siteID.String())...)
+		default:
+			resp.Diagnostics.AddError("Cannot import the enrollment token",
+				fmt.Sprintf("Site %q has %d enrollment tokens described %q; import one by id: %s.", siteRef, len(found), tokenRef, strings.Join(found, ", ")))
+		}
 		return
-	case 1:
-	default:
-		resp.Diagnostics.AddError("Cannot import the enrollment token",
-			fmt.Sprintf("Site %q has %d enrollment tokens described %q; import one by id: %s.", siteRef, len(found), tokenRef, strings.Join(found, ", ")))
-		return
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), found[0])...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("site_id"), siteID.String())...)
+	resp.Diagnostics.AddError("Cannot import the enrollment token",
+		fmt.Sprintf("%q: no such token. Import an enrollment token by `<site id or name>/<token id or description>`.", req.ID))
 }

@@ -24,7 +24,7 @@ func TestAccLink(t *testing.T) {
 	config := func(site, link string) string {
 		return a.config(fmt.Sprintf(`
 resource "patronus_site" "one" {
-  name         = "one"
+  name         = "eu/one"
   lan_prefixes = [%q]
 }
 resource "patronus_site" "two" {
@@ -105,7 +105,7 @@ resource "patronus_link" "bad" {
 				},
 			},
 			{ResourceName: addr, ImportState: true, ImportStateVerify: true},
-			{ResourceName: addr, ImportState: true, ImportStateVerify: true, ImportStateId: "one/fiber-2"},
+			{ResourceName: addr, ImportState: true, ImportStateVerify: true, ImportStateId: "eu/one/fiber-2"},
 			{
 				PreConfig: outside(t, "change the link", func(ctx context.Context) error {
 					link, err := a.client.Links.Get(ctx, linkID)

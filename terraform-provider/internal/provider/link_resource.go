@@ -3,11 +3,11 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -242,38 +242,62 @@ func (r *linkResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 }
 
 // ImportState takes the link's id, or `<site>/<link name>` where the site is given by id or name.
+// Names may contain "/": every split is tried, from the left, until one names a site's link.
 func (r *linkResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	id := req.ID
 	if !isUUID(id) {
-		siteRef, name, ok := strings.Cut(id, "/")
-		if !ok || siteRef == "" || name == "" {
-			resp.Diagnostics.AddError("Invalid import id",
-				fmt.Sprintf("%q: import a link by its id, or by `<site id or name>/<link name>`.", id))
+		found := ""
+		for i := strings.IndexByte(id, '/'); i > 0 && i < len(id)-1; i = nextSlash(id, i) {
+			siteRef, name := id[:i], id[i+1:]
+			siteID, err := siteByRef(ctx, r.client, siteRef)
+			if patronus.IsNotFound(err) {
+				continue
+			}
+			if err != nil {
+				addAPIError(&resp.Diagnostics, nil, nil, "look up the site "+strconv.Quote(siteRef), err)
+				return
+			}
+			link, err := r.client.Links.LookupByName(ctx, siteID, name)
+			if patronus.IsNotFound(err) {
+				continue
+			}
+			if err != nil {
+				addAPIError(&resp.Diagnostics, nil, nil, "look up the link "+strconv.Quote(id), err)
+				return
+			}
+			found = link.ID.String()
+			break
+		}
+		if found == "" {
+			resp.Diagnostics.AddError("Cannot import the link",
+				fmt.Sprintf("%q: no such link. Import a link by its id, or by `<site id or name>/<link name>`.", id))
 			return
 		}
-		siteID, ok := lookupSite(ctx, r.client, siteRef, &resp.Diagnostics)
-		if !ok {
-			return
-		}
-		link, err := r.client.Links.LookupByName(ctx, siteID, name)
-		if err != nil {
-			addImportError(&resp.Diagnostics, "link", id, err)
-			return
-		}
-		id = link.ID.String()
+		id = found
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
 }
 
-// lookupSite finds a site by id or name, for imports of what belongs to a site.
-func lookupSite(ctx context.Context, client *patronus.Client, ref string, diags *diag.Diagnostics) (patronus.ID, bool) {
+// nextSlash is the index of the next "/" after i, or -1.
+func nextSlash(s string, i int) int {
+	j := strings.IndexByte(s[i+1:], '/')
+	if j < 0 {
+		return -1
+	}
+	return i + 1 + j
+}
+
+// siteByRef finds a site by id or name; an error matching patronus.ErrNotFound when there is none.
+func siteByRef(ctx context.Context, client *patronus.Client, ref string) (patronus.ID, error) {
 	if id, err := patronus.ParseID(ref); err == nil {
-		return id, true
+		if _, err := client.Sites.Get(ctx, id); err != nil {
+			return id, err
+		}
+		return id, nil
 	}
 	site, err := client.Sites.LookupByName(ctx, ref)
 	if err != nil {
-		addImportError(diags, "site", ref, err)
-		return patronus.ID{}, false
+		return patronus.ID{}, err
 	}
-	return site.ID, true
+	return site.ID, nil
 }

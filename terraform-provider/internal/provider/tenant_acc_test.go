@@ -74,6 +74,7 @@ resource "patronus_tenant" "bad" {
 			},
 			{ResourceName: addr, ImportState: true, ImportStateVerify: true},
 			{ResourceName: addr, ImportState: true, ImportStateVerify: true, ImportStateId: slug + "-corp"},
+			{ResourceName: addr, ImportState: true, ImportStateVerify: true, ImportStateId: "Acme Corp " + slug},
 			{
 				PreConfig: outside(t, "raise a quota", func(ctx context.Context) error {
 					tenant, err := platform.Tenants.Get(ctx, tenantID)

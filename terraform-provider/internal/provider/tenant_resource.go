@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -225,11 +226,21 @@ func (r *tenantResource) Delete(ctx context.Context, req resource.DeleteRequest,
 	}
 }
 
-// ImportState takes the tenant's id or its slug.
+// ImportState takes the tenant's id, its slug or its name.
 func (r *tenantResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	id := req.ID
 	if !isUUID(id) {
 		tenant, err := r.client.Tenants.LookupBySlug(ctx, id)
+		if patronus.IsNotFound(err) { // not a slug: perhaps the name
+			var page *patronus.Page[api.Tenant]
+			if page, err = r.client.Tenants.ListPage(ctx, &api.TenantsListParams{Name: &id}, ""); err == nil {
+				if len(page.Items) == 1 {
+					tenant = &page.Items[0]
+				} else {
+					err = fmt.Errorf("tenant %q: %w", id, patronus.ErrNotFound)
+				}
+			}
+		}
 		if err != nil {
 			addImportError(&resp.Diagnostics, "tenant", id, err)
 			return
