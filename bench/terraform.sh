@@ -7,7 +7,7 @@
 #   bench/terraform.sh                 # SITES=1000
 #
 # Terraform: `terraform` (or `tofu`) on PATH, or TERRAFORM=/path/to/binary. Default rate limits
-# (500/s, burst 1000), as a user would have them.
+# (500/s, burst 1000), as a user would have them. PATRONUS_SERVER_BIN runs another server build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -18,8 +18,12 @@ apt_install curl python3
 command -v go >/dev/null || { echo "go is needed to build the provider" >&2; exit 1; }
 tf=${TERRAFORM:-$(command -v terraform || command -v tofu || true)}
 [ -n "$tf" ] || { echo "no terraform or tofu on PATH (or set TERRAFORM)" >&2; exit 1; }
-cargo build --release --locked -q -p patronus-server
-server_bin="${CARGO_TARGET_DIR:-target}/release/patronus-server"
+if [ -n "${PATRONUS_SERVER_BIN:-}" ]; then
+  server_bin=$PATRONUS_SERVER_BIN # e.g. a debug build, to try the script
+else
+  cargo build --release --locked -q -p patronus-server
+  server_bin="${CARGO_TARGET_DIR:-target}/release/patronus-server"
+fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/patronus-tfbench.XXXXXX")
 chmod 0755 "$work"
@@ -63,14 +67,15 @@ export TF_CLI_CONFIG_FILE=$work/terraformrc PATRONUS_URL=$url PATRONUS_TOKEN=$to
 export TF_VAR_sites=$SITES
 
 run() { # run NAME COMMAND...: time a Terraform command; prints seconds
-  local t0 t1
+  local name=$1 t0 t1
+  shift
   t0=$(date +%s.%N)
-  "$@" >"$work/$1.log" 2>&1 || { tail -n 40 "$work/$1.log" >&2; echo "$1 failed" >&2; exit 1; }
+  "$@" >"$work/$name.log" 2>&1 || { tail -n 40 "$work/$name.log" >&2; echo "$name failed" >&2; exit 1; }
   t1=$(date +%s.%N)
   python3 -c "print(f'{$t1 - $t0:.1f}')"
 }
 
-echo "conditions: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, commit $(git -C "$OLDPWD" rev-parse --short HEAD)$(git -C "$OLDPWD" diff --quiet HEAD -- server terraform-provider sdk/go || echo '+dirty'), release server, private PostgreSQL, default rate limits, $("$tf" version | head -n 1), parallelism 10 (default), $SITES sites x 2 links = $((SITES * 3)) resources"
+echo "conditions: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, commit $(git -C "$OLDPWD" rev-parse --short HEAD)$(git -C "$OLDPWD" diff --quiet HEAD -- server terraform-provider sdk/go || echo '+dirty'), $(basename "$(dirname "$server_bin")") server, private PostgreSQL, default rate limits, $("$tf" version | head -n 1), parallelism 10 (default), $SITES sites x 2 links = $((SITES * 3)) resources"
 r0=$(requests_total)
 apply_s=$(run apply "$tf" apply -auto-approve -input=false -no-color)
 r1=$(requests_total)

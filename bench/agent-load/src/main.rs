@@ -166,39 +166,62 @@ async fn main() -> Result<()> {
 
     // Each agent fetches its document, then parks on it until the hash changes.
     let parked = Arc::new(AtomicUsize::new(0));
+    let errors = Arc::new(AtomicUsize::new(0));
     let (go, _) = watch::channel(None::<Instant>);
     let mut agents = Vec::new();
     for (i, credential) in credentials.into_iter().enumerate() {
         let base = args.server[i % args.server.len()].clone();
         let http = http.clone();
         let parked = parked.clone();
+        let errors = errors.clone();
         let mut go = go.subscribe();
         agents.push(tokio::spawn(async move {
+            // Like the agent: the hash comes from the ETag, errors are retried with backoff.
             let fetch = |held: Option<String>| {
                 let mut req = http.get(format!("{base}/v1/agent/config?wait=60")).bearer_auth(&credential);
                 if let Some(h) = held {
                     req = req.header("if-none-match", format!("\"{h}\""));
                 }
-                req.send()
+                async move {
+                    let resp = req.send().await?;
+                    let status = resp.status();
+                    let etag = resp
+                        .headers()
+                        .get("etag")
+                        .and_then(|v| v.to_str().ok())
+                        .map(|s| s.trim_matches('"').to_string());
+                    resp.bytes().await?;
+                    Ok::<_, anyhow::Error>((status, etag))
+                }
             };
-            let first: Value = fetch(None).await?.error_for_status()?.json().await?;
-            let held = first["hash"].as_str().context("hash")?.to_string();
+            let mut held: Option<String> = None;
             let mut counted = false;
+            let mut backoff = Duration::from_millis(100);
             loop {
-                let poll = fetch(Some(held.clone()));
-                if !counted {
+                let poll = fetch(held.clone());
+                if held.is_some() && !counted {
                     parked.fetch_add(1, Ordering::SeqCst);
                     counted = true;
                 }
-                let resp = poll.await?;
-                if resp.status() == reqwest::StatusCode::NOT_MODIFIED {
+                let (status, etag) = poll.await.unwrap_or((reqwest::StatusCode::SERVICE_UNAVAILABLE, None));
+                if status == reqwest::StatusCode::NOT_MODIFIED {
                     continue;
                 }
-                let doc: Value = resp.error_for_status()?.json().await?;
-                if doc["hash"].as_str() != Some(held.as_str()) {
-                    let at = Instant::now();
-                    let sent = go.wait_for(Option::is_some).await?.context("write time")?;
-                    return Ok::<_, anyhow::Error>(at.saturating_duration_since(sent));
+                if !status.is_success() {
+                    errors.fetch_add(1, Ordering::SeqCst);
+                    tokio::time::sleep(backoff).await;
+                    backoff = (backoff * 2).min(Duration::from_secs(5));
+                    continue;
+                }
+                let etag = etag.context("no ETag")?;
+                match &held {
+                    None => held = Some(etag),
+                    Some(h) if *h != etag => {
+                        let at = Instant::now();
+                        let sent = go.wait_for(Option::is_some).await?.context("write time")?;
+                        return Ok::<_, anyhow::Error>(at.saturating_duration_since(sent));
+                    }
+                    Some(_) => {}
                 }
             }
         }));
@@ -240,6 +263,7 @@ async fn main() -> Result<()> {
         latencies.push(a.await??);
     }
     latencies.sort();
+    println!("failed polls retried (429/503/transport), whole run: {}", errors.load(Ordering::SeqCst));
     println!(
         "fan-out to {} agents over {} server(s), {}: write answered in {}; agent holds new hash p50 {} p99 {} max {}",
         latencies.len(),

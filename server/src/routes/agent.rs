@@ -164,14 +164,25 @@ pub async fn config(
             if snapshot.revision != revision {
                 continue; // The network moved on while we read; read the hash again.
             }
-            let config =
-                compiler::compile_site(&snapshot.network, site_id, doc_revision).ok_or(ApiError::NotFound("site"))?;
-            let compiled = compiler::content_hash(&config);
+            // Compiling and serialising a large document is CPU work: keep it off the async
+            // workers so that parked polls and database I/O keep moving when thousands fetch at once.
+            let network = snapshot.network.clone();
+            let (compiled, body) = tokio::task::spawn_blocking(move || {
+                let config = compiler::compile_site(&network, site_id, doc_revision)?;
+                let compiled = compiler::content_hash(&config);
+                let body =
+                    serde_json::to_vec(&CompiledConfig { hash: compiled.clone(), revision: doc_revision, config });
+                Some((compiled, body))
+            })
+            .await
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!("compiling: {e}")))?
+            .ok_or(ApiError::NotFound("site"))?;
             if compiled != hash {
                 tracing::error!(site = %site_id, "compiled document does not match its recorded hash");
             }
+            let body = body.map_err(|e| ApiError::Internal(anyhow::anyhow!("serialising: {e}")))?;
             let mut response =
-                axum::Json(CompiledConfig { hash: compiled.clone(), revision: doc_revision, config }).into_response();
+                ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response();
             if let Ok(v) = HeaderValue::from_str(&format!("\"{compiled}\"")) {
                 response.headers_mut().insert(header::ETAG, v);
             }
