@@ -53,8 +53,10 @@ class PatronusError(Exception):
         where = "%s %s" % (self.method, self.path) if self.method else "the request"
         text = self.detail or self.title or "HTTP %s" % self.status
         parts = ["%s failed with HTTP %s: %s" % (where, self.status, text)]
-        if self.errors:
-            parts.append("; ".join("%s: %s" % (e.get("pointer", ""), e.get("detail", "")) for e in self.errors))
+        fields = ["%s: %s" % (e.get("pointer", ""), e.get("detail", "")) for e in self.errors]
+        fields = [f for f in fields if f not in text]  # the detail often names them already
+        if fields:
+            parts.append("; ".join(fields))
         return " - ".join(parts)
 
     @property

@@ -88,6 +88,17 @@ from ansible_collections.patronus.sdwan.plugins.module_utils.common import (
 from ansible_collections.patronus.sdwan.plugins.module_utils.diff import without_none
 
 
+class Tenant(Resource):
+    """A new tenant takes whole quotas or none, so quotas given in part are set right after creation."""
+
+    quotas = None
+
+    def created(self, created):
+        if self.quotas:
+            created = self.client.update(self.item_path(created), {"quotas": self.quotas}, etag=created.get("etag"))
+        return {"tenant": created}
+
+
 def main():
     module = AnsibleModule(
         argument_spec=argument_spec(
@@ -106,12 +117,15 @@ def main():
     client = client_from_module(module)
     quotas = without_none(p["quotas"]) if p["quotas"] is not None else None
     desired = dict(slug=p["slug"], name=p["name"], quotas=quotas or None)
-    Resource(
+    tenant = Tenant(
         module, client, "/v1/tenants", "tenant",
         lookup=lambda: find_one(client, "/v1/tenants", {"slug": p["slug"]}),
         partial=("quotas",),
         required_on_create=("name",),
-    ).run(desired)
+    )
+    tenant.quotas = quotas
+    create_body = dict((k, v) for k, v in desired.items() if v is not None and k != "quotas")
+    tenant.run(desired, create_body=create_body)
 
 
 if __name__ == "__main__":
