@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use patronus_agent::control::{self, RunError, RunOptions};
+use patronus_agent::dataplane::wireguard::{DataplaneOptions, WireGuard};
 use patronus_agent::dataplane::ControlOnly;
 use patronus_agent::state::{StateDir, DEFAULT_STATE_DIR};
 
@@ -23,6 +24,8 @@ struct Cli {
 
 #[derive(Clone, Copy, ValueEnum)]
 enum DataplaneKind {
+    /// Userspace WireGuard (boringtun) over a TUN device, one UDP socket per WAN link.
+    Wireguard,
     /// Validate and keep the document, forward nothing.
     None,
 }
@@ -43,8 +46,11 @@ enum Command {
     },
     /// Pulls the site's config and runs the dataplane from it.
     Run {
-        #[arg(long, value_enum, default_value = "none")]
+        #[arg(long, value_enum, default_value = "wireguard")]
         dataplane: DataplaneKind,
+        /// Name of the TUN device the WireGuard dataplane creates.
+        #[arg(long, default_value = "patronus0")]
+        tun_name: String,
         /// Seconds each config poll asks the server to wait.
         #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=60))]
         poll_wait: u64,
@@ -87,7 +93,7 @@ async fn main() -> ExitCode {
                 }
             }
         }
-        Command::Run { dataplane, poll_wait, max_backoff } => {
+        Command::Run { dataplane, tun_name, poll_wait, max_backoff } => {
             let options = RunOptions {
                 poll_wait: std::time::Duration::from_secs(poll_wait),
                 max_backoff: std::time::Duration::from_secs(max_backoff.max(1)),
@@ -95,6 +101,15 @@ async fn main() -> ExitCode {
             };
             let result = match dataplane {
                 DataplaneKind::None => control::run(state, ControlOnly, options).await,
+                DataplaneKind::Wireguard => {
+                    let started = state.private_key().and_then(|key| {
+                        WireGuard::start(key, DataplaneOptions { tun_name, ..DataplaneOptions::default() })
+                    });
+                    match started {
+                        Ok(dp) => control::run(state, dp, options).await,
+                        Err(err) => Err(RunError::Other(err.context("starting the WireGuard dataplane"))),
+                    }
+                }
             };
             match result {
                 Ok(()) => ExitCode::SUCCESS,
