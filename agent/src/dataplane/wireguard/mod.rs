@@ -14,6 +14,7 @@
 mod fuzz_tests;
 #[cfg(test)]
 mod netns_tests;
+pub mod offload;
 pub mod path;
 pub mod peer;
 pub mod probe;
@@ -56,6 +57,8 @@ pub struct DataplaneOptions {
     pub path_timing: PathTiming,
     /// Use UDP GSO and GRO where the kernel offers them.
     pub udp_offloads: bool,
+    /// Use TUN offloads (`IFF_VNET_HDR`: TSO super-packets in, GRO-coalesced packets out).
+    pub tun_offloads: bool,
 }
 
 impl Default for DataplaneOptions {
@@ -65,6 +68,7 @@ impl Default for DataplaneOptions {
             mtu: 1420,
             path_timing: PathTiming::default(),
             udp_offloads: true,
+            tun_offloads: true,
         }
     }
 }
@@ -188,6 +192,8 @@ struct Shared {
     stop: AtomicBool,
     drops: DropCounters,
     offloads: bool,
+    /// The TUN carries virtio-net headers (TSO in, GRO out).
+    vnet: bool,
 }
 
 /// The userspace WireGuard dataplane.
@@ -222,8 +228,15 @@ impl WireGuard {
     pub fn start(private_key: [u8; 32], options: DataplaneOptions) -> anyhow::Result<WireGuard> {
         let private = StaticSecret::from(private_key);
         let public = PublicKey::from(&private);
-        let (tun, tun_name) = sys::open_tun(&options.tun_name, false)
-            .with_context(|| format!("creating TUN device {}", options.tun_name))?;
+        let opened = if options.tun_offloads {
+            sys::open_tun(&options.tun_name, false, true).map(|(f, n)| (f, n, true)).or_else(|e| {
+                tracing::warn!(error = %e, "TUN offloads unavailable; one packet per read");
+                sys::open_tun(&options.tun_name, false, false).map(|(f, n)| (f, n, false))
+            })
+        } else {
+            sys::open_tun(&options.tun_name, false, false).map(|(f, n)| (f, n, false))
+        };
+        let (tun, tun_name, vnet) = opened.with_context(|| format!("creating TUN device {}", options.tun_name))?;
         ip(&["link", "set", "dev", &tun_name, "mtu", &options.mtu.to_string(), "up"])?;
         let shared = Arc::new(Shared {
             limiter: Arc::new(RateLimiter::new(&public, HANDSHAKE_RATE_LIMIT)),
@@ -235,6 +248,7 @@ impl WireGuard {
             stop: AtomicBool::new(false),
             drops: DropCounters::default(),
             offloads: options.udp_offloads,
+            vnet,
         });
         let mut threads = Vec::new();
         let s = shared.clone();
@@ -583,10 +597,18 @@ struct Io<'a> {
     batches: Vec<sys::SendBatch>,
     tun: RawFd,
     drops: &'a DropCounters,
+    /// Set when the TUN carries virtio-net headers: packets for it are coalesced here.
+    gro: Option<&'a mut offload::Coalescer>,
 }
 
 impl<'a> Io<'a> {
-    fn new(links: &'a [Arc<Link>], tun: RawFd, drops: &'a DropCounters, batches: &mut Vec<sys::SendBatch>) -> Io<'a> {
+    fn new(
+        links: &'a [Arc<Link>],
+        tun: RawFd,
+        drops: &'a DropCounters,
+        batches: &mut Vec<sys::SendBatch>,
+        gro: Option<&'a mut offload::Coalescer>,
+    ) -> Io<'a> {
         let mut own = std::mem::take(batches);
         while own.len() < links.len() {
             own.push(sys::SendBatch::new(BATCH * 2, false));
@@ -594,7 +616,7 @@ impl<'a> Io<'a> {
         for (b, l) in own.iter_mut().zip(links) {
             b.set_gso(l.gso.load(Ordering::Relaxed));
         }
-        Io { links, batches: own, tun, drops }
+        Io { links, batches: own, tun, drops, gro }
     }
 
     fn flush_link(&mut self, i: usize) {
@@ -624,6 +646,10 @@ impl<'a> Io<'a> {
     /// Ends the batch and hands the buffers back for the next one.
     fn finish(mut self, batches: &mut Vec<sys::SendBatch>) {
         self.flush();
+        if let Some(gro) = self.gro.as_deref_mut() {
+            let (fd, drops) = (self.tun, self.drops);
+            gro.flush(&mut |b| write_tun(fd, drops, b));
+        }
         for (b, l) in self.batches.iter().zip(self.links) {
             // GSO may have been found unusable on this device.
             if !b.gso() {
@@ -653,9 +679,17 @@ impl Outbox for Io<'_> {
     }
 
     fn to_tun(&mut self, packet: &[u8]) {
-        if sys::write(self.tun, packet).is_err() {
-            Counters::add(&self.drops.send_failed, 1);
+        let (fd, drops) = (self.tun, self.drops);
+        match self.gro.as_deref_mut() {
+            Some(gro) => gro.push(packet, &mut |b| write_tun(fd, drops, b)),
+            None => write_tun(fd, drops, packet),
         }
+    }
+}
+
+fn write_tun(fd: RawFd, drops: &DropCounters, packet: &[u8]) {
+    if sys::write(fd, packet).is_err() {
+        Counters::add(&drops.send_failed, 1);
     }
 }
 
@@ -672,7 +706,8 @@ fn canonical(addr: SocketAddr) -> SocketAddr {
 
 fn tun_loop(shared: &Shared) {
     let fd = shared.tun.as_raw_fd();
-    let mut pkt = vec![0u8; RX_BUF];
+    let mut pkt = vec![0u8; RX_BUF + offload::VNET_HDR_LEN];
+    let mut scratch = vec![0u8; RX_BUF];
     let mut enc = vec![0u8; RX_BUF + peer::WG_OVERHEAD];
     let mut batches = Vec::new();
     while !shared.stop.load(Ordering::Relaxed) {
@@ -686,8 +721,15 @@ fn tun_loop(shared: &Shared) {
             }
         }
         let st = shared.state.read();
-        let mut io = Io::new(&st.links, fd, &shared.drops, &mut batches);
+        let mut io = Io::new(&st.links, fd, &shared.drops, &mut batches, None);
         let now = Instant::now();
+        let mut forward = |packet: &[u8]| {
+            let Some(slot) = routes::destination(packet).and_then(|d| st.routes.lookup(d)) else {
+                Counters::add(&shared.drops.no_route, 1);
+                return;
+            };
+            slot.core.lock().encapsulate(packet, now, &mut enc, &mut io);
+        };
         for _ in 0..BATCH {
             let n = match sys::read_nonblocking(fd, &mut pkt) {
                 Ok(Some(n)) => n,
@@ -697,12 +739,13 @@ fn tun_loop(shared: &Shared) {
                     break;
                 }
             };
-            let packet = &pkt[..n];
-            let Some(slot) = routes::destination(packet).and_then(|d| st.routes.lookup(d)) else {
-                Counters::add(&shared.drops.no_route, 1);
-                continue;
-            };
-            slot.core.lock().encapsulate(packet, now, &mut enc, &mut io);
+            if shared.vnet {
+                if !offload::segment(&mut pkt[..n], &mut scratch, &mut forward) {
+                    Counters::add(&shared.drops.invalid, 1);
+                }
+            } else {
+                forward(&pkt[..n]);
+            }
         }
         io.finish(&mut batches);
     }
@@ -712,6 +755,7 @@ fn link_loop(shared: &Shared, link: &Link) {
     let mut batch = sys::RecvBatch::new(BATCH, if shared.offloads { RX_BUF } else { 2048 });
     let mut dec = vec![0u8; RX_BUF];
     let mut out_batches = Vec::new();
+    let mut gro = offload::Coalescer::new();
     while !shared.stop.load(Ordering::Relaxed) && !link.stop.load(Ordering::Relaxed) {
         let Some(fd) = link.fd() else {
             std::thread::sleep(Duration::from_secs(1));
@@ -732,7 +776,8 @@ fn link_loop(shared: &Shared, link: &Link) {
             }
         }
         let st = shared.state.read();
-        let mut io = Io::new(&st.links, shared.tun.as_raw_fd(), &shared.drops, &mut out_batches);
+        let gro = shared.vnet.then_some(&mut gro);
+        let mut io = Io::new(&st.links, shared.tun.as_raw_fd(), &shared.drops, &mut out_batches, gro);
         let now = Instant::now();
         let result = batch.recv(fd, |r| {
             let src = canonical(r.src);
@@ -826,6 +871,7 @@ fn handle_datagram(
 fn timer_loop(shared: &Shared) {
     let mut buf = vec![0u8; 2048];
     let mut batches = Vec::new();
+    let mut gro = offload::Coalescer::new();
     let mut last_second = Instant::now();
     while !shared.stop.load(Ordering::Relaxed) {
         std::thread::sleep(TICK);
@@ -838,7 +884,8 @@ fn timer_loop(shared: &Shared) {
             }
         }
         let st = shared.state.read();
-        let mut io = Io::new(&st.links, shared.tun.as_raw_fd(), &shared.drops, &mut batches);
+        let gro = shared.vnet.then_some(&mut gro);
+        let mut io = Io::new(&st.links, shared.tun.as_raw_fd(), &shared.drops, &mut batches, gro);
         for slot in st.by_key.values() {
             slot.core.lock().handle_timeout(now, &mut buf, &mut io);
         }

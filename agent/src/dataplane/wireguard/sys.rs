@@ -17,8 +17,10 @@ struct IfReqFlags {
 }
 
 /// Opens one queue of the TUN device `name` (created if missing), without packet information
-/// headers. With `multi_queue`, further calls with the same name add queues to the device.
-pub fn open_tun(name: &str, multi_queue: bool) -> io::Result<(File, String)> {
+/// headers. With `multi_queue`, further calls with the same name add queues to the device. With
+/// `vnet_hdr`, every packet carries a `virtio_net_hdr` and the kernel may hand over TCP
+/// super-packets (TSO) and leave checksums to us; the caller must handle both.
+pub fn open_tun(name: &str, multi_queue: bool, vnet_hdr: bool) -> io::Result<(File, String)> {
     if name.len() >= libc::IFNAMSIZ || name.as_bytes().contains(&0) {
         return Err(io::Error::new(io::ErrorKind::InvalidInput, "TUN name too long"));
     }
@@ -33,12 +35,23 @@ pub fn open_tun(name: &str, multi_queue: bool) -> io::Result<(File, String)> {
     if multi_queue {
         flags |= libc::IFF_MULTI_QUEUE;
     }
+    if vnet_hdr {
+        flags |= libc::IFF_VNET_HDR;
+    }
     req.flags = flags as libc::c_short;
     // SAFETY: `file` is an open /dev/net/tun descriptor and `req` is a properly laid out,
     // initialised ifreq that lives for the duration of the call; TUNSETIFF reads and writes it.
     let rc = unsafe { libc::ioctl(file.as_raw_fd(), libc::TUNSETIFF as _, &mut req) };
     if rc < 0 {
         return Err(io::Error::last_os_error());
+    }
+    if vnet_hdr {
+        let offloads = libc::TUN_F_CSUM | libc::TUN_F_TSO4;
+        // SAFETY: TUNSETOFFLOAD takes the offload flags by value.
+        let rc = unsafe { libc::ioctl(file.as_raw_fd(), libc::TUNSETOFFLOAD as _, offloads as libc::c_ulong) };
+        if rc < 0 {
+            return Err(io::Error::last_os_error());
+        }
     }
     let len = req.name.iter().position(|&b| b == 0).unwrap_or(req.name.len());
     let actual = String::from_utf8_lossy(&req.name[..len]).into_owned();
