@@ -418,9 +418,19 @@ fn dataplane_bench() {
     let plain = iperf(&ns_a, &["-c", "10.21.0.2", "-t", &t]);
     server(&ns_b);
     std::thread::sleep(Duration::from_millis(300));
+    // With BENCH_PERF=<file>, the whole machine is sampled during the one-stream run.
+    let perf = std::env::var("BENCH_PERF").ok().map(|out| {
+        Command::new("perf")
+            .args(["record", "-a", "-g", "-q", "-o", &out, "--", "sleep", &(secs.saturating_sub(2).max(1)).to_string()])
+            .spawn()
+            .unwrap()
+    });
     let cpu0 = process_cpu_seconds();
     let one = iperf(&ns_a, &["-c", "100.64.0.2", "-t", &t]);
     let cpu1 = process_cpu_seconds();
+    if let Some(mut p) = perf {
+        let _ = p.wait();
+    }
     server(&ns_b);
     std::thread::sleep(Duration::from_millis(300));
     let four = iperf(&ns_a, &["-c", "100.64.0.2", "-t", &t, "-P", "4"]);

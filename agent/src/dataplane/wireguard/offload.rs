@@ -197,12 +197,22 @@ fn split_tcp(packet: &[u8], hdr: VnetHdr, scratch: &mut [u8], mut each: impl FnM
     true
 }
 
-/// Joins consecutive segments of one IPv4 TCP flow into one packet for a TUN with
-/// `IFF_VNET_HDR`; anything else is written alone (with an empty header).
+/// Flows coalesced at once: enough for several TCP streams interleaved in one receive batch.
+const MAX_TRAINS: usize = 8;
+
+/// Joins consecutive in-order segments of each IPv4 TCP flow into one packet for a TUN with
+/// `IFF_VNET_HDR`; anything else is written at once (with an empty header). Order within a
+/// flow is kept; across flows it may change, as it may on any network.
 pub struct Coalescer {
+    trains: Vec<Train>,
+    /// For packets written alone.
+    single: Vec<u8>,
+}
+
+/// Segments of one flow being joined.
+struct Train {
     /// vnet header + the packet being built.
     buf: Vec<u8>,
-    /// Bytes of IP + TCP header of the pending train; 0 when the train is not coalescible.
     headers: usize,
     ip_len: usize,
     segment: usize,
@@ -251,9 +261,9 @@ fn tcp_v4(p: &[u8]) -> Option<TcpV4> {
     Some(TcpV4 { ip_len, headers, seq, flags })
 }
 
-impl Coalescer {
-    pub fn new() -> Coalescer {
-        Coalescer {
+impl Train {
+    fn new() -> Train {
+        Train {
             buf: Vec::with_capacity(VNET_HDR_LEN + MAX_COALESCED),
             headers: 0,
             ip_len: 0,
@@ -264,45 +274,11 @@ impl Coalescer {
         }
     }
 
-    /// Adds one decrypted packet; calls `write` with whatever must leave first.
-    pub fn push(&mut self, packet: &[u8], write: &mut impl FnMut(&[u8])) {
-        let Some(t) = tcp_v4(packet) else {
-            self.flush(write);
-            self.start_plain(packet);
-            self.flush(write);
-            return;
-        };
-        let payload = packet.len() - t.headers;
-        if self.pending && self.headers != 0 && self.can_join(packet, &t, payload) {
-            self.buf.extend_from_slice(&packet[t.headers..]);
-            self.segments += 1;
-            self.next_seq = t.seq.wrapping_add(payload as u32);
-            let base = VNET_HDR_LEN + self.ip_len;
-            // Keep PSH of the latest segment.
-            self.buf[base + 13] |= t.flags & 0x08;
-            if payload < self.segment || t.flags & 0x08 != 0 {
-                self.flush(write);
-            }
-            return;
-        }
-        self.flush(write);
-        if payload == 0 {
-            self.start_plain(packet);
-            self.flush(write);
-            return;
-        }
-        self.buf.clear();
-        self.buf.resize(VNET_HDR_LEN, 0);
-        self.buf.extend_from_slice(packet);
-        self.headers = t.headers;
-        self.ip_len = t.ip_len;
-        self.segment = payload;
-        self.segments = 1;
-        self.next_seq = t.seq.wrapping_add(payload as u32);
-        self.pending = true;
-        if t.flags & 0x08 != 0 {
-            self.flush(write);
-        }
+    /// Same addresses and ports: the same flow, whether or not the segment can join.
+    fn same_flow(&self, p: &[u8], t: &TcpV4) -> bool {
+        let first = &self.buf[VNET_HDR_LEN..];
+        let ip = self.ip_len;
+        self.pending && t.ip_len == ip && p[12..20] == first[12..20] && p[ip..ip + 4] == first[ip..ip + 4]
     }
 
     fn can_join(&self, p: &[u8], t: &TcpV4, payload: usize) -> bool {
@@ -314,33 +290,46 @@ impl Coalescer {
             && payload <= self.segment
             && self.segments < MAX_SEGMENTS
             && self.buf.len() - VNET_HDR_LEN + payload <= MAX_COALESCED
-            // Same TOS, DF and TTL; same addresses.
+            // Same TOS, DF and TTL.
             && p[1] == first[1]
             && p[6] == first[6]
             && p[8] == first[8]
-            && p[12..20] == first[12..20]
-            // Same ports, acknowledgement and options.
-            && p[ip..ip + 4] == first[ip..ip + 4]
+            // Same acknowledgement and options.
             && p[ip + 8..ip + 12] == first[ip + 8..ip + 12]
             && p[ip + 20..t.headers] == first[ip + 20..self.headers]
     }
 
-    fn start_plain(&mut self, packet: &[u8]) {
+    fn start(&mut self, packet: &[u8], t: &TcpV4, payload: usize) {
         self.buf.clear();
         self.buf.resize(VNET_HDR_LEN, 0);
         self.buf.extend_from_slice(packet);
-        self.headers = 0;
+        self.headers = t.headers;
+        self.ip_len = t.ip_len;
+        self.segment = payload;
         self.segments = 1;
+        self.next_seq = t.seq.wrapping_add(payload as u32);
         self.pending = true;
     }
 
-    /// Writes the pending packet, if any.
-    pub fn flush(&mut self, write: &mut impl FnMut(&[u8])) {
+    fn append(&mut self, packet: &[u8], t: &TcpV4, payload: usize) {
+        self.buf.extend_from_slice(&packet[t.headers..]);
+        self.segments += 1;
+        self.next_seq = t.seq.wrapping_add(payload as u32);
+        // Keep PSH of the latest segment.
+        self.buf[VNET_HDR_LEN + self.ip_len + 13] |= t.flags & 0x08;
+    }
+
+    /// Whether nothing more may join: a short segment ends a train, and so does PSH.
+    fn closed(&self, t: &TcpV4, payload: usize) -> bool {
+        payload < self.segment || t.flags & 0x08 != 0
+    }
+
+    fn flush(&mut self, write: &mut impl FnMut(&[u8])) {
         if !self.pending {
             return;
         }
         self.pending = false;
-        if self.headers == 0 || self.segments == 1 {
+        if self.segments == 1 {
             VnetHdr::default().write(&mut self.buf[..VNET_HDR_LEN]);
             write(&self.buf);
             return;
@@ -365,6 +354,67 @@ impl Coalescer {
         }
         .write(&mut self.buf[..VNET_HDR_LEN]);
         write(&self.buf);
+    }
+}
+
+impl Coalescer {
+    pub fn new() -> Coalescer {
+        Coalescer { trains: Vec::with_capacity(MAX_TRAINS), single: Vec::with_capacity(VNET_HDR_LEN + 2048) }
+    }
+
+    /// Adds one decrypted packet; calls `write` with whatever must leave now.
+    pub fn push(&mut self, packet: &[u8], write: &mut impl FnMut(&[u8])) {
+        let Some(t) = tcp_v4(packet) else {
+            // It may belong to a flow with a pending train (a FIN, say): keep the order.
+            self.flush(write);
+            return self.write_single(packet, write);
+        };
+        let payload = packet.len() - t.headers;
+        if let Some(train) = self.trains.iter_mut().find(|tr| tr.same_flow(packet, &t)) {
+            if train.can_join(packet, &t, payload) {
+                train.append(packet, &t, payload);
+                if train.closed(&t, payload) {
+                    train.flush(write);
+                }
+                return;
+            }
+            // Out of order, or a different shape: what came first leaves first.
+            train.flush(write);
+        }
+        if payload == 0 {
+            return self.write_single(packet, write);
+        }
+        let idx = match self.trains.iter().position(|tr| !tr.pending) {
+            Some(i) => i,
+            None if self.trains.len() < MAX_TRAINS => {
+                self.trains.push(Train::new());
+                self.trains.len() - 1
+            }
+            None => {
+                // All busy: the oldest train (the first) leaves to make room.
+                self.trains[0].flush(write);
+                0
+            }
+        };
+        let train = &mut self.trains[idx];
+        train.start(packet, &t, payload);
+        if t.flags & 0x08 != 0 {
+            train.flush(write);
+        }
+    }
+
+    fn write_single(&mut self, packet: &[u8], write: &mut impl FnMut(&[u8])) {
+        self.single.clear();
+        self.single.resize(VNET_HDR_LEN, 0);
+        self.single.extend_from_slice(packet);
+        write(&self.single);
+    }
+
+    /// Writes every pending train.
+    pub fn flush(&mut self, write: &mut impl FnMut(&[u8])) {
+        for t in &mut self.trains {
+            t.flush(write);
+        }
     }
 }
 
@@ -484,6 +534,25 @@ mod tests {
             segs += 1;
         }));
         assert_eq!(segs, 11);
+    }
+
+    #[test]
+    fn interleaved_flows_each_coalesce() {
+        let mut c = Coalescer::new();
+        let mut out: Vec<Vec<u8>> = Vec::new();
+        let mut w = |b: &[u8]| out.push(b.to_vec());
+        let seg = vec![3u8; 1000];
+        for i in 0..6u32 {
+            let mut p = tcp(i * 1000, &seg, 0x10);
+            c.push(&p, &mut w);
+            // The second flow differs in its source port.
+            p[20..22].copy_from_slice(&5002u16.to_be_bytes());
+            ipv4_header_checksum(&mut p);
+            c.push(&p, &mut w);
+        }
+        c.flush(&mut w);
+        assert_eq!(out.len(), 2);
+        assert!(out.iter().all(|o| o.len() == VNET_HDR_LEN + 40 + 6000));
     }
 
     #[test]
