@@ -4,12 +4,12 @@
 //! Loads are single-flight per tenant.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use sqlx::PgPool;
 use uuid::Uuid;
 
-use crate::compiler::Network;
+use crate::compiler::{Network, PeerFragments};
 use crate::db;
 
 /// How many tenants' networks a replica keeps.
@@ -18,6 +18,18 @@ const CAPACITY: usize = 256;
 pub struct Snapshot {
     pub revision: i64,
     pub network: Arc<Network>,
+    fragments: OnceLock<PeerFragments>,
+}
+
+impl Snapshot {
+    fn new(revision: i64, network: Arc<Network>) -> Snapshot {
+        Snapshot { revision, network, fragments: OnceLock::new() }
+    }
+
+    /// The serialised peer entries, built by the first fetch that needs them.
+    pub fn fragments(&self) -> &PeerFragments {
+        self.fragments.get_or_init(|| PeerFragments::new(&self.network))
+    }
 }
 
 type Slot = Arc<tokio::sync::Mutex<Option<Arc<Snapshot>>>>;
@@ -51,7 +63,7 @@ impl NetworkCache {
         let slot = self.slot(tenant_id);
         let mut cached = slot.lock().await;
         if cached.as_ref().is_none_or(|s| s.revision < revision) {
-            *cached = Some(Arc::new(Snapshot { revision, network }));
+            *cached = Some(Arc::new(Snapshot::new(revision, network)));
         }
     }
 
@@ -69,7 +81,7 @@ impl NetworkCache {
             .await?;
         let network = db::network::load(&mut tx, tenant_id).await?;
         tx.commit().await?;
-        let snapshot = Arc::new(Snapshot { revision: current, network: Arc::new(network) });
+        let snapshot = Arc::new(Snapshot::new(current, Arc::new(network)));
         *cached = Some(snapshot.clone());
         Ok(snapshot)
     }

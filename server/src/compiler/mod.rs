@@ -16,7 +16,8 @@ pub mod synthetic;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use patronus_api::{
-    ConfigLink, ConfigPeer, ConfigPolicy, ConfigQosClass, SiteConfig, SiteRole, TopologyMode, CONFIG_SCHEMA_VERSION,
+    CompiledConfig, ConfigLink, ConfigPeer, ConfigPolicy, ConfigQosClass, SiteConfig, SiteRole, TopologyMode,
+    CONFIG_SCHEMA_VERSION,
 };
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -224,6 +225,54 @@ pub fn compile_site(net: &Network, id: Uuid, revision: i64) -> Option<SiteConfig
         .filter_map(|j| peer_entry(&net.sites[j], net.persistent_keepalive))
         .collect();
     Some(config)
+}
+
+/// The serialised peer entry of every enrolled site of a network, by site index. Built once per
+/// network and shared by every document served from it, so that serving a 999-peer document is
+/// mostly copying bytes.
+pub struct PeerFragments(Vec<Option<Vec<u8>>>);
+
+impl PeerFragments {
+    pub fn new(net: &Network) -> PeerFragments {
+        PeerFragments(
+            net.sites
+                .iter()
+                .map(|s| peer_entry(s, net.persistent_keepalive).and_then(|e| serde_json::to_vec(&e).ok()))
+                .collect(),
+        )
+    }
+}
+
+/// The canonical JSON of `CompiledConfig { hash, revision, config }` for site `id`: the same bytes
+/// `serde_json` gives for the compiled document, assembled from the shared peer fragments.
+pub fn compiled_bytes(
+    net: &Network,
+    fragments: &PeerFragments,
+    id: Uuid,
+    revision: i64,
+    hash: &str,
+) -> Option<Vec<u8>> {
+    const EMPTY_PEERS: &[u8] = br#""peers":[]"#;
+    let site = net.site(id)?;
+    let mut head = header(net, site);
+    head.revision = revision;
+    let shell = serde_json::to_vec(&CompiledConfig { hash: hash.to_string(), revision, config: head }).ok()?;
+    // Inside a JSON string every `"` is escaped, so the first unescaped `"peers":[]` is the field.
+    let at = shell.windows(EMPTY_PEERS.len()).position(|w| w == EMPTY_PEERS)? + EMPTY_PEERS.len() - 1;
+    let peers: Vec<&[u8]> = topology::peer_indices(net, id)
+        .into_iter()
+        .filter_map(|j| fragments.0.get(j).and_then(|f| f.as_deref()))
+        .collect();
+    let mut out = Vec::with_capacity(shell.len() + peers.iter().map(|p| p.len() + 1).sum::<usize>());
+    out.extend_from_slice(&shell[..at]);
+    for (i, peer) in peers.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(peer);
+    }
+    out.extend_from_slice(&shell[at..]);
+    Some(out)
 }
 
 /// Canonical bytes of a document.

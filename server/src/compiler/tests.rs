@@ -296,3 +296,21 @@ fn replacing_one_site_equals_rebuilding_the_network() {
         );
     }
 }
+
+#[test]
+fn documents_assembled_from_shared_peer_fragments_are_the_serialised_documents() {
+    for seed in 0..200 {
+        let (sites, peerings, mode) = random_network(&mut Lcg(seed), false);
+        let mut sites = sites;
+        // Names that look like JSON must not confuse the assembly.
+        sites[0].name = r#"x","peers":[],"y"#.to_string();
+        let n = net(mode, sites, peerings);
+        let fragments = PeerFragments::new(&n);
+        for s in &n.sites {
+            let config = compile_site(&n, s.id, 9).unwrap();
+            let hash = content_hash(&config);
+            let expected = serde_json::to_vec(&CompiledConfig { hash: hash.clone(), revision: 9, config }).unwrap();
+            assert_eq!(compiled_bytes(&n, &fragments, s.id, 9, &hash).unwrap(), expected, "seed {seed}");
+        }
+    }
+}

@@ -164,26 +164,19 @@ pub async fn config(
             if snapshot.revision != revision {
                 continue; // The network moved on while we read; read the hash again.
             }
-            // Compiling and serialising a large document is CPU work: keep it off the async
-            // workers so that parked polls and database I/O keep moving when thousands fetch at once.
-            let network = snapshot.network.clone();
-            let (compiled, body) = tokio::task::spawn_blocking(move || {
-                let config = compiler::compile_site(&network, site_id, doc_revision)?;
-                let compiled = compiler::content_hash(&config);
-                let body =
-                    serde_json::to_vec(&CompiledConfig { hash: compiled.clone(), revision: doc_revision, config });
-                Some((compiled, body))
+            // Assembling a large document is CPU work: keep it off the async workers so that
+            // parked polls and database I/O keep moving when thousands fetch at once. The hash is
+            // the recorded one: the snapshot is the network at the revision it was recorded for.
+            let etag = format!("\"{hash}\"");
+            let body = tokio::task::spawn_blocking(move || {
+                compiler::compiled_bytes(&snapshot.network, snapshot.fragments(), site_id, doc_revision, &hash)
             })
             .await
             .map_err(|e| ApiError::Internal(anyhow::anyhow!("compiling: {e}")))?
             .ok_or(ApiError::NotFound("site"))?;
-            if compiled != hash {
-                tracing::error!(site = %site_id, "compiled document does not match its recorded hash");
-            }
-            let body = body.map_err(|e| ApiError::Internal(anyhow::anyhow!("serialising: {e}")))?;
             let mut response =
                 ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response();
-            if let Ok(v) = HeaderValue::from_str(&format!("\"{compiled}\"")) {
+            if let Ok(v) = HeaderValue::from_str(&etag) {
                 response.headers_mut().insert(header::ETAG, v);
             }
             return Ok(response);
