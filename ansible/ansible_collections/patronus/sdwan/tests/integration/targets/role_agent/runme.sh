@@ -54,7 +54,7 @@ kill "$agent_pid"; wait "$agent_pid" 2>/dev/null || true; agent_pid=""
 echo "== the server revoked the agent: the role enrolls again, then is idempotent again"
 play revoke.yml "${extra[@]}"
 play apply.yml "${extra[@]}" | tee "$OUTPUT_DIR/reenroll.log"
-grep -A1 'TASK \[patronus.sdwan.agent : Enroll with the token\]' "$OUTPUT_DIR/reenroll.log" | grep -q '^changed: \[testhost\]' 
+grep -A1 'TASK \[patronus.sdwan.agent : Enroll with the token\]' "$OUTPUT_DIR/reenroll.log" | grep -q '^changed: \[testhost\]'
 [ "$(recap_changed "$OUTPUT_DIR/reenroll.log")" -gt 0 ]
 play apply.yml "${extra[@]}" | tee "$OUTPUT_DIR/third.log"
 [ "$(recap_changed "$OUTPUT_DIR/third.log")" -eq 0 ]
