@@ -87,6 +87,14 @@ def resolve_site(module, client, value, required=True):
     return site
 
 
+def site_missing_in_check_mode(module, result_key, site_name):
+    """In check mode a site that an earlier task would have created does not exist yet: predict
+    the creation of what belongs to it instead of failing the whole dry run."""
+    module.exit_json(changed=True, diff={"before": {}, "after": {"site": site_name}},
+                     msg="site %r does not exist (yet); %s would be created with it" % (site_name, result_key),
+                     **{result_key: None})
+
+
 def public_view(resource, extra_hidden=()):
     """The fields of a resource a person declares, for diffs."""
     return dict((k, v) for k, v in (resource or {}).items()

@@ -115,6 +115,7 @@ from ansible_collections.patronus.sdwan.plugins.module_utils.common import (
     client_from_module,
     fail,
     resolve_site,
+    site_missing_in_check_mode,
 )
 from ansible_collections.patronus.sdwan.plugins.module_utils.diff import make_diff
 
@@ -149,7 +150,9 @@ def main():
     present = p["state"] == "present"
     result = dict(changed=False, enrollment_token=None, revoked=[])
     try:
-        site = resolve_site(module, client, p["site"], required=present)
+        site = resolve_site(module, client, p["site"], required=present and not module.check_mode)
+        if site is None and present:
+            site_missing_in_check_mode(module, "enrollment_token", p["site"])
         if site is None:
             module.exit_json(**result)
         base = "/v1/sites/%s/enrollment-tokens" % path_id(site["id"])

@@ -130,6 +130,7 @@ from ansible_collections.patronus.sdwan.plugins.module_utils.common import (
     fail,
     find_one,
     resolve_site,
+    site_missing_in_check_mode,
 )
 
 KINDS = ["fiber", "cable", "dsl", "ethernet", "lte", "5g", "satellite", "mpls", "other"]
@@ -154,9 +155,12 @@ def main():
     p = module.params
     client = client_from_module(module)
     try:
-        site = resolve_site(module, client, p["site"], required=p["state"] == "present")
+        present = p["state"] == "present"
+        site = resolve_site(module, client, p["site"], required=present and not module.check_mode)
     except PatronusError as e:
         fail(module, e)
+    if site is None and present:
+        site_missing_in_check_mode(module, "link", p["site"])
     if site is None:
         module.exit_json(changed=False, link=None)
     desired = dict((k, p[k]) for k in ("name", "interface", "kind", "endpoint", "bandwidth_up_mbps",

@@ -83,6 +83,7 @@ from ansible_collections.patronus.sdwan.plugins.module_utils.common import (
     fail,
     find_one,
     resolve_site,
+    site_missing_in_check_mode,
 )
 
 
@@ -111,8 +112,10 @@ def main():
     client = client_from_module(module)
     present = p["state"] == "present"
     try:
-        a = resolve_site(module, client, p["site_a"], required=present)
-        b = resolve_site(module, client, p["site_b"], required=present)
+        a = resolve_site(module, client, p["site_a"], required=present and not module.check_mode)
+        b = resolve_site(module, client, p["site_b"], required=present and not module.check_mode)
+        if present and (a is None or b is None):
+            site_missing_in_check_mode(module, "peering", p["site_a"] if a is None else p["site_b"])
         if not present and (a is None or b is None) and not p["name"]:
             module.exit_json(changed=False, peering=None)
     except PatronusError as e:
