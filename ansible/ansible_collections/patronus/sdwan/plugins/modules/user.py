@@ -116,7 +116,7 @@ def main():
             display_name=dict(type="str"),
             role=dict(type="str", choices=["viewer", "operator", "admin"]),
             password=dict(type="str", no_log=True),
-            update_password=dict(type="str", default="on_create", choices=["always", "on_create"]),
+            update_password=dict(type="str", default="on_create", choices=["always", "on_create"], no_log=False),
             state=dict(type="str", default="present", choices=["present", "absent"]),
         ),
         supports_check_mode=True,
