@@ -185,3 +185,44 @@ fn classify_finds_the_receiver_index() {
         assert_eq!(classify(bad), Dispatch::Invalid);
     }
 }
+
+/// A flood of genuine handshake initiations past the rate limit is answered with cookie replies
+/// instead of Diffie-Hellman work, and an initiator that echoes the cookie still gets through.
+#[test]
+fn handshake_flood_gets_cookies_and_a_cookie_holder_gets_through() {
+    use boringtun::noise::{Tunn, TunnResult};
+    let now = Instant::now();
+    let ka = StaticSecret::random_from_rng(rand::rngs::OsRng);
+    let kb = StaticSecret::random_from_rng(rand::rngs::OsRng);
+    let (pa, pb) = (PublicKey::from(&ka), PublicKey::from(&kb));
+    let mut attacker = Tunn::new(ka.clone(), pb, None, None, 1, None);
+    let mut b =
+        PeerCore::new(kb, pa, 2, Arc::new(RateLimiter::new(&pb, 5)), [100, 64, 0, 2].into(), PathTiming::default());
+    b.set_paths(&[PathSpec { link: LinkId(0), link_priority: 0, endpoint: ep(), endpoint_priority: 0 }], now);
+    let mut buf = vec![0u8; 2048];
+    let mut out = vec![0u8; 2048];
+    let mut sink = Sink::default();
+    for _ in 0..50 {
+        let TunnResult::WriteToNetwork(init) = attacker.format_handshake_initiation(&mut out, true) else {
+            panic!("no initiation");
+        };
+        let init = init.to_vec();
+        b.decapsulate(LinkId(0), ep(), &init, now, &mut buf, &mut sink);
+    }
+    let kinds: Vec<u8> = sink.sent.iter().map(|s| s.2[0]).collect();
+    let cookies = kinds.iter().filter(|k| **k == 3).count();
+    let responses = kinds.iter().filter(|k| **k == 2).count();
+    assert!(responses <= 6, "{responses} handshakes answered under load");
+    assert!(cookies >= 40, "{cookies} cookie replies");
+
+    // The initiator takes the cookie; its next initiation carries mac2 and is answered.
+    let cookie = sink.sent.iter().rev().find(|s| s.2[0] == 3).unwrap().2.clone();
+    let _ = attacker.decapsulate(Some(ep().ip()), &cookie, &mut out);
+    let TunnResult::WriteToNetwork(init) = attacker.format_handshake_initiation(&mut out, true) else {
+        panic!("no initiation");
+    };
+    let init = init.to_vec();
+    sink.sent.clear();
+    b.decapsulate(LinkId(0), ep(), &init, now, &mut buf, &mut sink);
+    assert_eq!(sink.sent.first().map(|s| s.2[0]), Some(2), "cookie holder was not answered");
+}

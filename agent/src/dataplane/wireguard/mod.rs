@@ -150,6 +150,8 @@ impl Link {
         let socket = make(Domain::IPV6, v6)
             .or_else(|_| make(Domain::IPV4, v4))
             .with_context(|| format!("binding UDP port {} on {}", self.port, self.interface))?;
+        // Without CAP_NET_ADMIN the sizes set above (capped by the sysctls) stay.
+        sys::force_buffer_sizes(socket.as_raw_fd(), 8 << 20);
         if offloads {
             sys::set_udp_gro(socket.as_raw_fd());
         }

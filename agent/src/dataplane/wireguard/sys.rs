@@ -426,3 +426,23 @@ pub fn interface_running(fd: RawFd, name: &str) -> Option<bool> {
     let flags = i32::from(req.flags);
     Some(flags & libc::IFF_UP != 0 && flags & libc::IFF_RUNNING != 0)
 }
+
+/// Sets a socket buffer past `net.core.[rw]mem_max` (needs CAP_NET_ADMIN): bursts of a fast
+/// sender must not overflow the queue between two `recvmmsg` calls. Returns whether it worked.
+pub fn force_buffer_sizes(fd: RawFd, bytes: i32) -> bool {
+    let mut ok = true;
+    for opt in [libc::SO_RCVBUFFORCE, libc::SO_SNDBUFFORCE] {
+        // SAFETY: a valid int option value and its size.
+        let rc = unsafe {
+            libc::setsockopt(
+                fd,
+                libc::SOL_SOCKET,
+                opt,
+                (&bytes as *const i32).cast(),
+                std::mem::size_of::<i32>() as libc::socklen_t,
+            )
+        };
+        ok &= rc == 0;
+    }
+    ok
+}
