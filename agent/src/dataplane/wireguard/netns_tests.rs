@@ -314,6 +314,36 @@ fn two_sites_forward_fail_over_and_reconfigure_in_namespaces() {
     assert!(!String::from_utf8_lossy(&out.stdout).contains("10.99.0.0/24"));
     assert!(echo_once(&ns_a, "100.64.0.2:7777", Duration::from_secs(1)));
 
+    // A peer added and removed again: B's session is not reset (no new handshake), and the
+    // tunnel to B never stops.
+    std::thread::sleep(Duration::from_millis(1100));
+    let age = |agent: &NsAgent| {
+        agent.call(|wg| {
+            let peers = wg.peers();
+            let b = peers.iter().find(|p| p.site_id == Uuid::from_u128(2)).unwrap();
+            (b.handshake_age_seconds, b.tx_packets)
+        })
+    };
+    let (age0, tx0) = age(&a);
+    let mut with_c = config("a", 1, ("b", 2, &pb), &[]);
+    let mut c = with_c.peers[0].clone();
+    c.site_id = Uuid::from_u128(3);
+    c.public_key = key().1;
+    c.allowed_ips = vec!["100.64.0.3/32".into()];
+    c.endpoints[0].address = "10.31.0.2:51820".into();
+    c.endpoints[1].address = "10.32.0.2:51820".into();
+    with_c.peers.push(c);
+    a.call(move |wg| wg.apply(&with_c)).unwrap();
+    assert_eq!(a.call(|wg| wg.peers().len()), 2);
+    assert!(echo_once(&ns_a, "100.64.0.2:7777", Duration::from_secs(1)));
+    let without_c = config("a", 1, ("b", 2, &pb), &[]);
+    a.call(move |wg| wg.apply(&without_c)).unwrap();
+    assert_eq!(a.call(|wg| wg.peers().len()), 1);
+    assert!(echo_once(&ns_a, "100.64.0.2:7777", Duration::from_secs(1)));
+    let (age1, tx1) = age(&a);
+    assert!(age1 >= age0, "B's session was renewed: {age0:?} -> {age1:?}");
+    assert!(tx1 > tx0, "B's counters were reset: {tx0} -> {tx1}");
+
     // Garbage on the WireGuard port changes nothing.
     let ns_file = File::open(format!("/var/run/netns/{ns_a}")).unwrap();
     std::thread::spawn(move || {

@@ -248,7 +248,16 @@ pub struct SendBatch {
     trains: Vec<(SocketAddr, usize, usize, usize)>,
     gso: bool,
     max_trains: usize,
+    // Kept between flushes so that sending allocates nothing once warm.
+    addrs: Vec<(libc::sockaddr_storage, libc::socklen_t)>,
+    iovs: Vec<libc::iovec>,
+    cmsgs: Vec<[u8; CMSG_SPACE]>,
+    hdrs: Vec<libc::mmsghdr>,
 }
+
+// SAFETY: the raw pointers in `iovs` and `hdrs` are rewritten before every use and point only
+// into the batch's own buffers, which move with it.
+unsafe impl Send for SendBatch {}
 
 /// Most segments the kernel takes in one UDP GSO send.
 const MAX_GSO_SEGMENTS: usize = 64;
@@ -260,6 +269,10 @@ impl SendBatch {
             trains: Vec::with_capacity(max_trains),
             gso,
             max_trains,
+            addrs: Vec::with_capacity(max_trains),
+            iovs: Vec::with_capacity(max_trains),
+            cmsgs: vec![[0u8; CMSG_SPACE]; max_trains],
+            hdrs: Vec::with_capacity(max_trains),
         }
     }
 
@@ -315,11 +328,15 @@ impl SendBatch {
             return 0;
         }
         let count = self.trains.len();
-        let mut addrs = Vec::with_capacity(count);
-        let mut iovs = Vec::with_capacity(count);
-        let mut cmsgs = vec![[0u8; CMSG_SPACE]; count];
+        let (addrs, iovs, cmsgs, hdrs) = (&mut self.addrs, &mut self.iovs, &mut self.cmsgs, &mut self.hdrs);
+        addrs.clear();
+        iovs.clear();
+        hdrs.clear();
+        if cmsgs.len() < count {
+            cmsgs.resize(count, [0u8; CMSG_SPACE]);
+        }
         // SAFETY: plain old data; zero is valid.
-        let mut hdrs: Vec<libc::mmsghdr> = (0..count).map(|_| unsafe { std::mem::zeroed() }).collect();
+        hdrs.extend((0..count).map(|_| unsafe { std::mem::zeroed::<libc::mmsghdr>() }));
         for (dst, start, len, _) in &self.trains {
             addrs.push(to_storage(dst));
             iovs.push(libc::iovec { iov_base: self.data[*start..].as_ptr() as *mut libc::c_void, iov_len: *len });
