@@ -432,6 +432,25 @@ class Bed:
             return f"first answer after {took:.1f} s; {b['bytes']} bytes to B and {c['bytes']} to C, hashes equal"
 
         self.check("LAN host A reaches B and C over the overlay (ping, TCP transfer)", reach_all)
+
+        def status_report():
+            def report():
+                st = self.api.call("GET", f"/v1/sites/{self.sites['a']['id']}/status")
+                peers = (st.get("report") or {}).get("peers", [])
+                ok = len(peers) == 2 and all(
+                    p.get("active_link") == "fiber" and p.get("handshake_age_seconds") is not None
+                    and len(p.get("paths", [])) == 4 and sum(x["up"] for x in p["paths"]) == 4
+                    and p.get("rx_packets", 0) > 0 for p in peers)
+                return (st, peers) if ok else None
+            wait_for("A's status to show both peers with four paths up, active on fiber", 30, report, interval=0.5)
+            st, peers = report()
+            links = st["report"].get("links", [])
+            if sorted(link["name"] for link in links if link["up"]) != ["fiber", "lte"]:
+                raise Failed(f"links in the report: {links}")
+            rtts = [x["rtt_ms"] for p in peers for x in p["paths"] if x.get("rtt_ms") is not None]
+            return f"health {st['health']}; 2 peers x 4 paths up; path RTTs {min(rtts):.2f}-{max(rtts):.2f} ms"
+
+        self.check("A's status report shows per-peer and per-path state with counters", status_report)
         self.check("fiber of A cut upstream: traffic moves to lte, transfer continues, comes back",
                    lambda: self.failover("upstream"))
         self.check("fiber of A link down: traffic moves to lte, transfer continues, comes back",
