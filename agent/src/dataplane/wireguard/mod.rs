@@ -453,6 +453,7 @@ impl Dataplane for WireGuard {
         let now = Instant::now();
         let link_prio: HashMap<LinkId, u32> =
             config.links.iter().filter_map(|l| self.link_ids.get(&l.name).map(|id| (*id, l.priority))).collect();
+        let link_prio_list: Vec<(LinkId, u32)> = link_prio.iter().map(|(l, p)| (*l, *p)).collect();
         let mut by_key = HashMap::new();
         let mut by_index = HashMap::new();
         let mut table = RouteTable::default();
@@ -491,6 +492,7 @@ impl Dataplane for WireGuard {
                     let mut core = slot.core.lock();
                     core.set_overlay(overlay);
                     core.set_allowed(w.allowed.clone());
+                    core.set_link_priorities(&link_prio_list, now);
                     core.set_paths(&specs, now);
                 }
                 for a in &w.allowed {

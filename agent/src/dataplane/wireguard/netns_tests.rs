@@ -500,3 +500,50 @@ fn dataplane_bench() {
     drop(b);
     drop(topo);
 }
+
+/// B knows no endpoint for A (as if A were behind NAT): it learns A's address from A's
+/// handshake, answers there, and follows A when A's address changes (roaming).
+#[test]
+fn peer_without_endpoint_is_learned_and_followed_when_it_roams() {
+    if let Some(why) = skip_reason() {
+        println!("skipped: the namespace test needs root, /dev/net/tun and ip ({why})");
+        return;
+    }
+    let tag = format!("n{}", std::process::id() % 10_000);
+    let topo = topology(&tag);
+    let (ns_a, ns_b) = (topo.ns[1].clone(), topo.ns[2].clone());
+    let (ka, pa) = key();
+    let (kb, pb) = key();
+    let a = NsAgent::start(&ns_a, ka);
+    let b = NsAgent::start(&ns_b, kb);
+    let ca = config("a", 1, ("b", 2, &pb), &[]);
+    let mut cb = config("b", 2, ("a", 1, &pa), &[]);
+    cb.peers[0].endpoints.clear();
+    a.call(move |wg| wg.apply(&ca)).unwrap();
+    b.call(move |wg| wg.apply(&cb)).unwrap();
+    echo_server(&ns_b, "100.64.0.2:7777");
+    assert!(wait_until(Duration::from_secs(10), || {
+        echo_once(&ns_a, "100.64.0.2:7777", Duration::from_millis(300))
+    })
+    .is_some());
+    let learned = |b: &NsAgent| {
+        b.call(|wg| wg.peers()[0].paths.iter().filter(|p| p.up).map(|p| p.endpoint.clone()).collect::<Vec<_>>())
+    };
+    assert!(wait_until(Duration::from_secs(3), || learned(&b).contains(&"10.11.0.2:51820".to_string())).is_some());
+
+    // A's fiber address changes; A's lte is unplugged so that only the new address can work.
+    must(&["ip", "-n", &ns_a, "link", "set", "a-lte", "down"]);
+    // (Deleting first: deleting a primary address also deletes its secondaries.)
+    must(&["ip", "-n", &ns_a, "addr", "del", "10.11.0.2/24", "dev", "a-fiber"]);
+    must(&["ip", "-n", &ns_a, "addr", "add", "10.11.0.9/24", "dev", "a-fiber"]);
+    must(&["ip", "-n", &ns_a, "route", "replace", "default", "via", "10.11.0.1", "dev", "a-fiber", "metric", "100"]);
+    let roamed = wait_until(Duration::from_secs(10), || {
+        echo_once(&ns_a, "100.64.0.2:7777", Duration::from_millis(300))
+            && learned(&b).contains(&"10.11.0.9:51820".to_string())
+    });
+    println!("roamed after {roamed:?}");
+    assert!(roamed.is_some(), "B did not follow A to its new address: {:?}", learned(&b));
+    drop(a);
+    drop(b);
+    drop(topo);
+}

@@ -151,11 +151,12 @@ impl Path {
     }
 
     fn rank(&self) -> (u32, u32, u8, u32) {
-        let origin = match self.origin {
-            Origin::Configured => 0,
-            Origin::Learned => 1,
-        };
-        (self.link_priority, self.endpoint_priority, origin, self.id.0)
+        match self.origin {
+            Origin::Configured => (self.link_priority, self.endpoint_priority, 0, self.id.0),
+            // Among learned paths the newest wins: the peer's latest source address is where it
+            // is now (WireGuard's roaming), as soon as that address has answered a probe.
+            Origin::Learned => (self.link_priority, self.endpoint_priority, 1, u32::MAX - self.id.0),
+        }
     }
 
     fn loss_percent(&self, now: Instant, timing: &PathTiming) -> Option<f64> {
@@ -188,11 +189,21 @@ pub struct PathTable {
     events: VecDeque<PathEvent>,
     /// Whether a session exists, so probes can be sent.
     probing: bool,
+    /// Our links' priorities, for paths learned over links no configured path uses.
+    link_priorities: Vec<(LinkId, u32)>,
 }
 
 impl PathTable {
     pub fn new(timing: PathTiming) -> Self {
-        PathTable { timing, paths: Vec::new(), next_id: 1, active: None, events: VecDeque::new(), probing: false }
+        PathTable {
+            timing,
+            paths: Vec::new(),
+            next_id: 1,
+            active: None,
+            events: VecDeque::new(),
+            probing: false,
+            link_priorities: Vec::new(),
+        }
     }
 
     pub fn timing(&self) -> PathTiming {
@@ -232,10 +243,13 @@ impl PathTable {
         self.update_active(now);
     }
 
-    /// Sets the priority of a local link on every path over it.
-    pub fn set_link_priority(&mut self, link: LinkId, priority: u32, now: Instant) {
-        for p in self.paths.iter_mut().filter(|p| p.link == link) {
-            p.link_priority = priority;
+    /// Sets the priorities of our links, on every path over them and for paths learned later.
+    pub fn set_link_priorities(&mut self, priorities: &[(LinkId, u32)], now: Instant) {
+        self.link_priorities = priorities.to_vec();
+        for p in &mut self.paths {
+            if let Some((_, prio)) = priorities.iter().find(|(l, _)| *l == p.link) {
+                p.link_priority = *prio;
+            }
         }
         self.update_active(now);
     }
@@ -268,8 +282,10 @@ impl PathTable {
             path.last_rx = Some(now);
             return false;
         }
-        let link_priority =
-            self.paths.iter().filter(|p| p.link == link).map(|p| p.link_priority).min().unwrap_or(u32::MAX);
+        let known = self.link_priorities.iter().find(|(l, _)| *l == link).map(|(_, p)| *p);
+        let link_priority = known
+            .or_else(|| self.paths.iter().filter(|p| p.link == link).map(|p| p.link_priority).min())
+            .unwrap_or(u32::MAX);
         let spec = PathSpec { link, link_priority, endpoint: src, endpoint_priority: u32::MAX };
         let id = self.alloc_id();
         let mut path = Path::new(id, &spec, Origin::Learned, now);

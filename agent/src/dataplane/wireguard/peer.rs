@@ -111,6 +111,10 @@ impl PeerCore {
         self.paths.set_configured(specs, now);
     }
 
+    pub fn set_link_priorities(&mut self, priorities: &[(LinkId, u32)], now: Instant) {
+        self.paths.set_link_priorities(priorities, now);
+    }
+
     pub fn remove_link(&mut self, link: LinkId, now: Instant) {
         self.paths.remove_link(link, now);
     }
@@ -353,6 +357,8 @@ mod tests {
             }
         }
         core.set_paths(&specs, now);
+        let prios: Vec<_> = links.iter().enumerate().map(|(i, (l, _))| (*l, i as u32)).collect();
+        core.set_link_priorities(&prios, now);
         core.set_allowed(vec![peer_allowed.parse().unwrap()]);
         Site { core, links, out: Captured::default(), delivered: Vec::new() }
     }
