@@ -53,6 +53,30 @@ import sys
 print(int(sum(float(l.rsplit(" ", 1)[1]) for l in sys.stdin if l.startswith("http_requests_total"))))'
 }
 
+# snapshot NAME: the server's metrics now; breakdown A B: requests, mean and total server time per
+# route between two snapshots (where the time goes: in the server, or in Terraform and the provider).
+snapshot() { curl -sf "$url/metrics" >"$work/metrics.$1"; }
+breakdown() {
+  python3 - "$work/metrics.$1" "$work/metrics.$2" <<'PY'
+import re, sys
+def load(path):
+    out = {}
+    for line in open(path):
+        m = re.match(r'http_request_duration_seconds_(sum|count)\{(.*)\} (\S+)', line)
+        if m:
+            labels = dict(re.findall(r'(\w+)="([^"]*)"', m.group(2)))
+            key = (labels["method"], labels["route"])
+            out.setdefault(key, {"sum": 0.0, "count": 0.0})[m.group(1)] += float(m.group(3))
+    return out
+a, b = load(sys.argv[1]), load(sys.argv[2])
+for key in sorted(b):
+    n = b[key]["count"] - a.get(key, {}).get("count", 0)
+    t = b[key]["sum"] - a.get(key, {}).get("sum", 0)
+    if n:
+        print(f"    {key[0]:6} {key[1]:32} {int(n):6} requests, mean {t / n * 1000:7.2f} ms, total {t:6.1f} s in the server")
+PY
+}
+
 cat >"$work/terraformrc" <<RC
 provider_installation {
   dev_overrides {
@@ -77,17 +101,22 @@ run() { # run NAME COMMAND...: time a Terraform command; prints seconds
 
 echo "conditions: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, commit $(git -C "$OLDPWD" rev-parse --short HEAD)$(git -C "$OLDPWD" diff --quiet HEAD -- server terraform-provider sdk/go || echo '+dirty'), $(basename "$(dirname "$server_bin")") server, private PostgreSQL, default rate limits, $("$tf" version | head -n 1), parallelism 10 (default), $SITES sites x 2 links = $((SITES * 3)) resources"
 r0=$(requests_total)
+snapshot start
 apply_s=$(run apply "$tf" apply -auto-approve -input=false -no-color)
 r1=$(requests_total)
 after_apply_429=$(count_429)
 n=$("$tf" state list | wc -l)
+snapshot applied
 echo "apply: ${apply_s}s for $n resources, $((r1 - r0)) requests, 429s: $after_apply_429"
+breakdown start applied
 rc=0
 t0=$(date +%s.%N)
 "$tf" plan -detailed-exitcode -input=false -no-color >"$work/plan.log" 2>&1 || rc=$?
 t1=$(date +%s.%N)
 r2=$(requests_total)
 [ "$rc" -eq 0 ] || { tail -n 40 "$work/plan.log" >&2; echo "the plan after apply is not empty (exit $rc)" >&2; exit 1; }
+snapshot planned
 echo "plan with no changes: $(python3 -c "print(f'{$t1 - $t0:.1f}')")s, $((r2 - r1)) requests, 429s: $(( $(count_429) - after_apply_429 ))"
+breakdown applied planned
 destroy_s=$(run destroy "$tf" destroy -auto-approve -input=false -no-color)
 echo "destroy: ${destroy_s}s, 429s in all: $(count_429)"
