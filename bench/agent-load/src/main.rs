@@ -5,6 +5,7 @@
 //!
 //! Agents are split round-robin across `--server` URLs; the write goes to the first one, so with
 //! two replicas and Redis half the agents learn of it through the other replica.
+#![allow(clippy::print_stdout)] // a command-line benchmark: its results go to stdout
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
