@@ -25,6 +25,20 @@ fn full_mesh_1000(c: &mut Criterion) {
             black_box(bytes)
         })
     });
+    // What the server actually sends: every document assembled from the peer entries serialised
+    // once per network (`PeerFragments`), as the config endpoint does.
+    let hashes = compiler::site_hashes(&net, &all);
+    heavy.bench_function("assemble_every_served_document", |b| {
+        b.iter(|| {
+            let fragments = compiler::PeerFragments::new(&net);
+            let bytes: usize = net
+                .sites
+                .iter()
+                .map(|s| compiler::compiled_bytes(&net, &fragments, s.id, 1, &hashes[&s.id]).expect("site").len())
+                .sum();
+            black_box(bytes)
+        })
+    });
     heavy.finish();
 }
 

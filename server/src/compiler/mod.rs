@@ -3,11 +3,14 @@
 //!
 //! Canonical form: `SiteConfig` fields serialise in declaration order and every list is sorted
 //! here, so serde_json's output is canonical. The content hash is
-//! `SHA-256("patronus-site-config-v1\n" ‖ header ‖ SHA-256(peer₁) ‖ … ‖ SHA-256(peerₙ))`, where
-//! `header` is the canonical document with `revision` zeroed and no peers. It changes exactly when
-//! the document does, and lets a change to a 1,000-site mesh be detected by hashing each peer
-//! entry once instead of once per document that lists it.
+//! `SHA-256("patronus-site-config-v2\n" ‖ header ‖ peer root)`, where `header` is the canonical
+//! document with `revision` zeroed and no peers, and the peer root is the Merkle root over the
+//! document's peer entries ([`peer_tree`]). It changes exactly when the document does. Each peer
+//! entry is serialised and hashed once however many documents list it, and documents that list
+//! every enrolled site but their own share all but O(log n) of their tree, which is what keeps
+//! a change to a 1,000-site mesh cheap to detect.
 
+mod peer_tree;
 mod topology;
 
 #[doc(hidden)]
@@ -280,19 +283,17 @@ pub fn canonical_bytes(config: &SiteConfig) -> Vec<u8> {
     serde_json::to_vec(config).unwrap_or_default()
 }
 
-const HASH_DOMAIN: &[u8] = b"patronus-site-config-v1\n";
+const HASH_DOMAIN: &[u8] = b"patronus-site-config-v2\n";
 
-fn peer_digest(peer: &ConfigPeer) -> [u8; 32] {
-    Sha256::digest(serde_json::to_vec(peer).unwrap_or_default()).into()
+fn peer_leaf(peer: &ConfigPeer) -> peer_tree::Digest32 {
+    peer_tree::leaf(&serde_json::to_vec(peer).unwrap_or_default())
 }
 
-fn finish_hash(header: &SiteConfig, peer_digests: impl Iterator<Item = [u8; 32]>) -> String {
+fn finish_hash(header: &SiteConfig, peer_root: &peer_tree::Digest32) -> String {
     let mut hasher = Sha256::new();
     hasher.update(HASH_DOMAIN);
     hasher.update(serde_json::to_vec(header).unwrap_or_default());
-    for digest in peer_digests {
-        hasher.update(digest);
-    }
+    hasher.update(peer_root);
     hex::encode(hasher.finalize())
 }
 
@@ -301,25 +302,40 @@ pub fn content_hash(config: &SiteConfig) -> String {
     let mut head = config.clone();
     head.revision = 0;
     head.peers = Vec::new();
-    finish_hash(&head, config.peers.iter().map(peer_digest))
+    let leaves: Vec<_> = config.peers.iter().map(peer_leaf).collect();
+    finish_hash(&head, &peer_tree::root(&leaves))
 }
 
 /// Content hashes of the given sites' documents, without building the documents: each peer
-/// entry is serialised and hashed once however many documents list it.
+/// entry is serialised and hashed once however many documents list it, and the documents of
+/// sites that peer with everyone share one [`peer_tree::AllButOne`].
 pub fn site_hashes(net: &Network, ids: &BTreeSet<Uuid>) -> BTreeMap<Uuid, String> {
-    // Per site index: not computed yet, or the digest of its peer entry (None: not enrolled).
-    let mut peer_cache: Vec<Option<Option<[u8; 32]>>> = vec![None; net.sites.len()];
+    // Per site index: not computed yet, or the leaf of its peer entry (None: not enrolled).
+    let mut leaf_cache: Vec<Option<Option<peer_tree::Digest32>>> = vec![None; net.sites.len()];
+    let mut leaf_of = |j: usize| {
+        *leaf_cache[j].get_or_insert_with(|| peer_entry(&net.sites[j], net.persistent_keepalive).map(|e| peer_leaf(&e)))
+    };
+    // Built on first use: the leaves of every enrolled site, and each site's position among them.
+    let mut everyone: Option<(peer_tree::AllButOne, peer_tree::Digest32, HashMap<usize, usize>)> = None;
     let mut out = BTreeMap::new();
     for &id in ids {
-        let Some(site) = net.site(id) else { continue };
-        let digests: Vec<[u8; 32]> = topology::peer_indices(net, id)
-            .into_iter()
-            .filter_map(|j| {
-                *peer_cache[j]
-                    .get_or_insert_with(|| peer_entry(&net.sites[j], net.persistent_keepalive).map(|e| peer_digest(&e)))
-            })
-            .collect();
-        out.insert(id, finish_hash(&header(net, site), digests.into_iter()));
+        let Some(own) = net.index_of(id) else { continue };
+        let peer_root = if topology::peers_with_everyone(net, own) {
+            let (tree, whole, position) = everyone.get_or_insert_with(|| {
+                let enrolled: Vec<(usize, peer_tree::Digest32)> =
+                    (0..net.sites.len()).filter_map(|j| leaf_of(j).map(|l| (j, l))).collect();
+                let position = enrolled.iter().enumerate().map(|(p, &(j, _))| (j, p)).collect();
+                let leaves: Vec<_> = enrolled.into_iter().map(|(_, l)| l).collect();
+                let whole = peer_tree::root(&leaves);
+                (peer_tree::AllButOne::new(leaves), whole, position)
+            });
+            // An unenrolled site is in no list, so it lists every enrolled site.
+            position.get(&own).map_or(*whole, |&p| tree.without(p))
+        } else {
+            let leaves: Vec<_> = topology::peer_indices(net, id).into_iter().filter_map(&mut leaf_of).collect();
+            peer_tree::root(&leaves)
+        };
+        out.insert(id, finish_hash(&header(net, &net.sites[own]), &peer_root));
     }
     out
 }
