@@ -128,7 +128,7 @@ func (r *recorder) of(method string) []attempt {
 func limitedClient(t *testing.T, rec *recorder) *patronus.Client {
 	url := os.Getenv("PATRONUS_TEST_LIMITED_URL")
 	if url == "" {
-		t.Skip("PATRONUS_TEST_LIMITED_URL is not set")
+		t.Fatal("PATRONUS_TEST_LIMITED_URL is not set: run the suite through scripts/test-sdks")
 	}
 	return newClient(t, patronus.WithURL(url), patronus.WithHTTPClient(&http.Client{Transport: rec}))
 }

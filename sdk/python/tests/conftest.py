@@ -86,6 +86,6 @@ def recorder() -> Recorder:
 def limited_client(recorder: Recorder) -> Iterator[patronus.Client]:
     url = os.environ.get("PATRONUS_TEST_LIMITED_URL")
     if not url:
-        pytest.skip("PATRONUS_TEST_LIMITED_URL is not set")
+        pytest.fail("PATRONUS_TEST_LIMITED_URL is not set: run the suite through scripts/test-sdks")
     with patronus.Client(url=url, transport=recorder) as c:
         yield c

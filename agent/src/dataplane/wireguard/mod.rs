@@ -75,6 +75,10 @@ impl Default for DataplaneOptions {
 
 /// Handshake initiations per second across all peers before cookies are demanded.
 const HANDSHAKE_RATE_LIMIT: u64 = 100;
+/// Handshake messages per second across the sessions themselves (boringtun checks every
+/// initiation and response it is given). Only initiations that passed the anonymous check and
+/// matched a peer get this far, so this limit is met only by real peers handshaking at once.
+const SESSION_HANDSHAKE_RATE_LIMIT: u64 = 100;
 /// Datagrams (or GRO trains) per `recvmmsg`, and packets read from the TUN per batch.
 const BATCH: usize = 32;
 /// Large enough for a GRO train or any packet a TUN hands over.
@@ -187,7 +191,11 @@ struct State {
 struct Shared {
     private: StaticSecret,
     public: PublicKey,
+    /// Checks handshake initiations before anyone spends a Diffie-Hellman on them.
     limiter: Arc<RateLimiter>,
+    /// Given to every peer's session. A second limiter, not the first one again: a session's own
+    /// check would otherwise count each initiation twice and demand cookies at half the rate.
+    session_limiter: Arc<RateLimiter>,
     tun: File,
     tun_name: String,
     state: RwLock<State>,
@@ -242,6 +250,7 @@ impl WireGuard {
         ip(&["link", "set", "dev", &tun_name, "mtu", &options.mtu.to_string(), "up"])?;
         let shared = Arc::new(Shared {
             limiter: Arc::new(RateLimiter::new(&public, HANDSHAKE_RATE_LIMIT)),
+            session_limiter: Arc::new(RateLimiter::new(&public, SESSION_HANDSHAKE_RATE_LIMIT)),
             private,
             public,
             tun,
@@ -470,7 +479,7 @@ impl Dataplane for WireGuard {
                             self.shared.private.clone(),
                             PublicKey::from(w.key),
                             index,
-                            self.shared.limiter.clone(),
+                            self.shared.session_limiter.clone(),
                             overlay,
                             self.options.path_timing,
                         );
@@ -883,6 +892,7 @@ fn timer_loop(shared: &Shared) {
         if now.duration_since(last_second) >= Duration::from_secs(1) {
             last_second = now;
             shared.limiter.reset_count();
+            shared.session_limiter.reset_count();
             for l in shared.state.read().links.iter() {
                 l.refresh_oper_state();
             }
