@@ -77,6 +77,23 @@ resource "patronus_peering" "test" {
 				ResourceName: addr, ImportState: true, ImportStateVerify: true, ImportStateVerifyIgnore: []string{"site_a", "site_b"},
 			},
 			{ResourceName: addr, ImportState: true, ImportStateVerify: true, ImportStateId: "a-b-direct", ImportStateVerifyIgnore: []string{"site_a", "site_b"}},
+			// Imported for real, the pair comes in id order and the configuration names it the other
+			// way round: an update of the state, not a replacement.
+			{ResourceName: addr, ImportState: true, ImportStatePersist: true},
+			{
+				Config: v2,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringFunc(func(v string) error {
+						if v != peeringID.String() {
+							return fmt.Errorf("the peering was replaced: id %s, was %s", v, peeringID)
+						}
+						return nil
+					})),
+				},
+			},
 			{
 				PreConfig: outside(t, "rename the peering", func(ctx context.Context) error {
 					p, err := a.client.Peerings.Get(ctx, peeringID)

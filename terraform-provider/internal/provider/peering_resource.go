@@ -40,6 +40,34 @@ func peeringFromAPI(p *api.Peering, prior *peeringModel) peeringModel {
 	}
 }
 
+// replaceWhenAnotherPair replaces the peering when the planned sites are not the state's two in
+// either order. A peering is unordered and the server answers its pair in id order, so after an
+// import the configuration may name them the other way round: that is an update of the state
+// only, not a new peering.
+var replaceWhenAnotherPair = stringplanmodifier.RequiresReplaceIf(
+	func(ctx context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+		var plan, state peeringModel
+		resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+		resp.RequiresReplace = !samePair(plan, state)
+	},
+	"Replaces the peering when its sites change; the order of the two does not count.",
+	"Replaces the peering when its sites change; the order of the two does not count.",
+)
+
+// samePair reports whether both models name the same two known sites, in either order.
+func samePair(x, y peeringModel) bool {
+	for _, v := range []types.String{x.SiteA, x.SiteB, y.SiteA, y.SiteB} {
+		if v.IsUnknown() || v.IsNull() {
+			return false
+		}
+	}
+	return (x.SiteA.Equal(y.SiteA) && x.SiteB.Equal(y.SiteB)) || (x.SiteA.Equal(y.SiteB) && x.SiteB.Equal(y.SiteA))
+}
+
 type peeringResource struct{ configured }
 
 var (
@@ -57,10 +85,11 @@ func (r *peeringResource) Metadata(_ context.Context, req resource.MetadataReque
 func peeringResourceSchema() schema.Schema {
 	siteAttr := func(which string) schema.StringAttribute {
 		return schema.StringAttribute{
-			Required:            true,
-			MarkdownDescription: "Id of the " + which + " site. The sites of a peering cannot change: changing one replaces the peering.",
-			Validators:          []validator.String{uuidRule},
-			PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			Required: true,
+			MarkdownDescription: "Id of the " + which + " site. The sites of a peering cannot change: naming another site replaces the peering " +
+				"(naming the same two the other way round does not).",
+			Validators:    []validator.String{uuidRule},
+			PlanModifiers: []planmodifier.String{replaceWhenAnotherPair},
 		}
 	}
 	return schema.Schema{

@@ -35,3 +35,24 @@ func TestPeeringKeepsTheConfiguredOrderOfItsSites(t *testing.T) {
 func TestPeeringSchemaIsValid(t *testing.T) {
 	checkSchema(t, peeringResourceSchema())
 }
+
+func TestAPeeringIsTheSamePairInEitherOrder(t *testing.T) {
+	a, b, c := types.StringValue(uuid.NewString()), types.StringValue(uuid.NewString()), types.StringValue(uuid.NewString())
+	pair := func(x, y types.String) peeringModel { return peeringModel{SiteA: x, SiteB: y} }
+	cases := []struct {
+		x, y peeringModel
+		same bool
+	}{
+		{pair(a, b), pair(a, b), true},
+		{pair(a, b), pair(b, a), true},
+		{pair(a, b), pair(a, c), false},
+		{pair(a, b), pair(c, b), false},
+		// A site still to be created: its id is unknown, so the pair may be another.
+		{pair(a, types.StringUnknown()), pair(a, b), false},
+	}
+	for i, tc := range cases {
+		if got := samePair(tc.x, tc.y); got != tc.same {
+			t.Errorf("case %d: samePair = %v, want %v", i, got, tc.same)
+		}
+	}
+}
