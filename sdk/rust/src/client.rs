@@ -2,7 +2,7 @@
 //! configuration from arguments or `PATRONUS_URL`/`PATRONUS_TOKEN`, errors that carry the
 //! problem+json document, retries with backoff on 429 and 503 honouring `Retry-After`, an
 //! `Idempotency-Key` on every POST so that a retry never creates twice, `If-Match` on updates,
-//! and streams over paginated lists.
+//! and lists followed across their pages.
 
 use std::time::Duration;
 
@@ -30,6 +30,31 @@ pub enum Error {
     Config(String),
 }
 
+/// What an API error means to a caller, from its status code (never from its text).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// 400, 413, 415: the request itself is malformed.
+    BadRequest,
+    /// 401: no valid credential.
+    Unauthorized,
+    /// 403: the credential's role may not do this.
+    Forbidden,
+    /// 404: no such resource (or another tenant's).
+    NotFound,
+    /// 409: a conflict with existing state (a name taken, a resource in use).
+    Conflict,
+    /// 412: `If-Match` named a version that is no longer current.
+    PreconditionFailed,
+    /// 422: invalid fields; [`Error::field_errors`] says which.
+    Validation,
+    /// 429: rate limited, still after the retries.
+    RateLimited,
+    /// 5xx: the server failed.
+    Server,
+    /// Any other status.
+    Other,
+}
+
 impl Error {
     pub fn status(&self) -> Option<u16> {
         match self {
@@ -38,8 +63,35 @@ impl Error {
         }
     }
 
+    /// The kind of an API error; `None` for errors that got no answer.
+    pub fn kind(&self) -> Option<ErrorKind> {
+        Some(match self.status()? {
+            400 | 413 | 415 => ErrorKind::BadRequest,
+            401 => ErrorKind::Unauthorized,
+            403 => ErrorKind::Forbidden,
+            404 => ErrorKind::NotFound,
+            409 => ErrorKind::Conflict,
+            412 => ErrorKind::PreconditionFailed,
+            422 => ErrorKind::Validation,
+            429 => ErrorKind::RateLimited,
+            500..=599 => ErrorKind::Server,
+            _ => ErrorKind::Other,
+        })
+    }
+
     pub fn is_not_found(&self) -> bool {
-        self.status() == Some(404)
+        self.kind() == Some(ErrorKind::NotFound)
+    }
+
+    pub fn is_precondition_failed(&self) -> bool {
+        self.kind() == Some(ErrorKind::PreconditionFailed)
+    }
+
+    /// The field errors of a validation problem, as (JSON Pointer, detail).
+    pub fn field_errors(&self) -> Vec<(&str, &str)> {
+        self.problem()
+            .map(|p| p.errors.iter().map(|e| (e.pointer.as_str(), e.detail.as_str())).collect())
+            .unwrap_or_default()
     }
 
     /// The problem document, for an API error.
@@ -75,7 +127,7 @@ impl std::error::Error for Error {}
 
 pub type Result<T> = std::result::Result<T, Error>;
 
-/// How requests answered 429 or 503 are retried.
+/// How requests answered 429 or 503, or that could not connect, are retried.
 #[derive(Debug, Clone)]
 pub struct RetryPolicy {
     /// Attempts in all, the first included.
@@ -152,8 +204,9 @@ impl Client {
         &self.base
     }
 
-    /// Sends one request, retrying on 429 and 503. POSTs carry one `Idempotency-Key` across
-    /// all their attempts.
+    /// Sends one request, retrying on 429 and 503 and when no connection could be opened (then
+    /// nothing was sent). POSTs carry one `Idempotency-Key` across all their attempts, so a
+    /// retried creation never creates twice.
     async fn send(
         &self,
         method: Method,
@@ -180,13 +233,20 @@ impl Client {
             if let Some(b) = &body {
                 req = req.header(reqwest::header::CONTENT_TYPE, "application/json").body(b.clone());
             }
-            let resp = req.send().await.map_err(Error::Transport)?;
-            let status = resp.status();
-            let retriable = status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::SERVICE_UNAVAILABLE;
-            if !retriable || attempt >= self.retry.max_attempts {
-                return Ok(resp);
-            }
-            let wait = retry_after(resp.headers()).unwrap_or_else(|| {
+            let server_wait = match req.send().await {
+                Ok(resp) => {
+                    let status = resp.status();
+                    let retriable =
+                        status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::SERVICE_UNAVAILABLE;
+                    if !retriable || attempt >= self.retry.max_attempts {
+                        return Ok(resp);
+                    }
+                    retry_after(resp.headers(), std::time::SystemTime::now())
+                }
+                Err(e) if e.is_connect() && attempt < self.retry.max_attempts => None,
+                Err(e) => return Err(Error::Transport(e)),
+            };
+            let wait = server_wait.unwrap_or_else(|| {
                 // Full jitter keeps many clients from retrying in step.
                 let ms = rand::thread_rng().gen_range(0..=backoff.as_millis() as u64);
                 Duration::from_millis(ms.max(10))
@@ -269,8 +329,14 @@ impl Client {
         self.patch(&format!("/v1/sites/{id}"), update, if_match).await
     }
 
-    pub async fn delete_site(&self, id: Uuid) -> Result<()> {
-        self.delete(&format!("/v1/sites/{id}"), None).await
+    /// Every site, following the pages of `/v1/sites`.
+    pub async fn list_sites(&self) -> Result<Vec<Site>> {
+        self.list_all("/v1/sites").await
+    }
+
+    /// A DELETE; with `if_match`, refused (412) when the site changed since.
+    pub async fn delete_site(&self, id: Uuid, if_match: Option<&str>) -> Result<()> {
+        self.delete(&format!("/v1/sites/{id}"), if_match).await
     }
 
     pub async fn create_link(&self, link: &NewLink) -> Result<Tagged<Link>> {
@@ -333,10 +399,15 @@ fn etag_of(headers: &HeaderMap) -> Option<String> {
     headers.get(ETAG).and_then(|v| v.to_str().ok()).map(str::to_string)
 }
 
-/// `Retry-After` in seconds (the server never sends the date form).
-fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let secs: u64 = headers.get(RETRY_AFTER)?.to_str().ok()?.trim().parse().ok()?;
-    Some(Duration::from_secs(secs))
+/// `Retry-After` as a wait from `now`: delta-seconds or an HTTP date (RFC 9110). Patronus sends
+/// seconds; a proxy in front of it may send a date.
+fn retry_after(headers: &HeaderMap, now: std::time::SystemTime) -> Option<Duration> {
+    let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    Some(at.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
 /// Turns an error status into [`Error::Api`], keeping the problem document.
@@ -356,4 +427,31 @@ async fn check(resp: reqwest::Response) -> Result<reqwest::Response> {
         limit: None,
     });
     Err(Error::Api { status: status.as_u16(), problem: Box::new(problem) })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+    use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
+
+    use super::retry_after;
+
+    fn with(value: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(RETRY_AFTER, HeaderValue::from_str(value).unwrap());
+        h
+    }
+
+    #[test]
+    fn retry_after_is_seconds_or_an_http_date() {
+        // 1994-11-06 08:49:37 UTC, RFC 9110's example date.
+        let now = UNIX_EPOCH + Duration::from_secs(784_111_777);
+        assert_eq!(retry_after(&with("7"), now), Some(Duration::from_secs(7)));
+        assert_eq!(retry_after(&with("Sun, 06 Nov 1994 08:49:47 GMT"), now), Some(Duration::from_secs(10)));
+        // A date already past: retry at once.
+        assert_eq!(retry_after(&with("Sun, 06 Nov 1994 08:49:00 GMT"), now), Some(Duration::ZERO));
+        assert_eq!(retry_after(&with("soon"), now), None);
+        assert_eq!(retry_after(&HeaderMap::new(), SystemTime::now()), None);
+    }
 }

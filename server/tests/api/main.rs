@@ -16,6 +16,7 @@ mod openapi;
 mod operability;
 mod policies;
 mod replicas;
+mod rust_client;
 mod site_config;
 mod sites;
 mod tenants;
