@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::compiler::{self, Network};
+use crate::config_watch::Recorded;
 use crate::db::{self, tenants::TenantRow, Tx};
 use crate::error::ApiError;
 
@@ -33,8 +34,8 @@ pub fn site(id: Uuid) -> Touched<fn(&Network) -> BTreeSet<Uuid>> {
 pub struct ChangeOutcome {
     pub tenant_id: Uuid,
     pub revision: i64,
-    /// Sites whose document changed.
-    pub changed_sites: Vec<Uuid>,
+    /// Sites whose document changed, with the hash recorded for each.
+    pub changed_sites: Vec<(Uuid, String)>,
     network: Arc<Network>,
 }
 
@@ -42,7 +43,10 @@ impl ChangeOutcome {
     /// Call once the transaction has committed.
     pub async fn publish(self, app: &AppState) {
         app.networks.put(self.tenant_id, self.revision, self.network).await;
-        app.config_watch.changed(&self.changed_sites).await;
+        let revision = self.revision;
+        let announced: Vec<_> =
+            self.changed_sites.into_iter().map(|(id, hash)| (id, Recorded { revision, hash })).collect();
+        app.config_watch.changed(&announced).await;
     }
 }
 
@@ -90,10 +94,5 @@ pub async fn commit_change<F: FnOnce(&Network) -> BTreeSet<Uuid>>(
     if !changed.is_empty() {
         db::site_configs::upsert(&mut **tx, tenant_id, revision, &changed).await?;
     }
-    Ok(ChangeOutcome {
-        tenant_id,
-        revision,
-        changed_sites: changed.into_iter().map(|(id, _)| id).collect(),
-        network: Arc::new(network),
-    })
+    Ok(ChangeOutcome { tenant_id, revision, changed_sites: changed, network: Arc::new(network) })
 }

@@ -3,6 +3,12 @@
 //! in-process and, when Redis is configured, published so that every other replica wakes its
 //! own waiters. Nothing depends on a wake-up arriving: a poll that misses one answers when its
 //! timeout ends, and the next poll compares hashes again.
+//!
+//! A wake-up carries what the write recorded: the site's new hash at the tenant's revision. A
+//! woken poll serves that document straight from the network cache instead of reading the hash
+//! again, which is what lets one write reach thousands of parked agents without thousands of
+//! database round trips. The poll after it reads the database as usual, so a wake-up that was
+//! overtaken by a newer write only costs the agent one more fetch.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -15,9 +21,41 @@ use uuid::Uuid;
 
 const CHANNEL: &str = "patronus:config-changed";
 
+/// A site's document as a committed write recorded it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recorded {
+    /// The tenant's revision the write committed (also the document's revision).
+    pub revision: i64,
+    pub hash: String,
+}
+
+/// What the waiters of one site share.
+#[derive(Default)]
+pub struct SiteWatch {
+    pub notify: Notify,
+    latest: Mutex<Option<Recorded>>,
+}
+
+impl SiteWatch {
+    /// The newest document a wake-up announced, if any has since this site was first watched.
+    pub fn latest(&self) -> Option<Recorded> {
+        self.latest.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn announce(&self, recorded: &Recorded) {
+        let mut latest = self.latest.lock().unwrap_or_else(|e| e.into_inner());
+        // Writes commit in revision order but may announce out of it: keep the newest.
+        if latest.as_ref().is_none_or(|l| l.revision < recorded.revision) {
+            *latest = Some(recorded.clone());
+        }
+        drop(latest);
+        self.notify.notify_waiters();
+    }
+}
+
 #[derive(Default)]
 pub struct ConfigWatch {
-    sites: Mutex<HashMap<Uuid, Weak<Notify>>>,
+    sites: Mutex<HashMap<Uuid, Weak<SiteWatch>>>,
     redis: Option<redis::aio::ConnectionManager>,
     closed: AtomicBool,
 }
@@ -26,14 +64,14 @@ pub struct ConfigWatch {
 pub struct Watch<'a> {
     owner: &'a ConfigWatch,
     site: Uuid,
-    pub notify: Arc<Notify>,
+    pub site_watch: Arc<SiteWatch>,
 }
 
 impl Drop for Watch<'_> {
     fn drop(&mut self) {
         let mut sites = self.owner.sites.lock().unwrap_or_else(|e| e.into_inner());
         // Ours is the last strong reference: no one else waits for this site.
-        if Arc::strong_count(&self.notify) == 1 {
+        if Arc::strong_count(&self.site_watch) == 1 {
             sites.remove(&self.site);
         }
     }
@@ -53,23 +91,23 @@ impl ConfigWatch {
 
     pub fn watch(&self, site: Uuid) -> Watch<'_> {
         let mut sites = self.sites.lock().unwrap_or_else(|e| e.into_inner());
-        let notify = match sites.get(&site).and_then(Weak::upgrade) {
-            Some(n) => n,
+        let site_watch = match sites.get(&site).and_then(Weak::upgrade) {
+            Some(w) => w,
             None => {
-                let n = Arc::new(Notify::new());
-                sites.insert(site, Arc::downgrade(&n));
-                n
+                let w = Arc::new(SiteWatch::default());
+                sites.insert(site, Arc::downgrade(&w));
+                w
             }
         };
-        Watch { owner: self, site, notify }
+        Watch { owner: self, site, site_watch }
     }
 
     /// The server is shutting down: wake every parked poll so that it answers at once.
     pub fn close(&self) {
         self.closed.store(true, Ordering::SeqCst);
         let sites = self.sites.lock().unwrap_or_else(|e| e.into_inner());
-        for n in sites.values().filter_map(Weak::upgrade) {
-            n.notify_waiters();
+        for w in sites.values().filter_map(Weak::upgrade) {
+            w.notify.notify_waiters();
         }
     }
 
@@ -82,32 +120,51 @@ impl ConfigWatch {
         self.sites.lock().unwrap_or_else(|e| e.into_inner()).len()
     }
 
-    fn wake_local(&self, changed: &[Uuid]) {
+    fn wake_local(&self, changed: &[(Uuid, Recorded)]) {
         let sites = self.sites.lock().unwrap_or_else(|e| e.into_inner());
-        for site in changed {
-            if let Some(n) = sites.get(site).and_then(Weak::upgrade) {
-                n.notify_waiters();
+        for (site, recorded) in changed {
+            if let Some(w) = sites.get(site).and_then(Weak::upgrade) {
+                w.announce(recorded);
             }
         }
     }
 
     /// Wakes the polls of `changed` sites here and on every other replica. Call after commit.
-    pub async fn changed(&self, changed: &[Uuid]) {
+    pub async fn changed(&self, changed: &[(Uuid, Recorded)]) {
         if changed.is_empty() {
             return;
         }
         self.wake_local(changed);
         if let Some(conn) = &self.redis {
-            let message = changed.iter().map(Uuid::to_string).collect::<Vec<_>>().join(",");
             let mut conn = conn.clone();
             let sent: redis::RedisResult<i64> =
-                redis::cmd("PUBLISH").arg(CHANNEL).arg(message).query_async(&mut conn).await;
+                redis::cmd("PUBLISH").arg(CHANNEL).arg(encode(changed)).query_async(&mut conn).await;
             if let Err(err) = sent {
                 // Other replicas' agents then learn of the change when their poll times out.
                 tracing::warn!(error = %err, "config watch: publishing to Redis failed");
             }
         }
     }
+}
+
+/// The Redis message: `site:revision:hash` per changed site, comma-separated.
+fn encode(changed: &[(Uuid, Recorded)]) -> String {
+    changed.iter().map(|(site, r)| format!("{site}:{}:{}", r.revision, r.hash)).collect::<Vec<_>>().join(",")
+}
+
+/// Reads a message of another replica; entries that do not parse are skipped (their polls then
+/// answer when they time out).
+fn decode(message: &str) -> Vec<(Uuid, Recorded)> {
+    message
+        .split(',')
+        .filter_map(|entry| {
+            let mut parts = entry.splitn(3, ':');
+            let site = parts.next()?.parse().ok()?;
+            let revision = parts.next()?.parse().ok()?;
+            let hash = parts.next()?.to_string();
+            Some((site, Recorded { revision, hash }))
+        })
+        .collect()
 }
 
 /// Relays other replicas' changes to this replica's waiters, reconnecting with backoff.
@@ -122,8 +179,7 @@ async fn listen(watch: Weak<ConfigWatch>, client: redis::Client) {
                     while let Some(msg) = messages.next().await {
                         let Some(watch) = watch.upgrade() else { return };
                         let payload: String = msg.get_payload().unwrap_or_default();
-                        let sites: Vec<Uuid> = payload.split(',').filter_map(|s| s.parse().ok()).collect();
-                        watch.wake_local(&sites);
+                        watch.wake_local(&decode(&payload));
                     }
                     tracing::warn!("config watch: Redis subscription ended; reconnecting");
                 }
@@ -136,5 +192,42 @@ async fn listen(watch: Weak<ConfigWatch>, client: redis::Client) {
         }
         tokio::time::sleep(backoff).await;
         backoff = (backoff * 2).min(Duration::from_secs(10));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn recorded(revision: i64, hash: &str) -> Recorded {
+        Recorded { revision, hash: hash.to_string() }
+    }
+
+    #[test]
+    fn messages_between_replicas_round_trip_and_skip_garbage() {
+        let a = Uuid::from_u128(1);
+        let b = Uuid::from_u128(2);
+        let changed = vec![(a, recorded(7, "ab12")), (b, recorded(8, "cd34"))];
+        assert_eq!(decode(&encode(&changed)), changed);
+        assert_eq!(decode(&format!("nonsense,{a}:x:ab,{b}:9:ef")), vec![(b, recorded(9, "ef"))]);
+    }
+
+    #[tokio::test]
+    async fn a_wake_up_carries_the_newest_recorded_document() {
+        let watch = ConfigWatch::default();
+        let site = Uuid::from_u128(3);
+        let handle = watch.watch(site);
+        assert_eq!(handle.site_watch.latest(), None);
+        let woken = handle.site_watch.notify.notified();
+        tokio::pin!(woken);
+        woken.as_mut().enable();
+        watch.changed(&[(site, recorded(5, "new"))]).await;
+        woken.await;
+        // An older announcement arriving late does not replace a newer one.
+        watch.changed(&[(site, recorded(4, "old"))]).await;
+        assert_eq!(handle.site_watch.latest(), Some(recorded(5, "new")));
+        // Sites nobody watches are not remembered.
+        watch.changed(&[(Uuid::from_u128(4), recorded(6, "x"))]).await;
+        assert_eq!(watch.watched_sites(), 1);
     }
 }

@@ -143,26 +143,38 @@ pub async fn config(
     };
     let deadline = tokio::time::Instant::now() + wait;
     let watch = app.config_watch.watch(site_id);
+    let mut woken = false;
     loop {
         // Armed before the hash is read, so a change committed in between still wakes us.
-        let notified = watch.notify.notified();
+        let notified = watch.site_watch.notify.notified();
         tokio::pin!(notified);
         notified.as_mut().enable();
 
-        let mut tx = db::tenant_tx(&app.pool, tenant_id).await?;
-        let revision: i64 = sqlx::query_scalar("SELECT revision FROM tenants WHERE id = $1")
-            .bind(tenant_id)
-            .fetch_one(&mut *tx)
-            .await?;
-        let stored = db::site_configs::get(&mut *tx, site_id).await?;
-        tx.commit().await?;
-        let Some((hash, doc_revision)) = stored else {
-            return Err(ApiError::NotFound("site"));
+        // Woken by a write: the hash it recorded, without a database read. Otherwise (or when the
+        // announcement is what the agent holds already) the hash the database has now.
+        let announced =
+            if woken { watch.site_watch.latest().filter(|r| held.as_deref() != Some(r.hash.as_str())) } else { None };
+        let (revision, hash, doc_revision) = match announced {
+            Some(recorded) => (recorded.revision, recorded.hash, recorded.revision),
+            None => {
+                let mut tx = db::tenant_tx(&app.pool, tenant_id).await?;
+                let revision: i64 = sqlx::query_scalar("SELECT revision FROM tenants WHERE id = $1")
+                    .bind(tenant_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                let stored = db::site_configs::get(&mut *tx, site_id).await?;
+                tx.commit().await?;
+                let Some((hash, doc_revision)) = stored else {
+                    return Err(ApiError::NotFound("site"));
+                };
+                (revision, hash, doc_revision)
+            }
         };
+        woken = false;
         if held.as_deref() != Some(hash.as_str()) {
             let snapshot = app.networks.at_least(&app.pool, tenant_id, revision).await?;
             if snapshot.revision != revision {
-                continue; // The network moved on while we read; read the hash again.
+                continue; // The network moved on while we read; read the hash from the database.
             }
             // Assembling a large document is CPU work: keep it off the async workers so that
             // parked polls and database I/O keep moving when thousands fetch at once. The hash is
@@ -193,6 +205,7 @@ pub async fn config(
             }
             return Ok(response);
         }
+        woken = true;
     }
 }
 
