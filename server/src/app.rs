@@ -55,6 +55,7 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     pub config_watch: Arc<ConfigWatch>,
     pub networks: Arc<NetworkCache>,
+    pub token_uses: Arc<crate::auth::UseRecorder>,
 }
 
 /// The authenticated, rate-limited API under `/v1`.

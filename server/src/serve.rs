@@ -92,6 +92,7 @@ pub async fn state(args: &ServeArgs, pool: PgPool) -> anyhow::Result<AppState> {
         }),
         config_watch,
         networks: Arc::new(NetworkCache::default()),
+        token_uses: Arc::default(),
     })
 }
 
