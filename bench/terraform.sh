@@ -107,7 +107,9 @@ r1=$(requests_total)
 after_apply_429=$(count_429)
 n=$("$tf" state list | wc -l)
 snapshot applied
-echo "apply: ${apply_s}s for $n resources, $((r1 - r0)) requests, 429s: $after_apply_429"
+# verdict SECONDS LIMIT: "met" or "NOT met" against a target in seconds.
+verdict() { python3 -c "print('met' if $1 < $2 else 'NOT met')"; }
+echo "apply: ${apply_s}s for $n resources, $((r1 - r0)) requests, 429s: $after_apply_429 (target: under 60 s with no 429: $( [ "$after_apply_429" -eq 0 ] && verdict "$apply_s" 60 || echo 'NOT met'))"
 breakdown start applied
 rc=0
 t0=$(date +%s.%N)
@@ -116,7 +118,8 @@ t1=$(date +%s.%N)
 r2=$(requests_total)
 [ "$rc" -eq 0 ] || { tail -n 40 "$work/plan.log" >&2; echo "the plan after apply is not empty (exit $rc)" >&2; exit 1; }
 snapshot planned
-echo "plan with no changes: $(python3 -c "print(f'{$t1 - $t0:.1f}')")s, $((r2 - r1)) requests, 429s: $(( $(count_429) - after_apply_429 ))"
+plan_s=$(python3 -c "print(f'{$t1 - $t0:.1f}')")
+echo "plan with no changes: ${plan_s}s, $((r2 - r1)) requests, 429s: $(( $(count_429) - after_apply_429 )) (target: under 15 s: $(verdict "$plan_s" 15))"
 breakdown applied planned
 destroy_s=$(run destroy "$tf" destroy -auto-approve -input=false -no-color)
 echo "destroy: ${destroy_s}s, 429s in all: $(count_429)"
