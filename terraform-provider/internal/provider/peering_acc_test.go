@@ -49,6 +49,12 @@ resource "patronus_peering" "test" {
   site_a = patronus_site.b.id
   site_b = patronus_site.a.id
 }`)
+	v2swapped := a.config(sites + `
+resource "patronus_peering" "test" {
+  name   = "a-b-direct"
+  site_a = patronus_site.a.id
+  site_b = patronus_site.b.id
+}`)
 	v3 := a.config(sites + `
 resource "patronus_peering" "test" {
   name   = "a-c-direct"
@@ -77,11 +83,10 @@ resource "patronus_peering" "test" {
 				ResourceName: addr, ImportState: true, ImportStateVerify: true, ImportStateVerifyIgnore: []string{"site_a", "site_b"},
 			},
 			{ResourceName: addr, ImportState: true, ImportStateVerify: true, ImportStateId: "a-b-direct", ImportStateVerifyIgnore: []string{"site_a", "site_b"}},
-			// Imported for real, the pair comes in id order and the configuration names it the other
-			// way round: an update of the state, not a replacement.
-			{ResourceName: addr, ImportState: true, ImportStatePersist: true},
+			// The same two sites named the other way round (as after an import, which answers them
+			// in id order): an update of the state, not a replacement.
 			{
-				Config: v2,
+				Config: v2swapped,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
 				}},
