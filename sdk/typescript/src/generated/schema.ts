@@ -52,6 +52,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/agent/config": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["agent_config"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/agent/enroll": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["agent_enroll"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/agent/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["agent_status"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/api-tokens": {
         parameters: {
             query?: never;
@@ -356,6 +404,22 @@ export interface paths {
         patch: operations["sites_update"];
         trace?: never;
     };
+    "/v1/sites/{id}/agent": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["agents_get_agent"];
+        put?: never;
+        post?: never;
+        delete: operations["agents_revoke_agent"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/sites/{id}/config": {
         parameters: {
             query?: never;
@@ -364,6 +428,54 @@ export interface paths {
             cookie?: never;
         };
         get: operations["sites_config"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sites/{id}/enrollment-tokens": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["agents_list_tokens"];
+        put?: never;
+        post: operations["agents_create_token"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sites/{id}/enrollment-tokens/{token_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["agents_revoke_token"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sites/{id}/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["agents_site_status"];
         put?: never;
         post?: never;
         delete?: never;
@@ -488,6 +600,37 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** @description An enrolled agent as operators see it. */
+        Agent: {
+            agent_version: string;
+            /** Format: date-time */
+            enrolled_at: string;
+            hostname: string;
+            /** Format: uuid */
+            id: string;
+            /** Format: date-time */
+            last_seen_at?: string | null;
+            public_key: string;
+            /** Format: uuid */
+            site_id: string;
+        };
+        /** @description What an agent reports about itself. */
+        AgentStatusReport: {
+            agent_version: string;
+            /** @description Content hash of that document. */
+            applied_hash?: string | null;
+            /**
+             * Format: int64
+             * @description Revision of the document the dataplane runs; absent before the first one is applied.
+             */
+            applied_revision?: number | null;
+            /** @description The last error the agent met (an invalid document, a dataplane failure), if it persists. */
+            last_error?: string | null;
+            links?: components["schemas"]["LinkState"][];
+            peers?: components["schemas"]["PeerState"][];
+            /** Format: int64 */
+            uptime_seconds: number;
+        };
         ApiToken: {
             /** Format: date-time */
             created_at: string;
@@ -599,6 +742,52 @@ export interface components {
             /** Format: int32 */
             priority: number;
         };
+        /** @description An enrollment token without its secret. */
+        EnrollmentToken: {
+            /** Format: date-time */
+            created_at: string;
+            description: string;
+            /** Format: date-time */
+            expires_at: string;
+            /** Format: uuid */
+            id: string;
+            /** @description The first characters of the secret. */
+            prefix: string;
+            /** Format: uuid */
+            site_id: string;
+            /** Format: int32 */
+            uses_remaining: number;
+            /** Format: int32 */
+            uses_total: number;
+        };
+        /** @description The answer to creating an enrollment token: the only time its secret is shown. */
+        EnrollmentTokenCreated: components["schemas"]["EnrollmentToken"] & {
+            /** @description The secret, `ptrn_enr_...`. Shown once; hand it to the machine that runs the agent. */
+            token: string;
+        };
+        /** @description What an agent sends to enroll. */
+        EnrollRequest: {
+            agent_version: string;
+            hostname: string;
+            /** @description The agent's WireGuard public key, base64 of 32 bytes. */
+            public_key: string;
+            /** @description The enrollment token, `ptrn_enr_...`. */
+            token: string;
+        };
+        /** @description The answer to an enrollment: the agent credential, shown once. */
+        EnrollResponse: {
+            /** Format: uuid */
+            agent_id: string;
+            /** @description The agent credential, `ptrn_agent_...`. Shown once; the agent stores it. */
+            credential: string;
+            /** Format: uuid */
+            site_id: string;
+            /**
+             * Format: int32
+             * @description Seconds between status reports the server expects.
+             */
+            status_interval_seconds: number;
+        };
         /**
          * @description One invalid field: `pointer` is a JSON Pointer (RFC 6901) into the request body, or
          *     `/query/<name>` for a query parameter.
@@ -636,6 +825,19 @@ export interface components {
         };
         /** @enum {string} */
         LinkKind: "fiber" | "cable" | "dsl" | "ethernet" | "lte" | "5g" | "satellite" | "mpls" | "other";
+        /** @description One WAN link of the reporting site. */
+        LinkState: {
+            name: string;
+            /** Format: int64 */
+            rx_bytes?: number;
+            /** Format: int64 */
+            rx_packets?: number;
+            /** Format: int64 */
+            tx_bytes?: number;
+            /** Format: int64 */
+            tx_packets?: number;
+            up: boolean;
+        };
         /** @description PATCH body. `endpoint: null` removes the endpoint (the link went behind NAT). */
         LinkUpdate: {
             /** Format: int32 */
@@ -665,6 +867,21 @@ export interface components {
             expires_at?: string | null;
             name: string;
             role: components["schemas"]["Role"];
+        };
+        /** @description A request for an enrollment token bound to a site. */
+        NewEnrollmentToken: {
+            /** @description A note for people, e.g. which machine the token is for. */
+            description?: string | null;
+            /**
+             * Format: int32
+             * @description Seconds until the token expires (60 .. 30 days); the server's default (24 h) when absent.
+             */
+            ttl_seconds?: number | null;
+            /**
+             * Format: int32
+             * @description How many enrollments the token allows (1 .. 1000); 1 when absent.
+             */
+            uses?: number | null;
         };
         NewLink: {
             /** Format: int32 */
@@ -793,6 +1010,14 @@ export interface components {
          * @description One page of a list. Pass `next_cursor` back as `cursor` to get the next page; it is absent on
          *     the last page.
          */
+        Page_EnrollmentToken: {
+            items: components["schemas"]["EnrollmentToken"][];
+            next_cursor?: string | null;
+        };
+        /**
+         * @description One page of a list. Pass `next_cursor` back as `cursor` to get the next page; it is absent on
+         *     the last page.
+         */
         Page_Link: {
             items: components["schemas"]["Link"][];
             next_cursor?: string | null;
@@ -855,6 +1080,19 @@ export interface components {
         };
         /** @enum {string} */
         PathSelection: "ordered" | "lowest_latency" | "lowest_loss" | "lowest_cost";
+        /** @description One path to a peer: a local link and a remote endpoint. */
+        PathState: {
+            /** @description The remote `host:port`. */
+            endpoint: string;
+            /** Format: double */
+            jitter_ms?: number | null;
+            link: string;
+            /** Format: double */
+            loss_percent?: number | null;
+            /** Format: double */
+            rtt_ms?: number | null;
+            up: boolean;
+        };
         /** @description A pair of sites that peer directly, whatever the topology mode. */
         Peering: {
             /** Format: date-time */
@@ -872,6 +1110,27 @@ export interface components {
         };
         PeeringUpdate: {
             name?: string | null;
+        };
+        /** @description One peer of the reporting site. */
+        PeerState: {
+            /** @description The local link of the path traffic uses now, if any path is up. */
+            active_link?: string | null;
+            /**
+             * Format: int64
+             * @description Seconds since the last completed handshake.
+             */
+            handshake_age_seconds?: number | null;
+            paths?: components["schemas"]["PathState"][];
+            /** Format: int64 */
+            rx_bytes?: number;
+            /** Format: int64 */
+            rx_packets?: number;
+            /** Format: uuid */
+            site_id: string;
+            /** Format: int64 */
+            tx_bytes?: number;
+            /** Format: int64 */
+            tx_packets?: number;
         };
         Policy: {
             action: components["schemas"]["PolicyAction"];
@@ -1052,11 +1311,29 @@ export interface components {
             site_id: string;
             site_name: string;
         };
+        /** @enum {string} */
+        SiteHealth: "unenrolled" | "online" | "degraded" | "offline";
         /**
          * @description `hub` sites relay for spokes in a hub-and-spoke topology; `edge` sites are everything else.
          * @enum {string}
          */
         SiteRole: "edge" | "hub";
+        /** @description A site's health as operators see it. */
+        SiteStatus: {
+            agent?: null | components["schemas"]["Agent"];
+            /** @description The hash and revision of the site's current document. */
+            desired_hash?: string | null;
+            /** Format: int64 */
+            desired_revision?: number | null;
+            health: components["schemas"]["SiteHealth"];
+            /** Format: date-time */
+            last_seen_at?: string | null;
+            /** @description Why the site is degraded or offline, for people. */
+            reason?: string | null;
+            report?: null | components["schemas"]["AgentStatusReport"];
+            /** Format: uuid */
+            site_id: string;
+        };
         /** @description PATCH body: absent fields keep their value; `labels` and `lan_prefixes` replace the whole set. */
         SiteUpdate: {
             description?: string | null;
@@ -1183,6 +1460,15 @@ export interface components {
             tenant_id: string;
             /** Format: uuid */
             token_id: string;
+        } | {
+            /** Format: uuid */
+            agent_id: string;
+            /** @enum {string} */
+            kind: "agent";
+            /** Format: uuid */
+            site_id: string;
+            /** Format: uuid */
+            tenant_id: string;
         };
     };
     responses: {
@@ -1300,6 +1586,8 @@ export interface components {
     headers: never;
     pathItems: never;
 }
+export type Agent = components['schemas']['Agent'];
+export type AgentStatusReport = components['schemas']['AgentStatusReport'];
 export type ApiToken = components['schemas']['ApiToken'];
 export type ApiTokenCreated = components['schemas']['ApiTokenCreated'];
 export type ApiTokenUpdate = components['schemas']['ApiTokenUpdate'];
@@ -1310,13 +1598,19 @@ export type ConfigLink = components['schemas']['ConfigLink'];
 export type ConfigPeer = components['schemas']['ConfigPeer'];
 export type ConfigPolicy = components['schemas']['ConfigPolicy'];
 export type ConfigQosClass = components['schemas']['ConfigQosClass'];
+export type EnrollmentToken = components['schemas']['EnrollmentToken'];
+export type EnrollmentTokenCreated = components['schemas']['EnrollmentTokenCreated'];
+export type EnrollRequest = components['schemas']['EnrollRequest'];
+export type EnrollResponse = components['schemas']['EnrollResponse'];
 export type FieldError = components['schemas']['FieldError'];
 export type Health = components['schemas']['Health'];
 export type Link = components['schemas']['Link'];
 export type LinkKind = components['schemas']['LinkKind'];
+export type LinkState = components['schemas']['LinkState'];
 export type LinkUpdate = components['schemas']['LinkUpdate'];
 export type LoginRequest = components['schemas']['LoginRequest'];
 export type NewApiToken = components['schemas']['NewApiToken'];
+export type NewEnrollmentToken = components['schemas']['NewEnrollmentToken'];
 export type NewLink = components['schemas']['NewLink'];
 export type NewPeering = components['schemas']['NewPeering'];
 export type NewPolicy = components['schemas']['NewPolicy'];
@@ -1326,6 +1620,7 @@ export type NewTenant = components['schemas']['NewTenant'];
 export type NewUser = components['schemas']['NewUser'];
 export type PageApiToken = components['schemas']['Page_ApiToken'];
 export type PageAuditEvent = components['schemas']['Page_AuditEvent'];
+export type PageEnrollmentToken = components['schemas']['Page_EnrollmentToken'];
 export type PageLink = components['schemas']['Page_Link'];
 export type PagePeering = components['schemas']['Page_Peering'];
 export type PagePolicy = components['schemas']['Page_Policy'];
@@ -1335,8 +1630,10 @@ export type PageTenant = components['schemas']['Page_Tenant'];
 export type PageUser = components['schemas']['Page_User'];
 export type PasswordChange = components['schemas']['PasswordChange'];
 export type PathSelection = components['schemas']['PathSelection'];
+export type PathState = components['schemas']['PathState'];
 export type Peering = components['schemas']['Peering'];
 export type PeeringUpdate = components['schemas']['PeeringUpdate'];
+export type PeerState = components['schemas']['PeerState'];
 export type Policy = components['schemas']['Policy'];
 export type PolicyAction = components['schemas']['PolicyAction'];
 export type PolicyMatch = components['schemas']['PolicyMatch'];
@@ -1352,7 +1649,9 @@ export type Role = components['schemas']['Role'];
 export type SigningKey = components['schemas']['SigningKey'];
 export type Site = components['schemas']['Site'];
 export type SiteConfig = components['schemas']['SiteConfig'];
+export type SiteHealth = components['schemas']['SiteHealth'];
 export type SiteRole = components['schemas']['SiteRole'];
+export type SiteStatus = components['schemas']['SiteStatus'];
 export type SiteUpdate = components['schemas']['SiteUpdate'];
 export type Sla = components['schemas']['Sla'];
 export type Tenant = components['schemas']['Tenant'];
@@ -1445,6 +1744,114 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+        };
+    };
+    agent_config: {
+        parameters: {
+            query?: {
+                /**
+                 * @description Seconds to wait for a document other than the one in `If-None-Match` (0 to 60; the
+                 *     server's default, about 30, when absent).
+                 */
+                wait?: number;
+            };
+            header?: {
+                /** @description The hash of the document the agent holds */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The site's current document */
+            200: {
+                headers: {
+                    /** @description The document's content hash, quoted */
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CompiledConfig"];
+                };
+            };
+            /** @description The document is still the one the agent holds */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    agent_enroll: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["EnrollRequest"];
+            };
+        };
+        responses: {
+            /** @description Enrolled; the credential is in this answer only */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrollResponse"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    agent_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AgentStatusReport"];
+            };
+        };
+        responses: {
+            /** @description Recorded */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     api_tokens_list: {
@@ -2734,6 +3141,63 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    agents_get_agent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The agent enrolled for the site */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Agent"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    agents_revoke_agent: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked: the agent's credential stops working and its key leaves its peers' documents */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     sites_config: {
         parameters: {
             query?: never;
@@ -2754,6 +3218,134 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CompiledConfig"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    agents_list_tokens: {
+        parameters: {
+            query?: {
+                cursor?: string;
+                /** @description Page size, 1 to 500 (default 100). */
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The site's enrollment tokens, live or spent (never their secrets) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_EnrollmentToken"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    agents_create_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewEnrollmentToken"];
+            };
+        };
+        responses: {
+            /** @description Created; the secret is in this answer only */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["EnrollmentTokenCreated"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    agents_revoke_token: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                token_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Revoked: the token can no longer enroll an agent */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    agents_site_status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The site's health and its agent's latest report */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SiteStatus"];
                 };
             };
             400: components["responses"]["BadRequest"];
@@ -3263,6 +3855,7 @@ export const linkKindValues: ReadonlyArray<FlattenedDeepRequired<components>["sc
 export const pathSelectionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PathSelection"]> = ["ordered", "lowest_latency", "lowest_loss", "lowest_cost"];
 export const protocolValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Protocol"]> = ["any", "tcp", "udp", "icmp"];
 export const roleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Role"]> = ["viewer", "operator", "admin"];
+export const siteHealthValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SiteHealth"]> = ["unenrolled", "online", "degraded", "offline"];
 export const siteRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SiteRole"]> = ["edge", "hub"];
 export const topologyModeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TopologyMode"]> = ["full_mesh", "hub_and_spoke", "explicit"];
 export const whoamiOneOf0KindValues: ReadonlyArray<Extract<FlattenedDeepRequired<components>["schemas"]["Whoami"], {
@@ -3274,3 +3867,6 @@ export const whoamiOneOf1KindValues: ReadonlyArray<Extract<FlattenedDeepRequired
 export const whoamiOneOf2KindValues: ReadonlyArray<Extract<FlattenedDeepRequired<components>["schemas"]["Whoami"], {
     kind: unknown;
 }>["kind"]> = ["api_token"];
+export const whoamiOneOf3KindValues: ReadonlyArray<Extract<FlattenedDeepRequired<components>["schemas"]["Whoami"], {
+    kind: unknown;
+}>["kind"]> = ["agent"];

@@ -1,5 +1,7 @@
 """Contains all the data models used in inputs/outputs"""
 
+from .agent import Agent
+from .agent_status_report import AgentStatusReport
 from .api_token import ApiToken
 from .api_token_created import ApiTokenCreated
 from .api_token_update import ApiTokenUpdate
@@ -10,13 +12,19 @@ from .config_link import ConfigLink
 from .config_peer import ConfigPeer
 from .config_policy import ConfigPolicy
 from .config_qos_class import ConfigQosClass
+from .enroll_request import EnrollRequest
+from .enroll_response import EnrollResponse
+from .enrollment_token import EnrollmentToken
+from .enrollment_token_created import EnrollmentTokenCreated
 from .field_error import FieldError
 from .health import Health
 from .link import Link
 from .link_kind import LinkKind
+from .link_state import LinkState
 from .link_update import LinkUpdate
 from .login_request import LoginRequest
 from .new_api_token import NewApiToken
+from .new_enrollment_token import NewEnrollmentToken
 from .new_link import NewLink
 from .new_peering import NewPeering
 from .new_policy import NewPolicy
@@ -28,6 +36,7 @@ from .new_tenant import NewTenant
 from .new_user import NewUser
 from .page_api_token import PageApiToken
 from .page_audit_event import PageAuditEvent
+from .page_enrollment_token import PageEnrollmentToken
 from .page_link import PageLink
 from .page_peering import PagePeering
 from .page_policy import PagePolicy
@@ -37,6 +46,8 @@ from .page_tenant import PageTenant
 from .page_user import PageUser
 from .password_change import PasswordChange
 from .path_selection import PathSelection
+from .path_state import PathState
+from .peer_state import PeerState
 from .peering import Peering
 from .peering_update import PeeringUpdate
 from .policy import Policy
@@ -56,8 +67,10 @@ from .role import Role
 from .signing_key import SigningKey
 from .site import Site
 from .site_config import SiteConfig
+from .site_health import SiteHealth
 from .site_labels import SiteLabels
 from .site_role import SiteRole
+from .site_status import SiteStatus
 from .site_update import SiteUpdate
 from .site_update_labels_type_0 import SiteUpdateLabelsType0
 from .sla import Sla
@@ -75,8 +88,12 @@ from .whoami_type_1 import WhoamiType1
 from .whoami_type_1_kind import WhoamiType1Kind
 from .whoami_type_2 import WhoamiType2
 from .whoami_type_2_kind import WhoamiType2Kind
+from .whoami_type_3 import WhoamiType3
+from .whoami_type_3_kind import WhoamiType3Kind
 
 __all__ = (
+    "Agent",
+    "AgentStatusReport",
     "ApiToken",
     "ApiTokenCreated",
     "ApiTokenUpdate",
@@ -87,13 +104,19 @@ __all__ = (
     "ConfigPeer",
     "ConfigPolicy",
     "ConfigQosClass",
+    "EnrollRequest",
+    "EnrollResponse",
+    "EnrollmentToken",
+    "EnrollmentTokenCreated",
     "FieldError",
     "Health",
     "Link",
     "LinkKind",
+    "LinkState",
     "LinkUpdate",
     "LoginRequest",
     "NewApiToken",
+    "NewEnrollmentToken",
     "NewLink",
     "NewPeering",
     "NewPolicy",
@@ -105,6 +128,7 @@ __all__ = (
     "NewUser",
     "PageApiToken",
     "PageAuditEvent",
+    "PageEnrollmentToken",
     "PageLink",
     "PagePeering",
     "PagePolicy",
@@ -114,6 +138,8 @@ __all__ = (
     "PageUser",
     "PasswordChange",
     "PathSelection",
+    "PathState",
+    "PeerState",
     "Peering",
     "PeeringUpdate",
     "Policy",
@@ -133,8 +159,10 @@ __all__ = (
     "SigningKey",
     "Site",
     "SiteConfig",
+    "SiteHealth",
     "SiteLabels",
     "SiteRole",
+    "SiteStatus",
     "SiteUpdate",
     "SiteUpdateLabelsType0",
     "Sla",
@@ -152,4 +180,6 @@ __all__ = (
     "WhoamiType1Kind",
     "WhoamiType2",
     "WhoamiType2Kind",
+    "WhoamiType3",
+    "WhoamiType3Kind",
 )

@@ -9,6 +9,7 @@ from ...models.problem import Problem
 from ...models.whoami_type_0 import WhoamiType0
 from ...models.whoami_type_1 import WhoamiType1
 from ...models.whoami_type_2 import WhoamiType2
+from ...models.whoami_type_3 import WhoamiType3
 from ...types import Response
 
 
@@ -24,12 +25,12 @@ def _get_kwargs() -> dict[str, Any]:
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | WhoamiType0 | WhoamiType1 | WhoamiType2 | None:
+) -> Problem | WhoamiType0 | WhoamiType1 | WhoamiType2 | WhoamiType3 | None:
     if response.status_code == 200:
 
         def _parse_response_200(
             data: object,
-        ) -> WhoamiType0 | WhoamiType1 | WhoamiType2:
+        ) -> WhoamiType0 | WhoamiType1 | WhoamiType2 | WhoamiType3:
             try:
                 if not isinstance(data, dict):
                     raise TypeError()
@@ -46,11 +47,19 @@ def _parse_response(
                 return componentsschemas_whoami_type_1
             except (TypeError, ValueError, AttributeError, KeyError):
                 pass
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                componentsschemas_whoami_type_2 = WhoamiType2.from_dict(data)
+
+                return componentsschemas_whoami_type_2
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
             if not isinstance(data, dict):
                 raise TypeError()
-            componentsschemas_whoami_type_2 = WhoamiType2.from_dict(data)
+            componentsschemas_whoami_type_3 = WhoamiType3.from_dict(data)
 
-            return componentsschemas_whoami_type_2
+            return componentsschemas_whoami_type_3
 
         response_200 = _parse_response_200(response.json())
 
@@ -94,7 +103,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | WhoamiType0 | WhoamiType1 | WhoamiType2]:
+) -> Response[Problem | WhoamiType0 | WhoamiType1 | WhoamiType2 | WhoamiType3]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -106,14 +115,14 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[Problem | WhoamiType0 | WhoamiType1 | WhoamiType2]:
+) -> Response[Problem | WhoamiType0 | WhoamiType1 | WhoamiType2 | WhoamiType3]:
     """
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | WhoamiType0 | WhoamiType1 | WhoamiType2]
+        Response[Problem | WhoamiType0 | WhoamiType1 | WhoamiType2 | WhoamiType3]
     """
 
     kwargs = _get_kwargs()
@@ -128,14 +137,14 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-) -> Problem | WhoamiType0 | WhoamiType1 | WhoamiType2 | None:
+) -> Problem | WhoamiType0 | WhoamiType1 | WhoamiType2 | WhoamiType3 | None:
     """
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | WhoamiType0 | WhoamiType1 | WhoamiType2
+        Problem | WhoamiType0 | WhoamiType1 | WhoamiType2 | WhoamiType3
     """
 
     return sync_detailed(
@@ -146,14 +155,14 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-) -> Response[Problem | WhoamiType0 | WhoamiType1 | WhoamiType2]:
+) -> Response[Problem | WhoamiType0 | WhoamiType1 | WhoamiType2 | WhoamiType3]:
     """
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | WhoamiType0 | WhoamiType1 | WhoamiType2]
+        Response[Problem | WhoamiType0 | WhoamiType1 | WhoamiType2 | WhoamiType3]
     """
 
     kwargs = _get_kwargs()
@@ -166,14 +175,14 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-) -> Problem | WhoamiType0 | WhoamiType1 | WhoamiType2 | None:
+) -> Problem | WhoamiType0 | WhoamiType1 | WhoamiType2 | WhoamiType3 | None:
     """
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | WhoamiType0 | WhoamiType1 | WhoamiType2
+        Problem | WhoamiType0 | WhoamiType1 | WhoamiType2 | WhoamiType3
     """
 
     return (

@@ -1,0 +1,156 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
+
+from attrs import define as _attrs_define
+
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.link_state import LinkState
+    from ..models.peer_state import PeerState
+
+
+T = TypeVar("T", bound="AgentStatusReport")
+
+
+@_attrs_define
+class AgentStatusReport:
+    """What an agent reports about itself."""
+
+    agent_version: str
+    uptime_seconds: int
+    applied_revision: int | None | Unset = UNSET
+    """ Revision of the document the dataplane runs; absent before the first one is applied. """
+    applied_hash: None | str | Unset = UNSET
+    """ Content hash of that document. """
+    links: list[LinkState] | Unset = UNSET
+    peers: list[PeerState] | Unset = UNSET
+    last_error: None | str | Unset = UNSET
+    """ The last error the agent met (an invalid document, a dataplane failure), if it persists. """
+
+    def to_dict(self) -> dict[str, Any]:
+        agent_version = self.agent_version
+
+        uptime_seconds = self.uptime_seconds
+
+        applied_revision: int | None | Unset
+        if isinstance(self.applied_revision, Unset):
+            applied_revision = UNSET
+        else:
+            applied_revision = self.applied_revision
+
+        applied_hash: None | str | Unset
+        if isinstance(self.applied_hash, Unset):
+            applied_hash = UNSET
+        else:
+            applied_hash = self.applied_hash
+
+        links: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.links, Unset):
+            links = []
+            for links_item_data in self.links:
+                links_item = links_item_data.to_dict()
+                links.append(links_item)
+
+        peers: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.peers, Unset):
+            peers = []
+            for peers_item_data in self.peers:
+                peers_item = peers_item_data.to_dict()
+                peers.append(peers_item)
+
+        last_error: None | str | Unset
+        if isinstance(self.last_error, Unset):
+            last_error = UNSET
+        else:
+            last_error = self.last_error
+
+        field_dict: dict[str, Any] = {}
+
+        field_dict.update(
+            {
+                "agent_version": agent_version,
+                "uptime_seconds": uptime_seconds,
+            }
+        )
+        if applied_revision is not UNSET:
+            field_dict["applied_revision"] = applied_revision
+        if applied_hash is not UNSET:
+            field_dict["applied_hash"] = applied_hash
+        if links is not UNSET:
+            field_dict["links"] = links
+        if peers is not UNSET:
+            field_dict["peers"] = peers
+        if last_error is not UNSET:
+            field_dict["last_error"] = last_error
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.link_state import LinkState
+        from ..models.peer_state import PeerState
+
+        d = dict(src_dict)
+        agent_version = d.pop("agent_version")
+
+        uptime_seconds = d.pop("uptime_seconds")
+
+        def _parse_applied_revision(data: object) -> int | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(int | None | Unset, data)
+
+        applied_revision = _parse_applied_revision(d.pop("applied_revision", UNSET))
+
+        def _parse_applied_hash(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        applied_hash = _parse_applied_hash(d.pop("applied_hash", UNSET))
+
+        _links = d.pop("links", UNSET)
+        links: list[LinkState] | Unset = UNSET
+        if _links is not UNSET:
+            links = []
+            for links_item_data in _links:
+                links_item = LinkState.from_dict(links_item_data)
+
+                links.append(links_item)
+
+        _peers = d.pop("peers", UNSET)
+        peers: list[PeerState] | Unset = UNSET
+        if _peers is not UNSET:
+            peers = []
+            for peers_item_data in _peers:
+                peers_item = PeerState.from_dict(peers_item_data)
+
+                peers.append(peers_item)
+
+        def _parse_last_error(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        last_error = _parse_last_error(d.pop("last_error", UNSET))
+
+        agent_status_report = cls(
+            agent_version=agent_version,
+            uptime_seconds=uptime_seconds,
+            applied_revision=applied_revision,
+            applied_hash=applied_hash,
+            links=links,
+            peers=peers,
+            last_error=last_error,
+        )
+
+        return agent_status_report
