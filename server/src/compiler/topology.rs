@@ -26,6 +26,7 @@ pub fn peer_indices(net: &Network, id: Uuid) -> Vec<usize> {
     }
     let mut peers: Vec<usize> = match net.mode {
         TopologyMode::HubAndSpoke => net.hubs().to_vec(),
+        // A full mesh was answered above; in explicit mode the peerings are the whole topology.
         TopologyMode::FullMesh | TopologyMode::Explicit => Vec::new(),
     };
     let extra = net.peerings_of(id);
