@@ -51,6 +51,9 @@ impl Database {
         let pool = PgPoolOptions::new()
             .max_connections(args.db_max_connections)
             .acquire_timeout(Duration::from_secs(5))
+            // No ping before each acquire: it is a round trip on every request, and a connection
+            // that died shows up as an error of the statement that uses it instead.
+            .test_before_acquire(false)
             .connect_with(app)
             .await
             .context("connecting as patronus_app")?;

@@ -144,16 +144,15 @@ pub async fn resolve(app: &AppState, token: &str) -> Result<Principal, ApiError>
     match SecretKind::of(token) {
         Some(SecretKind::ApiToken) => {
             let hash = secrets::hash_secret(token);
-            let mut tx = db::credential_tx(&app.pool, &hash).await?;
-            let row = db::api_tokens::by_hash(&mut *tx, &hash).await?.ok_or_else(invalid)?;
+            let row = db::api_tokens::by_hash(&app.pool, &hash).await?.ok_or_else(invalid)?;
             if row.expires_at.is_some_and(|at| at <= chrono::Utc::now()) {
                 return Err(ApiError::Unauthorized("the token has expired".into()));
             }
             if app.token_uses.due(row.id, Instant::now()) {
-                db::enter_tenant(&mut tx, row.tenant_id).await?;
+                let mut tx = db::tenant_tx(&app.pool, row.tenant_id).await?;
                 db::api_tokens::touch(&mut *tx, row.id).await?;
+                tx.commit().await?;
             }
-            tx.commit().await?;
             Ok(Principal::Tenant(TenantPrincipal {
                 tenant_id: row.tenant_id,
                 role: row.role(),
@@ -168,11 +167,9 @@ pub async fn resolve(app: &AppState, token: &str) -> Result<Principal, ApiError>
         }
         Some(SecretKind::AgentCredential) => {
             let hash = secrets::hash_secret(token);
-            let mut tx = db::credential_tx(&app.pool, &hash).await?;
-            let row = db::agents::by_hash(&mut *tx, &hash).await?.ok_or_else(|| {
+            let row = db::agents::by_hash(&app.pool, &hash).await?.ok_or_else(|| {
                 ApiError::Unauthorized("the agent credential is unknown or revoked: enroll the agent again".into())
             })?;
-            tx.commit().await?;
             Ok(Principal::Agent(AgentPrincipal { agent_id: row.id, tenant_id: row.tenant_id, site_id: row.site_id }))
         }
         Some(SecretKind::EnrollmentToken) => Err(ApiError::Unauthorized(

@@ -76,9 +76,10 @@ pub async fn by_site(ex: impl PgExecutor<'_>, site_id: Uuid) -> Result<Option<Ag
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM agents WHERE site_id = $1")).bind(site_id).fetch_optional(ex).await
 }
 
-/// Finds the agent a credential belongs to; needs a `credential_tx` for that secret.
+/// The agent whose credential hashes to `hash`, in one statement outside any transaction (see
+/// the `agent_by_credential` migration): `ex` may be the pool.
 pub async fn by_hash(ex: impl PgExecutor<'_>, hash: &[u8]) -> Result<Option<AgentRow>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM agents WHERE credential_hash = $1"))
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM agent_by_credential($1)"))
         .bind(hash)
         .fetch_optional(ex)
         .await

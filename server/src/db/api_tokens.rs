@@ -82,9 +82,10 @@ pub async fn lock(ex: impl PgExecutor<'_>, id: Uuid) -> Result<Option<ApiTokenRo
         .await
 }
 
-/// Finds the token a secret belongs to; needs a `credential_tx` for that secret.
+/// The token whose secret hashes to `hash`, in one statement outside any transaction (see the
+/// `api_token_by_credential` migration): `ex` may be the pool.
 pub async fn by_hash(ex: impl PgExecutor<'_>, hash: &[u8]) -> Result<Option<ApiTokenRow>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM api_tokens WHERE token_hash = $1"))
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM api_token_by_credential($1)"))
         .bind(hash)
         .fetch_optional(ex)
         .await

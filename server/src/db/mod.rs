@@ -30,9 +30,22 @@ pub type Tx = Transaction<'static, Postgres>;
 
 /// A transaction acting for one tenant: row-level security shows it that tenant's rows only.
 pub async fn tenant_tx(pool: &PgPool, tenant_id: Uuid) -> Result<Tx, sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    sqlx::query("SELECT set_config('app.tenant_id', $1, true)").bind(tenant_id.to_string()).execute(&mut *tx).await?;
-    Ok(tx)
+    begin_with_setting(pool, "app.tenant_id", &tenant_id.to_string()).await
+}
+
+/// Begins a transaction with one `app.*` setting in place, in one round trip: `BEGIN` and
+/// `set_config` go as one simple query. The value is spliced into the SQL, so only callers whose
+/// value cannot hold a quote (a UUID's or hex digest's text) may use it.
+async fn begin_with_setting(pool: &PgPool, name: &'static str, value: &str) -> Result<Tx, sqlx::Error> {
+    debug_assert!(value.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-'));
+    pool.begin_with(format!("BEGIN; SELECT set_config('{name}', '{value}', true)")).await
+}
+
+/// Ends a transaction that only read. There is nothing to commit: dropping it queues the
+/// ROLLBACK, which sqlx sends together with the check it makes when the connection goes back to
+/// the pool, so the request does not wait a round trip for a COMMIT.
+pub fn end_read(tx: Tx) {
+    drop(tx);
 }
 
 /// A transaction for a write that checks tenant-wide state (quotas, overlaps, the revision), holding the tenant row's lock: writes of
@@ -46,16 +59,12 @@ pub async fn tenant_write_tx(pool: &PgPool, tenant_id: Uuid) -> Result<Option<(T
 /// A transaction acting for the platform operator: it sees platform rows (tenant-less audit
 /// events and idempotency records) and no tenant's rows.
 pub async fn platform_tx(pool: &PgPool) -> Result<Tx, sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    sqlx::query("SELECT set_config('app.platform', 'on', true)").execute(&mut *tx).await?;
-    Ok(tx)
+    pool.begin_with("BEGIN; SELECT set_config('app.platform', 'on', true)").await
 }
 
 /// A transaction that may see the one credential row whose secret hashes to `hash`.
 pub async fn credential_tx(pool: &PgPool, hash: &[u8]) -> Result<Tx, sqlx::Error> {
-    let mut tx = pool.begin().await?;
-    sqlx::query("SELECT set_config('app.credential_hash', $1, true)").bind(hex::encode(hash)).execute(&mut *tx).await?;
-    Ok(tx)
+    begin_with_setting(pool, "app.credential_hash", &hex::encode(hash)).await
 }
 
 /// Switches a transaction to a tenant once a credential has told which one.

@@ -43,7 +43,7 @@ pub async fn list(
     let page = PageRequest::new(q.cursor.as_deref(), q.limit)?;
     let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
     let rows = db::links::list(&mut *tx, &db::links::LinkFilter { site_id: q.site_id, name: q.name }, &page).await?;
-    tx.commit().await?;
+    db::end_read(tx);
     Ok(axum::Json(page.finish(rows, |r| r.id, |r| r.to_api())))
 }
 
@@ -108,7 +108,7 @@ pub async fn create(
 pub async fn get(State(app): State<AppState>, caller: TenantCaller, Path(id): Path<Uuid>) -> ApiResult<Resource<Link>> {
     let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
     let row = db::links::get(&mut *tx, id).await?.ok_or(ApiError::NotFound("link"))?;
-    tx.commit().await?;
+    db::end_read(tx);
     Ok(Resource::ok(row.etag(), row.to_api()))
 }
 

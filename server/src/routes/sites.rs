@@ -53,7 +53,7 @@ pub async fn list(
     let filter = db::sites::SiteFilter { name: q.name, role: q.role, label };
     let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
     let rows = db::sites::list(&mut *tx, &filter, &page).await?;
-    tx.commit().await?;
+    db::end_read(tx);
     Ok(axum::Json(page.finish(rows, |r| r.id, |r| r.to_api())))
 }
 
@@ -165,7 +165,7 @@ pub async fn create(
 pub async fn get(State(app): State<AppState>, caller: TenantCaller, Path(id): Path<Uuid>) -> ApiResult<Resource<Site>> {
     let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
     let row = db::sites::get(&mut *tx, id).await?.ok_or(ApiError::NotFound("site"))?;
-    tx.commit().await?;
+    db::end_read(tx);
     Ok(Resource::ok(row.etag(), row.to_api()))
 }
 
