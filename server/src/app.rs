@@ -56,6 +56,7 @@ pub struct AppState {
     pub config_watch: Arc<ConfigWatch>,
     pub networks: Arc<NetworkCache>,
     pub token_uses: Arc<crate::auth::UseRecorder>,
+    pub credentials: Arc<crate::auth::credential_cache::CredentialCache>,
 }
 
 /// The authenticated, rate-limited API under `/v1`.

@@ -15,7 +15,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
 
-use futures::StreamExt;
 use tokio::sync::Notify;
 use uuid::Uuid;
 
@@ -85,7 +84,9 @@ impl ConfigWatch {
             tokio::time::timeout(Duration::from_secs(5), redis::aio::ConnectionManager::new(client.clone())).await??;
         let watch =
             Arc::new(ConfigWatch { sites: Mutex::default(), redis: Some(conn), closed: AtomicBool::new(false) });
-        tokio::spawn(listen(Arc::downgrade(&watch), client));
+        crate::pubsub::subscribe(Arc::downgrade(&watch), client, CHANNEL, |watch: &ConfigWatch, payload| {
+            watch.wake_local(&decode(payload));
+        });
         Ok(watch)
     }
 
@@ -136,13 +137,8 @@ impl ConfigWatch {
         }
         self.wake_local(changed);
         if let Some(conn) = &self.redis {
-            let mut conn = conn.clone();
-            let sent: redis::RedisResult<i64> =
-                redis::cmd("PUBLISH").arg(CHANNEL).arg(encode(changed)).query_async(&mut conn).await;
-            if let Err(err) = sent {
-                // Other replicas' agents then learn of the change when their poll times out.
-                tracing::warn!(error = %err, "config watch: publishing to Redis failed");
-            }
+            // Lost, it leaves other replicas' agents to learn of the change when their poll times out.
+            crate::pubsub::publish(conn, CHANNEL, &encode(changed)).await;
         }
     }
 }
@@ -165,34 +161,6 @@ fn decode(message: &str) -> Vec<(Uuid, Recorded)> {
             Some((site, Recorded { revision, hash }))
         })
         .collect()
-}
-
-/// Relays other replicas' changes to this replica's waiters, reconnecting with backoff.
-async fn listen(watch: Weak<ConfigWatch>, client: redis::Client) {
-    let mut backoff = Duration::from_millis(200);
-    loop {
-        match client.get_async_pubsub().await {
-            Ok(mut pubsub) => match pubsub.subscribe(CHANNEL).await {
-                Ok(()) => {
-                    backoff = Duration::from_millis(200);
-                    let mut messages = pubsub.on_message();
-                    while let Some(msg) = messages.next().await {
-                        let Some(watch) = watch.upgrade() else { return };
-                        let payload: String = msg.get_payload().unwrap_or_default();
-                        watch.wake_local(&decode(&payload));
-                    }
-                    tracing::warn!("config watch: Redis subscription ended; reconnecting");
-                }
-                Err(err) => tracing::warn!(error = %err, "config watch: subscribing in Redis failed"),
-            },
-            Err(err) => tracing::warn!(error = %err, "config watch: connecting to Redis failed"),
-        }
-        if watch.strong_count() == 0 {
-            return;
-        }
-        tokio::time::sleep(backoff).await;
-        backoff = (backoff * 2).min(Duration::from_secs(10));
-    }
 }
 
 #[cfg(test)]

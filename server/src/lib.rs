@@ -19,6 +19,7 @@ pub mod netaddr;
 pub mod network_cache;
 pub mod openapi;
 pub mod pagination;
+pub mod pubsub;
 pub mod ratelimit;
 pub mod routes;
 pub mod serve;

@@ -11,6 +11,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{ConnectOptions, Connection, PgPool};
 
 use crate::app::{self, AppState, Settings};
+use crate::auth::credential_cache::CredentialCache;
 use crate::auth::jwt::KeyRing;
 use crate::config::{Cli, Command, ServeArgs};
 use crate::config_watch::ConfigWatch;
@@ -82,6 +83,10 @@ pub async fn state(args: &ServeArgs, pool: PgPool) -> anyhow::Result<AppState> {
         Some(url) => ConfigWatch::with_redis(url).await.context("connecting to REDIS_URL")?,
         None => Arc::new(ConfigWatch::default()),
     };
+    let credentials = match &args.redis_url {
+        Some(url) => CredentialCache::with_redis(url).await.context("connecting to REDIS_URL")?,
+        None => Arc::new(CredentialCache::default()),
+    };
     Ok(AppState {
         pool,
         keys: Arc::new(keys),
@@ -96,6 +101,7 @@ pub async fn state(args: &ServeArgs, pool: PgPool) -> anyhow::Result<AppState> {
         config_watch,
         networks: Arc::new(NetworkCache::default()),
         token_uses: Arc::default(),
+        credentials,
     })
 }
 

@@ -3,6 +3,7 @@
 //! extensions; handlers take a [`TenantCaller`] or [`PlatformCaller`] and check roles with
 //! `require`.
 
+pub mod credential_cache;
 pub mod jwt;
 pub mod secrets;
 
@@ -144,20 +145,31 @@ pub async fn resolve(app: &AppState, token: &str) -> Result<Principal, ApiError>
     match SecretKind::of(token) {
         Some(SecretKind::ApiToken) => {
             let hash = secrets::hash_secret(token);
-            let row = db::api_tokens::by_hash(&app.pool, &hash).await?.ok_or_else(invalid)?;
-            if row.expires_at.is_some_and(|at| at <= chrono::Utc::now()) {
-                return Err(ApiError::Unauthorized("the token has expired".into()));
+            let now = Instant::now();
+            let principal = match app.credentials.get(&hash, now) {
+                Some(principal) => principal,
+                None => {
+                    let row = db::api_tokens::by_hash(&app.pool, &hash).await?.ok_or_else(invalid)?;
+                    if row.expires_at.is_some_and(|at| at <= chrono::Utc::now()) {
+                        return Err(ApiError::Unauthorized("the token has expired".into()));
+                    }
+                    let principal = Principal::Tenant(TenantPrincipal {
+                        tenant_id: row.tenant_id,
+                        role: row.role(),
+                        actor: Actor::ApiToken { id: row.id, name: row.name },
+                    });
+                    app.credentials.put(hash, row.tenant_id, principal.clone(), row.expires_at, now);
+                    principal
+                }
+            };
+            if let Principal::Tenant(TenantPrincipal { tenant_id, actor: Actor::ApiToken { id, .. }, .. }) = &principal {
+                if app.token_uses.due(*id, now) {
+                    let mut tx = db::tenant_tx(&app.pool, *tenant_id).await?;
+                    db::api_tokens::touch(&mut *tx, *id).await?;
+                    tx.commit().await?;
+                }
             }
-            if app.token_uses.due(row.id, Instant::now()) {
-                let mut tx = db::tenant_tx(&app.pool, row.tenant_id).await?;
-                db::api_tokens::touch(&mut *tx, row.id).await?;
-                tx.commit().await?;
-            }
-            Ok(Principal::Tenant(TenantPrincipal {
-                tenant_id: row.tenant_id,
-                role: row.role(),
-                actor: Actor::ApiToken { id: row.id, name: row.name },
-            }))
+            Ok(principal)
         }
         Some(SecretKind::PlatformToken) => {
             let hash = secrets::hash_secret(token);
@@ -167,10 +179,17 @@ pub async fn resolve(app: &AppState, token: &str) -> Result<Principal, ApiError>
         }
         Some(SecretKind::AgentCredential) => {
             let hash = secrets::hash_secret(token);
+            let now = Instant::now();
+            if let Some(principal) = app.credentials.get(&hash, now) {
+                return Ok(principal);
+            }
             let row = db::agents::by_hash(&app.pool, &hash).await?.ok_or_else(|| {
                 ApiError::Unauthorized("the agent credential is unknown or revoked: enroll the agent again".into())
             })?;
-            Ok(Principal::Agent(AgentPrincipal { agent_id: row.id, tenant_id: row.tenant_id, site_id: row.site_id }))
+            let principal =
+                Principal::Agent(AgentPrincipal { agent_id: row.id, tenant_id: row.tenant_id, site_id: row.site_id });
+            app.credentials.put(hash, row.tenant_id, principal.clone(), None, now);
+            Ok(principal)
         }
         Some(SecretKind::EnrollmentToken) => Err(ApiError::Unauthorized(
             "an enrollment token is not an access token; an agent exchanges it at /v1/agent/enroll".into(),

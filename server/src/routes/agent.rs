@@ -93,6 +93,10 @@ pub async fn enroll(
     };
     crate::audit::record(&mut tx, &principal, Some(agent.tenant_id), None, change).await?;
     tx.commit().await?;
+    if replaced.is_some() {
+        // The replaced agent's credential stops working now, on every replica.
+        app.credentials.forget_tenant(agent.tenant_id).await;
+    }
     outcome.publish(&app).await;
     Ok((
         StatusCode::CREATED,

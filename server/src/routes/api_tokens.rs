@@ -128,6 +128,7 @@ pub async fn update(
     let updated = db::api_tokens::rename(&mut *tx, id, &name).await?;
     caller.audit(&mut tx, Change::updated("api_token", id, &current.to_api(), &updated.to_api())).await?;
     tx.commit().await?;
+    app.credentials.forget_tenant(caller.tenant_id()).await;
     Ok(Resource::ok(updated.etag(), updated.to_api()))
 }
 
@@ -148,5 +149,6 @@ pub async fn delete(
     db::api_tokens::delete(&mut *tx, id).await?;
     caller.audit(&mut tx, Change::deleted("api_token", id, &current.to_api())).await?;
     tx.commit().await?;
+    app.credentials.forget_tenant(caller.tenant_id()).await;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -151,6 +151,7 @@ pub async fn revoke_agent(
     let outcome = commit_change(&mut tx, tenant_id, &before, config_sync::site(site_id)).await?;
     caller.audit(&mut tx, Change::deleted("agent", row.id, &row.to_api())).await?;
     tx.commit().await?;
+    app.credentials.forget_tenant(tenant_id).await;
     outcome.publish(&app).await;
     Ok(StatusCode::NO_CONTENT)
 }

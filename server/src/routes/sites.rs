@@ -246,6 +246,8 @@ pub async fn delete(
     let outcome = commit_change(&mut tx, tenant_id, &before, config_sync::site(id)).await?;
     caller.audit(&mut tx, Change::deleted("site", id, &current.to_api())).await?;
     tx.commit().await?;
+    // The site's agent went with it.
+    app.credentials.forget_tenant(tenant_id).await;
     outcome.publish(&app).await;
     Ok(StatusCode::NO_CONTENT)
 }

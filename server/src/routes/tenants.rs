@@ -142,5 +142,6 @@ pub async fn delete(
     db::tenants::delete(&mut *tx, id).await?;
     caller.audit(&mut tx, Change::deleted("tenant", id, &current.to_api())).await?;
     tx.commit().await?;
+    app.credentials.forget_tenant(id).await;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -132,4 +132,25 @@ async fn an_agent_parked_on_one_replica_gets_a_change_written_through_the_other(
     assert_eq!(body["config"]["lan_prefixes"], json!(["10.7.0.0/16"]));
     let after = answered.saturating_duration_since(written);
     assert!(after < Duration::from_secs(1), "the agent on B learned of the change {after:?} after the write on A");
+
+    // Credentials ended on A stop working on B at once, though B has just used them (each replica
+    // remembers lookups for a few seconds; A tells B through Redis what to forget).
+    let status_on_b = |credential: String| {
+        let (http, url) = (http.clone(), b.1.clone());
+        async move {
+            http.get(format!("{url}/v1/agent/config")).bearer_auth(credential).send().await.unwrap().status().as_u16()
+        }
+    };
+    assert_eq!(status_on_b(credential.clone()).await, 200);
+    let revoked = http.delete(format!("{}/v1/sites/{site_id}/agent", a.1)).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(revoked.status(), 204);
+    let mut status = 0;
+    for _ in 0..20 {
+        status = status_on_b(credential.clone()).await;
+        if status == 401 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(status, 401, "B still honoured the revoked agent credential after a second");
 }

@@ -1,0 +1,53 @@
+//! Redis pub/sub between replicas. Nothing relies on a message arriving: each user says what a
+//! lost one costs (a delayed agent, a credential honoured a few seconds longer).
+
+use std::sync::Weak;
+use std::time::Duration;
+
+use futures::StreamExt;
+
+/// Publishes `payload` on `channel`; a failure is logged, not returned, since every user has a
+/// fallback for a message that never arrives.
+pub async fn publish(conn: &redis::aio::ConnectionManager, channel: &str, payload: &str) {
+    let mut conn = conn.clone();
+    let sent: redis::RedisResult<i64> = redis::cmd("PUBLISH").arg(channel).arg(payload).query_async(&mut conn).await;
+    if let Err(err) = sent {
+        tracing::warn!(error = %err, channel, "publishing to Redis failed");
+    }
+}
+
+/// Hands each message of `channel` to `on_message` for as long as `target` lives, reconnecting
+/// with backoff.
+pub fn subscribe<T: Send + Sync + 'static>(
+    target: Weak<T>,
+    client: redis::Client,
+    channel: &'static str,
+    on_message: fn(&T, &str),
+) {
+    tokio::spawn(async move {
+        let mut backoff = Duration::from_millis(200);
+        loop {
+            match client.get_async_pubsub().await {
+                Ok(mut pubsub) => match pubsub.subscribe(channel).await {
+                    Ok(()) => {
+                        backoff = Duration::from_millis(200);
+                        let mut messages = pubsub.on_message();
+                        while let Some(msg) = messages.next().await {
+                            let Some(target) = target.upgrade() else { return };
+                            let payload: String = msg.get_payload().unwrap_or_default();
+                            on_message(&target, &payload);
+                        }
+                        tracing::warn!(channel, "Redis subscription ended; reconnecting");
+                    }
+                    Err(err) => tracing::warn!(error = %err, channel, "subscribing in Redis failed"),
+                },
+                Err(err) => tracing::warn!(error = %err, channel, "connecting to Redis failed"),
+            }
+            if target.strong_count() == 0 {
+                return;
+            }
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(Duration::from_secs(10));
+        }
+    });
+}
