@@ -4,7 +4,9 @@
 # machine; then a plan over that state (which must show no change), then destroy. Prints the time
 # of each, the 429s the server answered, and the conditions.
 #
-#   bench/terraform.sh                 # SITES=1000
+#   bench/terraform.sh                 # SITES=1000; DESTROY=0 skips the destroy
+#
+# bench/terraform_floor.sh measures what Terraform alone takes for as many resources.
 #
 # Terraform: `terraform` (or `tofu`) on PATH, or TERRAFORM=/path/to/binary. Default rate limits
 # (500/s, burst 1000), as a user would have them. PATRONUS_SERVER_BIN runs another server build.
@@ -14,7 +16,7 @@ cd "$(dirname "$0")/.."
 SITES=${SITES:-1000}
 
 install_server_deps
-apt_install curl python3
+apt_install curl python3 time procps
 command -v go >/dev/null || { echo "go is needed to build the provider" >&2; exit 1; }
 tf=${TERRAFORM:-$(command -v terraform || command -v tofu || true)}
 [ -n "$tf" ] || { echo "no terraform or tofu on PATH (or set TERRAFORM)" >&2; exit 1; }
@@ -77,6 +79,32 @@ for key in sorted(b):
 PY
 }
 
+# server_cpu: CPU seconds used so far by the server, its PostgreSQL and that one's backends
+# (ended backends count through the postmaster's children times).
+server_cpu() {
+  local postmaster pids
+  postmaster=$(pgrep -f -- "-D $work/data/pgdata" | head -n 1)
+  pids="$server $(pgrep -P "$postmaster" | tr '\n' ' ')"
+  python3 - "$postmaster" $pids <<'PY'
+import os, sys
+tick = os.sysconf("SC_CLK_TCK")
+def fields(pid):
+    try:
+        return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+total = 0
+f = fields(sys.argv[1])
+if f:
+    total += sum(int(x) for x in f[11:15])  # utime stime cutime cstime
+for pid in sys.argv[2:]:
+    f = fields(pid)
+    if f:
+        total += int(f[11]) + int(f[12])
+print(f"{total / tick:.2f}")
+PY
+}
+
 cat >"$work/terraformrc" <<RC
 provider_installation {
   dev_overrides {
@@ -90,12 +118,17 @@ cd "$work"
 export TF_CLI_CONFIG_FILE=$work/terraformrc PATRONUS_URL=$url PATRONUS_TOKEN=$token CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
 export TF_VAR_sites=$SITES
 
-run() { # run NAME COMMAND...: time a Terraform command; prints seconds
-  local name=$1 t0 t1
+run() { # run NAME COMMAND...: time a Terraform command; prints seconds. $work/NAME.cpu gets the
+  # CPU seconds of Terraform with its provider, and of the server with its PostgreSQL, meanwhile.
+  local name=$1 t0 t1 s0 s1
   shift
+  s0=$(server_cpu)
   t0=$(date +%s.%N)
-  "$@" >"$work/$name.log" 2>&1 || { tail -n 40 "$work/$name.log" >&2; echo "$name failed" >&2; exit 1; }
+  /usr/bin/time -o "$work/$name.time" -f '%U %S' "$@" >"$work/$name.log" 2>&1 ||
+    { tail -n 40 "$work/$name.log" >&2; echo "$name failed" >&2; exit 1; }
   t1=$(date +%s.%N)
+  s1=$(server_cpu)
+  python3 -c "u, s = map(float, open('$work/$name.time').read().split()[-2:]); print(f'Terraform and provider {u + s:.1f} s, server and PostgreSQL {$s1 - $s0:.1f} s')" >"$work/$name.cpu"
   python3 -c "print(f'{$t1 - $t0:.1f}')"
 }
 
@@ -110,16 +143,21 @@ snapshot applied
 # verdict SECONDS LIMIT: "met" or "NOT met" against a target in seconds.
 verdict() { python3 -c "print('met' if $1 < $2 else 'NOT met')"; }
 echo "apply: ${apply_s}s for $n resources, $((r1 - r0)) requests, 429s: $after_apply_429 (target: under 60 s with no 429: $( [ "$after_apply_429" -eq 0 ] && verdict "$apply_s" 60 || echo 'NOT met'))"
+echo "    CPU: $(cat "$work/apply.cpu"); state file $(($(stat -c %s terraform.tfstate) / 1024)) KiB"
 breakdown start applied
 rc=0
+s0=$(server_cpu)
 t0=$(date +%s.%N)
-"$tf" plan -detailed-exitcode -input=false -no-color >"$work/plan.log" 2>&1 || rc=$?
+/usr/bin/time -o "$work/plan.time" -f '%U %S' "$tf" plan -detailed-exitcode -input=false -no-color >"$work/plan.log" 2>&1 || rc=$?
 t1=$(date +%s.%N)
+s1=$(server_cpu)
 r2=$(requests_total)
 [ "$rc" -eq 0 ] || { tail -n 40 "$work/plan.log" >&2; echo "the plan after apply is not empty (exit $rc)" >&2; exit 1; }
 snapshot planned
 plan_s=$(python3 -c "print(f'{$t1 - $t0:.1f}')")
 echo "plan with no changes: ${plan_s}s, $((r2 - r1)) requests, 429s: $(( $(count_429) - after_apply_429 )) (target: under 15 s: $(verdict "$plan_s" 15))"
+python3 -c "u, s = map(float, open('$work/plan.time').read().split()[-2:]); print(f'    CPU: Terraform and provider {u + s:.1f} s, server and PostgreSQL {$s1 - $s0:.1f} s')"
 breakdown applied planned
+[ "${DESTROY:-1}" = 1 ] || exit 0
 destroy_s=$(run destroy "$tf" destroy -auto-approve -input=false -no-color)
 echo "destroy: ${destroy_s}s, 429s in all: $(count_429)"
