@@ -6,14 +6,14 @@
 # GET /v1/sites/{id} and to GET /v1/sites?limit=100, and prints p50/p99/max and the status codes.
 # The per-token rate limit is raised for the run (the load comes from one token).
 #
-#   bench/api_load.sh                 # SITES=1000 RATE=1000 DURATION=30s
+#   bench/api_load.sh                 # SITES=1000 RATE=1000 DURATION=30s WARMUP=10s
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
 SITES=${SITES:-1000} RATE=${RATE:-1000} DURATION=${DURATION:-30s}
 
 install_server_deps
-apt_install curl jq bc
+apt_install curl jq bc procps
 command -v go >/dev/null || { echo "go is needed for vegeta" >&2; exit 1; }
 gobin=$(mktemp -d)
 GOBIN=$gobin go install github.com/tsenart/vegeta/v12@v12.12.0
@@ -44,10 +44,36 @@ site=$(api "$token" "$url/v1/sites?name=site-500" | jq -r '.items[0].id // empty
 
 echo "conditions: $(nproc) cores, release build, private PostgreSQL 15, $SITES sites, load generator on the same machine"
 echo "creating $SITES sites one after another: ${create_s}s ($(echo "scale=2; $create_s * 1000 / $SITES" | bc) ms per site)"
+# cpu_seconds: CPU used so far by the server and its PostgreSQL (postmaster, ended backends
+# through its children times, and the live backends).
+cpu_seconds() {
+  local postmaster
+  postmaster=$(pgrep -f -- "-D $work/data/pgdata" | head -n 1)
+  python3 - "$server" "$postmaster" $(pgrep -P "$postmaster" | tr '\n' ' ') <<'PY'
+import os, sys
+tick = os.sysconf("SC_CLK_TCK")
+def fields(pid):
+    try:
+        return [int(x) for x in open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[11:15]]
+    except OSError:
+        return [0, 0, 0, 0]
+server = sum(fields(sys.argv[1])[:2])
+pg = sum(fields(sys.argv[2])) + sum(sum(fields(p)[:2]) for p in sys.argv[3:])
+print(server / tick, pg / tick)
+PY
+}
+
 for target in "/v1/sites/$site" "/v1/sites?limit=100"; do
   printf 'GET %s%s\nAuthorization: Bearer %s\n' "$url" "$target" "$token" > "$work/target"
+  # Warm-up at the same rate, not measured: the pool opens its connections (each a PostgreSQL
+  # backend and a SCRAM handshake) and autovacuum settles after the inserts.
+  "$gobin/vegeta" attack -targets "$work/target" -rate "$RATE" -duration "${WARMUP:-10s}" -max-workers 256 > /dev/null
+  before=$(cpu_seconds)
   "$gobin/vegeta" attack -targets "$work/target" -rate "$RATE" -duration "$DURATION" -max-workers 256 > "$work/results.bin"
-  echo "== GET $target at $RATE req/s for $DURATION"
+  after=$(cpu_seconds)
+  echo "== GET $target at $RATE req/s for $DURATION (after ${WARMUP:-10s} of warm-up)"
   "$gobin/vegeta" report -type text < "$work/results.bin" | grep -E 'Requests|Latencies|Success|Status Codes'
   "$gobin/vegeta" report -type json < "$work/results.bin" | jq -r '"p50 \(.latencies["50th"] / 1e6) ms, p99 \(.latencies["99th"] / 1e6) ms, max \(.latencies.max / 1e6) ms"'
+  n=$("$gobin/vegeta" report -type json < "$work/results.bin" | jq -r .requests)
+  python3 -c "b = list(map(float, '$before'.split())); a = list(map(float, '$after'.split())); print(f'CPU per request: server {(a[0] - b[0]) / $n * 1000:.3f} ms, PostgreSQL {(a[1] - b[1]) / $n * 1000:.3f} ms')"
 done
