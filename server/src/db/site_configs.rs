@@ -37,3 +37,22 @@ pub async fn upsert(
 pub async fn get(ex: impl PgExecutor<'_>, site_id: Uuid) -> Result<Option<(String, i64)>, sqlx::Error> {
     sqlx::query_as("SELECT hash, revision FROM site_configs WHERE site_id = $1").bind(site_id).fetch_optional(ex).await
 }
+
+/// The tenant's revision and the site's stored (hash, revision), read in one statement so that
+/// both come from the same snapshot. `None` when the tenant is gone; the site's part is `None`
+/// when it has no document.
+pub async fn get_at_tenant_revision(
+    ex: impl PgExecutor<'_>,
+    tenant_id: Uuid,
+    site_id: Uuid,
+) -> Result<Option<(i64, Option<(String, i64)>)>, sqlx::Error> {
+    let row: Option<(i64, Option<String>, Option<i64>)> = sqlx::query_as(
+        "SELECT t.revision, c.hash, c.revision FROM tenants t \
+         LEFT JOIN site_configs c ON c.site_id = $2 WHERE t.id = $1",
+    )
+    .bind(tenant_id)
+    .bind(site_id)
+    .fetch_optional(ex)
+    .await?;
+    Ok(row.map(|(revision, hash, doc_revision)| (revision, hash.zip(doc_revision))))
+}

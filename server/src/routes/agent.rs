@@ -162,12 +162,9 @@ pub async fn config(
             Some(recorded) => (recorded.revision, recorded.hash, recorded.revision),
             None => {
                 let mut tx = db::tenant_tx(&app.pool, tenant_id).await?;
-                let revision: i64 = sqlx::query_scalar("SELECT revision FROM tenants WHERE id = $1")
-                    .bind(tenant_id)
-                    .fetch_one(&mut *tx)
-                    .await?;
-                let stored = db::site_configs::get(&mut *tx, site_id).await?;
-                tx.commit().await?;
+                let read = db::site_configs::get_at_tenant_revision(&mut *tx, tenant_id, site_id).await?;
+                db::end_read(tx);
+                let (revision, stored) = read.ok_or(ApiError::NotFound("site"))?;
                 let Some((hash, doc_revision)) = stored else {
                     return Err(ApiError::NotFound("site"));
                 };
