@@ -17,6 +17,7 @@ mod topology;
 pub mod synthetic;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::OnceLock;
 
 use patronus_api::{
     CompiledConfig, ConfigLink, ConfigPeer, ConfigPolicy, ConfigQosClass, SiteConfig, SiteRole, TopologyMode,
@@ -61,6 +62,10 @@ pub struct Network {
     peerings_of: HashMap<Uuid, Vec<Uuid>>,
     /// Indices of the hub sites, in id order.
     hubs: Vec<usize>,
+    /// By site index: the Merkle leaf of the site's peer entry (`None` while it has no agent),
+    /// computed on first use. [`Network::with_site`] keeps the leaves of the sites it does not
+    /// touch, so that a write rehashes one peer entry, not every one a hub lists.
+    leaves: Vec<OnceLock<Option<peer_tree::Digest32>>>,
 }
 
 impl Network {
@@ -83,7 +88,8 @@ impl Network {
             peerings_of.entry(a).or_default().push(b);
             peerings_of.entry(b).or_default().push(a);
         }
-        Network { mode, persistent_keepalive, sites, qos_classes, policies, index, hubs, peerings_of }
+        let leaves = sites.iter().map(|_| OnceLock::new()).collect();
+        Network { mode, persistent_keepalive, sites, qos_classes, policies, index, hubs, peerings_of, leaves }
     }
 
     /// This network with one site replaced: inserted when new, removed (with its peerings) when
@@ -95,14 +101,17 @@ impl Network {
             (Some(i), Some(mut site)) => {
                 normalise(&mut site);
                 next.sites[i] = site;
+                next.leaves[i] = OnceLock::new();
             }
             (None, Some(mut site)) => {
                 normalise(&mut site);
                 let at = next.sites.partition_point(|s| s.id < id);
                 next.sites.insert(at, site);
+                next.leaves.insert(at, OnceLock::new());
             }
             (Some(i), None) => {
                 next.sites.remove(i);
+                next.leaves.remove(i);
                 if let Some(others) = next.peerings_of.remove(&id) {
                     for other in others {
                         if let Some(list) = next.peerings_of.get_mut(&other) {
@@ -116,6 +125,11 @@ impl Network {
         next.index = next.sites.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
         next.hubs = next.sites.iter().enumerate().filter(|(_, s)| s.role == SiteRole::Hub).map(|(i, _)| i).collect();
         next
+    }
+
+    /// The Merkle leaf of site `j`'s peer entry, `None` while it has no agent.
+    fn leaf(&self, j: usize) -> Option<peer_tree::Digest32> {
+        *self.leaves[j].get_or_init(|| peer_entry(&self.sites[j], self.persistent_keepalive).map(|e| peer_leaf(&e)))
     }
 
     pub fn site(&self, id: Uuid) -> Option<&SiteInput> {
@@ -307,14 +321,11 @@ pub fn content_hash(config: &SiteConfig) -> String {
 }
 
 /// Content hashes of the given sites' documents, without building the documents: each peer
-/// entry is serialised and hashed once however many documents list it, and the documents of
-/// sites that peer with everyone share one [`peer_tree::AllButOne`].
+/// entry is serialised and hashed once per network (and kept across [`Network::with_site`])
+/// however many documents list it, and the documents of sites that peer with everyone share one
+/// [`peer_tree::AllButOne`].
 pub fn site_hashes(net: &Network, ids: &BTreeSet<Uuid>) -> BTreeMap<Uuid, String> {
-    // Per site index: not computed yet, or the leaf of its peer entry (None: not enrolled).
-    let mut leaf_cache: Vec<Option<Option<peer_tree::Digest32>>> = vec![None; net.sites.len()];
-    let mut leaf_of = |j: usize| {
-        *leaf_cache[j].get_or_insert_with(|| peer_entry(&net.sites[j], net.persistent_keepalive).map(|e| peer_leaf(&e)))
-    };
+    let leaf_of = |j: usize| net.leaf(j);
     // Built on first use: the leaves of every enrolled site, and each site's position among them.
     let mut everyone: Option<(peer_tree::AllButOne, peer_tree::Digest32, HashMap<usize, usize>)> = None;
     let mut out = BTreeMap::new();
@@ -332,7 +343,7 @@ pub fn site_hashes(net: &Network, ids: &BTreeSet<Uuid>) -> BTreeMap<Uuid, String
             // An unenrolled site is in no list, so it lists every enrolled site.
             position.get(&own).map_or(*whole, |&p| tree.without(p))
         } else {
-            let leaves: Vec<_> = topology::peer_indices(net, id).into_iter().filter_map(&mut leaf_of).collect();
+            let leaves: Vec<_> = topology::peer_indices(net, id).into_iter().filter_map(leaf_of).collect();
             peer_tree::root(&leaves)
         };
         out.insert(id, finish_hash(&header(net, &net.sites[own]), &peer_root));
