@@ -90,22 +90,28 @@ pub async fn count(ex: impl PgExecutor<'_>) -> Result<i64, sqlx::Error> {
     sqlx::query_scalar("SELECT count(*) FROM sites").fetch_one(ex).await
 }
 
-/// The lowest host number past the highest in use, or the first gap when the prefix is full at
-/// the top; `None` when every host number of the prefix is taken.
-pub async fn free_overlay_offset(ex: impl PgExecutor<'_>, capacity: u32) -> Result<Option<i32>, sqlx::Error> {
+/// The lowest host number past the highest in use, or, when the prefix is full at the top, the
+/// lowest free one; `None` when every host number of the prefix is taken. The common case is one
+/// backward index scan; the gap search (one ordered pass, never a self-join) runs only when the
+/// top is taken.
+pub async fn free_overlay_offset(ex: &mut sqlx::PgConnection, capacity: u32) -> Result<Option<i32>, sqlx::Error> {
     let capacity = i64::from(capacity);
+    let highest: i64 = sqlx::query_scalar("SELECT COALESCE(max(overlay_offset), 0)::bigint FROM sites")
+        .fetch_one(&mut *ex)
+        .await?;
+    if highest < capacity {
+        return Ok(i32::try_from(highest + 1).ok());
+    }
     sqlx::query_scalar(
         "SELECT candidate FROM ( \
-           SELECT COALESCE(max(overlay_offset), 0)::bigint + 1 AS candidate, 0 AS pass FROM sites \
+           SELECT 1::bigint AS candidate WHERE NOT EXISTS (SELECT 1 FROM sites WHERE overlay_offset = 1) \
            UNION ALL \
-           SELECT min(s.overlay_offset)::bigint + 1, 1 FROM sites s WHERE NOT EXISTS \
-             (SELECT 1 FROM sites t WHERE t.overlay_offset = s.overlay_offset + 1) \
-           UNION ALL \
-           SELECT 1, 2 WHERE NOT EXISTS (SELECT 1 FROM sites WHERE overlay_offset = 1) \
-         ) c WHERE candidate BETWEEN 1 AND $1 ORDER BY pass, candidate LIMIT 1",
+           SELECT o + 1 FROM (SELECT overlay_offset::bigint AS o, lead(overlay_offset) OVER (ORDER BY overlay_offset) AS n \
+                              FROM sites) g WHERE n IS DISTINCT FROM o + 1 \
+         ) c WHERE candidate BETWEEN 1 AND $1 ORDER BY candidate LIMIT 1",
     )
     .bind(capacity)
-    .fetch_optional(ex)
+    .fetch_optional(&mut *ex)
     .await
     .map(|v: Option<i64>| v.and_then(|v| i32::try_from(v).ok()))
 }

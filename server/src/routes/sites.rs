@@ -143,7 +143,7 @@ pub async fn create(
     let overlay = topology.overlay();
     check_prefixes(&mut tx, row.id, &given, &nets, overlay).await?;
     let offset =
-        db::sites::free_overlay_offset(&mut *tx, netaddr::host_capacity(&overlay)).await?.ok_or_else(|| {
+        db::sites::free_overlay_offset(&mut tx, netaddr::host_capacity(&overlay)).await?.ok_or_else(|| {
             ApiError::Conflict {
                 detail: format!("the overlay prefix {overlay} has no free address left"),
                 pointer: None,

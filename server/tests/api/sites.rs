@@ -86,6 +86,45 @@ async fn operators_create_read_list_update_and_delete_sites() {
 }
 
 #[tokio::test]
+async fn a_full_overlay_prefix_is_a_conflict_and_a_freed_address_is_taken_again() {
+    let app = TestApp::new().await;
+    let t = app.tenant("acme").await;
+    // A /29 has six host addresses.
+    app.put("/v1/topology")
+        .token(&t.admin)
+        .json(json!({"mode": "full_mesh", "overlay_prefix": "100.90.0.0/29"}))
+        .send()
+        .await
+        .expect(StatusCode::OK);
+    let mut sites = Vec::new();
+    for i in 1..=6 {
+        let s = site(&app, &t, &format!("s{i}"), &[]).await;
+        assert_eq!(s["overlay_address"], format!("100.90.0.{i}"));
+        sites.push(s);
+    }
+    let full = app.post("/v1/sites").token(&t.operator).json(json!({"name": "s7"})).send().await;
+    full.expect_problem(StatusCode::CONFLICT, "conflict");
+    assert!(full.body["detail"].as_str().unwrap().contains("no free address"), "{}", full.body);
+
+    // Freed addresses are reused once the top is taken, lowest first.
+    for victim in [&sites[3], &sites[1]] {
+        app.delete(&format!("/v1/sites/{}", victim["id"].as_str().unwrap()))
+            .token(&t.operator)
+            .send()
+            .await
+            .expect(StatusCode::NO_CONTENT);
+    }
+    assert_eq!(site(&app, &t, "s8", &[]).await["overlay_address"], "100.90.0.2");
+    assert_eq!(site(&app, &t, "s9", &[]).await["overlay_address"], "100.90.0.4");
+    app.post("/v1/sites")
+        .token(&t.operator)
+        .json(json!({"name": "s10"}))
+        .send()
+        .await
+        .expect_problem(StatusCode::CONFLICT, "conflict");
+}
+
+#[tokio::test]
 async fn viewers_cannot_write_sites() {
     let app = TestApp::new().await;
     let t = app.tenant("acme").await;
