@@ -5,7 +5,8 @@
 #
 #   bench/terraform_floor.sh              # SITES=1000, SHAPES="tiny site"
 #
-# Shapes: `tiny` stores a number per resource; `site` stores about what the Patronus resources
+# Shapes (bench/terraform-floor/SHAPE.tf): `tiny` stores a number per resource (the links still
+# depend on their site, as in bench/terraform/main.tf); `site` stores about what the Patronus resources
 # store (terraform_data keeps it twice, as input and output, so its state is the larger).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,16 +15,16 @@ tf=${TERRAFORM:-$(command -v terraform || command -v tofu || true)}
 [ -n "$tf" ] || { echo "no terraform or tofu on PATH (or set TERRAFORM)" >&2; exit 1; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/patronus-tffloor.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-export TF_CLI_CONFIG_FILE=/dev/null CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 TF_VAR_sites=$SITES
+touch "$work/terraformrc"
+export TF_CLI_CONFIG_FILE=$work/terraformrc CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 TF_VAR_sites=$SITES
 
 echo "conditions: $(nproc) cores, $("$tf" version | head -n 1), local state, parallelism 10 (default), $((SITES * 3)) terraform_data resources"
 seconds() { python3 -c "print(f'{$2 - $1:.1f}')"; }
 for shape in $SHAPES; do
   dir=$work/$shape
-  mkdir -p "$dir" && cp bench/terraform-floor/main.tf "$dir/"
+  mkdir -p "$dir" && cp "bench/terraform-floor/$shape.tf" "$dir/main.tf"
   (
     cd "$dir"
-    export TF_VAR_shape=$shape
     "$tf" init -input=false -no-color >/dev/null
     t0=$(date +%s.%N)
     "$tf" apply -auto-approve -input=false -no-color >apply.log 2>&1 || { tail -n 20 apply.log >&2; exit 1; }

@@ -1,24 +1,14 @@
-# bench/terraform_floor.sh applies this: Terraform's own cost for as many resources as
-# bench/terraform/main.tf, with no provider plugin and no network (terraform_data is built in).
-# `shape = "tiny"` stores a number per resource; `shape = "site"` stores about what a
-# patronus_site or patronus_link stores.
+# bench/terraform_floor.sh applies this (shape "site"): Terraform's own cost for as many
+# resources as bench/terraform/main.tf, with no provider plugin and no network (terraform_data is
+# built in), each storing about what a patronus_site or patronus_link stores.
 variable "sites" {
   type    = number
   default = 1000
 }
 
-variable "shape" {
-  type    = string
-  default = "tiny"
-}
-
-locals {
-  tiny = var.shape == "tiny"
-}
-
 resource "terraform_data" "site" {
   count = var.sites
-  input = local.tiny ? count.index : {
+  input = {
     name            = format("bench-%04d", count.index)
     description     = ""
     location        = ""
@@ -33,7 +23,7 @@ resource "terraform_data" "site" {
 
 resource "terraform_data" "fiber" {
   count = var.sites
-  input = local.tiny ? count.index : {
+  input = {
     site_id             = terraform_data.site[count.index].id
     name                = "fiber"
     interface           = "eth1"
@@ -49,7 +39,7 @@ resource "terraform_data" "fiber" {
 
 resource "terraform_data" "lte" {
   count = var.sites
-  input = local.tiny ? count.index : {
+  input = {
     site_id             = terraform_data.site[count.index].id
     name                = "lte"
     interface           = "wwan0"
