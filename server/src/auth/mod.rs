@@ -162,7 +162,8 @@ pub async fn resolve(app: &AppState, token: &str) -> Result<Principal, ApiError>
                     principal
                 }
             };
-            if let Principal::Tenant(TenantPrincipal { tenant_id, actor: Actor::ApiToken { id, .. }, .. }) = &principal {
+            if let Principal::Tenant(TenantPrincipal { tenant_id, actor: Actor::ApiToken { id, .. }, .. }) = &principal
+            {
                 if app.token_uses.due(*id, now) {
                     let mut tx = db::tenant_tx(&app.pool, *tenant_id).await?;
                     db::api_tokens::touch(&mut *tx, *id).await?;

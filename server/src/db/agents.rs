@@ -79,10 +79,7 @@ pub async fn by_site(ex: impl PgExecutor<'_>, site_id: Uuid) -> Result<Option<Ag
 /// The agent whose credential hashes to `hash`, in one statement outside any transaction (see
 /// the `agent_by_credential` migration): `ex` may be the pool.
 pub async fn by_hash(ex: impl PgExecutor<'_>, hash: &[u8]) -> Result<Option<AgentRow>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM agent_by_credential($1)"))
-        .bind(hash)
-        .fetch_optional(ex)
-        .await
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM agent_by_credential($1)")).bind(hash).fetch_optional(ex).await
 }
 
 /// Public keys of the tenant's enrolled agents, by site.

@@ -85,10 +85,7 @@ pub async fn lock(ex: impl PgExecutor<'_>, id: Uuid) -> Result<Option<ApiTokenRo
 /// The token whose secret hashes to `hash`, in one statement outside any transaction (see the
 /// `api_token_by_credential` migration): `ex` may be the pool.
 pub async fn by_hash(ex: impl PgExecutor<'_>, hash: &[u8]) -> Result<Option<ApiTokenRow>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM api_token_by_credential($1)"))
-        .bind(hash)
-        .fetch_optional(ex)
-        .await
+    sqlx::query_as(&format!("SELECT {COLUMNS} FROM api_token_by_credential($1)")).bind(hash).fetch_optional(ex).await
 }
 
 /// Records use, at most once a minute per token so that reads do not each cost a write.

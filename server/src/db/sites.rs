@@ -96,9 +96,8 @@ pub async fn count(ex: impl PgExecutor<'_>) -> Result<i64, sqlx::Error> {
 /// top is taken.
 pub async fn free_overlay_offset(ex: &mut sqlx::PgConnection, capacity: u32) -> Result<Option<i32>, sqlx::Error> {
     let capacity = i64::from(capacity);
-    let highest: i64 = sqlx::query_scalar("SELECT COALESCE(max(overlay_offset), 0)::bigint FROM sites")
-        .fetch_one(&mut *ex)
-        .await?;
+    let highest: i64 =
+        sqlx::query_scalar("SELECT COALESCE(max(overlay_offset), 0)::bigint FROM sites").fetch_one(&mut *ex).await?;
     if highest < capacity {
         return Ok(i32::try_from(highest + 1).ok());
     }

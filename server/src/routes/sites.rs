@@ -142,13 +142,9 @@ pub async fn create(
     let topology = db::topology::get_or_create(&mut tx, tenant_id).await?;
     let overlay = topology.overlay();
     check_prefixes(&mut tx, row.id, &given, &nets, overlay).await?;
-    let offset =
-        db::sites::free_overlay_offset(&mut tx, netaddr::host_capacity(&overlay)).await?.ok_or_else(|| {
-            ApiError::Conflict {
-                detail: format!("the overlay prefix {overlay} has no free address left"),
-                pointer: None,
-            }
-        })?;
+    let offset = db::sites::free_overlay_offset(&mut tx, netaddr::host_capacity(&overlay)).await?.ok_or_else(|| {
+        ApiError::Conflict { detail: format!("the overlay prefix {overlay} has no free address left"), pointer: None }
+    })?;
     row.overlay_offset = offset;
     row.overlay_address = netaddr::host_address(&overlay, offset as u32).to_string();
     let created = db::sites::insert(&mut *tx, &row).await?;
