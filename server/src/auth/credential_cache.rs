@@ -5,7 +5,8 @@
 //! are kept. Whatever ends or changes a credential (deleting or changing an API token, revoking
 //! or re-enrolling an agent, deleting a site or a tenant) calls [`CredentialCache::forget_tenant`]
 //! after its commit: that drops the tenant's entries here at once and, through Redis, on every
-//! other replica. A replica that misses the message honours the old credential at most
+//! other replica. A replica that misses the message, or a lookup that read the row just before
+//! that commit and stored it just after the forgetting, honours the old credential at most
 //! [`FRESH_FOR`] longer.
 
 use std::collections::HashMap;
