@@ -44,33 +44,14 @@ site=$(api "$token" "$url/v1/sites?name=site-500" | jq -r '.items[0].id // empty
 
 echo "conditions: $(nproc) cores, release build, private PostgreSQL 15, $SITES sites, load generator on the same machine"
 echo "creating $SITES sites one after another: ${create_s}s ($(echo "scale=2; $create_s * 1000 / $SITES" | bc) ms per site)"
-# cpu_seconds: CPU used so far by the server and its PostgreSQL (postmaster, ended backends
-# through its children times, and the live backends).
-cpu_seconds() {
-  local postmaster
-  postmaster=$(pgrep -f -- "-D $work/data/pgdata" | head -n 1)
-  python3 - "$server" "$postmaster" $(pgrep -P "$postmaster" | tr '\n' ' ') <<'PY'
-import os, sys
-tick = os.sysconf("SC_CLK_TCK")
-def fields(pid):
-    try:
-        return [int(x) for x in open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[11:15]]
-    except OSError:
-        return [0, 0, 0, 0]
-server = sum(fields(sys.argv[1])[:2])
-pg = sum(fields(sys.argv[2])) + sum(sum(fields(p)[:2]) for p in sys.argv[3:])
-print(server / tick, pg / tick)
-PY
-}
-
 for target in "/v1/sites/$site" "/v1/sites?limit=100"; do
   printf 'GET %s%s\nAuthorization: Bearer %s\n' "$url" "$target" "$token" > "$work/target"
   # Warm-up at the same rate, not measured: the pool opens its connections (each a PostgreSQL
   # backend and a SCRAM handshake) and autovacuum settles after the inserts.
   "$gobin/vegeta" attack -targets "$work/target" -rate "$RATE" -duration "${WARMUP:-10s}" -max-workers 256 > /dev/null
-  before=$(cpu_seconds)
+  before=$(server_and_pg_cpu "$server" "$work/data")
   "$gobin/vegeta" attack -targets "$work/target" -rate "$RATE" -duration "$DURATION" -max-workers 256 > "$work/results.bin"
-  after=$(cpu_seconds)
+  after=$(server_and_pg_cpu "$server" "$work/data")
   echo "== GET $target at $RATE req/s for $DURATION (after ${WARMUP:-10s} of warm-up)"
   "$gobin/vegeta" report -type text < "$work/results.bin" | grep -E 'Requests|Latencies|Success|Status Codes'
   "$gobin/vegeta" report -type json < "$work/results.bin" | jq -r '"p50 \(.latencies["50th"] / 1e6) ms, p99 \(.latencies["99th"] / 1e6) ms, max \(.latencies.max / 1e6) ms"'

@@ -79,30 +79,12 @@ for key in sorted(b):
 PY
 }
 
-# server_cpu: CPU seconds used so far by the server, its PostgreSQL and that one's backends
-# (ended backends count through the postmaster's children times).
-server_cpu() {
-  local postmaster pids
-  postmaster=$(pgrep -f -- "-D $work/data/pgdata" | head -n 1)
-  pids="$server $(pgrep -P "$postmaster" | tr '\n' ' ')"
-  python3 - "$postmaster" $pids <<'PY'
-import os, sys
-tick = os.sysconf("SC_CLK_TCK")
-def fields(pid):
-    try:
-        return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-total = 0
-f = fields(sys.argv[1])
-if f:
-    total += sum(int(x) for x in f[11:15])  # utime stime cutime cstime
-for pid in sys.argv[2:]:
-    f = fields(pid)
-    if f:
-        total += int(f[11]) + int(f[12])
-print(f"{total / tick:.2f}")
-PY
+# server_cpu: CPU seconds used so far by the server and its PostgreSQL together.
+server_cpu() { server_and_pg_cpu "$server" "$work/data" | awk '{printf "%.2f\n", $1 + $2}'; }
+# cpu_split TIME_FILE S0 S1: Terraform's CPU (with its provider) from /usr/bin/time's output, and
+# the server's between the two server_cpu readings.
+cpu_split() {
+  python3 -c "u, s = map(float, open('$1').read().split()[-2:]); print(f'Terraform and provider {u + s:.1f} s, server and PostgreSQL {$3 - $2:.1f} s')"
 }
 
 cat >"$work/terraformrc" <<RC
@@ -128,7 +110,7 @@ run() { # run NAME COMMAND...: time a Terraform command; prints seconds. $work/N
     { tail -n 40 "$work/$name.log" >&2; echo "$name failed" >&2; exit 1; }
   t1=$(date +%s.%N)
   s1=$(server_cpu)
-  python3 -c "u, s = map(float, open('$work/$name.time').read().split()[-2:]); print(f'Terraform and provider {u + s:.1f} s, server and PostgreSQL {$s1 - $s0:.1f} s')" >"$work/$name.cpu"
+  cpu_split "$work/$name.time" "$s0" "$s1" >"$work/$name.cpu"
   python3 -c "print(f'{$t1 - $t0:.1f}')"
 }
 
@@ -156,7 +138,7 @@ r2=$(requests_total)
 snapshot planned
 plan_s=$(python3 -c "print(f'{$t1 - $t0:.1f}')")
 echo "plan with no changes: ${plan_s}s, $((r2 - r1)) requests, 429s: $(( $(count_429) - after_apply_429 )) (target: under 15 s: $(verdict "$plan_s" 15))"
-python3 -c "u, s = map(float, open('$work/plan.time').read().split()[-2:]); print(f'    CPU: Terraform and provider {u + s:.1f} s, server and PostgreSQL {$s1 - $s0:.1f} s')"
+echo "    CPU: $(cpu_split "$work/plan.time" "$s0" "$s1")"
 breakdown applied planned
 [ "${DESTROY:-1}" = 1 ] || exit 0
 destroy_s=$(run destroy "$tf" destroy -auto-approve -input=false -no-color)

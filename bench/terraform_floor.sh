@@ -3,14 +3,15 @@
 # (3 * SITES) made of the built-in terraform_data, with local state, at the default parallelism.
 # No provider, no server, no network: whatever this takes, no provider can take less.
 #
-#   bench/terraform_floor.sh              # SITES=1000, SHAPES="tiny site"
+#   bench/terraform_floor.sh              # SITES=1000, SHAPES="tiny site independent"
 #
 # Shapes (bench/terraform-floor/SHAPE.tf): `tiny` stores a number per resource (the links still
-# depend on their site, as in bench/terraform/main.tf); `site` stores about what the Patronus resources
-# store (terraform_data keeps it twice, as input and output, so its state is the larger).
+# depend on their site, as in bench/terraform/main.tf); `site` stores about what the Patronus
+# resources store (terraform_data keeps it twice, as input and output, so its state is the
+# larger); `independent` is `tiny` without the dependencies.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-SITES=${SITES:-1000} SHAPES=${SHAPES:-tiny site}
+SITES=${SITES:-1000} SHAPES=${SHAPES:-tiny site independent}
 tf=${TERRAFORM:-$(command -v terraform || command -v tofu || true)}
 [ -n "$tf" ] || { echo "no terraform or tofu on PATH (or set TERRAFORM)" >&2; exit 1; }
 work=$(mktemp -d "${TMPDIR:-/tmp}/patronus-tffloor.XXXXXX")

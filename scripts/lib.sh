@@ -69,3 +69,23 @@ stop_test_redis() {
   local dir=$1
   [ -f "$dir/redis.pid" ] && kill "$(cat "$dir/redis.pid")" 2>/dev/null || true
 }
+
+# server_and_pg_cpu SERVER_PID DATA_DIR: CPU seconds used so far by a patronus-server and by its
+# private PostgreSQL in DATA_DIR, printed as "SERVER POSTGRES". PostgreSQL counts the postmaster,
+# its live backends, and the backends that have ended (through the postmaster's children times).
+server_and_pg_cpu() {
+  local postmaster
+  postmaster=$(pgrep -f -- "-D $2/pgdata" | head -n 1)
+  python3 - "$1" "$postmaster" $(pgrep -P "$postmaster" | tr '\n' ' ') <<'PY'
+import os, sys
+tick = os.sysconf("SC_CLK_TCK")
+def times(pid):  # utime stime cutime cstime
+    try:
+        return [int(x) for x in open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[11:15]]
+    except OSError:
+        return [0, 0, 0, 0]
+server = sum(times(sys.argv[1])[:2])
+pg = sum(times(sys.argv[2])) + sum(sum(times(p)[:2]) for p in sys.argv[3:])
+print(f"{server / tick:.2f} {pg / tick:.2f}")
+PY
+}

@@ -13,7 +13,6 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, Weak};
-use std::time::Duration;
 
 use tokio::sync::Notify;
 use uuid::Uuid;
@@ -79,9 +78,7 @@ impl Drop for Watch<'_> {
 impl ConfigWatch {
     /// A watch that publishes through Redis and listens there for other replicas' changes.
     pub async fn with_redis(url: &str) -> anyhow::Result<Arc<Self>> {
-        let client = redis::Client::open(url)?;
-        let conn =
-            tokio::time::timeout(Duration::from_secs(5), redis::aio::ConnectionManager::new(client.clone())).await??;
+        let (client, conn) = crate::pubsub::connect(url).await?;
         let watch =
             Arc::new(ConfigWatch { sites: Mutex::default(), redis: Some(conn), closed: AtomicBool::new(false) });
         crate::pubsub::subscribe(Arc::downgrade(&watch), client, CHANNEL, |watch: &ConfigWatch, payload| {

@@ -6,6 +6,14 @@ use std::time::Duration;
 
 use futures::StreamExt;
 
+/// A client for subscribing and a managed connection for publishing, giving up after 5 s.
+pub async fn connect(url: &str) -> anyhow::Result<(redis::Client, redis::aio::ConnectionManager)> {
+    let client = redis::Client::open(url)?;
+    let conn =
+        tokio::time::timeout(Duration::from_secs(5), redis::aio::ConnectionManager::new(client.clone())).await??;
+    Ok((client, conn))
+}
+
 /// Publishes `payload` on `channel`; a failure is logged, not returned, since every user has a
 /// fallback for a message that never arrives.
 pub async fn publish(conn: &redis::aio::ConnectionManager, channel: &str, payload: &str) {

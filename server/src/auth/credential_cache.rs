@@ -40,9 +40,7 @@ pub struct CredentialCache {
 impl CredentialCache {
     /// A cache that tells other replicas through Redis what to forget, and hears what they forget.
     pub async fn with_redis(url: &str) -> anyhow::Result<Arc<Self>> {
-        let client = redis::Client::open(url)?;
-        let conn =
-            tokio::time::timeout(Duration::from_secs(5), redis::aio::ConnectionManager::new(client.clone())).await??;
+        let (client, conn) = crate::pubsub::connect(url).await?;
         let cache = Arc::new(CredentialCache { entries: Mutex::default(), redis: Some(conn) });
         crate::pubsub::subscribe(Arc::downgrade(&cache), client, CHANNEL, |cache: &CredentialCache, payload| {
             if let Ok(tenant) = payload.parse() {

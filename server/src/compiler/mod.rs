@@ -325,7 +325,6 @@ pub fn content_hash(config: &SiteConfig) -> String {
 /// however many documents list it, and the documents of sites that peer with everyone share one
 /// [`peer_tree::AllButOne`].
 pub fn site_hashes(net: &Network, ids: &BTreeSet<Uuid>) -> BTreeMap<Uuid, String> {
-    let leaf_of = |j: usize| net.leaf(j);
     // Built on first use: the leaves of every enrolled site, and each site's position among them.
     let mut everyone: Option<(peer_tree::AllButOne, peer_tree::Digest32, HashMap<usize, usize>)> = None;
     let mut out = BTreeMap::new();
@@ -334,7 +333,7 @@ pub fn site_hashes(net: &Network, ids: &BTreeSet<Uuid>) -> BTreeMap<Uuid, String
         let peer_root = if topology::peers_with_everyone(net, own) {
             let (tree, whole, position) = everyone.get_or_insert_with(|| {
                 let enrolled: Vec<(usize, peer_tree::Digest32)> =
-                    (0..net.sites.len()).filter_map(|j| leaf_of(j).map(|l| (j, l))).collect();
+                    (0..net.sites.len()).filter_map(|j| net.leaf(j).map(|l| (j, l))).collect();
                 let position = enrolled.iter().enumerate().map(|(p, &(j, _))| (j, p)).collect();
                 let leaves: Vec<_> = enrolled.into_iter().map(|(_, l)| l).collect();
                 let whole = peer_tree::root(&leaves);
@@ -343,7 +342,7 @@ pub fn site_hashes(net: &Network, ids: &BTreeSet<Uuid>) -> BTreeMap<Uuid, String
             // An unenrolled site is in no list, so it lists every enrolled site.
             position.get(&own).map_or(*whole, |&p| tree.without(p))
         } else {
-            let leaves: Vec<_> = topology::peer_indices(net, id).into_iter().filter_map(leaf_of).collect();
+            let leaves: Vec<_> = topology::peer_indices(net, id).into_iter().filter_map(|j| net.leaf(j)).collect();
             peer_tree::root(&leaves)
         };
         out.insert(id, finish_hash(&header(net, &net.sites[own]), &peer_root));

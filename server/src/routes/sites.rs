@@ -261,12 +261,10 @@ pub async fn config(
     let (network, stored_hash, revision) = loop {
         let mut tx = db::tenant_tx(&app.pool, tenant_id).await?;
         db::sites::get(&mut *tx, id).await?.ok_or(ApiError::NotFound("site"))?;
-        let tenant_revision: i64 = sqlx::query_scalar("SELECT revision FROM tenants WHERE id = $1")
-            .bind(tenant_id)
-            .fetch_one(&mut *tx)
-            .await?;
-        let (stored_hash, revision) = db::site_configs::get(&mut *tx, id).await?.unwrap_or_default();
+        let read = db::site_configs::get_at_tenant_revision(&mut *tx, tenant_id, id).await?;
         tx.commit().await?;
+        let (tenant_revision, stored) = read.ok_or(ApiError::NotFound("site"))?;
+        let (stored_hash, revision) = stored.unwrap_or_default();
         let snapshot = app.networks.at_least(&app.pool, tenant_id, tenant_revision).await?;
         // A write landed between the two reads: read again so hash and document agree.
         if snapshot.revision == tenant_revision {
