@@ -8,6 +8,7 @@ use uuid::Uuid;
 use crate::auth::Principal;
 use crate::db::{self, Tx};
 use crate::error::ApiError;
+use crate::resource::Kind;
 
 /// Field names whose values never reach the audit log or a stored response.
 const SECRET_FIELDS: &[&str] = &[
@@ -47,7 +48,7 @@ fn snapshot<T: Serialize>(value: &T) -> Option<Value> {
 
 /// What a write did to one resource.
 pub struct Change {
-    pub resource_type: &'static str,
+    pub kind: Kind,
     pub resource_id: Uuid,
     pub verb: &'static str,
     before: Option<Value>,
@@ -55,21 +56,21 @@ pub struct Change {
 }
 
 impl Change {
-    pub fn created<T: Serialize>(resource_type: &'static str, id: Uuid, after: &T) -> Self {
-        Change { resource_type, resource_id: id, verb: "create", before: None, after: snapshot(after) }
+    pub fn created<T: Serialize>(kind: Kind, id: Uuid, after: &T) -> Self {
+        Change { kind, resource_id: id, verb: "create", before: None, after: snapshot(after) }
     }
 
-    pub fn updated<T: Serialize>(resource_type: &'static str, id: Uuid, before: &T, after: &T) -> Self {
-        Change { resource_type, resource_id: id, verb: "update", before: snapshot(before), after: snapshot(after) }
+    pub fn updated<T: Serialize>(kind: Kind, id: Uuid, before: &T, after: &T) -> Self {
+        Change { kind, resource_id: id, verb: "update", before: snapshot(before), after: snapshot(after) }
     }
 
-    pub fn deleted<T: Serialize>(resource_type: &'static str, id: Uuid, before: &T) -> Self {
-        Change { resource_type, resource_id: id, verb: "delete", before: snapshot(before), after: None }
+    pub fn deleted<T: Serialize>(kind: Kind, id: Uuid, before: &T) -> Self {
+        Change { kind, resource_id: id, verb: "delete", before: snapshot(before), after: None }
     }
 
     /// A named action other than create/update/delete (e.g. `set_password`).
-    pub fn action(resource_type: &'static str, id: Uuid, verb: &'static str) -> Self {
-        Change { resource_type, resource_id: id, verb, before: None, after: None }
+    pub fn action(kind: Kind, id: Uuid, verb: &'static str) -> Self {
+        Change { kind, resource_id: id, verb, before: None, after: None }
     }
 }
 
@@ -89,8 +90,8 @@ pub async fn record(
             actor_type: actor.kind,
             actor_id: actor.id,
             actor_name: &actor.name,
-            action: format!("{}.{}", change.resource_type, change.verb),
-            resource_type: change.resource_type,
+            action: format!("{}.{}", change.kind.name(), change.verb),
+            resource_type: change.kind.name(),
             resource_id: change.resource_id,
             before: change.before,
             after: change.after,

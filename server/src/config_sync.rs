@@ -1,6 +1,7 @@
 //! Keeps each site's compiled document current. A network write, holding the tenant's row lock,
 //! takes the network as it was ([`network_before`]: from this replica's cache when it is at the
-//! locked revision, else loaded), writes, then calls [`commit_change`]: the tenant's revision
+//! locked revision, else loaded), writes, then calls [`commit_change`] (through the write
+//! pipeline, [`crate::pipeline::write`]): the tenant's revision
 //! moves, the documents the change can affect are recompiled, and the sites whose content hash
 //! changed are recorded. After commit, [`ChangeOutcome::publish`] caches the new network and wakes
 //! the agents of the changed sites.
@@ -16,19 +17,19 @@ use crate::config_watch::Recorded;
 use crate::db::{self, tenants::TenantRow, Tx};
 use crate::error::ApiError;
 
-/// What a write changed.
-pub enum Touched<F: FnOnce(&Network) -> BTreeSet<Uuid>> {
+/// What a write changed of the tenant's network.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Touched {
+    /// Nothing a document shows (a rename of a peering, a user, a token).
+    Nothing,
     /// One site, or its links or agent: only that site's input is reloaded, and the affected
     /// documents are its own and those of its peers before and after.
     Site(Uuid),
-    /// Something tenant-wide (topology, peerings, QoS classes, policies): the network is reloaded
-    /// and the closure names the sites whose documents may have changed.
-    Tenant(F),
-}
-
-/// `Touched::Site` without a closure type to spell.
-pub fn site(id: Uuid) -> Touched<fn(&Network) -> BTreeSet<Uuid>> {
-    Touched::Site(id)
+    /// Something tenant-wide that shows in these sites' documents only (a peering): the network
+    /// is reloaded.
+    Sites(BTreeSet<Uuid>),
+    /// Something every document shows (topology, QoS classes, policies): the network is reloaded.
+    AllSites,
 }
 
 pub struct ChangeOutcome {
@@ -61,11 +62,11 @@ pub async fn network_before(tx: &mut Tx, app: &AppState, tenant: &TenantRow) -> 
 
 /// Moves the tenant's revision and recompiles what the write can have changed (inside `tx`,
 /// after the write).
-pub async fn commit_change<F: FnOnce(&Network) -> BTreeSet<Uuid>>(
+pub async fn commit_change(
     tx: &mut Tx,
     tenant_id: Uuid,
     before: &Network,
-    touched: Touched<F>,
+    touched: Touched,
 ) -> Result<ChangeOutcome, ApiError> {
     let revision: i64 =
         sqlx::query_scalar("UPDATE tenants SET revision = revision + 1 WHERE id = $1 RETURNING revision")
@@ -81,9 +82,10 @@ pub async fn commit_change<F: FnOnce(&Network) -> BTreeSet<Uuid>>(
             ids.retain(|s| after.site(*s).is_some());
             (after, ids)
         }
-        Touched::Tenant(affected) => {
+        Touched::Sites(ids) => (db::network::load(tx, tenant_id).await?, ids),
+        Touched::AllSites | Touched::Nothing => {
             let after = db::network::load(tx, tenant_id).await?;
-            let ids = affected(&after);
+            let ids = after.all_sites();
             (after, ids)
         }
     };

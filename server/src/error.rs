@@ -5,6 +5,10 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use patronus_api::{FieldError, Problem};
 
+use crate::db::UniqueViolation;
+use crate::resource::Kind;
+use crate::validate::FieldErrors;
+
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
 #[derive(Debug, thiserror::Error)]
@@ -23,7 +27,7 @@ pub enum ApiError {
     Forbidden(String),
     /// 404: no such resource, or it belongs to another tenant.
     #[error("{0} not found")]
-    NotFound(&'static str),
+    NotFound(Kind),
     /// 404 for a path no route matches.
     #[error("no route")]
     NoRoute,
@@ -170,10 +174,22 @@ impl ApiError {
     }
 }
 
+impl From<FieldErrors> for ApiError {
+    fn from(errors: FieldErrors) -> Self {
+        ApiError::Validation(errors.0)
+    }
+}
+
+impl From<UniqueViolation> for ApiError {
+    fn from(v: UniqueViolation) -> Self {
+        ApiError::conflict(v.pointer, v.detail)
+    }
+}
+
 impl From<sqlx::Error> for ApiError {
     fn from(err: sqlx::Error) -> Self {
-        if let Some(conflict) = crate::db::unique_violation(&err) {
-            return conflict;
+        if let Some(violation) = UniqueViolation::of(&err) {
+            return violation.into();
         }
         match &err {
             sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {

@@ -204,10 +204,7 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
     }
 }
 
-/// The strong ETag of a resource at a version.
-pub fn etag(version: i64) -> String {
-    format!("\"{version}\"")
-}
+pub use crate::resource::etag;
 
 /// A resource answer: the JSON body plus its `ETag` header (and `Location` on create).
 pub struct Resource<T> {

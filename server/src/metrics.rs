@@ -15,6 +15,7 @@ pub struct Metrics {
     latency: HistogramVec,
     health_transitions: IntCounterVec,
     parked_polls: prometheus::IntGauge,
+    writes: IntCounterVec,
 }
 
 impl Metrics {
@@ -38,7 +39,16 @@ impl Metrics {
         let parked_polls =
             prometheus::IntGauge::new("patronus_agent_polls_parked", "Agent config polls waiting on this replica")?;
         registry.register(Box::new(parked_polls.clone()))?;
-        Ok(Metrics { registry, requests, latency, health_transitions, parked_polls })
+        let writes = IntCounterVec::new(
+            Opts::new("patronus_writes_total", "Committed writes, by resource kind and verb"),
+            &["kind", "verb"],
+        )?;
+        registry.register(Box::new(writes.clone()))?;
+        Ok(Metrics { registry, requests, latency, health_transitions, parked_polls, writes })
+    }
+
+    pub fn write_committed(&self, kind: crate::resource::Kind, verb: &str) {
+        self.writes.with_label_values(&[kind.name(), verb]).inc();
     }
 
     pub fn site_health_transition(&self, from: &str, to: &str) {

@@ -7,7 +7,7 @@ use patronus_api::Page;
 use sqlx::{Postgres, QueryBuilder};
 use uuid::Uuid;
 
-use crate::error::ApiError;
+use crate::validate::FieldErrors;
 
 pub const DEFAULT_LIMIT: u32 = 100;
 pub const MAX_LIMIT: u32 = 500;
@@ -19,16 +19,16 @@ pub struct PageRequest {
 }
 
 impl PageRequest {
-    pub fn new(cursor: Option<&str>, limit: Option<u32>) -> Result<Self, ApiError> {
+    pub fn new(cursor: Option<&str>, limit: Option<u32>) -> Result<Self, FieldErrors> {
         let limit = limit.unwrap_or(DEFAULT_LIMIT);
         if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(ApiError::field("/query/limit", format!("must be between 1 and {MAX_LIMIT}")));
+            return Err(FieldErrors::one("/query/limit", format!("must be between 1 and {MAX_LIMIT}")));
         }
         let after = match cursor.filter(|c| !c.is_empty()) {
             None => None,
-            Some(c) => {
-                Some(decode_cursor(c).ok_or_else(|| ApiError::field("/query/cursor", "not a cursor this API issued"))?)
-            }
+            Some(c) => Some(
+                decode_cursor(c).ok_or_else(|| FieldErrors::one("/query/cursor", "not a cursor this API issued"))?,
+            ),
         };
         Ok(PageRequest { after, limit })
     }

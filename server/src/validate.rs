@@ -3,10 +3,18 @@
 
 use patronus_api::FieldError;
 
-use crate::error::ApiError;
-
 #[derive(Default)]
 pub struct Errors(Vec<FieldError>);
+
+/// The field errors of a request that failed validation; the HTTP layer renders them as a 422.
+#[derive(Debug)]
+pub struct FieldErrors(pub Vec<FieldError>);
+
+impl FieldErrors {
+    pub fn one(pointer: impl Into<String>, detail: impl Into<String>) -> Self {
+        FieldErrors(vec![FieldError { pointer: pointer.into(), detail: detail.into() }])
+    }
+}
 
 impl Errors {
     pub fn new() -> Self {
@@ -17,12 +25,16 @@ impl Errors {
         self.0.push(FieldError { pointer: pointer.to_string(), detail: detail.into() });
     }
 
-    /// 422 with every recorded error, if there is any.
-    pub fn check(self) -> Result<(), ApiError> {
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Every recorded error, if there is any.
+    pub fn check(self) -> Result<(), FieldErrors> {
         if self.0.is_empty() {
             Ok(())
         } else {
-            Err(ApiError::Validation(self.0))
+            Err(FieldErrors(self.0))
         }
     }
 }
@@ -146,7 +158,7 @@ mod tests {
         assert_eq!(email, "ops@example.com");
         password(&mut errors, "/password", "short");
         quota(&mut errors, "/quotas/max_users", -1);
-        let Err(ApiError::Validation(list)) = errors.check() else { panic!("expected errors") };
+        let Err(FieldErrors(list)) = errors.check() else { panic!("expected errors") };
         let pointers: Vec<_> = list.iter().map(|e| e.pointer.as_str()).collect();
         assert_eq!(pointers, ["/name", "/slug", "/password", "/quotas/max_users"]);
     }

@@ -3,8 +3,8 @@ use patronus_api::{ApiToken, Role};
 use sqlx::{PgExecutor, QueryBuilder};
 use uuid::Uuid;
 
-use crate::extract::etag;
 use crate::pagination::PageRequest;
+use crate::resource::etag;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct ApiTokenRow {
@@ -135,3 +135,5 @@ pub async fn delete(ex: impl PgExecutor<'_>, id: Uuid) -> Result<(), sqlx::Error
     sqlx::query("DELETE FROM api_tokens WHERE id = $1").bind(id).execute(ex).await?;
     Ok(())
 }
+
+crate::stored!(ApiTokenRow, crate::resource::Kind::ApiToken, patronus_api::ApiToken, ApiTokenFilter);

@@ -3,8 +3,8 @@ use patronus_api::{Link, LinkKind};
 use sqlx::{PgExecutor, QueryBuilder};
 use uuid::Uuid;
 
-use crate::extract::etag;
 use crate::pagination::PageRequest;
+use crate::resource::etag;
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct LinkRow {
@@ -162,3 +162,5 @@ pub async fn delete(ex: impl PgExecutor<'_>, id: Uuid) -> Result<(), sqlx::Error
     sqlx::query("DELETE FROM links WHERE id = $1").bind(id).execute(ex).await?;
     Ok(())
 }
+
+crate::stored!(LinkRow, crate::resource::Kind::Link, Link, LinkFilter);

@@ -24,8 +24,6 @@ pub mod users;
 use sqlx::{PgPool, Postgres, Transaction};
 use uuid::Uuid;
 
-use crate::error::ApiError;
-
 pub type Tx = Transaction<'static, Postgres>;
 
 /// A transaction acting for one tenant: row-level security shows it that tenant's rows only.
@@ -73,33 +71,68 @@ pub async fn enter_tenant(tx: &mut Tx, tenant_id: Uuid) -> Result<(), sqlx::Erro
     Ok(())
 }
 
-/// Named unique constraints and the request field each one is about.
-const UNIQUE_CONSTRAINTS: &[(&str, &str, &str)] = &[
+/// Every unique constraint and primary key of the schema, with the request field it is about and
+/// what to tell the caller. `server/tests/api/constraints.rs` fails on a constraint missing here.
+pub const UNIQUE_CONSTRAINTS: &[(&str, &str, &str)] = &[
     ("tenants_name_key", "/name", "a tenant with this name already exists"),
     ("tenants_slug_key", "/slug", "a tenant with this slug already exists"),
     ("users_tenant_id_email_key", "/email", "a user with this email already exists"),
     ("api_tokens_tenant_id_name_key", "/name", "an API token with this name already exists"),
     ("platform_tokens_name_key", "/name", "a platform token with this name already exists"),
     ("sites_tenant_id_name_key", "/name", "a site with this name already exists"),
+    ("sites_tenant_id_overlay_offset_key", "/overlay_address", "a concurrent write took this overlay address; retry"),
     ("links_site_id_name_key", "/name", "this site already has a link with this name"),
     ("peerings_tenant_id_name_key", "/name", "a peering with this name already exists"),
     ("peerings_site_low_site_high_key", "/site_b", "these two sites already peer"),
     ("qos_classes_tenant_id_name_key", "/name", "a QoS class with this name already exists"),
     ("policies_tenant_id_name_key", "/name", "a policy with this name already exists"),
     ("policies_tenant_id_priority_key", "/priority", "another policy has this priority"),
+    ("agents_site_id_key", "/site_id", "an agent enrolled for this site at the same moment; retry"),
+    ("idempotency_keys_pkey", "/Idempotency-Key", "a request with this Idempotency-Key is in progress"),
+    // Secrets and ids are drawn at random by the server; a collision is retried by the caller.
+    ("platform_tokens_token_hash_key", "/token", "a generated secret collided; retry"),
+    ("api_tokens_token_hash_key", "/token", "a generated secret collided; retry"),
+    ("refresh_tokens_token_hash_key", "/refresh_token", "a generated secret collided; retry"),
+    ("enrollment_tokens_token_hash_key", "/token", "a generated secret collided; retry"),
+    ("agents_credential_hash_key", "/credential", "a generated secret collided; retry"),
+    ("tenants_pkey", "/id", "a generated id collided; retry"),
+    ("platform_tokens_pkey", "/id", "a generated id collided; retry"),
+    ("signing_keys_pkey", "/kid", "a generated key id collided; retry"),
+    ("users_pkey", "/id", "a generated id collided; retry"),
+    ("api_tokens_pkey", "/id", "a generated id collided; retry"),
+    ("refresh_tokens_pkey", "/id", "a generated id collided; retry"),
+    ("audit_events_pkey", "/id", "a generated id collided; retry"),
+    ("topologies_pkey", "/tenant_id", "the topology was created by a concurrent write; retry"),
+    ("sites_pkey", "/id", "a generated id collided; retry"),
+    ("links_pkey", "/id", "a generated id collided; retry"),
+    ("peerings_pkey", "/id", "a generated id collided; retry"),
+    ("qos_classes_pkey", "/id", "a generated id collided; retry"),
+    ("policies_pkey", "/id", "a generated id collided; retry"),
+    ("site_configs_pkey", "/site_id", "a concurrent write recorded this document; retry"),
+    ("enrollment_tokens_pkey", "/id", "a generated id collided; retry"),
+    ("agents_pkey", "/id", "a generated id collided; retry"),
 ];
 
-/// Turns a violation of a named unique constraint into a 409 that names the field.
-pub fn unique_violation(err: &sqlx::Error) -> Option<ApiError> {
-    let db_err = err.as_database_error()?;
-    if !db_err.is_unique_violation() {
-        return None;
+/// A write that broke a unique constraint, said in terms of the request's fields.
+#[derive(Debug)]
+pub struct UniqueViolation {
+    pub pointer: &'static str,
+    pub detail: &'static str,
+}
+
+impl UniqueViolation {
+    /// The violation `err` reports, when it is one of a known constraint.
+    pub fn of(err: &sqlx::Error) -> Option<UniqueViolation> {
+        let db_err = err.as_database_error()?;
+        if !db_err.is_unique_violation() {
+            return None;
+        }
+        let constraint = db_err.constraint()?;
+        UNIQUE_CONSTRAINTS
+            .iter()
+            .find(|(name, _, _)| *name == constraint)
+            .map(|&(_, pointer, detail)| UniqueViolation { pointer, detail })
     }
-    let constraint = db_err.constraint()?;
-    UNIQUE_CONSTRAINTS
-        .iter()
-        .find(|(name, _, _)| *name == constraint)
-        .map(|(_, pointer, detail)| ApiError::conflict(pointer, *detail))
 }
 
 /// A read-only transaction for one tenant that sees one snapshot throughout, for reads that

@@ -3,8 +3,8 @@ use patronus_api::Peering;
 use sqlx::{PgExecutor, QueryBuilder};
 use uuid::Uuid;
 
-use crate::extract::etag;
 use crate::pagination::PageRequest;
+use crate::resource::etag;
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct PeeringRow {
@@ -109,3 +109,5 @@ pub async fn delete(ex: impl PgExecutor<'_>, id: Uuid) -> Result<(), sqlx::Error
     sqlx::query("DELETE FROM peerings WHERE id = $1").bind(id).execute(ex).await?;
     Ok(())
 }
+
+crate::stored!(PeeringRow, crate::resource::Kind::Peering, patronus_api::Peering, PeeringFilter);

@@ -6,8 +6,8 @@ use sqlx::types::Json;
 use sqlx::{PgExecutor, QueryBuilder};
 use uuid::Uuid;
 
-use crate::extract::etag;
 use crate::pagination::PageRequest;
+use crate::resource::etag;
 
 /// A policy. Its QoS class is kept by id (so renaming the class carries over) and its name is
 /// joined in when read; the stored `action` has no `qos_class`.
@@ -149,3 +149,5 @@ pub async fn delete(ex: impl PgExecutor<'_>, id: Uuid) -> Result<(), sqlx::Error
     sqlx::query("DELETE FROM policies WHERE id = $1").bind(id).execute(ex).await?;
     Ok(())
 }
+
+crate::stored!(PolicyRow, crate::resource::Kind::Policy, patronus_api::Policy, PolicyFilter);

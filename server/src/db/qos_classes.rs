@@ -3,8 +3,8 @@ use patronus_api::{ConfigQosClass, QosClass};
 use sqlx::{PgExecutor, QueryBuilder};
 use uuid::Uuid;
 
-use crate::extract::etag;
 use crate::pagination::PageRequest;
+use crate::resource::etag;
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct QosClassRow {
@@ -137,3 +137,5 @@ pub async fn delete(ex: impl PgExecutor<'_>, id: Uuid) -> Result<(), sqlx::Error
     sqlx::query("DELETE FROM qos_classes WHERE id = $1").bind(id).execute(ex).await?;
     Ok(())
 }
+
+crate::stored!(QosClassRow, crate::resource::Kind::QosClass, patronus_api::QosClass, QosClassFilter);

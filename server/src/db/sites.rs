@@ -6,8 +6,8 @@ use sqlx::types::Json;
 use sqlx::{PgExecutor, QueryBuilder};
 use uuid::Uuid;
 
-use crate::extract::etag;
 use crate::pagination::PageRequest;
+use crate::resource::etag;
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
 pub struct SiteRow {
@@ -179,3 +179,5 @@ pub async fn delete(ex: impl PgExecutor<'_>, id: Uuid) -> Result<(), sqlx::Error
     sqlx::query("DELETE FROM sites WHERE id = $1").bind(id).execute(ex).await?;
     Ok(())
 }
+
+crate::stored!(SiteRow, crate::resource::Kind::Site, Site, SiteFilter);

@@ -3,8 +3,8 @@ use patronus_api::{Quotas, Tenant};
 use sqlx::{PgExecutor, QueryBuilder};
 use uuid::Uuid;
 
-use crate::extract::etag;
 use crate::pagination::PageRequest;
+use crate::resource::etag;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct TenantRow {
@@ -114,3 +114,5 @@ pub async fn delete(ex: impl PgExecutor<'_>, id: Uuid) -> Result<(), sqlx::Error
     sqlx::query("DELETE FROM tenants WHERE id = $1").bind(id).execute(ex).await?;
     Ok(())
 }
+
+crate::stored!(TenantRow, crate::resource::Kind::Tenant, patronus_api::Tenant, TenantFilter);

@@ -3,7 +3,7 @@ use patronus_api::{Topology, TopologyMode};
 use sqlx::PgExecutor;
 use uuid::Uuid;
 
-use crate::extract::etag;
+use crate::resource::etag;
 
 pub const DEFAULT_OVERLAY_PREFIX: &str = "100.64.0.0/16";
 pub const DEFAULT_KEEPALIVE: u16 = 25;

@@ -3,8 +3,8 @@ use patronus_api::{Role, User};
 use sqlx::{PgExecutor, QueryBuilder};
 use uuid::Uuid;
 
-use crate::extract::etag;
 use crate::pagination::PageRequest;
+use crate::resource::etag;
 
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct UserRow {
@@ -125,3 +125,5 @@ pub async fn delete(ex: impl PgExecutor<'_>, id: Uuid) -> Result<(), sqlx::Error
     sqlx::query("DELETE FROM users WHERE id = $1").bind(id).execute(ex).await?;
     Ok(())
 }
+
+crate::stored!(UserRow, crate::resource::Kind::User, patronus_api::User, UserFilter);

@@ -17,10 +17,11 @@ use crate::audit::Change;
 use crate::auth::secrets::{self, SecretKind};
 use crate::auth::{AgentCaller, AgentPrincipal, Principal};
 use crate::compiler;
-use crate::config_sync::{self, commit_change, network_before};
+use crate::config_sync::{commit_change, network_before, Touched};
 use crate::db;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, Query};
+use crate::resource::Kind;
 use crate::validate::{self, Errors};
 
 /// The longest a poll may ask to wait.
@@ -44,7 +45,7 @@ fn check_enroll(body: &EnrollRequest) -> ApiResult<()> {
     if SecretKind::of(&body.token) != Some(SecretKind::EnrollmentToken) {
         errors.add("/token", "must be an enrollment token (`ptrn_enr_...`)");
     }
-    errors.check()
+    Ok(errors.check()?)
 }
 
 #[utoipa::path(post, path = "/v1/agent/enroll", tag = "agent", request_body = EnrollRequest,
@@ -84,12 +85,12 @@ pub async fn enroll(
         },
     )
     .await?;
-    let outcome = commit_change(&mut tx, token.tenant_id, &before, config_sync::site(token.site_id)).await?;
+    let outcome = commit_change(&mut tx, token.tenant_id, &before, Touched::Site(token.site_id)).await?;
     let principal =
         Principal::Agent(AgentPrincipal { agent_id: agent.id, tenant_id: agent.tenant_id, site_id: agent.site_id });
     let change = match &replaced {
-        Some(old) => Change::updated("agent", agent.id, &old.to_api(), &agent.to_api()),
-        None => Change::created("agent", agent.id, &agent.to_api()),
+        Some(old) => Change::updated(Kind::Agent, agent.id, &old.to_api(), &agent.to_api()),
+        None => Change::created(Kind::Agent, agent.id, &agent.to_api()),
     };
     crate::audit::record(&mut tx, &principal, Some(agent.tenant_id), None, change).await?;
     tx.commit().await?;
@@ -164,9 +165,9 @@ pub async fn config(
                 let mut tx = db::tenant_tx(&app.pool, tenant_id).await?;
                 let read = db::site_configs::get_at_tenant_revision(&mut *tx, tenant_id, site_id).await?;
                 db::end_read(tx);
-                let (revision, stored) = read.ok_or(ApiError::NotFound("site"))?;
+                let (revision, stored) = read.ok_or(ApiError::NotFound(Kind::Site))?;
                 let Some((hash, doc_revision)) = stored else {
-                    return Err(ApiError::NotFound("site"));
+                    return Err(ApiError::NotFound(Kind::Site));
                 };
                 (revision, hash, doc_revision)
             }
@@ -186,7 +187,7 @@ pub async fn config(
             })
             .await
             .map_err(|e| ApiError::Internal(anyhow::anyhow!("compiling: {e}")))?
-            .ok_or(ApiError::NotFound("site"))?;
+            .ok_or(ApiError::NotFound(Kind::Site))?;
             let mut response =
                 ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response();
             if let Ok(v) = HeaderValue::from_str(&etag) {

@@ -12,10 +12,12 @@ use crate::app::AppState;
 use crate::audit::Change;
 use crate::auth::secrets::{self, SecretKind};
 use crate::auth::TenantCaller;
-use crate::db;
+use crate::db::{self, api_tokens::ApiTokenRow};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{IfMatch, Json, Path, Query, Resource};
 use crate::pagination::PageRequest;
+use crate::pipeline::{read, Touched, Write};
+use crate::resource::Kind;
 use crate::validate::{self, Errors};
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -36,28 +38,29 @@ pub async fn list(
     Query(q): Query<ApiTokenListQuery>,
 ) -> ApiResult<axum::Json<Page<ApiToken>>> {
     let page = PageRequest::new(q.cursor.as_deref(), q.limit)?;
-    let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
-    let rows = db::api_tokens::list(&mut *tx, &db::api_tokens::ApiTokenFilter { name: q.name }, &page).await?;
-    tx.commit().await?;
-    Ok(axum::Json(page.finish(rows, |r| r.id, |r| r.to_api())))
+    read::page::<ApiTokenRow>(&app, &caller, db::api_tokens::ApiTokenFilter { name: q.name }, page).await
 }
 
 /// Validates a token request and creates it inside `tx`, checking the tenant's quota. Shared by
 /// tenant admins and the platform operator (who mints a tenant's first token).
-pub async fn create_in(tx: &mut db::Tx, tenant_id: Uuid, body: &NewApiToken) -> ApiResult<ApiTokenCreated> {
+pub async fn create_in(
+    conn: &mut sqlx::PgConnection,
+    tenant_id: Uuid,
+    body: &NewApiToken,
+) -> ApiResult<ApiTokenCreated> {
     let mut errors = Errors::new();
     let name = validate::name(&mut errors, "/name", &body.name);
     if body.expires_at.is_some_and(|at| at <= chrono::Utc::now()) {
         errors.add("/expires_at", "must be in the future");
     }
     errors.check()?;
-    let tenant = db::tenants::lock(&mut **tx, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
-    if db::api_tokens::count(&mut **tx).await? >= i64::from(tenant.max_api_tokens) {
+    let tenant = db::tenants::lock(&mut *conn, tenant_id).await?.ok_or(ApiError::NotFound(Kind::Tenant))?;
+    if db::api_tokens::count(&mut *conn).await? >= i64::from(tenant.max_api_tokens) {
         return Err(ApiError::QuotaExceeded { quota: "max_api_tokens", limit: i64::from(tenant.max_api_tokens) });
     }
     let secret = secrets::generate(SecretKind::ApiToken);
     let row = db::api_tokens::insert(
-        &mut **tx,
+        conn,
         &db::api_tokens::NewApiTokenRow {
             tenant_id,
             name: &name,
@@ -80,13 +83,11 @@ pub async fn create(
     caller: TenantCaller,
     Json(body): Json<NewApiToken>,
 ) -> ApiResult<Resource<ApiTokenCreated>> {
-    caller.require(Role::Admin)?;
-    let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
-    let created = create_in(&mut tx, caller.tenant_id(), &body).await?;
+    let mut w = Write::tenant(&app, &caller, Role::Admin).await?;
+    let created = create_in(w.conn(), caller.tenant_id(), &body).await?;
     let id = created.api_token.id;
-    caller.audit(&mut tx, Change::created("api_token", id, &created)).await?;
-    tx.commit().await?;
-    Ok(Resource::created(created.api_token.etag.clone(), format!("/v1/api-tokens/{id}"), created))
+    w.commit(Change::created(Kind::ApiToken, id, &created), Touched::Nothing).await?;
+    Ok(Resource::created(created.api_token.etag.clone(), format!("{}/{id}", Kind::ApiToken.collection()), created))
 }
 
 #[utoipa::path(get, path = "/v1/api-tokens/{id}", tag = "api-tokens", params(("id" = Uuid, Path)),
@@ -97,10 +98,7 @@ pub async fn get(
     caller: TenantCaller,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Resource<ApiToken>> {
-    let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
-    let row = db::api_tokens::get(&mut *tx, id).await?.ok_or(ApiError::NotFound("API token"))?;
-    tx.commit().await?;
-    Ok(Resource::ok(row.etag(), row.to_api()))
+    read::one::<ApiTokenRow>(&app, &caller, id).await
 }
 
 #[utoipa::path(patch, path = "/v1/api-tokens/{id}", tag = "api-tokens", params(("id" = Uuid, Path),
@@ -115,21 +113,17 @@ pub async fn update(
     if_match: IfMatch,
     Json(body): Json<ApiTokenUpdate>,
 ) -> ApiResult<Resource<ApiToken>> {
-    caller.require(Role::Admin)?;
-    let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
-    let current = db::api_tokens::lock(&mut *tx, id).await?.ok_or(ApiError::NotFound("API token"))?;
-    if_match.check(&current.etag())?;
+    let mut w = Write::tenant(&app, &caller, Role::Admin).await?;
+    let current: ApiTokenRow = w.current(id, &if_match).await?;
     let Some(name) = body.name.filter(|n| *n != current.name) else {
-        return Ok(Resource::ok(current.etag(), current.to_api()));
+        return Ok(w.unchanged(&current));
     };
     let mut errors = Errors::new();
     let name = validate::name(&mut errors, "/name", &name);
     errors.check()?;
-    let updated = db::api_tokens::rename(&mut *tx, id, &name).await?;
-    caller.audit(&mut tx, Change::updated("api_token", id, &current.to_api(), &updated.to_api())).await?;
-    tx.commit().await?;
-    app.credentials.forget_tenant(caller.tenant_id()).await;
-    Ok(Resource::ok(updated.etag(), updated.to_api()))
+    let updated = db::api_tokens::rename(w.conn(), id, &name).await?;
+    w.forget_credentials();
+    w.updated(&current, &updated, Touched::Nothing).await
 }
 
 #[utoipa::path(delete, path = "/v1/api-tokens/{id}", tag = "api-tokens", params(("id" = Uuid, Path),
@@ -142,13 +136,9 @@ pub async fn delete(
     Path(id): Path<Uuid>,
     if_match: IfMatch,
 ) -> ApiResult<StatusCode> {
-    caller.require(Role::Admin)?;
-    let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
-    let current = db::api_tokens::lock(&mut *tx, id).await?.ok_or(ApiError::NotFound("API token"))?;
-    if_match.check(&current.etag())?;
-    db::api_tokens::delete(&mut *tx, id).await?;
-    caller.audit(&mut tx, Change::deleted("api_token", id, &current.to_api())).await?;
-    tx.commit().await?;
-    app.credentials.forget_tenant(caller.tenant_id()).await;
-    Ok(StatusCode::NO_CONTENT)
+    let mut w = Write::tenant(&app, &caller, Role::Admin).await?;
+    let current: ApiTokenRow = w.current(id, &if_match).await?;
+    db::api_tokens::delete(w.conn(), id).await?;
+    w.forget_credentials();
+    w.deleted(&current, Touched::Nothing).await
 }

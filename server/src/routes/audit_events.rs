@@ -57,7 +57,7 @@ pub async fn list(
     let page = PageRequest::new(q.cursor.as_deref(), q.limit)?;
     let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
     let rows = db::audit::list(&mut *tx, &q.filter(), &page).await?;
-    tx.commit().await?;
+    db::end_read(tx);
     Ok(axum::Json(page.finish(rows, |r| r.id, |r| r.to_api())))
 }
 
@@ -72,6 +72,6 @@ pub async fn list_platform(
     let page = PageRequest::new(q.cursor.as_deref(), q.limit)?;
     let mut tx = db::platform_tx(&app.pool).await?;
     let rows = db::audit::list(&mut *tx, &q.filter(), &page).await?;
-    tx.commit().await?;
+    db::end_read(tx);
     Ok(axum::Json(page.finish(rows, |r| r.id, |r| r.to_api())))
 }

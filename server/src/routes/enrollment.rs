@@ -15,11 +15,12 @@ use crate::app::AppState;
 use crate::audit::Change;
 use crate::auth::secrets::{self, SecretKind};
 use crate::auth::TenantCaller;
-use crate::config_sync::{self, commit_change, network_before};
 use crate::db;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, Path, Query};
 use crate::pagination::PageRequest;
+use crate::pipeline::{Touched, Write};
+use crate::resource::Kind;
 use crate::validate::{self, Errors};
 
 const MIN_TTL_SECS: u64 = 60;
@@ -34,8 +35,8 @@ pub struct PageQuery {
     pub limit: Option<u32>,
 }
 
-async fn site_exists(tx: &mut db::Tx, site_id: Uuid) -> ApiResult<()> {
-    db::sites::get(&mut **tx, site_id).await?.map(|_| ()).ok_or(ApiError::NotFound("site"))
+async fn site_exists(conn: &mut sqlx::PgConnection, site_id: Uuid) -> ApiResult<()> {
+    db::sites::get(conn, site_id).await?.map(|_| ()).ok_or(ApiError::NotFound(Kind::Site))
 }
 
 #[utoipa::path(post, path = "/v1/sites/{id}/enrollment-tokens", tag = "agents", params(("id" = Uuid, Path)),
@@ -48,7 +49,6 @@ pub async fn create_token(
     Path(site_id): Path<Uuid>,
     Json(body): Json<NewEnrollmentToken>,
 ) -> ApiResult<(StatusCode, axum::Json<EnrollmentTokenCreated>)> {
-    caller.require(Role::Operator)?;
     let mut errors = Errors::new();
     let ttl = match body.ttl_seconds {
         Some(ttl) => validate::within(&mut errors, "/ttl_seconds", u64::from(ttl), MIN_TTL_SECS..=MAX_TTL_SECS),
@@ -58,11 +58,11 @@ pub async fn create_token(
     let description = validate::text(&mut errors, "/description", body.description.as_deref().unwrap_or(""), 500);
     errors.check()?;
 
-    let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
-    site_exists(&mut tx, site_id).await?;
+    let mut w = Write::tenant(&app, &caller, Role::Operator).await?;
+    site_exists(w.conn(), site_id).await?;
     let secret = secrets::generate(SecretKind::EnrollmentToken);
     let row = db::enrollment_tokens::insert(
-        &mut *tx,
+        w.conn(),
         &db::enrollment_tokens::NewEnrollmentTokenRow {
             tenant_id: caller.tenant_id(),
             site_id,
@@ -74,8 +74,7 @@ pub async fn create_token(
         },
     )
     .await?;
-    caller.audit(&mut tx, Change::created("enrollment_token", row.id, &row.to_api())).await?;
-    tx.commit().await?;
+    w.commit(Change::created(Kind::EnrollmentToken, row.id, &row.to_api()), Touched::Nothing).await?;
     Ok((
         StatusCode::CREATED,
         axum::Json(EnrollmentTokenCreated { enrollment_token: row.to_api(), token: secret.value }),
@@ -95,7 +94,7 @@ pub async fn list_tokens(
     let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
     site_exists(&mut tx, site_id).await?;
     let rows = db::enrollment_tokens::list(&mut *tx, site_id, &page).await?;
-    tx.commit().await?;
+    db::end_read(tx);
     Ok(axum::Json(page.finish(rows, |r| r.id, |r| r.to_api())))
 }
 
@@ -108,13 +107,12 @@ pub async fn revoke_token(
     caller: TenantCaller,
     Path((site_id, token_id)): Path<(Uuid, Uuid)>,
 ) -> ApiResult<StatusCode> {
-    caller.require(Role::Operator)?;
-    let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
-    let row =
-        db::enrollment_tokens::get(&mut *tx, site_id, token_id).await?.ok_or(ApiError::NotFound("enrollment token"))?;
-    db::enrollment_tokens::delete(&mut *tx, token_id).await?;
-    caller.audit(&mut tx, Change::deleted("enrollment_token", token_id, &row.to_api())).await?;
-    tx.commit().await?;
+    let mut w = Write::tenant(&app, &caller, Role::Operator).await?;
+    let row = db::enrollment_tokens::get(w.conn(), site_id, token_id)
+        .await?
+        .ok_or(ApiError::NotFound(Kind::EnrollmentToken))?;
+    db::enrollment_tokens::delete(w.conn(), token_id).await?;
+    w.commit(Change::deleted(Kind::EnrollmentToken, token_id, &row.to_api()), Touched::Nothing).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -128,8 +126,8 @@ pub async fn get_agent(
 ) -> ApiResult<axum::Json<Agent>> {
     let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
     site_exists(&mut tx, site_id).await?;
-    let row = db::agents::by_site(&mut *tx, site_id).await?.ok_or(ApiError::NotFound("agent"))?;
-    tx.commit().await?;
+    let row = db::agents::by_site(&mut *tx, site_id).await?.ok_or(ApiError::NotFound(Kind::Agent))?;
+    db::end_read(tx);
     Ok(axum::Json(row.to_api()))
 }
 
@@ -141,18 +139,12 @@ pub async fn revoke_agent(
     caller: TenantCaller,
     Path(site_id): Path<Uuid>,
 ) -> ApiResult<StatusCode> {
-    caller.require(Role::Operator)?;
-    let tenant_id = caller.tenant_id();
-    let (mut tx, tenant) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
-    let before = network_before(&mut tx, &app, &tenant).await?;
-    site_exists(&mut tx, site_id).await?;
-    let row = db::agents::by_site(&mut *tx, site_id).await?.ok_or(ApiError::NotFound("agent"))?;
-    db::agents::delete(&mut *tx, row.id).await?;
-    let outcome = commit_change(&mut tx, tenant_id, &before, config_sync::site(site_id)).await?;
-    caller.audit(&mut tx, Change::deleted("agent", row.id, &row.to_api())).await?;
-    tx.commit().await?;
-    app.credentials.forget_tenant(tenant_id).await;
-    outcome.publish(&app).await;
+    let mut w = Write::network(&app, &caller).await?;
+    site_exists(w.conn(), site_id).await?;
+    let row = db::agents::by_site(w.conn(), site_id).await?.ok_or(ApiError::NotFound(Kind::Agent))?;
+    db::agents::delete(w.conn(), row.id).await?;
+    w.forget_credentials();
+    w.commit(Change::deleted(Kind::Agent, row.id, &row.to_api()), Touched::Site(site_id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -168,7 +160,7 @@ pub async fn site_status(
     site_exists(&mut tx, site_id).await?;
     let agent = db::agents::by_site(&mut *tx, site_id).await?;
     let desired = db::site_configs::get(&mut *tx, site_id).await?;
-    tx.commit().await?;
+    db::end_read(tx);
     let (health, reason) = match &agent {
         None => (SiteHealth::Unenrolled, Some("no agent has enrolled for this site".to_string())),
         Some(a) => {

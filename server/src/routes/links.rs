@@ -2,20 +2,19 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use patronus_api::{Link, LinkUpdate, NewLink, Page, Role};
+use patronus_api::{Link, LinkUpdate, NewLink, Page};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::audit::Change;
 use crate::auth::TenantCaller;
-use crate::config_sync::{self, commit_change, network_before};
 use crate::db::{self, links::LinkRow};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{IfMatch, Json, Path, Query, Resource};
 use crate::netaddr;
 use crate::pagination::PageRequest;
+use crate::pipeline::{read, Touched, Write};
 use crate::validate::{self, Errors};
 
 const MAX_MBPS: u64 = 10_000_000;
@@ -41,10 +40,7 @@ pub async fn list(
     Query(q): Query<LinkListQuery>,
 ) -> ApiResult<axum::Json<Page<Link>>> {
     let page = PageRequest::new(q.cursor.as_deref(), q.limit)?;
-    let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
-    let rows = db::links::list(&mut *tx, &db::links::LinkFilter { site_id: q.site_id, name: q.name }, &page).await?;
-    db::end_read(tx);
-    Ok(axum::Json(page.finish(rows, |r| r.id, |r| r.to_api())))
+    read::page::<LinkRow>(&app, &caller, db::links::LinkFilter { site_id: q.site_id, name: q.name }, page).await
 }
 
 fn check_fields(errors: &mut Errors, row: &mut LinkRow) {
@@ -67,12 +63,10 @@ pub async fn create(
     caller: TenantCaller,
     Json(body): Json<NewLink>,
 ) -> ApiResult<Resource<Link>> {
-    caller.require(Role::Operator)?;
-    let tenant_id = caller.tenant_id();
     let now = chrono::Utc::now();
     let mut row = LinkRow {
         id: Uuid::now_v7(),
-        tenant_id,
+        tenant_id: caller.tenant_id(),
         site_id: body.site_id,
         name: body.name,
         interface: body.interface,
@@ -89,27 +83,19 @@ pub async fn create(
     let mut errors = Errors::new();
     check_fields(&mut errors, &mut row);
     errors.check()?;
-    let (mut tx, tenant) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
-    let before = network_before(&mut tx, &app, &tenant).await?;
-    if db::sites::get(&mut *tx, row.site_id).await?.is_none() {
+    let mut w = Write::network(&app, &caller).await?;
+    if db::sites::get(w.conn(), row.site_id).await?.is_none() {
         return Err(ApiError::field("/site_id", "no such site"));
     }
-    let created = db::links::insert(&mut *tx, &row).await?;
-    let outcome = commit_change(&mut tx, tenant_id, &before, config_sync::site(created.site_id)).await?;
-    caller.audit(&mut tx, Change::created("link", created.id, &created.to_api())).await?;
-    tx.commit().await?;
-    outcome.publish(&app).await;
-    Ok(Resource::created(created.etag(), format!("/v1/links/{}", created.id), created.to_api()))
+    let created = db::links::insert(w.conn(), &row).await?;
+    w.created(&created, Touched::Site(created.site_id)).await
 }
 
 #[utoipa::path(get, path = "/v1/links/{id}", tag = "links", params(("id" = Uuid, Path)),
     responses((status = 200, description = "The link", body = Link, headers(("ETag" = String)))),
     security(("tenant_auth" = [])))]
 pub async fn get(State(app): State<AppState>, caller: TenantCaller, Path(id): Path<Uuid>) -> ApiResult<Resource<Link>> {
-    let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
-    let row = db::links::get(&mut *tx, id).await?.ok_or(ApiError::NotFound("link"))?;
-    db::end_read(tx);
-    Ok(Resource::ok(row.etag(), row.to_api()))
+    read::one::<LinkRow>(&app, &caller, id).await
 }
 
 #[utoipa::path(patch, path = "/v1/links/{id}", tag = "links", params(("id" = Uuid, Path),
@@ -124,12 +110,8 @@ pub async fn update(
     if_match: IfMatch,
     Json(body): Json<LinkUpdate>,
 ) -> ApiResult<Resource<Link>> {
-    caller.require(Role::Operator)?;
-    let tenant_id = caller.tenant_id();
-    let (mut tx, tenant) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
-    let before = network_before(&mut tx, &app, &tenant).await?;
-    let current = db::links::lock(&mut *tx, id).await?.ok_or(ApiError::NotFound("link"))?;
-    if_match.check(&current.etag())?;
+    let mut w = Write::network(&app, &caller).await?;
+    let current: LinkRow = w.current(id, &if_match).await?;
     let mut next = current.clone();
     if let Some(v) = body.name {
         next.name = v;
@@ -159,14 +141,10 @@ pub async fn update(
     check_fields(&mut errors, &mut next);
     errors.check()?;
     if next == current {
-        return Ok(Resource::ok(current.etag(), current.to_api()));
+        return Ok(w.unchanged(&current));
     }
-    let updated = db::links::update(&mut *tx, &next).await?;
-    let outcome = commit_change(&mut tx, tenant_id, &before, config_sync::site(updated.site_id)).await?;
-    caller.audit(&mut tx, Change::updated("link", id, &current.to_api(), &updated.to_api())).await?;
-    tx.commit().await?;
-    outcome.publish(&app).await;
-    Ok(Resource::ok(updated.etag(), updated.to_api()))
+    let updated = db::links::update(w.conn(), &next).await?;
+    w.updated(&current, &updated, Touched::Site(updated.site_id)).await
 }
 
 #[utoipa::path(delete, path = "/v1/links/{id}", tag = "links", params(("id" = Uuid, Path),
@@ -179,16 +157,8 @@ pub async fn delete(
     Path(id): Path<Uuid>,
     if_match: IfMatch,
 ) -> ApiResult<StatusCode> {
-    caller.require(Role::Operator)?;
-    let tenant_id = caller.tenant_id();
-    let (mut tx, tenant) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
-    let before = network_before(&mut tx, &app, &tenant).await?;
-    let current = db::links::lock(&mut *tx, id).await?.ok_or(ApiError::NotFound("link"))?;
-    if_match.check(&current.etag())?;
-    db::links::delete(&mut *tx, id).await?;
-    let outcome = commit_change(&mut tx, tenant_id, &before, config_sync::site(current.site_id)).await?;
-    caller.audit(&mut tx, Change::deleted("link", id, &current.to_api())).await?;
-    tx.commit().await?;
-    outcome.publish(&app).await;
-    Ok(StatusCode::NO_CONTENT)
+    let mut w = Write::network(&app, &caller).await?;
+    let current: LinkRow = w.current(id, &if_match).await?;
+    db::links::delete(w.conn(), id).await?;
+    w.deleted(&current, Touched::Site(current.site_id)).await
 }

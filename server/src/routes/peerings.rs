@@ -11,13 +11,13 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::audit::Change;
 use crate::auth::TenantCaller;
-use crate::config_sync::{commit_change, network_before, Touched};
-use crate::db;
+use crate::db::{self, peerings::PeeringRow};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{IfMatch, Json, Path, Query, Resource};
 use crate::pagination::PageRequest;
+use crate::pipeline::{read, Touched, Write};
+use crate::resource::Kind;
 use crate::validate::{self, Errors};
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -40,11 +40,8 @@ pub async fn list(
     Query(q): Query<PeeringListQuery>,
 ) -> ApiResult<axum::Json<Page<Peering>>> {
     let page = PageRequest::new(q.cursor.as_deref(), q.limit)?;
-    let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
-    let rows =
-        db::peerings::list(&mut *tx, &db::peerings::PeeringFilter { name: q.name, site_id: q.site_id }, &page).await?;
-    tx.commit().await?;
-    Ok(axum::Json(page.finish(rows, |r| r.id, |r| r.to_api())))
+    read::page::<PeeringRow>(&app, &caller, db::peerings::PeeringFilter { name: q.name, site_id: q.site_id }, page)
+        .await
 }
 
 #[utoipa::path(post, path = "/v1/peerings", tag = "peerings", request_body = NewPeering,
@@ -55,8 +52,6 @@ pub async fn create(
     caller: TenantCaller,
     Json(body): Json<NewPeering>,
 ) -> ApiResult<Resource<Peering>> {
-    caller.require(Role::Operator)?;
-    let tenant_id = caller.tenant_id();
     let mut errors = Errors::new();
     if let Some(name) = &body.name {
         validate::name(&mut errors, "/name", name);
@@ -65,10 +60,9 @@ pub async fn create(
         errors.add("/site_b", "a site cannot peer with itself");
     }
     errors.check()?;
-    let (mut tx, tenant) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
-    let before = network_before(&mut tx, &app, &tenant).await?;
-    let a = db::sites::get(&mut *tx, body.site_a).await?;
-    let b = db::sites::get(&mut *tx, body.site_b).await?;
+    let mut w = Write::network(&app, &caller).await?;
+    let a = db::sites::get(w.conn(), body.site_a).await?;
+    let b = db::sites::get(w.conn(), body.site_b).await?;
     let mut errors = Errors::new();
     if a.is_none() {
         errors.add("/site_a", "no such site");
@@ -77,14 +71,10 @@ pub async fn create(
         errors.add("/site_b", "no such site");
     }
     errors.check()?;
-    let (Some(a), Some(b)) = (a, b) else { return Err(ApiError::NotFound("site")) };
+    let (Some(a), Some(b)) = (a, b) else { return Err(ApiError::NotFound(Kind::Site)) };
     let name = body.name.unwrap_or_else(|| format!("{}--{}", a.name, b.name));
-    let created = db::peerings::insert(&mut *tx, tenant_id, &name, a.id, b.id).await?;
-    let outcome = commit_change(&mut tx, tenant_id, &before, Touched::Tenant(|_| BTreeSet::from([a.id, b.id]))).await?;
-    caller.audit(&mut tx, Change::created("peering", created.id, &created.to_api())).await?;
-    tx.commit().await?;
-    outcome.publish(&app).await;
-    Ok(Resource::created(created.etag(), format!("/v1/peerings/{}", created.id), created.to_api()))
+    let created = db::peerings::insert(w.conn(), caller.tenant_id(), &name, a.id, b.id).await?;
+    w.created(&created, Touched::Sites(BTreeSet::from([a.id, b.id]))).await
 }
 
 #[utoipa::path(get, path = "/v1/peerings/{id}", tag = "peerings", params(("id" = Uuid, Path)),
@@ -95,10 +85,7 @@ pub async fn get(
     caller: TenantCaller,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Resource<Peering>> {
-    let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
-    let row = db::peerings::get(&mut *tx, id).await?.ok_or(ApiError::NotFound("peering"))?;
-    tx.commit().await?;
-    Ok(Resource::ok(row.etag(), row.to_api()))
+    read::one::<PeeringRow>(&app, &caller, id).await
 }
 
 #[utoipa::path(patch, path = "/v1/peerings/{id}", tag = "peerings", params(("id" = Uuid, Path),
@@ -113,20 +100,16 @@ pub async fn update(
     if_match: IfMatch,
     Json(body): Json<PeeringUpdate>,
 ) -> ApiResult<Resource<Peering>> {
-    caller.require(Role::Operator)?;
-    let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
-    let current = db::peerings::lock(&mut *tx, id).await?.ok_or(ApiError::NotFound("peering"))?;
-    if_match.check(&current.etag())?;
+    let mut w = Write::tenant(&app, &caller, Role::Operator).await?;
+    let current: PeeringRow = w.current(id, &if_match).await?;
     let Some(name) = body.name.filter(|n| *n != current.name) else {
-        return Ok(Resource::ok(current.etag(), current.to_api()));
+        return Ok(w.unchanged(&current));
     };
     let mut errors = Errors::new();
     let name = validate::name(&mut errors, "/name", &name);
     errors.check()?;
-    let updated = db::peerings::rename(&mut *tx, id, &name).await?;
-    caller.audit(&mut tx, Change::updated("peering", id, &current.to_api(), &updated.to_api())).await?;
-    tx.commit().await?;
-    Ok(Resource::ok(updated.etag(), updated.to_api()))
+    let updated = db::peerings::rename(w.conn(), id, &name).await?;
+    w.updated(&current, &updated, Touched::Nothing).await
 }
 
 #[utoipa::path(delete, path = "/v1/peerings/{id}", tag = "peerings", params(("id" = Uuid, Path),
@@ -139,22 +122,8 @@ pub async fn delete(
     Path(id): Path<Uuid>,
     if_match: IfMatch,
 ) -> ApiResult<StatusCode> {
-    caller.require(Role::Operator)?;
-    let tenant_id = caller.tenant_id();
-    let (mut tx, tenant) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
-    let before = network_before(&mut tx, &app, &tenant).await?;
-    let current = db::peerings::lock(&mut *tx, id).await?.ok_or(ApiError::NotFound("peering"))?;
-    if_match.check(&current.etag())?;
-    db::peerings::delete(&mut *tx, id).await?;
-    let outcome = commit_change(
-        &mut tx,
-        tenant_id,
-        &before,
-        Touched::Tenant(|_| BTreeSet::from([current.site_low, current.site_high])),
-    )
-    .await?;
-    caller.audit(&mut tx, Change::deleted("peering", id, &current.to_api())).await?;
-    tx.commit().await?;
-    outcome.publish(&app).await;
-    Ok(StatusCode::NO_CONTENT)
+    let mut w = Write::network(&app, &caller).await?;
+    let current: PeeringRow = w.current(id, &if_match).await?;
+    db::peerings::delete(w.conn(), id).await?;
+    w.deleted(&current, Touched::Sites(BTreeSet::from([current.site_low, current.site_high]))).await
 }

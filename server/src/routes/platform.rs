@@ -10,6 +10,7 @@ use crate::auth::PlatformCaller;
 use crate::db;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Json, Path, Resource};
+use crate::resource::Kind;
 use crate::routes::api_tokens::create_in;
 
 #[utoipa::path(post, path = "/v1/tenants/{id}/api-tokens", tag = "tenants", params(("id" = Uuid, Path)),
@@ -23,7 +24,7 @@ pub async fn create_tenant_token(
     Path(tenant_id): Path<Uuid>,
     Json(body): Json<NewApiToken>,
 ) -> ApiResult<Resource<ApiTokenCreated>> {
-    db::tenants::get(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
+    db::tenants::get(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound(Kind::Tenant))?;
     let mut tx = db::tenant_tx(&app.pool, tenant_id).await?;
     let created = create_in(&mut tx, tenant_id, &body).await?;
     let id = created.api_token.id;
@@ -33,7 +34,7 @@ pub async fn create_tenant_token(
         &caller.principal,
         Some(tenant_id),
         caller.request_id.as_deref(),
-        Change::created("api_token", id, &created),
+        Change::created(Kind::ApiToken, id, &created),
     )
     .await?;
     tx.commit().await?;
@@ -67,7 +68,7 @@ pub async fn rotate_signing_key(
     let mut tx = db::platform_tx(&app.pool).await?;
     let key = db::signing_keys::create(&mut *tx).await?;
     let snapshot = SigningKey { kid: key.kid.clone(), current: true, created_at: key.created_at };
-    caller.audit(&mut tx, Change::created("signing_key", Uuid::now_v7(), &snapshot)).await?;
+    caller.audit(&mut tx, Change::created(Kind::SigningKey, Uuid::now_v7(), &snapshot)).await?;
     tx.commit().await?;
     app.keys.load(&app.pool).await.map_err(ApiError::Internal)?;
     Ok((axum::http::StatusCode::CREATED, axum::Json(signing_keys(db::signing_keys::all(&app.pool).await?))))

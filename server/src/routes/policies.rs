@@ -3,21 +3,20 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use patronus_api::{NewPolicy, Page, PathSelection, Policy, PolicyAction, PolicyMatch, PolicyUpdate, Protocol, Role};
+use patronus_api::{NewPolicy, Page, PathSelection, Policy, PolicyAction, PolicyMatch, PolicyUpdate, Protocol};
 use serde::Deserialize;
 use sqlx::types::Json as SqlJson;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::audit::Change;
 use crate::auth::TenantCaller;
-use crate::config_sync::{commit_change, network_before, Touched};
 use crate::db::{self, policies::PolicyRow};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{IfMatch, Json, Path, Query, Resource};
 use crate::netaddr;
 use crate::pagination::PageRequest;
+use crate::pipeline::{read, Touched, Write};
 use crate::validate::{self, Errors};
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -38,10 +37,7 @@ pub async fn list(
     Query(q): Query<PolicyListQuery>,
 ) -> ApiResult<axum::Json<Page<Policy>>> {
     let page = PageRequest::new(q.cursor.as_deref(), q.limit)?;
-    let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
-    let rows = db::policies::list(&mut *tx, &db::policies::PolicyFilter { name: q.name }, &page).await?;
-    tx.commit().await?;
-    Ok(axum::Json(page.finish(rows, |r| r.id, |r| r.to_api())))
+    read::page::<PolicyRow>(&app, &caller, db::policies::PolicyFilter { name: q.name }, page).await
 }
 
 fn check_match(errors: &mut Errors, m: &mut PolicyMatch) {
@@ -101,7 +97,7 @@ fn check_action(errors: &mut Errors, a: &PolicyAction) {
 }
 
 /// Field checks, then the names the policy refers to: its QoS class and its links.
-async fn check(tx: &mut db::Tx, row: &mut PolicyRow) -> ApiResult<()> {
+async fn check(conn: &mut sqlx::PgConnection, row: &mut PolicyRow) -> ApiResult<()> {
     let mut errors = Errors::new();
     row.name = validate::name(&mut errors, "/name", &row.name);
     validate::within(&mut errors, "/priority", row.priority as u64, 0..=1_000_000);
@@ -114,7 +110,7 @@ async fn check(tx: &mut db::Tx, row: &mut PolicyRow) -> ApiResult<()> {
     row.qos_class_id = None;
     row.qos_class_name = None;
     if let Some(name) = row.action.0.qos_class.clone() {
-        match db::qos_classes::by_name(&mut **tx, &name).await? {
+        match db::qos_classes::by_name(&mut *conn, &name).await? {
             Some(class) => {
                 row.qos_class_id = Some(class.id);
                 row.qos_class_name = Some(class.name);
@@ -123,11 +119,11 @@ async fn check(tx: &mut db::Tx, row: &mut PolicyRow) -> ApiResult<()> {
         }
     }
     for (i, link) in row.action.0.link_preference.iter().enumerate() {
-        if !db::links::name_exists(&mut **tx, link).await? {
+        if !db::links::name_exists(&mut *conn, link).await? {
             errors.add(&format!("/action/link_preference/{i}"), format!("no site has a link named {link:?}"));
         }
     }
-    errors.check()
+    Ok(errors.check()?)
 }
 
 #[utoipa::path(post, path = "/v1/policies", tag = "policies", request_body = NewPolicy,
@@ -138,12 +134,10 @@ pub async fn create(
     caller: TenantCaller,
     Json(body): Json<NewPolicy>,
 ) -> ApiResult<Resource<Policy>> {
-    caller.require(Role::Operator)?;
-    let tenant_id = caller.tenant_id();
     let now = chrono::Utc::now();
     let mut row = PolicyRow {
         id: Uuid::now_v7(),
-        tenant_id,
+        tenant_id: caller.tenant_id(),
         name: body.name,
         priority: i64::from(body.priority),
         matches: SqlJson(body.matches),
@@ -155,15 +149,10 @@ pub async fn create(
         created_at: now,
         updated_at: now,
     };
-    let (mut tx, tenant) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
-    let before = network_before(&mut tx, &app, &tenant).await?;
-    check(&mut tx, &mut row).await?;
-    let created = db::policies::insert(&mut tx, &row).await?;
-    let outcome = commit_change(&mut tx, tenant_id, &before, Touched::Tenant(|net| net.all_sites())).await?;
-    caller.audit(&mut tx, Change::created("policy", created.id, &created.to_api())).await?;
-    tx.commit().await?;
-    outcome.publish(&app).await;
-    Ok(Resource::created(created.etag(), format!("/v1/policies/{}", created.id), created.to_api()))
+    let mut w = Write::network(&app, &caller).await?;
+    check(w.conn(), &mut row).await?;
+    let created = db::policies::insert(w.conn(), &row).await?;
+    w.created(&created, Touched::AllSites).await
 }
 
 #[utoipa::path(get, path = "/v1/policies/{id}", tag = "policies", params(("id" = Uuid, Path)),
@@ -174,10 +163,7 @@ pub async fn get(
     caller: TenantCaller,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Resource<Policy>> {
-    let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
-    let row = db::policies::get(&mut *tx, id).await?.ok_or(ApiError::NotFound("policy"))?;
-    tx.commit().await?;
-    Ok(Resource::ok(row.etag(), row.to_api()))
+    read::one::<PolicyRow>(&app, &caller, id).await
 }
 
 #[utoipa::path(patch, path = "/v1/policies/{id}", tag = "policies", params(("id" = Uuid, Path),
@@ -193,12 +179,8 @@ pub async fn update(
     if_match: IfMatch,
     Json(body): Json<PolicyUpdate>,
 ) -> ApiResult<Resource<Policy>> {
-    caller.require(Role::Operator)?;
-    let tenant_id = caller.tenant_id();
-    let (mut tx, tenant) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
-    let before = network_before(&mut tx, &app, &tenant).await?;
-    let current = db::policies::lock(&mut *tx, id).await?.ok_or(ApiError::NotFound("policy"))?;
-    if_match.check(&current.etag())?;
+    let mut w = Write::network(&app, &caller).await?;
+    let current: PolicyRow = w.current(id, &if_match).await?;
     let mut next = current.clone();
     next.action.0.qos_class = current.qos_class_name.clone();
     if let Some(v) = body.name {
@@ -216,16 +198,12 @@ pub async fn update(
     if let Some(v) = body.site_selector {
         next.site_selector = SqlJson(v);
     }
-    check(&mut tx, &mut next).await?;
+    check(w.conn(), &mut next).await?;
     if next.to_api() == current.to_api() {
-        return Ok(Resource::ok(current.etag(), current.to_api()));
+        return Ok(w.unchanged(&current));
     }
-    let updated = db::policies::update(&mut tx, &next).await?;
-    let outcome = commit_change(&mut tx, tenant_id, &before, Touched::Tenant(|net| net.all_sites())).await?;
-    caller.audit(&mut tx, Change::updated("policy", id, &current.to_api(), &updated.to_api())).await?;
-    tx.commit().await?;
-    outcome.publish(&app).await;
-    Ok(Resource::ok(updated.etag(), updated.to_api()))
+    let updated = db::policies::update(w.conn(), &next).await?;
+    w.updated(&current, &updated, Touched::AllSites).await
 }
 
 #[utoipa::path(delete, path = "/v1/policies/{id}", tag = "policies", params(("id" = Uuid, Path),
@@ -238,16 +216,8 @@ pub async fn delete(
     Path(id): Path<Uuid>,
     if_match: IfMatch,
 ) -> ApiResult<StatusCode> {
-    caller.require(Role::Operator)?;
-    let tenant_id = caller.tenant_id();
-    let (mut tx, tenant) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
-    let before = network_before(&mut tx, &app, &tenant).await?;
-    let current = db::policies::lock(&mut *tx, id).await?.ok_or(ApiError::NotFound("policy"))?;
-    if_match.check(&current.etag())?;
-    db::policies::delete(&mut *tx, id).await?;
-    let outcome = commit_change(&mut tx, tenant_id, &before, Touched::Tenant(|net| net.all_sites())).await?;
-    caller.audit(&mut tx, Change::deleted("policy", id, &current.to_api())).await?;
-    tx.commit().await?;
-    outcome.publish(&app).await;
-    Ok(StatusCode::NO_CONTENT)
+    let mut w = Write::network(&app, &caller).await?;
+    let current: PolicyRow = w.current(id, &if_match).await?;
+    db::policies::delete(w.conn(), id).await?;
+    w.deleted(&current, Touched::AllSites).await
 }

@@ -2,19 +2,18 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use patronus_api::{NewQosClass, Page, QosClass, QosClassUpdate, Role};
+use patronus_api::{NewQosClass, Page, QosClass, QosClassUpdate};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::audit::Change;
 use crate::auth::TenantCaller;
-use crate::config_sync::{commit_change, network_before, Touched};
 use crate::db::{self, qos_classes::QosClassRow};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{IfMatch, Json, Path, Query, Resource};
 use crate::pagination::PageRequest;
+use crate::pipeline::{read, Touched, Write};
 use crate::validate::{self, Errors};
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -35,10 +34,7 @@ pub async fn list(
     Query(q): Query<QosClassListQuery>,
 ) -> ApiResult<axum::Json<Page<QosClass>>> {
     let page = PageRequest::new(q.cursor.as_deref(), q.limit)?;
-    let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
-    let rows = db::qos_classes::list(&mut *tx, &db::qos_classes::QosClassFilter { name: q.name }, &page).await?;
-    tx.commit().await?;
-    Ok(axum::Json(page.finish(rows, |r| r.id, |r| r.to_api())))
+    read::page::<QosClassRow>(&app, &caller, db::qos_classes::QosClassFilter { name: q.name }, page).await
 }
 
 fn check_fields(errors: &mut Errors, row: &mut QosClassRow) {
@@ -53,8 +49,8 @@ fn check_fields(errors: &mut Errors, row: &mut QosClassRow) {
 }
 
 /// The guaranteed shares of all classes may not add up to over 100 %.
-async fn check_guarantees(tx: &mut db::Tx, row: &QosClassRow) -> ApiResult<()> {
-    let others = db::qos_classes::guaranteed_total_except(&mut **tx, row.id).await?;
+async fn check_guarantees(conn: &mut sqlx::PgConnection, row: &QosClassRow) -> ApiResult<()> {
+    let others = db::qos_classes::guaranteed_total_except(conn, row.id).await?;
     let total = others + i64::from(row.guaranteed_percent);
     if total > 100 {
         return Err(ApiError::field(
@@ -73,12 +69,10 @@ pub async fn create(
     caller: TenantCaller,
     Json(body): Json<NewQosClass>,
 ) -> ApiResult<Resource<QosClass>> {
-    caller.require(Role::Operator)?;
-    let tenant_id = caller.tenant_id();
     let now = chrono::Utc::now();
     let mut row = QosClassRow {
         id: Uuid::now_v7(),
-        tenant_id,
+        tenant_id: caller.tenant_id(),
         name: body.name,
         priority: i32::from(body.priority),
         dscp: i32::from(body.dscp),
@@ -91,15 +85,10 @@ pub async fn create(
     let mut errors = Errors::new();
     check_fields(&mut errors, &mut row);
     errors.check()?;
-    let (mut tx, tenant) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
-    let before = network_before(&mut tx, &app, &tenant).await?;
-    check_guarantees(&mut tx, &row).await?;
-    let created = db::qos_classes::insert(&mut *tx, &row).await?;
-    let outcome = commit_change(&mut tx, tenant_id, &before, Touched::Tenant(|net| net.all_sites())).await?;
-    caller.audit(&mut tx, Change::created("qos_class", created.id, &created.to_api())).await?;
-    tx.commit().await?;
-    outcome.publish(&app).await;
-    Ok(Resource::created(created.etag(), format!("/v1/qos-classes/{}", created.id), created.to_api()))
+    let mut w = Write::network(&app, &caller).await?;
+    check_guarantees(w.conn(), &row).await?;
+    let created = db::qos_classes::insert(w.conn(), &row).await?;
+    w.created(&created, Touched::AllSites).await
 }
 
 #[utoipa::path(get, path = "/v1/qos-classes/{id}", tag = "qos-classes", params(("id" = Uuid, Path)),
@@ -110,10 +99,7 @@ pub async fn get(
     caller: TenantCaller,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Resource<QosClass>> {
-    let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
-    let row = db::qos_classes::get(&mut *tx, id).await?.ok_or(ApiError::NotFound("QoS class"))?;
-    tx.commit().await?;
-    Ok(Resource::ok(row.etag(), row.to_api()))
+    read::one::<QosClassRow>(&app, &caller, id).await
 }
 
 #[utoipa::path(patch, path = "/v1/qos-classes/{id}", tag = "qos-classes", params(("id" = Uuid, Path),
@@ -128,12 +114,8 @@ pub async fn update(
     if_match: IfMatch,
     Json(body): Json<QosClassUpdate>,
 ) -> ApiResult<Resource<QosClass>> {
-    caller.require(Role::Operator)?;
-    let tenant_id = caller.tenant_id();
-    let (mut tx, tenant) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
-    let before = network_before(&mut tx, &app, &tenant).await?;
-    let current = db::qos_classes::lock(&mut *tx, id).await?.ok_or(ApiError::NotFound("QoS class"))?;
-    if_match.check(&current.etag())?;
+    let mut w = Write::network(&app, &caller).await?;
+    let current: QosClassRow = w.current(id, &if_match).await?;
     let mut next = current.clone();
     if let Some(v) = body.name {
         next.name = v;
@@ -154,15 +136,11 @@ pub async fn update(
     check_fields(&mut errors, &mut next);
     errors.check()?;
     if next == current {
-        return Ok(Resource::ok(current.etag(), current.to_api()));
+        return Ok(w.unchanged(&current));
     }
-    check_guarantees(&mut tx, &next).await?;
-    let updated = db::qos_classes::update(&mut *tx, &next).await?;
-    let outcome = commit_change(&mut tx, tenant_id, &before, Touched::Tenant(|net| net.all_sites())).await?;
-    caller.audit(&mut tx, Change::updated("qos_class", id, &current.to_api(), &updated.to_api())).await?;
-    tx.commit().await?;
-    outcome.publish(&app).await;
-    Ok(Resource::ok(updated.etag(), updated.to_api()))
+    check_guarantees(w.conn(), &next).await?;
+    let updated = db::qos_classes::update(w.conn(), &next).await?;
+    w.updated(&current, &updated, Touched::AllSites).await
 }
 
 #[utoipa::path(delete, path = "/v1/qos-classes/{id}", tag = "qos-classes", params(("id" = Uuid, Path),
@@ -175,13 +153,9 @@ pub async fn delete(
     Path(id): Path<Uuid>,
     if_match: IfMatch,
 ) -> ApiResult<StatusCode> {
-    caller.require(Role::Operator)?;
-    let tenant_id = caller.tenant_id();
-    let (mut tx, tenant) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
-    let before = network_before(&mut tx, &app, &tenant).await?;
-    let current = db::qos_classes::lock(&mut *tx, id).await?.ok_or(ApiError::NotFound("QoS class"))?;
-    if_match.check(&current.etag())?;
-    let users = db::policies::names_using_qos_class(&mut *tx, id).await?;
+    let mut w = Write::network(&app, &caller).await?;
+    let current: QosClassRow = w.current(id, &if_match).await?;
+    let users = db::policies::names_using_qos_class(w.conn(), id).await?;
     if !users.is_empty() {
         return Err(ApiError::Conflict {
             detail: format!(
@@ -192,10 +166,6 @@ pub async fn delete(
             pointer: None,
         });
     }
-    db::qos_classes::delete(&mut *tx, id).await?;
-    let outcome = commit_change(&mut tx, tenant_id, &before, Touched::Tenant(|net| net.all_sites())).await?;
-    caller.audit(&mut tx, Change::deleted("qos_class", id, &current.to_api())).await?;
-    tx.commit().await?;
-    outcome.publish(&app).await;
-    Ok(StatusCode::NO_CONTENT)
+    db::qos_classes::delete(w.conn(), id).await?;
+    w.deleted(&current, Touched::AllSites).await
 }

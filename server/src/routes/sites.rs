@@ -2,22 +2,22 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use patronus_api::{CompiledConfig, NewSite, Page, Role, Site, SiteRole, SiteUpdate};
+use patronus_api::{CompiledConfig, NewSite, Page, Site, SiteRole, SiteUpdate};
 use serde::Deserialize;
 use sqlx::types::Json as SqlJson;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::audit::Change;
 use crate::auth::TenantCaller;
 use crate::compiler;
-use crate::config_sync::{self, commit_change, network_before};
 use crate::db::{self, sites::SiteRow};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{IfMatch, Json, Path, Query, Resource};
 use crate::netaddr;
 use crate::pagination::PageRequest;
+use crate::pipeline::{read, Touched, Write};
+use crate::resource::Kind;
 use crate::validate::{self, Errors};
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -50,11 +50,7 @@ pub async fn list(
                 .ok_or_else(|| ApiError::field("/query/label", "must be key=value"))?,
         ),
     };
-    let filter = db::sites::SiteFilter { name: q.name, role: q.role, label };
-    let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
-    let rows = db::sites::list(&mut *tx, &filter, &page).await?;
-    db::end_read(tx);
-    Ok(axum::Json(page.finish(rows, |r| r.id, |r| r.to_api())))
+    read::page::<SiteRow>(&app, &caller, db::sites::SiteFilter { name: q.name, role: q.role, label }, page).await
 }
 
 /// Field checks of a site's values, before the database is consulted.
@@ -76,7 +72,7 @@ fn check_fields(errors: &mut Errors, row: &mut SiteRow) -> Vec<ipnet::IpNet> {
 /// Checks that the site's LAN prefixes collide neither with the overlay nor with another site's.
 /// `given` is the list as the request gave it, so that errors point at the caller's indices.
 async fn check_prefixes(
-    tx: &mut db::Tx,
+    conn: &mut sqlx::PgConnection,
     site_id: Uuid,
     given: &[String],
     nets: &[ipnet::IpNet],
@@ -95,7 +91,7 @@ async fn check_prefixes(
     }
     errors.check()?;
     let texts: Vec<String> = nets.iter().map(|n| n.to_string()).collect();
-    if let Some((site, theirs, ours)) = db::sites::overlapping_prefix(&mut **tx, site_id, &texts).await? {
+    if let Some((site, theirs, ours)) = db::sites::overlapping_prefix(&mut *conn, site_id, &texts).await? {
         return Err(ApiError::field(pointer_of(&ours), format!("overlaps {theirs} of site {site:?}")));
     }
     Ok(())
@@ -110,7 +106,6 @@ pub async fn create(
     caller: TenantCaller,
     Json(body): Json<NewSite>,
 ) -> ApiResult<Resource<Site>> {
-    caller.require(Role::Operator)?;
     let tenant_id = caller.tenant_id();
     let now = chrono::Utc::now();
     let mut row = SiteRow {
@@ -134,35 +129,31 @@ pub async fn create(
     errors.check()?;
     let given = std::mem::replace(&mut row.lan_prefixes, nets.iter().map(|n| n.to_string()).collect());
 
-    let (mut tx, tenant) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
-    let before = network_before(&mut tx, &app, &tenant).await?;
-    if db::sites::count(&mut *tx).await? >= i64::from(tenant.max_sites) {
-        return Err(ApiError::QuotaExceeded { quota: "max_sites", limit: i64::from(tenant.max_sites) });
+    let mut w = Write::network(&app, &caller).await?;
+    let max_sites = w.tenant_row()?.max_sites;
+    if db::sites::count(w.conn()).await? >= i64::from(max_sites) {
+        return Err(ApiError::QuotaExceeded { quota: "max_sites", limit: i64::from(max_sites) });
     }
-    let topology = db::topology::get_or_create(&mut tx, tenant_id).await?;
-    let overlay = topology.overlay();
-    check_prefixes(&mut tx, row.id, &given, &nets, overlay).await?;
-    let offset = db::sites::free_overlay_offset(&mut tx, netaddr::host_capacity(&overlay)).await?.ok_or_else(|| {
-        ApiError::Conflict { detail: format!("the overlay prefix {overlay} has no free address left"), pointer: None }
-    })?;
+    let overlay = db::topology::get_or_create(w.conn(), tenant_id).await?.overlay();
+    check_prefixes(w.conn(), row.id, &given, &nets, overlay).await?;
+    let offset =
+        db::sites::free_overlay_offset(w.conn(), netaddr::host_capacity(&overlay)).await?.ok_or_else(|| {
+            ApiError::Conflict {
+                detail: format!("the overlay prefix {overlay} has no free address left"),
+                pointer: None,
+            }
+        })?;
     row.overlay_offset = offset;
     row.overlay_address = netaddr::host_address(&overlay, offset as u32).to_string();
-    let created = db::sites::insert(&mut *tx, &row).await?;
-    let outcome = commit_change(&mut tx, tenant_id, &before, config_sync::site(created.id)).await?;
-    caller.audit(&mut tx, Change::created("site", created.id, &created.to_api())).await?;
-    tx.commit().await?;
-    outcome.publish(&app).await;
-    Ok(Resource::created(created.etag(), format!("/v1/sites/{}", created.id), created.to_api()))
+    let created = db::sites::insert(w.conn(), &row).await?;
+    w.created(&created, Touched::Site(created.id)).await
 }
 
 #[utoipa::path(get, path = "/v1/sites/{id}", tag = "sites", params(("id" = Uuid, Path)),
     responses((status = 200, description = "The site", body = Site, headers(("ETag" = String)))),
     security(("tenant_auth" = [])))]
 pub async fn get(State(app): State<AppState>, caller: TenantCaller, Path(id): Path<Uuid>) -> ApiResult<Resource<Site>> {
-    let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
-    let row = db::sites::get(&mut *tx, id).await?.ok_or(ApiError::NotFound("site"))?;
-    db::end_read(tx);
-    Ok(Resource::ok(row.etag(), row.to_api()))
+    read::one::<SiteRow>(&app, &caller, id).await
 }
 
 #[utoipa::path(patch, path = "/v1/sites/{id}", tag = "sites", params(("id" = Uuid, Path),
@@ -177,12 +168,8 @@ pub async fn update(
     if_match: IfMatch,
     Json(body): Json<SiteUpdate>,
 ) -> ApiResult<Resource<Site>> {
-    caller.require(Role::Operator)?;
-    let tenant_id = caller.tenant_id();
-    let (mut tx, tenant) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
-    let before = network_before(&mut tx, &app, &tenant).await?;
-    let current = db::sites::lock(&mut *tx, id).await?.ok_or(ApiError::NotFound("site"))?;
-    if_match.check(&current.etag())?;
+    let mut w = Write::network(&app, &caller).await?;
+    let current: SiteRow = w.current(id, &if_match).await?;
     let mut next = current.clone();
     if let Some(v) = body.name {
         next.name = v;
@@ -210,16 +197,12 @@ pub async fn update(
     errors.check()?;
     let given = std::mem::replace(&mut next.lan_prefixes, nets.iter().map(|n| n.to_string()).collect());
     if next == current {
-        return Ok(Resource::ok(current.etag(), current.to_api()));
+        return Ok(w.unchanged(&current));
     }
-    let overlay = db::topology::get_or_create(&mut tx, tenant_id).await?.overlay();
-    check_prefixes(&mut tx, id, &given, &nets, overlay).await?;
-    let updated = db::sites::update(&mut *tx, &next).await?;
-    let outcome = commit_change(&mut tx, tenant_id, &before, config_sync::site(id)).await?;
-    caller.audit(&mut tx, Change::updated("site", id, &current.to_api(), &updated.to_api())).await?;
-    tx.commit().await?;
-    outcome.publish(&app).await;
-    Ok(Resource::ok(updated.etag(), updated.to_api()))
+    let overlay = db::topology::get_or_create(w.conn(), caller.tenant_id()).await?.overlay();
+    check_prefixes(w.conn(), id, &given, &nets, overlay).await?;
+    let updated = db::sites::update(w.conn(), &next).await?;
+    w.updated(&current, &updated, Touched::Site(id)).await
 }
 
 #[utoipa::path(delete, path = "/v1/sites/{id}", tag = "sites", params(("id" = Uuid, Path),
@@ -232,20 +215,12 @@ pub async fn delete(
     Path(id): Path<Uuid>,
     if_match: IfMatch,
 ) -> ApiResult<StatusCode> {
-    caller.require(Role::Operator)?;
-    let tenant_id = caller.tenant_id();
-    let (mut tx, tenant) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound("tenant"))?;
-    let before = network_before(&mut tx, &app, &tenant).await?;
-    let current = db::sites::lock(&mut *tx, id).await?.ok_or(ApiError::NotFound("site"))?;
-    if_match.check(&current.etag())?;
-    db::sites::delete(&mut *tx, id).await?;
-    let outcome = commit_change(&mut tx, tenant_id, &before, config_sync::site(id)).await?;
-    caller.audit(&mut tx, Change::deleted("site", id, &current.to_api())).await?;
-    tx.commit().await?;
+    let mut w = Write::network(&app, &caller).await?;
+    let current: SiteRow = w.current(id, &if_match).await?;
+    db::sites::delete(w.conn(), id).await?;
     // The site's agent went with it.
-    app.credentials.forget_tenant(tenant_id).await;
-    outcome.publish(&app).await;
-    Ok(StatusCode::NO_CONTENT)
+    w.forget_credentials();
+    w.deleted(&current, Touched::Site(id)).await
 }
 
 #[utoipa::path(get, path = "/v1/sites/{id}/config", tag = "sites", params(("id" = Uuid, Path)),
@@ -260,10 +235,10 @@ pub async fn config(
     let tenant_id = caller.tenant_id();
     let (network, stored_hash, revision) = loop {
         let mut tx = db::tenant_tx(&app.pool, tenant_id).await?;
-        db::sites::get(&mut *tx, id).await?.ok_or(ApiError::NotFound("site"))?;
-        let read = db::site_configs::get_at_tenant_revision(&mut *tx, tenant_id, id).await?;
-        tx.commit().await?;
-        let (tenant_revision, stored) = read.ok_or(ApiError::NotFound("site"))?;
+        db::sites::get(&mut *tx, id).await?.ok_or(ApiError::NotFound(Kind::Site))?;
+        let recorded = db::site_configs::get_at_tenant_revision(&mut *tx, tenant_id, id).await?;
+        db::end_read(tx);
+        let (tenant_revision, stored) = recorded.ok_or(ApiError::NotFound(Kind::Site))?;
         let (stored_hash, revision) = stored.unwrap_or_default();
         let snapshot = app.networks.at_least(&app.pool, tenant_id, tenant_revision).await?;
         // A write landed between the two reads: read again so hash and document agree.
@@ -271,7 +246,7 @@ pub async fn config(
             break (snapshot.network.clone(), stored_hash, revision);
         }
     };
-    let config = compiler::compile_site(&network, id, revision).ok_or(ApiError::NotFound("site"))?;
+    let config = compiler::compile_site(&network, id, revision).ok_or(ApiError::NotFound(Kind::Site))?;
     let hash = compiler::content_hash(&config);
     if hash != stored_hash {
         tracing::error!(site = %id, "compiled document does not match its recorded hash");

@@ -14,6 +14,7 @@ use crate::db;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{IfMatch, Json, Path, Query, Resource};
 use crate::pagination::PageRequest;
+use crate::resource::Kind;
 use crate::validate::{self, Errors};
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -64,7 +65,7 @@ pub async fn create(
     let mut tx = db::platform_tx(&app.pool).await?;
     let row = db::tenants::insert(&mut *tx, &name, &slug, quotas).await?;
     let tenant = row.to_api();
-    caller.audit(&mut tx, Change::created("tenant", row.id, &tenant)).await?;
+    caller.audit(&mut tx, Change::created(Kind::Tenant, row.id, &tenant)).await?;
     tx.commit().await?;
     Ok(Resource::created(row.etag(), format!("/v1/tenants/{}", row.id), tenant))
 }
@@ -77,7 +78,7 @@ pub async fn get(
     _caller: PlatformCaller,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Resource<Tenant>> {
-    let row = db::tenants::get(&app.pool, id).await?.ok_or(ApiError::NotFound("tenant"))?;
+    let row = db::tenants::get(&app.pool, id).await?.ok_or(ApiError::NotFound(Kind::Tenant))?;
     Ok(Resource::ok(row.etag(), row.to_api()))
 }
 
@@ -94,7 +95,7 @@ pub async fn update(
     Json(body): Json<TenantUpdate>,
 ) -> ApiResult<Resource<Tenant>> {
     let mut tx = db::platform_tx(&app.pool).await?;
-    let current = db::tenants::lock(&mut *tx, id).await?.ok_or(ApiError::NotFound("tenant"))?;
+    let current = db::tenants::lock(&mut *tx, id).await?.ok_or(ApiError::NotFound(Kind::Tenant))?;
     if_match.check(&current.etag())?;
     let mut next = current.clone();
     let mut errors = Errors::new();
@@ -121,7 +122,7 @@ pub async fn update(
         return Ok(Resource::ok(current.etag(), current.to_api()));
     }
     let updated = db::tenants::update(&mut *tx, &next).await?;
-    caller.audit(&mut tx, Change::updated("tenant", id, &current.to_api(), &updated.to_api())).await?;
+    caller.audit(&mut tx, Change::updated(Kind::Tenant, id, &current.to_api(), &updated.to_api())).await?;
     tx.commit().await?;
     Ok(Resource::ok(updated.etag(), updated.to_api()))
 }
@@ -137,10 +138,10 @@ pub async fn delete(
     if_match: IfMatch,
 ) -> ApiResult<StatusCode> {
     let mut tx = db::platform_tx(&app.pool).await?;
-    let current = db::tenants::lock(&mut *tx, id).await?.ok_or(ApiError::NotFound("tenant"))?;
+    let current = db::tenants::lock(&mut *tx, id).await?.ok_or(ApiError::NotFound(Kind::Tenant))?;
     if_match.check(&current.etag())?;
     db::tenants::delete(&mut *tx, id).await?;
-    caller.audit(&mut tx, Change::deleted("tenant", id, &current.to_api())).await?;
+    caller.audit(&mut tx, Change::deleted(Kind::Tenant, id, &current.to_api())).await?;
     tx.commit().await?;
     app.credentials.forget_tenant(id).await;
     Ok(StatusCode::NO_CONTENT)

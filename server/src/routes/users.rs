@@ -11,10 +11,12 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::audit::Change;
 use crate::auth::{secrets, Actor, TenantCaller};
-use crate::db;
+use crate::db::{self, users::UserRow};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{IfMatch, Json, Path, Query, Resource};
 use crate::pagination::PageRequest;
+use crate::pipeline::{read, Touched, Write};
+use crate::resource::Kind;
 use crate::validate::{self, Errors};
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -38,10 +40,7 @@ pub async fn list(
 ) -> ApiResult<axum::Json<Page<User>>> {
     let page = PageRequest::new(q.cursor.as_deref(), q.limit)?;
     let filter = db::users::UserFilter { email: q.email.map(|e| e.trim().to_lowercase()), role: q.role };
-    let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
-    let rows = db::users::list(&mut *tx, &filter, &page).await?;
-    tx.commit().await?;
-    Ok(axum::Json(page.finish(rows, |r| r.id, |r| r.to_api())))
+    read::page::<UserRow>(&app, &caller, filter, page).await
 }
 
 async fn hash_password(password: String) -> ApiResult<String> {
@@ -72,28 +71,22 @@ pub async fn create(
         None => None,
     };
 
-    let (mut tx, tenant) =
-        db::tenant_write_tx(&app.pool, caller.tenant_id()).await?.ok_or(ApiError::NotFound("tenant"))?;
-    if db::users::count(&mut *tx).await? >= i64::from(tenant.max_users) {
-        return Err(ApiError::QuotaExceeded { quota: "max_users", limit: i64::from(tenant.max_users) });
+    let mut w = Write::locked(&app, &caller, Role::Admin).await?;
+    let max_users = w.tenant_row()?.max_users;
+    if db::users::count(w.conn()).await? >= i64::from(max_users) {
+        return Err(ApiError::QuotaExceeded { quota: "max_users", limit: i64::from(max_users) });
     }
     let row =
-        db::users::insert(&mut *tx, caller.tenant_id(), &email, &display_name, body.role, password_hash.as_deref())
+        db::users::insert(w.conn(), caller.tenant_id(), &email, &display_name, body.role, password_hash.as_deref())
             .await?;
-    let user = row.to_api();
-    caller.audit(&mut tx, Change::created("user", row.id, &user)).await?;
-    tx.commit().await?;
-    Ok(Resource::created(row.etag(), format!("/v1/users/{}", row.id), user))
+    w.created(&row, Touched::Nothing).await
 }
 
 #[utoipa::path(get, path = "/v1/users/{id}", tag = "users", params(("id" = Uuid, Path)),
     responses((status = 200, description = "The user", body = User, headers(("ETag" = String)))),
     security(("tenant_auth" = [])))]
 pub async fn get(State(app): State<AppState>, caller: TenantCaller, Path(id): Path<Uuid>) -> ApiResult<Resource<User>> {
-    let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
-    let row = db::users::get(&mut *tx, id).await?.ok_or(ApiError::NotFound("user"))?;
-    tx.commit().await?;
-    Ok(Resource::ok(row.etag(), row.to_api()))
+    read::one::<UserRow>(&app, &caller, id).await
 }
 
 #[utoipa::path(patch, path = "/v1/users/{id}", tag = "users", params(("id" = Uuid, Path),
@@ -108,10 +101,8 @@ pub async fn update(
     if_match: IfMatch,
     Json(body): Json<UserUpdate>,
 ) -> ApiResult<Resource<User>> {
-    caller.require(Role::Admin)?;
-    let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
-    let current = db::users::lock(&mut *tx, id).await?.ok_or(ApiError::NotFound("user"))?;
-    if_match.check(&current.etag())?;
+    let mut w = Write::tenant(&app, &caller, Role::Admin).await?;
+    let current: UserRow = w.current(id, &if_match).await?;
     let mut next = current.clone();
     let mut errors = Errors::new();
     if let Some(email) = &body.email {
@@ -125,20 +116,18 @@ pub async fn update(
     }
     errors.check()?;
     if next.email == current.email && next.display_name == current.display_name && next.role == current.role {
-        return Ok(Resource::ok(current.etag(), current.to_api()));
+        return Ok(w.unchanged(&current));
     }
     if current.role() == Role::Admin && next.role() != Role::Admin {
-        ensure_another_admin(&mut tx, id).await?;
+        ensure_another_admin(w.conn(), id).await?;
     }
-    let updated = db::users::update(&mut *tx, &next).await?;
-    caller.audit(&mut tx, Change::updated("user", id, &current.to_api(), &updated.to_api())).await?;
-    tx.commit().await?;
-    Ok(Resource::ok(updated.etag(), updated.to_api()))
+    let updated = db::users::update(w.conn(), &next).await?;
+    w.updated(&current, &updated, Touched::Nothing).await
 }
 
 /// A tenant must keep an admin user, or nobody could manage its users again.
-async fn ensure_another_admin(tx: &mut db::Tx, leaving: Uuid) -> ApiResult<()> {
-    if db::users::count_admins_except(&mut **tx, leaving).await? == 0 {
+async fn ensure_another_admin(conn: &mut sqlx::PgConnection, leaving: Uuid) -> ApiResult<()> {
+    if db::users::count_admins_except(conn, leaving).await? == 0 {
         return Err(ApiError::conflict("/role", "this is the tenant's last admin user; make another user admin first"));
     }
     Ok(())
@@ -154,17 +143,13 @@ pub async fn delete(
     Path(id): Path<Uuid>,
     if_match: IfMatch,
 ) -> ApiResult<StatusCode> {
-    caller.require(Role::Admin)?;
-    let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
-    let current = db::users::lock(&mut *tx, id).await?.ok_or(ApiError::NotFound("user"))?;
-    if_match.check(&current.etag())?;
+    let mut w = Write::tenant(&app, &caller, Role::Admin).await?;
+    let current: UserRow = w.current(id, &if_match).await?;
     if current.role() == Role::Admin {
-        ensure_another_admin(&mut tx, id).await?;
+        ensure_another_admin(w.conn(), id).await?;
     }
-    db::users::delete(&mut *tx, id).await?;
-    caller.audit(&mut tx, Change::deleted("user", id, &current.to_api())).await?;
-    tx.commit().await?;
-    Ok(StatusCode::NO_CONTENT)
+    db::users::delete(w.conn(), id).await?;
+    w.deleted(&current, Touched::Nothing).await
 }
 
 #[utoipa::path(put, path = "/v1/users/{id}/password", tag = "users", params(("id" = Uuid, Path)),
@@ -178,15 +163,12 @@ pub async fn set_password(
     Json(body): Json<PasswordChange>,
 ) -> ApiResult<StatusCode> {
     let is_self = matches!(&caller.tenant.actor, Actor::User { id: me, .. } if *me == id);
-    if !is_self {
-        caller.require(Role::Admin)?;
-    }
+    let mut w = Write::tenant(&app, &caller, if is_self { Role::Viewer } else { Role::Admin }).await?;
+    // Existence in the caller's tenant first: another tenant's user is a 404 whatever the body.
+    let current: UserRow = w.current(id, &IfMatch(None)).await?;
     let mut errors = Errors::new();
     validate::password(&mut errors, "/password", &body.password);
     errors.check()?;
-
-    let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
-    let current = db::users::lock(&mut *tx, id).await?.ok_or(ApiError::NotFound("user"))?;
     if is_self && caller.tenant.role != Role::Admin {
         if let Some(stored) = current.password_hash.clone() {
             let given = body.current_password.clone().unwrap_or_default();
@@ -200,8 +182,7 @@ pub async fn set_password(
     }
     let mut next = current.clone();
     next.password_hash = Some(hash_password(body.password).await?);
-    db::users::update(&mut *tx, &next).await?;
-    caller.audit(&mut tx, Change::action("user", id, "set_password")).await?;
-    tx.commit().await?;
+    db::users::update(w.conn(), &next).await?;
+    w.commit(Change::action(Kind::User, id, "set_password"), Touched::Nothing).await?;
     Ok(StatusCode::NO_CONTENT)
 }
