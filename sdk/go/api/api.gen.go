@@ -622,6 +622,10 @@ type NewSite struct {
 	// LanPrefixes IPv4 and IPv6 prefixes behind the site, e.g. `10.1.0.0/16`.
 	LanPrefixes []string `json:"lan_prefixes,omitempty"`
 
+	// Links The site's WAN links, created with it in one transaction. Absent: the site starts without
+	// links (add them with `POST /v1/links`).
+	Links nullable.Nullable[[]SiteLink] `json:"links,omitempty"`
+
 	// ListenPort UDP port WireGuard listens on (default 51820).
 	ListenPort *int32 `json:"listen_port,omitempty"`
 
@@ -911,9 +915,13 @@ type Site struct {
 	ID          openapi_types.UUID `json:"id"`
 	Labels      map[string]string  `json:"labels"`
 	LanPrefixes []string           `json:"lan_prefixes"`
-	ListenPort  int32              `json:"listen_port"`
-	Location    string             `json:"location"`
-	Name        string             `json:"name"`
+
+	// Links The site's WAN links, by name, however they were made. The site's ETag covers its own
+	// fields only; each link has its own.
+	Links      []Link `json:"links,omitempty"`
+	ListenPort int32  `json:"listen_port"`
+	Location   string `json:"location"`
+	Name       string `json:"name"`
 
 	// OverlayAddress The site's address on the overlay, allocated by the server from the tenant's overlay prefix.
 	OverlayAddress string `json:"overlay_address"`
@@ -954,6 +962,29 @@ type SiteConfig struct {
 // SiteHealth defines model for SiteHealth.
 type SiteHealth string
 
+// SiteLink A WAN link as part of a site's body (`NewSite.links`, `SiteUpdate.links`): a link without
+// its `site_id`, which is the site's.
+type SiteLink struct {
+	BandwidthDownMbps int32 `json:"bandwidth_down_mbps"`
+	BandwidthUpMbps   int32 `json:"bandwidth_up_mbps"`
+
+	// Cost Relative cost of sending over this link (for lowest-cost path selection).
+	Cost *int32 `json:"cost,omitempty"`
+
+	// Endpoint Public `host:port` where peers reach this link; absent when behind NAT.
+	Endpoint nullable.Nullable[string] `json:"endpoint,omitempty"`
+
+	// Interface Interface name on the site's machine, e.g. `eth1`.
+	Interface string    `json:"interface"`
+	Kind      *LinkKind `json:"kind,omitempty"`
+
+	// Name Unique within the site, e.g. `fiber`, `lte`.
+	Name string `json:"name"`
+
+	// Priority 1 is preferred most; paths over links with a lower number are chosen first.
+	Priority *int32 `json:"priority,omitempty"`
+}
+
 // SiteRole `hub` sites relay for spokes in a hub-and-spoke topology; `edge` sites are everything else.
 type SiteRole string
 
@@ -978,10 +1009,15 @@ type SiteUpdate struct {
 	Description nullable.Nullable[string]            `json:"description,omitempty"`
 	Labels      nullable.Nullable[map[string]string] `json:"labels,omitempty"`
 	LanPrefixes nullable.Nullable[[]string]          `json:"lan_prefixes,omitempty"`
-	ListenPort  nullable.Nullable[int32]             `json:"listen_port,omitempty"`
-	Location    nullable.Nullable[string]            `json:"location,omitempty"`
-	Name        nullable.Nullable[string]            `json:"name,omitempty"`
-	Role        nullable.Nullable[SiteRole]          `json:"role,omitempty"`
+
+	// Links Replaces the site's whole link set in the same transaction, matched by name: a listed link
+	// that exists is updated in place (it keeps its id), a new name is created, and a link not
+	// listed is deleted. `[]` deletes every link. Absent: the links stay as they are.
+	Links      nullable.Nullable[[]SiteLink] `json:"links,omitempty"`
+	ListenPort nullable.Nullable[int32]      `json:"listen_port,omitempty"`
+	Location   nullable.Nullable[string]     `json:"location,omitempty"`
+	Name       nullable.Nullable[string]     `json:"name,omitempty"`
+	Role       nullable.Nullable[SiteRole]   `json:"role,omitempty"`
 }
 
 // SLA Thresholds a path must meet; a path that crosses one is failed away from.

@@ -54,6 +54,10 @@ pub struct NewSite {
     /// UDP port WireGuard listens on (default 51820).
     #[serde(default = "default_listen_port")]
     pub listen_port: u16,
+    /// The site's WAN links, created with it in one transaction. Absent: the site starts without
+    /// links (add them with `POST /v1/links`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub links: Option<Vec<SiteLink>>,
 }
 
 fn default_role() -> SiteRole {
@@ -82,6 +86,11 @@ pub struct SiteUpdate {
     pub lan_prefixes: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub listen_port: Option<u16>,
+    /// Replaces the site's whole link set in the same transaction, matched by name: a listed link
+    /// that exists is updated in place (it keeps its id), a new name is created, and a link not
+    /// listed is deleted. `[]` deletes every link. Absent: the links stay as they are.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub links: Option<Vec<SiteLink>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -96,6 +105,10 @@ pub struct Site {
     pub listen_port: u16,
     /// The site's address on the overlay, allocated by the server from the tenant's overlay prefix.
     pub overlay_address: String,
+    /// The site's WAN links, by name, however they were made. The site's ETag covers its own
+    /// fields only; each link has its own.
+    #[serde(default)]
+    pub links: Vec<Link>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub etag: String,
@@ -166,6 +179,30 @@ fn default_link_kind() -> LinkKind {
 
 fn default_link_priority() -> u32 {
     100
+}
+
+/// A WAN link as part of a site's body (`NewSite.links`, `SiteUpdate.links`): a link without
+/// its `site_id`, which is the site's.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SiteLink {
+    /// Unique within the site, e.g. `fiber`, `lte`.
+    pub name: String,
+    /// Interface name on the site's machine, e.g. `eth1`.
+    pub interface: String,
+    #[serde(default = "default_link_kind")]
+    pub kind: LinkKind,
+    /// Public `host:port` where peers reach this link; absent when behind NAT.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub endpoint: Option<String>,
+    pub bandwidth_up_mbps: u32,
+    pub bandwidth_down_mbps: u32,
+    /// Relative cost of sending over this link (for lowest-cost path selection).
+    #[serde(default)]
+    pub cost: u32,
+    /// 1 is preferred most; paths over links with a lower number are chosen first.
+    #[serde(default = "default_link_priority")]
+    pub priority: u32,
 }
 
 /// PATCH body. `endpoint: null` removes the endpoint (the link went behind NAT).

@@ -1,12 +1,13 @@
 use chrono::{DateTime, Utc};
-use patronus_api::{Link, LinkKind};
+use patronus_api::{Link, LinkKind, SiteLink};
 use sqlx::{PgExecutor, QueryBuilder};
 use uuid::Uuid;
 
 use crate::pagination::PageRequest;
 use crate::resource::etag;
 
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
+/// Also read from JSON: a site's row carries its links as `to_jsonb` of theirs.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Deserialize)]
 pub struct LinkRow {
     pub id: Uuid,
     pub tenant_id: Uuid,
@@ -29,6 +30,33 @@ fn u32_of(v: i64) -> u32 {
 }
 
 impl LinkRow {
+    /// A new link of `site_id`, as a request describes it.
+    pub fn new(tenant_id: Uuid, site_id: Uuid, spec: SiteLink) -> LinkRow {
+        let now = Utc::now();
+        LinkRow {
+            id: Uuid::now_v7(),
+            tenant_id,
+            site_id,
+            name: spec.name,
+            interface: spec.interface,
+            kind: spec.kind.as_str().to_string(),
+            endpoint: spec.endpoint,
+            bandwidth_up_mbps: i64::from(spec.bandwidth_up_mbps),
+            bandwidth_down_mbps: i64::from(spec.bandwidth_down_mbps),
+            cost: i64::from(spec.cost),
+            priority: i64::from(spec.priority),
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    /// Whether two rows describe the same link (the values a request can set).
+    fn same_spec(&self, other: &LinkRow) -> bool {
+        (&self.interface, &self.kind, &self.endpoint, self.bandwidth_up_mbps, self.bandwidth_down_mbps)
+            == (&other.interface, &other.kind, &other.endpoint, other.bandwidth_up_mbps, other.bandwidth_down_mbps)
+            && (self.cost, self.priority) == (other.cost, other.priority)
+    }
     pub fn kind(&self) -> LinkKind {
         LinkKind::parse(&self.kind).unwrap_or(LinkKind::Other)
     }
@@ -101,15 +129,54 @@ pub async fn lock(ex: impl PgExecutor<'_>, id: Uuid) -> Result<Option<LinkRow>, 
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM links WHERE id = $1 FOR UPDATE")).bind(id).fetch_optional(ex).await
 }
 
-pub async fn all(ex: impl PgExecutor<'_>) -> Result<Vec<LinkRow>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM links ORDER BY site_id, name")).fetch_all(ex).await
+/// What turns a site's link set into another, matched by name.
+#[derive(Debug, Default, PartialEq)]
+pub struct SetChange {
+    pub insert: Vec<LinkRow>,
+    /// Existing links with new values, under their own ids.
+    pub update: Vec<LinkRow>,
+    pub delete: Vec<Uuid>,
 }
 
-pub async fn of_site(ex: impl PgExecutor<'_>, site_id: Uuid) -> Result<Vec<LinkRow>, sqlx::Error> {
-    sqlx::query_as(&format!("SELECT {COLUMNS} FROM links WHERE site_id = $1 ORDER BY name"))
-        .bind(site_id)
-        .fetch_all(ex)
-        .await
+impl SetChange {
+    /// From the links a site has to the ones a request lists (names unique, already checked).
+    pub fn between(current: &[LinkRow], desired: Vec<LinkRow>) -> SetChange {
+        let mut change = SetChange::default();
+        for link in current {
+            if !desired.iter().any(|d| d.name == link.name) {
+                change.delete.push(link.id);
+            }
+        }
+        for mut link in desired {
+            match current.iter().find(|c| c.name == link.name) {
+                Some(existing) if existing.same_spec(&link) => {}
+                Some(existing) => {
+                    link.id = existing.id;
+                    change.update.push(link);
+                }
+                None => change.insert.push(link),
+            }
+        }
+        change
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.insert.is_empty() && self.update.is_empty() && self.delete.is_empty()
+    }
+
+    /// Deletes first, so that a name freed and taken again in one request does not clash.
+    pub async fn apply(&self, conn: &mut sqlx::PgConnection) -> Result<(), sqlx::Error> {
+        for id in &self.delete {
+            delete(&mut *conn, *id).await?;
+        }
+        for link in &self.update {
+            update(&mut *conn, link).await?;
+        }
+        for link in &self.insert {
+            insert(&mut *conn, link).await?;
+        }
+        Ok(())
+    }
 }
 
 /// Whether any link of the tenant has this name (policies refer to links by name).
@@ -164,3 +231,35 @@ pub async fn delete(ex: impl PgExecutor<'_>, id: Uuid) -> Result<(), sqlx::Error
 }
 
 crate::stored!(LinkRow, crate::resource::Kind::Link, Link, LinkFilter);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn link(name: &str, cost: u32) -> LinkRow {
+        let spec = SiteLink {
+            name: name.to_string(),
+            interface: "eth1".to_string(),
+            kind: LinkKind::Fiber,
+            endpoint: None,
+            bandwidth_up_mbps: 100,
+            bandwidth_down_mbps: 100,
+            cost,
+            priority: 100,
+        };
+        LinkRow::new(Uuid::nil(), Uuid::nil(), spec)
+    }
+
+    #[test]
+    fn a_set_change_keeps_what_is_equal_updates_in_place_and_deletes_the_unlisted() {
+        let current = vec![link("fiber", 1), link("lte", 5), link("dsl", 2)];
+        let desired = vec![link("fiber", 1), link("lte", 9), link("5g", 3)];
+        let change = SetChange::between(&current, desired);
+        assert_eq!(change.delete, vec![current[2].id]);
+        assert_eq!(change.update.len(), 1);
+        assert_eq!((change.update[0].id, change.update[0].cost), (current[1].id, 9));
+        assert_eq!(change.insert.iter().map(|l| l.name.as_str()).collect::<Vec<_>>(), ["5g"]);
+        assert!(SetChange::between(&current, current.clone()).is_empty());
+        assert_eq!(SetChange::between(&current, Vec::new()).delete.len(), 3);
+    }
+}

@@ -5,24 +5,20 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 use crate::compiler::{Network, PolicyInput, SiteInput};
-use crate::db::{agents, links, peerings, policies, qos_classes, sites, topology};
+use crate::db::{agents, peerings, policies, qos_classes, sites, topology};
 
 pub async fn load(conn: &mut sqlx::PgConnection, tenant_id: Uuid) -> Result<Network, sqlx::Error> {
     let topo = topology::get(&mut *conn, tenant_id).await?;
     let prefix_len = topo.overlay().prefix_len();
     let site_rows: Vec<sites::SiteRow> =
         sqlx::query_as(&format!("SELECT {} FROM sites ORDER BY id", sites::COLUMNS)).fetch_all(&mut *conn).await?;
-    let mut links_by_site: HashMap<Uuid, Vec<patronus_api::ConfigLink>> = HashMap::new();
-    for link in links::all(&mut *conn).await? {
-        links_by_site.entry(link.site_id).or_default().push(link.to_config());
-    }
     // A site without an enrolled agent has no public key, and is no one's peer yet.
     let mut keys: HashMap<Uuid, String> = agents::public_keys(&mut *conn).await?.into_iter().collect();
     let site_inputs = site_rows
         .into_iter()
         .map(|s| {
-            let (links, key) = (links_by_site.remove(&s.id).unwrap_or_default(), keys.remove(&s.id));
-            site_input(s, prefix_len, links, key)
+            let key = keys.remove(&s.id);
+            site_input(s, prefix_len, key)
         })
         .collect::<Vec<_>>();
     let pairs = peerings::all_pairs(&mut *conn).await?;
@@ -35,12 +31,8 @@ pub async fn load(conn: &mut sqlx::PgConnection, tenant_id: Uuid) -> Result<Netw
     Ok(Network::new(topo.mode(), topo.keepalive(), site_inputs, pairs, qos, policies))
 }
 
-fn site_input(
-    s: sites::SiteRow,
-    prefix_len: u8,
-    links: Vec<patronus_api::ConfigLink>,
-    public_key: Option<String>,
-) -> SiteInput {
+fn site_input(s: sites::SiteRow, prefix_len: u8, public_key: Option<String>) -> SiteInput {
+    let links = s.links.0.iter().map(|l| l.to_config()).collect();
     SiteInput {
         id: s.id,
         role: s.role(),
@@ -64,7 +56,6 @@ pub async fn load_site(
         return Ok(None);
     };
     let prefix_len = topology::get(&mut *conn, tenant_id).await?.overlay().prefix_len();
-    let links = links::of_site(&mut *conn, id).await?.iter().map(|l| l.to_config()).collect();
     let key = agents::by_site(&mut *conn, id).await?.map(|a| a.public_key);
-    Ok(Some(site_input(row, prefix_len, links, key)))
+    Ok(Some(site_input(row, prefix_len, key)))
 }

@@ -6,6 +6,7 @@ use sqlx::types::Json;
 use sqlx::{PgExecutor, QueryBuilder};
 use uuid::Uuid;
 
+use crate::db::links::LinkRow;
 use crate::pagination::PageRequest;
 use crate::resource::etag;
 
@@ -22,6 +23,8 @@ pub struct SiteRow {
     pub listen_port: i32,
     pub overlay_offset: i32,
     pub overlay_address: String,
+    /// The site's links, by name.
+    pub links: Json<Vec<LinkRow>>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -47,6 +50,7 @@ impl SiteRow {
             lan_prefixes: self.lan_prefixes.clone(),
             listen_port: u16::try_from(self.listen_port).unwrap_or_default(),
             overlay_address: self.overlay_address.clone(),
+            links: self.links.0.iter().map(LinkRow::to_api).collect(),
             created_at: self.created_at,
             updated_at: self.updated_at,
             etag: self.etag(),
@@ -56,7 +60,9 @@ impl SiteRow {
 
 pub const COLUMNS: &str =
     "id, tenant_id, name, description, location, labels, role, lan_prefixes::text[] AS lan_prefixes, \
-    listen_port, overlay_offset, host(overlay_address) AS overlay_address, version, created_at, updated_at";
+    listen_port, overlay_offset, host(overlay_address) AS overlay_address, \
+    (SELECT COALESCE(jsonb_agg(to_jsonb(l) ORDER BY l.name), '[]') FROM links l WHERE l.site_id = sites.id) AS links, \
+    version, created_at, updated_at";
 
 pub async fn insert(ex: impl PgExecutor<'_>, row: &SiteRow) -> Result<SiteRow, sqlx::Error> {
     sqlx::query_as(&format!(

@@ -2,7 +2,7 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use patronus_api::{Link, LinkUpdate, NewLink, Page};
+use patronus_api::{Link, LinkUpdate, NewLink, Page, SiteLink};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
@@ -43,16 +43,18 @@ pub async fn list(
     read::page::<LinkRow>(&app, &caller, db::links::LinkFilter { site_id: q.site_id, name: q.name }, page).await
 }
 
-fn check_fields(errors: &mut Errors, row: &mut LinkRow) {
-    row.name = validate::name(errors, "/name", &row.name);
-    row.interface = netaddr::interface(errors, "/interface", &row.interface);
+/// Field checks of a link, with pointers under `at` (`""` for a link's own body, `/links/3` for
+/// one in a site's list).
+pub(crate) fn check_fields(errors: &mut Errors, at: &str, row: &mut LinkRow) {
+    row.name = validate::name(errors, &format!("{at}/name"), &row.name);
+    row.interface = netaddr::interface(errors, &format!("{at}/interface"), &row.interface);
     if let Some(endpoint) = &row.endpoint {
-        row.endpoint = Some(netaddr::endpoint(errors, "/endpoint", endpoint));
+        row.endpoint = Some(netaddr::endpoint(errors, &format!("{at}/endpoint"), endpoint));
     }
-    validate::within(errors, "/bandwidth_up_mbps", row.bandwidth_up_mbps as u64, 1..=MAX_MBPS);
-    validate::within(errors, "/bandwidth_down_mbps", row.bandwidth_down_mbps as u64, 1..=MAX_MBPS);
-    validate::within(errors, "/cost", row.cost as u64, 0..=MAX_COST);
-    validate::within(errors, "/priority", row.priority as u64, 0..=MAX_COST);
+    validate::within(errors, &format!("{at}/bandwidth_up_mbps"), row.bandwidth_up_mbps as u64, 1..=MAX_MBPS);
+    validate::within(errors, &format!("{at}/bandwidth_down_mbps"), row.bandwidth_down_mbps as u64, 1..=MAX_MBPS);
+    validate::within(errors, &format!("{at}/cost"), row.cost as u64, 0..=MAX_COST);
+    validate::within(errors, &format!("{at}/priority"), row.priority as u64, 0..=MAX_COST);
 }
 
 #[utoipa::path(post, path = "/v1/links", tag = "links", request_body = NewLink,
@@ -63,25 +65,19 @@ pub async fn create(
     caller: TenantCaller,
     Json(body): Json<NewLink>,
 ) -> ApiResult<Resource<Link>> {
-    let now = chrono::Utc::now();
-    let mut row = LinkRow {
-        id: Uuid::now_v7(),
-        tenant_id: caller.tenant_id(),
-        site_id: body.site_id,
+    let spec = SiteLink {
         name: body.name,
         interface: body.interface,
-        kind: body.kind.as_str().to_string(),
+        kind: body.kind,
         endpoint: body.endpoint,
-        bandwidth_up_mbps: i64::from(body.bandwidth_up_mbps),
-        bandwidth_down_mbps: i64::from(body.bandwidth_down_mbps),
-        cost: i64::from(body.cost),
-        priority: i64::from(body.priority),
-        version: 1,
-        created_at: now,
-        updated_at: now,
+        bandwidth_up_mbps: body.bandwidth_up_mbps,
+        bandwidth_down_mbps: body.bandwidth_down_mbps,
+        cost: body.cost,
+        priority: body.priority,
     };
+    let mut row = LinkRow::new(caller.tenant_id(), body.site_id, spec);
     let mut errors = Errors::new();
-    check_fields(&mut errors, &mut row);
+    check_fields(&mut errors, "", &mut row);
     errors.check()?;
     let mut w = Write::network(&app, &caller).await?;
     if db::sites::get(w.conn(), row.site_id).await?.is_none() {
@@ -138,7 +134,7 @@ pub async fn update(
         next.priority = i64::from(v);
     }
     let mut errors = Errors::new();
-    check_fields(&mut errors, &mut next);
+    check_fields(&mut errors, "", &mut next);
     errors.check()?;
     if next == current {
         return Ok(w.unchanged(&current));

@@ -2,7 +2,9 @@
 
 use axum::extract::State;
 use axum::http::StatusCode;
-use patronus_api::{CompiledConfig, NewSite, Page, Site, SiteRole, SiteUpdate};
+use std::collections::HashSet;
+
+use patronus_api::{CompiledConfig, NewSite, Page, Site, SiteLink, SiteRole, SiteUpdate};
 use serde::Deserialize;
 use sqlx::types::Json as SqlJson;
 use utoipa::IntoParams;
@@ -11,6 +13,7 @@ use uuid::Uuid;
 use crate::app::AppState;
 use crate::auth::TenantCaller;
 use crate::compiler;
+use crate::db::links::{LinkRow, SetChange};
 use crate::db::{self, sites::SiteRow};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{IfMatch, Json, Path, Query, Resource};
@@ -18,7 +21,11 @@ use crate::netaddr;
 use crate::pagination::PageRequest;
 use crate::pipeline::{read, Touched, Write};
 use crate::resource::Kind;
+use crate::routes::links;
 use crate::validate::{self, Errors};
+
+/// The agent reports at most 64 links (`routes::agent`), so a site has no more.
+const MAX_LINKS_PER_SITE: usize = 64;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -67,6 +74,24 @@ fn check_fields(errors: &mut Errors, row: &mut SiteRow) -> Vec<ipnet::IpNet> {
         errors.add("/listen_port", "must be between 1 and 65535");
     }
     nets
+}
+
+/// The link set a site's body lists, as rows of the site, each checked under `/links/{i}`.
+fn link_set(errors: &mut Errors, site: &SiteRow, given: Vec<SiteLink>) -> Vec<LinkRow> {
+    if given.len() > MAX_LINKS_PER_SITE {
+        errors.add("/links", format!("at most {MAX_LINKS_PER_SITE} links"));
+    }
+    let mut names = HashSet::new();
+    let mut rows = Vec::with_capacity(given.len());
+    for (i, spec) in given.into_iter().enumerate() {
+        let mut row = LinkRow::new(site.tenant_id, site.id, spec);
+        links::check_fields(errors, &format!("/links/{i}"), &mut row);
+        if !names.insert(row.name.clone()) {
+            errors.add(&format!("/links/{i}/name"), format!("another link in the list is named {:?}", row.name));
+        }
+        rows.push(row);
+    }
+    rows
 }
 
 /// Checks that the site's LAN prefixes collide neither with the overlay nor with another site's.
@@ -120,12 +145,14 @@ pub async fn create(
         listen_port: i32::from(body.listen_port),
         overlay_offset: 0,
         overlay_address: String::new(),
+        links: SqlJson(Vec::new()),
         version: 1,
         created_at: now,
         updated_at: now,
     };
     let mut errors = Errors::new();
     let nets = check_fields(&mut errors, &mut row);
+    let links = body.links.map(|given| link_set(&mut errors, &row, given)).unwrap_or_default();
     errors.check()?;
     let given = std::mem::replace(&mut row.lan_prefixes, nets.iter().map(|n| n.to_string()).collect());
 
@@ -145,7 +172,11 @@ pub async fn create(
         })?;
     row.overlay_offset = offset;
     row.overlay_address = netaddr::host_address(&overlay, offset as u32).to_string();
-    let created = db::sites::insert(w.conn(), &row).await?;
+    let mut created = db::sites::insert(w.conn(), &row).await?;
+    if !links.is_empty() {
+        SetChange::between(&[], links).apply(w.conn()).await?;
+        created = db::sites::get(w.conn(), created.id).await?.ok_or(ApiError::NotFound(Kind::Site))?;
+    }
     w.created(&created, Touched::Site(created.id)).await
 }
 
@@ -194,14 +225,20 @@ pub async fn update(
     }
     let mut errors = Errors::new();
     let nets = check_fields(&mut errors, &mut next);
+    let links = body.links.map(|given| SetChange::between(&current.links, link_set(&mut errors, &current, given)));
     errors.check()?;
     let given = std::mem::replace(&mut next.lan_prefixes, nets.iter().map(|n| n.to_string()).collect());
-    if next == current {
+    let links = links.unwrap_or_default();
+    if next == current && links.is_empty() {
         return Ok(w.unchanged(&current));
     }
-    let overlay = db::topology::get_or_create(w.conn(), caller.tenant_id()).await?.overlay();
-    check_prefixes(w.conn(), id, &given, &nets, overlay).await?;
-    let updated = db::sites::update(w.conn(), &next).await?;
+    if next != current {
+        let overlay = db::topology::get_or_create(w.conn(), caller.tenant_id()).await?.overlay();
+        check_prefixes(w.conn(), id, &given, &nets, overlay).await?;
+        db::sites::update(w.conn(), &next).await?;
+    }
+    links.apply(w.conn()).await?;
+    let updated = db::sites::get(w.conn(), id).await?.ok_or(ApiError::NotFound(Kind::Site))?;
     w.updated(&current, &updated, Touched::Site(id)).await
 }
 

@@ -43,6 +43,13 @@ async fn another_tenants_ids_are_not_found() {
         .send()
         .await
         .expect_problem(StatusCode::NOT_FOUND, "not-found");
+    // Existence comes first: a body the server would refuse does not tell that the user exists.
+    app.put(&format!("/v1/users/{user_id}/password"))
+        .token(b_admin)
+        .json(json!({"password": "short"}))
+        .send()
+        .await
+        .expect_problem(StatusCode::NOT_FOUND, "not-found");
     app.delete(&format!("/v1/users/{user_id}"))
         .token(b_admin)
         .send()

@@ -965,6 +965,11 @@ export interface components {
             /** @description IPv4 and IPv6 prefixes behind the site, e.g. `10.1.0.0/16`. */
             lan_prefixes?: string[];
             /**
+             * @description The site's WAN links, created with it in one transaction. Absent: the site starts without
+             *     links (add them with `POST /v1/links`).
+             */
+            links?: components["schemas"]["SiteLink"][] | null;
+            /**
              * Format: int32
              * @description UDP port WireGuard listens on (default 51820).
              */
@@ -1276,6 +1281,11 @@ export interface components {
                 [key: string]: string;
             };
             lan_prefixes: string[];
+            /**
+             * @description The site's WAN links, by name, however they were made. The site's ETag covers its own
+             *     fields only; each link has its own.
+             */
+            links?: components["schemas"]["Link"][];
             /** Format: int32 */
             listen_port: number;
             location: string;
@@ -1314,6 +1324,33 @@ export interface components {
         /** @enum {string} */
         SiteHealth: "unenrolled" | "online" | "degraded" | "offline";
         /**
+         * @description A WAN link as part of a site's body (`NewSite.links`, `SiteUpdate.links`): a link without
+         *     its `site_id`, which is the site's.
+         */
+        SiteLink: {
+            /** Format: int32 */
+            bandwidth_down_mbps: number;
+            /** Format: int32 */
+            bandwidth_up_mbps: number;
+            /**
+             * Format: int32
+             * @description Relative cost of sending over this link (for lowest-cost path selection).
+             */
+            cost?: number;
+            /** @description Public `host:port` where peers reach this link; absent when behind NAT. */
+            endpoint?: string | null;
+            /** @description Interface name on the site's machine, e.g. `eth1`. */
+            interface: string;
+            kind?: components["schemas"]["LinkKind"];
+            /** @description Unique within the site, e.g. `fiber`, `lte`. */
+            name: string;
+            /**
+             * Format: int32
+             * @description 1 is preferred most; paths over links with a lower number are chosen first.
+             */
+            priority?: number;
+        };
+        /**
          * @description `hub` sites relay for spokes in a hub-and-spoke topology; `edge` sites are everything else.
          * @enum {string}
          */
@@ -1341,6 +1378,12 @@ export interface components {
                 [key: string]: string;
             } | null;
             lan_prefixes?: string[] | null;
+            /**
+             * @description Replaces the site's whole link set in the same transaction, matched by name: a listed link
+             *     that exists is updated in place (it keeps its id), a new name is created, and a link not
+             *     listed is deleted. `[]` deletes every link. Absent: the links stay as they are.
+             */
+            links?: components["schemas"]["SiteLink"][] | null;
             /** Format: int32 */
             listen_port?: number | null;
             location?: string | null;
@@ -1650,6 +1693,7 @@ export type SigningKey = components['schemas']['SigningKey'];
 export type Site = components['schemas']['Site'];
 export type SiteConfig = components['schemas']['SiteConfig'];
 export type SiteHealth = components['schemas']['SiteHealth'];
+export type SiteLink = components['schemas']['SiteLink'];
 export type SiteRole = components['schemas']['SiteRole'];
 export type SiteStatus = components['schemas']['SiteStatus'];
 export type SiteUpdate = components['schemas']['SiteUpdate'];

@@ -69,6 +69,7 @@ from .site import Site
 from .site_config import SiteConfig
 from .site_health import SiteHealth
 from .site_labels import SiteLabels
+from .site_link import SiteLink
 from .site_role import SiteRole
 from .site_status import SiteStatus
 from .site_update import SiteUpdate
@@ -161,6 +162,7 @@ __all__ = (
     "SiteConfig",
     "SiteHealth",
     "SiteLabels",
+    "SiteLink",
     "SiteRole",
     "SiteStatus",
     "SiteUpdate",

@@ -10,6 +10,7 @@ from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
     from ..models.new_site_labels import NewSiteLabels
+    from ..models.site_link import SiteLink
 
 
 T = TypeVar("T", bound="NewSite")
@@ -28,6 +29,9 @@ class NewSite:
     """ IPv4 and IPv6 prefixes behind the site, e.g. `10.1.0.0/16`. """
     listen_port: int | Unset = UNSET
     """ UDP port WireGuard listens on (default 51820). """
+    links: list[SiteLink] | None | Unset = UNSET
+    """ The site's WAN links, created with it in one transaction. Absent: the site starts without
+    links (add them with `POST /v1/links`). """
 
     def to_dict(self) -> dict[str, Any]:
         name = self.name
@@ -50,6 +54,18 @@ class NewSite:
 
         listen_port = self.listen_port
 
+        links: list[dict[str, Any]] | None | Unset
+        if isinstance(self.links, Unset):
+            links = UNSET
+        elif isinstance(self.links, list):
+            links = []
+            for links_type_0_item_data in self.links:
+                links_type_0_item = links_type_0_item_data.to_dict()
+                links.append(links_type_0_item)
+
+        else:
+            links = self.links
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -69,12 +85,15 @@ class NewSite:
             field_dict["lan_prefixes"] = lan_prefixes
         if listen_port is not UNSET:
             field_dict["listen_port"] = listen_port
+        if links is not UNSET:
+            field_dict["links"] = links
 
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.new_site_labels import NewSiteLabels
+        from ..models.site_link import SiteLink
 
         d = dict(src_dict)
         name = d.pop("name")
@@ -101,6 +120,28 @@ class NewSite:
 
         listen_port = d.pop("listen_port", UNSET)
 
+        def _parse_links(data: object) -> list[SiteLink] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                links_type_0 = []
+                _links_type_0 = data
+                for links_type_0_item_data in _links_type_0:
+                    links_type_0_item = SiteLink.from_dict(links_type_0_item_data)
+
+                    links_type_0.append(links_type_0_item)
+
+                return links_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[SiteLink] | None | Unset, data)
+
+        links = _parse_links(d.pop("links", UNSET))
+
         new_site = cls(
             name=name,
             description=description,
@@ -109,6 +150,7 @@ class NewSite:
             role=role,
             lan_prefixes=lan_prefixes,
             listen_port=listen_port,
+            links=links,
         )
 
         return new_site

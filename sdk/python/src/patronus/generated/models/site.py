@@ -9,8 +9,10 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.site_role import SiteRole, check_site_role
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from ..models.link import Link
     from ..models.site_labels import SiteLabels
 
 
@@ -33,6 +35,9 @@ class Site:
     created_at: datetime.datetime
     updated_at: datetime.datetime
     etag: str
+    links: list[Link] | Unset = UNSET
+    """ The site's WAN links, by name, however they were made. The site's ETag covers its own
+    fields only; each link has its own. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -60,6 +65,13 @@ class Site:
 
         etag = self.etag
 
+        links: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.links, Unset):
+            links = []
+            for links_item_data in self.links:
+                links_item = links_item_data.to_dict()
+                links.append(links_item)
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -78,11 +90,14 @@ class Site:
                 "etag": etag,
             }
         )
+        if links is not UNSET:
+            field_dict["links"] = links
 
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.link import Link
         from ..models.site_labels import SiteLabels
 
         d = dict(src_dict)
@@ -110,6 +125,15 @@ class Site:
 
         etag = d.pop("etag")
 
+        _links = d.pop("links", UNSET)
+        links: list[Link] | Unset = UNSET
+        if _links is not UNSET:
+            links = []
+            for links_item_data in _links:
+                links_item = Link.from_dict(links_item_data)
+
+                links.append(links_item)
+
         site = cls(
             id=id,
             name=name,
@@ -123,6 +147,7 @@ class Site:
             created_at=created_at,
             updated_at=updated_at,
             etag=etag,
+            links=links,
         )
 
         site.additional_properties = d

@@ -9,6 +9,7 @@ from ..models.site_role import SiteRole, check_site_role
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from ..models.site_link import SiteLink
     from ..models.site_update_labels_type_0 import SiteUpdateLabelsType0
 
 
@@ -26,6 +27,10 @@ class SiteUpdate:
     role: None | SiteRole | Unset = UNSET
     lan_prefixes: list[str] | None | Unset = UNSET
     listen_port: int | None | Unset = UNSET
+    links: list[SiteLink] | None | Unset = UNSET
+    """ Replaces the site's whole link set in the same transaction, matched by name: a listed link
+    that exists is updated in place (it keeps its id), a new name is created, and a link not
+    listed is deleted. `[]` deletes every link. Absent: the links stay as they are. """
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.site_update_labels_type_0 import SiteUpdateLabelsType0
@@ -79,6 +84,18 @@ class SiteUpdate:
         else:
             listen_port = self.listen_port
 
+        links: list[dict[str, Any]] | None | Unset
+        if isinstance(self.links, Unset):
+            links = UNSET
+        elif isinstance(self.links, list):
+            links = []
+            for links_type_0_item_data in self.links:
+                links_type_0_item = links_type_0_item_data.to_dict()
+                links.append(links_type_0_item)
+
+        else:
+            links = self.links
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update({})
@@ -96,11 +113,14 @@ class SiteUpdate:
             field_dict["lan_prefixes"] = lan_prefixes
         if listen_port is not UNSET:
             field_dict["listen_port"] = listen_port
+        if links is not UNSET:
+            field_dict["links"] = links
 
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.site_link import SiteLink
         from ..models.site_update_labels_type_0 import SiteUpdateLabelsType0
 
         d = dict(src_dict)
@@ -192,6 +212,28 @@ class SiteUpdate:
 
         listen_port = _parse_listen_port(d.pop("listen_port", UNSET))
 
+        def _parse_links(data: object) -> list[SiteLink] | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, list):
+                    raise TypeError()
+                links_type_0 = []
+                _links_type_0 = data
+                for links_type_0_item_data in _links_type_0:
+                    links_type_0_item = SiteLink.from_dict(links_type_0_item_data)
+
+                    links_type_0.append(links_type_0_item)
+
+                return links_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(list[SiteLink] | None | Unset, data)
+
+        links = _parse_links(d.pop("links", UNSET))
+
         site_update = cls(
             name=name,
             description=description,
@@ -200,6 +242,7 @@ class SiteUpdate:
             role=role,
             lan_prefixes=lan_prefixes,
             listen_port=listen_port,
+            links=links,
         )
 
         return site_update
