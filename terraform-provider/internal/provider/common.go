@@ -15,9 +15,11 @@ import (
 	patronus "github.com/patronus-sdwan/patronus/sdk/go"
 )
 
-// configured is embedded by every resource and data source: it takes the client from Configure.
+// configured is embedded by every resource and data source: it takes the client (and the record
+// of who manages which links, link_owners.go) from Configure.
 type configured struct {
 	client *patronus.Client
+	owners *linkOwners
 }
 
 func (c *configured) configure(data any, diags *diag.Diagnostics) {
@@ -30,6 +32,7 @@ func (c *configured) configure(data any, diags *diag.Diagnostics) {
 		return
 	}
 	c.client = pd.client
+	c.owners = pd.owners
 }
 
 func (c *configured) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {

@@ -61,7 +61,7 @@ func addAPIError(diags *diag.Diagnostics, schemaType attr.Type, body any, action
 		if p, ok := pointerPath(schemaType, body, f.Pointer); ok {
 			// The path is in the text too: Terraform points at the line of a top-level attribute,
 			// but at the whole resource for one inside a nested attribute.
-			diags.AddAttributeError(p, fmt.Sprintf("Cannot %s: %s", action, apiErr.Title), fmt.Sprintf("%s: %s%s", p, f.Detail, suffix))
+			diags.AddAttributeError(p, fmt.Sprintf("Cannot %s: %s", action, apiErr.Title), fmt.Sprintf("%s: %s%s", describePath(p), f.Detail, suffix))
 		} else {
 			diags.AddError(fmt.Sprintf("Cannot %s: %s", action, apiErr.Title), fmt.Sprintf("%s: %s%s", f.Pointer, f.Detail, suffix))
 		}
@@ -70,7 +70,7 @@ func addAPIError(diags *diag.Diagnostics, schemaType attr.Type, body any, action
 
 // pointerPath translates a JSON Pointer (RFC 6901) into the request body into a path of the
 // schema: object members by name, list items by index, map entries by key, set elements by value
-// (read from the body). A pointer into something the schema does not hold (a query parameter, a
+// (read from the body: a string, or an object given by all its attributes). A pointer into something the schema does not hold (a query parameter, a
 // field the provider does not expose) gives false; a pointer that goes deeper than the schema
 // gives the deepest attribute it reaches.
 func pointerPath(schemaType attr.Type, body any, pointer string) (path.Path, bool) {
@@ -104,16 +104,89 @@ func pointerPath(schemaType attr.Type, body any, pointer string) (path.Path, boo
 		case basetypes.MapType:
 			p, t = p.AtMapKey(seg), tt.ElemType
 		case basetypes.SetType:
-			s, ok := node.(string)
-			if !ok || tt.ElemType != types.StringType {
+			elem, ok := jsonValue(tt.ElemType, node)
+			if !ok || node == nil {
 				return p, true
 			}
-			p, t = p.AtSetValue(types.StringValue(s)), tt.ElemType
+			p, t = p.AtSetValue(elem), tt.ElemType
 		default:
 			return p, i > 0
 		}
 	}
 	return p, true
+}
+
+// jsonValue is the value of type t that a request body's JSON holds: a string, a whole number, a
+// boolean, or an object of those (a member left out is null). false for anything else.
+func jsonValue(t attr.Type, node any) (attr.Value, bool) {
+	switch tt := t.(type) {
+	case basetypes.StringType:
+		if node == nil {
+			return types.StringNull(), true
+		}
+		s, ok := node.(string)
+		return types.StringValue(s), ok
+	case basetypes.Int64Type:
+		if node == nil {
+			return types.Int64Null(), true
+		}
+		n, ok := node.(float64)
+		return types.Int64Value(int64(n)), ok
+	case basetypes.BoolType:
+		if node == nil {
+			return types.BoolNull(), true
+		}
+		b, ok := node.(bool)
+		return types.BoolValue(b), ok
+	case basetypes.ObjectType:
+		m, ok := node.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		values := make(map[string]attr.Value, len(tt.AttrTypes))
+		for name, at := range tt.AttrTypes {
+			v, ok := jsonValue(at, m[name])
+			if !ok {
+				return nil, false
+			}
+			values[name] = v
+		}
+		obj, diags := types.ObjectValue(tt.AttrTypes, values)
+		return obj, !diags.HasError()
+	}
+	return nil, false
+}
+
+// describePath writes a path for people: `links[name="lte"].endpoint` for an element of a set of
+// named objects, `lan_prefixes["10.1.0.0/16"]` for one of a set of strings (Terraform's own
+// rendering of a set element is its whole value).
+func describePath(p path.Path) string {
+	var b strings.Builder
+	for _, step := range p.Steps() {
+		switch s := step.(type) {
+		case path.PathStepAttributeName:
+			if b.Len() > 0 {
+				b.WriteByte('.')
+			}
+			b.WriteString(string(s))
+		case path.PathStepElementKeyValue:
+			switch v := s.Value.(type) {
+			case types.String:
+				fmt.Fprintf(&b, "[%q]", v.ValueString())
+			case types.Object:
+				if name, ok := v.Attributes()["name"].(types.String); ok && known(name) {
+					fmt.Fprintf(&b, "[name=%q]", name.ValueString())
+				} else {
+					b.WriteString("[" + v.String() + "]")
+				}
+			default:
+				b.WriteString(step.String())
+			}
+		default:
+			b.WriteString(step.String())
+		}
+	}
+	return b.String()
 }
 
 func child(node any, seg string) any {

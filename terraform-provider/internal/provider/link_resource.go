@@ -103,6 +103,7 @@ type linkResource struct{ configured }
 var (
 	_ resource.ResourceWithConfigure   = (*linkResource)(nil)
 	_ resource.ResourceWithImportState = (*linkResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*linkResource)(nil)
 )
 
 func newLinkResource() resource.Resource { return &linkResource{} }
@@ -112,60 +113,71 @@ func (r *linkResource) Metadata(_ context.Context, req resource.MetadataRequest,
 }
 
 func linkResourceSchema() schema.Schema {
+	attributes := linkFieldAttributes()
+	attributes["id"] = idAttribute("The link's id.")
+	attributes["site_id"] = schema.StringAttribute{
+		Required:            true,
+		MarkdownDescription: "The site the link belongs to. Changing it replaces the link.",
+		Validators:          []validator.String{uuidRule},
+		PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+	}
+	attributes["etag"] = etagAttribute()
 	return schema.Schema{
 		MarkdownDescription: "A WAN link (uplink) of a site: the interface it leaves by, its kind, its public " +
 			"endpoint (none when behind NAT), bandwidth, cost and priority. A link belongs to one site for life: " +
-			"changing `site_id` replaces it.",
-		Attributes: map[string]schema.Attribute{
-			"id": idAttribute("The link's id."),
-			"site_id": schema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: "The site the link belongs to. Changing it replaces the link.",
-				Validators:          []validator.String{uuidRule},
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
-			},
-			"name": schema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: "Name of the link, unique within its site, e.g. `fiber` or `lte`. Policies refer to links by name.",
-				Validators:          []validator.String{nameRule},
-			},
-			"interface": schema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: "Interface name on the site's machine, e.g. `eth1` (1 to 15 characters, without `/`, `:` or spaces).",
-				Validators:          []validator.String{interfaceRule},
-			},
-			"kind": schema.StringAttribute{
-				Optional: true, Computed: true, Default: stringdefault.StaticString("other"),
-				MarkdownDescription: "Kind of uplink: one of `" + strings.Join(linkKinds, "`, `") + "` (default `other`).",
-				Validators:          []validator.String{stringvalidator.OneOf(linkKinds...)},
-			},
-			"endpoint": schema.StringAttribute{
-				Optional: true,
-				MarkdownDescription: "Public `host:port` where peers reach this link, e.g. `203.0.113.10:51820`, " +
-					"`[2001:db8::1]:51820` or `wan.example.net:51820`. Leave it out when the link is behind NAT.",
-				Validators: []validator.String{endpointRule},
-			},
-			"bandwidth_up_mbps": schema.Int64Attribute{
-				Required:            true,
-				MarkdownDescription: fmt.Sprintf("Upstream bandwidth in Mbit/s (1 to %d); QoS shares are taken from it.", maxMbps),
-				Validators:          []validator.Int64{int64validator.Between(1, maxMbps)},
-			},
-			"bandwidth_down_mbps": schema.Int64Attribute{
-				Required:            true,
-				MarkdownDescription: fmt.Sprintf("Downstream bandwidth in Mbit/s (1 to %d).", maxMbps),
-				Validators:          []validator.Int64{int64validator.Between(1, maxMbps)},
-			},
-			"cost": schema.Int64Attribute{
-				Optional: true, Computed: true, Default: int64default.StaticInt64(0),
-				MarkdownDescription: fmt.Sprintf("Relative cost of sending over this link, for `lowest_cost` path selection (0 to %d, default 0).", maxCost),
-				Validators:          []validator.Int64{int64validator.Between(0, maxCost)},
-			},
-			"priority": schema.Int64Attribute{
-				Optional: true, Computed: true, Default: int64default.StaticInt64(100),
-				MarkdownDescription: fmt.Sprintf("Preference among the site's links: paths over links with a lower number are chosen first (0 to %d, default 100).", maxCost),
-				Validators:          []validator.Int64{int64validator.Between(0, maxCost)},
-			},
-			"etag": etagAttribute(),
+			"changing `site_id` replaces it.\n\n" +
+			"A site's links are managed either here, one `patronus_link` each, or in the `links` of its " +
+			"`patronus_site`, never both: a site that sets `links` deletes every link it does not list, so a " +
+			"`patronus_link` of that site would be deleted and created again on every apply. The provider refuses " +
+			"such a configuration with an error naming the site and the link. For large fleets, `links` takes one " +
+			"resource per site instead of three.",
+		Attributes: attributes,
+	}
+}
+
+// linkFieldAttributes are a link's own fields, in patronus_link and in patronus_site's `links`.
+func linkFieldAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"name": schema.StringAttribute{
+			Required:            true,
+			MarkdownDescription: "Name of the link, unique within its site, e.g. `fiber` or `lte`. Policies refer to links by name.",
+			Validators:          []validator.String{nameRule},
+		},
+		"interface": schema.StringAttribute{
+			Required:            true,
+			MarkdownDescription: "Interface name on the site's machine, e.g. `eth1` (1 to 15 characters, without `/`, `:` or spaces).",
+			Validators:          []validator.String{interfaceRule},
+		},
+		"kind": schema.StringAttribute{
+			Optional: true, Computed: true, Default: stringdefault.StaticString(defaultLinkKind),
+			MarkdownDescription: "Kind of uplink: one of `" + strings.Join(linkKinds, "`, `") + "` (default `other`).",
+			Validators:          []validator.String{stringvalidator.OneOf(linkKinds...)},
+		},
+		"endpoint": schema.StringAttribute{
+			Optional: true,
+			MarkdownDescription: "Public `host:port` where peers reach this link, e.g. `203.0.113.10:51820`, " +
+				"`[2001:db8::1]:51820` or `wan.example.net:51820`. Leave it out when the link is behind NAT.",
+			Validators: []validator.String{endpointRule},
+		},
+		"bandwidth_up_mbps": schema.Int64Attribute{
+			Required:            true,
+			MarkdownDescription: fmt.Sprintf("Upstream bandwidth in Mbit/s (1 to %d); QoS shares are taken from it.", maxMbps),
+			Validators:          []validator.Int64{int64validator.Between(1, maxMbps)},
+		},
+		"bandwidth_down_mbps": schema.Int64Attribute{
+			Required:            true,
+			MarkdownDescription: fmt.Sprintf("Downstream bandwidth in Mbit/s (1 to %d).", maxMbps),
+			Validators:          []validator.Int64{int64validator.Between(1, maxMbps)},
+		},
+		"cost": schema.Int64Attribute{
+			Optional: true, Computed: true, Default: int64default.StaticInt64(defaultLinkCost),
+			MarkdownDescription: fmt.Sprintf("Relative cost of sending over this link, for `lowest_cost` path selection (0 to %d, default 0).", maxCost),
+			Validators:          []validator.Int64{int64validator.Between(0, maxCost)},
+		},
+		"priority": schema.Int64Attribute{
+			Optional: true, Computed: true, Default: int64default.StaticInt64(defaultLinkPriority),
+			MarkdownDescription: fmt.Sprintf("Preference among the site's links: paths over links with a lower number are chosen first (0 to %d, default 100).", maxCost),
+			Validators:          []validator.Int64{int64validator.Between(0, maxCost)},
 		},
 	}
 }
@@ -238,6 +250,27 @@ func (r *linkResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 	}
 	if err := r.client.Links.Delete(ctx, id, state.Etag.ValueString()); err != nil && !patronus.IsNotFound(err) {
 		addAPIError(&resp.Diagnostics, nil, nil, "delete the link", err)
+	}
+}
+
+// ModifyPlan refuses a link of a site whose patronus_site sets `links` (link_owners.go): that site
+// would delete this link on every apply, or the two would overwrite each other.
+func (r *linkResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || r.owners == nil {
+		return
+	}
+	var siteRef, name types.String
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("site_id"), &siteRef)...)
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root("name"), &name)...)
+	if resp.Diagnostics.HasError() || !known(siteRef) || !known(name) {
+		return
+	}
+	siteID, err := patronus.ParseID(siteRef.ValueString())
+	if err != nil {
+		return
+	}
+	if inline, mixed := r.owners.linkApart(siteID, name.ValueString()); mixed {
+		resp.Diagnostics.AddAttributeError(path.Root("site_id"), mixedSummary, mixedLink(siteID, inline, name.ValueString()))
 	}
 }
 

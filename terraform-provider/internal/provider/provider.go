@@ -160,7 +160,7 @@ func (p *patronusProvider) Configure(ctx context.Context, req provider.Configure
 		resp.Diagnostics.AddError("Cannot configure the Patronus client", err.Error())
 		return
 	}
-	data := &providerData{client: client}
+	data := &providerData{client: client, owners: newLinkOwners()}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 }
@@ -212,4 +212,5 @@ func (p *patronusProvider) DataSources(context.Context) []func() datasource.Data
 // providerData is what Configure hands to resources and data sources.
 type providerData struct {
 	client *patronus.Client
+	owners *linkOwners // one per provider instance, so per Terraform run (plan, or apply)
 }

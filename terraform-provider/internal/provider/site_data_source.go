@@ -5,6 +5,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/datasourcevalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -29,7 +30,51 @@ func siteDataSourceAttributes() map[string]schema.Attribute {
 		"listen_port":     schema.Int64Attribute{Computed: true, MarkdownDescription: "UDP port WireGuard listens on."},
 		"overlay_address": schema.StringAttribute{Computed: true, MarkdownDescription: "The site's overlay address."},
 		"etag":            schema.StringAttribute{Computed: true, MarkdownDescription: "The site's ETag."},
+		"links": schema.ListNestedAttribute{
+			Computed:            true,
+			MarkdownDescription: "The site's WAN links, by name, however they are managed (in the site's `links` or as `patronus_link`).",
+			NestedObject:        schema.NestedAttributeObject{Attributes: siteDataSourceLinkAttributes()},
+		},
 	}
+}
+
+func siteDataSourceLinkAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"id":                  schema.StringAttribute{Computed: true, MarkdownDescription: "The link's id."},
+		"name":                schema.StringAttribute{Computed: true, MarkdownDescription: "Name of the link, unique within its site."},
+		"interface":           schema.StringAttribute{Computed: true, MarkdownDescription: "Interface name on the site's machine."},
+		"kind":                schema.StringAttribute{Computed: true, MarkdownDescription: "Kind of uplink."},
+		"endpoint":            schema.StringAttribute{Computed: true, MarkdownDescription: "Public `host:port` of the link; null when it is behind NAT."},
+		"bandwidth_up_mbps":   schema.Int64Attribute{Computed: true, MarkdownDescription: "Upstream bandwidth in Mbit/s."},
+		"bandwidth_down_mbps": schema.Int64Attribute{Computed: true, MarkdownDescription: "Downstream bandwidth in Mbit/s."},
+		"cost":                schema.Int64Attribute{Computed: true, MarkdownDescription: "Relative cost of sending over the link."},
+		"priority":            schema.Int64Attribute{Computed: true, MarkdownDescription: "Preference among the site's links (lower first)."},
+		"etag":                schema.StringAttribute{Computed: true, MarkdownDescription: "The link's ETag."},
+	}
+}
+
+// siteDataModel is a site in the data sources: its fields, and its links with their ids.
+type siteDataModel struct {
+	siteFields
+	Links types.List `tfsdk:"links"`
+}
+
+var siteDataLinkType = types.ObjectType{AttrTypes: map[string]attr.Type{
+	"id": types.StringType, "name": types.StringType, "interface": types.StringType, "kind": types.StringType,
+	"endpoint": types.StringType, "bandwidth_up_mbps": types.Int64Type, "bandwidth_down_mbps": types.Int64Type,
+	"cost": types.Int64Type, "priority": types.Int64Type, "etag": types.StringType,
+}}
+
+func siteDataFromAPI(s *api.Site) siteDataModel {
+	links := make([]attr.Value, len(s.Links))
+	for i := range s.Links {
+		l := &s.Links[i]
+		a := siteLinkValue(l).Attributes()
+		a["id"] = types.StringValue(l.ID.String())
+		a["etag"] = types.StringValue(l.Etag)
+		links[i] = types.ObjectValueMust(siteDataLinkType.AttrTypes, a)
+	}
+	return siteDataModel{siteFields: siteFieldsFromAPI(s), Links: types.ListValueMust(siteDataLinkType, links)}
 }
 
 type siteDataSource struct{ configuredDataSource }
@@ -70,7 +115,7 @@ func (d *siteDataSource) ConfigValidators(context.Context) []datasource.ConfigVa
 }
 
 func (d *siteDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	var config siteModel
+	var config siteDataModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &config)...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -94,16 +139,16 @@ func (d *siteDataSource) Read(ctx context.Context, req datasource.ReadRequest, r
 		addAPIError(&resp.Diagnostics, nil, nil, "read the site", err)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, siteFromAPI(site))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, siteDataFromAPI(site))...)
 }
 
 // patronus_sites: every site, or those with a label or role.
 
 type sitesModel struct {
-	Label types.String `tfsdk:"label"`
-	Role  types.String `tfsdk:"role"`
-	IDs   types.List   `tfsdk:"ids"`
-	Sites []siteModel  `tfsdk:"sites"`
+	Label types.String    `tfsdk:"label"`
+	Role  types.String    `tfsdk:"role"`
+	IDs   types.List      `tfsdk:"ids"`
+	Sites []siteDataModel `tfsdk:"sites"`
 }
 
 type sitesDataSource struct{ configuredDataSource }
@@ -162,14 +207,14 @@ func (d *sitesDataSource) Read(ctx context.Context, req datasource.ReadRequest, 
 		role := api.SiteRole(config.Role.ValueString())
 		params.Role = &role
 	}
-	config.Sites = []siteModel{}
+	config.Sites = []siteDataModel{}
 	ids := []string{}
 	for site, err := range d.client.Sites.List(ctx, params) {
 		if err != nil {
 			addAPIError(&resp.Diagnostics, nil, nil, "list the sites", err)
 			return
 		}
-		config.Sites = append(config.Sites, siteFromAPI(site))
+		config.Sites = append(config.Sites, siteDataFromAPI(site))
 		ids = append(ids, site.ID.String())
 	}
 	config.IDs = stringsToList(ids)

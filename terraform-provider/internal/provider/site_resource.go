@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"strconv"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
@@ -23,8 +24,8 @@ import (
 	"github.com/patronus-sdwan/patronus/sdk/go/api"
 )
 
-// siteModel is a site in Terraform, for the resource and the data sources.
-type siteModel struct {
+// siteFields are a site's own fields, in the resource and in the data sources.
+type siteFields struct {
 	ID             types.String `tfsdk:"id"`
 	Name           types.String `tfsdk:"name"`
 	Description    types.String `tfsdk:"description"`
@@ -37,8 +38,14 @@ type siteModel struct {
 	Etag           types.String `tfsdk:"etag"`
 }
 
-func siteFromAPI(s *api.Site) siteModel {
-	return siteModel{
+// siteModel is patronus_site: the site's fields and its links (site_links.go).
+type siteModel struct {
+	siteFields
+	Links types.Set `tfsdk:"links"`
+}
+
+func siteFieldsFromAPI(s *api.Site) siteFields {
+	return siteFields{
 		ID:             types.StringValue(s.ID.String()),
 		Name:           types.StringValue(s.Name),
 		Description:    types.StringValue(s.Description),
@@ -52,9 +59,15 @@ func siteFromAPI(s *api.Site) siteModel {
 	}
 }
 
+// siteFromAPI is the resource's state for a site: its fields and all its links.
+func siteFromAPI(s *api.Site) siteModel {
+	return siteModel{siteFields: siteFieldsFromAPI(s), Links: siteLinksFromAPI(s.Links)}
+}
+
+// newSite is the creation of the site m describes, with its links when `links` is set.
 func (m siteModel) newSite() api.NewSite {
 	role := api.SiteRole(m.Role.ValueString())
-	return api.NewSite{
+	body := api.NewSite{
 		Name:        m.Name.ValueString(),
 		Description: stringPtr(m.Description),
 		Location:    stringPtr(m.Location),
@@ -63,12 +76,17 @@ func (m siteModel) newSite() api.NewSite {
 		LanPrefixes: setToStrings(m.LanPrefixes),
 		ListenPort:  int32Ptr(m.ListenPort),
 	}
+	if known(m.Links) {
+		body.Links = patronus.Value(siteLinksToAPI(m.Links))
+	}
+	return body
 }
 
 // siteUpdate is the PATCH that makes the site what m says (every field: the plan is the whole
-// desired state, and If-Match guarantees nobody changed the rest meanwhile).
-func (m siteModel) siteUpdate() api.SiteUpdate {
-	return api.SiteUpdate{
+// desired state, and If-Match guarantees nobody changed the rest meanwhile), and with withLinks
+// its whole link set as well (the site's ETag does not cover its links: see Update).
+func (m siteModel) siteUpdate(withLinks bool) api.SiteUpdate {
+	body := api.SiteUpdate{
 		Name:        patronus.Value(m.Name.ValueString()),
 		Description: patronus.Value(m.Description.ValueString()),
 		Location:    patronus.Value(m.Location.ValueString()),
@@ -77,6 +95,10 @@ func (m siteModel) siteUpdate() api.SiteUpdate {
 		LanPrefixes: patronus.Value(setToStrings(m.LanPrefixes)),
 		ListenPort:  patronus.Value(int32Of(m.ListenPort)),
 	}
+	if withLinks {
+		body.Links = patronus.Value(siteLinksToAPI(m.Links))
+	}
+	return body
 }
 
 type siteResource struct{ configured }
@@ -84,6 +106,7 @@ type siteResource struct{ configured }
 var (
 	_ resource.ResourceWithConfigure   = (*siteResource)(nil)
 	_ resource.ResourceWithImportState = (*siteResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*siteResource)(nil)
 )
 
 func newSiteResource() resource.Resource { return &siteResource{} }
@@ -97,7 +120,23 @@ func siteResourceSchema() schema.Schema {
 		MarkdownDescription: "A site of the tenant's network: a location with LAN prefixes behind it, where an agent " +
 			"runs the dataplane. The server allocates its overlay address from the topology's overlay prefix.\n\n" +
 			"LAN prefixes may not overlap between the sites of a tenant, nor with the overlay prefix. Deleting a " +
-			"site deletes its links and peerings too.",
+			"site deletes its links and peerings too.\n\n" +
+			"**Links.** A site's WAN links are managed in one of two ways, never both for the same site:\n\n" +
+			"- inline, in `links`: the site then owns its whole link set. Terraform creates, changes and deletes " +
+			"the links with the site, one request each time, and deletes any link of the site that `links` does " +
+			"not list. A fleet is then one resource per site: the way for many sites.\n" +
+			"- apart, one `patronus_link` resource each, with `links` left out of the site. The site then manages " +
+			"no link at all, and `links` only reports the links it has.\n\n" +
+			"Mixing the two for one site does not converge: the site deletes the links it does not list, and their " +
+			"`patronus_link` resources create them again on the next apply. The provider refuses such a " +
+			"configuration with an error that names the site and the links. To move links from `patronus_link` " +
+			"resources into `links`, list them in `links` and forget the `patronus_link` resources without " +
+			"destroying them (a `removed` block with `lifecycle { destroy = false }`, or `terraform state rm`). To " +
+			"move the other way, remove `links` from the site (its links stay) and import each link as a " +
+			"`patronus_link`.\n\n" +
+			"A link changed outside Terraform shows as drift in the next plan, as every attribute does. The site's " +
+			"ETag does not cover its links, so before it replaces a site's links the provider reads them again, and " +
+			"fails the apply instead of overwriting a change made since the plan.",
 		Attributes: map[string]schema.Attribute{
 			"id": idAttribute("The site's id."),
 			"name": schema.StringAttribute{
@@ -148,7 +187,8 @@ func siteResourceSchema() schema.Schema {
 				MarkdownDescription: "The site's address on the overlay, allocated by the server.",
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
-			"etag": etagAttribute(),
+			"links": siteLinksAttribute(),
+			"etag":  etagAttribute(),
 		},
 	}
 }
@@ -169,7 +209,13 @@ func (r *siteResource) Create(ctx context.Context, req resource.CreateRequest, r
 		addAPIError(&resp.Diagnostics, siteResourceSchema().Type(), body, "create the site", err)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, siteFromAPI(site))...)
+	state := siteFromAPI(site)
+	if plan.Links.IsNull() { // `links` not set: not managed, and planned as nothing
+		state.Links = plan.Links
+	} else {
+		r.recordInline(site.ID, site.Name, plan.Links)
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
 }
 
 func (r *siteResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -188,24 +234,119 @@ func (r *siteResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 		addAPIError(&resp.Diagnostics, nil, nil, "read the site", err)
 		return
 	}
+	// Every link of the site, managed here or not: when `links` is set, one the configuration does
+	// not list shows as a change; when it is not, the plan keeps these (linksUnmanagedWhenUnset).
 	resp.Diagnostics.Append(resp.State.Set(ctx, siteFromAPI(site))...)
 }
 
 func (r *siteResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	var plan, state siteModel
+	var configLinks types.Set
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("links"), &configLinks)...)
 	id, ok := parseID(state.ID, "site", &resp.Diagnostics)
 	if !ok || resp.Diagnostics.HasError() {
 		return
 	}
-	body := plan.siteUpdate()
+	// The links are sent only when the plan changes them: not when `links` is left out (then the
+	// plan is the state), nor when they stay as they were read (a change made meanwhile then shows
+	// in the next plan, as for the site's own fields).
+	withLinks := !configLinks.IsNull() && !plan.Links.Equal(state.Links)
+	if withLinks && !state.Links.IsNull() {
+		// If-Match covers the site's own fields only: compare the links with the ones the plan
+		// started from, so that a change made since is not overwritten either.
+		current, err := r.client.Sites.Get(ctx, id)
+		if err != nil {
+			addAPIError(&resp.Diagnostics, nil, nil, "read the site's links", err)
+			return
+		}
+		if !siteLinksFromAPI(current.Links).Equal(state.Links) {
+			resp.Diagnostics.AddAttributeError(path.Root("links"), "Changed outside Terraform: cannot update the site's links",
+				"The links of site "+strconv.Quote(current.Name)+" were changed outside Terraform since Terraform last "+
+					"read them, so Terraform did not overwrite that change. Run `terraform plan` to see the difference, "+
+					"then apply again to decide.")
+			return
+		}
+	}
+	body := plan.siteUpdate(withLinks)
 	site, err := r.client.Sites.Update(ctx, id, body, state.Etag.ValueString())
 	if err != nil {
 		addAPIError(&resp.Diagnostics, siteResourceSchema().Type(), body, "update the site", err)
 		return
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, siteFromAPI(site))...)
+	next := siteFromAPI(site)
+	if !withLinks { // what the plan said; links changed meanwhile show at the next read
+		next.Links = plan.Links
+	}
+	if !configLinks.IsNull() {
+		r.recordInline(site.ID, site.Name, plan.Links)
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, next)...)
+}
+
+// ModifyPlan keeps a plan that changes nothing a no-op, and reports a site that sets `links` while
+// patronus_link resources of this configuration manage links of the same site (link_owners.go;
+// the patronus_link side reports the usual case).
+func (r *siteResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return
+	}
+	var plan siteModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !req.State.Raw.IsNull() && plan.Etag.IsUnknown() {
+		// With `links` left out and links in the state, Terraform proposes null for them
+		// (it infers that a value with required fields must have been configured), which the
+		// framework takes for a change and so marks the ETag unknown; siteLinksPlan puts the
+		// links back. When nothing else changes, neither does the ETag: no update.
+		var state siteModel
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		if !resp.Diagnostics.HasError() && plan.sameAs(state) {
+			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("etag"), state.Etag)...)
+		}
+	}
+	if r.owners == nil || !known(plan.ID) {
+		return
+	}
+	var configLinks types.Set
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("links"), &configLinks)...)
+	if resp.Diagnostics.HasError() || configLinks.IsNull() {
+		return
+	}
+	id, err := patronus.ParseID(plan.ID.ValueString())
+	names, ok := siteLinkNames(plan.Links)
+	if err != nil || !ok {
+		return
+	}
+	name := plan.Name.ValueString()
+	if !known(plan.Name) {
+		name = id.String()
+	}
+	if apart := r.owners.siteSetsLinks(id, name, names); len(apart) > 0 {
+		resp.Diagnostics.AddAttributeError(path.Root("links"), mixedSummary, mixedSite(id, name, names, apart))
+	}
+}
+
+// sameAs tells whether two states of a site agree on everything but the ETag.
+func (m siteModel) sameAs(o siteModel) bool {
+	return m.ID.Equal(o.ID) && m.Name.Equal(o.Name) && m.Description.Equal(o.Description) &&
+		m.Location.Equal(o.Location) && m.Labels.Equal(o.Labels) && m.Role.Equal(o.Role) &&
+		m.LanPrefixes.Equal(o.LanPrefixes) && m.ListenPort.Equal(o.ListenPort) &&
+		m.OverlayAddress.Equal(o.OverlayAddress) && m.Links.Equal(o.Links)
+}
+
+// recordInline notes, for the patronus_link resources planned after it in this run, that the
+// site sets `links`.
+func (r *siteResource) recordInline(id patronus.ID, name string, links types.Set) {
+	if r.owners == nil {
+		return
+	}
+	if names, ok := siteLinkNames(links); ok {
+		r.owners.siteSetsLinks(id, name, names)
+	}
 }
 
 func (r *siteResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -221,7 +362,9 @@ func (r *siteResource) Delete(ctx context.Context, req resource.DeleteRequest, r
 	}
 }
 
-// ImportState takes the site's id or its name.
+// ImportState takes the site's id or its name. The read that follows records all the site's links,
+// so a configuration that lists them in `links`, and one that leaves `links` out, both show no
+// change after the import.
 func (r *siteResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	id := req.ID
 	if !isUUID(id) {

@@ -2,6 +2,7 @@ package provider
 
 import (
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -50,7 +51,7 @@ func TestSiteUpdateSendsEveryFieldAndEmptyCollections(t *testing.T) {
 	m.Labels = stringMapToMap(nil)
 	m.LanPrefixes = stringsToSet(nil)
 	m.Description = types.StringValue("")
-	raw, err := json.Marshal(m.siteUpdate())
+	raw, err := json.Marshal(m.siteUpdate(false))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,4 +75,47 @@ func TestSiteUpdateSendsEveryFieldAndEmptyCollections(t *testing.T) {
 
 func TestSiteSchemaIsValid(t *testing.T) {
 	checkSchema(t, siteResourceSchema())
+}
+
+// sameAs must compare every field but the ETag: a field it forgot would let a real change be
+// planned as no change.
+func TestSiteSameAsComparesEveryFieldButTheETag(t *testing.T) {
+	base := siteFromAPI(apiSiteWithLinks())
+	o := apiSite() // every field different, and no links
+	o.ID = uuid.MustParse("0192b3c4-0000-7000-8000-0000000000ff")
+	o.Name, o.Description, o.Location, o.Role = "paris", "branch", "Paris", api.SiteRoleEdge
+	o.Labels, o.LanPrefixes, o.ListenPort, o.OverlayAddress = map[string]string{}, []string{}, 1, "100.64.0.9"
+	o.Etag = `"9"`
+	other := siteFromAPI(o)
+	if !base.sameAs(base) {
+		t.Fatal("a site differs from itself")
+	}
+	fields := 0
+	var walk func(t reflect.Type, index []int)
+	walk = func(typ reflect.Type, index []int) {
+		for i := 0; i < typ.NumField(); i++ {
+			f := typ.Field(i)
+			at := append(append([]int{}, index...), i)
+			if f.Anonymous {
+				walk(f.Type, at)
+				continue
+			}
+			changed := base
+			reflect.ValueOf(&changed).Elem().FieldByIndex(at).Set(reflect.ValueOf(other).FieldByIndex(at))
+			if f.Name == "Etag" {
+				if !base.sameAs(changed) {
+					t.Error("the ETag counts")
+				}
+				continue
+			}
+			fields++
+			if base.sameAs(changed) {
+				t.Errorf("sameAs ignores %s", f.Name)
+			}
+		}
+	}
+	walk(reflect.TypeOf(base), nil)
+	if fields != 10 {
+		t.Fatalf("%d fields compared, want 10", fields)
+	}
 }
