@@ -121,15 +121,15 @@ func siteResourceSchema() schema.Schema {
 			"runs the dataplane. The server allocates its overlay address from the topology's overlay prefix.\n\n" +
 			"LAN prefixes may not overlap between the sites of a tenant, nor with the overlay prefix. Deleting a " +
 			"site deletes its links and peerings too.\n\n" +
-			"**Links.** A site's WAN links are managed in one of two ways, never both for the same site:\n\n" +
-			"- inline, in `links`: the site then owns its whole link set. Terraform creates, changes and deletes " +
-			"the links with the site, one request each time, and deletes any link of the site that `links` does " +
-			"not list. A fleet is then one resource per site: the way for many sites.\n" +
-			"- apart, one `patronus_link` resource each, with `links` left out of the site. The site then manages " +
-			"no link at all, and `links` only reports the links it has.\n\n" +
-			"Mixing the two for one site does not converge: the site deletes the links it does not list, and their " +
+			"**Links.** A site's WAN links are managed in one of two ways, never both for the same site.\n\n" +
+			"*Inline*, in `links`: the site owns its whole link set. Terraform creates, changes and deletes the " +
+			"links with the site, in one request each time, and deletes any link of the site that `links` does not " +
+			"list. A fleet is then one resource per site, which is the way for many sites.\n\n" +
+			"*Apart*, as `patronus_link` resources, with `links` left out of the site: the site then manages no " +
+			"link at all, and `links` only reports the links it has.\n\n" +
+			"Mixing the two for one site never converges: the site deletes the links it does not list, and their " +
 			"`patronus_link` resources create them again on the next apply. The provider refuses such a " +
-			"configuration with an error that names the site and the links. To move links from `patronus_link` " +
+			"configuration with an error that names the site and the link. To move links from `patronus_link` " +
 			"resources into `links`, list them in `links` and forget the `patronus_link` resources without " +
 			"destroying them (a `removed` block with `lifecycle { destroy = false }`, or `terraform state rm`). To " +
 			"move the other way, remove `links` from the site (its links stay) and import each link as a " +

@@ -1,3 +1,5 @@
+# Links managed apart from their site: the site (patronus_site.berlin) leaves `links` out. A site
+# that sets `links` manages all its links itself, and the provider refuses a patronus_link of it.
 resource "patronus_link" "berlin_fiber" {
   site_id             = patronus_site.berlin.id
   name                = "fiber"
