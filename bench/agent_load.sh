@@ -6,12 +6,15 @@
 #   hubspoke  AGENTS_HUB agents (default 10000), hub-and-spoke with 4 hubs, one server
 #   replicas  AGENTS_HUB agents, hub-and-spoke, two servers sharing PostgreSQL and Redis; agents
 #             split between them, the write made on the first
+#   writes    AGENTS_HUB sites, hub-and-spoke, one server: the time to create them (each with its
+#             link, one request) and enroll their agents, then WRITE_SAMPLES (default 200) site
+#             creates and as many link updates of enrolled sites, timed one by one; no fan-out
 #
 #   bench/agent_load.sh [mesh|hubspoke|replicas ...]     # all three by default
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
-AGENTS_MESH=${AGENTS_MESH:-1000} AGENTS_HUB=${AGENTS_HUB:-10000}
+AGENTS_MESH=${AGENTS_MESH:-1000} AGENTS_HUB=${AGENTS_HUB:-10000} WRITE_SAMPLES=${WRITE_SAMPLES:-200}
 scenarios=("$@")
 [ ${#scenarios[@]} -gt 0 ] || scenarios=(mesh hubspoke replicas)
 
@@ -26,8 +29,9 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 api() { curl -sf -H "Authorization: Bearer $1" -H 'Content-Type: application/json' "${@:2}"; }
 
 run() {
-  local scenario=$1 agents topology replicas=1
+  local scenario=$1 agents topology replicas=1 extra=()
   case $scenario in
+    writes) agents=$AGENTS_HUB topology=hub_and_spoke extra=(--write-samples "$WRITE_SAMPLES" --no-fanout) ;;
     mesh) agents=$AGENTS_MESH topology=full_mesh ;;
     hubspoke) agents=$AGENTS_HUB topology=hub_and_spoke ;;
     replicas) agents=$AGENTS_HUB topology=hub_and_spoke replicas=2 ;;
@@ -57,9 +61,9 @@ run() {
   platform=$(target/release/patronus-server create-platform-token --name "bench-$scenario" | grep -o 'ptrn_plat_[A-Za-z0-9]*')
   tenant=$(api "$platform" -X POST "${urls[0]}/v1/tenants" -d '{"name": "load", "slug": "load", "quotas": {"max_users": 10, "max_api_tokens": 10, "max_sites": 100000}}' | jq -r .id)
   token=$(api "$platform" -X POST "${urls[0]}/v1/tenants/$tenant/api-tokens" -d '{"name": "load", "role": "admin"}' | jq -r .token)
-  echo "== $scenario: $agents agents, $topology, $replicas server(s); $(nproc) cores, release build, load generator on the same machine"
+  echo "== $scenario at $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- server sdk migrations bench || echo '+changes'): $agents agents, $topology, $replicas server(s); $(nproc) cores, release build, load generator on the same machine"
   PATRONUS_TOKEN=$token target/release/patronus-agent-load --server "$(IFS=,; echo "${urls[*]}")" \
-    --pid "$(IFS=,; echo "${pids[*]}")" --agents "$agents" --topology "$topology"
+    --pid "$(IFS=,; echo "${pids[*]}")" --agents "$agents" --topology "$topology" "${extra[@]}"
 }
 
 for s in "${scenarios[@]}"; do run "$s"; done

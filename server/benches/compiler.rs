@@ -46,7 +46,7 @@ fn add_one_site(c: &mut Criterion) {
     let base = synthetic::full_mesh(1000);
     let before = compiler::site_hashes(&base, &base.all_sites());
     let with = |enrolled: bool| {
-        let mut sites = base.sites.clone();
+        let mut sites: Vec<_> = base.sites.iter().map(|s| (**s).clone()).collect();
         sites.push(synthetic::site(1001, SiteRole::Edge, enrolled));
         compiler::Network::new(patronus_api::TopologyMode::FullMesh, 25, sites, vec![], vec![], vec![])
     };

@@ -40,6 +40,13 @@ struct Args {
     /// Requests in flight while setting up.
     #[arg(long, default_value_t = 16)]
     setup_concurrency: usize,
+    /// After enrolling: this many sequential site creates and as many link updates, timed one by
+    /// one (the write cost at this tenant size).
+    #[arg(long, default_value_t = 0)]
+    write_samples: usize,
+    /// Skip parking the agents and the fan-out measurement.
+    #[arg(long)]
+    no_fanout: bool,
 }
 
 #[derive(Clone)]
@@ -80,6 +87,50 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[i.min(sorted.len() - 1)]
 }
 
+/// Times sequential writes one by one: new sites (with a link, unenrolled) and cost changes of
+/// enrolled sites' links, whose peers' documents change with them.
+async fn write_cost(admin: &Api, args: &Args, sites: &[(String, String)]) -> Result<()> {
+    let cpu = |pid: Option<&u32>| pid.and_then(|&p| sample(p)).map_or(0.0, |s| s.1);
+    let mut report = |what: &str, mut times: Vec<Duration>, cpu_s: f64| {
+        times.sort();
+        println!(
+            "{what} in a {}-site {} tenant, {} sequential: p50 {} p90 {} p99 {} max {}; server CPU {:.2} ms per write",
+            args.agents,
+            args.topology,
+            times.len(),
+            ms(percentile(&times, 0.5)),
+            ms(percentile(&times, 0.9)),
+            ms(percentile(&times, 0.99)),
+            ms(*times.last().unwrap_or(&Duration::ZERO)),
+            cpu_s * 1000.0 / times.len().max(1) as f64
+        );
+    };
+    let base = args.agents;
+    let cpu0 = cpu(args.pid.first());
+    let mut times = Vec::with_capacity(args.write_samples);
+    for i in 0..args.write_samples {
+        let n = base + i;
+        let body = json!({"name": format!("load-{n}"), "lan_prefixes": [format!("10.{}.{}.0/24", n / 256 % 256, n % 256)],
+            "links": [{"name": "fiber", "interface": "eth0", "endpoint": format!("198.19.{}.{}:51820", n / 256 % 256, n % 256),
+                "bandwidth_up_mbps": 100, "bandwidth_down_mbps": 100}]});
+        let at = Instant::now();
+        admin.call(reqwest::Method::POST, "/v1/sites", Some(body)).await?;
+        times.push(at.elapsed());
+    }
+    report("site create", times, cpu(args.pid.first()) - cpu0);
+    let cpu0 = cpu(args.pid.first());
+    let mut times = Vec::with_capacity(args.write_samples);
+    for i in 0..args.write_samples {
+        // Spokes (past the hubs), spread over the tenant.
+        let (_, link) = &sites[(args.hubs + i * 7919) % sites.len().max(1)];
+        let at = Instant::now();
+        admin.call(reqwest::Method::PATCH, &format!("/v1/links/{link}"), Some(json!({"cost": i + 1}))).await?;
+        times.push(at.elapsed());
+    }
+    report("link update (enrolled site)", times, cpu(args.pid.first()) - cpu0);
+    Ok(())
+}
+
 fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }
@@ -99,7 +150,8 @@ async fn main() -> Result<()> {
             Some(json!({"mode": args.topology, "overlay_prefix": "100.64.0.0/10"})),
         )
         .await?;
-    let site_ids: Vec<String> = stream::iter(0..args.agents)
+    // Each site with its link in one request (the link inline in the site's body).
+    let sites: Vec<(String, String)> = stream::iter(0..args.agents)
         .map(|i| {
             let admin = admin.clone();
             let role = if args.topology == "hub_and_spoke" && i < args.hubs { "hub" } else { "edge" };
@@ -109,20 +161,15 @@ async fn main() -> Result<()> {
                         reqwest::Method::POST,
                         "/v1/sites",
                         Some(json!({"name": format!("load-{i}"), "role": role,
-                            "lan_prefixes": [format!("10.{}.{}.0/24", i / 256, i % 256)]})),
+                            "lan_prefixes": [format!("10.{}.{}.0/24", i / 256, i % 256)],
+                            "links": [{"name": "fiber", "interface": "eth0",
+                                "endpoint": format!("198.18.{}.{}:51820", i / 256, i % 256),
+                                "bandwidth_up_mbps": 100, "bandwidth_down_mbps": 100}]})),
                     )
                     .await?;
                 let id = site["id"].as_str().context("site id")?.to_string();
-                admin
-                    .call(
-                        reqwest::Method::POST,
-                        "/v1/links",
-                        Some(json!({"site_id": id, "name": "fiber", "interface": "eth0",
-                            "endpoint": format!("198.18.{}.{}:51820", i / 256, i % 256),
-                            "bandwidth_up_mbps": 100, "bandwidth_down_mbps": 100})),
-                    )
-                    .await?;
-                Ok::<_, anyhow::Error>(id)
+                let link = site["links"][0]["id"].as_str().context("link id")?.to_string();
+                Ok::<_, anyhow::Error>((id, link))
             }
         })
         .buffered(args.setup_concurrency)
@@ -130,6 +177,7 @@ async fn main() -> Result<()> {
         .await
         .into_iter()
         .collect::<Result<_>>()?;
+    let site_ids: Vec<String> = sites.iter().map(|(s, _)| s.clone()).collect();
     eprintln!("created {} sites with a link each in {:.1} s", site_ids.len(), started.elapsed().as_secs_f64());
 
     // Baseline before any agent exists.
@@ -164,6 +212,13 @@ async fn main() -> Result<()> {
         .into_iter()
         .collect::<Result<_>>()?;
     eprintln!("enrolled {} agents in {:.1} s", credentials.len(), started.elapsed().as_secs_f64());
+
+    if args.write_samples > 0 {
+        write_cost(&admin, &args, &sites).await?;
+    }
+    if args.no_fanout {
+        return Ok(());
+    }
 
     // Each agent fetches its document, then parks on it until the hash changes.
     let parked = Arc::new(AtomicUsize::new(0));

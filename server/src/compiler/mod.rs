@@ -17,7 +17,7 @@ mod topology;
 pub mod synthetic;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use patronus_api::{
     CompiledConfig, ConfigLink, ConfigPeer, ConfigPolicy, ConfigQosClass, SiteConfig, SiteRole, TopologyMode,
@@ -53,8 +53,9 @@ pub struct PolicyInput {
 pub struct Network {
     pub mode: TopologyMode,
     pub persistent_keepalive: u16,
-    /// Sorted by id (the loader and `Network::new` guarantee it).
-    pub sites: Vec<SiteInput>,
+    /// Sorted by id (the loader and `Network::new` guarantee it). Shared between the networks
+    /// before and after a write, so that a write copies pointers, not sites.
+    pub sites: Vec<Arc<SiteInput>>,
     pub qos_classes: Vec<ConfigQosClass>,
     pub policies: Vec<PolicyInput>,
     index: HashMap<Uuid, usize>,
@@ -89,24 +90,25 @@ impl Network {
             peerings_of.entry(b).or_default().push(a);
         }
         let leaves = sites.iter().map(|_| OnceLock::new()).collect();
+        let sites = sites.into_iter().map(Arc::new).collect();
         Network { mode, persistent_keepalive, sites, qos_classes, policies, index, hubs, peerings_of, leaves }
     }
 
     /// This network with one site replaced: inserted when new, removed (with its peerings) when
-    /// `site` is `None`. A write to one site or its links costs a clone and a re-index instead of
-    /// a reload of the whole network.
+    /// `site` is `None`. A write to one site or its links costs a copy of the site pointers and a
+    /// re-index instead of a reload of the whole network.
     pub fn with_site(&self, id: Uuid, site: Option<SiteInput>) -> Network {
         let mut next = self.clone();
         match (next.index.get(&id).copied(), site) {
             (Some(i), Some(mut site)) => {
                 normalise(&mut site);
-                next.sites[i] = site;
+                next.sites[i] = Arc::new(site);
                 next.leaves[i] = OnceLock::new();
             }
             (None, Some(mut site)) => {
                 normalise(&mut site);
                 let at = next.sites.partition_point(|s| s.id < id);
-                next.sites.insert(at, site);
+                next.sites.insert(at, Arc::new(site));
                 next.leaves.insert(at, OnceLock::new());
             }
             (Some(i), None) => {
@@ -133,7 +135,7 @@ impl Network {
     }
 
     pub fn site(&self, id: Uuid) -> Option<&SiteInput> {
-        self.index.get(&id).map(|&i| &self.sites[i])
+        self.index.get(&id).map(|&i| &*self.sites[i])
     }
 
     pub(crate) fn hubs(&self) -> &[usize] {

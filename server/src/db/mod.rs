@@ -111,6 +111,7 @@ pub const UNIQUE_CONSTRAINTS: &[(&str, &str, &str)] = &[
     ("site_configs_pkey", "/site_id", "a concurrent write recorded this document; retry"),
     ("enrollment_tokens_pkey", "/id", "a generated id collided; retry"),
     ("agents_pkey", "/id", "a generated id collided; retry"),
+    ("site_prefixes_pkey", "/lan_prefixes", "a LAN prefix is listed twice"),
 ];
 
 /// A write that broke a unique constraint, said in terms of the request's fields.

@@ -92,10 +92,6 @@ pub async fn lock(ex: impl PgExecutor<'_>, id: Uuid) -> Result<Option<SiteRow>, 
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM sites WHERE id = $1 FOR UPDATE")).bind(id).fetch_optional(ex).await
 }
 
-pub async fn count(ex: impl PgExecutor<'_>) -> Result<i64, sqlx::Error> {
-    sqlx::query_scalar("SELECT count(*) FROM sites").fetch_one(ex).await
-}
-
 /// The lowest host number past the highest in use, or, when the prefix is full at the top, the
 /// lowest free one; `None` when every host number of the prefix is taken. The common case is one
 /// backward index scan; the gap search (one ordered pass, never a self-join) runs only when the
@@ -121,15 +117,18 @@ pub async fn free_overlay_offset(ex: &mut sqlx::PgConnection, capacity: u32) -> 
     .map(|v: Option<i64>| v.and_then(|v| i32::try_from(v).ok()))
 }
 
-/// The first LAN prefix of another site that overlaps one of `prefixes`: (site name, prefix).
+/// The first LAN prefix of another site that overlaps one of `prefixes`: (site name, its prefix,
+/// ours). One scan of the GiST index on `site_prefixes` per given prefix (`OFFSET 0` keeps the
+/// planner from flattening the lateral subquery into a join it might run as a scan).
 pub async fn overlapping_prefix(
     ex: impl PgExecutor<'_>,
     except_site: Uuid,
     prefixes: &[String],
 ) -> Result<Option<(String, String, String)>, sqlx::Error> {
     sqlx::query_as(
-        "SELECT s.name, p::text, q::text FROM sites s, unnest(s.lan_prefixes) p, unnest($2::cidr[]) q \
-         WHERE s.id <> $1 AND p && q ORDER BY s.name LIMIT 1",
+        "SELECT s.name, o.prefix::text, q::text FROM unnest($2::cidr[]) AS q, \
+         LATERAL (SELECT sp.site_id, sp.prefix FROM site_prefixes sp WHERE sp.prefix && q AND sp.site_id <> $1 OFFSET 0) o \
+         JOIN sites s ON s.id = o.site_id ORDER BY s.name LIMIT 1",
     )
     .bind(except_site)
     .bind(prefixes)

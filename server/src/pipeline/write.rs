@@ -68,9 +68,10 @@ impl<'a> Write<'a> {
         self.tenant.as_ref().ok_or_else(|| ApiError::Internal(anyhow::anyhow!("the write does not hold the tenant")))
     }
 
-    /// The network as it was before this write, for network writes.
-    pub fn network_before(&self) -> Option<&Network> {
-        self.before.as_deref()
+    /// The network as it was before this write: the one at the locked revision, so its counts
+    /// are the database's. Only for writes begun with [`Write::network`].
+    pub fn network_before(&self) -> ApiResult<&Network> {
+        self.before.as_deref().ok_or_else(|| ApiError::Internal(anyhow::anyhow!("not a network write")))
     }
 
     /// The write's transaction, for the handler's own queries.

@@ -158,7 +158,8 @@ pub async fn create(
 
     let mut w = Write::network(&app, &caller).await?;
     let max_sites = w.tenant_row()?.max_sites;
-    if db::sites::count(w.conn()).await? >= i64::from(max_sites) {
+    // The network at the locked revision has every site: no count over the table.
+    if w.network_before()?.sites.len() >= usize::try_from(max_sites).unwrap_or(0) {
         return Err(ApiError::QuotaExceeded { quota: "max_sites", limit: i64::from(max_sites) });
     }
     let overlay = db::topology::get_or_create(w.conn(), tenant_id).await?.overlay();

@@ -58,7 +58,7 @@ pub async fn put(
         let rev = w.tenant_row()?.revision;
         return Ok(Resource::ok(current.etag(), current.to_api(rev)));
     }
-    if current.overlay_prefix != overlay && db::sites::count(w.conn()).await? > 0 {
+    if current.overlay_prefix != overlay && !w.network_before()?.sites.is_empty() {
         return Err(ApiError::conflict(
             "/overlay_prefix",
             "the overlay prefix can change only while the tenant has no sites",
