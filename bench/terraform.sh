@@ -1,19 +1,34 @@
 #!/usr/bin/env bash
-# terraform apply of SITES sites with two links each (3 * SITES resources) at Terraform's default
-# parallelism (10), against one release patronus-server with its private PostgreSQL on this
-# machine; then a plan over that state (which must show no change), then destroy. Prints the time
-# of each, the 429s the server answered, and the conditions.
+# terraform apply of SITES sites with two links each at Terraform's default parallelism (10),
+# against one release patronus-server with its private PostgreSQL on this machine; then a plan
+# over that state (which must show no change), then destroy. Prints the time of each, the 429s the
+# server answered, the CPU of Terraform, of the provider and of the server with PostgreSQL, where
+# the server's time went, and the conditions.
 #
 #   bench/terraform.sh                 # SITES=1000; DESTROY=0 skips the destroy
+#   SHAPE=inline bench/terraform.sh    # the links inline in the site (one resource per site)
 #
-# bench/terraform_floor.sh measures what Terraform alone takes for as many resources.
+# Shapes: `separate` (the default; bench/terraform/main.tf) is SITES patronus_site and 2 * SITES
+# patronus_link, each link depending on its site; `inline` (bench/terraform/inline.tf) is SITES
+# patronus_site with the same two links in `links`.
+#
+# Then, unless FLOOR=0, it runs bench/terraform_floor.sh on the matching shape (`tiny` for
+# `separate`, `inline` for `inline`): Terraform alone on as many built-in terraform_data resources,
+# the floor no provider can beat; and prints how much longer the Patronus run took than the floor.
 #
 # Terraform: `terraform` (or `tofu`) on PATH, or TERRAFORM=/path/to/binary. Default rate limits
 # (500/s, burst 1000), as a user would have them. PATRONUS_SERVER_BIN runs another server build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
-SITES=${SITES:-1000}
+SITES=${SITES:-1000} SHAPE=${SHAPE:-separate}
+case $SHAPE in
+  separate) config=bench/terraform/main.tf floor_shape=tiny resources=$((SITES * 3)) plan_target=15
+    shape_text="$SITES sites x 2 links = $((SITES * 3)) resources" ;;
+  inline) config=bench/terraform/inline.tf floor_shape=inline resources=$SITES plan_target=10
+    shape_text="$SITES sites with 2 inline links each = $SITES resources" ;;
+  *) echo "SHAPE must be separate or inline" >&2; exit 1 ;;
+esac
 
 install_server_deps
 apt_install curl python3 time procps
@@ -29,7 +44,14 @@ fi
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/patronus-tfbench.XXXXXX")
 chmod 0755 "$work"
-(cd terraform-provider && GOFLAGS=-mod=readonly go build -o "$work/bin/terraform-provider-patronus" .)
+(cd terraform-provider && GOFLAGS=-mod=readonly go build -o "$work/provider/terraform-provider-patronus" .)
+# What Terraform starts is a wrapper that records the CPU of each provider process it runs.
+mkdir -p "$work/bin"
+cat >"$work/bin/terraform-provider-patronus" <<WRAPPER
+#!/bin/sh
+exec /usr/bin/time -a -o "$work/provider.cpu" -f 'cpu %U %S' "$work/provider/terraform-provider-patronus" "\$@"
+WRAPPER
+chmod +x "$work/bin/terraform-provider-patronus"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 RUST_LOG=warn PATRONUS_LISTEN="127.0.0.1:$port" PATRONUS_DATA_DIR="$work/data" "$server_bin" serve >"$work/server.out" 2>"$work/server.err" &
 server=$!
@@ -81,10 +103,23 @@ PY
 
 # server_cpu: CPU seconds used so far by the server and its PostgreSQL together.
 server_cpu() { server_and_pg_cpu "$server" "$work/data" | awk '{printf "%.2f\n", $1 + $2}'; }
-# cpu_split TIME_FILE S0 S1: Terraform's CPU (with its provider) from /usr/bin/time's output, and
-# the server's between the two server_cpu readings.
+# cpu_split TIME_FILE S0 S1: the CPU of Terraform itself and of its provider processes (from
+# /usr/bin/time's outputs: Terraform's own counts the providers it waited for), and the server's
+# between the two server_cpu readings. provider.cpu is emptied for the next command.
 cpu_split() {
-  python3 -c "u, s = map(float, open('$1').read().split()[-2:]); print(f'Terraform and provider {u + s:.1f} s, server and PostgreSQL {$3 - $2:.1f} s')"
+  python3 - "$1" "$work/provider.cpu" "$2" "$3" <<'PY'
+import sys
+u, s = map(float, open(sys.argv[1]).read().split()[-2:])
+provider = 0.0
+try:
+    for line in open(sys.argv[2]):
+        if line.startswith("cpu "):
+            provider += sum(map(float, line.split()[1:3]))
+except FileNotFoundError:
+    pass
+print(f"Terraform {u + s - provider:.1f} s, provider {provider:.1f} s, server and PostgreSQL {float(sys.argv[4]) - float(sys.argv[3]):.1f} s")
+PY
+  : >"$work/provider.cpu"
 }
 
 cat >"$work/terraformrc" <<RC
@@ -95,7 +130,7 @@ provider_installation {
   direct {}
 }
 RC
-cp bench/terraform/main.tf "$work/main.tf"
+cp "$config" "$work/main.tf"
 cd "$work"
 export TF_CLI_CONFIG_FILE=$work/terraformrc PATRONUS_URL=$url PATRONUS_TOKEN=$token CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1
 export TF_VAR_sites=$SITES
@@ -114,7 +149,7 @@ run() { # run NAME COMMAND...: time a Terraform command; prints seconds. $work/N
   python3 -c "print(f'{$t1 - $t0:.1f}')"
 }
 
-echo "conditions: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, commit $(git -C "$OLDPWD" rev-parse --short HEAD)$(git -C "$OLDPWD" diff --quiet HEAD -- server terraform-provider sdk/go || echo '+dirty'), $(basename "$(dirname "$server_bin")") server, private PostgreSQL, default rate limits, $("$tf" version | head -n 1), parallelism 10 (default), $SITES sites x 2 links = $((SITES * 3)) resources"
+echo "conditions: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, load average $(cut -d ' ' -f 1-3 /proc/loadavg), commit $(git -C "$OLDPWD" rev-parse --short HEAD)$(git -C "$OLDPWD" diff --quiet HEAD -- server terraform-provider sdk/go || echo '+dirty'), $(basename "$(dirname "$server_bin")") server, private PostgreSQL, default rate limits, $("$tf" version | head -n 1), parallelism 10 (default), SHAPE=$SHAPE: $shape_text"
 r0=$(requests_total)
 snapshot start
 apply_s=$(run apply "$tf" apply -auto-approve -input=false -no-color)
@@ -137,9 +172,23 @@ r2=$(requests_total)
 [ "$rc" -eq 0 ] || { tail -n 40 "$work/plan.log" >&2; echo "the plan after apply is not empty (exit $rc)" >&2; exit 1; }
 snapshot planned
 plan_s=$(python3 -c "print(f'{$t1 - $t0:.1f}')")
-echo "plan with no changes: ${plan_s}s, $((r2 - r1)) requests, 429s: $(( $(count_429) - after_apply_429 )) (target: under 15 s: $(verdict "$plan_s" 15))"
+echo "plan with no changes: ${plan_s}s, $((r2 - r1)) requests, 429s: $(( $(count_429) - after_apply_429 )) (target: under $plan_target s: $(verdict "$plan_s" "$plan_target"))"
 echo "    CPU: $(cpu_split "$work/plan.time" "$s0" "$s1")"
 breakdown applied planned
-[ "${DESTROY:-1}" = 1 ] || exit 0
-destroy_s=$(run destroy "$tf" destroy -auto-approve -input=false -no-color)
-echo "destroy: ${destroy_s}s, 429s in all: $(count_429)"
+if [ "${DESTROY:-1}" = 1 ]; then
+  destroy_s=$(run destroy "$tf" destroy -auto-approve -input=false -no-color)
+  echo "destroy: ${destroy_s}s, 429s in all: $(count_429)"
+fi
+[ "${FLOOR:-1}" = 1 ] || exit 0
+kill $server 2>/dev/null; wait $server 2>/dev/null || true
+floor=$(cd "$OLDPWD" && SITES=$SITES SHAPES=$floor_shape TERRAFORM=$tf bench/terraform_floor.sh | tail -n 1)
+echo "floor, right after: $floor"
+# overhead: how much longer than Terraform alone, in percent of Terraform alone.
+python3 - "$apply_s" "$plan_s" "$floor" <<'PY'
+import re, sys
+apply_s, plan_s, floor = float(sys.argv[1]), float(sys.argv[2]), sys.argv[3]
+fa = float(re.search(r"apply ([0-9.]+) s", floor).group(1))
+fp = float(re.search(r"plan with no changes ([0-9.]+) s", floor).group(1))
+print(f"over the floor: apply +{apply_s - fa:.1f} s ({(apply_s - fa) / fa * 100:+.0f} %), "
+      f"plan +{plan_s - fp:.1f} s ({(plan_s - fp) / fp * 100:+.0f} %) (target: under 25 %)")
+PY
