@@ -171,7 +171,8 @@ fn serde_urlencoded_deserializer<T: DeserializeOwned>(query: &str) -> Result<T, 
     .map_err(|rejection| rejection.body_text().trim_start_matches("Failed to deserialize query string: ").to_string())
 }
 
-/// The `If-Match` header: `None` when absent. `*` matches any version.
+/// The `If-Match` header: `None` when absent, or empty (no entity tag at all, as an SDK sends
+/// for "no precondition"). `*` matches any version.
 #[derive(Debug, Clone)]
 pub struct IfMatch(pub Option<Vec<String>>);
 
@@ -197,10 +198,8 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
         };
         let value = value.to_str().map_err(|_| ApiError::BadRequest("If-Match is not valid ASCII".to_string()))?;
         let tags: Vec<String> = value.split(',').map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect();
-        if tags.is_empty() {
-            return Err(ApiError::BadRequest("If-Match is empty".to_string()));
-        }
-        Ok(IfMatch(Some(tags)))
+        // RFC 9110 lists ignore empty elements; a header that names no tag asks for nothing.
+        Ok(IfMatch(if tags.is_empty() { None } else { Some(tags) }))
     }
 }
 
