@@ -287,7 +287,7 @@ pub struct TopologySpec {
     /// IPv4 prefix the overlay addresses of sites are allocated from (default `100.64.0.0/16`),
     /// in canonical form, /8 to /30. Can change only while the tenant has no sites.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(format = "ipv4-prefix", pattern = r"^[0-9.]+/([89]|[12][0-9]|30)$")]
+    #[schema(format = "ipv4-prefix")]
     pub overlay_prefix: Option<String>,
     /// WireGuard persistent keepalive in seconds, 0 to disable (default 25).
     #[serde(default, skip_serializing_if = "Option::is_none")]
