@@ -55,7 +55,9 @@ pub struct EnrollRequest {
     #[schema(pattern = r"^ptrn_enr_")]
     pub token: String,
     /// The agent's WireGuard public key, base64 of 32 bytes.
-    #[schema(pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$")]
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub public_key: String,
     /// 1 to 253 bytes (in UTF-8), no control characters.
     #[schema(min_length = 1, max_length = 253, pattern = r"^[^\x00-\x1f\x7f-\x9f]+$")]

@@ -46,7 +46,11 @@ fn labels_object(nullable: bool) -> Schema {
             ))
             .max_properties(Some(MAX_LABELS))
             .property_names(Some(
-                ObjectBuilder::new().schema_type(Type::String).pattern(Some(LABEL_KEY)).min_length(Some(1)).max_length(Some(63)),
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some(LABEL_KEY))
+                    .min_length(Some(1))
+                    .max_length(Some(63)),
             ))
             .additional_properties(Some(
                 ObjectBuilder::new().schema_type(Type::String).pattern(Some(LABEL_VALUE)).max_length(Some(255)),
@@ -93,7 +97,13 @@ pub fn lan_prefixes_update() -> Schema {
 
 /// Prefixes a policy matches.
 pub fn match_prefixes() -> Schema {
-    string_list("ip-prefix", "IPv4 or IPv6 prefixes in canonical form (`10.1.0.0/16`, no host bits set).", None, false, false)
+    string_list(
+        "ip-prefix",
+        "IPv4 or IPv6 prefixes in canonical form (`10.1.0.0/16`, no host bits set).",
+        None,
+        false,
+        false,
+    )
 }
 
 /// Ports a policy matches.

@@ -767,7 +767,9 @@ export interface components {
         };
         /** @description What an agent sends to enroll. */
         EnrollRequest: {
+            /** @description 1 to 64 bytes (in UTF-8), no control characters. */
             agent_version: string;
+            /** @description 1 to 253 bytes (in UTF-8), no control characters. */
             hostname: string;
             /** @description The agent's WireGuard public key, base64 of 32 bytes. */
             public_key: string;
@@ -846,6 +848,7 @@ export interface components {
             bandwidth_up_mbps?: number | null;
             /** Format: int32 */
             cost?: number | null;
+            /** Format: endpoint */
             endpoint?: string | null;
             interface?: string | null;
             kind?: null | components["schemas"]["LinkKind"];
@@ -862,7 +865,7 @@ export interface components {
         NewApiToken: {
             /**
              * Format: date-time
-             * @description When the token stops working; never, when absent.
+             * @description When the token stops working, in the future; never, when absent.
              */
             expires_at?: string | null;
             name: string;
@@ -893,9 +896,15 @@ export interface components {
              * @description Relative cost of sending over this link (for lowest-cost path selection).
              */
             cost?: number;
-            /** @description Public `host:port` where peers reach this link; absent when behind NAT. */
+            /**
+             * Format: endpoint
+             * @description Public `host:port` where peers reach this link; absent when behind NAT.
+             */
             endpoint?: string | null;
-            /** @description Interface name on the site's machine, e.g. `eth1`. */
+            /**
+             * @description Interface name on the site's machine, e.g. `eth1`: 1 to 15 printable ASCII characters but
+             *     `/` and `:`, not `.` or `..`.
+             */
             interface: string;
             kind?: components["schemas"]["LinkKind"];
             /** @description Unique within the site, e.g. `fiber`, `lte`. */
@@ -916,7 +925,10 @@ export interface components {
             name?: string | null;
             /** Format: uuid */
             site_a: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description Another site than `site_a`.
+             */
             site_b: string;
         };
         NewPolicy: {
@@ -928,7 +940,7 @@ export interface components {
              * @description Evaluation order, unique in the tenant: lower first.
              */
             priority: number;
-            /** @description Sites this policy applies to, by labels (all must match); every site when empty. */
+            /** @description Labels: at most 64, keys of 1 to 63 characters of `a-z A-Z 0-9 . _ - /`, values of at most 255 characters without control characters. */
             site_selector?: {
                 [key: string]: string;
             };
@@ -947,7 +959,8 @@ export interface components {
             guaranteed_percent: number;
             /**
              * Format: int32
-             * @description Share of a link's bandwidth this class may use at most, in percent (default 100).
+             * @description Share of a link's bandwidth this class may use at most, in percent (default 100); not
+             *     below `guaranteed_percent`.
              */
             max_percent?: number;
             name: string;
@@ -959,10 +972,11 @@ export interface components {
         };
         NewSite: {
             description?: string;
+            /** @description Labels: at most 64, keys of 1 to 63 characters of `a-z A-Z 0-9 . _ - /`, values of at most 255 characters without control characters. */
             labels?: {
                 [key: string]: string;
             };
-            /** @description IPv4 and IPv6 prefixes behind the site, e.g. `10.1.0.0/16`. */
+            /** @description IPv4 and IPv6 prefixes behind the site in canonical form (`10.1.0.0/16`, no host bits set), at most 256; they may not overlap each other, the tenant's overlay prefix or another site's prefixes. */
             lan_prefixes?: string[];
             /**
              * Format: int32
@@ -977,14 +991,18 @@ export interface components {
         NewTenant: {
             name: string;
             quotas?: null | components["schemas"]["Quotas"];
-            /** @description Lowercase letters, digits and dashes; used at login. Unique across the platform. */
+            /**
+             * @description 1 to 63 lowercase letters, digits and dashes, not starting or ending with a dash; used at
+             *     login. Unique across the platform.
+             */
             slug: string;
         };
         NewUser: {
             display_name: string;
+            /** @description Unique in the tenant; stored lowercased, without surrounding white space. */
             email: string;
             /**
-             * @description Initial password (at least 12 characters). Without one the user cannot log in until a
+             * @description Initial password (12 to 1024 characters). Without one the user cannot log in until a
              *     password is set. Write-only.
              */
             password?: string | null;
@@ -1076,6 +1094,7 @@ export interface components {
          */
         PasswordChange: {
             current_password?: string | null;
+            /** @description 12 to 1024 characters. */
             password: string;
         };
         /** @enum {string} */
@@ -1155,23 +1174,31 @@ export interface components {
              * @description Seconds a path must stay healthy before traffic moves back to it (default 10).
              */
             failover_hold_down_seconds?: number;
-            /** @description Link names in order of preference (for `ordered`; a tie-breaker otherwise). */
+            /**
+             * @description Names of existing links in order of preference (at least one for `ordered`; a tie-breaker
+             *     otherwise).
+             */
             link_preference?: string[];
             path_selection: components["schemas"]["PathSelection"];
-            /** @description Name of the QoS class the traffic is put in. */
+            /** @description Name of an existing QoS class the traffic is put in. */
             qos_class?: string | null;
             sla?: null | components["schemas"]["Sla"];
         };
         /** @description Which traffic a policy applies to. Every given criterion must match; absent ones match all. */
         PolicyMatch: {
-            /** @description An application name recognised by the agent (e.g. `voip`, `office365`). */
+            /**
+             * @description An application name recognised by the agent (e.g. `voip`, `office365`): 1 to 64
+             *     characters of `a-z 0-9 - _`.
+             */
             application?: string | null;
-            /** @description Ports (`"443"`) or inclusive ranges (`"8000-8999"`); only with tcp or udp. */
+            /** @description Ports (`"443"`) or inclusive ranges (`"8000-8999"`) of ports 1 to 65535; only with protocol tcp or udp. */
             destination_ports?: string[];
+            /** @description IPv4 or IPv6 prefixes in canonical form (`10.1.0.0/16`, no host bits set). */
             destination_prefixes?: string[];
             /** Format: int32 */
             dscp?: number | null;
             protocol?: components["schemas"]["Protocol"];
+            /** @description IPv4 or IPv6 prefixes in canonical form (`10.1.0.0/16`, no host bits set). */
             source_prefixes?: string[];
         };
         PolicyUpdate: {
@@ -1180,6 +1207,7 @@ export interface components {
             name?: string | null;
             /** Format: int32 */
             priority?: number | null;
+            /** @description Labels: at most 64, keys of 1 to 63 characters of `a-z A-Z 0-9 . _ - /`, values of at most 255 characters without control characters. */
             site_selector?: {
                 [key: string]: string;
             } | null;
@@ -1337,9 +1365,11 @@ export interface components {
         /** @description PATCH body: absent fields keep their value; `labels` and `lan_prefixes` replace the whole set. */
         SiteUpdate: {
             description?: string | null;
+            /** @description Labels: at most 64, keys of 1 to 63 characters of `a-z A-Z 0-9 . _ - /`, values of at most 255 characters without control characters. */
             labels?: {
                 [key: string]: string;
             } | null;
+            /** @description IPv4 and IPv6 prefixes behind the site in canonical form (`10.1.0.0/16`, no host bits set), at most 256; they may not overlap each other, the tenant's overlay prefix or another site's prefixes. */
             lan_prefixes?: string[] | null;
             /** Format: int32 */
             listen_port?: number | null;
@@ -1406,8 +1436,9 @@ export interface components {
         TopologySpec: {
             mode: components["schemas"]["TopologyMode"];
             /**
-             * @description IPv4 prefix the overlay addresses of sites are allocated from (default `100.64.0.0/16`).
-             *     Can change only while the tenant has no sites.
+             * Format: ipv4-prefix
+             * @description IPv4 prefix the overlay addresses of sites are allocated from (default `100.64.0.0/16`),
+             *     in canonical form, /8 to /30. Can change only while the tenant has no sites.
              */
             overlay_prefix?: string | null;
             /**
@@ -1785,6 +1816,16 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            /** @description The agent's site was deleted meanwhile */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
@@ -1813,6 +1854,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -1857,6 +1899,7 @@ export interface operations {
     api_tokens_list: {
         parameters: {
             query?: {
+                /** @description The `next_cursor` of the previous page (opaque); the first page when absent or empty. */
                 cursor?: string;
                 /** @description Page size, 1 to 500 (default 100). */
                 limit?: number;
@@ -1880,6 +1923,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
@@ -1955,7 +1999,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the deletion is based on */
+                /** @description The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional. */
                 "If-Match"?: string;
             };
             path: {
@@ -1986,7 +2030,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the change is based on */
+                /** @description The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional. */
                 "If-Match"?: string;
             };
             path: {
@@ -2030,6 +2074,7 @@ export interface operations {
                 /** @description e.g. `user.create` */
                 action?: string;
                 actor_id?: string;
+                /** @description The `next_cursor` of the previous page (opaque); the first page when absent or empty. */
                 cursor?: string;
                 /** @description Page size, 1 to 500 (default 100). */
                 limit?: number;
@@ -2059,6 +2104,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
@@ -2190,6 +2236,7 @@ export interface operations {
     links_list: {
         parameters: {
             query?: {
+                /** @description The `next_cursor` of the previous page (opaque); the first page when absent or empty. */
                 cursor?: string;
                 /** @description Page size, 1 to 500 (default 100). */
                 limit?: number;
@@ -2215,6 +2262,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
@@ -2290,7 +2338,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the deletion is based on */
+                /** @description The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional. */
                 "If-Match"?: string;
             };
             path: {
@@ -2321,7 +2369,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the change is based on */
+                /** @description The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional. */
                 "If-Match"?: string;
             };
             path: {
@@ -2362,6 +2410,7 @@ export interface operations {
     peerings_list: {
         parameters: {
             query?: {
+                /** @description The `next_cursor` of the previous page (opaque); the first page when absent or empty. */
                 cursor?: string;
                 /** @description Page size, 1 to 500 (default 100). */
                 limit?: number;
@@ -2387,6 +2436,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
@@ -2462,7 +2512,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the deletion is based on */
+                /** @description The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional. */
                 "If-Match"?: string;
             };
             path: {
@@ -2493,7 +2543,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the change is based on */
+                /** @description The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional. */
                 "If-Match"?: string;
             };
             path: {
@@ -2537,6 +2587,7 @@ export interface operations {
                 /** @description e.g. `user.create` */
                 action?: string;
                 actor_id?: string;
+                /** @description The `next_cursor` of the previous page (opaque); the first page when absent or empty. */
                 cursor?: string;
                 /** @description Page size, 1 to 500 (default 100). */
                 limit?: number;
@@ -2566,6 +2617,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
@@ -2630,6 +2682,7 @@ export interface operations {
     policies_list: {
         parameters: {
             query?: {
+                /** @description The `next_cursor` of the previous page (opaque); the first page when absent or empty. */
                 cursor?: string;
                 /** @description Page size, 1 to 500 (default 100). */
                 limit?: number;
@@ -2653,6 +2706,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
@@ -2728,7 +2782,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the deletion is based on */
+                /** @description The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional. */
                 "If-Match"?: string;
             };
             path: {
@@ -2759,7 +2813,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the change is based on */
+                /** @description The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional. */
                 "If-Match"?: string;
             };
             path: {
@@ -2800,6 +2854,7 @@ export interface operations {
     qos_classes_list: {
         parameters: {
             query?: {
+                /** @description The `next_cursor` of the previous page (opaque); the first page when absent or empty. */
                 cursor?: string;
                 /** @description Page size, 1 to 500 (default 100). */
                 limit?: number;
@@ -2823,6 +2878,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
@@ -2898,7 +2954,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the deletion is based on */
+                /** @description The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional. */
                 "If-Match"?: string;
             };
             path: {
@@ -2919,6 +2975,15 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            /** @description A policy uses the class */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             412: components["responses"]["PreconditionFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
@@ -2929,7 +2994,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the change is based on */
+                /** @description The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional. */
                 "If-Match"?: string;
             };
             path: {
@@ -2970,6 +3035,7 @@ export interface operations {
     sites_list: {
         parameters: {
             query?: {
+                /** @description The `next_cursor` of the previous page (opaque); the first page when absent or empty. */
                 cursor?: string;
                 /** @description Only sites carrying this label, as `key=value`. */
                 label?: string;
@@ -2997,6 +3063,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
@@ -3072,7 +3139,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the deletion is based on */
+                /** @description The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional. */
                 "If-Match"?: string;
             };
             path: {
@@ -3103,7 +3170,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the change is based on */
+                /** @description The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional. */
                 "If-Match"?: string;
             };
             path: {
@@ -3192,7 +3259,6 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            412: components["responses"]["PreconditionFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
@@ -3232,6 +3298,7 @@ export interface operations {
     agents_list_tokens: {
         parameters: {
             query?: {
+                /** @description The `next_cursor` of the previous page (opaque); the first page when absent or empty. */
                 cursor?: string;
                 /** @description Page size, 1 to 500 (default 100). */
                 limit?: number;
@@ -3257,6 +3324,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
@@ -3322,7 +3390,6 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            412: components["responses"]["PreconditionFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
@@ -3360,7 +3427,7 @@ export interface operations {
     tenants_list: {
         parameters: {
             query?: {
-                /** @description The `next_cursor` of the previous page. */
+                /** @description The `next_cursor` of the previous page (opaque); the first page when absent or empty. */
                 cursor?: string;
                 /** @description Page size, 1 to 500 (default 100). */
                 limit?: number;
@@ -3387,6 +3454,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
@@ -3462,7 +3530,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the deletion is based on */
+                /** @description The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional. */
                 "If-Match"?: string;
             };
             path: {
@@ -3493,7 +3561,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the change is based on */
+                /** @description The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional. */
                 "If-Match"?: string;
             };
             path: {
@@ -3601,7 +3669,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the change is based on */
+                /** @description The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional. */
                 "If-Match"?: string;
             };
             path?: never;
@@ -3627,6 +3695,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
@@ -3638,6 +3707,7 @@ export interface operations {
     users_list: {
         parameters: {
             query?: {
+                /** @description The `next_cursor` of the previous page (opaque); the first page when absent or empty. */
                 cursor?: string;
                 /** @description Only the user with this email (the user's name for lookups). */
                 email?: string;
@@ -3663,6 +3733,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
@@ -3738,7 +3809,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the deletion is based on */
+                /** @description The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional. */
                 "If-Match"?: string;
             };
             path: {
@@ -3759,6 +3830,15 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            /** @description The user is the tenant's last admin */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             412: components["responses"]["PreconditionFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
@@ -3769,7 +3849,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the change is based on */
+                /** @description The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional. */
                 "If-Match"?: string;
             };
             path: {
