@@ -383,7 +383,7 @@ mod tests {
 
     #[test]
     fn json_errors_name_the_field() {
-        #[derive(serde::Deserialize, Debug)]
+        #[derive(serde::Deserialize, serde::Serialize, Debug)]
         #[serde(deny_unknown_fields)]
         #[allow(dead_code)]
         struct Body {
