@@ -89,3 +89,100 @@ pg = sum(times(sys.argv[2])) + sum(sum(times(p)[:2]) for p in sys.argv[3:])
 print(f"{server / tick:.2f} {pg / tick:.2f}")
 PY
 }
+
+# --- a live patronus-server for the suites that test against one (SDKs, schemathesis) ----------
+
+# psql_cmd URL ARG...: psql on URL, quiet, unaligned, stopping at the first error.
+psql_cmd() {
+  local psql
+  psql=$(command -v psql || echo "$(pg_bin)/psql")
+  "$psql" -v ON_ERROR_STOP=1 -qAt -d "$@"
+}
+
+# create_test_database WORK PREFIX: a fresh database named PREFIX_<time>_<pid>, in the cluster
+# DATABASE_URL points at (an owner role that may create databases) or, when it is unset, in a
+# throw-away cluster started in WORK/pg. Exports DATABASE_URL for it and unsets DATABASE_APP_URL
+# and REDIS_URL, so that servers started on it share nothing with another suite's.
+# drop_test_database WORK undoes it; call it from the caller's EXIT trap.
+create_test_database() {
+  local work=$1 prefix=$2
+  test_db_own_pg=0
+  if [ -z "${DATABASE_URL:-}" ]; then
+    start_test_postgres "$work/pg"
+    test_db_own_pg=1
+  fi
+  test_db_admin_url=$DATABASE_URL
+  test_db_name="${prefix}_$(date +%s)_$$"
+  psql_cmd "$test_db_admin_url" -c "CREATE DATABASE \"$test_db_name\""
+  DATABASE_URL=$(python3 - "$test_db_admin_url" "$test_db_name" <<'PY'
+import sys, urllib.parse as u
+url = u.urlsplit(sys.argv[1])
+print(u.urlunsplit(url._replace(path="/" + sys.argv[2])))
+PY
+)
+  export DATABASE_URL
+  unset DATABASE_APP_URL REDIS_URL
+}
+
+drop_test_database() {
+  local work=$1
+  if [ -n "${test_db_name:-}" ] && [ "${test_db_own_pg:-0}" -eq 0 ] && [ -n "${test_db_admin_url:-}" ]; then
+    psql_cmd "$test_db_admin_url" -c "DROP DATABASE IF EXISTS \"$test_db_name\" WITH (FORCE)" >/dev/null 2>&1 || true
+  fi
+  if [ "${test_db_own_pg:-0}" -eq 1 ]; then stop_test_postgres "$work/pg"; fi
+  return 0
+}
+
+test_server_pids=()
+# start_test_server LOG BIN [ENV=VALUE...]: runs `BIN serve` on a free loopback port, output in
+# LOG, and waits until it is ready; sets server_url. Exits, showing LOG, when it does not start.
+# stop_test_servers stops every server started so.
+start_test_server() {
+  local log=$1 bin=$2 pid
+  shift 2
+  env RUST_LOG="${RUST_LOG:-warn}" PATRONUS_LISTEN=127.0.0.1:0 "$@" "$bin" serve >"$log" 2>&1 &
+  pid=$!
+  test_server_pids+=("$pid")
+  server_url=""
+  for _ in $(seq 300); do
+    server_url=$(grep -o 'listening on http://[0-9.:]*' "$log" | head -n 1 | sed 's/^listening on //' || true)
+    if [ -n "$server_url" ] && curl -fsS "$server_url/readyz" >/dev/null 2>&1; then
+      return 0
+    fi
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "the server ($bin) did not start:" >&2
+  cat "$log" >&2
+  exit 1
+}
+
+stop_test_servers() {
+  local pid
+  for pid in "${test_server_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${test_server_pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  test_server_pids=()
+}
+
+# platform_token_of LOG: the platform-admin token a server printed on its first start.
+platform_token_of() {
+  local token
+  token=$(grep -o 'ptrn_plat_[A-Za-z0-9_-]*' "$1" | head -n 1)
+  [ -n "$token" ] || { echo "the server printed no platform token:" >&2; cat "$1" >&2; exit 1; }
+  echo "$token"
+}
+
+# test_api URL METHOD PATH TOKEN [BODY]: JSON out; fails on an error status.
+test_api() {
+  curl -fsS -X "$2" "$1$3" -H "Authorization: Bearer $4" -H 'Content-Type: application/json' ${5:+-d "$5"}
+}
+
+json_field() { python3 -c 'import json,sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"; }
+
+# tenant_admin_token URL PLATFORM_TOKEN SLUG: creates a tenant with that name and slug, and prints
+# a new admin API token of it.
+tenant_admin_token() {
+  local url=$1 platform=$2 slug=$3 tenant
+  tenant=$(test_api "$url" POST /v1/tenants "$platform" "{\"name\": \"$slug\", \"slug\": \"$slug\"}" | json_field id)
+  test_api "$url" POST "/v1/tenants/$tenant/api-tokens" "$platform" '{"name": "tests", "role": "admin"}' | json_field token
+}

@@ -21,7 +21,7 @@ pub struct Json<T>(pub T);
 
 impl<S, T> FromRequest<S> for Json<T>
 where
-    T: DeserializeOwned,
+    T: DeserializeOwned + Serialize,
     S: Send + Sync,
 {
     type Rejection = ApiError;
@@ -50,23 +50,142 @@ fn is_json(headers: &HeaderMap) -> bool {
 }
 
 /// Parses a JSON body, turning serde's errors into problem+json with the pointer of the field.
-pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+///
+/// The body is read as a JSON value first, with two rules of its own: a key given twice in an
+/// object is an error, and a whole number written with a fraction (`100.0`, `1e3`) is an integer,
+/// as it is for JSON Schema's `integer`. Then the value is read as `T`, and an object that serde
+/// read from an array of its fields in order (`[null, null]`) is refused: an object is an object.
+pub fn parse_json<T: DeserializeOwned + Serialize>(bytes: &[u8]) -> Result<T, ApiError> {
     let de = &mut serde_json::Deserializer::from_slice(bytes);
-    match serde_path_to_error::deserialize(de) {
-        Ok(value) => Ok(value),
-        Err(err) => {
+    let StrictValue(value) = serde_path_to_error::deserialize(&mut *de).map_err(json_error)?;
+    de.end().map_err(|err| ApiError::BadRequest(format!("malformed JSON: {err}")))?;
+    let parsed: T = serde_path_to_error::deserialize(&value).map_err(json_error)?;
+    let read = serde_json::to_value(&parsed).map_err(|err| ApiError::Internal(err.into()))?;
+    match array_for_object(&value, &read, &mut String::new()) {
+        Some(pointer) => {
+            let pointer = if pointer.is_empty() { "/".to_string() } else { pointer };
+            Err(ApiError::field(pointer, "invalid type: array, expected an object"))
+        }
+        None => Ok(parsed),
+    }
+}
+
+fn json_error(err: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+    {
+        {
             let path = err.path().to_string();
             let inner = err.into_inner();
             match inner.classify() {
                 serde_json::error::Category::Syntax
                 | serde_json::error::Category::Eof
-                | serde_json::error::Category::Io => Err(ApiError::BadRequest(format!("malformed JSON: {inner}"))),
+                | serde_json::error::Category::Io => ApiError::BadRequest(format!("malformed JSON: {inner}")),
                 serde_json::error::Category::Data => {
                     let message = strip_position(&inner.to_string());
-                    Err(ApiError::field(pointer_for(&path, &message), message))
+                    ApiError::field(pointer_for(&path, &message), message)
                 }
             }
         }
+    }
+}
+
+/// A JSON value read with the two rules of `parse_json`.
+struct StrictValue(serde_json::Value);
+
+impl<'de> serde::Deserialize<'de> for StrictValue {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(StrictVisitor)
+    }
+}
+
+struct StrictVisitor;
+
+impl<'de> serde::de::Visitor<'de> for StrictVisitor {
+    type Value = StrictValue;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<StrictValue, E> {
+        Ok(StrictValue(v.into()))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<StrictValue, E> {
+        Ok(StrictValue(v.into()))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<StrictValue, E> {
+        Ok(StrictValue(v.into()))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<StrictValue, E> {
+        // Exact: the bounds are powers of two and `v` is whole.
+        let two_63 = 2f64.powi(63);
+        Ok(StrictValue(if v.fract() == 0.0 && (-two_63..two_63).contains(&v) {
+            (v as i64).into()
+        } else if v.fract() == 0.0 && (0.0..2.0 * two_63).contains(&v) {
+            (v as u64).into()
+        } else {
+            v.into()
+        }))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<StrictValue, E> {
+        Ok(StrictValue(v.into()))
+    }
+
+    fn visit_string<E>(self, v: String) -> Result<StrictValue, E> {
+        Ok(StrictValue(v.into()))
+    }
+
+    fn visit_unit<E>(self) -> Result<StrictValue, E> {
+        Ok(StrictValue(serde_json::Value::Null))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<StrictValue, A::Error> {
+        let mut items = Vec::new();
+        while let Some(StrictValue(item)) = seq.next_element()? {
+            items.push(item);
+        }
+        Ok(StrictValue(items.into()))
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<StrictValue, A::Error> {
+        let mut object = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if object.contains_key(&key) {
+                return Err(serde::de::Error::custom(format_args!("duplicate field `{key}`")));
+            }
+            let StrictValue(value) = map.next_value()?;
+            object.insert(key, value);
+        }
+        Ok(StrictValue(object.into()))
+    }
+}
+
+/// The JSON Pointer of the first place where the request has an array and what was read from it
+/// is an object.
+fn array_for_object(given: &serde_json::Value, read: &serde_json::Value, pointer: &mut String) -> Option<String> {
+    use serde_json::Value;
+    match (given, read) {
+        (Value::Array(_), Value::Object(_)) => Some(pointer.clone()),
+        (Value::Array(given), Value::Array(read)) => given.iter().zip(read).enumerate().find_map(|(i, (g, r))| {
+            let len = pointer.len();
+            pointer.push_str(&format!("/{i}"));
+            let found = array_for_object(g, r, pointer);
+            pointer.truncate(len);
+            found
+        }),
+        (Value::Object(given), Value::Object(read)) => read.iter().find_map(|(key, r)| {
+            let g = given.get(key)?;
+            let len = pointer.len();
+            pointer.push('/');
+            pointer.push_str(&escape_pointer(key));
+            let found = array_for_object(g, r, pointer);
+            pointer.truncate(len);
+            found
+        }),
+        _ => None,
     }
 }
 
@@ -103,7 +222,7 @@ fn pointer_for(path: &str, message: &str) -> String {
             }
         }
     }
-    let marker = "missing field `";
+    let marker = if message.contains("duplicate field `") { "duplicate field `" } else { "missing field `" };
     if let Some(start) = message.find(marker) {
         let after = &message[start + marker.len()..];
         if let Some(end) = after.find('`') {
@@ -171,7 +290,8 @@ fn serde_urlencoded_deserializer<T: DeserializeOwned>(query: &str) -> Result<T, 
     .map_err(|rejection| rejection.body_text().trim_start_matches("Failed to deserialize query string: ").to_string())
 }
 
-/// The `If-Match` header: `None` when absent. `*` matches any version.
+/// The `If-Match` header: `None` when absent, or empty (no entity tag at all, as an SDK sends
+/// for "no precondition"). `*` matches any version.
 #[derive(Debug, Clone)]
 pub struct IfMatch(pub Option<Vec<String>>);
 
@@ -197,10 +317,8 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
         };
         let value = value.to_str().map_err(|_| ApiError::BadRequest("If-Match is not valid ASCII".to_string()))?;
         let tags: Vec<String> = value.split(',').map(|t| t.trim().to_string()).filter(|t| !t.is_empty()).collect();
-        if tags.is_empty() {
-            return Err(ApiError::BadRequest("If-Match is empty".to_string()));
-        }
-        Ok(IfMatch(Some(tags)))
+        // RFC 9110 lists ignore empty elements; a header that names no tag asks for nothing.
+        Ok(IfMatch(if tags.is_empty() { None } else { Some(tags) }))
     }
 }
 
@@ -262,7 +380,7 @@ mod tests {
 
     #[test]
     fn json_errors_name_the_field() {
-        #[derive(serde::Deserialize, Debug)]
+        #[derive(serde::Deserialize, serde::Serialize, Debug)]
         #[serde(deny_unknown_fields)]
         #[allow(dead_code)]
         struct Body {

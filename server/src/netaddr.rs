@@ -135,15 +135,19 @@ pub fn port_range(errors: &mut Errors, pointer: &str, value: &str) -> String {
     }
 }
 
-/// A Linux interface name: 1 to 15 characters, no `/`, no white space.
+/// A Linux interface name: 1 to 15 printable ASCII characters, no `/`, `:` or space, not `.` or
+/// `..`. (Linux takes any 15 bytes but those; names outside ASCII break tools and are refused.)
 pub fn interface(errors: &mut Errors, pointer: &str, value: &str) -> String {
     let ok = !value.is_empty()
         && value.len() <= 15
         && value != "."
         && value != ".."
-        && !value.chars().any(|c| c == '/' || c == ':' || c.is_whitespace() || c.is_control());
+        && value.bytes().all(|b| b.is_ascii_graphic() && b != b'/' && b != b':');
     if !ok {
-        errors.add(pointer, "must be a Linux interface name: 1 to 15 characters without '/', ':' or spaces");
+        errors.add(
+            pointer,
+            "must be a Linux interface name: 1 to 15 printable ASCII characters without '/', ':' or spaces",
+        );
     }
     value.to_string()
 }

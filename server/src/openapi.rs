@@ -2,8 +2,9 @@
 //! module adds what is the same everywhere: security schemes and the problem+json error answers
 //! every operation can give.
 
-use utoipa::openapi::path::Operation;
+use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::response::ResponseBuilder;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{Content, OpenApi as Spec, Ref, RefOr};
 use utoipa::{Modify, OpenApi};
@@ -93,10 +94,18 @@ const ERRORS: &[(&str, &str, &str)] = &[
     ("503", "Unavailable", "The database is unavailable"),
 ];
 
+/// The shared error answers an operation can give, from what it takes: a credential, a path
+/// parameter, query parameters, a body, `If-Match`.
 fn errors_for(method: &str, path: &str, op: &Operation) -> Vec<&'static str> {
+    let params = op.parameters.as_deref().unwrap_or_default();
+    let takes = |place: ParameterIn| params.iter().any(|p| p.parameter_in == place);
     let mut codes = vec!["400", "429", "500", "503"];
     if op.security.as_ref().is_some_and(|s| !s.is_empty()) || path == "/v1/auth/whoami" {
         codes.extend(["401", "403"]);
+    }
+    // Anonymous operations whose body carries a credential answer 401 when it is not good.
+    if (path.starts_with("/v1/auth/") || path == "/v1/agent/enroll") && method == "post" {
+        codes.push("401");
     }
     if path.contains('{') {
         codes.push("404");
@@ -104,16 +113,41 @@ fn errors_for(method: &str, path: &str, op: &Operation) -> Vec<&'static str> {
     if matches!(method, "post" | "put" | "patch") {
         codes.extend(["409", "413", "415", "422"]);
     }
-    if path.starts_with("/v1/auth/") && method == "post" {
-        codes.push("401");
+    // A query parameter that does not parse, or is out of its range (a `limit`, a `cursor`).
+    if takes(ParameterIn::Query) {
+        codes.push("422");
     }
-    if matches!(method, "patch" | "delete") {
+    if params.iter().any(|p| p.parameter_in == ParameterIn::Header && p.name.eq_ignore_ascii_case("if-match")) {
         codes.push("412");
     }
     codes
 }
 
-/// Adds the error answers to every `/v1` operation.
+/// What `If-Match` takes (`crate::extract::IfMatch`): visible ASCII, as every header value the
+/// server reads; anything else is a 400.
+const IF_MATCH_PATTERN: &str = r"^[\t -~]*$";
+
+/// Header parameters are optional strings, never `null` (which a client would send as the text
+/// `null`); `If-Match` says what the server does with it.
+fn tidy_header_parameters(op: &mut Operation) {
+    for param in op.parameters.iter_mut().flatten() {
+        if param.parameter_in != ParameterIn::Header {
+            continue;
+        }
+        let mut schema = ObjectBuilder::new().schema_type(Type::String);
+        if param.name.eq_ignore_ascii_case("if-match") {
+            schema = schema.pattern(Some(IF_MATCH_PATTERN));
+            param.description = Some(
+                "The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one \
+                 is a 412. Absent or empty: the change is unconditional."
+                    .to_string(),
+            );
+        }
+        param.schema = Some(RefOr::T(Schema::Object(schema.build())));
+    }
+}
+
+/// Adds the error answers to every `/v1` operation, and tidies its header parameters.
 pub fn add_error_responses(spec: &mut Spec) {
     let components = spec.components.get_or_insert_with(Default::default);
     for (_, name, description) in ERRORS {
@@ -140,6 +174,7 @@ pub fn add_error_responses(spec: &mut Spec) {
         ];
         for (method, op) in ops {
             let Some(op) = op else { continue };
+            tidy_header_parameters(op);
             for code in errors_for(method, path, op) {
                 let Some((_, name, _)) = ERRORS.iter().find(|(c, _, _)| *c == code) else {
                     continue;

@@ -410,8 +410,11 @@ type ConfigQosClass struct {
 
 // EnrollRequest What an agent sends to enroll.
 type EnrollRequest struct {
+	// AgentVersion 1 to 64 bytes (in UTF-8), no control characters.
 	AgentVersion string `json:"agent_version"`
-	Hostname     string `json:"hostname"`
+
+	// Hostname 1 to 253 bytes (in UTF-8), no control characters.
+	Hostname string `json:"hostname"`
 
 	// PublicKey The agent's WireGuard public key, base64 of 32 bytes.
 	PublicKey string `json:"public_key"`
@@ -528,7 +531,7 @@ type LoginRequest struct {
 
 // NewAPIToken defines model for NewApiToken.
 type NewAPIToken struct {
-	// ExpiresAt When the token stops working; never, when absent.
+	// ExpiresAt When the token stops working, in the future; never, when absent.
 	ExpiresAt nullable.Nullable[time.Time] `json:"expires_at,omitempty"`
 	Name      string                       `json:"name"`
 
@@ -560,7 +563,8 @@ type NewLink struct {
 	// Endpoint Public `host:port` where peers reach this link; absent when behind NAT.
 	Endpoint nullable.Nullable[string] `json:"endpoint,omitempty"`
 
-	// Interface Interface name on the site's machine, e.g. `eth1`.
+	// Interface Interface name on the site's machine, e.g. `eth1`: 1 to 15 printable ASCII characters but
+	// `/` and `:`, not `.` or `..`.
 	Interface string    `json:"interface"`
 	Kind      *LinkKind `json:"kind,omitempty"`
 
@@ -579,7 +583,9 @@ type NewPeering struct {
 	// Name Defaults to `<site a name>--<site b name>`.
 	Name  nullable.Nullable[string] `json:"name,omitempty"`
 	SiteA openapi_types.UUID        `json:"site_a"`
-	SiteB openapi_types.UUID        `json:"site_b"`
+
+	// SiteB Another site than `site_a`.
+	SiteB openapi_types.UUID `json:"site_b"`
 }
 
 // NewPolicy defines model for NewPolicy.
@@ -593,7 +599,7 @@ type NewPolicy struct {
 	// Priority Evaluation order, unique in the tenant: lower first.
 	Priority int32 `json:"priority"`
 
-	// SiteSelector Sites this policy applies to, by labels (all must match); every site when empty.
+	// SiteSelector Labels: at most 64, keys of 1 to 63 characters of `a-z A-Z 0-9 . _ - /`, values of at most 255 characters without control characters.
 	SiteSelector map[string]string `json:"site_selector,omitempty"`
 }
 
@@ -606,7 +612,8 @@ type NewQosClass struct {
 	// all classes add up to at most 100.
 	GuaranteedPercent int32 `json:"guaranteed_percent"`
 
-	// MaxPercent Share of a link's bandwidth this class may use at most, in percent (default 100).
+	// MaxPercent Share of a link's bandwidth this class may use at most, in percent (default 100); not
+	// below `guaranteed_percent`.
 	MaxPercent *int32 `json:"max_percent,omitempty"`
 	Name       string `json:"name"`
 
@@ -616,10 +623,12 @@ type NewQosClass struct {
 
 // NewSite defines model for NewSite.
 type NewSite struct {
-	Description *string           `json:"description,omitempty"`
-	Labels      map[string]string `json:"labels,omitempty"`
+	Description *string `json:"description,omitempty"`
 
-	// LanPrefixes IPv4 and IPv6 prefixes behind the site, e.g. `10.1.0.0/16`.
+	// Labels Labels: at most 64, keys of 1 to 63 characters of `a-z A-Z 0-9 . _ - /`, values of at most 255 characters without control characters.
+	Labels map[string]string `json:"labels,omitempty"`
+
+	// LanPrefixes IPv4 and IPv6 prefixes behind the site in canonical form (`10.1.0.0/16`, no host bits set), at most 256; they may not overlap each other, the tenant's overlay prefix or another site's prefixes.
 	LanPrefixes []string `json:"lan_prefixes,omitempty"`
 
 	// Links The site's WAN links, created with it in one transaction. Absent: the site starts without
@@ -642,16 +651,19 @@ type NewTenant struct {
 	Name   string                    `json:"name"`
 	Quotas nullable.Nullable[Quotas] `json:"quotas,omitempty"`
 
-	// Slug Lowercase letters, digits and dashes; used at login. Unique across the platform.
+	// Slug 1 to 63 lowercase letters, digits and dashes, not starting or ending with a dash; used at
+	// login. Unique across the platform.
 	Slug string `json:"slug"`
 }
 
 // NewUser defines model for NewUser.
 type NewUser struct {
 	DisplayName string `json:"display_name"`
-	Email       string `json:"email"`
 
-	// Password Initial password (at least 12 characters). Without one the user cannot log in until a
+	// Email Unique in the tenant; stored lowercased, without surrounding white space.
+	Email string `json:"email"`
+
+	// Password Initial password (12 to 1024 characters). Without one the user cannot log in until a
 	// password is set. Write-only.
 	Password nullable.Nullable[string] `json:"password,omitempty"`
 
@@ -734,7 +746,9 @@ type PageUser struct {
 // `current_password` when they already have one.
 type PasswordChange struct {
 	CurrentPassword nullable.Nullable[string] `json:"current_password,omitempty"`
-	Password        string                    `json:"password"`
+
+	// Password 12 to 1024 characters.
+	Password string `json:"password"`
 }
 
 // PathSelection defines model for PathSelection.
@@ -802,34 +816,42 @@ type PolicyAction struct {
 	// FailoverHoldDownSeconds Seconds a path must stay healthy before traffic moves back to it (default 10).
 	FailoverHoldDownSeconds *int32 `json:"failover_hold_down_seconds,omitempty"`
 
-	// LinkPreference Link names in order of preference (for `ordered`; a tie-breaker otherwise).
+	// LinkPreference Names of existing links in order of preference (at least one for `ordered`; a tie-breaker
+	// otherwise).
 	LinkPreference []string      `json:"link_preference,omitempty"`
 	PathSelection  PathSelection `json:"path_selection"`
 
-	// QosClass Name of the QoS class the traffic is put in.
+	// QosClass Name of an existing QoS class the traffic is put in.
 	QosClass nullable.Nullable[string] `json:"qos_class,omitempty"`
 	SLA      nullable.Nullable[SLA]    `json:"sla,omitempty"`
 }
 
 // PolicyMatch Which traffic a policy applies to. Every given criterion must match; absent ones match all.
 type PolicyMatch struct {
-	// Application An application name recognised by the agent (e.g. `voip`, `office365`).
+	// Application An application name recognised by the agent (e.g. `voip`, `office365`): 1 to 64
+	// characters of `a-z 0-9 - _`.
 	Application nullable.Nullable[string] `json:"application,omitempty"`
 
-	// DestinationPorts Ports (`"443"`) or inclusive ranges (`"8000-8999"`); only with tcp or udp.
-	DestinationPorts    []string                 `json:"destination_ports,omitempty"`
+	// DestinationPorts Ports (`"443"`) or inclusive ranges (`"8000-8999"`) of ports 1 to 65535; only with protocol tcp or udp.
+	DestinationPorts []string `json:"destination_ports,omitempty"`
+
+	// DestinationPrefixes IPv4 or IPv6 prefixes in canonical form (`10.1.0.0/16`, no host bits set).
 	DestinationPrefixes []string                 `json:"destination_prefixes,omitempty"`
 	Dscp                nullable.Nullable[int32] `json:"dscp,omitempty"`
 	Protocol            *Protocol                `json:"protocol,omitempty"`
-	SourcePrefixes      []string                 `json:"source_prefixes,omitempty"`
+
+	// SourcePrefixes IPv4 or IPv6 prefixes in canonical form (`10.1.0.0/16`, no host bits set).
+	SourcePrefixes []string `json:"source_prefixes,omitempty"`
 }
 
 // PolicyUpdate defines model for PolicyUpdate.
 type PolicyUpdate struct {
-	Action       nullable.Nullable[PolicyAction]      `json:"action,omitempty"`
-	Match        nullable.Nullable[PolicyMatch]       `json:"match,omitempty"`
-	Name         nullable.Nullable[string]            `json:"name,omitempty"`
-	Priority     nullable.Nullable[int32]             `json:"priority,omitempty"`
+	Action   nullable.Nullable[PolicyAction] `json:"action,omitempty"`
+	Match    nullable.Nullable[PolicyMatch]  `json:"match,omitempty"`
+	Name     nullable.Nullable[string]       `json:"name,omitempty"`
+	Priority nullable.Nullable[int32]        `json:"priority,omitempty"`
+
+	// SiteSelector Labels: at most 64, keys of 1 to 63 characters of `a-z A-Z 0-9 . _ - /`, values of at most 255 characters without control characters.
 	SiteSelector nullable.Nullable[map[string]string] `json:"site_selector,omitempty"`
 }
 
@@ -974,7 +996,8 @@ type SiteLink struct {
 	// Endpoint Public `host:port` where peers reach this link; absent when behind NAT.
 	Endpoint nullable.Nullable[string] `json:"endpoint,omitempty"`
 
-	// Interface Interface name on the site's machine, e.g. `eth1`.
+	// Interface Interface name on the site's machine, e.g. `eth1`: 1 to 15 printable ASCII characters but
+	// `/` and `:`, not `.` or `..`.
 	Interface string    `json:"interface"`
 	Kind      *LinkKind `json:"kind,omitempty"`
 
@@ -1006,9 +1029,13 @@ type SiteStatus struct {
 
 // SiteUpdate PATCH body: absent fields keep their value; `labels` and `lan_prefixes` replace the whole set.
 type SiteUpdate struct {
-	Description nullable.Nullable[string]            `json:"description,omitempty"`
-	Labels      nullable.Nullable[map[string]string] `json:"labels,omitempty"`
-	LanPrefixes nullable.Nullable[[]string]          `json:"lan_prefixes,omitempty"`
+	Description nullable.Nullable[string] `json:"description,omitempty"`
+
+	// Labels Labels: at most 64, keys of 1 to 63 characters of `a-z A-Z 0-9 . _ - /`, values of at most 255 characters without control characters.
+	Labels nullable.Nullable[map[string]string] `json:"labels,omitempty"`
+
+	// LanPrefixes IPv4 and IPv6 prefixes behind the site in canonical form (`10.1.0.0/16`, no host bits set), at most 256; they may not overlap each other, the tenant's overlay prefix or another site's prefixes.
+	LanPrefixes nullable.Nullable[[]string] `json:"lan_prefixes,omitempty"`
 
 	// Links Replaces the site's whole link set in the same transaction, matched by name: a listed link
 	// that exists is updated in place (it keeps its id), a new name is created, and a link not
@@ -1080,8 +1107,8 @@ type TopologyMode string
 type TopologySpec struct {
 	Mode TopologyMode `json:"mode"`
 
-	// OverlayPrefix IPv4 prefix the overlay addresses of sites are allocated from (default `100.64.0.0/16`).
-	// Can change only while the tenant has no sites.
+	// OverlayPrefix IPv4 prefix the overlay addresses of sites are allocated from (default `100.64.0.0/16`),
+	// in canonical form, /8 to /30. Can change only while the tenant has no sites.
 	OverlayPrefix nullable.Nullable[string] `json:"overlay_prefix,omitempty"`
 
 	// PersistentKeepalive WireGuard persistent keepalive in seconds, 0 to disable (default 25).
@@ -1216,7 +1243,9 @@ type AgentConfigParams struct {
 
 // APITokensListParams defines parameters for APITokensList.
 type APITokensListParams struct {
-	Name   *string `form:"name,omitempty" json:"name,omitempty"`
+	Name *string `form:"name,omitempty" json:"name,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page (opaque); the first page when absent or empty.
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// Limit Page size, 1 to 500 (default 100).
@@ -1225,13 +1254,13 @@ type APITokensListParams struct {
 
 // APITokensDeleteParams defines parameters for APITokensDelete.
 type APITokensDeleteParams struct {
-	// IfMatch The ETag the deletion is based on
+	// IfMatch The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional.
 	IfMatch *string `json:"If-Match,omitempty"`
 }
 
 // APITokensUpdateParams defines parameters for APITokensUpdate.
 type APITokensUpdateParams struct {
-	// IfMatch The ETag the change is based on
+	// IfMatch The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional.
 	IfMatch *string `json:"If-Match,omitempty"`
 }
 
@@ -1249,8 +1278,10 @@ type AuditListParams struct {
 	Since *time.Time `form:"since,omitempty" json:"since,omitempty"`
 
 	// Until Events before this time (RFC 3339).
-	Until  *time.Time `form:"until,omitempty" json:"until,omitempty"`
-	Cursor *string    `form:"cursor,omitempty" json:"cursor,omitempty"`
+	Until *time.Time `form:"until,omitempty" json:"until,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page (opaque); the first page when absent or empty.
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// Limit Page size, 1 to 500 (default 100).
 	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
@@ -1261,7 +1292,9 @@ type LinksListParams struct {
 	SiteID *openapi_types.UUID `form:"site_id,omitempty" json:"site_id,omitempty"`
 
 	// Name With `site_id`, finds one link by name.
-	Name   *string `form:"name,omitempty" json:"name,omitempty"`
+	Name *string `form:"name,omitempty" json:"name,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page (opaque); the first page when absent or empty.
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// Limit Page size, 1 to 500 (default 100).
@@ -1270,13 +1303,13 @@ type LinksListParams struct {
 
 // LinksDeleteParams defines parameters for LinksDelete.
 type LinksDeleteParams struct {
-	// IfMatch The ETag the deletion is based on
+	// IfMatch The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional.
 	IfMatch *string `json:"If-Match,omitempty"`
 }
 
 // LinksUpdateParams defines parameters for LinksUpdate.
 type LinksUpdateParams struct {
-	// IfMatch The ETag the change is based on
+	// IfMatch The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional.
 	IfMatch *string `json:"If-Match,omitempty"`
 }
 
@@ -1286,7 +1319,9 @@ type PeeringsListParams struct {
 
 	// SiteID Only peerings that include this site.
 	SiteID *openapi_types.UUID `form:"site_id,omitempty" json:"site_id,omitempty"`
-	Cursor *string             `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page (opaque); the first page when absent or empty.
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// Limit Page size, 1 to 500 (default 100).
 	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
@@ -1294,13 +1329,13 @@ type PeeringsListParams struct {
 
 // PeeringsDeleteParams defines parameters for PeeringsDelete.
 type PeeringsDeleteParams struct {
-	// IfMatch The ETag the deletion is based on
+	// IfMatch The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional.
 	IfMatch *string `json:"If-Match,omitempty"`
 }
 
 // PeeringsUpdateParams defines parameters for PeeringsUpdate.
 type PeeringsUpdateParams struct {
-	// IfMatch The ETag the change is based on
+	// IfMatch The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional.
 	IfMatch *string `json:"If-Match,omitempty"`
 }
 
@@ -1318,8 +1353,10 @@ type PlatformListPlatformParams struct {
 	Since *time.Time `form:"since,omitempty" json:"since,omitempty"`
 
 	// Until Events before this time (RFC 3339).
-	Until  *time.Time `form:"until,omitempty" json:"until,omitempty"`
-	Cursor *string    `form:"cursor,omitempty" json:"cursor,omitempty"`
+	Until *time.Time `form:"until,omitempty" json:"until,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page (opaque); the first page when absent or empty.
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// Limit Page size, 1 to 500 (default 100).
 	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
@@ -1327,7 +1364,9 @@ type PlatformListPlatformParams struct {
 
 // PoliciesListParams defines parameters for PoliciesList.
 type PoliciesListParams struct {
-	Name   *string `form:"name,omitempty" json:"name,omitempty"`
+	Name *string `form:"name,omitempty" json:"name,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page (opaque); the first page when absent or empty.
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// Limit Page size, 1 to 500 (default 100).
@@ -1336,19 +1375,21 @@ type PoliciesListParams struct {
 
 // PoliciesDeleteParams defines parameters for PoliciesDelete.
 type PoliciesDeleteParams struct {
-	// IfMatch The ETag the deletion is based on
+	// IfMatch The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional.
 	IfMatch *string `json:"If-Match,omitempty"`
 }
 
 // PoliciesUpdateParams defines parameters for PoliciesUpdate.
 type PoliciesUpdateParams struct {
-	// IfMatch The ETag the change is based on
+	// IfMatch The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional.
 	IfMatch *string `json:"If-Match,omitempty"`
 }
 
 // QosClassesListParams defines parameters for QosClassesList.
 type QosClassesListParams struct {
-	Name   *string `form:"name,omitempty" json:"name,omitempty"`
+	Name *string `form:"name,omitempty" json:"name,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page (opaque); the first page when absent or empty.
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// Limit Page size, 1 to 500 (default 100).
@@ -1357,13 +1398,13 @@ type QosClassesListParams struct {
 
 // QosClassesDeleteParams defines parameters for QosClassesDelete.
 type QosClassesDeleteParams struct {
-	// IfMatch The ETag the deletion is based on
+	// IfMatch The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional.
 	IfMatch *string `json:"If-Match,omitempty"`
 }
 
 // QosClassesUpdateParams defines parameters for QosClassesUpdate.
 type QosClassesUpdateParams struct {
-	// IfMatch The ETag the change is based on
+	// IfMatch The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional.
 	IfMatch *string `json:"If-Match,omitempty"`
 }
 
@@ -1374,7 +1415,9 @@ type SitesListParams struct {
 	Role *SiteRole `form:"role,omitempty" json:"role,omitempty"`
 
 	// Label Only sites carrying this label, as `key=value`.
-	Label  *string `form:"label,omitempty" json:"label,omitempty"`
+	Label *string `form:"label,omitempty" json:"label,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page (opaque); the first page when absent or empty.
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// Limit Page size, 1 to 500 (default 100).
@@ -1383,18 +1426,19 @@ type SitesListParams struct {
 
 // SitesDeleteParams defines parameters for SitesDelete.
 type SitesDeleteParams struct {
-	// IfMatch The ETag the deletion is based on
+	// IfMatch The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional.
 	IfMatch *string `json:"If-Match,omitempty"`
 }
 
 // SitesUpdateParams defines parameters for SitesUpdate.
 type SitesUpdateParams struct {
-	// IfMatch The ETag the change is based on
+	// IfMatch The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional.
 	IfMatch *string `json:"If-Match,omitempty"`
 }
 
 // AgentsListTokensParams defines parameters for AgentsListTokens.
 type AgentsListTokensParams struct {
+	// Cursor The `next_cursor` of the previous page (opaque); the first page when absent or empty.
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// Limit Page size, 1 to 500 (default 100).
@@ -1409,7 +1453,7 @@ type TenantsListParams struct {
 	// Slug Only the tenant with this slug.
 	Slug *string `form:"slug,omitempty" json:"slug,omitempty"`
 
-	// Cursor The `next_cursor` of the previous page.
+	// Cursor The `next_cursor` of the previous page (opaque); the first page when absent or empty.
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// Limit Page size, 1 to 500 (default 100).
@@ -1418,27 +1462,29 @@ type TenantsListParams struct {
 
 // TenantsDeleteParams defines parameters for TenantsDelete.
 type TenantsDeleteParams struct {
-	// IfMatch The ETag the deletion is based on
+	// IfMatch The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional.
 	IfMatch *string `json:"If-Match,omitempty"`
 }
 
 // TenantsUpdateParams defines parameters for TenantsUpdate.
 type TenantsUpdateParams struct {
-	// IfMatch The ETag the change is based on
+	// IfMatch The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional.
 	IfMatch *string `json:"If-Match,omitempty"`
 }
 
 // TopologyPutParams defines parameters for TopologyPut.
 type TopologyPutParams struct {
-	// IfMatch The ETag the change is based on
+	// IfMatch The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional.
 	IfMatch *string `json:"If-Match,omitempty"`
 }
 
 // UsersListParams defines parameters for UsersList.
 type UsersListParams struct {
 	// Email Only the user with this email (the user's name for lookups).
-	Email  *string `form:"email,omitempty" json:"email,omitempty"`
-	Role   *Role   `form:"role,omitempty" json:"role,omitempty"`
+	Email *string `form:"email,omitempty" json:"email,omitempty"`
+	Role  *Role   `form:"role,omitempty" json:"role,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page (opaque); the first page when absent or empty.
 	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
 
 	// Limit Page size, 1 to 500 (default 100).
@@ -1447,13 +1493,13 @@ type UsersListParams struct {
 
 // UsersDeleteParams defines parameters for UsersDelete.
 type UsersDeleteParams struct {
-	// IfMatch The ETag the deletion is based on
+	// IfMatch The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional.
 	IfMatch *string `json:"If-Match,omitempty"`
 }
 
 // UsersUpdateParams defines parameters for UsersUpdate.
 type UsersUpdateParams struct {
-	// IfMatch The ETag the change is based on
+	// IfMatch The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional.
 	IfMatch *string `json:"If-Match,omitempty"`
 }
 
@@ -7251,6 +7297,10 @@ type AgentConfigResponse struct {
 	ApplicationProblemJSON401 *Unauthorized
 	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *Problem
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *ValidationFailed
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *RateLimited
 	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
@@ -7279,6 +7329,16 @@ func (r AgentConfigResponse) GetApplicationProblemJSON401() *Unauthorized {
 // GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r AgentConfigResponse) GetApplicationProblemJSON403() *Forbidden {
 	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r AgentConfigResponse) GetApplicationProblemJSON404() *Problem {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r AgentConfigResponse) GetApplicationProblemJSON422() *ValidationFailed {
+	return r.ApplicationProblemJSON422
 }
 
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
@@ -7332,6 +7392,8 @@ type AgentEnrollResponse struct {
 	JSON201 *EnrollResponse
 	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
 	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
 	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
 	ApplicationProblemJSON409 *Conflict
 	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
@@ -7356,6 +7418,11 @@ func (r AgentEnrollResponse) GetJSON201() *EnrollResponse {
 // GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
 func (r AgentEnrollResponse) GetApplicationProblemJSON400() *BadRequest {
 	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r AgentEnrollResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
 }
 
 // GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
@@ -7537,6 +7604,8 @@ type APITokensListResponse struct {
 	ApplicationProblemJSON401 *Unauthorized
 	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *ValidationFailed
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *RateLimited
 	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
@@ -7563,6 +7632,11 @@ func (r APITokensListResponse) GetApplicationProblemJSON401() *Unauthorized {
 // GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r APITokensListResponse) GetApplicationProblemJSON403() *Forbidden {
 	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r APITokensListResponse) GetApplicationProblemJSON422() *ValidationFailed {
+	return r.ApplicationProblemJSON422
 }
 
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
@@ -8058,6 +8132,8 @@ type AuditListResponse struct {
 	ApplicationProblemJSON401 *Unauthorized
 	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *ValidationFailed
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *RateLimited
 	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
@@ -8084,6 +8160,11 @@ func (r AuditListResponse) GetApplicationProblemJSON401() *Unauthorized {
 // GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r AuditListResponse) GetApplicationProblemJSON403() *Forbidden {
 	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r AuditListResponse) GetApplicationProblemJSON422() *ValidationFailed {
+	return r.ApplicationProblemJSON422
 }
 
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
@@ -8529,6 +8610,8 @@ type LinksListResponse struct {
 	ApplicationProblemJSON401 *Unauthorized
 	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *ValidationFailed
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *RateLimited
 	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
@@ -8555,6 +8638,11 @@ func (r LinksListResponse) GetApplicationProblemJSON401() *Unauthorized {
 // GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r LinksListResponse) GetApplicationProblemJSON403() *Forbidden {
 	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r LinksListResponse) GetApplicationProblemJSON422() *ValidationFailed {
+	return r.ApplicationProblemJSON422
 }
 
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
@@ -9050,6 +9138,8 @@ type PeeringsListResponse struct {
 	ApplicationProblemJSON401 *Unauthorized
 	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *ValidationFailed
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *RateLimited
 	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
@@ -9076,6 +9166,11 @@ func (r PeeringsListResponse) GetApplicationProblemJSON401() *Unauthorized {
 // GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r PeeringsListResponse) GetApplicationProblemJSON403() *Forbidden {
 	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PeeringsListResponse) GetApplicationProblemJSON422() *ValidationFailed {
+	return r.ApplicationProblemJSON422
 }
 
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
@@ -9571,6 +9666,8 @@ type PlatformListPlatformResponse struct {
 	ApplicationProblemJSON401 *Unauthorized
 	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *ValidationFailed
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *RateLimited
 	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
@@ -9597,6 +9694,11 @@ func (r PlatformListPlatformResponse) GetApplicationProblemJSON401() *Unauthoriz
 // GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r PlatformListPlatformResponse) GetApplicationProblemJSON403() *Forbidden {
 	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PlatformListPlatformResponse) GetApplicationProblemJSON422() *ValidationFailed {
+	return r.ApplicationProblemJSON422
 }
 
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
@@ -9848,6 +9950,8 @@ type PoliciesListResponse struct {
 	ApplicationProblemJSON401 *Unauthorized
 	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *ValidationFailed
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *RateLimited
 	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
@@ -9874,6 +9978,11 @@ func (r PoliciesListResponse) GetApplicationProblemJSON401() *Unauthorized {
 // GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r PoliciesListResponse) GetApplicationProblemJSON403() *Forbidden {
 	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PoliciesListResponse) GetApplicationProblemJSON422() *ValidationFailed {
+	return r.ApplicationProblemJSON422
 }
 
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
@@ -10369,6 +10478,8 @@ type QosClassesListResponse struct {
 	ApplicationProblemJSON401 *Unauthorized
 	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *ValidationFailed
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *RateLimited
 	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
@@ -10395,6 +10506,11 @@ func (r QosClassesListResponse) GetApplicationProblemJSON401() *Unauthorized {
 // GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r QosClassesListResponse) GetApplicationProblemJSON403() *Forbidden {
 	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r QosClassesListResponse) GetApplicationProblemJSON422() *ValidationFailed {
+	return r.ApplicationProblemJSON422
 }
 
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
@@ -10571,6 +10687,8 @@ type QosClassesDeleteResponse struct {
 	ApplicationProblemJSON403 *Forbidden
 	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Problem
 	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
 	ApplicationProblemJSON412 *PreconditionFailed
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
@@ -10599,6 +10717,11 @@ func (r QosClassesDeleteResponse) GetApplicationProblemJSON403() *Forbidden {
 // GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r QosClassesDeleteResponse) GetApplicationProblemJSON404() *NotFound {
 	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r QosClassesDeleteResponse) GetApplicationProblemJSON409() *Problem {
+	return r.ApplicationProblemJSON409
 }
 
 // GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
@@ -10890,6 +11013,8 @@ type SitesListResponse struct {
 	ApplicationProblemJSON401 *Unauthorized
 	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *ValidationFailed
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *RateLimited
 	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
@@ -10916,6 +11041,11 @@ func (r SitesListResponse) GetApplicationProblemJSON401() *Unauthorized {
 // GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r SitesListResponse) GetApplicationProblemJSON403() *Forbidden {
 	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r SitesListResponse) GetApplicationProblemJSON422() *ValidationFailed {
+	return r.ApplicationProblemJSON422
 }
 
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
@@ -11411,8 +11541,6 @@ type AgentsRevokeAgentResponse struct {
 	ApplicationProblemJSON403 *Forbidden
 	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationProblemJSON404 *NotFound
-	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
-	ApplicationProblemJSON412 *PreconditionFailed
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *RateLimited
 	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
@@ -11439,11 +11567,6 @@ func (r AgentsRevokeAgentResponse) GetApplicationProblemJSON403() *Forbidden {
 // GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r AgentsRevokeAgentResponse) GetApplicationProblemJSON404() *NotFound {
 	return r.ApplicationProblemJSON404
-}
-
-// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
-func (r AgentsRevokeAgentResponse) GetApplicationProblemJSON412() *PreconditionFailed {
-	return r.ApplicationProblemJSON412
 }
 
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
@@ -11690,6 +11813,8 @@ type AgentsListTokensResponse struct {
 	ApplicationProblemJSON403 *Forbidden
 	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *ValidationFailed
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *RateLimited
 	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
@@ -11721,6 +11846,11 @@ func (r AgentsListTokensResponse) GetApplicationProblemJSON403() *Forbidden {
 // GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r AgentsListTokensResponse) GetApplicationProblemJSON404() *NotFound {
 	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r AgentsListTokensResponse) GetApplicationProblemJSON422() *ValidationFailed {
+	return r.ApplicationProblemJSON422
 }
 
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
@@ -11896,8 +12026,6 @@ type AgentsRevokeTokenResponse struct {
 	ApplicationProblemJSON403 *Forbidden
 	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationProblemJSON404 *NotFound
-	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
-	ApplicationProblemJSON412 *PreconditionFailed
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *RateLimited
 	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
@@ -11924,11 +12052,6 @@ func (r AgentsRevokeTokenResponse) GetApplicationProblemJSON403() *Forbidden {
 // GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r AgentsRevokeTokenResponse) GetApplicationProblemJSON404() *NotFound {
 	return r.ApplicationProblemJSON404
-}
-
-// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
-func (r AgentsRevokeTokenResponse) GetApplicationProblemJSON412() *PreconditionFailed {
-	return r.ApplicationProblemJSON412
 }
 
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
@@ -12076,6 +12199,8 @@ type TenantsListResponse struct {
 	ApplicationProblemJSON401 *Unauthorized
 	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *ValidationFailed
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *RateLimited
 	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
@@ -12102,6 +12227,11 @@ func (r TenantsListResponse) GetApplicationProblemJSON401() *Unauthorized {
 // GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r TenantsListResponse) GetApplicationProblemJSON403() *Forbidden {
 	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r TenantsListResponse) GetApplicationProblemJSON422() *ValidationFailed {
+	return r.ApplicationProblemJSON422
 }
 
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
@@ -12820,6 +12950,8 @@ type TopologyPutResponse struct {
 	ApplicationProblemJSON403 *Forbidden
 	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
 	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
 	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
 	ApplicationProblemJSON413 *PayloadTooLarge
 	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
@@ -12859,6 +12991,11 @@ func (r TopologyPutResponse) GetApplicationProblemJSON403() *Forbidden {
 // GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
 func (r TopologyPutResponse) GetApplicationProblemJSON409() *Conflict {
 	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r TopologyPutResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
 }
 
 // GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
@@ -12931,6 +13068,8 @@ type UsersListResponse struct {
 	ApplicationProblemJSON401 *Unauthorized
 	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
 	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *ValidationFailed
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
 	ApplicationProblemJSON429 *RateLimited
 	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
@@ -12957,6 +13096,11 @@ func (r UsersListResponse) GetApplicationProblemJSON401() *Unauthorized {
 // GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
 func (r UsersListResponse) GetApplicationProblemJSON403() *Forbidden {
 	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r UsersListResponse) GetApplicationProblemJSON422() *ValidationFailed {
+	return r.ApplicationProblemJSON422
 }
 
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
@@ -13133,6 +13277,8 @@ type UsersDeleteResponse struct {
 	ApplicationProblemJSON403 *Forbidden
 	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
 	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Problem
 	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
 	ApplicationProblemJSON412 *PreconditionFailed
 	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
@@ -13161,6 +13307,11 @@ func (r UsersDeleteResponse) GetApplicationProblemJSON403() *Forbidden {
 // GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
 func (r UsersDeleteResponse) GetApplicationProblemJSON404() *NotFound {
 	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r UsersDeleteResponse) GetApplicationProblemJSON409() *Problem {
+	return r.ApplicationProblemJSON409
 }
 
 // GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
@@ -14662,6 +14813,20 @@ func ParseAgentConfigResponse(rsp *http.Response) (*AgentConfigResponse, error) 
 		}
 		response.ApplicationProblemJSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest RateLimited
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -14728,6 +14893,13 @@ func ParseAgentEnrollResponse(rsp *http.Response) (*AgentEnrollResponse, error) 
 			return nil, err
 		}
 		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
 		var dest Conflict
@@ -14916,6 +15088,13 @@ func ParseAPITokensListResponse(rsp *http.Response) (*APITokensListResponse, err
 			return nil, err
 		}
 		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest RateLimited
@@ -15390,6 +15569,13 @@ func ParseAuditListResponse(rsp *http.Response) (*AuditListResponse, error) {
 		}
 		response.ApplicationProblemJSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest RateLimited
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -15788,6 +15974,13 @@ func ParseLinksListResponse(rsp *http.Response) (*LinksListResponse, error) {
 			return nil, err
 		}
 		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest RateLimited
@@ -16262,6 +16455,13 @@ func ParsePeeringsListResponse(rsp *http.Response) (*PeeringsListResponse, error
 		}
 		response.ApplicationProblemJSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest RateLimited
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -16735,6 +16935,13 @@ func ParsePlatformListPlatformResponse(rsp *http.Response) (*PlatformListPlatfor
 		}
 		response.ApplicationProblemJSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest RateLimited
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -16966,6 +17173,13 @@ func ParsePoliciesListResponse(rsp *http.Response) (*PoliciesListResponse, error
 			return nil, err
 		}
 		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest RateLimited
@@ -17440,6 +17654,13 @@ func ParseQosClassesListResponse(rsp *http.Response) (*QosClassesListResponse, e
 		}
 		response.ApplicationProblemJSON403 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest RateLimited
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -17626,6 +17847,13 @@ func ParseQosClassesDeleteResponse(rsp *http.Response) (*QosClassesDeleteRespons
 			return nil, err
 		}
 		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
 		var dest PreconditionFailed
@@ -17912,6 +18140,13 @@ func ParseSitesListResponse(rsp *http.Response) (*SitesListResponse, error) {
 			return nil, err
 		}
 		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest RateLimited
@@ -18389,13 +18624,6 @@ func ParseAgentsRevokeAgentResponse(rsp *http.Response) (*AgentsRevokeAgentRespo
 		}
 		response.ApplicationProblemJSON404 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
-		var dest PreconditionFailed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationProblemJSON412 = &dest
-
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest RateLimited
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -18634,6 +18862,13 @@ func ParseAgentsListTokensResponse(rsp *http.Response) (*AgentsListTokensRespons
 		}
 		response.ApplicationProblemJSON404 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest RateLimited
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -18808,13 +19043,6 @@ func ParseAgentsRevokeTokenResponse(rsp *http.Response) (*AgentsRevokeTokenRespo
 		}
 		response.ApplicationProblemJSON404 = &dest
 
-	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
-		var dest PreconditionFailed
-		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
-			return nil, err
-		}
-		response.ApplicationProblemJSON412 = &dest
-
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest RateLimited
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -18957,6 +19185,13 @@ func ParseTenantsListResponse(rsp *http.Response) (*TenantsListResponse, error) 
 			return nil, err
 		}
 		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest RateLimited
@@ -19642,6 +19877,13 @@ func ParseTopologyPutResponse(rsp *http.Response) (*TopologyPutResponse, error) 
 		}
 		response.ApplicationProblemJSON409 = &dest
 
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
 		var dest PayloadTooLarge
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -19743,6 +19985,13 @@ func ParseUsersListResponse(rsp *http.Response) (*UsersListResponse, error) {
 			return nil, err
 		}
 		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest RateLimited
@@ -19930,6 +20179,13 @@ func ParseUsersDeleteResponse(rsp *http.Response) (*UsersDeleteResponse, error) 
 			return nil, err
 		}
 		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
 		var dest PreconditionFailed

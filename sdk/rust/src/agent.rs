@@ -12,12 +12,15 @@ use uuid::Uuid;
 pub struct NewEnrollmentToken {
     /// Seconds until the token expires (60 .. 30 days); the server's default (24 h) when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 60, maximum = 2592000)]
     pub ttl_seconds: Option<u32>,
     /// How many enrollments the token allows (1 .. 1000); 1 when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 1000)]
     pub uses: Option<u32>,
     /// A note for people, e.g. which machine the token is for.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 500, pattern = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$")]
     pub description: Option<String>,
 }
 
@@ -49,10 +52,18 @@ pub struct EnrollmentTokenCreated {
 #[serde(deny_unknown_fields)]
 pub struct EnrollRequest {
     /// The enrollment token, `ptrn_enr_...`.
+    #[schema(pattern = r"^ptrn_enr_")]
     pub token: String,
     /// The agent's WireGuard public key, base64 of 32 bytes.
+    #[schema(
+        pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub public_key: String,
+    /// 1 to 253 bytes (in UTF-8), no control characters.
+    #[schema(min_length = 1, max_length = 253, pattern = r"^[^\x00-\x1f\x7f-\x9f]+$")]
     pub hostname: String,
+    /// 1 to 64 bytes (in UTF-8), no control characters.
+    #[schema(min_length = 1, max_length = 64, pattern = r"^[^\x00-\x1f\x7f-\x9f]+$")]
     pub agent_version: String,
 }
 
@@ -89,14 +100,18 @@ pub struct AgentStatusReport {
     /// Content hash of that document.
     #[serde(default)]
     pub applied_hash: Option<String>,
+    #[schema(max_length = 64, pattern = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$")]
     pub agent_version: String,
     pub uptime_seconds: u64,
     #[serde(default)]
+    #[schema(max_items = 64)]
     pub links: Vec<LinkState>,
     #[serde(default)]
+    #[schema(max_items = 20000)]
     pub peers: Vec<PeerState>,
     /// The last error the agent met (an invalid document, a dataplane failure), if it persists.
     #[serde(default)]
+    #[schema(max_length = 2000, pattern = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$")]
     pub last_error: Option<String>,
 }
 

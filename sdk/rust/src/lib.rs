@@ -11,6 +11,7 @@ pub mod client;
 pub mod common;
 pub mod config;
 pub mod network;
+pub mod schema;
 pub mod tenants;
 pub mod tokens;
 pub mod users;

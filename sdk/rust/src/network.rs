@@ -38,25 +38,35 @@ pub const DEFAULT_LISTEN_PORT: u16 = 51820;
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewSite {
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]([^\x00-\x1f\x7f-\x9f]{0,98}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?$"
+    )]
     pub name: String,
     #[serde(default)]
+    #[schema(max_length = 1000, pattern = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$")]
     pub description: String,
     /// Free text: a city, a data centre, an address.
     #[serde(default)]
+    #[schema(max_length = 200, pattern = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$")]
     pub location: String,
     #[serde(default)]
+    #[schema(schema_with = crate::schema::labels)]
     pub labels: BTreeMap<String, String>,
     #[serde(default = "default_role")]
     pub role: SiteRole,
-    /// IPv4 and IPv6 prefixes behind the site, e.g. `10.1.0.0/16`.
     #[serde(default)]
+    #[schema(schema_with = crate::schema::lan_prefixes)]
     pub lan_prefixes: Vec<String>,
     /// UDP port WireGuard listens on (default 51820).
     #[serde(default = "default_listen_port")]
+    #[schema(minimum = 1, maximum = 65535)]
     pub listen_port: u16,
     /// The site's WAN links, created with it in one transaction. Absent: the site starts without
     /// links (add them with `POST /v1/links`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_items = 64)]
     pub links: Option<Vec<SiteLink>>,
 }
 
@@ -73,23 +83,34 @@ fn default_listen_port() -> u16 {
 #[serde(deny_unknown_fields)]
 pub struct SiteUpdate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]([^\x00-\x1f\x7f-\x9f]{0,98}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?$"
+    )]
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 1000, pattern = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$")]
     pub description: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 200, pattern = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$")]
     pub location: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = crate::schema::labels_update)]
     pub labels: Option<BTreeMap<String, String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<SiteRole>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = crate::schema::lan_prefixes_update)]
     pub lan_prefixes: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 65535)]
     pub listen_port: Option<u16>,
     /// Replaces the site's whole link set in the same transaction, matched by name: a listed link
     /// that exists is updated in place (it keeps its id), a new name is created, and a link not
     /// listed is deleted. `[]` deletes every link. Absent: the links stay as they are.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_items = 64)]
     pub links: Option<Vec<SiteLink>>,
 }
 
@@ -155,21 +176,33 @@ pub struct NewLink {
     /// The site this link belongs to. Cannot change.
     pub site_id: Uuid,
     /// Unique within the site, e.g. `fiber`, `lte`.
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]([^\x00-\x1f\x7f-\x9f]{0,98}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?$"
+    )]
     pub name: String,
-    /// Interface name on the site's machine, e.g. `eth1`.
+    /// Interface name on the site's machine, e.g. `eth1`: 1 to 15 printable ASCII characters but
+    /// `/` and `:`, not `.` or `..`.
+    #[schema(min_length = 1, max_length = 15, pattern = r"^(?!\.\.?$)[!-.0-9;-~]{1,15}$")]
     pub interface: String,
     #[serde(default = "default_link_kind")]
     pub kind: LinkKind,
     /// Public `host:port` where peers reach this link; absent when behind NAT.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(format = "endpoint")]
     pub endpoint: Option<String>,
+    #[schema(minimum = 1, maximum = 10000000)]
     pub bandwidth_up_mbps: u32,
+    #[schema(minimum = 1, maximum = 10000000)]
     pub bandwidth_down_mbps: u32,
     /// Relative cost of sending over this link (for lowest-cost path selection).
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 1000000)]
     pub cost: u32,
     /// 1 is preferred most; paths over links with a lower number are chosen first.
     #[serde(default = "default_link_priority")]
+    #[schema(minimum = 0, maximum = 1000000)]
     pub priority: u32,
 }
 
@@ -187,21 +220,33 @@ fn default_link_priority() -> u32 {
 #[serde(deny_unknown_fields)]
 pub struct SiteLink {
     /// Unique within the site, e.g. `fiber`, `lte`.
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]([^\x00-\x1f\x7f-\x9f]{0,98}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?$"
+    )]
     pub name: String,
-    /// Interface name on the site's machine, e.g. `eth1`.
+    /// Interface name on the site's machine, e.g. `eth1`: 1 to 15 printable ASCII characters but
+    /// `/` and `:`, not `.` or `..`.
+    #[schema(min_length = 1, max_length = 15, pattern = r"^(?!\.\.?$)[!-.0-9;-~]{1,15}$")]
     pub interface: String,
     #[serde(default = "default_link_kind")]
     pub kind: LinkKind,
     /// Public `host:port` where peers reach this link; absent when behind NAT.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(format = "endpoint")]
     pub endpoint: Option<String>,
+    #[schema(minimum = 1, maximum = 10000000)]
     pub bandwidth_up_mbps: u32,
+    #[schema(minimum = 1, maximum = 10000000)]
     pub bandwidth_down_mbps: u32,
     /// Relative cost of sending over this link (for lowest-cost path selection).
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 1000000)]
     pub cost: u32,
     /// 1 is preferred most; paths over links with a lower number are chosen first.
     #[serde(default = "default_link_priority")]
+    #[schema(minimum = 0, maximum = 1000000)]
     pub priority: u32,
 }
 
@@ -210,21 +255,31 @@ pub struct SiteLink {
 #[serde(deny_unknown_fields)]
 pub struct LinkUpdate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]([^\x00-\x1f\x7f-\x9f]{0,98}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?$"
+    )]
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(min_length = 1, max_length = 15, pattern = r"^(?!\.\.?$)[!-.0-9;-~]{1,15}$")]
     pub interface: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<LinkKind>,
     #[serde(default, skip_serializing_if = "Option::is_none", with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, format = "endpoint")]
     pub endpoint: Option<Option<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 10000000)]
     pub bandwidth_up_mbps: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 10000000)]
     pub bandwidth_down_mbps: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 0, maximum = 1000000)]
     pub cost: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 0, maximum = 1000000)]
     pub priority: Option<u32>,
 }
 
@@ -296,12 +351,14 @@ impl TopologyMode {
 #[serde(deny_unknown_fields)]
 pub struct TopologySpec {
     pub mode: TopologyMode,
-    /// IPv4 prefix the overlay addresses of sites are allocated from (default `100.64.0.0/16`).
-    /// Can change only while the tenant has no sites.
+    /// IPv4 prefix the overlay addresses of sites are allocated from (default `100.64.0.0/16`),
+    /// in canonical form, /8 to /30. Can change only while the tenant has no sites.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(format = "ipv4-prefix")]
     pub overlay_prefix: Option<String>,
     /// WireGuard persistent keepalive in seconds, 0 to disable (default 25).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 0, maximum = 65535)]
     pub persistent_keepalive: Option<u16>,
 }
 
@@ -321,8 +378,14 @@ pub struct Topology {
 pub struct NewPeering {
     /// Defaults to `<site a name>--<site b name>`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]([^\x00-\x1f\x7f-\x9f]{0,98}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?$"
+    )]
     pub name: Option<String>,
     pub site_a: Uuid,
+    /// Another site than `site_a`.
     pub site_b: Uuid,
 }
 
@@ -330,6 +393,11 @@ pub struct NewPeering {
 #[serde(deny_unknown_fields)]
 pub struct PeeringUpdate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]([^\x00-\x1f\x7f-\x9f]{0,98}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?$"
+    )]
     pub name: Option<String>,
 }
 
@@ -348,16 +416,26 @@ pub struct Peering {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewQosClass {
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]([^\x00-\x1f\x7f-\x9f]{0,98}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?$"
+    )]
     pub name: String,
     /// 1 (served first) to 8.
+    #[schema(minimum = 1, maximum = 8)]
     pub priority: u8,
     /// DSCP value 0..63 that marks this class's packets.
+    #[schema(minimum = 0, maximum = 63)]
     pub dscp: u8,
     /// Share of a link's bandwidth this class is guaranteed, in percent. The guaranteed shares of
     /// all classes add up to at most 100.
+    #[schema(minimum = 0, maximum = 100)]
     pub guaranteed_percent: u8,
-    /// Share of a link's bandwidth this class may use at most, in percent (default 100).
+    /// Share of a link's bandwidth this class may use at most, in percent (default 100); not
+    /// below `guaranteed_percent`.
     #[serde(default = "default_max_percent")]
+    #[schema(minimum = 1, maximum = 100)]
     pub max_percent: u8,
 }
 
@@ -369,14 +447,23 @@ fn default_max_percent() -> u8 {
 #[serde(deny_unknown_fields)]
 pub struct QosClassUpdate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]([^\x00-\x1f\x7f-\x9f]{0,98}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?$"
+    )]
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 8)]
     pub priority: Option<u8>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 0, maximum = 63)]
     pub dscp: Option<u8>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 0, maximum = 100)]
     pub guaranteed_percent: Option<u8>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 100)]
     pub max_percent: Option<u8>,
 }
 
@@ -409,16 +496,21 @@ pub struct PolicyMatch {
     #[serde(default = "default_protocol")]
     pub protocol: Protocol,
     #[serde(default)]
+    #[schema(schema_with = crate::schema::match_prefixes)]
     pub source_prefixes: Vec<String>,
     #[serde(default)]
+    #[schema(schema_with = crate::schema::match_prefixes)]
     pub destination_prefixes: Vec<String>,
-    /// Ports (`"443"`) or inclusive ranges (`"8000-8999"`); only with tcp or udp.
     #[serde(default)]
+    #[schema(schema_with = crate::schema::match_ports)]
     pub destination_ports: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 0, maximum = 63)]
     pub dscp: Option<u8>,
-    /// An application name recognised by the agent (e.g. `voip`, `office365`).
+    /// An application name recognised by the agent (e.g. `voip`, `office365`): 1 to 64
+    /// characters of `a-z 0-9 - _`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(min_length = 1, max_length = 64, pattern = r"^[a-z0-9_-]{1,64}$")]
     pub application: Option<String>,
 }
 
@@ -441,27 +533,32 @@ pub enum PathSelection {
 #[serde(deny_unknown_fields)]
 pub struct Sla {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 60000)]
     pub max_latency_ms: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 0, maximum = 100)]
     pub max_loss_percent: Option<f64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 60000)]
     pub max_jitter_ms: Option<u32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PolicyAction {
-    /// Name of the QoS class the traffic is put in.
+    /// Name of an existing QoS class the traffic is put in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub qos_class: Option<String>,
     pub path_selection: PathSelection,
-    /// Link names in order of preference (for `ordered`; a tie-breaker otherwise).
+    /// Names of existing links in order of preference (at least one for `ordered`; a tie-breaker
+    /// otherwise).
     #[serde(default)]
     pub link_preference: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sla: Option<Sla>,
     /// Seconds a path must stay healthy before traffic moves back to it (default 10).
     #[serde(default = "default_hold_down")]
+    #[schema(minimum = 0, maximum = 3600)]
     pub failover_hold_down_seconds: u32,
 }
 
@@ -472,14 +569,21 @@ fn default_hold_down() -> u32 {
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewPolicy {
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]([^\x00-\x1f\x7f-\x9f]{0,98}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?$"
+    )]
     pub name: String,
     /// Evaluation order, unique in the tenant: lower first.
+    #[schema(minimum = 0, maximum = 1000000)]
     pub priority: u32,
     #[serde(rename = "match")]
     pub matches: PolicyMatch,
     pub action: PolicyAction,
     /// Sites this policy applies to, by labels (all must match); every site when empty.
     #[serde(default)]
+    #[schema(schema_with = crate::schema::labels)]
     pub site_selector: BTreeMap<String, String>,
 }
 
@@ -487,14 +591,21 @@ pub struct NewPolicy {
 #[serde(deny_unknown_fields)]
 pub struct PolicyUpdate {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]([^\x00-\x1f\x7f-\x9f]{0,98}[^\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?$"
+    )]
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 0, maximum = 1000000)]
     pub priority: Option<u32>,
     #[serde(rename = "match", default, skip_serializing_if = "Option::is_none")]
     pub matches: Option<PolicyMatch>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub action: Option<PolicyAction>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = crate::schema::labels_update)]
     pub site_selector: Option<BTreeMap<String, String>>,
 }
 

@@ -115,6 +115,7 @@ pub async fn enroll(
 pub struct ConfigQuery {
     /// Seconds to wait for a document other than the one in `If-None-Match` (0 to 60; the
     /// server's default, about 30, when absent).
+    #[param(minimum = 0, maximum = 60)]
     pub wait: Option<u64>,
 }
 
@@ -130,7 +131,9 @@ fn held_hash(headers: &HeaderMap) -> Option<String> {
     responses(
         (status = 200, description = "The site's current document", body = CompiledConfig,
             headers(("ETag" = String, description = "The document's content hash, quoted"))),
-        (status = 304, description = "The document is still the one the agent holds")),
+        (status = 304, description = "The document is still the one the agent holds"),
+        (status = 404, description = "The agent's site was deleted meanwhile", body = patronus_api::Problem,
+            content_type = "application/problem+json")),
     security(("agent_auth" = [])))]
 pub async fn config(
     State(app): State<AppState>,

@@ -20,8 +20,11 @@ use crate::validate::{self, Errors};
 #[into_params(parameter_in = Query)]
 pub struct QosClassListQuery {
     pub name: Option<String>,
+    /// The `next_cursor` of the previous page (opaque); the first page when absent or empty.
+    #[param(pattern = r"^([A-Za-z0-9_-]{21}[AQgw])?$")]
     pub cursor: Option<String>,
     /// Page size, 1 to 500 (default 100).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
 }
 
@@ -145,7 +148,9 @@ pub async fn update(
 
 #[utoipa::path(delete, path = "/v1/qos-classes/{id}", tag = "qos-classes", params(("id" = Uuid, Path),
         ("If-Match" = Option<String>, Header, description = "The ETag the deletion is based on")),
-    responses((status = 204, description = "Deleted")),
+    responses((status = 204, description = "Deleted"),
+        (status = 409, description = "A policy uses the class", body = patronus_api::Problem,
+            content_type = "application/problem+json")),
     security(("tenant_auth" = [])))]
 pub async fn delete(
     State(app): State<AppState>,

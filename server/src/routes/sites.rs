@@ -34,9 +34,13 @@ pub struct SiteListQuery {
     pub name: Option<String>,
     pub role: Option<SiteRole>,
     /// Only sites carrying this label, as `key=value`.
+    #[param(pattern = "=")]
     pub label: Option<String>,
+    /// The `next_cursor` of the previous page (opaque); the first page when absent or empty.
+    #[param(pattern = r"^([A-Za-z0-9_-]{21}[AQgw])?$")]
     pub cursor: Option<String>,
     /// Page size, 1 to 500 (default 100).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
 }
 

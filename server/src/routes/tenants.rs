@@ -24,9 +24,11 @@ pub struct TenantListQuery {
     pub name: Option<String>,
     /// Only the tenant with this slug.
     pub slug: Option<String>,
-    /// The `next_cursor` of the previous page.
+    /// The `next_cursor` of the previous page (opaque); the first page when absent or empty.
+    #[param(pattern = r"^([A-Za-z0-9_-]{21}[AQgw])?$")]
     pub cursor: Option<String>,
     /// Page size, 1 to 500 (default 100).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
 }
 

@@ -25,8 +25,11 @@ pub struct UserListQuery {
     /// Only the user with this email (the user's name for lookups).
     pub email: Option<String>,
     pub role: Option<Role>,
+    /// The `next_cursor` of the previous page (opaque); the first page when absent or empty.
+    #[param(pattern = r"^([A-Za-z0-9_-]{21}[AQgw])?$")]
     pub cursor: Option<String>,
     /// Page size, 1 to 500 (default 100).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<u32>,
 }
 
@@ -135,7 +138,9 @@ async fn ensure_another_admin(conn: &mut sqlx::PgConnection, leaving: Uuid) -> A
 
 #[utoipa::path(delete, path = "/v1/users/{id}", tag = "users", params(("id" = Uuid, Path),
         ("If-Match" = Option<String>, Header, description = "The ETag the deletion is based on")),
-    responses((status = 204, description = "Deleted; the user's sessions end")),
+    responses((status = 204, description = "Deleted; the user's sessions end"),
+        (status = 409, description = "The user is the tenant's last admin", body = patronus_api::Problem,
+            content_type = "application/problem+json")),
     security(("tenant_auth" = [])))]
 pub async fn delete(
     State(app): State<AppState>,

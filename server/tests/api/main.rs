@@ -21,6 +21,7 @@ mod replicas;
 mod rust_client;
 mod site_config;
 mod sites;
+mod spec_constraints;
 mod tenants;
 mod topology;
 mod users;

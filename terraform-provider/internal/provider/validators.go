@@ -152,11 +152,11 @@ var overlayPrefixRule = stringRule{"an IPv4 prefix between /8 and /30, e.g. 100.
 }}
 
 // interfaceRule: a Linux interface name (netaddr::interface).
-var interfaceRule = stringRule{"a Linux interface name: 1 to 15 characters without '/', ':' or spaces", func(s string) string {
+var interfaceRule = stringRule{"a Linux interface name: 1 to 15 printable ASCII characters without '/', ':' or spaces", func(s string) string {
 	ok := s != "" && len(s) <= 15 && s != "." && s != ".." &&
-		strings.IndexFunc(s, func(r rune) bool { return r == '/' || r == ':' || unicode.IsSpace(r) || unicode.IsControl(r) }) < 0
+		strings.IndexFunc(s, func(r rune) bool { return r <= ' ' || r > '~' || r == '/' || r == ':' }) < 0
 	if !ok {
-		return "must be a Linux interface name: 1 to 15 characters without '/', ':' or spaces"
+		return "must be a Linux interface name: 1 to 15 printable ASCII characters without '/', ':' or spaces"
 	}
 	return ""
 }}

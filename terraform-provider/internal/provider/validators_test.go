@@ -22,7 +22,7 @@ func TestStringRules(t *testing.T) {
 		{"password", passwordRule, []string{"a long passphrase"}, []string{"short"}},
 		{"prefix", prefixRule, []string{"10.1.0.0/16", "fd00:1::/64", "0.0.0.0/0"}, []string{"10.1.2.3/16", "10.1.0.0", "banana", "fd00:1:0::/64"}},
 		{"overlay", overlayPrefixRule, []string{"100.64.0.0/16", "10.0.0.0/8"}, []string{"100.64.0.0/31", "100.64.0.1/16", "fd00::/64", "10.0.0.0/7"}},
-		{"interface", interfaceRule, []string{"eth1", "wwan0", "br-lan.10"}, []string{"", "a/b", "a:b", "a b", "sixteen-chars-xx", "..", "."}},
+		{"interface", interfaceRule, []string{"eth1", "wwan0", "br-lan.10"}, []string{"", "a/b", "a:b", "a b", "sixteen-chars-xx", "..", ".", "eth\u00e9", "tab\t"}},
 		{"endpoint", endpointRule, []string{"203.0.113.1:51820", "[2001:db8::1]:51820", "wan1.example.net:443"},
 			[]string{"203.0.113.1", "203.0.113.1:0", "203.0.113.1:70000", "2001:db8::1:51820", "bad host:1", ":51820", "1.2.3:80"}},
 		{"ports", portRangeRule, []string{"443", "8000-8999", "1-65535"}, []string{"0", "9-1", "http", "8000 - 8999", "0443", "70000"}},

@@ -767,7 +767,9 @@ export interface components {
         };
         /** @description What an agent sends to enroll. */
         EnrollRequest: {
+            /** @description 1 to 64 bytes (in UTF-8), no control characters. */
             agent_version: string;
+            /** @description 1 to 253 bytes (in UTF-8), no control characters. */
             hostname: string;
             /** @description The agent's WireGuard public key, base64 of 32 bytes. */
             public_key: string;
@@ -846,6 +848,7 @@ export interface components {
             bandwidth_up_mbps?: number | null;
             /** Format: int32 */
             cost?: number | null;
+            /** Format: endpoint */
             endpoint?: string | null;
             interface?: string | null;
             kind?: null | components["schemas"]["LinkKind"];
@@ -862,7 +865,7 @@ export interface components {
         NewApiToken: {
             /**
              * Format: date-time
-             * @description When the token stops working; never, when absent.
+             * @description When the token stops working, in the future; never, when absent.
              */
             expires_at?: string | null;
             name: string;
@@ -893,9 +896,15 @@ export interface components {
              * @description Relative cost of sending over this link (for lowest-cost path selection).
              */
             cost?: number;
-            /** @description Public `host:port` where peers reach this link; absent when behind NAT. */
+            /**
+             * Format: endpoint
+             * @description Public `host:port` where peers reach this link; absent when behind NAT.
+             */
             endpoint?: string | null;
-            /** @description Interface name on the site's machine, e.g. `eth1`. */
+            /**
+             * @description Interface name on the site's machine, e.g. `eth1`: 1 to 15 printable ASCII characters but
+             *     `/` and `:`, not `.` or `..`.
+             */
             interface: string;
             kind?: components["schemas"]["LinkKind"];
             /** @description Unique within the site, e.g. `fiber`, `lte`. */
@@ -916,7 +925,10 @@ export interface components {
             name?: string | null;
             /** Format: uuid */
             site_a: string;
-            /** Format: uuid */
+            /**
+             * Format: uuid
+             * @description Another site than `site_a`.
+             */
             site_b: string;
         };
         NewPolicy: {
@@ -928,7 +940,7 @@ export interface components {
              * @description Evaluation order, unique in the tenant: lower first.
              */
             priority: number;
-            /** @description Sites this policy applies to, by labels (all must match); every site when empty. */
+            /** @description Labels: at most 64, keys of 1 to 63 characters of `a-z A-Z 0-9 . _ - /`, values of at most 255 characters without control characters. */
             site_selector?: {
                 [key: string]: string;
             };
@@ -947,7 +959,8 @@ export interface components {
             guaranteed_percent: number;
             /**
              * Format: int32
-             * @description Share of a link's bandwidth this class may use at most, in percent (default 100).
+             * @description Share of a link's bandwidth this class may use at most, in percent (default 100); not
+             *     below `guaranteed_percent`.
              */
             max_percent?: number;
             name: string;
@@ -959,10 +972,11 @@ export interface components {
         };
         NewSite: {
             description?: string;
+            /** @description Labels: at most 64, keys of 1 to 63 characters of `a-z A-Z 0-9 . _ - /`, values of at most 255 characters without control characters. */
             labels?: {
                 [key: string]: string;
             };
-            /** @description IPv4 and IPv6 prefixes behind the site, e.g. `10.1.0.0/16`. */
+            /** @description IPv4 and IPv6 prefixes behind the site in canonical form (`10.1.0.0/16`, no host bits set), at most 256; they may not overlap each other, the tenant's overlay prefix or another site's prefixes. */
             lan_prefixes?: string[];
             /**
              * @description The site's WAN links, created with it in one transaction. Absent: the site starts without
@@ -982,14 +996,18 @@ export interface components {
         NewTenant: {
             name: string;
             quotas?: null | components["schemas"]["Quotas"];
-            /** @description Lowercase letters, digits and dashes; used at login. Unique across the platform. */
+            /**
+             * @description 1 to 63 lowercase letters, digits and dashes, not starting or ending with a dash; used at
+             *     login. Unique across the platform.
+             */
             slug: string;
         };
         NewUser: {
             display_name: string;
+            /** @description Unique in the tenant; stored lowercased, without surrounding white space. */
             email: string;
             /**
-             * @description Initial password (at least 12 characters). Without one the user cannot log in until a
+             * @description Initial password (12 to 1024 characters). Without one the user cannot log in until a
              *     password is set. Write-only.
              */
             password?: string | null;
@@ -1081,6 +1099,7 @@ export interface components {
          */
         PasswordChange: {
             current_password?: string | null;
+            /** @description 12 to 1024 characters. */
             password: string;
         };
         /** @enum {string} */
@@ -1160,23 +1179,31 @@ export interface components {
              * @description Seconds a path must stay healthy before traffic moves back to it (default 10).
              */
             failover_hold_down_seconds?: number;
-            /** @description Link names in order of preference (for `ordered`; a tie-breaker otherwise). */
+            /**
+             * @description Names of existing links in order of preference (at least one for `ordered`; a tie-breaker
+             *     otherwise).
+             */
             link_preference?: string[];
             path_selection: components["schemas"]["PathSelection"];
-            /** @description Name of the QoS class the traffic is put in. */
+            /** @description Name of an existing QoS class the traffic is put in. */
             qos_class?: string | null;
             sla?: null | components["schemas"]["Sla"];
         };
         /** @description Which traffic a policy applies to. Every given criterion must match; absent ones match all. */
         PolicyMatch: {
-            /** @description An application name recognised by the agent (e.g. `voip`, `office365`). */
+            /**
+             * @description An application name recognised by the agent (e.g. `voip`, `office365`): 1 to 64
+             *     characters of `a-z 0-9 - _`.
+             */
             application?: string | null;
-            /** @description Ports (`"443"`) or inclusive ranges (`"8000-8999"`); only with tcp or udp. */
+            /** @description Ports (`"443"`) or inclusive ranges (`"8000-8999"`) of ports 1 to 65535; only with protocol tcp or udp. */
             destination_ports?: string[];
+            /** @description IPv4 or IPv6 prefixes in canonical form (`10.1.0.0/16`, no host bits set). */
             destination_prefixes?: string[];
             /** Format: int32 */
             dscp?: number | null;
             protocol?: components["schemas"]["Protocol"];
+            /** @description IPv4 or IPv6 prefixes in canonical form (`10.1.0.0/16`, no host bits set). */
             source_prefixes?: string[];
         };
         PolicyUpdate: {
@@ -1185,6 +1212,7 @@ export interface components {
             name?: string | null;
             /** Format: int32 */
             priority?: number | null;
+            /** @description Labels: at most 64, keys of 1 to 63 characters of `a-z A-Z 0-9 . _ - /`, values of at most 255 characters without control characters. */
             site_selector?: {
                 [key: string]: string;
             } | null;
@@ -1337,9 +1365,15 @@ export interface components {
              * @description Relative cost of sending over this link (for lowest-cost path selection).
              */
             cost?: number;
-            /** @description Public `host:port` where peers reach this link; absent when behind NAT. */
+            /**
+             * Format: endpoint
+             * @description Public `host:port` where peers reach this link; absent when behind NAT.
+             */
             endpoint?: string | null;
-            /** @description Interface name on the site's machine, e.g. `eth1`. */
+            /**
+             * @description Interface name on the site's machine, e.g. `eth1`: 1 to 15 printable ASCII characters but
+             *     `/` and `:`, not `.` or `..`.
+             */
             interface: string;
             kind?: components["schemas"]["LinkKind"];
             /** @description Unique within the site, e.g. `fiber`, `lte`. */
@@ -1374,9 +1408,11 @@ export interface components {
         /** @description PATCH body: absent fields keep their value; `labels` and `lan_prefixes` replace the whole set. */
         SiteUpdate: {
             description?: string | null;
+            /** @description Labels: at most 64, keys of 1 to 63 characters of `a-z A-Z 0-9 . _ - /`, values of at most 255 characters without control characters. */
             labels?: {
                 [key: string]: string;
             } | null;
+            /** @description IPv4 and IPv6 prefixes behind the site in canonical form (`10.1.0.0/16`, no host bits set), at most 256; they may not overlap each other, the tenant's overlay prefix or another site's prefixes. */
             lan_prefixes?: string[] | null;
             /**
              * @description Replaces the site's whole link set in the same transaction, matched by name: a listed link
@@ -1449,8 +1485,9 @@ export interface components {
         TopologySpec: {
             mode: components["schemas"]["TopologyMode"];
             /**
-             * @description IPv4 prefix the overlay addresses of sites are allocated from (default `100.64.0.0/16`).
-             *     Can change only while the tenant has no sites.
+             * Format: ipv4-prefix
+             * @description IPv4 prefix the overlay addresses of sites are allocated from (default `100.64.0.0/16`),
+             *     in canonical form, /8 to /30. Can change only while the tenant has no sites.
              */
             overlay_prefix?: string | null;
             /**
@@ -1829,6 +1866,16 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            /** @description The agent's site was deleted meanwhile */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
@@ -1857,6 +1904,7 @@ export interface operations {
                 };
             };
             400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
             409: components["responses"]["Conflict"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -1901,6 +1949,7 @@ export interface operations {
     api_tokens_list: {
         parameters: {
             query?: {
+                /** @description The `next_cursor` of the previous page (opaque); the first page when absent or empty. */
                 cursor?: string;
                 /** @description Page size, 1 to 500 (default 100). */
                 limit?: number;
@@ -1924,6 +1973,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
@@ -1999,7 +2049,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the deletion is based on */
+                /** @description The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional. */
                 "If-Match"?: string;
             };
             path: {
@@ -2030,7 +2080,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the change is based on */
+                /** @description The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional. */
                 "If-Match"?: string;
             };
             path: {
@@ -2074,6 +2124,7 @@ export interface operations {
                 /** @description e.g. `user.create` */
                 action?: string;
                 actor_id?: string;
+                /** @description The `next_cursor` of the previous page (opaque); the first page when absent or empty. */
                 cursor?: string;
                 /** @description Page size, 1 to 500 (default 100). */
                 limit?: number;
@@ -2103,6 +2154,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
@@ -2234,6 +2286,7 @@ export interface operations {
     links_list: {
         parameters: {
             query?: {
+                /** @description The `next_cursor` of the previous page (opaque); the first page when absent or empty. */
                 cursor?: string;
                 /** @description Page size, 1 to 500 (default 100). */
                 limit?: number;
@@ -2259,6 +2312,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
@@ -2334,7 +2388,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the deletion is based on */
+                /** @description The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional. */
                 "If-Match"?: string;
             };
             path: {
@@ -2365,7 +2419,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the change is based on */
+                /** @description The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional. */
                 "If-Match"?: string;
             };
             path: {
@@ -2406,6 +2460,7 @@ export interface operations {
     peerings_list: {
         parameters: {
             query?: {
+                /** @description The `next_cursor` of the previous page (opaque); the first page when absent or empty. */
                 cursor?: string;
                 /** @description Page size, 1 to 500 (default 100). */
                 limit?: number;
@@ -2431,6 +2486,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
@@ -2506,7 +2562,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the deletion is based on */
+                /** @description The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional. */
                 "If-Match"?: string;
             };
             path: {
@@ -2537,7 +2593,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the change is based on */
+                /** @description The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional. */
                 "If-Match"?: string;
             };
             path: {
@@ -2581,6 +2637,7 @@ export interface operations {
                 /** @description e.g. `user.create` */
                 action?: string;
                 actor_id?: string;
+                /** @description The `next_cursor` of the previous page (opaque); the first page when absent or empty. */
                 cursor?: string;
                 /** @description Page size, 1 to 500 (default 100). */
                 limit?: number;
@@ -2610,6 +2667,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
@@ -2674,6 +2732,7 @@ export interface operations {
     policies_list: {
         parameters: {
             query?: {
+                /** @description The `next_cursor` of the previous page (opaque); the first page when absent or empty. */
                 cursor?: string;
                 /** @description Page size, 1 to 500 (default 100). */
                 limit?: number;
@@ -2697,6 +2756,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
@@ -2772,7 +2832,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the deletion is based on */
+                /** @description The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional. */
                 "If-Match"?: string;
             };
             path: {
@@ -2803,7 +2863,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the change is based on */
+                /** @description The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional. */
                 "If-Match"?: string;
             };
             path: {
@@ -2844,6 +2904,7 @@ export interface operations {
     qos_classes_list: {
         parameters: {
             query?: {
+                /** @description The `next_cursor` of the previous page (opaque); the first page when absent or empty. */
                 cursor?: string;
                 /** @description Page size, 1 to 500 (default 100). */
                 limit?: number;
@@ -2867,6 +2928,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
@@ -2942,7 +3004,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the deletion is based on */
+                /** @description The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional. */
                 "If-Match"?: string;
             };
             path: {
@@ -2963,6 +3025,15 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            /** @description A policy uses the class */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             412: components["responses"]["PreconditionFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
@@ -2973,7 +3044,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the change is based on */
+                /** @description The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional. */
                 "If-Match"?: string;
             };
             path: {
@@ -3014,6 +3085,7 @@ export interface operations {
     sites_list: {
         parameters: {
             query?: {
+                /** @description The `next_cursor` of the previous page (opaque); the first page when absent or empty. */
                 cursor?: string;
                 /** @description Only sites carrying this label, as `key=value`. */
                 label?: string;
@@ -3041,6 +3113,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
@@ -3116,7 +3189,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the deletion is based on */
+                /** @description The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional. */
                 "If-Match"?: string;
             };
             path: {
@@ -3147,7 +3220,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the change is based on */
+                /** @description The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional. */
                 "If-Match"?: string;
             };
             path: {
@@ -3236,7 +3309,6 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            412: components["responses"]["PreconditionFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
@@ -3276,6 +3348,7 @@ export interface operations {
     agents_list_tokens: {
         parameters: {
             query?: {
+                /** @description The `next_cursor` of the previous page (opaque); the first page when absent or empty. */
                 cursor?: string;
                 /** @description Page size, 1 to 500 (default 100). */
                 limit?: number;
@@ -3301,6 +3374,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
@@ -3366,7 +3440,6 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
-            412: components["responses"]["PreconditionFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
@@ -3404,7 +3477,7 @@ export interface operations {
     tenants_list: {
         parameters: {
             query?: {
-                /** @description The `next_cursor` of the previous page. */
+                /** @description The `next_cursor` of the previous page (opaque); the first page when absent or empty. */
                 cursor?: string;
                 /** @description Page size, 1 to 500 (default 100). */
                 limit?: number;
@@ -3431,6 +3504,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
@@ -3506,7 +3580,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the deletion is based on */
+                /** @description The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional. */
                 "If-Match"?: string;
             };
             path: {
@@ -3537,7 +3611,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the change is based on */
+                /** @description The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional. */
                 "If-Match"?: string;
             };
             path: {
@@ -3645,7 +3719,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the change is based on */
+                /** @description The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional. */
                 "If-Match"?: string;
             };
             path?: never;
@@ -3671,6 +3745,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
@@ -3682,6 +3757,7 @@ export interface operations {
     users_list: {
         parameters: {
             query?: {
+                /** @description The `next_cursor` of the previous page (opaque); the first page when absent or empty. */
                 cursor?: string;
                 /** @description Only the user with this email (the user's name for lookups). */
                 email?: string;
@@ -3707,6 +3783,7 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
@@ -3782,7 +3859,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the deletion is based on */
+                /** @description The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional. */
                 "If-Match"?: string;
             };
             path: {
@@ -3803,6 +3880,15 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
+            /** @description The user is the tenant's last admin */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             412: components["responses"]["PreconditionFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
@@ -3813,7 +3899,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description The ETag the change is based on */
+                /** @description The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional. */
                 "If-Match"?: string;
             };
             path: {

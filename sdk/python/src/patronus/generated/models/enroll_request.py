@@ -17,7 +17,9 @@ class EnrollRequest:
     public_key: str
     """ The agent's WireGuard public key, base64 of 32 bytes. """
     hostname: str
+    """ 1 to 253 bytes (in UTF-8), no control characters. """
     agent_version: str
+    """ 1 to 64 bytes (in UTF-8), no control characters. """
 
     def to_dict(self) -> dict[str, Any]:
         token = self.token

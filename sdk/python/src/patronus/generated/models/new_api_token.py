@@ -19,7 +19,7 @@ class NewApiToken:
     """ A role inside a tenant. `viewer` reads; `operator` also writes network configuration;
     `admin` also manages users and API tokens. """
     expires_at: datetime.datetime | None | Unset = UNSET
-    """ When the token stops working; never, when absent. """
+    """ When the token stops working, in the future; never, when absent. """
 
     def to_dict(self) -> dict[str, Any]:
         name = self.name

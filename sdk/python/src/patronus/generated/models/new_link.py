@@ -19,7 +19,8 @@ class NewLink:
     name: str
     """ Unique within the site, e.g. `fiber`, `lte`. """
     interface: str
-    """ Interface name on the site's machine, e.g. `eth1`. """
+    """ Interface name on the site's machine, e.g. `eth1`: 1 to 15 printable ASCII characters but
+    `/` and `:`, not `.` or `..`. """
     bandwidth_up_mbps: int
     bandwidth_down_mbps: int
     kind: LinkKind | Unset = UNSET

@@ -15,6 +15,7 @@ T = TypeVar("T", bound="NewPeering")
 class NewPeering:
     site_a: UUID
     site_b: UUID
+    """ Another site than `site_a`. """
     name: None | str | Unset = UNSET
     """ Defaults to `<site a name>--<site b name>`. """
 

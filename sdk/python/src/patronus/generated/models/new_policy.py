@@ -25,7 +25,8 @@ class NewPolicy:
     """ Which traffic a policy applies to. Every given criterion must match; absent ones match all. """
     action: PolicyAction
     site_selector: NewPolicySiteSelector | Unset = UNSET
-    """ Sites this policy applies to, by labels (all must match); every site when empty. """
+    """ Labels: at most 64, keys of 1 to 63 characters of `a-z A-Z 0-9 . _ - /`, values of at most 255 characters
+    without control characters. """
 
     def to_dict(self) -> dict[str, Any]:
         name = self.name

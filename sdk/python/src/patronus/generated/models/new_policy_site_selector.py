@@ -11,7 +11,10 @@ T = TypeVar("T", bound="NewPolicySiteSelector")
 
 @_attrs_define
 class NewPolicySiteSelector:
-    """Sites this policy applies to, by labels (all must match); every site when empty."""
+    """Labels: at most 64, keys of 1 to 63 characters of `a-z A-Z 0-9 . _ - /`, values of at most 255 characters without
+    control characters.
+
+    """
 
     additional_properties: dict[str, str] = _attrs_field(init=False, factory=dict)
 

@@ -21,7 +21,8 @@ class NewQosClass:
     """ Share of a link's bandwidth this class is guaranteed, in percent. The guaranteed shares of
     all classes add up to at most 100. """
     max_percent: int | Unset = UNSET
-    """ Share of a link's bandwidth this class may use at most, in percent (default 100). """
+    """ Share of a link's bandwidth this class may use at most, in percent (default 100); not
+    below `guaranteed_percent`. """
 
     def to_dict(self) -> dict[str, Any]:
         name = self.name

@@ -23,10 +23,13 @@ class NewSite:
     location: str | Unset = UNSET
     """ Free text: a city, a data centre, an address. """
     labels: NewSiteLabels | Unset = UNSET
+    """ Labels: at most 64, keys of 1 to 63 characters of `a-z A-Z 0-9 . _ - /`, values of at most 255 characters
+    without control characters. """
     role: SiteRole | Unset = UNSET
     """ `hub` sites relay for spokes in a hub-and-spoke topology; `edge` sites are everything else. """
     lan_prefixes: list[str] | Unset = UNSET
-    """ IPv4 and IPv6 prefixes behind the site, e.g. `10.1.0.0/16`. """
+    """ IPv4 and IPv6 prefixes behind the site in canonical form (`10.1.0.0/16`, no host bits set), at most 256;
+    they may not overlap each other, the tenant's overlay prefix or another site's prefixes. """
     listen_port: int | Unset = UNSET
     """ UDP port WireGuard listens on (default 51820). """
     links: list[SiteLink] | None | Unset = UNSET

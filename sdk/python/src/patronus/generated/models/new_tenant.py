@@ -18,7 +18,8 @@ T = TypeVar("T", bound="NewTenant")
 class NewTenant:
     name: str
     slug: str
-    """ Lowercase letters, digits and dashes; used at login. Unique across the platform. """
+    """ 1 to 63 lowercase letters, digits and dashes, not starting or ending with a dash; used at
+    login. Unique across the platform. """
     quotas: None | Quotas | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:

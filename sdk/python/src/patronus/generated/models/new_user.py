@@ -14,12 +14,13 @@ T = TypeVar("T", bound="NewUser")
 @_attrs_define
 class NewUser:
     email: str
+    """ Unique in the tenant; stored lowercased, without surrounding white space. """
     display_name: str
     role: Role
     """ A role inside a tenant. `viewer` reads; `operator` also writes network configuration;
     `admin` also manages users and API tokens. """
     password: None | str | Unset = UNSET
-    """ Initial password (at least 12 characters). Without one the user cannot log in until a
+    """ Initial password (12 to 1024 characters). Without one the user cannot log in until a
     password is set. Write-only. """
 
     def to_dict(self) -> dict[str, Any]:

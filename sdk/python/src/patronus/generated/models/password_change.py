@@ -18,6 +18,7 @@ class PasswordChange:
     """
 
     password: str
+    """ 12 to 1024 characters. """
     current_password: None | str | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:

@@ -19,9 +19,10 @@ T = TypeVar("T", bound="PolicyAction")
 class PolicyAction:
     path_selection: PathSelection
     qos_class: None | str | Unset = UNSET
-    """ Name of the QoS class the traffic is put in. """
+    """ Name of an existing QoS class the traffic is put in. """
     link_preference: list[str] | Unset = UNSET
-    """ Link names in order of preference (for `ordered`; a tie-breaker otherwise). """
+    """ Names of existing links in order of preference (at least one for `ordered`; a tie-breaker
+    otherwise). """
     sla: None | Sla | Unset = UNSET
     failover_hold_down_seconds: int | Unset = UNSET
     """ Seconds a path must stay healthy before traffic moves back to it (default 10). """

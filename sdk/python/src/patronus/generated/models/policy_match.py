@@ -17,12 +17,15 @@ class PolicyMatch:
 
     protocol: Protocol | Unset = UNSET
     source_prefixes: list[str] | Unset = UNSET
+    """ IPv4 or IPv6 prefixes in canonical form (`10.1.0.0/16`, no host bits set). """
     destination_prefixes: list[str] | Unset = UNSET
+    """ IPv4 or IPv6 prefixes in canonical form (`10.1.0.0/16`, no host bits set). """
     destination_ports: list[str] | Unset = UNSET
-    """ Ports (`"443"`) or inclusive ranges (`"8000-8999"`); only with tcp or udp. """
+    """ Ports (`"443"`) or inclusive ranges (`"8000-8999"`) of ports 1 to 65535; only with protocol tcp or udp. """
     dscp: int | None | Unset = UNSET
     application: None | str | Unset = UNSET
-    """ An application name recognised by the agent (e.g. `voip`, `office365`). """
+    """ An application name recognised by the agent (e.g. `voip`, `office365`): 1 to 64
+    characters of `a-z 0-9 - _`. """
 
     def to_dict(self) -> dict[str, Any]:
         protocol: str | Unset = UNSET

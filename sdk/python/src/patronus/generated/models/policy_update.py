@@ -25,6 +25,8 @@ class PolicyUpdate:
     match: None | PolicyMatch | Unset = UNSET
     action: None | PolicyAction | Unset = UNSET
     site_selector: None | PolicyUpdateSiteSelectorType0 | Unset = UNSET
+    """ Labels: at most 64, keys of 1 to 63 characters of `a-z A-Z 0-9 . _ - /`, values of at most 255 characters
+    without control characters. """
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.policy_action import PolicyAction

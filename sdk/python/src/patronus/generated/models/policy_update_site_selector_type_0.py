@@ -11,6 +11,11 @@ T = TypeVar("T", bound="PolicyUpdateSiteSelectorType0")
 
 @_attrs_define
 class PolicyUpdateSiteSelectorType0:
+    """Labels: at most 64, keys of 1 to 63 characters of `a-z A-Z 0-9 . _ - /`, values of at most 255 characters without
+    control characters.
+
+    """
+
     additional_properties: dict[str, str] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

@@ -24,8 +24,12 @@ class SiteUpdate:
     description: None | str | Unset = UNSET
     location: None | str | Unset = UNSET
     labels: None | SiteUpdateLabelsType0 | Unset = UNSET
+    """ Labels: at most 64, keys of 1 to 63 characters of `a-z A-Z 0-9 . _ - /`, values of at most 255 characters
+    without control characters. """
     role: None | SiteRole | Unset = UNSET
     lan_prefixes: list[str] | None | Unset = UNSET
+    """ IPv4 and IPv6 prefixes behind the site in canonical form (`10.1.0.0/16`, no host bits set), at most 256;
+    they may not overlap each other, the tenant's overlay prefix or another site's prefixes. """
     listen_port: int | None | Unset = UNSET
     links: list[SiteLink] | None | Unset = UNSET
     """ Replaces the site's whole link set in the same transaction, matched by name: a listed link

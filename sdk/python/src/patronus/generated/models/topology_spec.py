@@ -17,8 +17,8 @@ class TopologySpec:
 
     mode: TopologyMode
     overlay_prefix: None | str | Unset = UNSET
-    """ IPv4 prefix the overlay addresses of sites are allocated from (default `100.64.0.0/16`).
-    Can change only while the tenant has no sites. """
+    """ IPv4 prefix the overlay addresses of sites are allocated from (default `100.64.0.0/16`),
+    in canonical form, /8 to /30. Can change only while the tenant has no sites. """
     persistent_keepalive: int | None | Unset = UNSET
     """ WireGuard persistent keepalive in seconds, 0 to disable (default 25). """
 

@@ -54,11 +54,6 @@ def _parse_response(
 
         return response_404
 
-    if response.status_code == 412:
-        response_412 = Problem.from_dict(response.json())
-
-        return response_412
-
     if response.status_code == 429:
         response_429 = Problem.from_dict(response.json())
 
