@@ -1,9 +1,14 @@
 # -*- coding: utf-8 -*-
 # Copyright: Patronus contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What every module shares: connection options, the client, site lookup, and the
-present/absent logic (compute the change first, honour check mode before any write, diff of the
-changed fields only, retry on a stale ETag)."""
+"""What every module shares: connection options, the client, site lookup, what an ``_info``
+module does (:func:`read_info`, :func:`list_info`), and the present/absent logic of
+:class:`Resource` (compute the change first, honour check mode before any write, diff of the
+changed fields only, retry on a stale ETag).
+
+A module keeps its DOCUMENTATION and builds its own ``AnsibleModule`` from its argument spec, so
+that it stays self-describing; what it hands to these helpers is only what is specific to it.
+"""
 
 from __future__ import absolute_import, division, print_function
 
@@ -30,6 +35,9 @@ UUID_RE = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]
 # Fields the server manages; never part of a diff.
 SERVER_FIELDS = frozenset(["id", "etag", "created_at", "updated_at", "last_used_at", "prefix", "revision",
                            "overlay_address", "has_password", "uses_remaining"])
+
+# What kind of uplink a WAN link is (the API's LinkKind).
+LINK_KINDS = ["fiber", "cable", "dsl", "ethernet", "lte", "5g", "satellite", "mpls", "other"]
 
 # How many times a write is recomputed when someone else changed the resource in between (412).
 STALE_RETRIES = 3
@@ -95,6 +103,58 @@ def site_missing_in_check_mode(module, result_key, site_name):
                      **{result_key: None})
 
 
+def owning_site(module, client, value, result_key, when_absent=None):
+    """The site a resource of ``module`` belongs to (``value``: its name or id), or the module exits.
+
+    When the site does not exist: with ``state=present`` the module fails, except in check mode,
+    where it predicts the creation of the resource (see :func:`site_missing_in_check_mode`); with
+    ``state=absent`` there is nothing to delete, and it exits unchanged with ``when_absent``
+    (``{result_key: None}`` unless given).
+    """
+    present = module.params["state"] == "present"
+    try:
+        site = resolve_site(module, client, value, required=present and not module.check_mode)
+    except PatronusError as e:
+        fail(module, e)
+    if site is None and present:
+        site_missing_in_check_mode(module, result_key, value)
+    if site is None:
+        module.exit_json(changed=False, **(when_absent if when_absent is not None else {result_key: None}))
+    return site
+
+
+def read_info(module, result_key, read):
+    """What an ``_info`` module does: exits unchanged with ``read(client)`` as ``result_key``,
+    or fails with the server's problem."""
+    client = client_from_module(module)
+    try:
+        value = read(client)
+    except PatronusError as e:
+        fail(module, e)
+    module.exit_json(changed=False, **{result_key: value})
+
+
+def list_info(module, result_key, collection, filters=(), site_option=None):
+    """An ``_info`` module that lists ``collection``: every item, following the pages.
+
+    ``filters`` name options that are exact-match query parameters of the same name (left out
+    when the option is). ``site_option`` names an option that gives a site by name or id: only
+    its items are listed (``site_id``), and none when there is no such site.
+    """
+    p = module.params
+
+    def read(client):
+        query = dict((f, p[f]) for f in filters)
+        if site_option and p[site_option]:
+            site = resolve_site(module, client, p[site_option], required=False)
+            if site is None:
+                return []
+            query["site_id"] = site["id"]
+        return client.list(collection, query)
+
+    read_info(module, result_key, read)
+
+
 def public_view(resource, extra_hidden=()):
     """The fields of a resource a person declares, for diffs."""
     return dict((k, v) for k, v in (resource or {}).items()
@@ -104,17 +164,25 @@ def public_view(resource, extra_hidden=()):
 class Resource:
     """The present/absent life cycle of one API resource.
 
-    ``collection`` is the list path (``/v1/sites``); ``lookup`` a callable returning the current
-    resource or None; ``result_key`` the name it is returned under.
+    ``collection`` is the list path (``/v1/sites``); ``result_key`` the name the resource is
+    returned under; ``lookup`` a callable returning the current resource or None, or else ``key``
+    the list filter that finds it (``{"name": "berlin"}``).
     """
 
-    def __init__(self, module, client, collection, result_key, lookup,
+    def __init__(self, module, client, collection, result_key, lookup=None, key=None,
                  unordered=(), prefixes=(), nested=None, immutable=(), secret_fields=(),
-                 required_on_create=(), hidden=(), nullable=(), partial=()):
+                 required_on_create=(), hidden=(), nullable=(), partial=(), keyed=None):
         self.module = module
         self.client = client
         self.collection = collection
         self.result_key = result_key
+        if lookup is None:
+            if not key:
+                raise ValueError("Resource needs a lookup or a key")
+            key = dict(key)
+
+            def lookup():
+                return find_one(client, collection, key)
         self.lookup = lookup
         self.unordered = unordered
         self.prefixes = prefixes
@@ -127,9 +195,28 @@ class Resource:
         self.nullable = nullable
         # Object fields updated member by member (a tenant's quotas): members left out keep their value.
         self.partial = partial
+        # List fields that are sets keyed by one member, declared whole ({"links": KeyedSet(...)}):
+        # compared and shown in their view (sorted, server-only members dropped), sent as given.
+        self.keyed = keyed or {}
 
     def item_path(self, resource):
         return "%s/%s" % (self.collection, path_id(resource["id"]))
+
+    def viewed(self, resource):
+        """``resource`` with its keyed-set fields in their comparable, displayed form."""
+        out = dict(resource or {})
+        for field, keyed in self.keyed.items():
+            if out.get(field) is not None:
+                out[field] = keyed.view(out[field])
+        return out
+
+    def bodied(self, values):
+        """``values`` with its keyed-set fields in their request form."""
+        out = dict(values)
+        for field, keyed in self.keyed.items():
+            if out.get(field) is not None:
+                out[field] = keyed.body(out[field])
+        return out
 
     def run(self, desired, create_body=None, state=None):
         """Brings the resource to ``state`` and exits the module.
@@ -138,6 +225,13 @@ class Resource:
         when it differs from ``desired`` without its None members.
         """
         state = state or self.module.params.get("state", "present")
+        if state != "absent":
+            for field, keyed in sorted(self.keyed.items()):
+                twice = keyed.duplicates(desired.get(field))
+                if twice:
+                    self.module.fail_json(msg="%s: each %s may be listed once, and %s %s listed more than once"
+                                          % (field, keyed.key, ", ".join(repr(k) for k in twice),
+                                             "is" if len(twice) == 1 else "are"))
         try:
             for _attempt in range(STALE_RETRIES):
                 try:
@@ -160,7 +254,7 @@ class Resource:
             result[self.result_key] = None
             if current is None:
                 return result
-            before = public_view(current, self.hidden)
+            before = public_view(self.viewed(current), self.hidden)
             result["changed"] = True
             result["diff"] = make_diff(before, {}, before.keys(), self.secret_fields)
             if not check:
@@ -170,29 +264,30 @@ class Resource:
         nulls = [f for f in self.nullable if desired.get(f) == ""]
         desired = dict((k, None if k in nulls else v) for k, v in desired.items())
         if current is None:
-            body = create_body if create_body is not None else without_none(desired)
+            body = self.bodied(create_body if create_body is not None else without_none(desired))
             missing = [f for f in self.required_on_create if body.get(f) is None]
             if missing:
                 self.module.fail_json(msg="%s does not exist yet; creating it needs %s"
                                       % (self.result_key, ", ".join(missing)))
-            shown = public_view(body, self.hidden)
+            shown = public_view(self.viewed(body), self.hidden)
             result["changed"] = True
             result["diff"] = make_diff({}, shown, shown.keys(), self.secret_fields)
             if check:
-                result[self.result_key] = mask(body, self.secret_fields)
+                result[self.result_key] = mask(self.viewed(body), self.secret_fields)
                 return result
             created = self.client.create(self.collection, body)
             result.update(self.created(created))
             return result
 
-        desired = dict(desired)
+        given = desired
+        desired = self.viewed(desired)
         for f in self.partial:
             if isinstance(desired.get(f), dict):
                 merged = dict(current.get(f) or {})
                 merged.update(without_none(desired[f]))
                 desired[f] = merged
-        changes = changed_fields(desired, current, unordered=self.unordered, prefixes=self.prefixes,
-                                 nested=self.nested)
+        changes = changed_fields(desired, self.viewed(current), unordered=self.unordered,
+                                 prefixes=self.prefixes, nested=self.nested)
         for f in nulls:
             if current.get(f) not in (None, ""):
                 changes[f] = None
@@ -207,13 +302,21 @@ class Resource:
             result[self.result_key] = current
             return result
         result["changed"] = True
-        result["diff"] = make_diff(current, changes, changes.keys(), self.secret_fields)
+        result["diff"] = make_diff(self.viewed(current), changes, changes.keys(), self.secret_fields)
         if check:
             predicted = dict(current)
             predicted.update(changes)
+            for f, keyed in self.keyed.items():
+                if f in changes:
+                    predicted[f] = keyed.predict(current.get(f), changes[f])
             result[self.result_key] = mask(predicted, self.secret_fields)
             return result
-        result[self.result_key] = self.update(current, changes)
+        body = dict(changes)
+        for f, keyed in self.keyed.items():
+            if f in body:
+                # Sent in the order the user gave, so that a field pointer counts as they do.
+                body[f] = keyed.body(given[f])
+        result[self.result_key] = self.update(current, body)
         return result
 
     def created(self, created):

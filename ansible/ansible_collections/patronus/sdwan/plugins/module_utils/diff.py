@@ -14,7 +14,10 @@ Comparison rules, chosen so that a second run never reports a change that is not
 - prefixes compare in canonical form (``2001:DB8::/32`` equals ``2001:db8::/32``);
 - inside nested objects (a policy's ``match`` and ``action``) a member that is absent, ``null``,
   ``[]`` or ``{}`` on either side is the same as absent, and a member the user left out takes the
-  server's documented default, so ``{path_selection: ordered}`` equals what the server returns for it.
+  server's documented default, so ``{path_selection: ordered}`` equals what the server returns for it;
+- a list of objects that is a set keyed by one member (a site's links, by name) compares through
+  :class:`KeyedSet`: in any order, each item with the members a request can set only (not the
+  ``id``, ``etag`` or timestamps the server adds), a member left out taking its default.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -166,3 +169,59 @@ def without_none_deep(value):
     if isinstance(value, list):
         return [without_none_deep(v) for v in value]
     return value
+
+
+class KeyedSet:
+    """A list of objects managed as a set keyed by one member, such as a site's links by name.
+
+    ``fields`` are the members a request sets; ``defaults`` what the server takes for a member
+    left out (or None); in ``nullable`` members ``""`` means none (JSON null), like a link's
+    endpoint. The whole set is declared at once: an item not listed is to be removed.
+    """
+
+    def __init__(self, key, fields, defaults=None, nullable=()):
+        self.key = key
+        self.fields = tuple(fields)
+        self.defaults = dict(defaults or {})
+        self.nullable = frozenset(nullable)
+
+    def item(self, value):
+        """One item with exactly ``fields``: defaults filled in, server-only members dropped."""
+        value = value or {}
+        out = {}
+        for f in self.fields:
+            v = value.get(f)
+            if f in self.nullable and v == "":
+                v = None
+            if v is None:
+                v = copy.deepcopy(self.defaults.get(f))
+            out[f] = v
+        return out
+
+    def view(self, items):
+        """The comparable and displayed form of a list: every item, sorted by the key."""
+        return sorted((self.item(i) for i in items or []), key=lambda i: _sort_key(i.get(self.key)))
+
+    def body(self, items):
+        """The request body of a list: the items in the order given (so that the server's field
+        pointers, ``/links/1/endpoint``, count as the user does), members that are None left out."""
+        return [without_none(self.item(i)) for i in items or []]
+
+    def duplicates(self, items):
+        """The keys listed more than once."""
+        seen, twice = set(), set()
+        for i in items or []:
+            k = (i or {}).get(self.key)
+            (twice if k in seen else seen).add(k)
+        return sorted(twice, key=_sort_key)
+
+    def predict(self, current, desired):
+        """What the server will hold after replacing ``current`` with ``desired``: an item that
+        keeps its key keeps its server-side members (its id), a new one has none yet."""
+        have = dict(((i or {}).get(self.key), i) for i in current or [])
+        out = []
+        for item in self.view(desired):
+            predicted = copy.deepcopy(have.get(item[self.key]) or {})
+            predicted.update(item)
+            out.append(predicted)
+        return out

@@ -114,8 +114,7 @@ from ansible_collections.patronus.sdwan.plugins.module_utils.common import (
     argument_spec,
     client_from_module,
     fail,
-    resolve_site,
-    site_missing_in_check_mode,
+    owning_site,
 )
 from ansible_collections.patronus.sdwan.plugins.module_utils.diff import make_diff
 
@@ -149,12 +148,9 @@ def main():
     client = client_from_module(module)
     present = p["state"] == "present"
     result = dict(changed=False, enrollment_token=None, revoked=[])
+    site = owning_site(module, client, p["site"], "enrollment_token",
+                       when_absent=dict(enrollment_token=None, revoked=[]))
     try:
-        site = resolve_site(module, client, p["site"], required=present and not module.check_mode)
-        if site is None and present:
-            site_missing_in_check_mode(module, "enrollment_token", p["site"])
-        if site is None:
-            module.exit_json(**result)
         base = "/v1/sites/%s/enrollment-tokens" % path_id(site["id"])
         now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
         mine = [t for t in client.list(base) if t.get("description") == p["description"]]

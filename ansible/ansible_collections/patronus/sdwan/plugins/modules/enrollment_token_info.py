@@ -54,11 +54,10 @@ enrollment_tokens:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.patronus.sdwan.plugins.module_utils.client import PatronusError, path_id
+from ansible_collections.patronus.sdwan.plugins.module_utils.client import path_id
 from ansible_collections.patronus.sdwan.plugins.module_utils.common import (
     argument_spec,
-    client_from_module,
-    fail,
+    read_info,
     resolve_site,
 )
 
@@ -72,17 +71,17 @@ def main():
         supports_check_mode=True,
     )
     p = module.params
-    client = client_from_module(module)
-    try:
+
+    def read(client):
         site = resolve_site(module, client, p["site"], required=False)
         tokens = []
         if site is not None:
             tokens = client.list("/v1/sites/%s/enrollment-tokens" % path_id(site["id"]))
         if p["description"] is not None:
             tokens = [t for t in tokens if t.get("description") == p["description"]]
-    except PatronusError as e:
-        fail(module, e)
-    module.exit_json(changed=False, enrollment_tokens=tokens)
+        return tokens
+
+    read_info(module, "enrollment_tokens", read)
 
 
 if __name__ == "__main__":

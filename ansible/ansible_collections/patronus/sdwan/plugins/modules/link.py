@@ -14,6 +14,8 @@ version_added: 0.1.0
 description:
   - Creates, updates and deletes a WAN uplink of a site, found by O(site) and O(name).
   - Options left out keep the value the link has (or the server's default when it is created).
+  - To declare all the links of a site at once (links not listed are deleted), use the O(patronus.sdwan.site#module:links)
+    option of P(patronus.sdwan.site#module) instead; do not manage the same site's links with both.
 author: Patronus contributors (@patronus-sdwan)
 extends_documentation_fragment:
   - patronus.sdwan.connection
@@ -122,18 +124,13 @@ link:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.patronus.sdwan.plugins.module_utils.client import PatronusError
 from ansible_collections.patronus.sdwan.plugins.module_utils.common import (
+    LINK_KINDS,
     Resource,
     argument_spec,
     client_from_module,
-    fail,
-    find_one,
-    resolve_site,
-    site_missing_in_check_mode,
+    owning_site,
 )
-
-KINDS = ["fiber", "cable", "dsl", "ethernet", "lte", "5g", "satellite", "mpls", "other"]
 
 
 def main():
@@ -142,7 +139,7 @@ def main():
             site=dict(type="str", required=True),
             name=dict(type="str", required=True),
             interface=dict(type="str"),
-            kind=dict(type="str", choices=KINDS),
+            kind=dict(type="str", choices=LINK_KINDS),
             endpoint=dict(type="str"),
             bandwidth_up_mbps=dict(type="int"),
             bandwidth_down_mbps=dict(type="int"),
@@ -154,22 +151,14 @@ def main():
     )
     p = module.params
     client = client_from_module(module)
-    try:
-        present = p["state"] == "present"
-        site = resolve_site(module, client, p["site"], required=present and not module.check_mode)
-    except PatronusError as e:
-        fail(module, e)
-    if site is None and present:
-        site_missing_in_check_mode(module, "link", p["site"])
-    if site is None:
-        module.exit_json(changed=False, link=None)
+    site = owning_site(module, client, p["site"], "link")
     desired = dict((k, p[k]) for k in ("name", "interface", "kind", "endpoint", "bandwidth_up_mbps",
                                        "bandwidth_down_mbps", "cost", "priority"))
     create_body = dict((k, v) for k, v in desired.items() if v is not None and v != "")
     create_body["site_id"] = site["id"]
     Resource(
         module, client, "/v1/links", "link",
-        lookup=lambda: find_one(client, "/v1/links", {"site_id": site["id"], "name": p["name"]}),
+        key={"site_id": site["id"], "name": p["name"]},
         nullable=("endpoint",),
         required_on_create=("interface", "bandwidth_up_mbps", "bandwidth_down_mbps"),
     ).run(desired, create_body=create_body)

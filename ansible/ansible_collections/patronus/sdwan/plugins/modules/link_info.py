@@ -55,13 +55,7 @@ links:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.patronus.sdwan.plugins.module_utils.client import PatronusError
-from ansible_collections.patronus.sdwan.plugins.module_utils.common import (
-    argument_spec,
-    client_from_module,
-    fail,
-    resolve_site,
-)
+from ansible_collections.patronus.sdwan.plugins.module_utils.common import argument_spec, list_info
 
 
 def main():
@@ -72,19 +66,7 @@ def main():
         ),
         supports_check_mode=True,
     )
-    p = module.params
-    client = client_from_module(module)
-    try:
-        query = {"name": p["name"]}
-        if p["site"]:
-            site = resolve_site(module, client, p["site"], required=False)
-            if site is None:
-                module.exit_json(changed=False, links=[])
-            query["site_id"] = site["id"]
-        links = client.list("/v1/links", query)
-    except PatronusError as e:
-        fail(module, e)
-    module.exit_json(changed=False, links=links)
+    list_info(module, "links", "/v1/links", filters=("name",), site_option="site")
 
 
 if __name__ == "__main__":

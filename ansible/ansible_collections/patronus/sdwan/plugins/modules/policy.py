@@ -156,7 +156,6 @@ from ansible_collections.patronus.sdwan.plugins.module_utils.common import (
     Resource,
     argument_spec,
     client_from_module,
-    find_one,
 )
 from ansible_collections.patronus.sdwan.plugins.module_utils.diff import without_none_deep
 
@@ -218,7 +217,7 @@ def main():
         create_body.setdefault("match", {})
     Resource(
         module, client, "/v1/policies", "policy",
-        lookup=lambda: find_one(client, "/v1/policies", {"name": p["name"]}),
+        key={"name": p["name"]},
         nested=NESTED_DEFAULTS,
         prefixes=("match",),
         required_on_create=("priority", "action"),

@@ -46,22 +46,12 @@ policies:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.patronus.sdwan.plugins.module_utils.client import PatronusError
-from ansible_collections.patronus.sdwan.plugins.module_utils.common import (
-    argument_spec,
-    client_from_module,
-    fail,
-)
+from ansible_collections.patronus.sdwan.plugins.module_utils.common import argument_spec, list_info
 
 
 def main():
     module = AnsibleModule(argument_spec=argument_spec(name=dict(type="str")), supports_check_mode=True)
-    client = client_from_module(module)
-    try:
-        policies = client.list("/v1/policies", {"name": module.params["name"]})
-    except PatronusError as e:
-        fail(module, e)
-    module.exit_json(changed=False, policies=policies)
+    list_info(module, "policies", "/v1/policies", filters=("name",))
 
 
 if __name__ == "__main__":

@@ -84,7 +84,6 @@ from ansible_collections.patronus.sdwan.plugins.module_utils.common import (
     Resource,
     argument_spec,
     client_from_module,
-    find_one,
 )
 
 FIELDS = ("name", "priority", "dscp", "guaranteed_percent", "max_percent")
@@ -106,7 +105,7 @@ def main():
     client = client_from_module(module)
     Resource(
         module, client, "/v1/qos-classes", "qos_class",
-        lookup=lambda: find_one(client, "/v1/qos-classes", {"name": p["name"]}),
+        key={"name": p["name"]},
         required_on_create=("priority", "dscp", "guaranteed_percent"),
     ).run(dict((f, p[f]) for f in FIELDS))
 

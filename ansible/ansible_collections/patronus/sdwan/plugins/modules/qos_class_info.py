@@ -46,22 +46,12 @@ qos_classes:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.patronus.sdwan.plugins.module_utils.client import PatronusError
-from ansible_collections.patronus.sdwan.plugins.module_utils.common import (
-    argument_spec,
-    client_from_module,
-    fail,
-)
+from ansible_collections.patronus.sdwan.plugins.module_utils.common import argument_spec, list_info
 
 
 def main():
     module = AnsibleModule(argument_spec=argument_spec(name=dict(type="str")), supports_check_mode=True)
-    client = client_from_module(module)
-    try:
-        classes = client.list("/v1/qos-classes", {"name": module.params["name"]})
-    except PatronusError as e:
-        fail(module, e)
-    module.exit_json(changed=False, qos_classes=classes)
+    list_info(module, "qos_classes", "/v1/qos-classes", filters=("name",))
 
 
 if __name__ == "__main__":

@@ -12,7 +12,8 @@ module: site_info
 short_description: List Patronus sites
 version_added: 0.1.0
 description:
-  - Lists the sites of the tenant, optionally filtered, with their links, health and enrolled agent on request.
+  - Lists the sites of the tenant, optionally filtered, each with its WAN links, and with its health and enrolled
+    agent on request.
 author: Patronus contributors (@patronus-sdwan)
 extends_documentation_fragment:
   - patronus.sdwan.connection
@@ -33,7 +34,8 @@ options:
     type: dict
   include_links:
     description:
-      - Add each site's WAN links as RV(sites[].links).
+      - Does nothing. Every site comes with its WAN links as RV(sites[].links), whatever this option says; it is
+        kept so that tasks that set it keep working.
     type: bool
     default: false
   include_status:
@@ -94,10 +96,10 @@ sites:
       type: str
       returned: always
     links:
-      description: The site's WAN links, as P(patronus.sdwan.link_info#module) returns them.
+      description: All the site's WAN links, sorted by name, each as P(patronus.sdwan.link_info#module) returns it.
       type: list
       elements: dict
-      returned: when O(include_links=true)
+      returned: always
     status:
       description:
         - The site's health (V(unenrolled), V(online), V(degraded), V(offline)), reason, desired revision and
@@ -112,15 +114,25 @@ sites:
       lan_prefixes: [10.1.0.0/16]
       listen_port: 51820
       overlay_address: 100.64.0.1
+      links:
+        - id: 0190a7d6-3c4e-7b1a-9a43-0c2b8e5f6a02
+          site_id: 0190a7d6-3c4e-7b1a-9a43-0c2b8e5f6a01
+          name: fiber
+          interface: eth1
+          kind: fiber
+          endpoint: 198.51.100.7:51820
+          bandwidth_up_mbps: 500
+          bandwidth_down_mbps: 1000
+          cost: 0
+          priority: 1
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.patronus.sdwan.plugins.module_utils.client import PatronusError, path_id
+from ansible_collections.patronus.sdwan.plugins.module_utils.client import path_id
 from ansible_collections.patronus.sdwan.plugins.module_utils.common import (
     argument_spec,
-    client_from_module,
-    fail,
     is_uuid,
+    read_info,
 )
 from ansible_collections.patronus.sdwan.plugins.module_utils.site_query import list_sites
 
@@ -137,8 +149,8 @@ def main():
         supports_check_mode=True,
     )
     p = module.params
-    client = client_from_module(module)
-    try:
+
+    def read(client):
         if p["name"] and is_uuid(p["name"]):
             site = client.get_or_none("/v1/sites/%s" % path_id(p["name"]))
             sites = [site] if site else []
@@ -148,13 +160,13 @@ def main():
             sites = list_sites(client, names=[p["name"]] if p["name"] else None, role=p["role"],
                                labels=p["labels"])
         for site in sites:
-            if p["include_links"]:
-                site["links"] = client.list("/v1/links", {"site_id": site["id"]})
+            # Every site comes with its links (include_links is moot).
+            site.setdefault("links", [])
             if p["include_status"]:
                 site["status"] = client.get("/v1/sites/%s/status" % path_id(site["id"]))
-    except PatronusError as e:
-        fail(module, e)
-    module.exit_json(changed=False, sites=sites)
+        return sites
+
+    read_info(module, "sites", read)
 
 
 if __name__ == "__main__":

@@ -83,7 +83,6 @@ from ansible_collections.patronus.sdwan.plugins.module_utils.common import (
     Resource,
     argument_spec,
     client_from_module,
-    find_one,
 )
 from ansible_collections.patronus.sdwan.plugins.module_utils.diff import without_none
 
@@ -119,7 +118,7 @@ def main():
     desired = dict(slug=p["slug"], name=p["name"], quotas=quotas or None)
     tenant = Tenant(
         module, client, "/v1/tenants", "tenant",
-        lookup=lambda: find_one(client, "/v1/tenants", {"slug": p["slug"]}),
+        key={"slug": p["slug"]},
         partial=("quotas",),
         required_on_create=("name",),
     )

@@ -49,12 +49,7 @@ tenants:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.patronus.sdwan.plugins.module_utils.client import PatronusError
-from ansible_collections.patronus.sdwan.plugins.module_utils.common import (
-    argument_spec,
-    client_from_module,
-    fail,
-)
+from ansible_collections.patronus.sdwan.plugins.module_utils.common import argument_spec, list_info
 
 
 def main():
@@ -62,13 +57,7 @@ def main():
         argument_spec=argument_spec(slug=dict(type="str"), name=dict(type="str")),
         supports_check_mode=True,
     )
-    p = module.params
-    client = client_from_module(module)
-    try:
-        tenants = client.list("/v1/tenants", {"slug": p["slug"], "name": p["name"]})
-    except PatronusError as e:
-        fail(module, e)
-    module.exit_json(changed=False, tenants=tenants)
+    list_info(module, "tenants", "/v1/tenants", filters=("slug", "name"))
 
 
 if __name__ == "__main__":

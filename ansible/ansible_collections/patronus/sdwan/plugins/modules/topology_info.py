@@ -60,22 +60,12 @@ topology:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.patronus.sdwan.plugins.module_utils.client import PatronusError
-from ansible_collections.patronus.sdwan.plugins.module_utils.common import (
-    argument_spec,
-    client_from_module,
-    fail,
-)
+from ansible_collections.patronus.sdwan.plugins.module_utils.common import argument_spec, read_info
 
 
 def main():
     module = AnsibleModule(argument_spec=argument_spec(), supports_check_mode=True)
-    client = client_from_module(module)
-    try:
-        topology = client.get("/v1/topology")
-    except PatronusError as e:
-        fail(module, e)
-    module.exit_json(changed=False, topology=topology)
+    read_info(module, "topology", lambda client: client.get("/v1/topology"))
 
 
 if __name__ == "__main__":

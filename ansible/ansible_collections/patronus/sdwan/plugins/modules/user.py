@@ -93,7 +93,6 @@ from ansible_collections.patronus.sdwan.plugins.module_utils.common import (
     Resource,
     argument_spec,
     client_from_module,
-    find_one,
 )
 
 
@@ -132,7 +131,7 @@ def main():
             desired["password"] = p["password"]
     User(
         module, client, "/v1/users", "user",
-        lookup=lambda: find_one(client, "/v1/users", {"email": p["email"]}),
+        key={"email": p["email"]},
         secret_fields=("password",),
         required_on_create=("display_name", "role"),
     ).run(desired, create_body=create_body)

@@ -51,12 +51,7 @@ users:
 """
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.patronus.sdwan.plugins.module_utils.client import PatronusError
-from ansible_collections.patronus.sdwan.plugins.module_utils.common import (
-    argument_spec,
-    client_from_module,
-    fail,
-)
+from ansible_collections.patronus.sdwan.plugins.module_utils.common import argument_spec, list_info
 
 
 def main():
@@ -67,13 +62,7 @@ def main():
         ),
         supports_check_mode=True,
     )
-    p = module.params
-    client = client_from_module(module)
-    try:
-        users = client.list("/v1/users", {"email": p["email"], "role": p["role"]})
-    except PatronusError as e:
-        fail(module, e)
-    module.exit_json(changed=False, users=users)
+    list_info(module, "users", "/v1/users", filters=("email", "role"))
 
 
 if __name__ == "__main__":
