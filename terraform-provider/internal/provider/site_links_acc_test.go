@@ -426,6 +426,10 @@ resource "patronus_link" "lte" {
   interface           = "wwan0"
   bandwidth_up_mbps   = 20
   bandwidth_down_mbps = 100
+}
+data "patronus_site" "lyon" {
+  id         = patronus_site.lyon.id
+  depends_on = [patronus_link.fiber, patronus_link.lte]
 }`, p))
 	inline := a.config(fmt.Sprintf(`
 resource "patronus_site" "lyon" {
@@ -452,6 +456,11 @@ resource "patronus_site" "lyon" {
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(addr, tfjsonpath.New("links"), knownvalue.SetSizeExact(2)),
+					// The data source lists them by name, with their ids.
+					statecheck.ExpectKnownValue("data.patronus_site.lyon", tfjsonpath.New("links"), knownvalue.ListExact([]knownvalue.Check{
+						knownvalue.ObjectPartial(map[string]knownvalue.Check{"name": knownvalue.StringExact("fiber"), "id": knownvalue.StringRegexp(regexp.MustCompile(`^[0-9a-f-]{36}$`))}),
+						knownvalue.ObjectPartial(map[string]knownvalue.Check{"name": knownvalue.StringExact("lte"), "endpoint": knownvalue.Null()}),
+					})),
 				},
 				Check: func(s *terraform.State) (err error) { siteID, err = stateID(s, addr); return err },
 			},

@@ -235,7 +235,7 @@ func (r *siteResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 		return
 	}
 	// Every link of the site, managed here or not: when `links` is set, one the configuration does
-	// not list shows as a change; when it is not, the plan keeps these (linksUnmanagedWhenUnset).
+	// not list shows as a change; when it is not, the plan keeps these (siteLinksPlan).
 	resp.Diagnostics.Append(resp.State.Set(ctx, siteFromAPI(site))...)
 }
 
