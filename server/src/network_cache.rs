@@ -37,7 +37,14 @@ type Slot = Arc<tokio::sync::Mutex<Option<Arc<Snapshot>>>>;
 #[derive(Default)]
 pub struct NetworkCache {
     tenants: Mutex<HashMap<Uuid, Slot>>,
+    /// One per tenant: held by a write of this replica from before it takes the tenant's row lock
+    /// until it has published, so the next write here finds the network it left in the cache
+    /// instead of loading it again (the row lock alone lets it in between commit and publish).
+    writers: Mutex<HashMap<Uuid, Arc<tokio::sync::Mutex<()>>>>,
 }
+
+/// This replica's turn to write a tenant's network; see [`NetworkCache::write_turn`].
+pub type WriteTurn = tokio::sync::OwnedMutexGuard<()>;
 
 impl NetworkCache {
     fn slot(&self, tenant_id: Uuid) -> Slot {
@@ -49,6 +56,19 @@ impl NetworkCache {
             }
         }
         tenants.entry(tenant_id).or_default().clone()
+    }
+
+    /// Waits for this replica's other writes of the tenant to publish.
+    pub async fn write_turn(&self, tenant_id: Uuid) -> WriteTurn {
+        let lock = {
+            let mut writers = self.writers.lock().unwrap_or_else(|e| e.into_inner());
+            if writers.len() >= CAPACITY && !writers.contains_key(&tenant_id) {
+                // Forget the idle ones; a lock someone holds or waits for stays.
+                writers.retain(|_, l| Arc::strong_count(l) > 1);
+            }
+            writers.entry(tenant_id).or_default().clone()
+        };
+        lock.lock_owned().await
     }
 
     /// The cached network if it is at exactly `revision`.

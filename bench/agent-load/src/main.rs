@@ -91,7 +91,7 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 /// enrolled sites' links, whose peers' documents change with them.
 async fn write_cost(admin: &Api, args: &Args, sites: &[(String, String)]) -> Result<()> {
     let cpu = |pid: Option<&u32>| pid.and_then(|&p| sample(p)).map_or(0.0, |s| s.1);
-    let mut report = |what: &str, mut times: Vec<Duration>, cpu_s: f64| {
+    let report = |what: &str, mut times: Vec<Duration>, cpu_s: f64| {
         times.sort();
         println!(
             "{what} in a {}-site {} tenant, {} sequential: p50 {} p90 {} p99 {} max {}; server CPU {:.2} ms per write",

@@ -19,6 +19,7 @@ use crate::config_sync::{commit_change, network_before, ChangeOutcome, Touched};
 use crate::db::{self, tenants::TenantRow, Tx};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{IfMatch, Resource};
+use crate::network_cache::WriteTurn;
 use crate::resource::{Kind, Stored};
 
 /// A write in progress, inside one transaction of the caller's tenant.
@@ -32,13 +33,18 @@ pub struct Write<'a> {
     before: Option<Arc<Network>>,
     /// Cached credentials of the tenant must be forgotten once this commits.
     forget_credentials: bool,
+    /// Held by network writes until they have published (dropped with the write).
+    _turn: Option<WriteTurn>,
 }
 
 impl<'a> Write<'a> {
     /// A write to the tenant's network: needs `operator`; holds the tenant's lock, so writes of one
     /// tenant see each other's quota, overlap and revision in order.
     pub async fn network(app: &'a AppState, caller: &'a TenantCaller) -> ApiResult<Write<'a>> {
+        caller.require(Role::Operator)?;
+        let turn = app.networks.write_turn(caller.tenant_id()).await;
         let mut write = Write::locked(app, caller, Role::Operator).await?;
+        write._turn = Some(turn);
         let tenant = write.tenant.as_ref().ok_or(ApiError::NotFound(Kind::Tenant))?;
         write.before = Some(network_before(&mut write.tx, app, tenant).await?);
         Ok(write)
@@ -48,7 +54,7 @@ impl<'a> Write<'a> {
     pub async fn tenant(app: &'a AppState, caller: &'a TenantCaller, role: Role) -> ApiResult<Write<'a>> {
         caller.require(role)?;
         let tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
-        Ok(Write { app, caller, tx, tenant: None, before: None, forget_credentials: false })
+        Ok(Write { app, caller, tx, tenant: None, before: None, forget_credentials: false, _turn: None })
     }
 
     /// A write outside the network that checks a tenant-wide quota: holds the tenant's lock.
@@ -56,7 +62,7 @@ impl<'a> Write<'a> {
         caller.require(role)?;
         let (tx, tenant) =
             db::tenant_write_tx(&app.pool, caller.tenant_id()).await?.ok_or(ApiError::NotFound(Kind::Tenant))?;
-        Ok(Write { app, caller, tx, tenant: Some(tenant), before: None, forget_credentials: false })
+        Ok(Write { app, caller, tx, tenant: Some(tenant), before: None, forget_credentials: false, _turn: None })
     }
 
     pub fn tenant_id(&self) -> Uuid {

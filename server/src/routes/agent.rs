@@ -63,6 +63,7 @@ pub async fn enroll(
         db::enrollment_tokens::by_hash(&mut *tx, &hash).await?.ok_or_else(|| unusable("is unknown or revoked"))?;
     db::enter_tenant(&mut tx, token.tenant_id).await?;
     // Enrolling changes peers' documents: serialise with the tenant's other writes.
+    let _turn = app.networks.write_turn(token.tenant_id).await;
     let tenant =
         db::tenants::lock(&mut *tx, token.tenant_id).await?.ok_or_else(|| unusable("is unknown or revoked"))?;
     let before = network_before(&mut tx, &app, &tenant).await?;
