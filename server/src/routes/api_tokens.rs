@@ -1,22 +1,19 @@
 //! API tokens of a tenant (for Terraform, Ansible, CI). The secret is returned once, by create;
 //! the server keeps only its SHA-256. Deleting a token revokes it at once.
 
-use axum::extract::State;
 use axum::http::StatusCode;
 use patronus_api::{ApiToken, ApiTokenCreated, ApiTokenUpdate, NewApiToken, Page, Role};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::audit::Change;
 use crate::auth::secrets::{self, SecretKind};
-use crate::auth::TenantCaller;
 use crate::db::{self, api_tokens::ApiTokenRow};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{IfMatch, Json, Path, Query, Resource};
-use crate::pagination::PageRequest;
-use crate::pipeline::{read, Touched, Write};
+use crate::pagination::{PageParams, PageRequest};
+use crate::pipeline::{Tenant, Touched};
 use crate::resource::Kind;
 use crate::validate::{self, Errors};
 
@@ -24,24 +21,17 @@ use crate::validate::{self, Errors};
 #[into_params(parameter_in = Query)]
 pub struct ApiTokenListQuery {
     pub name: Option<String>,
-    /// The `next_cursor` of the previous page (opaque); the first page when absent or empty.
-    #[param(pattern = r"^([A-Za-z0-9_-]{21}[AQgw])?$")]
-    pub cursor: Option<String>,
-    /// Page size, 1 to 500 (default 100).
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<u32>,
 }
 
-#[utoipa::path(get, path = "/v1/api-tokens", tag = "api-tokens", params(ApiTokenListQuery),
+#[utoipa::path(get, path = "/v1/api-tokens", tag = "api-tokens", params(ApiTokenListQuery, PageParams),
     responses((status = 200, description = "A page of tokens (never their secrets)", body = Page<ApiToken>)),
     security(("tenant_auth" = [])))]
 pub async fn list(
-    State(app): State<AppState>,
-    caller: TenantCaller,
+    cx: Tenant,
     Query(q): Query<ApiTokenListQuery>,
+    page: PageRequest,
 ) -> ApiResult<axum::Json<Page<ApiToken>>> {
-    let page = PageRequest::new(q.cursor.as_deref(), q.limit)?;
-    read::page::<ApiTokenRow>(&app, &caller, db::api_tokens::ApiTokenFilter { name: q.name }, page).await
+    cx.page::<ApiTokenRow>(db::api_tokens::ApiTokenFilter { name: q.name }, page).await
 }
 
 /// Validates a token request and creates it inside `tx`, checking the tenant's quota. Shared by
@@ -81,13 +71,9 @@ pub async fn create_in(
     responses((status = 201, description = "Created; `token` is shown this once", body = ApiTokenCreated,
         headers(("ETag" = String), ("Location" = String)))),
     security(("tenant_auth" = [])))]
-pub async fn create(
-    State(app): State<AppState>,
-    caller: TenantCaller,
-    Json(body): Json<NewApiToken>,
-) -> ApiResult<Resource<ApiTokenCreated>> {
-    let mut w = Write::tenant(&app, &caller, Role::Admin).await?;
-    let created = create_in(w.conn(), caller.tenant_id(), &body).await?;
+pub async fn create(cx: Tenant, Json(body): Json<NewApiToken>) -> ApiResult<Resource<ApiTokenCreated>> {
+    let mut w = cx.write(Role::Admin).await?;
+    let created = create_in(w.conn(), cx.tenant_id(), &body).await?;
     let id = created.api_token.id;
     w.commit(Change::created(Kind::ApiToken, id, &created), Touched::Nothing).await?;
     Ok(Resource::created(created.api_token.etag.clone(), format!("{}/{id}", Kind::ApiToken.collection()), created))
@@ -96,12 +82,8 @@ pub async fn create(
 #[utoipa::path(get, path = "/v1/api-tokens/{id}", tag = "api-tokens", params(("id" = Uuid, Path)),
     responses((status = 200, description = "The token, without its secret", body = ApiToken, headers(("ETag" = String)))),
     security(("tenant_auth" = [])))]
-pub async fn get(
-    State(app): State<AppState>,
-    caller: TenantCaller,
-    Path(id): Path<Uuid>,
-) -> ApiResult<Resource<ApiToken>> {
-    read::one::<ApiTokenRow>(&app, &caller, id).await
+pub async fn get(cx: Tenant, Path(id): Path<Uuid>) -> ApiResult<Resource<ApiToken>> {
+    cx.one::<ApiTokenRow>(id).await
 }
 
 #[utoipa::path(patch, path = "/v1/api-tokens/{id}", tag = "api-tokens", params(("id" = Uuid, Path),
@@ -110,13 +92,12 @@ pub async fn get(
     responses((status = 200, description = "Renamed", body = ApiToken, headers(("ETag" = String)))),
     security(("tenant_auth" = [])))]
 pub async fn update(
-    State(app): State<AppState>,
-    caller: TenantCaller,
+    cx: Tenant,
     Path(id): Path<Uuid>,
     if_match: IfMatch,
     Json(body): Json<ApiTokenUpdate>,
 ) -> ApiResult<Resource<ApiToken>> {
-    let mut w = Write::tenant(&app, &caller, Role::Admin).await?;
+    let mut w = cx.write(Role::Admin).await?;
     let current: ApiTokenRow = w.current(id, &if_match).await?;
     let Some(name) = body.name.filter(|n| *n != current.name) else {
         return Ok(w.unchanged(&current));
@@ -133,13 +114,8 @@ pub async fn update(
         ("If-Match" = Option<String>, Header, description = "The ETag the deletion is based on")),
     responses((status = 204, description = "Revoked")),
     security(("tenant_auth" = [])))]
-pub async fn delete(
-    State(app): State<AppState>,
-    caller: TenantCaller,
-    Path(id): Path<Uuid>,
-    if_match: IfMatch,
-) -> ApiResult<StatusCode> {
-    let mut w = Write::tenant(&app, &caller, Role::Admin).await?;
+pub async fn delete(cx: Tenant, Path(id): Path<Uuid>, if_match: IfMatch) -> ApiResult<StatusCode> {
+    let mut w = cx.write(Role::Admin).await?;
     let current: ApiTokenRow = w.current(id, &if_match).await?;
     db::api_tokens::delete(w.conn(), id).await?;
     w.forget_credentials();

@@ -9,11 +9,12 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use crate::app::AppState;
-use crate::auth::{PlatformCaller, TenantCaller};
+use crate::auth::PlatformCaller;
 use crate::db;
 use crate::error::ApiResult;
 use crate::extract::Query;
-use crate::pagination::PageRequest;
+use crate::pagination::{PageParams, PageRequest};
+use crate::pipeline::Tenant;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -28,12 +29,6 @@ pub struct AuditQuery {
     pub since: Option<DateTime<Utc>>,
     /// Events before this time (RFC 3339).
     pub until: Option<DateTime<Utc>>,
-    /// The `next_cursor` of the previous page (opaque); the first page when absent or empty.
-    #[param(pattern = r"^([A-Za-z0-9_-]{21}[AQgw])?$")]
-    pub cursor: Option<String>,
-    /// Page size, 1 to 500 (default 100).
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<u32>,
 }
 
 impl AuditQuery {
@@ -49,30 +44,29 @@ impl AuditQuery {
     }
 }
 
-#[utoipa::path(get, path = "/v1/audit-events", tag = "audit", params(AuditQuery),
+#[utoipa::path(get, path = "/v1/audit-events", tag = "audit", params(AuditQuery, PageParams),
     responses((status = 200, description = "A page of the tenant's audit events, oldest first", body = Page<AuditEvent>)),
     security(("tenant_auth" = [])))]
 pub async fn list(
-    State(app): State<AppState>,
-    caller: TenantCaller,
+    cx: Tenant,
     Query(q): Query<AuditQuery>,
+    page: PageRequest,
 ) -> ApiResult<axum::Json<Page<AuditEvent>>> {
-    let page = PageRequest::new(q.cursor.as_deref(), q.limit)?;
-    let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
+    let mut tx = db::tenant_tx(&cx.app.pool, cx.tenant_id()).await?;
     let rows = db::audit::list(&mut *tx, &q.filter(), &page).await?;
     db::end_read(tx);
     Ok(axum::Json(page.finish(rows, |r| r.id, |r| r.to_api())))
 }
 
-#[utoipa::path(get, path = "/v1/platform/audit-events", tag = "platform", params(AuditQuery),
+#[utoipa::path(get, path = "/v1/platform/audit-events", tag = "platform", params(AuditQuery, PageParams),
     responses((status = 200, description = "A page of platform audit events (tenant lifecycle, keys)", body = Page<AuditEvent>)),
     security(("platform_auth" = [])))]
 pub async fn list_platform(
     State(app): State<AppState>,
     _caller: PlatformCaller,
     Query(q): Query<AuditQuery>,
+    page: PageRequest,
 ) -> ApiResult<axum::Json<Page<AuditEvent>>> {
-    let page = PageRequest::new(q.cursor.as_deref(), q.limit)?;
     let mut tx = db::platform_tx(&app.pool).await?;
     let rows = db::audit::list(&mut *tx, &q.filter(), &page).await?;
     db::end_read(tx);

@@ -1,42 +1,26 @@
 //! What operators see of agents: enrollment tokens bound to a site, the site's enrolled agent
 //! (which they can revoke), and the site's health as its agent reports it.
 
-use axum::extract::State;
 use axum::http::StatusCode;
 use chrono::{Duration, Utc};
 use patronus_api::{
     Agent, EnrollmentToken, EnrollmentTokenCreated, NewEnrollmentToken, Page, Role, SiteHealth, SiteStatus,
 };
-use serde::Deserialize;
-use utoipa::IntoParams;
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::audit::Change;
 use crate::auth::secrets::{self, SecretKind};
-use crate::auth::TenantCaller;
 use crate::db;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{Json, Path, Query};
-use crate::pagination::PageRequest;
-use crate::pipeline::{Touched, Write};
+use crate::extract::{Json, Path};
+use crate::pagination::{PageParams, PageRequest};
+use crate::pipeline::{Tenant, Touched};
 use crate::resource::Kind;
 use crate::validate::{self, Errors};
 
 const MIN_TTL_SECS: u64 = 60;
 const MAX_TTL_SECS: u64 = 30 * 24 * 3600;
 const MAX_USES: u64 = 1000;
-
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PageQuery {
-    /// The `next_cursor` of the previous page (opaque); the first page when absent or empty.
-    #[param(pattern = r"^([A-Za-z0-9_-]{21}[AQgw])?$")]
-    pub cursor: Option<String>,
-    /// Page size, 1 to 500 (default 100).
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<u32>,
-}
 
 async fn site_exists(conn: &mut sqlx::PgConnection, site_id: Uuid) -> ApiResult<()> {
     db::sites::get(conn, site_id).await?.map(|_| ()).ok_or(ApiError::NotFound(Kind::Site))
@@ -47,27 +31,26 @@ async fn site_exists(conn: &mut sqlx::PgConnection, site_id: Uuid) -> ApiResult<
     responses((status = 201, description = "Created; the secret is in this answer only", body = EnrollmentTokenCreated)),
     security(("tenant_auth" = [])))]
 pub async fn create_token(
-    State(app): State<AppState>,
-    caller: TenantCaller,
+    cx: Tenant,
     Path(site_id): Path<Uuid>,
     Json(body): Json<NewEnrollmentToken>,
 ) -> ApiResult<(StatusCode, axum::Json<EnrollmentTokenCreated>)> {
     let mut errors = Errors::new();
     let ttl = match body.ttl_seconds {
         Some(ttl) => validate::within(&mut errors, "/ttl_seconds", u64::from(ttl), MIN_TTL_SECS..=MAX_TTL_SECS),
-        None => app.settings.enrollment_token_ttl_secs,
+        None => cx.app.settings.enrollment_token_ttl_secs,
     };
     let uses = validate::within(&mut errors, "/uses", u64::from(body.uses.unwrap_or(1)), 1..=MAX_USES);
     let description = validate::text(&mut errors, "/description", body.description.as_deref().unwrap_or(""), 500);
     errors.check()?;
 
-    let mut w = Write::tenant(&app, &caller, Role::Operator).await?;
+    let mut w = cx.write(Role::Operator).await?;
     site_exists(w.conn(), site_id).await?;
     let secret = secrets::generate(SecretKind::EnrollmentToken);
     let row = db::enrollment_tokens::insert(
         w.conn(),
         &db::enrollment_tokens::NewEnrollmentTokenRow {
-            tenant_id: caller.tenant_id(),
+            tenant_id: cx.tenant_id(),
             site_id,
             description: &description,
             hash: &secret.hash,
@@ -84,17 +67,15 @@ pub async fn create_token(
     ))
 }
 
-#[utoipa::path(get, path = "/v1/sites/{id}/enrollment-tokens", tag = "agents", params(("id" = Uuid, Path), PageQuery),
+#[utoipa::path(get, path = "/v1/sites/{id}/enrollment-tokens", tag = "agents", params(("id" = Uuid, Path), PageParams),
     responses((status = 200, description = "The site's enrollment tokens, live or spent (never their secrets)", body = Page<EnrollmentToken>)),
     security(("tenant_auth" = [])))]
 pub async fn list_tokens(
-    State(app): State<AppState>,
-    caller: TenantCaller,
+    cx: Tenant,
     Path(site_id): Path<Uuid>,
-    Query(q): Query<PageQuery>,
+    page: PageRequest,
 ) -> ApiResult<axum::Json<Page<EnrollmentToken>>> {
-    let page = PageRequest::new(q.cursor.as_deref(), q.limit)?;
-    let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
+    let mut tx = db::tenant_tx(&cx.app.pool, cx.tenant_id()).await?;
     site_exists(&mut tx, site_id).await?;
     let rows = db::enrollment_tokens::list(&mut *tx, site_id, &page).await?;
     db::end_read(tx);
@@ -105,12 +86,8 @@ pub async fn list_tokens(
     params(("id" = Uuid, Path), ("token_id" = Uuid, Path)),
     responses((status = 204, description = "Revoked: the token can no longer enroll an agent")),
     security(("tenant_auth" = [])))]
-pub async fn revoke_token(
-    State(app): State<AppState>,
-    caller: TenantCaller,
-    Path((site_id, token_id)): Path<(Uuid, Uuid)>,
-) -> ApiResult<StatusCode> {
-    let mut w = Write::tenant(&app, &caller, Role::Operator).await?;
+pub async fn revoke_token(cx: Tenant, Path((site_id, token_id)): Path<(Uuid, Uuid)>) -> ApiResult<StatusCode> {
+    let mut w = cx.write(Role::Operator).await?;
     let row = db::enrollment_tokens::get(w.conn(), site_id, token_id)
         .await?
         .ok_or(ApiError::NotFound(Kind::EnrollmentToken))?;
@@ -122,12 +99,8 @@ pub async fn revoke_token(
 #[utoipa::path(get, path = "/v1/sites/{id}/agent", tag = "agents", params(("id" = Uuid, Path)),
     responses((status = 200, description = "The agent enrolled for the site", body = Agent)),
     security(("tenant_auth" = [])))]
-pub async fn get_agent(
-    State(app): State<AppState>,
-    caller: TenantCaller,
-    Path(site_id): Path<Uuid>,
-) -> ApiResult<axum::Json<Agent>> {
-    let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
+pub async fn get_agent(cx: Tenant, Path(site_id): Path<Uuid>) -> ApiResult<axum::Json<Agent>> {
+    let mut tx = db::tenant_tx(&cx.app.pool, cx.tenant_id()).await?;
     site_exists(&mut tx, site_id).await?;
     let row = db::agents::by_site(&mut *tx, site_id).await?.ok_or(ApiError::NotFound(Kind::Agent))?;
     db::end_read(tx);
@@ -137,12 +110,8 @@ pub async fn get_agent(
 #[utoipa::path(delete, path = "/v1/sites/{id}/agent", tag = "agents", params(("id" = Uuid, Path)),
     responses((status = 204, description = "Revoked: the agent's credential stops working and its key leaves its peers' documents")),
     security(("tenant_auth" = [])))]
-pub async fn revoke_agent(
-    State(app): State<AppState>,
-    caller: TenantCaller,
-    Path(site_id): Path<Uuid>,
-) -> ApiResult<StatusCode> {
-    let mut w = Write::network(&app, &caller).await?;
+pub async fn revoke_agent(cx: Tenant, Path(site_id): Path<Uuid>) -> ApiResult<StatusCode> {
+    let mut w = cx.network_write().await?;
     site_exists(w.conn(), site_id).await?;
     let row = db::agents::by_site(w.conn(), site_id).await?.ok_or(ApiError::NotFound(Kind::Agent))?;
     db::agents::delete(w.conn(), row.id).await?;
@@ -154,12 +123,8 @@ pub async fn revoke_agent(
 #[utoipa::path(get, path = "/v1/sites/{id}/status", tag = "agents", params(("id" = Uuid, Path)),
     responses((status = 200, description = "The site's health and its agent's latest report", body = SiteStatus)),
     security(("tenant_auth" = [])))]
-pub async fn site_status(
-    State(app): State<AppState>,
-    caller: TenantCaller,
-    Path(site_id): Path<Uuid>,
-) -> ApiResult<axum::Json<SiteStatus>> {
-    let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
+pub async fn site_status(cx: Tenant, Path(site_id): Path<Uuid>) -> ApiResult<axum::Json<SiteStatus>> {
+    let mut tx = db::tenant_tx(&cx.app.pool, cx.tenant_id()).await?;
     site_exists(&mut tx, site_id).await?;
     let agent = db::agents::by_site(&mut *tx, site_id).await?;
     let desired = db::site_configs::get(&mut *tx, site_id).await?;
@@ -167,7 +132,7 @@ pub async fn site_status(
     let (health, reason) = match &agent {
         None => (SiteHealth::Unenrolled, Some("no agent has enrolled for this site".to_string())),
         Some(a) => {
-            let silent = app.settings.offline_after();
+            let silent = cx.app.settings.offline_after();
             let report = a.report.as_ref().map(|r| &r.0);
             match (a.last_seen_at, report) {
                 (Some(seen), Some(report)) if Utc::now() - seen <= silent => {

@@ -1,20 +1,18 @@
 //! WAN links of a site. A link belongs to one site for life; its name is unique within the site.
 
-use axum::extract::State;
 use axum::http::StatusCode;
 use patronus_api::{Link, LinkUpdate, NewLink, Page, SiteLink};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use crate::app::AppState;
-use crate::auth::TenantCaller;
 use crate::db::{self, links::LinkRow};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{IfMatch, Json, Path, Query, Resource};
+use crate::merge;
 use crate::netaddr;
-use crate::pagination::PageRequest;
-use crate::pipeline::{read, Touched, Write};
+use crate::pagination::{PageParams, PageRequest};
+use crate::pipeline::{Tenant, Touched};
 use crate::validate::{self, Errors};
 
 const MAX_MBPS: u64 = 10_000_000;
@@ -26,24 +24,13 @@ pub struct LinkListQuery {
     pub site_id: Option<Uuid>,
     /// With `site_id`, finds one link by name.
     pub name: Option<String>,
-    /// The `next_cursor` of the previous page (opaque); the first page when absent or empty.
-    #[param(pattern = r"^([A-Za-z0-9_-]{21}[AQgw])?$")]
-    pub cursor: Option<String>,
-    /// Page size, 1 to 500 (default 100).
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<u32>,
 }
 
-#[utoipa::path(get, path = "/v1/links", tag = "links", params(LinkListQuery),
+#[utoipa::path(get, path = "/v1/links", tag = "links", params(LinkListQuery, PageParams),
     responses((status = 200, description = "A page of links", body = Page<Link>)),
     security(("tenant_auth" = [])))]
-pub async fn list(
-    State(app): State<AppState>,
-    caller: TenantCaller,
-    Query(q): Query<LinkListQuery>,
-) -> ApiResult<axum::Json<Page<Link>>> {
-    let page = PageRequest::new(q.cursor.as_deref(), q.limit)?;
-    read::page::<LinkRow>(&app, &caller, db::links::LinkFilter { site_id: q.site_id, name: q.name }, page).await
+pub async fn list(cx: Tenant, Query(q): Query<LinkListQuery>, page: PageRequest) -> ApiResult<axum::Json<Page<Link>>> {
+    cx.page::<LinkRow>(db::links::LinkFilter { site_id: q.site_id, name: q.name }, page).await
 }
 
 /// Field checks of a link, with pointers under `at` (`""` for a link's own body, `/links/3` for
@@ -63,11 +50,7 @@ pub(crate) fn check_fields(errors: &mut Errors, at: &str, row: &mut LinkRow) {
 #[utoipa::path(post, path = "/v1/links", tag = "links", request_body = NewLink,
     responses((status = 201, description = "Created", body = Link, headers(("ETag" = String), ("Location" = String)))),
     security(("tenant_auth" = [])))]
-pub async fn create(
-    State(app): State<AppState>,
-    caller: TenantCaller,
-    Json(body): Json<NewLink>,
-) -> ApiResult<Resource<Link>> {
+pub async fn create(cx: Tenant, Json(body): Json<NewLink>) -> ApiResult<Resource<Link>> {
     let spec = SiteLink {
         name: body.name,
         interface: body.interface,
@@ -78,11 +61,11 @@ pub async fn create(
         cost: body.cost,
         priority: body.priority,
     };
-    let mut row = LinkRow::new(caller.tenant_id(), body.site_id, spec);
+    let mut row = LinkRow::new(cx.tenant_id(), body.site_id, spec);
     let mut errors = Errors::new();
     check_fields(&mut errors, "", &mut row);
     errors.check()?;
-    let mut w = Write::network(&app, &caller).await?;
+    let mut w = cx.network_write().await?;
     if db::sites::get(w.conn(), row.site_id).await?.is_none() {
         return Err(ApiError::field("/site_id", "no such site"));
     }
@@ -93,8 +76,8 @@ pub async fn create(
 #[utoipa::path(get, path = "/v1/links/{id}", tag = "links", params(("id" = Uuid, Path)),
     responses((status = 200, description = "The link", body = Link, headers(("ETag" = String)))),
     security(("tenant_auth" = [])))]
-pub async fn get(State(app): State<AppState>, caller: TenantCaller, Path(id): Path<Uuid>) -> ApiResult<Resource<Link>> {
-    read::one::<LinkRow>(&app, &caller, id).await
+pub async fn get(cx: Tenant, Path(id): Path<Uuid>) -> ApiResult<Resource<Link>> {
+    cx.one::<LinkRow>(id).await
 }
 
 #[utoipa::path(patch, path = "/v1/links/{id}", tag = "links", params(("id" = Uuid, Path),
@@ -103,38 +86,17 @@ pub async fn get(State(app): State<AppState>, caller: TenantCaller, Path(id): Pa
     responses((status = 200, description = "Updated", body = Link, headers(("ETag" = String)))),
     security(("tenant_auth" = [])))]
 pub async fn update(
-    State(app): State<AppState>,
-    caller: TenantCaller,
+    cx: Tenant,
     Path(id): Path<Uuid>,
     if_match: IfMatch,
     Json(body): Json<LinkUpdate>,
 ) -> ApiResult<Resource<Link>> {
-    let mut w = Write::network(&app, &caller).await?;
+    let mut w = cx.network_write().await?;
     let current: LinkRow = w.current(id, &if_match).await?;
     let mut next = current.clone();
-    if let Some(v) = body.name {
-        next.name = v;
-    }
-    if let Some(v) = body.interface {
-        next.interface = v;
-    }
+    merge!(body => next: name, interface, endpoint, bandwidth_up_mbps, bandwidth_down_mbps, cost, priority);
     if let Some(v) = body.kind {
         next.kind = v.as_str().to_string();
-    }
-    if let Some(v) = body.endpoint {
-        next.endpoint = v;
-    }
-    if let Some(v) = body.bandwidth_up_mbps {
-        next.bandwidth_up_mbps = i64::from(v);
-    }
-    if let Some(v) = body.bandwidth_down_mbps {
-        next.bandwidth_down_mbps = i64::from(v);
-    }
-    if let Some(v) = body.cost {
-        next.cost = i64::from(v);
-    }
-    if let Some(v) = body.priority {
-        next.priority = i64::from(v);
     }
     let mut errors = Errors::new();
     check_fields(&mut errors, "", &mut next);
@@ -150,13 +112,8 @@ pub async fn update(
         ("If-Match" = Option<String>, Header, description = "The ETag the deletion is based on")),
     responses((status = 204, description = "Deleted")),
     security(("tenant_auth" = [])))]
-pub async fn delete(
-    State(app): State<AppState>,
-    caller: TenantCaller,
-    Path(id): Path<Uuid>,
-    if_match: IfMatch,
-) -> ApiResult<StatusCode> {
-    let mut w = Write::network(&app, &caller).await?;
+pub async fn delete(cx: Tenant, Path(id): Path<Uuid>, if_match: IfMatch) -> ApiResult<StatusCode> {
+    let mut w = cx.network_write().await?;
     let current: LinkRow = w.current(id, &if_match).await?;
     db::links::delete(w.conn(), id).await?;
     w.deleted(&current, Touched::Site(current.site_id)).await

@@ -3,20 +3,17 @@
 
 use std::collections::BTreeSet;
 
-use axum::extract::State;
 use axum::http::StatusCode;
 use patronus_api::{NewPeering, Page, Peering, PeeringUpdate, Role};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use crate::app::AppState;
-use crate::auth::TenantCaller;
 use crate::db::{self, peerings::PeeringRow};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{IfMatch, Json, Path, Query, Resource};
-use crate::pagination::PageRequest;
-use crate::pipeline::{read, Touched, Write};
+use crate::pagination::{PageParams, PageRequest};
+use crate::pipeline::{Tenant, Touched};
 use crate::resource::Kind;
 use crate::validate::{self, Errors};
 
@@ -26,35 +23,23 @@ pub struct PeeringListQuery {
     pub name: Option<String>,
     /// Only peerings that include this site.
     pub site_id: Option<Uuid>,
-    /// The `next_cursor` of the previous page (opaque); the first page when absent or empty.
-    #[param(pattern = r"^([A-Za-z0-9_-]{21}[AQgw])?$")]
-    pub cursor: Option<String>,
-    /// Page size, 1 to 500 (default 100).
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<u32>,
 }
 
-#[utoipa::path(get, path = "/v1/peerings", tag = "peerings", params(PeeringListQuery),
+#[utoipa::path(get, path = "/v1/peerings", tag = "peerings", params(PeeringListQuery, PageParams),
     responses((status = 200, description = "A page of peerings", body = Page<Peering>)),
     security(("tenant_auth" = [])))]
 pub async fn list(
-    State(app): State<AppState>,
-    caller: TenantCaller,
+    cx: Tenant,
     Query(q): Query<PeeringListQuery>,
+    page: PageRequest,
 ) -> ApiResult<axum::Json<Page<Peering>>> {
-    let page = PageRequest::new(q.cursor.as_deref(), q.limit)?;
-    read::page::<PeeringRow>(&app, &caller, db::peerings::PeeringFilter { name: q.name, site_id: q.site_id }, page)
-        .await
+    cx.page::<PeeringRow>(db::peerings::PeeringFilter { name: q.name, site_id: q.site_id }, page).await
 }
 
 #[utoipa::path(post, path = "/v1/peerings", tag = "peerings", request_body = NewPeering,
     responses((status = 201, description = "Created", body = Peering, headers(("ETag" = String), ("Location" = String)))),
     security(("tenant_auth" = [])))]
-pub async fn create(
-    State(app): State<AppState>,
-    caller: TenantCaller,
-    Json(body): Json<NewPeering>,
-) -> ApiResult<Resource<Peering>> {
+pub async fn create(cx: Tenant, Json(body): Json<NewPeering>) -> ApiResult<Resource<Peering>> {
     let mut errors = Errors::new();
     if let Some(name) = &body.name {
         validate::name(&mut errors, "/name", name);
@@ -63,7 +48,7 @@ pub async fn create(
         errors.add("/site_b", "a site cannot peer with itself");
     }
     errors.check()?;
-    let mut w = Write::network(&app, &caller).await?;
+    let mut w = cx.network_write().await?;
     let a = db::sites::get(w.conn(), body.site_a).await?;
     let b = db::sites::get(w.conn(), body.site_b).await?;
     let mut errors = Errors::new();
@@ -76,19 +61,15 @@ pub async fn create(
     errors.check()?;
     let (Some(a), Some(b)) = (a, b) else { return Err(ApiError::NotFound(Kind::Site)) };
     let name = body.name.unwrap_or_else(|| format!("{}--{}", a.name, b.name));
-    let created = db::peerings::insert(w.conn(), caller.tenant_id(), &name, a.id, b.id).await?;
+    let created = db::peerings::insert(w.conn(), cx.tenant_id(), &name, a.id, b.id).await?;
     w.created(&created, Touched::Sites(BTreeSet::from([a.id, b.id]))).await
 }
 
 #[utoipa::path(get, path = "/v1/peerings/{id}", tag = "peerings", params(("id" = Uuid, Path)),
     responses((status = 200, description = "The peering", body = Peering, headers(("ETag" = String)))),
     security(("tenant_auth" = [])))]
-pub async fn get(
-    State(app): State<AppState>,
-    caller: TenantCaller,
-    Path(id): Path<Uuid>,
-) -> ApiResult<Resource<Peering>> {
-    read::one::<PeeringRow>(&app, &caller, id).await
+pub async fn get(cx: Tenant, Path(id): Path<Uuid>) -> ApiResult<Resource<Peering>> {
+    cx.one::<PeeringRow>(id).await
 }
 
 #[utoipa::path(patch, path = "/v1/peerings/{id}", tag = "peerings", params(("id" = Uuid, Path),
@@ -97,13 +78,12 @@ pub async fn get(
     responses((status = 200, description = "Renamed (the sites of a peering cannot change)", body = Peering, headers(("ETag" = String)))),
     security(("tenant_auth" = [])))]
 pub async fn update(
-    State(app): State<AppState>,
-    caller: TenantCaller,
+    cx: Tenant,
     Path(id): Path<Uuid>,
     if_match: IfMatch,
     Json(body): Json<PeeringUpdate>,
 ) -> ApiResult<Resource<Peering>> {
-    let mut w = Write::tenant(&app, &caller, Role::Operator).await?;
+    let mut w = cx.write(Role::Operator).await?;
     let current: PeeringRow = w.current(id, &if_match).await?;
     let Some(name) = body.name.filter(|n| *n != current.name) else {
         return Ok(w.unchanged(&current));
@@ -119,13 +99,8 @@ pub async fn update(
         ("If-Match" = Option<String>, Header, description = "The ETag the deletion is based on")),
     responses((status = 204, description = "Deleted")),
     security(("tenant_auth" = [])))]
-pub async fn delete(
-    State(app): State<AppState>,
-    caller: TenantCaller,
-    Path(id): Path<Uuid>,
-    if_match: IfMatch,
-) -> ApiResult<StatusCode> {
-    let mut w = Write::network(&app, &caller).await?;
+pub async fn delete(cx: Tenant, Path(id): Path<Uuid>, if_match: IfMatch) -> ApiResult<StatusCode> {
+    let mut w = cx.network_write().await?;
     let current: PeeringRow = w.current(id, &if_match).await?;
     db::peerings::delete(w.conn(), id).await?;
     w.deleted(&current, Touched::Sites(BTreeSet::from([current.site_low, current.site_high]))).await

@@ -1,7 +1,6 @@
 //! Policies: which traffic (match) gets which treatment (QoS class, path selection, SLA), in a
 //! tenant-wide priority order.
 
-use axum::extract::State;
 use axum::http::StatusCode;
 use patronus_api::{NewPolicy, Page, PathSelection, Policy, PolicyAction, PolicyMatch, PolicyUpdate, Protocol};
 use serde::Deserialize;
@@ -9,38 +8,30 @@ use sqlx::types::Json as SqlJson;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use crate::app::AppState;
-use crate::auth::TenantCaller;
 use crate::db::{self, policies::PolicyRow};
 use crate::error::ApiResult;
 use crate::extract::{IfMatch, Json, Path, Query, Resource};
+use crate::merge;
 use crate::netaddr;
-use crate::pagination::PageRequest;
-use crate::pipeline::{read, Touched, Write};
+use crate::pagination::{PageParams, PageRequest};
+use crate::pipeline::{Tenant, Touched};
 use crate::validate::{self, Errors};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PolicyListQuery {
     pub name: Option<String>,
-    /// The `next_cursor` of the previous page (opaque); the first page when absent or empty.
-    #[param(pattern = r"^([A-Za-z0-9_-]{21}[AQgw])?$")]
-    pub cursor: Option<String>,
-    /// Page size, 1 to 500 (default 100).
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<u32>,
 }
 
-#[utoipa::path(get, path = "/v1/policies", tag = "policies", params(PolicyListQuery),
+#[utoipa::path(get, path = "/v1/policies", tag = "policies", params(PolicyListQuery, PageParams),
     responses((status = 200, description = "A page of policies, in creation order", body = Page<Policy>)),
     security(("tenant_auth" = [])))]
 pub async fn list(
-    State(app): State<AppState>,
-    caller: TenantCaller,
+    cx: Tenant,
     Query(q): Query<PolicyListQuery>,
+    page: PageRequest,
 ) -> ApiResult<axum::Json<Page<Policy>>> {
-    let page = PageRequest::new(q.cursor.as_deref(), q.limit)?;
-    read::page::<PolicyRow>(&app, &caller, db::policies::PolicyFilter { name: q.name }, page).await
+    cx.page::<PolicyRow>(db::policies::PolicyFilter { name: q.name }, page).await
 }
 
 fn check_match(errors: &mut Errors, m: &mut PolicyMatch) {
@@ -132,15 +123,11 @@ async fn check(conn: &mut sqlx::PgConnection, row: &mut PolicyRow) -> ApiResult<
 #[utoipa::path(post, path = "/v1/policies", tag = "policies", request_body = NewPolicy,
     responses((status = 201, description = "Created", body = Policy, headers(("ETag" = String), ("Location" = String)))),
     security(("tenant_auth" = [])))]
-pub async fn create(
-    State(app): State<AppState>,
-    caller: TenantCaller,
-    Json(body): Json<NewPolicy>,
-) -> ApiResult<Resource<Policy>> {
+pub async fn create(cx: Tenant, Json(body): Json<NewPolicy>) -> ApiResult<Resource<Policy>> {
     let now = chrono::Utc::now();
     let mut row = PolicyRow {
         id: Uuid::now_v7(),
-        tenant_id: caller.tenant_id(),
+        tenant_id: cx.tenant_id(),
         name: body.name,
         priority: i64::from(body.priority),
         matches: SqlJson(body.matches),
@@ -152,7 +139,7 @@ pub async fn create(
         created_at: now,
         updated_at: now,
     };
-    let mut w = Write::network(&app, &caller).await?;
+    let mut w = cx.network_write().await?;
     check(w.conn(), &mut row).await?;
     let created = db::policies::insert(w.conn(), &row).await?;
     w.created(&created, Touched::AllSites).await
@@ -161,12 +148,8 @@ pub async fn create(
 #[utoipa::path(get, path = "/v1/policies/{id}", tag = "policies", params(("id" = Uuid, Path)),
     responses((status = 200, description = "The policy", body = Policy, headers(("ETag" = String)))),
     security(("tenant_auth" = [])))]
-pub async fn get(
-    State(app): State<AppState>,
-    caller: TenantCaller,
-    Path(id): Path<Uuid>,
-) -> ApiResult<Resource<Policy>> {
-    read::one::<PolicyRow>(&app, &caller, id).await
+pub async fn get(cx: Tenant, Path(id): Path<Uuid>) -> ApiResult<Resource<Policy>> {
+    cx.one::<PolicyRow>(id).await
 }
 
 #[utoipa::path(patch, path = "/v1/policies/{id}", tag = "policies", params(("id" = Uuid, Path),
@@ -176,31 +159,16 @@ pub async fn get(
         headers(("ETag" = String)))),
     security(("tenant_auth" = [])))]
 pub async fn update(
-    State(app): State<AppState>,
-    caller: TenantCaller,
+    cx: Tenant,
     Path(id): Path<Uuid>,
     if_match: IfMatch,
     Json(body): Json<PolicyUpdate>,
 ) -> ApiResult<Resource<Policy>> {
-    let mut w = Write::network(&app, &caller).await?;
+    let mut w = cx.network_write().await?;
     let current: PolicyRow = w.current(id, &if_match).await?;
     let mut next = current.clone();
     next.action.0.qos_class = current.qos_class_name.clone();
-    if let Some(v) = body.name {
-        next.name = v;
-    }
-    if let Some(v) = body.priority {
-        next.priority = i64::from(v);
-    }
-    if let Some(v) = body.matches {
-        next.matches = SqlJson(v);
-    }
-    if let Some(v) = body.action {
-        next.action = SqlJson(v);
-    }
-    if let Some(v) = body.site_selector {
-        next.site_selector = SqlJson(v);
-    }
+    merge!(body => next: name, priority, matches, action, site_selector);
     check(w.conn(), &mut next).await?;
     if next.to_api() == current.to_api() {
         return Ok(w.unchanged(&current));
@@ -213,13 +181,8 @@ pub async fn update(
         ("If-Match" = Option<String>, Header, description = "The ETag the deletion is based on")),
     responses((status = 204, description = "Deleted")),
     security(("tenant_auth" = [])))]
-pub async fn delete(
-    State(app): State<AppState>,
-    caller: TenantCaller,
-    Path(id): Path<Uuid>,
-    if_match: IfMatch,
-) -> ApiResult<StatusCode> {
-    let mut w = Write::network(&app, &caller).await?;
+pub async fn delete(cx: Tenant, Path(id): Path<Uuid>, if_match: IfMatch) -> ApiResult<StatusCode> {
+    let mut w = cx.network_write().await?;
     let current: PolicyRow = w.current(id, &if_match).await?;
     db::policies::delete(w.conn(), id).await?;
     w.deleted(&current, Touched::AllSites).await

@@ -1,43 +1,34 @@
 //! QoS classes: traffic classes with a priority, a DSCP mark and shares of each link's bandwidth.
 
-use axum::extract::State;
 use axum::http::StatusCode;
 use patronus_api::{NewQosClass, Page, QosClass, QosClassUpdate};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use crate::app::AppState;
-use crate::auth::TenantCaller;
 use crate::db::{self, qos_classes::QosClassRow};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{IfMatch, Json, Path, Query, Resource};
-use crate::pagination::PageRequest;
-use crate::pipeline::{read, Touched, Write};
+use crate::merge;
+use crate::pagination::{PageParams, PageRequest};
+use crate::pipeline::{Tenant, Touched};
 use crate::validate::{self, Errors};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct QosClassListQuery {
     pub name: Option<String>,
-    /// The `next_cursor` of the previous page (opaque); the first page when absent or empty.
-    #[param(pattern = r"^([A-Za-z0-9_-]{21}[AQgw])?$")]
-    pub cursor: Option<String>,
-    /// Page size, 1 to 500 (default 100).
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<u32>,
 }
 
-#[utoipa::path(get, path = "/v1/qos-classes", tag = "qos-classes", params(QosClassListQuery),
+#[utoipa::path(get, path = "/v1/qos-classes", tag = "qos-classes", params(QosClassListQuery, PageParams),
     responses((status = 200, description = "A page of QoS classes", body = Page<QosClass>)),
     security(("tenant_auth" = [])))]
 pub async fn list(
-    State(app): State<AppState>,
-    caller: TenantCaller,
+    cx: Tenant,
     Query(q): Query<QosClassListQuery>,
+    page: PageRequest,
 ) -> ApiResult<axum::Json<Page<QosClass>>> {
-    let page = PageRequest::new(q.cursor.as_deref(), q.limit)?;
-    read::page::<QosClassRow>(&app, &caller, db::qos_classes::QosClassFilter { name: q.name }, page).await
+    cx.page::<QosClassRow>(db::qos_classes::QosClassFilter { name: q.name }, page).await
 }
 
 fn check_fields(errors: &mut Errors, row: &mut QosClassRow) {
@@ -67,15 +58,11 @@ async fn check_guarantees(conn: &mut sqlx::PgConnection, row: &QosClassRow) -> A
 #[utoipa::path(post, path = "/v1/qos-classes", tag = "qos-classes", request_body = NewQosClass,
     responses((status = 201, description = "Created", body = QosClass, headers(("ETag" = String), ("Location" = String)))),
     security(("tenant_auth" = [])))]
-pub async fn create(
-    State(app): State<AppState>,
-    caller: TenantCaller,
-    Json(body): Json<NewQosClass>,
-) -> ApiResult<Resource<QosClass>> {
+pub async fn create(cx: Tenant, Json(body): Json<NewQosClass>) -> ApiResult<Resource<QosClass>> {
     let now = chrono::Utc::now();
     let mut row = QosClassRow {
         id: Uuid::now_v7(),
-        tenant_id: caller.tenant_id(),
+        tenant_id: cx.tenant_id(),
         name: body.name,
         priority: i32::from(body.priority),
         dscp: i32::from(body.dscp),
@@ -88,7 +75,7 @@ pub async fn create(
     let mut errors = Errors::new();
     check_fields(&mut errors, &mut row);
     errors.check()?;
-    let mut w = Write::network(&app, &caller).await?;
+    let mut w = cx.network_write().await?;
     check_guarantees(w.conn(), &row).await?;
     let created = db::qos_classes::insert(w.conn(), &row).await?;
     w.created(&created, Touched::AllSites).await
@@ -97,12 +84,8 @@ pub async fn create(
 #[utoipa::path(get, path = "/v1/qos-classes/{id}", tag = "qos-classes", params(("id" = Uuid, Path)),
     responses((status = 200, description = "The QoS class", body = QosClass, headers(("ETag" = String)))),
     security(("tenant_auth" = [])))]
-pub async fn get(
-    State(app): State<AppState>,
-    caller: TenantCaller,
-    Path(id): Path<Uuid>,
-) -> ApiResult<Resource<QosClass>> {
-    read::one::<QosClassRow>(&app, &caller, id).await
+pub async fn get(cx: Tenant, Path(id): Path<Uuid>) -> ApiResult<Resource<QosClass>> {
+    cx.one::<QosClassRow>(id).await
 }
 
 #[utoipa::path(patch, path = "/v1/qos-classes/{id}", tag = "qos-classes", params(("id" = Uuid, Path),
@@ -111,30 +94,15 @@ pub async fn get(
     responses((status = 200, description = "Updated", body = QosClass, headers(("ETag" = String)))),
     security(("tenant_auth" = [])))]
 pub async fn update(
-    State(app): State<AppState>,
-    caller: TenantCaller,
+    cx: Tenant,
     Path(id): Path<Uuid>,
     if_match: IfMatch,
     Json(body): Json<QosClassUpdate>,
 ) -> ApiResult<Resource<QosClass>> {
-    let mut w = Write::network(&app, &caller).await?;
+    let mut w = cx.network_write().await?;
     let current: QosClassRow = w.current(id, &if_match).await?;
     let mut next = current.clone();
-    if let Some(v) = body.name {
-        next.name = v;
-    }
-    if let Some(v) = body.priority {
-        next.priority = i32::from(v);
-    }
-    if let Some(v) = body.dscp {
-        next.dscp = i32::from(v);
-    }
-    if let Some(v) = body.guaranteed_percent {
-        next.guaranteed_percent = i32::from(v);
-    }
-    if let Some(v) = body.max_percent {
-        next.max_percent = i32::from(v);
-    }
+    merge!(body => next: name, priority, dscp, guaranteed_percent, max_percent);
     let mut errors = Errors::new();
     check_fields(&mut errors, &mut next);
     errors.check()?;
@@ -152,13 +120,8 @@ pub async fn update(
         (status = 409, description = "A policy uses the class", body = patronus_api::Problem,
             content_type = "application/problem+json")),
     security(("tenant_auth" = [])))]
-pub async fn delete(
-    State(app): State<AppState>,
-    caller: TenantCaller,
-    Path(id): Path<Uuid>,
-    if_match: IfMatch,
-) -> ApiResult<StatusCode> {
-    let mut w = Write::network(&app, &caller).await?;
+pub async fn delete(cx: Tenant, Path(id): Path<Uuid>, if_match: IfMatch) -> ApiResult<StatusCode> {
+    let mut w = cx.network_write().await?;
     let current: QosClassRow = w.current(id, &if_match).await?;
     let users = db::policies::names_using_qos_class(w.conn(), id).await?;
     if !users.is_empty() {

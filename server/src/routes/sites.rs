@@ -1,6 +1,5 @@
 //! Sites: a location of the tenant's network with its LAN prefixes, and its compiled document.
 
-use axum::extract::State;
 use axum::http::StatusCode;
 use std::collections::HashSet;
 
@@ -10,16 +9,15 @@ use sqlx::types::Json as SqlJson;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use crate::app::AppState;
-use crate::auth::TenantCaller;
 use crate::compiler;
 use crate::db::links::{LinkRow, SetChange};
 use crate::db::{self, sites::SiteRow};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{IfMatch, Json, Path, Query, Resource};
+use crate::merge;
 use crate::netaddr;
-use crate::pagination::PageRequest;
-use crate::pipeline::{read, Touched, Write};
+use crate::pagination::{PageParams, PageRequest};
+use crate::pipeline::{Tenant, Touched};
 use crate::resource::Kind;
 use crate::routes::links;
 use crate::validate::{self, Errors};
@@ -36,23 +34,12 @@ pub struct SiteListQuery {
     /// Only sites carrying this label, as `key=value`.
     #[param(pattern = "=")]
     pub label: Option<String>,
-    /// The `next_cursor` of the previous page (opaque); the first page when absent or empty.
-    #[param(pattern = r"^([A-Za-z0-9_-]{21}[AQgw])?$")]
-    pub cursor: Option<String>,
-    /// Page size, 1 to 500 (default 100).
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<u32>,
 }
 
-#[utoipa::path(get, path = "/v1/sites", tag = "sites", params(SiteListQuery),
+#[utoipa::path(get, path = "/v1/sites", tag = "sites", params(SiteListQuery, PageParams),
     responses((status = 200, description = "A page of sites", body = Page<Site>)),
     security(("tenant_auth" = [])))]
-pub async fn list(
-    State(app): State<AppState>,
-    caller: TenantCaller,
-    Query(q): Query<SiteListQuery>,
-) -> ApiResult<axum::Json<Page<Site>>> {
-    let page = PageRequest::new(q.cursor.as_deref(), q.limit)?;
+pub async fn list(cx: Tenant, Query(q): Query<SiteListQuery>, page: PageRequest) -> ApiResult<axum::Json<Page<Site>>> {
     let label = match q.label.as_deref() {
         None => None,
         Some(l) => Some(
@@ -61,7 +48,7 @@ pub async fn list(
                 .ok_or_else(|| ApiError::field("/query/label", "must be key=value"))?,
         ),
     };
-    read::page::<SiteRow>(&app, &caller, db::sites::SiteFilter { name: q.name, role: q.role, label }, page).await
+    cx.page::<SiteRow>(db::sites::SiteFilter { name: q.name, role: q.role, label }, page).await
 }
 
 /// Field checks of a site's values, before the database is consulted.
@@ -130,12 +117,8 @@ async fn check_prefixes(
     responses((status = 201, description = "Created, with its overlay address allocated", body = Site,
         headers(("ETag" = String), ("Location" = String)))),
     security(("tenant_auth" = [])))]
-pub async fn create(
-    State(app): State<AppState>,
-    caller: TenantCaller,
-    Json(body): Json<NewSite>,
-) -> ApiResult<Resource<Site>> {
-    let tenant_id = caller.tenant_id();
+pub async fn create(cx: Tenant, Json(body): Json<NewSite>) -> ApiResult<Resource<Site>> {
+    let tenant_id = cx.tenant_id();
     let now = chrono::Utc::now();
     let mut row = SiteRow {
         id: Uuid::now_v7(),
@@ -160,7 +143,7 @@ pub async fn create(
     errors.check()?;
     let given = std::mem::replace(&mut row.lan_prefixes, nets.iter().map(|n| n.to_string()).collect());
 
-    let mut w = Write::network(&app, &caller).await?;
+    let mut w = cx.network_write().await?;
     let max_sites = w.tenant_row()?.max_sites;
     // The network at the locked revision has every site: no count over the table.
     if w.network_before()?.sites.len() >= usize::try_from(max_sites).unwrap_or(0) {
@@ -188,8 +171,8 @@ pub async fn create(
 #[utoipa::path(get, path = "/v1/sites/{id}", tag = "sites", params(("id" = Uuid, Path)),
     responses((status = 200, description = "The site", body = Site, headers(("ETag" = String)))),
     security(("tenant_auth" = [])))]
-pub async fn get(State(app): State<AppState>, caller: TenantCaller, Path(id): Path<Uuid>) -> ApiResult<Resource<Site>> {
-    read::one::<SiteRow>(&app, &caller, id).await
+pub async fn get(cx: Tenant, Path(id): Path<Uuid>) -> ApiResult<Resource<Site>> {
+    cx.one::<SiteRow>(id).await
 }
 
 #[utoipa::path(patch, path = "/v1/sites/{id}", tag = "sites", params(("id" = Uuid, Path),
@@ -198,35 +181,17 @@ pub async fn get(State(app): State<AppState>, caller: TenantCaller, Path(id): Pa
     responses((status = 200, description = "Updated", body = Site, headers(("ETag" = String)))),
     security(("tenant_auth" = [])))]
 pub async fn update(
-    State(app): State<AppState>,
-    caller: TenantCaller,
+    cx: Tenant,
     Path(id): Path<Uuid>,
     if_match: IfMatch,
     Json(body): Json<SiteUpdate>,
 ) -> ApiResult<Resource<Site>> {
-    let mut w = Write::network(&app, &caller).await?;
+    let mut w = cx.network_write().await?;
     let current: SiteRow = w.current(id, &if_match).await?;
     let mut next = current.clone();
-    if let Some(v) = body.name {
-        next.name = v;
-    }
-    if let Some(v) = body.description {
-        next.description = v;
-    }
-    if let Some(v) = body.location {
-        next.location = v;
-    }
-    if let Some(v) = body.labels {
-        next.labels = SqlJson(v);
-    }
+    merge!(body => next: name, description, location, labels, lan_prefixes, listen_port);
     if let Some(v) = body.role {
         next.role = v.as_str().to_string();
-    }
-    if let Some(v) = body.lan_prefixes {
-        next.lan_prefixes = v;
-    }
-    if let Some(v) = body.listen_port {
-        next.listen_port = i32::from(v);
     }
     let mut errors = Errors::new();
     let nets = check_fields(&mut errors, &mut next);
@@ -238,7 +203,7 @@ pub async fn update(
         return Ok(w.unchanged(&current));
     }
     if next != current {
-        let overlay = db::topology::get_or_create(w.conn(), caller.tenant_id()).await?.overlay();
+        let overlay = db::topology::get_or_create(w.conn(), cx.tenant_id()).await?.overlay();
         check_prefixes(w.conn(), id, &given, &nets, overlay).await?;
         db::sites::update(w.conn(), &next).await?;
     }
@@ -251,13 +216,8 @@ pub async fn update(
         ("If-Match" = Option<String>, Header, description = "The ETag the deletion is based on")),
     responses((status = 204, description = "Deleted with its links and peerings; its overlay address is free again")),
     security(("tenant_auth" = [])))]
-pub async fn delete(
-    State(app): State<AppState>,
-    caller: TenantCaller,
-    Path(id): Path<Uuid>,
-    if_match: IfMatch,
-) -> ApiResult<StatusCode> {
-    let mut w = Write::network(&app, &caller).await?;
+pub async fn delete(cx: Tenant, Path(id): Path<Uuid>, if_match: IfMatch) -> ApiResult<StatusCode> {
+    let mut w = cx.network_write().await?;
     let current: SiteRow = w.current(id, &if_match).await?;
     db::sites::delete(w.conn(), id).await?;
     // The site's agent went with it.
@@ -269,20 +229,16 @@ pub async fn delete(
     responses((status = 200, description = "The site's compiled document, as its agent will receive it", body = CompiledConfig,
         headers(("ETag" = String, description = "The document's content hash, quoted")))),
     security(("tenant_auth" = [])))]
-pub async fn config(
-    State(app): State<AppState>,
-    caller: TenantCaller,
-    Path(id): Path<Uuid>,
-) -> ApiResult<Resource<CompiledConfig>> {
-    let tenant_id = caller.tenant_id();
+pub async fn config(cx: Tenant, Path(id): Path<Uuid>) -> ApiResult<Resource<CompiledConfig>> {
+    let tenant_id = cx.tenant_id();
     let (network, stored_hash, revision) = loop {
-        let mut tx = db::tenant_tx(&app.pool, tenant_id).await?;
+        let mut tx = db::tenant_tx(&cx.app.pool, tenant_id).await?;
         db::sites::get(&mut *tx, id).await?.ok_or(ApiError::NotFound(Kind::Site))?;
         let recorded = db::site_configs::get_at_tenant_revision(&mut *tx, tenant_id, id).await?;
         db::end_read(tx);
         let (tenant_revision, stored) = recorded.ok_or(ApiError::NotFound(Kind::Site))?;
         let (stored_hash, revision) = stored.unwrap_or_default();
-        let snapshot = app.networks.at_least(&app.pool, tenant_id, tenant_revision).await?;
+        let snapshot = cx.app.networks.at_least(&cx.app.pool, tenant_id, tenant_revision).await?;
         // A write landed between the two reads: read again so hash and document agree.
         if snapshot.revision == tenant_revision {
             break (snapshot.network.clone(), stored_hash, revision);

@@ -13,7 +13,7 @@ use crate::auth::PlatformCaller;
 use crate::db;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{IfMatch, Json, Path, Query, Resource};
-use crate::pagination::PageRequest;
+use crate::pagination::{PageParams, PageRequest};
 use crate::resource::Kind;
 use crate::validate::{self, Errors};
 
@@ -24,23 +24,17 @@ pub struct TenantListQuery {
     pub name: Option<String>,
     /// Only the tenant with this slug.
     pub slug: Option<String>,
-    /// The `next_cursor` of the previous page (opaque); the first page when absent or empty.
-    #[param(pattern = r"^([A-Za-z0-9_-]{21}[AQgw])?$")]
-    pub cursor: Option<String>,
-    /// Page size, 1 to 500 (default 100).
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<u32>,
 }
 
-#[utoipa::path(get, path = "/v1/tenants", tag = "tenants", params(TenantListQuery),
+#[utoipa::path(get, path = "/v1/tenants", tag = "tenants", params(TenantListQuery, PageParams),
     responses((status = 200, description = "A page of tenants", body = Page<Tenant>)),
     security(("platform_auth" = [])))]
 pub async fn list(
     State(app): State<AppState>,
     _caller: PlatformCaller,
     Query(q): Query<TenantListQuery>,
+    page: PageRequest,
 ) -> ApiResult<axum::Json<Page<Tenant>>> {
-    let page = PageRequest::new(q.cursor.as_deref(), q.limit)?;
     let filter = db::tenants::TenantFilter { name: q.name, slug: q.slug };
     let rows = db::tenants::list(&app.pool, &filter, &page).await?;
     Ok(axum::Json(page.finish(rows, |r| r.id, |r| r.to_api())))

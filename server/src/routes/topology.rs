@@ -1,11 +1,8 @@
 //! The tenant's topology: one per tenant, read with GET and replaced with PUT.
 
-use axum::extract::State;
 use patronus_api::{Topology, TopologySpec};
 
-use crate::app::AppState;
 use crate::audit::Change;
-use crate::auth::TenantCaller;
 use crate::db::{
     self,
     topology::{DEFAULT_KEEPALIVE, DEFAULT_OVERLAY_PREFIX},
@@ -13,7 +10,7 @@ use crate::db::{
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{IfMatch, Json, Resource};
 use crate::netaddr;
-use crate::pipeline::{Touched, Write};
+use crate::pipeline::{Tenant, Touched};
 use crate::resource::Kind;
 use crate::validate::Errors;
 
@@ -25,10 +22,10 @@ async fn revision(conn: &mut sqlx::PgConnection, tenant_id: uuid::Uuid) -> ApiRe
 #[utoipa::path(get, path = "/v1/topology", tag = "topology",
     responses((status = 200, description = "The tenant's topology (full mesh until set)", body = Topology, headers(("ETag" = String)))),
     security(("tenant_auth" = [])))]
-pub async fn get(State(app): State<AppState>, caller: TenantCaller) -> ApiResult<Resource<Topology>> {
-    let mut tx = db::tenant_tx(&app.pool, caller.tenant_id()).await?;
-    let row = db::topology::get(&mut *tx, caller.tenant_id()).await?;
-    let rev = revision(&mut tx, caller.tenant_id()).await?;
+pub async fn get(cx: Tenant) -> ApiResult<Resource<Topology>> {
+    let mut tx = db::tenant_tx(&cx.app.pool, cx.tenant_id()).await?;
+    let row = db::topology::get(&mut *tx, cx.tenant_id()).await?;
+    let rev = revision(&mut tx, cx.tenant_id()).await?;
     db::end_read(tx);
     Ok(Resource::ok(row.etag(), row.to_api(rev)))
 }
@@ -37,13 +34,8 @@ pub async fn get(State(app): State<AppState>, caller: TenantCaller) -> ApiResult
     params(("If-Match" = Option<String>, Header, description = "The ETag the change is based on")),
     responses((status = 200, description = "Replaced", body = Topology, headers(("ETag" = String)))),
     security(("tenant_auth" = [])))]
-pub async fn put(
-    State(app): State<AppState>,
-    caller: TenantCaller,
-    if_match: IfMatch,
-    Json(body): Json<TopologySpec>,
-) -> ApiResult<Resource<Topology>> {
-    let tenant_id = caller.tenant_id();
+pub async fn put(cx: Tenant, if_match: IfMatch, Json(body): Json<TopologySpec>) -> ApiResult<Resource<Topology>> {
+    let tenant_id = cx.tenant_id();
     let mut errors = Errors::new();
     let prefix = body.overlay_prefix.clone().unwrap_or_else(|| DEFAULT_OVERLAY_PREFIX.to_string());
     let overlay = netaddr::overlay_prefix(&mut errors, "/overlay_prefix", &prefix);
@@ -51,7 +43,7 @@ pub async fn put(
     let overlay = overlay.map(|o| o.to_string()).unwrap_or(prefix);
     let keepalive = body.persistent_keepalive.unwrap_or(DEFAULT_KEEPALIVE);
 
-    let mut w = Write::network(&app, &caller).await?;
+    let mut w = cx.network_write().await?;
     let current = db::topology::get_or_create(w.conn(), tenant_id).await?;
     if_match.check(&current.etag())?;
     if current.mode() == body.mode && current.overlay_prefix == overlay && current.keepalive() == keepalive {

@@ -1,21 +1,19 @@
 //! Users of a tenant. Everyone in the tenant reads; admins write; a user may set their own
 //! password.
 
-use axum::extract::State;
 use axum::http::StatusCode;
 use patronus_api::{NewUser, Page, PasswordChange, Role, User, UserUpdate};
 use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use crate::app::AppState;
 use crate::audit::Change;
-use crate::auth::{secrets, Actor, TenantCaller};
+use crate::auth::{secrets, Actor};
 use crate::db::{self, users::UserRow};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{IfMatch, Json, Path, Query, Resource};
-use crate::pagination::PageRequest;
-use crate::pipeline::{read, Touched, Write};
+use crate::pagination::{PageParams, PageRequest};
+use crate::pipeline::{Tenant, Touched};
 use crate::resource::Kind;
 use crate::validate::{self, Errors};
 
@@ -25,25 +23,14 @@ pub struct UserListQuery {
     /// Only the user with this email (the user's name for lookups).
     pub email: Option<String>,
     pub role: Option<Role>,
-    /// The `next_cursor` of the previous page (opaque); the first page when absent or empty.
-    #[param(pattern = r"^([A-Za-z0-9_-]{21}[AQgw])?$")]
-    pub cursor: Option<String>,
-    /// Page size, 1 to 500 (default 100).
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<u32>,
 }
 
-#[utoipa::path(get, path = "/v1/users", tag = "users", params(UserListQuery),
+#[utoipa::path(get, path = "/v1/users", tag = "users", params(UserListQuery, PageParams),
     responses((status = 200, description = "A page of users", body = Page<User>)),
     security(("tenant_auth" = [])))]
-pub async fn list(
-    State(app): State<AppState>,
-    caller: TenantCaller,
-    Query(q): Query<UserListQuery>,
-) -> ApiResult<axum::Json<Page<User>>> {
-    let page = PageRequest::new(q.cursor.as_deref(), q.limit)?;
+pub async fn list(cx: Tenant, Query(q): Query<UserListQuery>, page: PageRequest) -> ApiResult<axum::Json<Page<User>>> {
     let filter = db::users::UserFilter { email: q.email.map(|e| e.trim().to_lowercase()), role: q.role };
-    read::page::<UserRow>(&app, &caller, filter, page).await
+    cx.page::<UserRow>(filter, page).await
 }
 
 async fn hash_password(password: String) -> ApiResult<String> {
@@ -56,12 +43,8 @@ async fn hash_password(password: String) -> ApiResult<String> {
 #[utoipa::path(post, path = "/v1/users", tag = "users", request_body = NewUser,
     responses((status = 201, description = "Created", body = User, headers(("ETag" = String), ("Location" = String)))),
     security(("tenant_auth" = [])))]
-pub async fn create(
-    State(app): State<AppState>,
-    caller: TenantCaller,
-    Json(body): Json<NewUser>,
-) -> ApiResult<Resource<User>> {
-    caller.require(Role::Admin)?;
+pub async fn create(cx: Tenant, Json(body): Json<NewUser>) -> ApiResult<Resource<User>> {
+    cx.caller.require(Role::Admin)?;
     let mut errors = Errors::new();
     let email = validate::email(&mut errors, "/email", &body.email);
     let display_name = validate::name(&mut errors, "/display_name", &body.display_name);
@@ -74,22 +57,21 @@ pub async fn create(
         None => None,
     };
 
-    let mut w = Write::locked(&app, &caller, Role::Admin).await?;
+    let mut w = cx.locked_write(Role::Admin).await?;
     let max_users = w.tenant_row()?.max_users;
     if db::users::count(w.conn()).await? >= i64::from(max_users) {
         return Err(ApiError::QuotaExceeded { quota: "max_users", limit: i64::from(max_users) });
     }
     let row =
-        db::users::insert(w.conn(), caller.tenant_id(), &email, &display_name, body.role, password_hash.as_deref())
-            .await?;
+        db::users::insert(w.conn(), cx.tenant_id(), &email, &display_name, body.role, password_hash.as_deref()).await?;
     w.created(&row, Touched::Nothing).await
 }
 
 #[utoipa::path(get, path = "/v1/users/{id}", tag = "users", params(("id" = Uuid, Path)),
     responses((status = 200, description = "The user", body = User, headers(("ETag" = String)))),
     security(("tenant_auth" = [])))]
-pub async fn get(State(app): State<AppState>, caller: TenantCaller, Path(id): Path<Uuid>) -> ApiResult<Resource<User>> {
-    read::one::<UserRow>(&app, &caller, id).await
+pub async fn get(cx: Tenant, Path(id): Path<Uuid>) -> ApiResult<Resource<User>> {
+    cx.one::<UserRow>(id).await
 }
 
 #[utoipa::path(patch, path = "/v1/users/{id}", tag = "users", params(("id" = Uuid, Path),
@@ -98,13 +80,12 @@ pub async fn get(State(app): State<AppState>, caller: TenantCaller, Path(id): Pa
     responses((status = 200, description = "Updated", body = User, headers(("ETag" = String)))),
     security(("tenant_auth" = [])))]
 pub async fn update(
-    State(app): State<AppState>,
-    caller: TenantCaller,
+    cx: Tenant,
     Path(id): Path<Uuid>,
     if_match: IfMatch,
     Json(body): Json<UserUpdate>,
 ) -> ApiResult<Resource<User>> {
-    let mut w = Write::tenant(&app, &caller, Role::Admin).await?;
+    let mut w = cx.write(Role::Admin).await?;
     let current: UserRow = w.current(id, &if_match).await?;
     let mut next = current.clone();
     let mut errors = Errors::new();
@@ -142,13 +123,8 @@ async fn ensure_another_admin(conn: &mut sqlx::PgConnection, leaving: Uuid) -> A
         (status = 409, description = "The user is the tenant's last admin", body = patronus_api::Problem,
             content_type = "application/problem+json")),
     security(("tenant_auth" = [])))]
-pub async fn delete(
-    State(app): State<AppState>,
-    caller: TenantCaller,
-    Path(id): Path<Uuid>,
-    if_match: IfMatch,
-) -> ApiResult<StatusCode> {
-    let mut w = Write::tenant(&app, &caller, Role::Admin).await?;
+pub async fn delete(cx: Tenant, Path(id): Path<Uuid>, if_match: IfMatch) -> ApiResult<StatusCode> {
+    let mut w = cx.write(Role::Admin).await?;
     let current: UserRow = w.current(id, &if_match).await?;
     if current.role() == Role::Admin {
         ensure_another_admin(w.conn(), id).await?;
@@ -161,20 +137,15 @@ pub async fn delete(
     request_body = PasswordChange,
     responses((status = 204, description = "Password set")),
     security(("tenant_auth" = [])))]
-pub async fn set_password(
-    State(app): State<AppState>,
-    caller: TenantCaller,
-    Path(id): Path<Uuid>,
-    Json(body): Json<PasswordChange>,
-) -> ApiResult<StatusCode> {
-    let is_self = matches!(&caller.tenant.actor, Actor::User { id: me, .. } if *me == id);
-    let mut w = Write::tenant(&app, &caller, if is_self { Role::Viewer } else { Role::Admin }).await?;
+pub async fn set_password(cx: Tenant, Path(id): Path<Uuid>, Json(body): Json<PasswordChange>) -> ApiResult<StatusCode> {
+    let is_self = matches!(&cx.caller.tenant.actor, Actor::User { id: me, .. } if *me == id);
+    let mut w = cx.write(if is_self { Role::Viewer } else { Role::Admin }).await?;
     // Existence in the caller's tenant first: another tenant's user is a 404 whatever the body.
     let current: UserRow = w.current(id, &IfMatch(None)).await?;
     let mut errors = Errors::new();
     validate::password(&mut errors, "/password", &body.password);
     errors.check()?;
-    if is_self && caller.tenant.role != Role::Admin {
+    if is_self && cx.caller.tenant.role != Role::Admin {
         if let Some(stored) = current.password_hash.clone() {
             let given = body.current_password.clone().unwrap_or_default();
             let ok = tokio::task::spawn_blocking(move || secrets::verify_password(&given, Some(&stored)))
