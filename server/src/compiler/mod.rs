@@ -67,6 +67,23 @@ pub struct Network {
     /// computed on first use. [`Network::with_site`] keeps the leaves of the sites it does not
     /// touch, so that a write rehashes one peer entry, not every one a hub lists.
     leaves: Vec<OnceLock<Option<peer_tree::Digest32>>>,
+    /// The tree over every enrolled site's leaf (what the documents of sites that peer with
+    /// everyone list), built on first use and carried by [`Network::with_site`], which replaces
+    /// one leaf in O(log n) when an enrolled site changes in place.
+    everyone: OnceLock<Arc<Everyone>>,
+}
+
+/// The leaves of every enrolled site, in site order, and each one's position among them.
+#[derive(Clone)]
+struct Everyone {
+    tree: peer_tree::AllButOne,
+    position: Arc<HashMap<Uuid, usize>>,
+}
+
+impl std::fmt::Debug for Everyone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Everyone").field("enrolled", &self.position.len()).finish()
+    }
 }
 
 impl Network {
@@ -91,7 +108,8 @@ impl Network {
         }
         let leaves = sites.iter().map(|_| OnceLock::new()).collect();
         let sites = sites.into_iter().map(Arc::new).collect();
-        Network { mode, persistent_keepalive, sites, qos_classes, policies, index, hubs, peerings_of, leaves }
+        let everyone = OnceLock::new();
+        Network { mode, persistent_keepalive, sites, qos_classes, policies, index, hubs, peerings_of, leaves, everyone }
     }
 
     /// This network with one site replaced: inserted when new, removed (with its peerings) when
@@ -99,17 +117,45 @@ impl Network {
     /// re-index instead of a reload of the whole network.
     pub fn with_site(&self, id: Uuid, site: Option<SiteInput>) -> Network {
         let mut next = self.clone();
+        next.everyone = OnceLock::new();
         match (next.index.get(&id).copied(), site) {
             (Some(i), Some(mut site)) => {
                 normalise(&mut site);
+                let role_changed = site.role != next.sites[i].role;
                 next.sites[i] = Arc::new(site);
                 next.leaves[i] = OnceLock::new();
+                // In place: the index stands; the tree of everyone follows when the site was and
+                // stays enrolled (its position among the enrolled is the same).
+                if role_changed {
+                    next.hubs = hub_indices(&next.sites);
+                }
+                if let Some(everyone) = self.everyone.get() {
+                    match (self.leaf(i), next.leaf(i), everyone.position.get(&id)) {
+                        (Some(old), Some(new), Some(&p)) => {
+                            let mut tree = (**everyone).clone();
+                            if old != new {
+                                tree.tree.set(p, new);
+                            }
+                            let _ = next.everyone.set(Arc::new(tree));
+                        }
+                        (None, None, None) => {
+                            let _ = next.everyone.set(everyone.clone());
+                        }
+                        _ => {}
+                    }
+                }
+                return next;
             }
             (None, Some(mut site)) => {
                 normalise(&mut site);
                 let at = next.sites.partition_point(|s| s.id < id);
+                let enrolled = site.public_key.is_some();
                 next.sites.insert(at, Arc::new(site));
                 next.leaves.insert(at, OnceLock::new());
+                // A site without an agent is in no peer list: the tree of everyone stands.
+                if let (false, Some(everyone)) = (enrolled, self.everyone.get()) {
+                    let _ = next.everyone.set(everyone.clone());
+                }
             }
             (Some(i), None) => {
                 next.sites.remove(i);
@@ -121,12 +167,26 @@ impl Network {
                         }
                     }
                 }
+                if let Some(everyone) = self.everyone.get().filter(|e| !e.position.contains_key(&id)) {
+                    let _ = next.everyone.set(everyone.clone());
+                }
             }
             (None, None) => return next,
         }
         next.index = next.sites.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
-        next.hubs = next.sites.iter().enumerate().filter(|(_, s)| s.role == SiteRole::Hub).map(|(i, _)| i).collect();
+        next.hubs = hub_indices(&next.sites);
         next
+    }
+
+    /// The tree over every enrolled site's peer entry.
+    fn everyone(&self) -> &Everyone {
+        self.everyone.get_or_init(|| {
+            let enrolled: Vec<(Uuid, peer_tree::Digest32)> =
+                (0..self.sites.len()).filter_map(|j| self.leaf(j).map(|l| (self.sites[j].id, l))).collect();
+            let position = enrolled.iter().enumerate().map(|(p, &(id, _))| (id, p)).collect();
+            let leaves = enrolled.into_iter().map(|(_, l)| l).collect();
+            Arc::new(Everyone { tree: peer_tree::AllButOne::new(leaves), position: Arc::new(position) })
+        })
     }
 
     /// The Merkle leaf of site `j`'s peer entry, `None` while it has no agent.
@@ -168,6 +228,10 @@ impl Network {
     pub fn all_sites(&self) -> BTreeSet<Uuid> {
         self.sites.iter().map(|s| s.id).collect()
     }
+}
+
+fn hub_indices(sites: &[Arc<SiteInput>]) -> Vec<usize> {
+    sites.iter().enumerate().filter(|(_, s)| s.role == SiteRole::Hub).map(|(i, _)| i).collect()
 }
 
 /// Puts a site's lists in canonical order.
@@ -327,22 +391,13 @@ pub fn content_hash(config: &SiteConfig) -> String {
 /// however many documents list it, and the documents of sites that peer with everyone share one
 /// [`peer_tree::AllButOne`].
 pub fn site_hashes(net: &Network, ids: &BTreeSet<Uuid>) -> BTreeMap<Uuid, String> {
-    // Built on first use: the leaves of every enrolled site, and each site's position among them.
-    let mut everyone: Option<(peer_tree::AllButOne, peer_tree::Digest32, HashMap<usize, usize>)> = None;
     let mut out = BTreeMap::new();
     for &id in ids {
         let Some(own) = net.index_of(id) else { continue };
         let peer_root = if topology::peers_with_everyone(net, own) {
-            let (tree, whole, position) = everyone.get_or_insert_with(|| {
-                let enrolled: Vec<(usize, peer_tree::Digest32)> =
-                    (0..net.sites.len()).filter_map(|j| net.leaf(j).map(|l| (j, l))).collect();
-                let position = enrolled.iter().enumerate().map(|(p, &(j, _))| (j, p)).collect();
-                let leaves: Vec<_> = enrolled.into_iter().map(|(_, l)| l).collect();
-                let whole = peer_tree::root(&leaves);
-                (peer_tree::AllButOne::new(leaves), whole, position)
-            });
+            let everyone = net.everyone();
             // An unenrolled site is in no list, so it lists every enrolled site.
-            position.get(&own).map_or(*whole, |&p| tree.without(p))
+            everyone.position.get(&id).map_or_else(|| everyone.tree.whole(), |&p| everyone.tree.without(p))
         } else {
             let leaves: Vec<_> = topology::peer_indices(net, id).into_iter().filter_map(|j| net.leaf(j)).collect();
             peer_tree::root(&leaves)

@@ -7,8 +7,6 @@
 //! then each document's root in O(log n) compressions instead of O(n). Adding an enrolled site to
 //! a 1,000-site mesh changes all 1,001 documents, and this is what keeps recomputing them cheap.
 
-use std::collections::HashMap;
-
 use sha2::{Digest, Sha256};
 
 pub type Digest32 = [u8; 32];
@@ -47,58 +45,135 @@ pub fn root(leaves: &[Digest32]) -> Digest32 {
     }
 }
 
-/// Roots of `leaves` with any one of them left out.
-pub struct AllButOne {
+/// The Merkle tree over a list of leaves with every inner node kept, so that replacing one leaf
+/// costs the O(log n) nodes above it. Inner nodes are stored in pre-order: the node over
+/// `[a, b)` at `i` has its left child `[a, k)` at `i + 1` and its right child `[k, b)` at
+/// `i + (k - a)`.
+#[derive(Clone)]
+pub struct Tree {
     leaves: Vec<Digest32>,
-    /// For each inner node `[a, b)` of the tree over `leaves.len() - 1` leaves: the root of
-    /// `leaves[a..b]` (the node when the hole lies after it) and of `leaves[a+1..b+1]` (when it
-    /// lies before it).
-    nodes: HashMap<(usize, usize), (Digest32, Digest32)>,
+    nodes: Vec<Digest32>,
 }
 
-impl AllButOne {
-    pub fn new(leaves: Vec<Digest32>) -> AllButOne {
-        let mut tree = AllButOne { leaves, nodes: HashMap::new() };
-        let len = tree.leaves.len().saturating_sub(1);
-        if len > 0 {
-            tree.build(0, len);
+impl Tree {
+    pub fn new(leaves: Vec<Digest32>) -> Tree {
+        let mut tree = Tree { nodes: vec![[0; 32]; leaves.len().saturating_sub(1)], leaves };
+        if tree.leaves.len() > 1 {
+            tree.build(0, tree.leaves.len(), 0);
         }
         tree
     }
 
-    fn build(&mut self, a: usize, b: usize) -> (Digest32, Digest32) {
+    fn build(&mut self, a: usize, b: usize, i: usize) -> Digest32 {
         if b - a == 1 {
-            return (self.leaves[a], self.leaves[a + 1]);
+            return self.leaves[a];
         }
         let k = a + split(b - a);
-        let (l0, l1) = self.build(a, k);
-        let (r0, r1) = self.build(k, b);
-        let both = (node(&l0, &r0), node(&l1, &r1));
-        self.nodes.insert((a, b), both);
-        both
+        let left = self.build(a, k, i + 1);
+        let right = self.build(k, b, i + (k - a));
+        self.nodes[i] = node(&left, &right);
+        self.nodes[i]
+    }
+
+    fn len(&self) -> usize {
+        self.leaves.len()
+    }
+
+    /// The root, equal to [`root`] of the leaves.
+    pub fn root(&self) -> Digest32 {
+        match self.leaves.len() {
+            0 => root(&[]),
+            1 => self.leaves[0],
+            _ => self.nodes[0],
+        }
+    }
+
+    /// The digest of node `[a, b)` stored at `i`.
+    fn at(&self, a: usize, b: usize, i: usize) -> Digest32 {
+        if b - a == 1 {
+            self.leaves[a]
+        } else {
+            self.nodes[i]
+        }
+    }
+
+    /// Replaces leaf `j` and the nodes above it.
+    pub fn set(&mut self, j: usize, leaf: Digest32) {
+        self.leaves[j] = leaf;
+        let (mut a, mut b, mut i) = (0, self.leaves.len(), 0);
+        let mut path = Vec::new();
+        while b - a > 1 {
+            path.push((a, b, i));
+            let k = a + split(b - a);
+            if j < k {
+                (b, i) = (k, i + 1);
+            } else {
+                (a, i) = (k, i + (k - a));
+            }
+        }
+        for &(a, b, i) in path.iter().rev() {
+            let k = a + split(b - a);
+            self.nodes[i] = node(&self.at(a, k, i + 1), &self.at(k, b, i + (k - a)));
+        }
+    }
+}
+
+/// Roots of `leaves` with any one of them left out, and of all of them.
+#[derive(Clone)]
+pub struct AllButOne {
+    all: Tree,
+    /// The trees over `leaves[..n-1]` and `leaves[1..]`: node `[a, b)` of the list with a hole
+    /// is the first's when the hole lies after it and the second's when it lies before it.
+    before_hole: Tree,
+    after_hole: Tree,
+}
+
+impl AllButOne {
+    pub fn new(leaves: Vec<Digest32>) -> AllButOne {
+        let n = leaves.len();
+        AllButOne {
+            before_hole: Tree::new(leaves[..n.saturating_sub(1)].to_vec()),
+            after_hole: Tree::new(leaves.get(1..).unwrap_or(&[]).to_vec()),
+            all: Tree::new(leaves),
+        }
+    }
+
+    /// The root over every leaf.
+    pub fn whole(&self) -> Digest32 {
+        self.all.root()
+    }
+
+    /// Replaces leaf `j` in O(log n).
+    pub fn set(&mut self, j: usize, leaf: Digest32) {
+        self.all.set(j, leaf);
+        if j + 1 < self.all.len() {
+            self.before_hole.set(j, leaf);
+        }
+        if j >= 1 {
+            self.after_hole.set(j - 1, leaf);
+        }
     }
 
     /// The root of the leaves without the one at `hole`.
     pub fn without(&self, hole: usize) -> Digest32 {
-        debug_assert!(hole < self.leaves.len());
-        match self.leaves.len() {
+        debug_assert!(hole < self.all.len());
+        match self.all.len() {
             0 | 1 => root(&[]),
-            n => self.subtree(0, n - 1, hole),
+            n => self.subtree(0, n - 1, 0, hole),
         }
     }
 
-    /// Node `[a, b)` of the list with the hole: positions before the hole are the leaves' own,
-    /// positions from the hole on are shifted by one.
-    fn subtree(&self, a: usize, b: usize, hole: usize) -> Digest32 {
-        if b - a == 1 {
-            return self.leaves[if a < hole { a } else { a + 1 }];
+    /// Node `[a, b)` (stored at `i`) of the list with the hole: positions before the hole are the
+    /// leaves' own, positions from the hole on are shifted by one.
+    fn subtree(&self, a: usize, b: usize, i: usize, hole: usize) -> Digest32 {
+        if b <= hole {
+            return self.before_hole.at(a, b, i);
         }
-        if b <= hole || a >= hole {
-            let (before_hole, after_hole) = self.nodes[&(a, b)];
-            return if b <= hole { before_hole } else { after_hole };
+        if a >= hole {
+            return self.after_hole.at(a, b, i);
         }
         let k = a + split(b - a);
-        node(&self.subtree(a, k, hole), &self.subtree(k, b, hole))
+        node(&self.subtree(a, k, i + 1, hole), &self.subtree(k, b, i + (k - a), hole))
     }
 }
 
@@ -124,6 +199,24 @@ mod tests {
                 let mut rest = all.clone();
                 rest.remove(hole);
                 assert_eq!(tree.without(hole), root(&rest), "n = {n}, hole = {hole}");
+            }
+        }
+    }
+
+    #[test]
+    fn replacing_a_leaf_gives_the_roots_of_the_new_list() {
+        for n in 1..40 {
+            let mut all = leaves(n);
+            let mut tree = AllButOne::new(all.clone());
+            for j in (0..n).step_by(3) {
+                all[j] = leaf(format!("changed {j}").as_bytes());
+                tree.set(j, all[j]);
+                assert_eq!(tree.whole(), root(&all), "n = {n}, j = {j}");
+                for hole in 0..n {
+                    let mut rest = all.clone();
+                    rest.remove(hole);
+                    assert_eq!(tree.without(hole), root(&rest), "n = {n}, j = {j}, hole = {hole}");
+                }
             }
         }
     }

@@ -306,6 +306,20 @@ fn replacing_one_site_equals_rebuilding_the_network() {
         let expected = net(mode, with_fresh, kept_peerings);
         assert_eq!(documents(&inserted), documents(&expected), "seed {seed}: insert");
         assert_eq!(hashes(&inserted), hashes(&expected), "seed {seed}: insert");
+
+        // A site without an agent inserted, then a link of an enrolled site changed, each on a
+        // network whose hashes were computed (the shared tree of everyone carried along).
+        let mut all: Vec<SiteInput> = sites.clone();
+        let newcomer = site(200 + u128::from(seed as u8 % 7), SiteRole::Edge, false);
+        all.push(newcomer.clone());
+        let step = base.with_site(newcomer.id, Some(newcomer));
+        assert_eq!(hashes(&step), hashes(&net(mode, all.clone(), peerings.clone())), "seed {seed}: unenrolled insert");
+        if let Some(enrolled) = all.iter_mut().find(|s| s.public_key.is_some() && !s.links.is_empty()) {
+            enrolled.links[0].cost += 1;
+            let (id, changed) = (enrolled.id, enrolled.clone());
+            let stepped = step.with_site(id, Some(changed));
+            assert_eq!(hashes(&stepped), hashes(&net(mode, all, peerings.clone())), "seed {seed}: link change");
+        }
     }
 }
 
