@@ -17,7 +17,8 @@
 # the floor no provider can beat; and prints how much longer the Patronus run took than the floor.
 #
 # Terraform: `terraform` (or `tofu`) on PATH, or TERRAFORM=/path/to/binary. Default rate limits
-# (500/s, burst 1000), as a user would have them. PATRONUS_SERVER_BIN runs another server build.
+# (500/s, burst 1000), as a user would have them. PATRONUS_SERVER_BIN runs another server build
+# (PATRONUS_SERVER_COMMIT says, in the conditions, which commit it was built from).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib.sh
@@ -149,7 +150,7 @@ run() { # run NAME COMMAND...: time a Terraform command; prints seconds. $work/N
   python3 -c "print(f'{$t1 - $t0:.1f}')"
 }
 
-echo "conditions: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, load average $(cut -d ' ' -f 1-3 /proc/loadavg), commit $(git -C "$OLDPWD" rev-parse --short HEAD)$(git -C "$OLDPWD" diff --quiet HEAD -- server terraform-provider sdk/go || echo '+dirty'), $(basename "$(dirname "$server_bin")") server, private PostgreSQL, default rate limits, $("$tf" version | head -n 1), parallelism 10 (default), SHAPE=$SHAPE: $shape_text"
+echo "conditions: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, load average $(cut -d ' ' -f 1-3 /proc/loadavg), commit $(git -C "$OLDPWD" rev-parse --short HEAD)$(git -C "$OLDPWD" diff --quiet HEAD -- server terraform-provider sdk/go || echo '+dirty'), $(basename "$(dirname "$server_bin")") server${PATRONUS_SERVER_COMMIT:+ built from $PATRONUS_SERVER_COMMIT}, private PostgreSQL, default rate limits, $("$tf" version | head -n 1), parallelism 10 (default), SHAPE=$SHAPE: $shape_text"
 r0=$(requests_total)
 snapshot start
 apply_s=$(run apply "$tf" apply -auto-approve -input=false -no-color)

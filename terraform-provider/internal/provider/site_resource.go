@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"sort"
 	"strconv"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -19,6 +20,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	patronus "github.com/patronus-sdwan/patronus/sdk/go"
 	"github.com/patronus-sdwan/patronus/sdk/go/api"
@@ -219,9 +221,9 @@ func (r *siteResource) Create(ctx context.Context, req resource.CreateRequest, r
 }
 
 func (r *siteResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var state siteModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	id, ok := parseID(state.ID, "site", &resp.Diagnostics)
+	var stateID types.String
+	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &stateID)...)
+	id, ok := parseID(stateID, "site", &resp.Diagnostics)
 	if !ok {
 		return
 	}
@@ -287,42 +289,44 @@ func (r *siteResource) Update(ctx context.Context, req resource.UpdateRequest, r
 
 // ModifyPlan keeps a plan that changes nothing a no-op, and reports a site that sets `links` while
 // patronus_link resources of this configuration manage links of the same site (link_owners.go;
-// the patronus_link side reports the usual case).
+// the patronus_link side reports the usual case). Terraform calls it for every site of every
+// plan, so it reads the raw values: converting whole objects costs more than the rest of it.
 func (r *siteResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return
 	}
-	var plan siteModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() {
+	var plan map[string]tftypes.Value
+	if err := req.Plan.Raw.As(&plan); err != nil {
 		return
 	}
-	if !req.State.Raw.IsNull() && plan.Etag.IsUnknown() {
+	if !req.State.Raw.IsNull() && !plan["etag"].IsKnown() {
 		// With `links` left out and links in the state, Terraform proposes null for them
 		// (it infers that a value with required fields must have been configured), which the
 		// framework takes for a change and so marks the ETag unknown; siteLinksPlan puts the
 		// links back. When nothing else changes, neither does the ETag: no update.
-		var state siteModel
-		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-		if !resp.Diagnostics.HasError() && plan.sameAs(state) {
-			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("etag"), state.Etag)...)
+		var state map[string]tftypes.Value
+		if err := req.State.Raw.As(&state); err == nil && sameButETag(plan, state) {
+			plan["etag"] = state["etag"]
+			resp.Plan.Raw = tftypes.NewValue(req.Plan.Raw.Type(), plan)
 		}
 	}
-	if r.owners == nil || !known(plan.ID) {
+	if r.owners == nil || !plan["id"].IsKnown() || plan["id"].IsNull() {
 		return
 	}
-	var configLinks types.Set
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("links"), &configLinks)...)
-	if resp.Diagnostics.HasError() || configLinks.IsNull() {
+	var config map[string]tftypes.Value
+	if err := req.Config.Raw.As(&config); err != nil || config["links"].IsNull() {
 		return
 	}
-	id, err := patronus.ParseID(plan.ID.ValueString())
-	names, ok := siteLinkNames(plan.Links)
+	var idText, name string
+	if err := plan["id"].As(&idText); err != nil {
+		return
+	}
+	id, err := patronus.ParseID(idText)
+	names, ok := rawLinkNames(plan["links"])
 	if err != nil || !ok {
 		return
 	}
-	name := plan.Name.ValueString()
-	if !known(plan.Name) {
+	if !plan["name"].IsKnown() || plan["name"].As(&name) != nil {
 		name = id.String()
 	}
 	if apart := r.owners.siteSetsLinks(id, name, names); len(apart) > 0 {
@@ -330,12 +334,37 @@ func (r *siteResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 	}
 }
 
-// sameAs tells whether two states of a site agree on everything but the ETag.
-func (m siteModel) sameAs(o siteModel) bool {
-	return m.ID.Equal(o.ID) && m.Name.Equal(o.Name) && m.Description.Equal(o.Description) &&
-		m.Location.Equal(o.Location) && m.Labels.Equal(o.Labels) && m.Role.Equal(o.Role) &&
-		m.LanPrefixes.Equal(o.LanPrefixes) && m.ListenPort.Equal(o.ListenPort) &&
-		m.OverlayAddress.Equal(o.OverlayAddress) && m.Links.Equal(o.Links)
+// sameButETag tells whether a plan and a state of a site (raw objects) agree on everything but
+// the ETag.
+func sameButETag(plan, state map[string]tftypes.Value) bool {
+	if len(plan) != len(state) {
+		return false
+	}
+	for k, v := range plan {
+		if k != "etag" && !v.Equal(state[k]) {
+			return false
+		}
+	}
+	return true
+}
+
+// rawLinkNames are the names in a raw link set, sorted; ok is false when one is not known yet.
+func rawLinkNames(links tftypes.Value) ([]string, bool) {
+	var elems []tftypes.Value
+	if !links.IsFullyKnown() || links.IsNull() || links.As(&elems) != nil {
+		return nil, false
+	}
+	names := make([]string, 0, len(elems))
+	for _, e := range elems {
+		var attrs map[string]tftypes.Value
+		var name string
+		if e.As(&attrs) != nil || attrs["name"].As(&name) != nil {
+			return nil, false
+		}
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	return names, true
 }
 
 // recordInline notes, for the patronus_link resources planned after it in this run, that the
