@@ -28,7 +28,10 @@ pub enum Touched {
     /// Something tenant-wide that shows in these sites' documents only (a peering): the network
     /// is reloaded.
     Sites(BTreeSet<Uuid>),
-    /// Something every document shows (topology, QoS classes, policies): the network is reloaded.
+    /// QoS classes or policies, which every document's header may show: they are reloaded, the
+    /// sites are carried over from the network before.
+    Policies,
+    /// Something every document shows (the topology): the network is reloaded.
     AllSites,
 }
 
@@ -83,6 +86,12 @@ pub async fn commit_change(
             (after, ids)
         }
         Touched::Sites(ids) => (db::network::load(tx, tenant_id).await?, ids),
+        Touched::Policies => {
+            let (qos, policies) = db::network::load_policies(tx).await?;
+            let after = before.with_policies(qos, policies);
+            let ids = after.all_sites();
+            (after, ids)
+        }
         Touched::AllSites | Touched::Nothing => {
             let after = db::network::load(tx, tenant_id).await?;
             let ids = after.all_sites();

@@ -97,8 +97,7 @@ impl Network {
     ) -> Network {
         sites.sort_by_key(|s| s.id);
         sites.iter_mut().for_each(normalise);
-        qos_classes.sort_by(|a, b| (a.priority, &a.name).cmp(&(b.priority, &b.name)));
-        policies.sort_by(|a, b| (a.policy.priority, &a.policy.name).cmp(&(b.policy.priority, &b.policy.name)));
+        sort_policies(&mut qos_classes, &mut policies);
         let index = sites.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
         let hubs = sites.iter().enumerate().filter(|(_, s)| s.role == SiteRole::Hub).map(|(i, _)| i).collect();
         let mut peerings_of: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
@@ -178,6 +177,13 @@ impl Network {
         next
     }
 
+    /// This network with other QoS classes and policies. Peer entries do not show them, so the
+    /// sites, their cached leaves and the tree of everyone are shared as they are.
+    pub fn with_policies(&self, mut qos_classes: Vec<ConfigQosClass>, mut policies: Vec<PolicyInput>) -> Network {
+        sort_policies(&mut qos_classes, &mut policies);
+        Network { qos_classes, policies, ..self.clone() }
+    }
+
     /// The tree over every enrolled site's peer entry.
     fn everyone(&self) -> &Everyone {
         self.everyone.get_or_init(|| {
@@ -207,6 +213,15 @@ impl Network {
     }
 
     /// The sites `id` peers with under the topology and peerings, enrolled or not.
+    /// How many sites `id` peers with, enrolled or not (without listing them).
+    pub fn peers_of_count(&self, id: Uuid) -> usize {
+        match self.index_of(id) {
+            Some(own) if topology::peers_with_everyone(self, own) => self.sites.len() - 1,
+            Some(_) => topology::peer_indices(self, id).len(),
+            None => 0,
+        }
+    }
+
     pub fn peers_of(&self, id: Uuid) -> BTreeSet<Uuid> {
         topology::peer_indices(self, id).into_iter().map(|i| self.sites[i].id).collect()
     }
@@ -228,6 +243,11 @@ impl Network {
     pub fn all_sites(&self) -> BTreeSet<Uuid> {
         self.sites.iter().map(|s| s.id).collect()
     }
+}
+
+fn sort_policies(qos_classes: &mut [ConfigQosClass], policies: &mut [PolicyInput]) {
+    qos_classes.sort_by(|a, b| (a.priority, &a.name).cmp(&(b.priority, &b.name)));
+    policies.sort_by(|a, b| (a.policy.priority, &a.policy.name).cmp(&(b.policy.priority, &b.policy.name)));
 }
 
 fn hub_indices(sites: &[Arc<SiteInput>]) -> Vec<usize> {

@@ -340,3 +340,21 @@ fn documents_assembled_from_shared_peer_fragments_are_the_serialised_documents()
         }
     }
 }
+
+#[test]
+fn new_policies_on_a_warm_network_equal_rebuilding_it() {
+    for seed in 0..50 {
+        let (sites, peerings, mode) = random_network(&mut Lcg(seed), false);
+        let base = net(mode, sites.clone(), peerings.clone());
+        hashes(&base);
+        let qos = vec![
+            ConfigQosClass { name: "voice".into(), priority: 1, dscp: 46, guaranteed_percent: 20, max_percent: 30 },
+            ConfigQosClass { name: "bulk".into(), priority: 8, dscp: 8, guaranteed_percent: 10, max_percent: 100 },
+        ];
+        let changed = base.with_policies(qos.clone(), Vec::new());
+        let expected = Network::new(mode, 25, sites, peerings, qos, Vec::new());
+        assert_eq!(documents(&changed), documents(&expected), "seed {seed}");
+        assert_eq!(hashes(&changed), hashes(&expected), "seed {seed}");
+        assert_ne!(hashes(&changed), hashes(&base), "seed {seed}: the classes show in every document");
+    }
+}

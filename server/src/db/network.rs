@@ -22,13 +22,21 @@ pub async fn load(conn: &mut sqlx::PgConnection, tenant_id: Uuid) -> Result<Netw
         })
         .collect::<Vec<_>>();
     let pairs = peerings::all_pairs(&mut *conn).await?;
+    let (qos, policies) = load_policies(conn).await?;
+    Ok(Network::new(topo.mode(), topo.keepalive(), site_inputs, pairs, qos, policies))
+}
+
+/// The tenant's QoS classes and policies, as the compiler takes them.
+pub async fn load_policies(
+    conn: &mut sqlx::PgConnection,
+) -> Result<(Vec<patronus_api::ConfigQosClass>, Vec<PolicyInput>), sqlx::Error> {
     let qos = qos_classes::all(&mut *conn).await?.iter().map(|q| q.to_config()).collect();
     let policies = policies::all(&mut *conn)
         .await?
         .iter()
         .map(|p| PolicyInput { policy: p.to_config(), site_selector: p.site_selector.0.clone() })
         .collect();
-    Ok(Network::new(topo.mode(), topo.keepalive(), site_inputs, pairs, qos, policies))
+    Ok((qos, policies))
 }
 
 fn site_input(s: sites::SiteRow, prefix_len: u8, public_key: Option<String>) -> SiteInput {

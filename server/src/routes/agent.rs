@@ -111,6 +111,9 @@ pub async fn enroll(
     ))
 }
 
+/// Documents listing at most this many peers are assembled on the async worker itself.
+const SMALL_DOCUMENT_PEERS: usize = 64;
+
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ConfigQuery {
@@ -182,15 +185,21 @@ pub async fn config(
             if snapshot.revision != revision {
                 continue; // The network moved on while we read; read the hash from the database.
             }
-            // Assembling a large document is CPU work: keep it off the async workers so that
-            // parked polls and database I/O keep moving when thousands fetch at once. The hash is
-            // the recorded one: the snapshot is the network at the revision it was recorded for.
             let etag = format!("\"{hash}\"");
-            let body = tokio::task::spawn_blocking(move || {
-                compiler::compiled_bytes(&snapshot.network, snapshot.fragments(), site_id, doc_revision, &hash)
-            })
-            .await
-            .map_err(|e| ApiError::Internal(anyhow::anyhow!("compiling: {e}")))?
+            let peers = snapshot.network.peers_of_count(site_id);
+            let assemble =
+                move || compiler::compiled_bytes(&snapshot.network, snapshot.fragments(), site_id, doc_revision, &hash);
+            // Assembling a large document is CPU work: keep it off the async workers so that
+            // parked polls and database I/O keep moving when thousands fetch at once. A small one
+            // (a spoke's) costs less than the hand-off to another thread. The hash is the
+            // recorded one: the snapshot is the network at the revision it was recorded for.
+            let body = if peers > SMALL_DOCUMENT_PEERS {
+                tokio::task::spawn_blocking(assemble)
+                    .await
+                    .map_err(|e| ApiError::Internal(anyhow::anyhow!("compiling: {e}")))?
+            } else {
+                assemble()
+            }
             .ok_or(ApiError::NotFound(Kind::Site))?;
             let mut response =
                 ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response();

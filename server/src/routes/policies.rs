@@ -142,7 +142,7 @@ pub async fn create(cx: Tenant, Json(body): Json<NewPolicy>) -> ApiResult<Resour
     let mut w = cx.network_write().await?;
     check(w.conn(), &mut row).await?;
     let created = db::policies::insert(w.conn(), &row).await?;
-    w.created(&created, Touched::AllSites).await
+    w.created(&created, Touched::Policies).await
 }
 
 #[utoipa::path(get, path = "/v1/policies/{id}", tag = "policies", params(("id" = Uuid, Path)),
@@ -174,7 +174,7 @@ pub async fn update(
         return Ok(w.unchanged(&current));
     }
     let updated = db::policies::update(w.conn(), &next).await?;
-    w.updated(&current, &updated, Touched::AllSites).await
+    w.updated(&current, &updated, Touched::Policies).await
 }
 
 #[utoipa::path(delete, path = "/v1/policies/{id}", tag = "policies", params(("id" = Uuid, Path),
@@ -185,5 +185,5 @@ pub async fn delete(cx: Tenant, Path(id): Path<Uuid>, if_match: IfMatch) -> ApiR
     let mut w = cx.network_write().await?;
     let current: PolicyRow = w.current(id, &if_match).await?;
     db::policies::delete(w.conn(), id).await?;
-    w.deleted(&current, Touched::AllSites).await
+    w.deleted(&current, Touched::Policies).await
 }

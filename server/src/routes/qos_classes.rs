@@ -78,7 +78,7 @@ pub async fn create(cx: Tenant, Json(body): Json<NewQosClass>) -> ApiResult<Reso
     let mut w = cx.network_write().await?;
     check_guarantees(w.conn(), &row).await?;
     let created = db::qos_classes::insert(w.conn(), &row).await?;
-    w.created(&created, Touched::AllSites).await
+    w.created(&created, Touched::Policies).await
 }
 
 #[utoipa::path(get, path = "/v1/qos-classes/{id}", tag = "qos-classes", params(("id" = Uuid, Path)),
@@ -111,7 +111,7 @@ pub async fn update(
     }
     check_guarantees(w.conn(), &next).await?;
     let updated = db::qos_classes::update(w.conn(), &next).await?;
-    w.updated(&current, &updated, Touched::AllSites).await
+    w.updated(&current, &updated, Touched::Policies).await
 }
 
 #[utoipa::path(delete, path = "/v1/qos-classes/{id}", tag = "qos-classes", params(("id" = Uuid, Path),
@@ -135,5 +135,5 @@ pub async fn delete(cx: Tenant, Path(id): Path<Uuid>, if_match: IfMatch) -> ApiR
         });
     }
     db::qos_classes::delete(w.conn(), id).await?;
-    w.deleted(&current, Touched::AllSites).await
+    w.deleted(&current, Touched::Policies).await
 }
