@@ -118,22 +118,47 @@ pub async fn free_overlay_offset(ex: &mut sqlx::PgConnection, capacity: u32) -> 
 }
 
 /// The first LAN prefix of another site that overlaps one of `prefixes`: (site name, its prefix,
-/// ours). One scan of the GiST index on `site_prefixes` per given prefix (`OFFSET 0` keeps the
-/// planner from flattening the lateral subquery into a join it might run as a scan).
+/// ours). Two prefixes overlap when one contains the other: theirs contains ours when it is one
+/// of our supernets (equality), ours contains theirs when theirs lies between our first address
+/// and our last as a host route (a range); both are btree index scans of `site_prefixes`.
 pub async fn overlapping_prefix(
     ex: impl PgExecutor<'_>,
     except_site: Uuid,
-    prefixes: &[String],
+    prefixes: &[ipnet::IpNet],
 ) -> Result<Option<(String, String, String)>, sqlx::Error> {
-    sqlx::query_as(
-        "SELECT s.name, o.prefix::text, q::text FROM unnest($2::cidr[]) AS q, \
-         LATERAL (SELECT sp.site_id, sp.prefix FROM site_prefixes sp WHERE sp.prefix && q AND sp.site_id <> $1 OFFSET 0) o \
-         JOIN sites s ON s.id = o.site_id ORDER BY s.name LIMIT 1",
+    let supernets: Vec<String> =
+        prefixes.iter().flat_map(|p| (0..=p.prefix_len()).filter_map(move |len| supernet(p, len))).collect();
+    let (lows, highs): (Vec<String>, Vec<String>) =
+        prefixes.iter().map(|p| (p.to_string(), ipnet::IpNet::from(p.broadcast()).to_string())).unzip();
+    let found: Option<(String, String, Option<String>)> = sqlx::query_as(
+        "SELECT (SELECT name FROM sites WHERE id = o.site_id) AS site, o.theirs, o.ours FROM ( \
+           SELECT sp.site_id, sp.prefix::text AS theirs, NULL::text AS ours FROM site_prefixes sp \
+            WHERE sp.prefix = ANY($2::cidr[]) AND sp.site_id <> $1 \
+           UNION ALL \
+           SELECT sp.site_id, sp.prefix::text, r.low::text FROM unnest($3::cidr[], $4::cidr[]) AS r(low, high), \
+            LATERAL (SELECT * FROM site_prefixes sp WHERE sp.prefix >= r.low AND sp.prefix <= r.high \
+                     AND sp.site_id <> $1 OFFSET 0) sp \
+         ) o ORDER BY 1 LIMIT 1",
     )
     .bind(except_site)
-    .bind(prefixes)
+    .bind(&supernets)
+    .bind(&lows)
+    .bind(&highs)
     .fetch_optional(ex)
-    .await
+    .await?;
+    Ok(found.map(|(site, theirs, ours)| {
+        // Found as a supernet: ours is the first of ours it contains.
+        let ours = ours.unwrap_or_else(|| {
+            let net = theirs.parse::<ipnet::IpNet>().ok();
+            prefixes.iter().find(|p| net.is_some_and(|n| n.contains(*p))).map(|p| p.to_string()).unwrap_or_default()
+        });
+        (site, theirs, ours)
+    }))
+}
+
+/// The prefix that contains `p` at length `len`, as text.
+fn supernet(p: &ipnet::IpNet, len: u8) -> Option<String> {
+    ipnet::IpNet::new(p.network(), len).ok().map(|n| n.trunc().to_string())
 }
 
 #[derive(Default)]

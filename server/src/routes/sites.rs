@@ -106,8 +106,7 @@ async fn check_prefixes(
         }
     }
     errors.check()?;
-    let texts: Vec<String> = nets.iter().map(|n| n.to_string()).collect();
-    if let Some((site, theirs, ours)) = db::sites::overlapping_prefix(&mut *conn, site_id, &texts).await? {
+    if let Some((site, theirs, ours)) = db::sites::overlapping_prefix(&mut *conn, site_id, nets).await? {
         return Err(ApiError::field(pointer_of(&ours), format!("overlaps {theirs} of site {site:?}")));
     }
     Ok(())

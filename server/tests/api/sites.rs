@@ -254,3 +254,37 @@ async fn another_tenants_sites_and_links_are_not_found() {
     site(&app, &b, "paris", &["10.1.0.0/16"]).await;
     assert_eq!(app.get("/v1/sites").token(&b.admin).send().await.body["items"].as_array().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn lan_prefixes_overlap_when_either_contains_the_other_in_either_family() {
+    let app = TestApp::new().await;
+    let t = app.tenant("acme").await;
+    let paris = site(&app, &t, "paris", &["10.1.0.0/16", "fd00:1::/64"]).await;
+    for (given, pointer, theirs) in [
+        (json!(["10.9.0.0/16", "10.1.128.0/17"]), "/lan_prefixes/1", "10.1.0.0/16"),
+        (json!(["10.0.0.0/8"]), "/lan_prefixes/0", "10.1.0.0/16"),
+        (json!(["192.0.2.0/24", "10.1.0.0/16"]), "/lan_prefixes/1", "10.1.0.0/16"),
+        (json!(["fd00::/16"]), "/lan_prefixes/0", "fd00:1::/64"),
+        (json!(["fd00:1::5/128"]), "/lan_prefixes/0", "fd00:1::/64"),
+        (json!(["::/0"]), "/lan_prefixes/0", "fd00:1::/64"),
+    ] {
+        let clash = app
+            .post("/v1/sites")
+            .token(&t.operator)
+            .json(json!({"name": "berlin", "lan_prefixes": given}))
+            .send()
+            .await;
+        clash.expect_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation");
+        assert_eq!(clash.pointers(), [pointer], "{given}");
+        let detail = clash.body["detail"].as_str().unwrap();
+        assert!(detail.contains("paris") && detail.contains(theirs), "{given}: {detail}");
+    }
+    // Neighbours that do not overlap are fine, and a site may keep its own prefixes.
+    site(&app, &t, "berlin", &["10.2.0.0/16", "10.0.255.0/24", "fd00:2::/64"]).await;
+    app.patch(&format!("/v1/sites/{}", paris["id"].as_str().unwrap()))
+        .token(&t.operator)
+        .json(json!({"lan_prefixes": ["10.1.0.0/16", "10.1.0.0/24", "fd00:1::/64"]}))
+        .send()
+        .await
+        .expect(StatusCode::OK);
+}
