@@ -283,7 +283,7 @@ async fn lan_prefixes_overlap_when_either_contains_the_other_in_either_family() 
     site(&app, &t, "berlin", &["10.2.0.0/16", "10.0.255.0/24", "fd00:2::/64"]).await;
     app.patch(&format!("/v1/sites/{}", paris["id"].as_str().unwrap()))
         .token(&t.operator)
-        .json(json!({"lan_prefixes": ["10.1.0.0/16", "10.1.0.0/24", "fd00:1::/64"]}))
+        .json(json!({"lan_prefixes": ["10.1.0.0/16", "fd00:1::/64", "10.3.0.0/16"]}))
         .send()
         .await
         .expect(StatusCode::OK);
