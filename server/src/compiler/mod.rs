@@ -48,7 +48,7 @@ pub struct PolicyInput {
     pub site_selector: BTreeMap<String, String>,
 }
 
-/// The tenant's whole network. Built with [`Network::new`], which sorts it and indexes it once.
+/// The tenant's whole network. Built with [`Network::new`], which sorts it once.
 #[derive(Debug, Clone)]
 pub struct Network {
     pub mode: TopologyMode,
@@ -58,7 +58,6 @@ pub struct Network {
     pub sites: Vec<Arc<SiteInput>>,
     pub qos_classes: Vec<ConfigQosClass>,
     pub policies: Vec<PolicyInput>,
-    index: HashMap<Uuid, usize>,
     /// Explicit peerings, by site: each pair appears under both of its sites.
     peerings_of: HashMap<Uuid, Vec<Uuid>>,
     /// Indices of the hub sites, in id order.
@@ -98,7 +97,6 @@ impl Network {
         sites.sort_by_key(|s| s.id);
         sites.iter_mut().for_each(normalise);
         sort_policies(&mut qos_classes, &mut policies);
-        let index = sites.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
         let hubs = sites.iter().enumerate().filter(|(_, s)| s.role == SiteRole::Hub).map(|(i, _)| i).collect();
         let mut peerings_of: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
         for &(a, b) in &peerings {
@@ -108,22 +106,22 @@ impl Network {
         let leaves = sites.iter().map(|_| OnceLock::new()).collect();
         let sites = sites.into_iter().map(Arc::new).collect();
         let everyone = OnceLock::new();
-        Network { mode, persistent_keepalive, sites, qos_classes, policies, index, hubs, peerings_of, leaves, everyone }
+        Network { mode, persistent_keepalive, sites, qos_classes, policies, hubs, peerings_of, leaves, everyone }
     }
 
     /// This network with one site replaced: inserted when new, removed (with its peerings) when
-    /// `site` is `None`. A write to one site or its links costs a copy of the site pointers and a
-    /// re-index instead of a reload of the whole network.
+    /// `site` is `None`. A write to one site or its links costs a copy of the site pointers
+    /// instead of a reload of the whole network.
     pub fn with_site(&self, id: Uuid, site: Option<SiteInput>) -> Network {
         let mut next = self.clone();
         next.everyone = OnceLock::new();
-        match (next.index.get(&id).copied(), site) {
+        match (next.index_of(id), site) {
             (Some(i), Some(mut site)) => {
                 normalise(&mut site);
                 let role_changed = site.role != next.sites[i].role;
                 next.sites[i] = Arc::new(site);
                 next.leaves[i] = OnceLock::new();
-                // In place: the index stands; the tree of everyone follows when the site was and
+                // In place: positions stand; the tree of everyone follows when the site was and
                 // stays enrolled (its position among the enrolled is the same).
                 if role_changed {
                     next.hubs = hub_indices(&next.sites);
@@ -172,7 +170,6 @@ impl Network {
             }
             (None, None) => return next,
         }
-        next.index = next.sites.iter().enumerate().map(|(i, s)| (s.id, i)).collect();
         next.hubs = hub_indices(&next.sites);
         next
     }
@@ -201,7 +198,7 @@ impl Network {
     }
 
     pub fn site(&self, id: Uuid) -> Option<&SiteInput> {
-        self.index.get(&id).map(|&i| &*self.sites[i])
+        self.index_of(id).map(|i| &*self.sites[i])
     }
 
     pub(crate) fn hubs(&self) -> &[usize] {
@@ -227,7 +224,8 @@ impl Network {
     }
 
     pub(crate) fn index_of(&self, id: Uuid) -> Option<usize> {
-        self.index.get(&id).copied()
+        // Sites are sorted by id: a binary search, and no index to rebuild when one is added.
+        self.sites.binary_search_by_key(&id, |s| s.id).ok()
     }
 
     /// The sites whose documents a change to site `id` can alter: itself and, if its agent has
