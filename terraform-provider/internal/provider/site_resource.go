@@ -2,13 +2,16 @@ package provider
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"strconv"
+	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
@@ -19,6 +22,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
@@ -58,6 +62,73 @@ func siteFieldsFromAPI(s *api.Site) siteFields {
 		ListenPort:     types.Int64Value(int64(s.ListenPort)),
 		OverlayAddress: types.StringValue(s.OverlayAddress),
 		Etag:           types.StringValue(s.Etag),
+	}
+}
+
+// siteObjectType is the type of patronus_site's values.
+var siteObjectType = sync.OnceValue(func() types.ObjectType {
+	return siteResourceSchema().Type().(types.ObjectType)
+})
+
+// siteModelFromRaw and raw convert patronus_site's values without the framework's reflection
+// (tfsdk's Get and Set), which costs more than the rest of a request: Terraform converts every
+// site several times per plan and apply, and a fleet has a thousand.
+func siteModelFromRaw(ctx context.Context, raw tftypes.Value) (siteModel, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	v, err := siteObjectType().ValueFromTerraform(ctx, raw)
+	obj, ok := v.(types.Object)
+	if err != nil || !ok || !known(obj) {
+		diags.AddError("Unexpected value of a site", fmt.Sprintf("%v (%T): this is a bug in the provider", err, v))
+		return siteModel{}, diags
+	}
+	a := obj.Attributes()
+	return siteModel{
+		siteFields: siteFields{
+			ID:             attrString(a, "id"),
+			Name:           attrString(a, "name"),
+			Description:    attrString(a, "description"),
+			Location:       attrString(a, "location"),
+			Labels:         a["labels"].(types.Map),
+			Role:           attrString(a, "role"),
+			LanPrefixes:    a["lan_prefixes"].(types.Set),
+			ListenPort:     attrInt64(a, "listen_port"),
+			OverlayAddress: attrString(a, "overlay_address"),
+			Etag:           attrString(a, "etag"),
+		},
+		Links: a["links"].(types.Set),
+	}, diags
+}
+
+func (m siteModel) raw(ctx context.Context) (tftypes.Value, diag.Diagnostics) {
+	obj, diags := types.ObjectValue(siteObjectType().AttrTypes, map[string]attr.Value{
+		"id":              m.ID,
+		"name":            m.Name,
+		"description":     m.Description,
+		"location":        m.Location,
+		"labels":          m.Labels,
+		"role":            m.Role,
+		"lan_prefixes":    m.LanPrefixes,
+		"listen_port":     m.ListenPort,
+		"overlay_address": m.OverlayAddress,
+		"links":           m.Links,
+		"etag":            m.Etag,
+	})
+	if diags.HasError() {
+		return tftypes.Value{}, diags
+	}
+	v, err := obj.ToTerraformValue(ctx)
+	if err != nil {
+		diags.AddError("Unexpected value of a site", err.Error()+": this is a bug in the provider")
+	}
+	return v, diags
+}
+
+// setState makes m the new state of a site.
+func setState(ctx context.Context, state *tfsdk.State, m siteModel, diags *diag.Diagnostics) {
+	v, d := m.raw(ctx)
+	diags.Append(d...)
+	if !d.HasError() {
+		state.Raw = v
 	}
 }
 
@@ -200,8 +271,8 @@ func (r *siteResource) Schema(_ context.Context, _ resource.SchemaRequest, resp 
 }
 
 func (r *siteResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan siteModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	plan, diags := siteModelFromRaw(ctx, req.Plan.Raw)
+	resp.Diagnostics.Append(diags...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -217,7 +288,7 @@ func (r *siteResource) Create(ctx context.Context, req resource.CreateRequest, r
 	} else {
 		r.recordInline(site.ID, site.Name, plan.Links)
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, state)...)
+	setState(ctx, &resp.State, state, &resp.Diagnostics)
 }
 
 func (r *siteResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -238,14 +309,15 @@ func (r *siteResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 	}
 	// Every link of the site, managed here or not: when `links` is set, one the configuration does
 	// not list shows as a change; when it is not, the plan keeps these (siteLinksPlan).
-	resp.Diagnostics.Append(resp.State.Set(ctx, siteFromAPI(site))...)
+	setState(ctx, &resp.State, siteFromAPI(site), &resp.Diagnostics)
 }
 
 func (r *siteResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state siteModel
 	var configLinks types.Set
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	plan, diags := siteModelFromRaw(ctx, req.Plan.Raw)
+	resp.Diagnostics.Append(diags...)
+	state, diags := siteModelFromRaw(ctx, req.State.Raw)
+	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("links"), &configLinks)...)
 	id, ok := parseID(state.ID, "site", &resp.Diagnostics)
 	if !ok || resp.Diagnostics.HasError() {
@@ -284,7 +356,7 @@ func (r *siteResource) Update(ctx context.Context, req resource.UpdateRequest, r
 	if !configLinks.IsNull() {
 		r.recordInline(site.ID, site.Name, plan.Links)
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, next)...)
+	setState(ctx, &resp.State, next, &resp.Diagnostics)
 }
 
 // ModifyPlan keeps a plan that changes nothing a no-op, and reports a site that sets `links` while

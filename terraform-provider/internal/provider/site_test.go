@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -132,5 +133,33 @@ func TestSameButETagAndRawLinkNames(t *testing.T) {
 	}
 	if _, ok := rawLinkNames(tftypes.NewValue(state["links"].Type(), tftypes.UnknownValue)); ok {
 		t.Fatal("names of an unknown set")
+	}
+}
+
+// The conversions without reflection give what tfsdk's Get and Set give.
+func TestSiteRawConversionsMatchTheFramework(t *testing.T) {
+	ctx := context.Background()
+	withLinks := siteFromAPI(apiSiteWithLinks())
+	unmanaged := siteFromAPI(apiSite())
+	unmanaged.Links = types.SetNull(siteLinkType)
+	planned := withLinks
+	planned.ID, planned.Etag, planned.OverlayAddress = types.StringUnknown(), types.StringUnknown(), types.StringUnknown()
+	for name, m := range map[string]siteModel{"with links": withLinks, "links not managed": unmanaged, "a plan": planned} {
+		framework := tfsdk.State{Schema: siteResourceSchema(), Raw: tftypes.NewValue(siteObjectType().TerraformType(ctx), nil)}
+		if diags := framework.Set(ctx, m); diags.HasError() {
+			t.Fatal(diags)
+		}
+		raw, diags := m.raw(ctx)
+		if diags.HasError() || !raw.Equal(framework.Raw) {
+			t.Fatalf("%s: raw %s\nframework %s (%v)", name, raw, framework.Raw, diags)
+		}
+		back, diags := siteModelFromRaw(ctx, raw)
+		var viaFramework siteModel
+		if d := framework.Get(ctx, &viaFramework); d.HasError() || diags.HasError() {
+			t.Fatal(d, diags)
+		}
+		if !reflect.DeepEqual(back, viaFramework) {
+			t.Fatalf("%s: back %+v\nframework %+v", name, back, viaFramework)
+		}
 	}
 }
