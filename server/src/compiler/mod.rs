@@ -409,20 +409,41 @@ pub fn content_hash(config: &SiteConfig) -> String {
 /// however many documents list it, and the documents of sites that peer with everyone share one
 /// [`peer_tree::AllButOne`].
 pub fn site_hashes(net: &Network, ids: &BTreeSet<Uuid>) -> BTreeMap<Uuid, String> {
-    let mut out = BTreeMap::new();
-    for &id in ids {
-        let Some(own) = net.index_of(id) else { continue };
-        let peer_root = if topology::peers_with_everyone(net, own) {
-            let everyone = net.everyone();
-            // An unenrolled site is in no list, so it lists every enrolled site.
-            everyone.position.get(&id).map_or_else(|| everyone.tree.whole(), |&p| everyone.tree.without(p))
-        } else {
-            let leaves: Vec<_> = topology::peer_indices(net, id).into_iter().filter_map(|j| net.leaf(j)).collect();
-            peer_tree::root(&leaves)
-        };
-        out.insert(id, finish_hash(&header(net, &net.sites[own]), &peer_root));
+    let ids: Vec<Uuid> = ids.iter().copied().collect();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if ids.len() < PARALLEL_HASHES || threads < 2 {
+        return ids.iter().filter_map(|&id| site_hash(net, id).map(|h| (id, h))).collect();
     }
-    out
+    // A tenant-wide change hashes every document: share the cores (the result does not depend on
+    // how the sites are split).
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = ids
+            .chunks(ids.len().div_ceil(threads))
+            .map(|chunk| {
+                scope.spawn(move || {
+                    chunk.iter().filter_map(|&id| site_hash(net, id).map(|h| (id, h))).collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        workers.into_iter().flat_map(|w| w.join().unwrap_or_else(|e| std::panic::resume_unwind(e))).collect()
+    })
+}
+
+/// From this many documents on, [`site_hashes`] spreads the work over threads.
+const PARALLEL_HASHES: usize = 2000;
+
+/// The content hash of one site's document, `None` when the network has no such site.
+fn site_hash(net: &Network, id: Uuid) -> Option<String> {
+    let own = net.index_of(id)?;
+    let peer_root = if topology::peers_with_everyone(net, own) {
+        let everyone = net.everyone();
+        // An unenrolled site is in no list, so it lists every enrolled site.
+        everyone.position.get(&id).map_or_else(|| everyone.tree.whole(), |&p| everyone.tree.without(p))
+    } else {
+        let leaves: Vec<_> = topology::peer_indices(net, id).into_iter().filter_map(|j| net.leaf(j)).collect();
+        peer_tree::root(&leaves)
+    };
+    Some(finish_hash(&header(net, &net.sites[own]), &peer_root))
 }
 
 #[cfg(test)]

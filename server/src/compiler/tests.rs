@@ -358,3 +358,14 @@ fn new_policies_on_a_warm_network_equal_rebuilding_it() {
         assert_ne!(hashes(&changed), hashes(&base), "seed {seed}: the classes show in every document");
     }
 }
+
+#[test]
+fn hashes_spread_over_threads_equal_the_documents_hashes() {
+    let n = super::synthetic::hub_and_spoke(2500, 3);
+    let all = n.all_sites();
+    let fast = site_hashes(&n, &all);
+    assert_eq!(fast.len(), 2500);
+    for id in all.iter().step_by(97) {
+        assert_eq!(fast[id], content_hash(&compile_site(&n, *id, 0).unwrap()), "site {id}");
+    }
+}
