@@ -61,7 +61,7 @@ run() {
   platform=$(target/release/patronus-server create-platform-token --name "bench-$scenario" | grep -o 'ptrn_plat_[A-Za-z0-9]*')
   tenant=$(api "$platform" -X POST "${urls[0]}/v1/tenants" -d '{"name": "load", "slug": "load", "quotas": {"max_users": 10, "max_api_tokens": 10, "max_sites": 100000}}' | jq -r .id)
   token=$(api "$platform" -X POST "${urls[0]}/v1/tenants/$tenant/api-tokens" -d '{"name": "load", "role": "admin"}' | jq -r .token)
-  echo "== $scenario at $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- server sdk migrations bench || echo '+changes'): $agents agents, $topology, $replicas server(s); $(nproc) cores, release build, load generator on the same machine"
+  echo "== $scenario at $(git rev-parse --short HEAD), load average $(cut -d" " -f1-3 /proc/loadavg)$(git diff --quiet HEAD -- server sdk migrations bench || echo '+changes'): $agents agents, $topology, $replicas server(s); $(nproc) cores, release build, load generator on the same machine"
   PATRONUS_TOKEN=$token target/release/patronus-agent-load --server "$(IFS=,; echo "${urls[*]}")" \
     --pid "$(IFS=,; echo "${pids[*]}")" --agents "$agents" --topology "$topology" "${extra[@]}"
 }
