@@ -20,8 +20,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, OnceLock};
 
 use patronus_api::{
-    CompiledConfig, ConfigLink, ConfigPeer, ConfigPolicy, ConfigQosClass, SiteConfig, SiteRole, TopologyMode,
-    CONFIG_SCHEMA_VERSION,
+    ConfigLink, ConfigPeer, ConfigPolicy, ConfigQosClass, SiteConfig, SiteRole, TopologyMode, CONFIG_SCHEMA_VERSION,
 };
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -316,6 +315,58 @@ fn header(net: &Network, site: &SiteInput) -> SiteConfig {
     }
 }
 
+/// A site's header borrowed from the network: the same fields in the same order as
+/// [`SiteConfig`] with no peers, so it serialises to the same bytes, without copying the site's
+/// lists or the tenant's classes and policies (what serving 10,000 documents at once allocates
+/// most). Tests compare both serialisations.
+#[derive(serde::Serialize)]
+struct HeaderView<'a> {
+    schema_version: u32,
+    revision: i64,
+    site_id: Uuid,
+    site_name: &'a str,
+    role: SiteRole,
+    overlay_address: &'a str,
+    listen_port: u16,
+    lan_prefixes: &'a [String],
+    links: &'a [ConfigLink],
+    peers: [ConfigPeer; 0],
+    qos_classes: &'a [ConfigQosClass],
+    policies: Vec<&'a ConfigPolicy>,
+}
+
+impl<'a> HeaderView<'a> {
+    fn of(net: &'a Network, site: &'a SiteInput, revision: i64) -> HeaderView<'a> {
+        HeaderView {
+            schema_version: CONFIG_SCHEMA_VERSION,
+            revision,
+            site_id: site.id,
+            site_name: &site.name,
+            role: site.role,
+            overlay_address: &site.overlay_address,
+            listen_port: site.listen_port,
+            lan_prefixes: &site.lan_prefixes,
+            links: &site.links,
+            peers: [],
+            qos_classes: &net.qos_classes,
+            policies: net
+                .policies
+                .iter()
+                .filter(|p| selector_matches(&p.site_selector, &site.labels))
+                .map(|p| &p.policy)
+                .collect(),
+        }
+    }
+}
+
+/// [`patronus_api::CompiledConfig`] over a [`HeaderView`].
+#[derive(serde::Serialize)]
+struct CompiledView<'a> {
+    hash: &'a str,
+    revision: i64,
+    config: HeaderView<'a>,
+}
+
 /// Compiles one site's document; `revision` is stamped in as given.
 pub fn compile_site(net: &Network, id: Uuid, revision: i64) -> Option<SiteConfig> {
     let site = net.site(id)?;
@@ -355,9 +406,8 @@ pub fn compiled_bytes(
 ) -> Option<Vec<u8>> {
     const EMPTY_PEERS: &[u8] = br#""peers":[]"#;
     let site = net.site(id)?;
-    let mut head = header(net, site);
-    head.revision = revision;
-    let shell = serde_json::to_vec(&CompiledConfig { hash: hash.to_string(), revision, config: head }).ok()?;
+    let shell =
+        serde_json::to_vec(&CompiledView { hash, revision, config: HeaderView::of(net, site, revision) }).ok()?;
     // Inside a JSON string every `"` is escaped, so the first unescaped `"peers":[]` is the field.
     let at = shell.windows(EMPTY_PEERS.len()).position(|w| w == EMPTY_PEERS)? + EMPTY_PEERS.len() - 1;
     let peers: Vec<&[u8]> = topology::peer_indices(net, id)
@@ -387,7 +437,7 @@ fn peer_leaf(peer: &ConfigPeer) -> peer_tree::Digest32 {
     peer_tree::leaf(&serde_json::to_vec(peer).unwrap_or_default())
 }
 
-fn finish_hash(header: &SiteConfig, peer_root: &peer_tree::Digest32) -> String {
+fn finish_hash(header: &impl serde::Serialize, peer_root: &peer_tree::Digest32) -> String {
     let mut hasher = Sha256::new();
     hasher.update(HASH_DOMAIN);
     hasher.update(serde_json::to_vec(header).unwrap_or_default());
@@ -443,7 +493,7 @@ fn site_hash(net: &Network, id: Uuid) -> Option<String> {
         let leaves: Vec<_> = topology::peer_indices(net, id).into_iter().filter_map(|j| net.leaf(j)).collect();
         peer_tree::root(&leaves)
     };
-    Some(finish_hash(&header(net, &net.sites[own]), &peer_root))
+    Some(finish_hash(&HeaderView::of(net, &net.sites[own], 0), &peer_root))
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use patronus_api::{
 use uuid::Uuid;
 
 use super::*;
+use patronus_api::CompiledConfig;
 
 fn id(n: u128) -> Uuid {
     Uuid::from_u128(n)
