@@ -10,6 +10,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::error::ApiError;
+use crate::pagination::PageRequest;
 
 /// Largest accepted request body.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -395,5 +396,27 @@ mod tests {
             panic!("expected validation")
         };
         assert_eq!(errors[0].pointer, "/x");
+    }
+}
+
+/// The query parameters of every list, as the spec shows them; handlers take a [`PageRequest`].
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageParams {
+    /// The `next_cursor` of the previous page (opaque); the first page when absent or empty.
+    #[param(pattern = r"^([A-Za-z0-9_-]{21}[AQgw])?$")]
+    pub cursor: Option<String>,
+    /// Page size, 1 to 500 (default 100).
+    #[param(minimum = 1, maximum = 500)]
+    pub limit: Option<u32>,
+}
+
+/// A list's `cursor` and `limit`, read from the query string; a bad one is a 422.
+impl<S: Send + Sync> FromRequestParts<S> for PageRequest {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let Query(p) = Query::<PageParams>::from_request_parts(parts, state).await?;
+        Ok(PageRequest::new(p.cursor.as_deref(), p.limit)?)
     }
 }

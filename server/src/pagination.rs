@@ -7,29 +7,10 @@ use patronus_api::Page;
 use sqlx::{Postgres, QueryBuilder};
 use uuid::Uuid;
 
-use axum::extract::FromRequestParts;
-use axum::http::request::Parts;
-use serde::Deserialize;
-use utoipa::IntoParams;
-
-use crate::error::ApiError;
-use crate::extract::Query;
 use crate::validate::FieldErrors;
 
 pub const DEFAULT_LIMIT: u32 = 100;
 pub const MAX_LIMIT: u32 = 500;
-
-/// The query parameters of every list, as the spec shows them; handlers take a [`PageRequest`].
-#[derive(Debug, Deserialize, IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PageParams {
-    /// The `next_cursor` of the previous page (opaque); the first page when absent or empty.
-    #[param(pattern = r"^([A-Za-z0-9_-]{21}[AQgw])?$")]
-    pub cursor: Option<String>,
-    /// Page size, 1 to 500 (default 100).
-    #[param(minimum = 1, maximum = 500)]
-    pub limit: Option<u32>,
-}
 
 #[derive(Debug, Clone)]
 pub struct PageRequest {
@@ -70,16 +51,6 @@ impl PageRequest {
             None
         };
         Page { items: rows.iter().map(to_api).collect(), next_cursor }
-    }
-}
-
-/// A list's `cursor` and `limit`, read from the query string; a bad one is a 422.
-impl<S: Send + Sync> FromRequestParts<S> for PageRequest {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
-        let Query(p) = Query::<PageParams>::from_request_parts(parts, state).await?;
-        Ok(PageRequest::new(p.cursor.as_deref(), p.limit)?)
     }
 }
 

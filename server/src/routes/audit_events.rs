@@ -12,8 +12,8 @@ use crate::app::AppState;
 use crate::auth::PlatformCaller;
 use crate::db;
 use crate::error::ApiResult;
-use crate::extract::Query;
-use crate::pagination::{PageParams, PageRequest};
+use crate::extract::{PageParams, Query};
+use crate::pagination::PageRequest;
 use crate::pipeline::Tenant;
 
 #[derive(Debug, Deserialize, IntoParams)]

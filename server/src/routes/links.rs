@@ -8,10 +8,10 @@ use uuid::Uuid;
 
 use crate::db::{self, links::LinkRow};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{IfMatch, Json, Path, Query, Resource};
+use crate::extract::{IfMatch, Json, PageParams, Path, Query, Resource};
 use crate::merge;
 use crate::netaddr;
-use crate::pagination::{PageParams, PageRequest};
+use crate::pagination::PageRequest;
 use crate::pipeline::{Tenant, Touched};
 use crate::validate::{self, Errors};
 

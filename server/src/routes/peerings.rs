@@ -11,8 +11,8 @@ use uuid::Uuid;
 
 use crate::db::{self, peerings::PeeringRow};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{IfMatch, Json, Path, Query, Resource};
-use crate::pagination::{PageParams, PageRequest};
+use crate::extract::{IfMatch, Json, PageParams, Path, Query, Resource};
+use crate::pagination::PageRequest;
 use crate::pipeline::{Tenant, Touched};
 use crate::resource::Kind;
 use crate::validate::{self, Errors};

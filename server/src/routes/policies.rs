@@ -10,10 +10,10 @@ use uuid::Uuid;
 
 use crate::db::{self, policies::PolicyRow};
 use crate::error::ApiResult;
-use crate::extract::{IfMatch, Json, Path, Query, Resource};
+use crate::extract::{IfMatch, Json, PageParams, Path, Query, Resource};
 use crate::merge;
 use crate::netaddr;
-use crate::pagination::{PageParams, PageRequest};
+use crate::pagination::PageRequest;
 use crate::pipeline::{Tenant, Touched};
 use crate::validate::{self, Errors};
 

@@ -8,9 +8,9 @@ use uuid::Uuid;
 
 use crate::db::{self, qos_classes::QosClassRow};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{IfMatch, Json, Path, Query, Resource};
+use crate::extract::{IfMatch, Json, PageParams, Path, Query, Resource};
 use crate::merge;
-use crate::pagination::{PageParams, PageRequest};
+use crate::pagination::PageRequest;
 use crate::pipeline::{Tenant, Touched};
 use crate::validate::{self, Errors};
 

@@ -12,8 +12,8 @@ use crate::audit::Change;
 use crate::auth::PlatformCaller;
 use crate::db;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{IfMatch, Json, Path, Query, Resource};
-use crate::pagination::{PageParams, PageRequest};
+use crate::extract::{IfMatch, Json, PageParams, Path, Query, Resource};
+use crate::pagination::PageRequest;
 use crate::resource::Kind;
 use crate::validate::{self, Errors};
 
