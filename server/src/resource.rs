@@ -1,5 +1,5 @@
 //! What the API manages: one typed [`Kind`] per resource, used by audit events, 404 answers,
-//! metrics and `Location` headers alike, and the [`Stored`] trait every stored resource offers
+//! metrics alike, and the [`Stored`] trait every stored resource offers
 //! to the read and write pipelines. Knows no HTTP and no SQL.
 
 use std::fmt;
@@ -58,25 +58,6 @@ impl Kind {
             other => other.name(),
         }
     }
-
-    /// The collection an object of this kind lives under, for `Location` headers.
-    pub const fn collection(self) -> &'static str {
-        match self {
-            Kind::Tenant => "/v1/tenants",
-            Kind::User => "/v1/users",
-            Kind::ApiToken => "/v1/api-tokens",
-            Kind::PlatformToken => "/v1/platform/tokens",
-            Kind::SigningKey => "/v1/platform/signing-keys",
-            Kind::Site => "/v1/sites",
-            Kind::Link => "/v1/links",
-            Kind::Topology => "/v1/topology",
-            Kind::Peering => "/v1/peerings",
-            Kind::QosClass => "/v1/qos-classes",
-            Kind::Policy => "/v1/policies",
-            Kind::EnrollmentToken => "/v1/enrollment-tokens",
-            Kind::Agent => "/v1/agents",
-        }
-    }
 }
 
 impl fmt::Display for Kind {
@@ -93,6 +74,8 @@ pub fn etag(version: i64) -> String {
 /// A resource stored in one row of its own table, visible to the tenant's transaction.
 pub trait Stored: Clone + Send + Sync + Sized + 'static {
     const KIND: Kind;
+    /// The collection it is created in, for `Location` headers.
+    const COLLECTION: &'static str;
     /// What the API shows of it.
     type Api: Serialize + Send;
 
@@ -126,9 +109,10 @@ pub trait Listed: Stored {
 /// and `list` functions, `id` and `version` columns and a `to_api` method.
 #[macro_export]
 macro_rules! stored {
-    ($row:ty, $kind:expr, $api:ty, $filter:ty) => {
+    ($row:ty, $kind:expr, $collection:literal, $api:ty, $filter:ty) => {
         impl $crate::resource::Stored for $row {
             const KIND: $crate::resource::Kind = $kind;
+            const COLLECTION: &'static str = $collection;
             type Api = $api;
 
             fn id(&self) -> uuid::Uuid {

@@ -25,10 +25,6 @@ impl Errors {
         self.0.push(FieldError { pointer: pointer.to_string(), detail: detail.into() });
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
     /// Every recorded error, if there is any.
     pub fn check(self) -> Result<(), FieldErrors> {
         if self.0.is_empty() {

@@ -136,4 +136,4 @@ pub async fn delete(ex: impl PgExecutor<'_>, id: Uuid) -> Result<(), sqlx::Error
     Ok(())
 }
 
-crate::stored!(ApiTokenRow, crate::resource::Kind::ApiToken, patronus_api::ApiToken, ApiTokenFilter);
+crate::stored!(ApiTokenRow, crate::resource::Kind::ApiToken, "/v1/api-tokens", patronus_api::ApiToken, ApiTokenFilter);

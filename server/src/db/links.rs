@@ -230,7 +230,7 @@ pub async fn delete(ex: impl PgExecutor<'_>, id: Uuid) -> Result<(), sqlx::Error
     Ok(())
 }
 
-crate::stored!(LinkRow, crate::resource::Kind::Link, Link, LinkFilter);
+crate::stored!(LinkRow, crate::resource::Kind::Link, "/v1/links", Link, LinkFilter);
 
 #[cfg(test)]
 mod tests {

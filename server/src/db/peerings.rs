@@ -110,4 +110,4 @@ pub async fn delete(ex: impl PgExecutor<'_>, id: Uuid) -> Result<(), sqlx::Error
     Ok(())
 }
 
-crate::stored!(PeeringRow, crate::resource::Kind::Peering, patronus_api::Peering, PeeringFilter);
+crate::stored!(PeeringRow, crate::resource::Kind::Peering, "/v1/peerings", patronus_api::Peering, PeeringFilter);

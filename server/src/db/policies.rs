@@ -150,4 +150,4 @@ pub async fn delete(ex: impl PgExecutor<'_>, id: Uuid) -> Result<(), sqlx::Error
     Ok(())
 }
 
-crate::stored!(PolicyRow, crate::resource::Kind::Policy, patronus_api::Policy, PolicyFilter);
+crate::stored!(PolicyRow, crate::resource::Kind::Policy, "/v1/policies", patronus_api::Policy, PolicyFilter);

@@ -138,4 +138,4 @@ pub async fn delete(ex: impl PgExecutor<'_>, id: Uuid) -> Result<(), sqlx::Error
     Ok(())
 }
 
-crate::stored!(QosClassRow, crate::resource::Kind::QosClass, patronus_api::QosClass, QosClassFilter);
+crate::stored!(QosClassRow, crate::resource::Kind::QosClass, "/v1/qos-classes", patronus_api::QosClass, QosClassFilter);

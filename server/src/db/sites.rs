@@ -210,4 +210,4 @@ pub async fn delete(ex: impl PgExecutor<'_>, id: Uuid) -> Result<(), sqlx::Error
     Ok(())
 }
 
-crate::stored!(SiteRow, crate::resource::Kind::Site, Site, SiteFilter);
+crate::stored!(SiteRow, crate::resource::Kind::Site, "/v1/sites", Site, SiteFilter);

@@ -115,4 +115,4 @@ pub async fn delete(ex: impl PgExecutor<'_>, id: Uuid) -> Result<(), sqlx::Error
     Ok(())
 }
 
-crate::stored!(TenantRow, crate::resource::Kind::Tenant, patronus_api::Tenant, TenantFilter);
+crate::stored!(TenantRow, crate::resource::Kind::Tenant, "/v1/tenants", patronus_api::Tenant, TenantFilter);

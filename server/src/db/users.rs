@@ -126,4 +126,4 @@ pub async fn delete(ex: impl PgExecutor<'_>, id: Uuid) -> Result<(), sqlx::Error
     Ok(())
 }
 
-crate::stored!(UserRow, crate::resource::Kind::User, patronus_api::User, UserFilter);
+crate::stored!(UserRow, crate::resource::Kind::User, "/v1/users", patronus_api::User, UserFilter);

@@ -41,9 +41,10 @@ impl<'a> Write<'a> {
     /// A write to the tenant's network: needs `operator`; holds the tenant's lock, so writes of one
     /// tenant see each other's quota, overlap and revision in order.
     pub async fn network(app: &'a AppState, caller: &'a TenantCaller) -> ApiResult<Write<'a>> {
+        // The role first: a caller who may not write does not wait for the turn.
         caller.require(Role::Operator)?;
         let turn = app.networks.write_turn(caller.tenant_id()).await;
-        let mut write = Write::locked(app, caller, Role::Operator).await?;
+        let mut write = Write::lock_tenant(app, caller).await?;
         write._turn = Some(turn);
         let tenant = write.tenant.as_ref().ok_or(ApiError::NotFound(Kind::Tenant))?;
         write.before = Some(network_before(&mut write.tx, app, tenant).await?);
@@ -60,6 +61,10 @@ impl<'a> Write<'a> {
     /// A write outside the network that checks a tenant-wide quota: holds the tenant's lock.
     pub async fn locked(app: &'a AppState, caller: &'a TenantCaller, role: Role) -> ApiResult<Write<'a>> {
         caller.require(role)?;
+        Write::lock_tenant(app, caller).await
+    }
+
+    async fn lock_tenant(app: &'a AppState, caller: &'a TenantCaller) -> ApiResult<Write<'a>> {
         let (tx, tenant) =
             db::tenant_write_tx(&app.pool, caller.tenant_id()).await?.ok_or(ApiError::NotFound(Kind::Tenant))?;
         Ok(Write { app, caller, tx, tenant: Some(tenant), before: None, forget_credentials: false, _turn: None })
@@ -105,7 +110,7 @@ impl<'a> Write<'a> {
     }
 
     pub async fn created<R: Stored>(self, row: &R, touched: Touched) -> ApiResult<Resource<R::Api>> {
-        let location = format!("{}/{}", R::KIND.collection(), row.id());
+        let location = format!("{}/{}", R::COLLECTION, row.id());
         self.commit(Change::created(R::KIND, row.id(), &row.to_api()), touched).await?;
         Ok(Resource::created(row.etag(), location, row.to_api()))
     }

@@ -14,7 +14,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::{IfMatch, Json, PageParams, Path, Query, Resource};
 use crate::pagination::PageRequest;
 use crate::pipeline::{Tenant, Touched};
-use crate::resource::Kind;
+use crate::resource::{Kind, Stored};
 use crate::validate::{self, Errors};
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -76,7 +76,7 @@ pub async fn create(cx: Tenant, Json(body): Json<NewApiToken>) -> ApiResult<Reso
     let created = create_in(w.conn(), cx.tenant_id(), &body).await?;
     let id = created.api_token.id;
     w.commit(Change::created(Kind::ApiToken, id, &created), Touched::Nothing).await?;
-    Ok(Resource::created(created.api_token.etag.clone(), format!("{}/{id}", Kind::ApiToken.collection()), created))
+    Ok(Resource::created(created.api_token.etag.clone(), format!("{}/{id}", ApiTokenRow::COLLECTION), created))
 }
 
 #[utoipa::path(get, path = "/v1/api-tokens/{id}", tag = "api-tokens", params(("id" = Uuid, Path)),

@@ -204,10 +204,14 @@ pub async fn update(
     if next != current {
         let overlay = db::topology::get_or_create(w.conn(), cx.tenant_id()).await?.overlay();
         check_prefixes(w.conn(), id, &given, &nets, overlay).await?;
-        db::sites::update(w.conn(), &next).await?;
     }
+    // Links first, so that the site's row read back (by its UPDATE, or else by a read) shows them.
     links.apply(w.conn()).await?;
-    let updated = db::sites::get(w.conn(), id).await?.ok_or(ApiError::NotFound(Kind::Site))?;
+    let updated = if next != current {
+        db::sites::update(w.conn(), &next).await?
+    } else {
+        db::sites::get(w.conn(), id).await?.ok_or(ApiError::NotFound(Kind::Site))?
+    };
     w.updated(&current, &updated, Touched::Site(id)).await
 }
 
