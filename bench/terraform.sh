@@ -10,7 +10,7 @@
 #
 # Shapes: `separate` (the default; bench/terraform/main.tf) is SITES patronus_site and 2 * SITES
 # patronus_link, each link depending on its site; `inline` (bench/terraform/inline.tf) is SITES
-# patronus_site with the same two links in `links`.
+# patronus_site with the same two links in `links`, a map keyed by link name.
 #
 # Then, unless FLOOR=0, it runs bench/terraform_floor.sh on the matching shape (`tiny` for
 # `separate`, `inline` for `inline`): Terraform alone on as many built-in terraform_data resources,

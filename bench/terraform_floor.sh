@@ -11,7 +11,7 @@
 # Patronus resources store (terraform_data keeps it twice, as input and output, so its state is
 # the larger); `independent` is `tiny` without the dependencies. For SHAPE=inline (SITES
 # patronus_site with two inline links each, SITES resources), `inline` stores, once, what such a
-# site stores: its fields and a set of two link objects.
+# site stores: its fields and a map of two link objects keyed by link name.
 #
 # Each line gives wall-clock seconds and the CPU seconds of Terraform (user + system).
 set -euo pipefail

@@ -70,9 +70,11 @@ func addAPIError(diags *diag.Diagnostics, schemaType attr.Type, body any, action
 
 // pointerPath translates a JSON Pointer (RFC 6901) into the request body into a path of the
 // schema: object members by name, list items by index, map entries by key, set elements by value
-// (read from the body: a string, or an object given by all its attributes). A pointer into something the schema does not hold (a query parameter, a
-// field the provider does not expose) gives false; a pointer that goes deeper than the schema
-// gives the deepest attribute it reaches.
+// (read from the body). A map of named objects that the body sends as a list of objects with a
+// `name` (a site's `links`) is entered at the name of the item the pointer's index designates. A
+// pointer into something the schema does not hold (a query parameter, a field the provider does
+// not expose) gives false; a pointer that goes deeper than the schema gives the deepest attribute
+// it reaches.
 func pointerPath(schemaType attr.Type, body any, pointer string) (path.Path, bool) {
 	if pointer == "" || pointer == "/" || !strings.HasPrefix(pointer, "/") || strings.HasPrefix(pointer, "/query/") {
 		return path.Empty(), false
@@ -87,6 +89,7 @@ func pointerPath(schemaType attr.Type, body any, pointer string) (path.Path, boo
 	t := schemaType
 	for i, raw := range strings.Split(pointer[1:], "/") {
 		seg := strings.ReplaceAll(strings.ReplaceAll(raw, "~1", "/"), "~0", "~")
+		parent := node
 		node = child(node, seg)
 		switch tt := t.(type) {
 		case basetypes.ObjectType:
@@ -102,7 +105,16 @@ func pointerPath(schemaType attr.Type, body any, pointer string) (path.Path, boo
 			}
 			p, t = p.AtListIndex(n), tt.ElemType
 		case basetypes.MapType:
-			p, t = p.AtMapKey(seg), tt.ElemType
+			key := seg
+			if _, isList := parent.([]any); isList {
+				item, _ := node.(map[string]any)
+				name, isName := item["name"].(string)
+				if !isName {
+					return p, true
+				}
+				key = name
+			}
+			p, t = p.AtMapKey(key), tt.ElemType
 		case basetypes.SetType:
 			elem, ok := jsonValue(tt.ElemType, node)
 			if !ok || node == nil {
@@ -116,10 +128,10 @@ func pointerPath(schemaType attr.Type, body any, pointer string) (path.Path, boo
 	return p, true
 }
 
-// jsonValue is the value of type t that a request body's JSON holds: a string, a whole number, a
-// boolean, or an object of those (a member left out is null). false for anything else.
+// jsonValue is the value of type t that a request body's JSON holds: a string, a whole number or
+// a boolean. false for anything else.
 func jsonValue(t attr.Type, node any) (attr.Value, bool) {
-	switch tt := t.(type) {
+	switch t.(type) {
 	case basetypes.StringType:
 		if node == nil {
 			return types.StringNull(), true
@@ -138,28 +150,13 @@ func jsonValue(t attr.Type, node any) (attr.Value, bool) {
 		}
 		b, ok := node.(bool)
 		return types.BoolValue(b), ok
-	case basetypes.ObjectType:
-		m, ok := node.(map[string]any)
-		if !ok {
-			return nil, false
-		}
-		values := make(map[string]attr.Value, len(tt.AttrTypes))
-		for name, at := range tt.AttrTypes {
-			v, ok := jsonValue(at, m[name])
-			if !ok {
-				return nil, false
-			}
-			values[name] = v
-		}
-		obj, diags := types.ObjectValue(tt.AttrTypes, values)
-		return obj, !diags.HasError()
 	}
 	return nil, false
 }
 
-// describePath writes a path for people: `links[name="lte"].endpoint` for an element of a set of
-// named objects, `lan_prefixes["10.1.0.0/16"]` for one of a set of strings (Terraform's own
-// rendering of a set element is its whole value).
+// describePath writes a path for people: `links["lte"].endpoint`, and `lan_prefixes["10.1.0.0/16"]`
+// for an element of a set of strings (Terraform's own rendering of a set element is its whole
+// value, `lan_prefixes[Value("10.1.0.0/16")]`).
 func describePath(p path.Path) string {
 	var b strings.Builder
 	for _, step := range p.Steps() {
@@ -170,16 +167,9 @@ func describePath(p path.Path) string {
 			}
 			b.WriteString(string(s))
 		case path.PathStepElementKeyValue:
-			switch v := s.Value.(type) {
-			case types.String:
+			if v, ok := s.Value.(types.String); ok {
 				fmt.Fprintf(&b, "[%q]", v.ValueString())
-			case types.Object:
-				if name, ok := v.Attributes()["name"].(types.String); ok && known(name) {
-					fmt.Fprintf(&b, "[name=%q]", name.ValueString())
-				} else {
-					b.WriteString("[" + v.String() + "]")
-				}
-			default:
+			} else {
 				b.WriteString(step.String())
 			}
 		default:

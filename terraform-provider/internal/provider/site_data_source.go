@@ -71,6 +71,7 @@ func siteDataFromAPI(s *api.Site) siteDataModel {
 		l := &s.Links[i]
 		a := siteLinkValue(l).Attributes()
 		a["id"] = types.StringValue(l.ID.String())
+		a["name"] = types.StringValue(l.Name)
 		a["etag"] = types.StringValue(l.Etag)
 		links[i] = types.ObjectValueMust(siteDataLinkType.AttrTypes, a)
 	}

@@ -1,14 +1,16 @@
 package provider
 
 // A site's links inline in patronus_site: the `links` attribute, its conversions to and from the
-// API, its plan rule, and the check that names are unique.
+// API, and its plan rule.
 //
-// `links` is a set of objects: a site's links have no order (the API lists them by name), so the
-// order they are written in must never show as a change; names are unique within the set. Each
-// object holds only what the user writes (the link's fields, with the same defaults as
-// patronus_link), no id or ETag: a computed value inside a set element would make every changed
-// element "known after apply" in plans. The data sources patronus_site and patronus_sites show
-// the links with their ids.
+// `links` is a map of objects keyed by the link's name: a site's links have no order (the API
+// lists them by name) and their names are unique, which a map says by itself; a plan shows each
+// link by its name (`links["lte"].cost`), and the framework finds a link's configuration by its
+// key, so the fields' schema defaults apply as they do in patronus_link. (It was a set of objects
+// until a set's cost showed: the framework addresses a set element by its whole value, which
+// makes every walk over a plan compare and convert whole objects; see BENCHMARKS.md.) Each object
+// holds only what the user writes (the link's fields, without its name, which is the key), no id
+// or ETag. The data sources patronus_site and patronus_sites show the links with their ids.
 //
 // The attribute is optional and computed. Set, it is the whole link set: the site is created with
 // those links, and an update replaces the set (by name: kept, changed in place, created, deleted).
@@ -20,7 +22,7 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/setvalidator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/mapvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
@@ -34,8 +36,8 @@ import (
 // maxLinksPerSite is the server's limit (server/src/routes/sites.rs).
 const maxLinksPerSite = 64
 
+// siteLinkType is the type of one link in `links`: patronus_link's fields but its name.
 var siteLinkType = types.ObjectType{AttrTypes: map[string]attr.Type{
-	"name":                types.StringType,
 	"interface":           types.StringType,
 	"kind":                types.StringType,
 	"endpoint":            types.StringType,
@@ -45,20 +47,27 @@ var siteLinkType = types.ObjectType{AttrTypes: map[string]attr.Type{
 	"priority":            types.Int64Type,
 }}
 
-func siteLinksAttribute() schema.SetNestedAttribute {
-	return schema.SetNestedAttribute{
+func siteLinksAttribute() schema.MapNestedAttribute {
+	return schema.MapNestedAttribute{
 		Optional: true, Computed: true,
-		MarkdownDescription: "The site's WAN links, managed with the site: set, it is the site's whole link set, " +
-			"created with the site and replaced with it on every change, in one request; a link of the site that " +
-			"it does not list is deleted, and `links = []` deletes them all. It is a set: the order links are " +
-			"written in does not matter, and their names must be unique. At most " + fmt.Sprint(maxLinksPerSite) + ".\n\n" +
+		MarkdownDescription: "The site's WAN links, managed with the site, keyed by link name (1 to 100 characters, " +
+			"unique within the site, e.g. `fiber` or `lte`; policies refer to links by name): " +
+			"`links = { fiber = { interface = \"eth1\", ... }, lte = { ... } }`. Set, it is the site's whole link " +
+			"set, created with the site and replaced with it on every change, in one request; a link of the site " +
+			"that it does not list is deleted, and `links = {}` deletes them all. A link keeps its id as long as " +
+			"its name stays; renaming a key deletes the link and creates another. At most " +
+			fmt.Sprint(maxLinksPerSite) + ". As in any Terraform object, a key that is not a plain identifier is " +
+			"quoted (`\"5g\" = { ... }`), and a key written twice keeps the last of its values, without a warning.\n\n" +
 			"Left out, the site does not manage its links at all (Terraform never creates, changes or deletes one " +
 			"through it, so `patronus_link` resources can), and `links` only reports the links the site has. " +
 			"Removing `links` from the configuration therefore keeps the links: it only stops managing them. " +
 			"Do not set `links` on a site whose links are `patronus_link` resources: see above.",
-		NestedObject:  schema.NestedAttributeObject{Attributes: siteLinkAttributes()},
-		Validators:    []validator.Set{setvalidator.SizeAtMost(maxLinksPerSite), uniqueLinkNames{}},
-		PlanModifiers: []planmodifier.Set{siteLinksPlan{}},
+		NestedObject: schema.NestedAttributeObject{Attributes: siteLinkAttributes()},
+		Validators: []validator.Map{
+			mapvalidator.SizeAtMost(maxLinksPerSite),
+			mapvalidator.KeysAre(nameRule),
+		},
+		PlanModifiers: []planmodifier.Map{siteLinksPlan{}},
 	}
 }
 
@@ -69,21 +78,10 @@ const (
 	defaultLinkPriority = 100
 )
 
-// siteLinkAttributes are patronus_link's fields without their schema defaults: siteLinksPlan
-// applies them. (The framework looks a set element's configuration up by the element's planned
-// value; once the prior state has filled in an optional field the configuration leaves out, the
-// two differ, the lookup finds nothing, and every default of the element would be applied over
-// what the configuration says.)
+// siteLinkAttributes are patronus_link's fields, with their defaults, without the name (the key).
 func siteLinkAttributes() map[string]schema.Attribute {
 	attributes := linkFieldAttributes()
-	kind := attributes["kind"].(schema.StringAttribute)
-	kind.Default = nil
-	attributes["kind"] = kind
-	for _, name := range []string{"cost", "priority"} {
-		a := attributes[name].(schema.Int64Attribute)
-		a.Default = nil
-		attributes[name] = a
-	}
+	delete(attributes, "name")
 	return attributes
 }
 
@@ -94,7 +92,6 @@ func siteLinkValue(l *api.Link) types.Object {
 		endpoint = types.StringValue(v)
 	}
 	return types.ObjectValueMust(siteLinkType.AttrTypes, map[string]attr.Value{
-		"name":                types.StringValue(l.Name),
 		"interface":           types.StringValue(l.Interface),
 		"kind":                types.StringValue(string(l.Kind)),
 		"endpoint":            endpoint,
@@ -105,20 +102,21 @@ func siteLinkValue(l *api.Link) types.Object {
 	})
 }
 
-// siteLinksFromAPI is the set of a site's links as the API lists them (never null).
-func siteLinksFromAPI(links []api.Link) types.Set {
-	elems := make([]attr.Value, len(links))
+// siteLinksFromAPI is the map of a site's links as the API lists them (never null).
+func siteLinksFromAPI(links []api.Link) types.Map {
+	elems := make(map[string]attr.Value, len(links))
 	for i := range links {
-		elems[i] = siteLinkValue(&links[i])
+		elems[links[i].Name] = siteLinkValue(&links[i])
 	}
-	return types.SetValueMust(siteLinkType, elems)
+	return types.MapValueMust(siteLinkType, elems)
 }
 
 // siteLinksToAPI is the link set of a request body, sorted by name (so that the indices of the
-// server's error pointers are stable). Null and unknown give an empty, non-nil slice.
-func siteLinksToAPI(s types.Set) []api.SiteLink {
-	out := make([]api.SiteLink, 0, len(s.Elements()))
-	for _, e := range s.Elements() {
+// server's error pointers are stable, and pointerPath can find the name at an index). Null and
+// unknown give an empty, non-nil slice.
+func siteLinksToAPI(m types.Map) []api.SiteLink {
+	out := make([]api.SiteLink, 0, len(m.Elements()))
+	for name, e := range m.Elements() {
 		obj, ok := e.(types.Object)
 		if !ok || obj.IsNull() || obj.IsUnknown() {
 			continue
@@ -126,7 +124,7 @@ func siteLinksToAPI(s types.Set) []api.SiteLink {
 		a := obj.Attributes()
 		kind := api.LinkKind(attrString(a, "kind").ValueString())
 		link := api.SiteLink{
-			Name:              attrString(a, "name").ValueString(),
+			Name:              name,
 			Interface:         attrString(a, "interface").ValueString(),
 			Kind:              &kind,
 			BandwidthUpMbps:   int32Of(attrInt64(a, "bandwidth_up_mbps")),
@@ -143,102 +141,34 @@ func siteLinksToAPI(s types.Set) []api.SiteLink {
 	return out
 }
 
-// siteLinkNames are the names in a link set, sorted; ok is false when one is not known yet.
-func siteLinkNames(s types.Set) (names []string, ok bool) {
-	if s.IsUnknown() {
+// siteLinkNames are the names (keys) of a link map, sorted; ok is false when it is not known yet.
+func siteLinkNames(m types.Map) (names []string, ok bool) {
+	if m.IsUnknown() {
 		return nil, false
 	}
-	for _, e := range s.Elements() {
-		obj, isObj := e.(types.Object)
-		if !isObj || obj.IsUnknown() {
-			return nil, false
-		}
-		name, isString := obj.Attributes()["name"].(types.String)
-		if !isString || !known(name) {
-			return nil, false
-		}
-		names = append(names, name.ValueString())
+	names = make([]string, 0, len(m.Elements()))
+	for name := range m.Elements() {
+		names = append(names, name)
 	}
 	sort.Strings(names)
 	return names, true
 }
 
-// siteLinksPlan plans `links`. Set in the configuration, the plan is the configuration with the
-// defaults of the fields it leaves out. Left out, the site manages no link: the plan keeps what the
-// state says (what the last read found; nothing on creation), so that links managed elsewhere
-// never show as a change.
+// siteLinksPlan plans `links` left out of the configuration: the site manages no link, so the plan
+// keeps what the state says (what the last read found; nothing on creation), and links managed
+// elsewhere never show as a change. (Terraform proposes null there: a value whose objects have
+// required fields must, it infers, have been configured.) Set in the configuration, the plan is
+// the configuration with the fields' defaults, which the framework applies.
 type siteLinksPlan struct{}
 
 func (siteLinksPlan) Description(context.Context) string {
-	return "The configured links with their defaults; left out of the configuration, what the last read found."
+	return "Left out of the configuration, what the last read found."
 }
 
 func (m siteLinksPlan) MarkdownDescription(ctx context.Context) string { return m.Description(ctx) }
 
-func (siteLinksPlan) PlanModifySet(_ context.Context, req planmodifier.SetRequest, resp *planmodifier.SetResponse) {
-	switch {
-	case req.ConfigValue.IsNull():
+func (siteLinksPlan) PlanModifyMap(_ context.Context, req planmodifier.MapRequest, resp *planmodifier.MapResponse) {
+	if req.ConfigValue.IsNull() {
 		resp.PlanValue = req.StateValue
-	case !req.ConfigValue.IsUnknown():
-		resp.PlanValue = withLinkDefaults(req.ConfigValue)
-	}
-}
-
-// withLinkDefaults is a link set with the defaults of the fields it leaves out.
-func withLinkDefaults(s types.Set) types.Set {
-	elems := make([]attr.Value, 0, len(s.Elements()))
-	for _, e := range s.Elements() {
-		obj, ok := e.(types.Object)
-		if !ok || !known(obj) {
-			elems = append(elems, e)
-			continue
-		}
-		a := make(map[string]attr.Value, len(siteLinkType.AttrTypes))
-		for k, v := range obj.Attributes() {
-			a[k] = v
-		}
-		if a["kind"].IsNull() {
-			a["kind"] = types.StringValue(defaultLinkKind)
-		}
-		if a["cost"].IsNull() {
-			a["cost"] = types.Int64Value(defaultLinkCost)
-		}
-		if a["priority"].IsNull() {
-			a["priority"] = types.Int64Value(defaultLinkPriority)
-		}
-		elems = append(elems, types.ObjectValueMust(siteLinkType.AttrTypes, a))
-	}
-	return types.SetValueMust(siteLinkType, elems)
-}
-
-// uniqueLinkNames: two links of a site cannot have the same name (the set alone only rules out
-// two identical links).
-type uniqueLinkNames struct{}
-
-func (uniqueLinkNames) Description(context.Context) string {
-	return "link names are unique within the site"
-}
-
-func (v uniqueLinkNames) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (uniqueLinkNames) ValidateSet(_ context.Context, req validator.SetRequest, resp *validator.SetResponse) {
-	if !known(req.ConfigValue) {
-		return
-	}
-	seen := map[string]bool{}
-	for _, e := range req.ConfigValue.Elements() {
-		obj, ok := e.(types.Object)
-		if !ok || !known(obj) {
-			continue
-		}
-		name, ok := obj.Attributes()["name"].(types.String)
-		if !ok || !known(name) {
-			continue
-		}
-		if seen[name.ValueString()] {
-			resp.Diagnostics.AddAttributeError(req.Path.AtSetValue(e).AtName("name"), "Duplicate link name",
-				fmt.Sprintf("Two links of the site are named %q: a link's name is unique within its site.", name.ValueString()))
-		}
-		seen[name.ValueString()] = true
 	}
 }

@@ -25,8 +25,7 @@ import (
 
 // Links inline in patronus_site, against the live server.
 
-const fiberLink = `{
-      name                = "fiber"
+const fiberLink = `fiber = {
       interface           = "eth1"
       kind                = "fiber"
       endpoint            = "198.51.100.7:51820"
@@ -36,8 +35,7 @@ const fiberLink = `{
     }`
 
 func lteLink(cost int) string {
-	return fmt.Sprintf(`{
-      name                = "lte"
+	return fmt.Sprintf(`lte = {
       interface           = "wwan0"
       kind                = "lte"
       bandwidth_up_mbps   = 20
@@ -47,16 +45,22 @@ func lteLink(cost int) string {
     }`, cost)
 }
 
-// inlineSite is a configuration with one site, "paris", whose links are the given objects.
+// inlineSite is a configuration with one site, "paris", whose links are the given `name = {..}`.
 func (a *accTenant) inlineSite(prefix string, links ...string) string {
 	return a.config(fmt.Sprintf(`
 resource "patronus_site" "paris" {
   name         = "paris"
   lan_prefixes = [%q]
-  links = [
+  links = {
     %s
-  ]
-}`, prefix, strings.Join(links, ",\n    ")))
+  }
+}`, prefix, strings.Join(links, "\n    ")))
+}
+
+// renamed is a link of inlineSite under another name.
+func renamed(link, name string) string {
+	_, body, _ := strings.Cut(link, " = {")
+	return name + " = {" + body
 }
 
 // siteLinks is the site's links on the server, by name.
@@ -106,16 +110,16 @@ func TestAccSiteInlineLinks(t *testing.T) {
 			{ // create with two links, in one request
 				Config: a.inlineSite(p, lteLink(10), fiberLink),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("links"), knownvalue.SetExact([]knownvalue.Check{
-						knownvalue.ObjectExact(map[string]knownvalue.Check{
-							"name": knownvalue.StringExact("fiber"), "interface": knownvalue.StringExact("eth1"),
-							"kind": knownvalue.StringExact("fiber"), "endpoint": knownvalue.StringExact("198.51.100.7:51820"),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("links"), knownvalue.MapExact(map[string]knownvalue.Check{
+						"fiber": knownvalue.ObjectExact(map[string]knownvalue.Check{
+							"interface": knownvalue.StringExact("eth1"),
+							"kind":      knownvalue.StringExact("fiber"), "endpoint": knownvalue.StringExact("198.51.100.7:51820"),
 							"bandwidth_up_mbps": knownvalue.Int64Exact(500), "bandwidth_down_mbps": knownvalue.Int64Exact(1000),
 							"cost": knownvalue.Int64Exact(0), "priority": knownvalue.Int64Exact(1),
 						}),
-						knownvalue.ObjectExact(map[string]knownvalue.Check{
-							"name": knownvalue.StringExact("lte"), "interface": knownvalue.StringExact("wwan0"),
-							"kind": knownvalue.StringExact("lte"), "endpoint": knownvalue.Null(),
+						"lte": knownvalue.ObjectExact(map[string]knownvalue.Check{
+							"interface": knownvalue.StringExact("wwan0"),
+							"kind":      knownvalue.StringExact("lte"), "endpoint": knownvalue.Null(),
 							"bandwidth_up_mbps": knownvalue.Int64Exact(20), "bandwidth_down_mbps": knownvalue.Int64Exact(100),
 							"cost": knownvalue.Int64Exact(10), "priority": knownvalue.Int64Exact(2),
 						}),
@@ -138,10 +142,12 @@ func TestAccSiteInlineLinks(t *testing.T) {
 					plancheck.ExpectEmptyPlan(),
 				}},
 			},
-			{ // change one: it keeps its id, the other is not touched
+			{ // change one: the plan shows it by name; it keeps its id, the other is not touched
 				Config: a.inlineSite(p, fiberLink, lteLink(4)),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+					plancheck.ExpectKnownValue(addr, tfjsonpath.New("links").AtMapKey("lte").AtMapKey("cost"), knownvalue.Int64Exact(4)),
+					plancheck.ExpectKnownValue(addr, tfjsonpath.New("links").AtMapKey("fiber").AtMapKey("cost"), knownvalue.Int64Exact(0)),
 				}},
 				Check: serverLinks(func(links map[string]api.Link) error {
 					if links["lte"].Cost != 4 || links["lte"].ID != first["lte"].ID {
@@ -169,22 +175,24 @@ func TestAccSiteInlineLinks(t *testing.T) {
 			},
 			{ // replace all
 				Config: a.inlineSite(p,
-					`{
-      name                = "mpls"
+					`mpls = {
       interface           = "eth2"
       kind                = "mpls"
       endpoint            = "192.0.2.7:51820"
       bandwidth_up_mbps   = 100
       bandwidth_down_mbps = 100
-    }`, `{
-      name                = "5g"
+    }`, `"5g" = {
       interface           = "wwan1"
       kind                = "5g"
       bandwidth_up_mbps   = 50
       bandwidth_down_mbps = 300
     }`),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("links"), knownvalue.SetSizeExact(2)),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("links"), knownvalue.MapSizeExact(2)),
+					// The defaults of the fields left out.
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("links").AtMapKey("5g"), knownvalue.ObjectPartial(map[string]knownvalue.Check{
+						"cost": knownvalue.Int64Exact(0), "priority": knownvalue.Int64Exact(100), "endpoint": knownvalue.Null(),
+					})),
 				},
 				Check: serverLinks(func(links map[string]api.Link) error {
 					if linkNames(links) != "5g,mpls" || links["5g"].Priority != 100 || links["5g"].Kind != api.LinkKindN5G {
@@ -207,14 +215,14 @@ func TestAccSiteInlineLinks(t *testing.T) {
 resource "patronus_site" "paris" {
   name         = "paris"
   lan_prefixes = [%q]
-  links = [
-    { name = "mpls", interface = "eth2", kind = "mpls", endpoint = "192.0.2.7:51820", bandwidth_up_mbps = 100, bandwidth_down_mbps = 100 },
-    { name = "5g", interface = "wwan1", kind = "5g", bandwidth_up_mbps = 50, bandwidth_down_mbps = 300 },
-  ]
+  links = {
+    mpls = { interface = "eth2", kind = "mpls", endpoint = "192.0.2.7:51820", bandwidth_up_mbps = 100, bandwidth_down_mbps = 100 }
+    "5g" = { interface = "wwan1", kind = "5g", bandwidth_up_mbps = 50, bandwidth_down_mbps = 300 }
+  }
 }`, p)),
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
-					plancheck.ExpectKnownValue(addr, tfjsonpath.New("links"), knownvalue.SetSizeExact(2)),
+					plancheck.ExpectKnownValue(addr, tfjsonpath.New("links"), knownvalue.MapSizeExact(2)),
 				}},
 				Check: serverLinks(func(links map[string]api.Link) error {
 					if linkNames(links) != "5g,mpls" {
@@ -223,10 +231,10 @@ resource "patronus_site" "paris" {
 					return nil
 				}),
 			},
-			{ // `links = []` deletes them all
+			{ // `links = {}` deletes them all
 				Config: a.inlineSite(p),
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("links"), knownvalue.SetSizeExact(0)),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("links"), knownvalue.MapSizeExact(0)),
 				},
 				Check: serverLinks(func(links map[string]api.Link) error {
 					if len(links) != 0 {
@@ -249,8 +257,7 @@ func TestAccSiteInlineLinkErrors(t *testing.T) {
 	p := lanPrefix()
 	const addr = "patronus_site.paris"
 	withEndpoint := func(endpoint string) string {
-		return a.inlineSite(p, fiberLink, fmt.Sprintf(`{
-      name                = "lte"
+		return a.inlineSite(p, fiberLink, fmt.Sprintf(`lte = {
       interface           = "wwan0"
       endpoint            = %q
       bandwidth_up_mbps   = 20
@@ -271,10 +278,10 @@ func TestAccSiteInlineLinkErrors(t *testing.T) {
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6Factories(&http.Client{Transport: wire}),
 		Steps: []resource.TestStep{
-			{ // validators, at plan time: two links with one name, a bad endpoint
-				Config:      a.inlineSite(p, fiberLink, strings.Replace(lteLink(1), `"lte"`, `"fiber"`, 1)),
+			{ // validators, at plan time: a bad link name (the key), a bad endpoint
+				Config:      a.inlineSite(p, fiberLink, renamed(lteLink(1), `"lte "`)),
 				PlanOnly:    true,
-				ExpectError: regexp.MustCompile(`(?s)Duplicate link name.*named "fiber"`),
+				ExpectError: regexp.MustCompile(`(?s)Invalid value.*"lte " = \{.*"lte " must not start or end with white\s+space`),
 			},
 			{
 				Config:      a.inlineSite(p, strings.Replace(fiberLink, "198.51.100.7:51820", "198.51.100.7", 1)),
@@ -284,7 +291,7 @@ func TestAccSiteInlineLinkErrors(t *testing.T) {
 			{ // the server's check, on creation: the error names the link and its attribute
 				PreConfig:   func() { wire.armed.Store(true) },
 				Config:      withEndpoint("203.0.113.66:51820"),
-				ExpectError: regexp.MustCompile(`(?s)Cannot create the site.*links\[name="lte"\]\.endpoint: must be\s+host:port`),
+				ExpectError: regexp.MustCompile(`(?s)Cannot create the site.*links\["lte"\]\.endpoint: must be\s+host:port`),
 			},
 			{
 				PreConfig: func() { noSite(); wire.armed.Store(false) },
@@ -299,7 +306,7 @@ func TestAccSiteInlineLinkErrors(t *testing.T) {
 			{ // on update: nothing changes, not even the link that was valid
 				PreConfig:   func() { wire.armed.Store(true) },
 				Config:      strings.Replace(withEndpoint("203.0.113.66:51820"), `"eth1"`, `"eth9"`, 1),
-				ExpectError: regexp.MustCompile(`(?s)Cannot update the site.*links\[name="lte"\]\.endpoint: must be\s+host:port`),
+				ExpectError: regexp.MustCompile(`(?s)Cannot update the site.*links\["lte"\]\.endpoint: must be\s+host:port`),
 			},
 			{
 				PreConfig: func() {
@@ -435,9 +442,9 @@ data "patronus_site" "lyon" {
 resource "patronus_site" "lyon" {
   name         = "lyon"
   lan_prefixes = [%q]
-  links = [
-    { name = "fiber", interface = "eth1", bandwidth_up_mbps = 500, bandwidth_down_mbps = 1000 },
-  ]
+  links = {
+    fiber = { interface = "eth1", bandwidth_up_mbps = 500, bandwidth_down_mbps = 1000 }
+  }
 }`, p))
 	bare := a.config(fmt.Sprintf(`
 resource "patronus_site" "lyon" {
@@ -455,7 +462,10 @@ resource "patronus_site" "lyon" {
 					plancheck.ExpectEmptyPlan(),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
-					statecheck.ExpectKnownValue(addr, tfjsonpath.New("links"), knownvalue.SetSizeExact(2)),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("links"), knownvalue.MapExact(map[string]knownvalue.Check{
+						"fiber": knownvalue.ObjectPartial(map[string]knownvalue.Check{"interface": knownvalue.StringExact("eth1")}),
+						"lte":   knownvalue.ObjectPartial(map[string]knownvalue.Check{"interface": knownvalue.StringExact("wwan0")}),
+					})),
 					// The data source lists them by name, with their ids.
 					statecheck.ExpectKnownValue("data.patronus_site.lyon", tfjsonpath.New("links"), knownvalue.ListExact([]knownvalue.Check{
 						knownvalue.ObjectPartial(map[string]knownvalue.Check{"name": knownvalue.StringExact("fiber"), "id": knownvalue.StringRegexp(regexp.MustCompile(`^[0-9a-f-]{36}$`))}),
@@ -578,7 +588,7 @@ resource "patronus_link" "extra" {
 				ExpectError: regexp.MustCompile(`(?s)managed in two places.*"mpls"`),
 			},
 			{ // fixed: the link is in `links`, and no patronus_link is left
-				Config: a.inlineSite(p, fiberLink, strings.Replace(strings.Replace(lteLink(1), `"lte"`, `"mpls"`, 1), `"wwan0"`, `"eth5"`, 1)),
+				Config: a.inlineSite(p, fiberLink, strings.Replace(renamed(lteLink(1), "mpls"), `"wwan0"`, `"eth5"`, 1)),
 				Check: func(*terraform.State) error {
 					links, err := a.siteLinks(context.Background(), siteID)
 					if err == nil && linkNames(links) != "fiber,mpls" {

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -35,9 +36,9 @@ func apiSiteWithLinks() *api.Site {
 }
 
 // planLink is an element of `links` as a plan holds it (defaults applied).
-func planLink(name, iface, kind string, endpoint types.String, up, down, cost, priority int64) attr.Value {
+func planLink(iface, kind string, endpoint types.String, up, down, cost, priority int64) attr.Value {
 	return types.ObjectValueMust(siteLinkType.AttrTypes, map[string]attr.Value{
-		"name": types.StringValue(name), "interface": types.StringValue(iface), "kind": types.StringValue(kind),
+		"interface": types.StringValue(iface), "kind": types.StringValue(kind),
 		"endpoint": endpoint, "bandwidth_up_mbps": types.Int64Value(up), "bandwidth_down_mbps": types.Int64Value(down),
 		"cost": types.Int64Value(cost), "priority": types.Int64Value(priority),
 	})
@@ -45,48 +46,41 @@ func planLink(name, iface, kind string, endpoint types.String, up, down, cost, p
 
 func TestSiteLinksFromAPIAndBack(t *testing.T) {
 	m := siteFromAPI(apiSiteWithLinks())
-	want := types.SetValueMust(siteLinkType, []attr.Value{
-		// Written in another order than the API's: a set, so the same value.
-		planLink("lte", "wwan0", "lte", types.StringNull(), 20, 100, 10, 2),
-		planLink("fiber", "eth1", "fiber", types.StringValue("198.51.100.7:51820"), 500, 1000, 0, 1),
+	want := types.MapValueMust(siteLinkType, map[string]attr.Value{
+		"lte":   planLink("wwan0", "lte", types.StringNull(), 20, 100, 10, 2),
+		"fiber": planLink("eth1", "fiber", types.StringValue("198.51.100.7:51820"), 500, 1000, 0, 1),
 	})
 	if !m.Links.Equal(want) {
 		t.Fatalf("links %s, want %s", m.Links, want)
 	}
-	raw, err := json.Marshal(m.newSite())
-	if err != nil {
-		t.Fatal(err)
-	}
-	// Sorted by name, every field but a NATed link's endpoint, no id or etag.
+	// Sorted by name, the key as the name, every field but a NATed link's endpoint, no id or etag.
 	const links = `"links":[{"bandwidth_down_mbps":1000,"bandwidth_up_mbps":500,"cost":0,"endpoint":"198.51.100.7:51820","interface":"eth1","kind":"fiber","name":"fiber","priority":1},` +
 		`{"bandwidth_down_mbps":100,"bandwidth_up_mbps":20,"cost":10,"interface":"wwan0","kind":"lte","name":"lte","priority":2}]`
-	if !strings.Contains(string(raw), links) {
-		t.Fatalf("NewSite %s\nwant %s", raw, links)
-	}
-	// The order of the body does not depend on the order of the set's elements.
-	m.Links = want
-	if raw2, _ := json.Marshal(m.newSite()); string(raw2) != string(raw) {
-		t.Fatalf("body depends on element order:\n%s\n%s", raw, raw2)
+	for range 10 { // Go's map order changes from one iteration to the next; the body's does not
+		raw, err := json.Marshal(m.newSite())
+		if err != nil || !strings.Contains(string(raw), links) {
+			t.Fatalf("NewSite %s (%v)\nwant %s", raw, err, links)
+		}
 	}
 }
 
 func TestSiteWithoutLinksSendsNone(t *testing.T) {
 	m := siteFromAPI(apiSite())
-	if !m.Links.Equal(types.SetValueMust(siteLinkType, []attr.Value{})) {
-		t.Fatalf("a site without links reads as %s, want an empty set", m.Links)
+	if !m.Links.Equal(types.MapValueMust(siteLinkType, map[string]attr.Value{})) {
+		t.Fatalf("a site without links reads as %s, want an empty map", m.Links)
 	}
 	// `links` not set: the creation says nothing about links.
-	m.Links = types.SetNull(siteLinkType)
+	m.Links = types.MapNull(siteLinkType)
 	raw, _ := json.Marshal(m.newSite())
 	if strings.Contains(string(raw), "links") {
 		t.Fatalf("NewSite without links: %s", raw)
 	}
-	// An update sends links only when asked, and then an empty set as [] (which deletes them all).
+	// An update sends links only when asked, and then an empty map as [] (which deletes them all).
 	raw, _ = json.Marshal(m.siteUpdate(false))
 	if strings.Contains(string(raw), "links") {
 		t.Fatalf("SiteUpdate without links: %s", raw)
 	}
-	m.Links = types.SetValueMust(siteLinkType, []attr.Value{})
+	m.Links = types.MapValueMust(siteLinkType, map[string]attr.Value{})
 	raw, _ = json.Marshal(m.siteUpdate(true))
 	if !strings.Contains(string(raw), `"links":[]`) {
 		t.Fatalf("SiteUpdate with no links: %s", raw)
@@ -100,7 +94,7 @@ func TestSiteDataSourceShowsLinksWithIDs(t *testing.T) {
 	}
 	first := m.Links.Elements()[0].(types.Object).Attributes()
 	if first["id"].(types.String).ValueString() != "0192b3c4-0000-7000-8000-00000000000a" || first["name"].(types.String).ValueString() != "fiber" ||
-		first["etag"].(types.String).ValueString() != `"1"` {
+		first["etag"].(types.String).ValueString() != `"1"` || first["interface"].(types.String).ValueString() != "eth1" {
 		t.Fatalf("first link %v", first)
 	}
 	if !m.Links.Elements()[1].(types.Object).Attributes()["endpoint"].IsNull() {
@@ -108,73 +102,100 @@ func TestSiteDataSourceShowsLinksWithIDs(t *testing.T) {
 	}
 }
 
+// The server's pointers index the body's list of links (sorted by name); the diagnostics name the
+// link by its key.
 func TestPointerIntoLinksNamesTheLink(t *testing.T) {
 	m := siteFromAPI(apiSiteWithLinks())
 	body := m.newSite()
 	p, ok := pointerPath(siteResourceSchema().Type(), body, "/links/1/endpoint")
-	want := path.Root("links").AtSetValue(planLink("lte", "wwan0", "lte", types.StringNull(), 20, 100, 10, 2)).AtName("endpoint")
+	want := path.Root("links").AtMapKey("lte").AtName("endpoint")
 	if !ok || !p.Equal(want) {
 		t.Fatalf("got %s (%v), want %s", p, ok, want)
 	}
-	if got := describePath(p); got != `links[name="lte"].endpoint` {
+	if got := describePath(p); got != `links["lte"].endpoint` {
 		t.Fatalf("described as %s", got)
 	}
+	// The name is the key: an error on it points at the link.
 	var diags diag.Diagnostics
 	addAPIError(&diags, siteResourceSchema().Type(), body, "create the site", apiError(422, "validation",
-		patronus.FieldError{Pointer: "/links/0/name", Detail: "another link in the list is named \"fiber\""}))
-	d, isPath := diags[0].(diag.DiagnosticWithPath)
-	if len(diags) != 1 || !isPath || !strings.HasPrefix(d.Detail(), `links[name="fiber"].name: another link`) {
+		patronus.FieldError{Pointer: "/links/0/name", Detail: "must not contain control characters"},
+		patronus.FieldError{Pointer: "/links", Detail: "at most 64 links"},
+		patronus.FieldError{Pointer: "/links/7/cost", Detail: "an index the body does not have"}))
+	if len(diags) != 3 {
 		t.Fatalf("%v", diags)
+	}
+	for i, want := range []struct {
+		path   path.Path
+		detail string
+	}{
+		{path.Root("links").AtMapKey("fiber"), `links["fiber"]: must not contain`},
+		{path.Root("links"), `links: at most 64`},
+		{path.Root("links"), `links: an index`},
+	} {
+		d, isPath := diags[i].(diag.DiagnosticWithPath)
+		if !isPath || !d.Path().Equal(want.path) || !strings.HasPrefix(d.Detail(), want.detail) {
+			t.Errorf("diagnostic %d: %v, want %s and %q", i, diags[i], want.path, want.detail)
+		}
 	}
 	if got := describePath(path.Root("lan_prefixes").AtSetValue(types.StringValue("10.1.0.0/16"))); got != `lan_prefixes["10.1.0.0/16"]` {
 		t.Fatalf("described as %s", got)
 	}
 }
 
-func TestUniqueLinkNames(t *testing.T) {
-	check := func(elems ...attr.Value) diag.Diagnostics {
-		resp := &validator.SetResponse{}
-		uniqueLinkNames{}.ValidateSet(context.Background(), validator.SetRequest{
-			Path: path.Root("links"), ConfigValue: types.SetValueMust(siteLinkType, elems),
-		}, resp)
-		return resp.Diagnostics
+// Link names are map keys, checked as patronus_link checks a name; at most 64 links.
+func TestSiteLinksValidation(t *testing.T) {
+	validate := func(links map[string]attr.Value) diag.Diagnostics {
+		attribute := siteLinksAttribute()
+		var diags diag.Diagnostics
+		for _, v := range attribute.Validators {
+			resp := &validator.MapResponse{}
+			v.ValidateMap(context.Background(), validator.MapRequest{
+				Path: path.Root("links"), ConfigValue: types.MapValueMust(siteLinkType, links),
+			}, resp)
+			diags.Append(resp.Diagnostics...)
+		}
+		return diags
 	}
-	fiber := planLink("fiber", "eth1", "fiber", types.StringNull(), 1, 1, 0, 100)
-	if d := check(fiber, planLink("lte", "wwan0", "lte", types.StringNull(), 1, 1, 0, 100)); d.HasError() {
-		t.Fatalf("distinct names refused: %v", d)
+	fiber := planLink("eth1", "fiber", types.StringNull(), 1, 1, 0, 100)
+	if d := validate(map[string]attr.Value{"fiber": fiber, "lte": fiber, "5g": fiber}); d.HasError() {
+		t.Fatalf("good names refused: %v", d)
 	}
-	d := check(fiber, planLink("fiber", "eth2", "fiber", types.StringNull(), 1, 1, 0, 100))
-	if !d.HasError() || !strings.Contains(d[0].Detail(), `named "fiber"`) {
-		t.Fatalf("a repeated name is not refused: %v", d)
+	for _, bad := range []string{"", " fiber", "fi\nber", strings.Repeat("x", 101)} {
+		d := validate(map[string]attr.Value{bad: fiber})
+		p, isPath := d[0].(diag.DiagnosticWithPath)
+		if len(d) != 1 || !isPath || !p.Path().Equal(path.Root("links").AtMapKey(bad)) {
+			t.Errorf("name %q: %v", bad, d)
+		}
+	}
+	many := map[string]attr.Value{}
+	for i := range maxLinksPerSite + 1 {
+		many[fmt.Sprintf("link-%d", i)] = fiber
+	}
+	if d := validate(many); !d.HasError() || !strings.Contains(d[0].Detail(), "64") {
+		t.Fatalf("65 links: %v", d)
 	}
 }
 
 func TestSiteLinksPlan(t *testing.T) {
 	read := siteFromAPI(apiSiteWithLinks()).Links
-	null := types.Int64Null()
-	written := types.SetValueMust(siteLinkType, []attr.Value{
-		types.ObjectValueMust(siteLinkType.AttrTypes, map[string]attr.Value{
-			"name": types.StringValue("fiber"), "interface": types.StringValue("eth1"), "kind": types.StringNull(),
-			"endpoint": types.StringUnknown(), "bandwidth_up_mbps": types.Int64Value(5), "bandwidth_down_mbps": types.Int64Value(6),
-			"cost": null, "priority": types.Int64Value(1),
-		}),
+	written := types.MapValueMust(siteLinkType, map[string]attr.Value{
+		"fiber": planLink("eth1", "other", types.StringUnknown(), 5, 6, 0, 1),
 	})
 	cases := []struct {
-		name          string
-		config, state types.Set
-		want          types.Set
+		name                string
+		config, state, plan types.Map
+		want                types.Map
 	}{
-		{"not set: the state stays", types.SetNull(siteLinkType), read, read},
-		{"not set, creation: nothing", types.SetNull(siteLinkType), types.SetNull(siteLinkType), types.SetNull(siteLinkType)},
-		{"set: the configuration", types.SetValueMust(siteLinkType, []attr.Value{}), read, types.SetValueMust(siteLinkType, []attr.Value{})},
-		{"set: with the defaults, whatever the state says", written, read, types.SetValueMust(siteLinkType, []attr.Value{
-			planLink("fiber", "eth1", "other", types.StringUnknown(), 5, 6, 0, 1),
-		})},
-		{"unknown: unknown", types.SetUnknown(siteLinkType), read, types.SetUnknown(siteLinkType)},
+		{"not set: the state stays", types.MapNull(siteLinkType), read, types.MapUnknown(siteLinkType), read},
+		{"not set, creation: nothing", types.MapNull(siteLinkType), types.MapNull(siteLinkType), types.MapNull(siteLinkType), types.MapNull(siteLinkType)},
+		{"set: the plan, whatever the state says", written, read, written, written},
+		{"set, empty: the plan", types.MapValueMust(siteLinkType, map[string]attr.Value{}), read,
+			types.MapValueMust(siteLinkType, map[string]attr.Value{}), types.MapValueMust(siteLinkType, map[string]attr.Value{})},
+		{"unknown: unknown", types.MapUnknown(siteLinkType), read, types.MapUnknown(siteLinkType), types.MapUnknown(siteLinkType)},
 	}
 	for _, c := range cases {
-		resp := &planmodifier.SetResponse{PlanValue: types.SetUnknown(siteLinkType)}
-		siteLinksPlan{}.PlanModifySet(context.Background(), planmodifier.SetRequest{ConfigValue: c.config, StateValue: c.state, PlanValue: resp.PlanValue}, resp)
+		resp := &planmodifier.MapResponse{PlanValue: c.plan}
+		siteLinksPlan{}.PlanModifyMap(context.Background(), planmodifier.MapRequest{ConfigValue: c.config, StateValue: c.state, PlanValue: c.plan}, resp)
 		if !resp.PlanValue.Equal(c.want) {
 			t.Errorf("%s: planned %s, want %s", c.name, resp.PlanValue, c.want)
 		}

@@ -47,7 +47,7 @@ type siteFields struct {
 // siteModel is patronus_site: the site's fields and its links (site_links.go).
 type siteModel struct {
 	siteFields
-	Links types.Set `tfsdk:"links"`
+	Links types.Map `tfsdk:"links"`
 }
 
 func siteFieldsFromAPI(s *api.Site) siteFields {
@@ -95,7 +95,7 @@ func siteModelFromRaw(ctx context.Context, raw tftypes.Value) (siteModel, diag.D
 			OverlayAddress: attrString(a, "overlay_address"),
 			Etag:           attrString(a, "etag"),
 		},
-		Links: a["links"].(types.Set),
+		Links: a["links"].(types.Map),
 	}, diags
 }
 
@@ -313,7 +313,7 @@ func (r *siteResource) Read(ctx context.Context, req resource.ReadRequest, resp 
 }
 
 func (r *siteResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var configLinks types.Set
+	var configLinks types.Map
 	plan, diags := siteModelFromRaw(ctx, req.Plan.Raw)
 	resp.Diagnostics.Append(diags...)
 	state, diags := siteModelFromRaw(ctx, req.State.Raw)
@@ -420,19 +420,14 @@ func sameButETag(plan, state map[string]tftypes.Value) bool {
 	return true
 }
 
-// rawLinkNames are the names in a raw link set, sorted; ok is false when one is not known yet.
+// rawLinkNames are the names (keys) in a raw link map, sorted; ok is false when it is not known yet.
 func rawLinkNames(links tftypes.Value) ([]string, bool) {
-	var elems []tftypes.Value
-	if !links.IsFullyKnown() || links.IsNull() || links.As(&elems) != nil {
+	var elems map[string]tftypes.Value
+	if !links.IsKnown() || links.IsNull() || links.As(&elems) != nil {
 		return nil, false
 	}
 	names := make([]string, 0, len(elems))
-	for _, e := range elems {
-		var attrs map[string]tftypes.Value
-		var name string
-		if e.As(&attrs) != nil || attrs["name"].As(&name) != nil {
-			return nil, false
-		}
+	for name := range elems {
 		names = append(names, name)
 	}
 	sort.Strings(names)
@@ -441,7 +436,7 @@ func rawLinkNames(links tftypes.Value) ([]string, bool) {
 
 // recordInline notes, for the patronus_link resources planned after it in this run, that the
 // site sets `links`.
-func (r *siteResource) recordInline(id patronus.ID, name string, links types.Set) {
+func (r *siteResource) recordInline(id patronus.ID, name string, links types.Map) {
 	if r.owners == nil {
 		return
 	}

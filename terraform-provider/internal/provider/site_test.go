@@ -132,7 +132,7 @@ func TestSameButETagAndRawLinkNames(t *testing.T) {
 		t.Fatalf("names %v %v", names, ok)
 	}
 	if _, ok := rawLinkNames(tftypes.NewValue(state["links"].Type(), tftypes.UnknownValue)); ok {
-		t.Fatal("names of an unknown set")
+		t.Fatal("names of an unknown map")
 	}
 }
 
@@ -141,7 +141,7 @@ func TestSiteRawConversionsMatchTheFramework(t *testing.T) {
 	ctx := context.Background()
 	withLinks := siteFromAPI(apiSiteWithLinks())
 	unmanaged := siteFromAPI(apiSite())
-	unmanaged.Links = types.SetNull(siteLinkType)
+	unmanaged.Links = types.MapNull(siteLinkType)
 	planned := withLinks
 	planned.ID, planned.Etag, planned.OverlayAddress = types.StringUnknown(), types.StringUnknown(), types.StringUnknown()
 	for name, m := range map[string]siteModel{"with links": withLinks, "links not managed": unmanaged, "a plan": planned} {
