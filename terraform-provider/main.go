@@ -4,13 +4,13 @@
 package main
 
 import (
-	"context"
 	"flag"
 	"log"
 	"os"
 	runtimedebug "runtime/debug"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/patronus-sdwan/patronus/terraform-provider/internal/provider"
 )
@@ -30,10 +30,18 @@ func main() {
 		runtimedebug.SetGCPercent(400)
 	}
 	quietUnlessLogged()
-	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
-		Address: provider.Address,
-		Debug:   *debug,
-	})
+	newServer := provider.NewServer(provider.New(version))
+	var opts []tf6server.ServeOpt
+	if *debug {
+		opts = append(opts, tf6server.WithManagedDebug())
+	}
+	err := tf6server.Serve(provider.Address, func() tfprotov6.ProviderServer {
+		s, err := newServer()
+		if err != nil {
+			log.Fatal(err)
+		}
+		return s
+	}, opts...)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -20,7 +20,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
@@ -74,7 +73,7 @@ func protoV6Factories(httpClient *http.Client) map[string]func() (tfprotov6.Prov
 		p = NewWithHTTPClient("acc", httpClient)
 	}
 	return map[string]func() (tfprotov6.ProviderServer, error){
-		"patronus": providerserver.NewProtocol6WithError(p()),
+		"patronus": NewServer(p),
 	}
 }
 

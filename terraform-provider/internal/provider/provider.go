@@ -33,18 +33,21 @@ const Address = "registry.terraform.io/patronus-sdwan/patronus"
 
 // New returns a constructor of the provider, as providerserver.Serve wants it.
 func New(version string) func() provider.Provider {
-	return func() provider.Provider { return &patronusProvider{version: version} }
+	return func() provider.Provider { return &patronusProvider{version: version, owners: newLinkOwners()} }
 }
 
 // NewWithHTTPClient is New with the http.Client the provider's API client sends through
 // (tests use it to watch or disturb requests).
 func NewWithHTTPClient(version string, httpClient *http.Client) func() provider.Provider {
-	return func() provider.Provider { return &patronusProvider{version: version, httpClient: httpClient} }
+	return func() provider.Provider {
+		return &patronusProvider{version: version, httpClient: httpClient, owners: newLinkOwners()}
+	}
 }
 
 type patronusProvider struct {
 	version    string
 	httpClient *http.Client
+	owners     *linkOwners // one per provider instance, so per Terraform run (plan, or apply)
 }
 
 type providerModel struct {
@@ -160,7 +163,7 @@ func (p *patronusProvider) Configure(ctx context.Context, req provider.Configure
 		resp.Diagnostics.AddError("Cannot configure the Patronus client", err.Error())
 		return
 	}
-	data := &providerData{client: client, owners: newLinkOwners()}
+	data := &providerData{client: client, owners: p.owners}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 }
@@ -212,5 +215,5 @@ func (p *patronusProvider) DataSources(context.Context) []func() datasource.Data
 // providerData is what Configure hands to resources and data sources.
 type providerData struct {
 	client *patronus.Client
-	owners *linkOwners // one per provider instance, so per Terraform run (plan, or apply)
+	owners *linkOwners // the provider instance's
 }

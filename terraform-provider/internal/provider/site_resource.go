@@ -292,9 +292,14 @@ func (r *siteResource) Create(ctx context.Context, req resource.CreateRequest, r
 }
 
 func (r *siteResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var stateID types.String
-	resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("id"), &stateID)...)
-	id, ok := parseID(stateID, "site", &resp.Diagnostics)
+	// The id from the raw state: GetAttribute's walk and reflection cost more than the rest of a read.
+	var state map[string]tftypes.Value
+	var idText string
+	if err := req.State.Raw.As(&state); err != nil || state["id"].As(&idText) != nil {
+		resp.Diagnostics.AddError("Unexpected state of a site", fmt.Sprintf("%v: this is a bug in the provider", err))
+		return
+	}
+	id, ok := parseID(types.StringValue(idText), "site", &resp.Diagnostics)
 	if !ok {
 		return
 	}
@@ -382,28 +387,40 @@ func (r *siteResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRe
 			resp.Plan.Raw = tftypes.NewValue(req.Plan.Raw.Type(), plan)
 		}
 	}
-	if r.owners == nil || !plan["id"].IsKnown() || plan["id"].IsNull() {
+	if r.owners == nil {
 		return
 	}
 	var config map[string]tftypes.Value
-	if err := req.Config.Raw.As(&config); err != nil || config["links"].IsNull() {
+	if err := req.Config.Raw.As(&config); err != nil {
 		return
+	}
+	resp.Diagnostics.Append(checkMixedLinks(r.owners, plan, config)...)
+}
+
+// checkMixedLinks records, for a site whose configuration sets `links`, the names the plan lists,
+// and reports patronus_link resources of the same site planned before it (link_owners.go). plan
+// and config are the site's raw values.
+func checkMixedLinks(owners *linkOwners, plan, config map[string]tftypes.Value) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if !plan["id"].IsKnown() || plan["id"].IsNull() || config["links"].IsNull() {
+		return diags
 	}
 	var idText, name string
 	if err := plan["id"].As(&idText); err != nil {
-		return
+		return diags
 	}
 	id, err := patronus.ParseID(idText)
 	names, ok := rawLinkNames(plan["links"])
 	if err != nil || !ok {
-		return
+		return diags
 	}
 	if !plan["name"].IsKnown() || plan["name"].As(&name) != nil {
 		name = id.String()
 	}
-	if apart := r.owners.siteSetsLinks(id, name, names); len(apart) > 0 {
-		resp.Diagnostics.AddAttributeError(path.Root("links"), mixedSummary, mixedSite(id, name, names, apart))
+	if apart := owners.siteSetsLinks(id, name, names); len(apart) > 0 {
+		diags.AddAttributeError(path.Root("links"), mixedSummary, mixedSite(id, name, names, apart))
 	}
+	return diags
 }
 
 // sameButETag tells whether a plan and a state of a site (raw objects) agree on everything but
