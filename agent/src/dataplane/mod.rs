@@ -1,6 +1,7 @@
 //! The dataplane turns a validated `SiteConfig` into forwarding state. The control loop only
 //! knows this trait; the WireGuard implementation lives in its own modules.
 
+pub mod node;
 pub mod wireguard;
 
 use patronus_api::{LinkState, PeerState, SiteConfig};

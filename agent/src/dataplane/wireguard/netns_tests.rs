@@ -14,6 +14,8 @@ use patronus_api::{ConfigEndpoint, ConfigLink, ConfigPeer, SiteConfig};
 use uuid::Uuid;
 
 use super::*;
+use base64::Engine;
+use boringtun::x25519::{PublicKey, StaticSecret};
 
 fn sh(args: &[&str]) -> bool {
     Command::new(args[0]).args(&args[1..]).status().map(|s| s.success()).unwrap_or(false)
@@ -369,7 +371,7 @@ fn two_sites_forward_fail_over_and_reconfigure_in_namespaces() {
     .unwrap();
     assert!(echo_once(&ns_a, "100.64.0.2:7777", Duration::from_secs(1)));
     let invalid =
-        b.call(|wg| wg.drops().invalid.load(Ordering::Relaxed) + wg.drops().unknown_peer.load(Ordering::Relaxed));
+        b.call(|wg| wg.drops().node.invalid + wg.drops().node.unknown_peer);
     assert!(invalid > 1000, "{invalid}");
 
     drop(a);

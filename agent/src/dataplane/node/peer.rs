@@ -208,7 +208,6 @@ impl PeerCore {
                 }
             }
         }
-        self.log_events();
     }
 
     fn deliver(
@@ -280,17 +279,11 @@ impl PeerCore {
                 out.send(req.link, req.endpoint, &self.scratch[..n]);
             }
         }
-        self.log_events();
     }
 
-    fn log_events(&mut self) {
-        while let Some(event) = self.paths.poll_event() {
-            match event {
-                PathEvent::ActiveChanged { from, to } => {
-                    tracing::info!(from = ?from, to = ?to, "active path changed");
-                }
-            }
-        }
+    /// What changed on this peer's paths since the last call.
+    pub fn poll_event(&mut self) -> Option<PathEvent> {
+        self.paths.poll_event()
     }
 }
 

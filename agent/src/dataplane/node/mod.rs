@@ -1,0 +1,524 @@
+//! The dataplane's protocol state, without IO (in the manner of Firezone's snownet).
+//!
+//! A [`Node`] owns everything a site's dataplane knows: its peers by public key and by session
+//! index, the handshake rate limiters, session index allocation, the allowed-IPs table, each
+//! peer's paths, and counters. It never reads a socket, a clock or a file:
+//! - inputs: [`Node::handle_tun_packet`], [`Node::handle_datagram`], [`Node::handle_timeout`],
+//!   each with the current time, and [`Node::plan`] / [`Node::apply`] for a new configuration;
+//! - outputs: [`Node::poll_transmit`] (datagrams to send on a link), [`Node::poll_tun_write`]
+//!   (packets for the TUN), [`Node::poll_timeout`] (when to call `handle_timeout` next) and
+//!   [`Node::poll_event`] (what changed, for logs).
+//!
+//! The threads, sockets and system calls live in `wireguard`, a thin shell around one `Node`; the
+//! tests in `sim` join several nodes in memory with an invented clock.
+
+#[cfg(test)]
+mod fuzz_tests;
+pub mod path;
+pub mod peer;
+pub mod probe;
+pub mod routes;
+#[cfg(test)]
+mod sim;
+pub mod wire;
+
+use std::collections::{BTreeSet, HashMap, VecDeque};
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use boringtun::noise::handshake::parse_handshake_anon;
+use boringtun::noise::rate_limiter::RateLimiter;
+use boringtun::noise::{Packet, TunnResult};
+use boringtun::x25519::{PublicKey, StaticSecret};
+use patronus_api::{PathState, PeerState};
+use uuid::Uuid;
+
+use self::path::{LinkId, PathEvent, PathSpec, PathTiming};
+use self::peer::{Outbox, PeerCore};
+use self::routes::{Prefix, RouteTable};
+use self::wire::Dispatch;
+
+/// Handshake initiations per second across all peers before cookies are demanded.
+const HANDSHAKE_RATE_LIMIT: u64 = 100;
+/// Handshake messages per second across the sessions themselves (boringtun checks every
+/// initiation and response it is given). Only initiations that passed the anonymous check and
+/// matched a peer get this far, so this limit is met only by real peers handshaking at once.
+const SESSION_HANDSHAKE_RATE_LIMIT: u64 = 100;
+/// How often every peer's timers run: boringtun's (rekeying, retries), probes, path liveness.
+pub const TICK: Duration = Duration::from_millis(50);
+/// Events kept for [`Node::poll_event`]; older ones are dropped first.
+const MAX_EVENTS: usize = 1024;
+/// Large enough for any packet a TUN hands over, after segmentation.
+const MAX_PACKET: usize = 65536;
+
+/// A site configuration as the node needs it: parsed, names resolved.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NodeConfig {
+    /// The site's IPv4 overlay address: the source of its probes.
+    pub overlay: Ipv4Addr,
+    /// This site's links by name, with their priority (lower is preferred).
+    pub links: Vec<LinkConfig>,
+    pub peers: Vec<PeerConfig>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkConfig {
+    pub name: String,
+    pub priority: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct PeerConfig {
+    pub site_id: Uuid,
+    pub key: [u8; 32],
+    pub allowed: Vec<Prefix>,
+    /// The peer's endpoints with their priority (lower is preferred).
+    pub endpoints: Vec<(SocketAddr, u32)>,
+}
+
+/// What the system around the node must change for a configuration: the routes to the TUN.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Plan {
+    pub add_routes: Vec<Prefix>,
+    pub remove_routes: Vec<Prefix>,
+}
+
+/// One datagram to send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Transmit<'a> {
+    pub link: LinkId,
+    pub dst: SocketAddr,
+    pub payload: &'a [u8],
+}
+
+/// Something that happened, for logs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// The path that carries a peer's data changed; `None` when no path is up.
+    ActiveChanged { peer: Uuid, from: Option<(LinkId, SocketAddr)>, to: Option<(LinkId, SocketAddr)> },
+}
+
+/// Datagrams and packets nobody could use.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Drops {
+    /// Too short, unknown type, bad MAC.
+    pub invalid: u64,
+    /// A well-formed message for a session or key we do not know.
+    pub unknown_peer: u64,
+    /// Cookie replies sent because handshakes came in faster than the rate limit.
+    pub cookies_sent: u64,
+    /// Packets from the TUN with no peer for their destination.
+    pub no_route: u64,
+}
+
+/// Datagrams a link carried, as the node sent and received them.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LinkCounters {
+    pub tx_bytes: u64,
+    pub rx_bytes: u64,
+    pub tx_packets: u64,
+    pub rx_packets: u64,
+}
+
+/// The outputs of the inputs handled so far, in one buffer, until they are polled.
+#[derive(Debug, Default)]
+pub struct Outputs {
+    bytes: Vec<u8>,
+    transmits: Vec<(LinkId, SocketAddr, usize, usize)>,
+    next_transmit: usize,
+    tun: Vec<(usize, usize)>,
+    next_tun: usize,
+}
+
+impl Outputs {
+    /// The next datagram to send, in the order they were produced.
+    pub fn poll_transmit(&mut self) -> Option<Transmit<'_>> {
+        let Some(&(link, dst, start, end)) = self.transmits.get(self.next_transmit) else {
+            self.reset_if_drained();
+            return None;
+        };
+        self.next_transmit += 1;
+        Some(Transmit { link, dst, payload: &self.bytes[start..end] })
+    }
+
+    /// The next packet for the TUN.
+    pub fn poll_tun_write(&mut self) -> Option<&[u8]> {
+        let Some(&(start, end)) = self.tun.get(self.next_tun) else {
+            self.reset_if_drained();
+            return None;
+        };
+        self.next_tun += 1;
+        Some(&self.bytes[start..end])
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.next_transmit == self.transmits.len() && self.next_tun == self.tun.len()
+    }
+
+    /// Once both queues were polled to the end, the buffer starts over (keeping its capacity).
+    fn reset_if_drained(&mut self) {
+        if self.is_empty() {
+            self.transmits.clear();
+            self.tun.clear();
+            self.next_transmit = 0;
+            self.next_tun = 0;
+            self.bytes.clear();
+        }
+    }
+}
+
+/// The outbox a peer writes into: the node's outputs, counting per link.
+struct Sink<'a> {
+    out: &'a mut Outputs,
+    links: &'a mut HashMap<LinkId, LinkCounters>,
+}
+
+impl Outbox for Sink<'_> {
+    fn send(&mut self, link: LinkId, dst: SocketAddr, datagram: &[u8]) {
+        let start = self.out.bytes.len();
+        self.out.bytes.extend_from_slice(datagram);
+        self.out.transmits.push((link, dst, start, self.out.bytes.len()));
+        let c = self.links.entry(link).or_default();
+        c.tx_packets += 1;
+        c.tx_bytes += datagram.len() as u64;
+    }
+
+    fn to_tun(&mut self, packet: &[u8]) {
+        let start = self.out.bytes.len();
+        self.out.bytes.extend_from_slice(packet);
+        self.out.tun.push((start, self.out.bytes.len()));
+    }
+}
+
+struct Peer {
+    key: [u8; 32],
+    site_id: Uuid,
+    /// The session index on our side (24 bits): receiver indexes >> 8 of its datagrams.
+    index: u32,
+    core: PeerCore,
+}
+
+/// A site's dataplane state; see the module documentation.
+pub struct Node {
+    private: StaticSecret,
+    public: PublicKey,
+    /// Checks handshake initiations before anyone spends a Diffie-Hellman on them.
+    limiter: Arc<RateLimiter>,
+    /// Given to every peer's session. A second limiter, not the first one again: a session's own
+    /// check would otherwise count each initiation twice and demand cookies at half the rate.
+    session_limiter: Arc<RateLimiter>,
+    timing: PathTiming,
+    /// A link keeps its id for as long as its name exists, so paths survive a reconfiguration.
+    link_ids: HashMap<String, LinkId>,
+    next_link_id: u16,
+    /// The configured links: id, name, priority.
+    links: Vec<(LinkId, String, u32)>,
+    link_counters: HashMap<LinkId, LinkCounters>,
+    peers: Vec<Peer>,
+    by_key: HashMap<[u8; 32], usize>,
+    by_index: HashMap<u32, usize>,
+    routes: RouteTable<usize>,
+    /// The prefixes the last applied configuration routes to the TUN.
+    installed: BTreeSet<Prefix>,
+    next_index: u32,
+    out: Outputs,
+    events: VecDeque<Event>,
+    drops: Drops,
+    next_tick: Option<Instant>,
+    limiter_reset: Option<Instant>,
+    buf: Vec<u8>,
+}
+
+impl std::fmt::Debug for Node {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Node")
+            .field("links", &self.links)
+            .field("peers", &self.peers.len())
+            .field("drops", &self.drops)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Node {
+    /// A node with `private_key` and no links or peers; `first_index` seeds session index
+    /// allocation (random in the agent, fixed in tests).
+    pub fn new(private_key: [u8; 32], timing: PathTiming, first_index: u32) -> Node {
+        let private = StaticSecret::from(private_key);
+        let public = PublicKey::from(&private);
+        Node {
+            limiter: Arc::new(RateLimiter::new(&public, HANDSHAKE_RATE_LIMIT)),
+            session_limiter: Arc::new(RateLimiter::new(&public, SESSION_HANDSHAKE_RATE_LIMIT)),
+            private,
+            public,
+            timing,
+            link_ids: HashMap::new(),
+            next_link_id: 0,
+            links: Vec::new(),
+            link_counters: HashMap::new(),
+            peers: Vec::new(),
+            by_key: HashMap::new(),
+            by_index: HashMap::new(),
+            routes: RouteTable::default(),
+            installed: BTreeSet::new(),
+            next_index: first_index & 0x00ff_ffff,
+            out: Outputs::default(),
+            events: VecDeque::new(),
+            drops: Drops::default(),
+            next_tick: None,
+            limiter_reset: None,
+            buf: vec![0u8; MAX_PACKET + peer::WG_OVERHEAD],
+        }
+    }
+
+    pub fn public_key(&self) -> [u8; 32] {
+        self.public.to_bytes()
+    }
+
+    /// The id of the link called `name`, the same for as long as the node lives.
+    pub fn link_id(&mut self, name: &str) -> LinkId {
+        if let Some(id) = self.link_ids.get(name) {
+            return *id;
+        }
+        let id = LinkId(self.next_link_id);
+        self.next_link_id = self.next_link_id.wrapping_add(1);
+        self.link_ids.insert(name.to_owned(), id);
+        id
+    }
+
+    /// What applying `config` would change outside the node. Changes nothing.
+    pub fn plan(&self, config: &NodeConfig) -> Plan {
+        let wanted: BTreeSet<Prefix> = config.peers.iter().flat_map(|p| p.allowed.iter().copied()).collect();
+        Plan {
+            add_routes: wanted.difference(&self.installed).copied().collect(),
+            remove_routes: self.installed.difference(&wanted).copied().collect(),
+        }
+    }
+
+    /// Makes the node forward by `config`. Peers keep their sessions and paths (by key), links
+    /// their ids and counters (by name); what the configuration no longer has is dropped.
+    pub fn apply(&mut self, config: &NodeConfig, now: Instant) {
+        let links: Vec<(LinkId, String, u32)> =
+            config.links.iter().map(|l| (self.link_id(&l.name), l.name.clone(), l.priority)).collect();
+        let removed_links: Vec<LinkId> =
+            self.links.iter().map(|l| l.0).filter(|id| !links.iter().any(|l| l.0 == *id)).collect();
+        self.link_counters.retain(|id, _| links.iter().any(|l| l.0 == *id));
+        let priorities: Vec<(LinkId, u32)> = links.iter().map(|l| (l.0, l.2)).collect();
+        self.links = links;
+
+        let mut old: HashMap<[u8; 32], Peer> = self.peers.drain(..).map(|p| (p.key, p)).collect();
+        self.by_key.clear();
+        self.by_index.clear();
+        self.routes = RouteTable::default();
+        for (i, want) in config.peers.iter().enumerate() {
+            let mut peer = match old.remove(&want.key) {
+                Some(peer) => peer,
+                None => {
+                    let index = self.next_index;
+                    self.next_index = (self.next_index + 1) & 0x00ff_ffff;
+                    let core = PeerCore::new(
+                        self.private.clone(),
+                        PublicKey::from(want.key),
+                        index,
+                        self.session_limiter.clone(),
+                        config.overlay,
+                        self.timing,
+                    );
+                    Peer { key: want.key, site_id: want.site_id, index, core }
+                }
+            };
+            peer.site_id = want.site_id;
+            let specs: Vec<PathSpec> = priorities
+                .iter()
+                .flat_map(|&(link, link_priority)| {
+                    want.endpoints.iter().map(move |&(endpoint, endpoint_priority)| PathSpec {
+                        link,
+                        link_priority,
+                        endpoint,
+                        endpoint_priority,
+                    })
+                })
+                .collect();
+            for link in &removed_links {
+                peer.core.remove_link(*link, now);
+            }
+            peer.core.set_overlay(config.overlay);
+            peer.core.set_allowed(want.allowed.clone());
+            peer.core.set_link_priorities(&priorities, now);
+            peer.core.set_paths(&specs, now);
+            for prefix in &want.allowed {
+                self.routes.insert(*prefix, i);
+            }
+            self.by_key.insert(peer.key, i);
+            self.by_index.insert(peer.index, i);
+            self.peers.push(peer);
+            self.drain_peer_events(i);
+        }
+        self.installed = config.peers.iter().flat_map(|p| p.allowed.iter().copied()).collect();
+    }
+
+    /// A packet read from the TUN: encrypted for the peer its destination routes to.
+    pub fn handle_tun_packet(&mut self, now: Instant, packet: &[u8]) {
+        let Some(&i) = routes::destination(packet).and_then(|d| self.routes.lookup(d)) else {
+            self.drops.no_route += 1;
+            return;
+        };
+        let len = (packet.len() + peer::WG_OVERHEAD).max(peer::MIN_BUF);
+        if len > self.buf.len() {
+            self.drops.invalid += 1;
+            return;
+        }
+        let Node { peers, out, link_counters, buf, .. } = self;
+        let mut sink = Sink { out, links: link_counters };
+        peers[i].core.encapsulate(packet, now, &mut buf[..len], &mut sink);
+    }
+
+    /// A datagram that arrived on `link` from `from`. Handshake initiations are checked against
+    /// the rate limiter first, so a flood costs a MAC check, not a Diffie-Hellman.
+    pub fn handle_datagram(&mut self, now: Instant, link: LinkId, from: SocketAddr, datagram: &[u8]) {
+        let from = wire::canonical(from);
+        let c = self.link_counters.entry(link).or_default();
+        c.rx_packets += 1;
+        c.rx_bytes += datagram.len() as u64;
+        let found = match wire::classify(datagram) {
+            Dispatch::HandshakeInit => {
+                let mut cookie = [0u8; 64];
+                match self.limiter.verify_packet(Some(from.ip()), datagram, &mut cookie) {
+                    Ok(Packet::HandshakeInit(p)) => match parse_handshake_anon(&self.private, &self.public, &p) {
+                        Ok(half) => self.by_key.get(&half.peer_static_public).copied(),
+                        Err(_) => None,
+                    },
+                    Err(TunnResult::WriteToNetwork(reply)) => {
+                        self.drops.cookies_sent += 1;
+                        let mut sink = Sink { out: &mut self.out, links: &mut self.link_counters };
+                        sink.send(link, from, reply);
+                        return;
+                    }
+                    _ => {
+                        self.drops.invalid += 1;
+                        return;
+                    }
+                }
+            }
+            Dispatch::ByIndex(index) => self.by_index.get(&index).copied(),
+            Dispatch::Invalid => {
+                self.drops.invalid += 1;
+                return;
+            }
+        };
+        let Some(i) = found else {
+            self.drops.unknown_peer += 1;
+            return;
+        };
+        let Node { peers, out, link_counters, buf, .. } = self;
+        let mut sink = Sink { out, links: link_counters };
+        peers[i].core.decapsulate(link, from, datagram, now, buf, &mut sink);
+        self.drain_peer_events(i);
+    }
+
+    /// Runs the timers that are due: every [`TICK`], each peer's (handshakes, rekeying, probes,
+    /// path liveness); every second, the rate limiters' counts start over.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        if self.limiter_reset.is_none_or(|at| now >= at) {
+            self.limiter.reset_count();
+            self.session_limiter.reset_count();
+            self.limiter_reset = Some(now + Duration::from_secs(1));
+        }
+        if self.next_tick.is_some_and(|at| now < at) {
+            return;
+        }
+        self.next_tick = Some(now + TICK);
+        for i in 0..self.peers.len() {
+            let Node { peers, out, link_counters, buf, .. } = self;
+            let mut sink = Sink { out, links: link_counters };
+            peers[i].core.handle_timeout(now, &mut buf[..2048], &mut sink);
+            self.drain_peer_events(i);
+        }
+    }
+
+    /// When [`Node::handle_timeout`] wants to run next (`None`: as soon as possible).
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        match (self.next_tick, self.limiter_reset) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            _ => None,
+        }
+    }
+
+    pub fn poll_transmit(&mut self) -> Option<Transmit<'_>> {
+        self.out.poll_transmit()
+    }
+
+    pub fn poll_tun_write(&mut self) -> Option<&[u8]> {
+        self.out.poll_tun_write()
+    }
+
+    pub fn poll_event(&mut self) -> Option<Event> {
+        self.events.pop_front()
+    }
+
+    /// Hands the outputs produced so far to the caller, who polls them without holding the
+    /// node (the threaded shell does, so that sending never waits for a lock); `spare` is an
+    /// empty `Outputs` whose buffer the node reuses.
+    pub fn take_outputs(&mut self, spare: Outputs) -> Outputs {
+        std::mem::replace(&mut self.out, spare)
+    }
+
+    pub fn drops(&self) -> Drops {
+        self.drops
+    }
+
+    pub fn link_counters(&self, link: LinkId) -> LinkCounters {
+        self.link_counters.get(&link).copied().unwrap_or_default()
+    }
+
+    /// Each peer's paths and counters, for the status report, sorted by site id.
+    pub fn peer_states(&self, now: Instant) -> Vec<PeerState> {
+        let name_of = |id: LinkId| {
+            self.links.iter().find(|l| l.0 == id).map(|l| l.1.clone()).unwrap_or_else(|| format!("link{}", id.0))
+        };
+        let mut states: Vec<PeerState> = self
+            .peers
+            .iter()
+            .map(|peer| {
+                let c = peer.core.counters();
+                let paths = peer.core.paths().report(now);
+                PeerState {
+                    site_id: peer.site_id,
+                    active_link: paths.iter().find(|p| p.active).map(|p| name_of(p.link)),
+                    handshake_age_seconds: peer.core.handshake_age().map(|d| d.as_secs()),
+                    paths: paths
+                        .iter()
+                        .map(|p| PathState {
+                            link: name_of(p.link),
+                            endpoint: p.endpoint.to_string(),
+                            up: p.up,
+                            rtt_ms: p.rtt_ms,
+                            loss_percent: p.loss_percent,
+                            jitter_ms: p.jitter_ms,
+                        })
+                        .collect(),
+                    tx_bytes: c.tx_bytes,
+                    rx_bytes: c.rx_bytes,
+                    tx_packets: c.tx_packets,
+                    rx_packets: c.rx_packets,
+                }
+            })
+            .collect();
+        states.sort_by_key(|p| p.site_id);
+        states
+    }
+
+    fn drain_peer_events(&mut self, i: usize) {
+        let peer = &mut self.peers[i];
+        while let Some(event) = peer.core.poll_event() {
+            match event {
+                PathEvent::ActiveChanged { from, to } => {
+                    if self.events.len() >= MAX_EVENTS {
+                        self.events.pop_front();
+                    }
+                    self.events.push_back(Event::ActiveChanged { peer: peer.site_id, from, to });
+                }
+            }
+        }
+    }
+}

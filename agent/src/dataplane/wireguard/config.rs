@@ -1,0 +1,144 @@
+//! The site document as the node needs it: keys, prefixes and the overlay address parsed,
+//! endpoint names resolved. Everything that can be wrong with a document is found here, before
+//! anything changes.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr, ToSocketAddrs};
+
+use anyhow::Context;
+use base64::Engine;
+use patronus_api::SiteConfig;
+
+use crate::dataplane::node::routes::Prefix;
+use crate::dataplane::node::{LinkConfig, NodeConfig, PeerConfig};
+
+/// Parses `config`; an endpoint name that does not resolve now is left out (with a warning)
+/// rather than failing the whole document, since the peer's other endpoints still work.
+pub fn node_config(config: &SiteConfig) -> anyhow::Result<NodeConfig> {
+    Ok(NodeConfig {
+        overlay: overlay_v4(config)?,
+        links: config.links.iter().map(|l| LinkConfig { name: l.name.clone(), priority: l.priority }).collect(),
+        peers: parse_peers(config)?,
+    })
+}
+
+fn parse_peers(config: &SiteConfig) -> anyhow::Result<Vec<PeerConfig>> {
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let mut out = Vec::with_capacity(config.peers.len());
+    for p in &config.peers {
+        let raw = b64
+            .decode(p.public_key.trim())
+            .with_context(|| format!("peer {}: public key is not base64", p.site_name))?;
+        let key: [u8; 32] =
+            raw.try_into().map_err(|_| anyhow::anyhow!("peer {}: public key is not 32 bytes", p.site_name))?;
+        let allowed = p
+            .allowed_ips
+            .iter()
+            .map(|a| a.parse::<Prefix>().with_context(|| format!("peer {}", p.site_name)))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let mut endpoints = Vec::new();
+        for e in &p.endpoints {
+            match resolve(&e.address) {
+                Some(addr) => endpoints.push((addr, e.priority)),
+                None => tracing::warn!(peer = %p.site_name, endpoint = %e.address, "endpoint does not resolve"),
+            }
+        }
+        out.push(PeerConfig { site_id: p.site_id, key, allowed, endpoints });
+    }
+    Ok(out)
+}
+
+/// `ip:port` as it is; a name is looked up (blocking) only when the host has a letter in it.
+fn resolve(address: &str) -> Option<SocketAddr> {
+    if let Ok(addr) = address.parse::<SocketAddr>() {
+        return Some(addr);
+    }
+    let (host, _) = address.rsplit_once(':')?;
+    if !host.chars().any(|c| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    address.to_socket_addrs().ok()?.next()
+}
+
+fn overlay_v4(config: &SiteConfig) -> anyhow::Result<Ipv4Addr> {
+    let prefix: Prefix =
+        config.overlay_address.parse().with_context(|| format!("overlay address {:?}", config.overlay_address))?;
+    let addr = config.overlay_address.split('/').next().and_then(|a| a.parse::<IpAddr>().ok());
+    Ok(match (prefix.addr(), addr) {
+        (IpAddr::V4(_), Some(IpAddr::V4(a))) => a,
+        _ => Ipv4Addr::UNSPECIFIED,
+    })
+}
+
+/// A small valid configuration for tests that need one without namespaces.
+#[cfg(test)]
+pub fn netns_free_config() -> SiteConfig {
+    use patronus_api::network::{LinkKind, SiteRole};
+    use patronus_api::{ConfigEndpoint, ConfigLink, ConfigPeer};
+    use uuid::Uuid;
+    SiteConfig {
+        schema_version: 1,
+        revision: 1,
+        site_id: Uuid::from_u128(1),
+        site_name: "a".into(),
+        role: SiteRole::Edge,
+        overlay_address: "100.64.0.1/16".into(),
+        listen_port: 51820,
+        lan_prefixes: vec!["10.1.0.0/16".into()],
+        links: vec![ConfigLink {
+            name: "fiber".into(),
+            interface: "eth0".into(),
+            kind: LinkKind::Fiber,
+            endpoint: None,
+            bandwidth_up_mbps: 1,
+            bandwidth_down_mbps: 1,
+            cost: 0,
+            priority: 0,
+        }],
+        peers: vec![ConfigPeer {
+            site_id: Uuid::from_u128(2),
+            site_name: "b".into(),
+            public_key: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=".into(),
+            allowed_ips: vec!["100.64.0.2/32".into()],
+            endpoints: vec![ConfigEndpoint {
+                link: "fiber".into(),
+                address: "192.0.2.2:51820".into(),
+                priority: 0,
+                cost: 0,
+            }],
+            persistent_keepalive: 0,
+        }],
+        qos_classes: vec![],
+        policies: vec![],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn config_fields_from_outside_never_panic(
+            key in "\\PC{0,60}",
+            allowed in "\\PC{0,30}",
+            endpoint in "[0-9.:\\[\\]]{0,30}",
+            overlay in "\\PC{0,30}",
+        ) {
+            let mut config = super::netns_free_config();
+            config.overlay_address = overlay;
+            config.peers[0].public_key = key;
+            config.peers[0].allowed_ips = vec![allowed];
+            config.peers[0].endpoints[0].address = endpoint;
+            let _ = super::node_config(&config);
+        }
+    }
+
+    #[test]
+    fn a_valid_document_parses() {
+        let parsed = super::node_config(&super::netns_free_config()).unwrap();
+        assert_eq!(parsed.overlay, std::net::Ipv4Addr::new(100, 64, 0, 1));
+        assert_eq!(parsed.peers[0].allowed[0].to_string(), "100.64.0.2/32");
+        assert_eq!(parsed.peers[0].endpoints, vec![("192.0.2.2:51820".parse().unwrap(), 0)]);
+    }
+}
