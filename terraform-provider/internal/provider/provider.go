@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
@@ -47,7 +48,8 @@ func NewWithHTTPClient(version string, httpClient *http.Client) func() provider.
 type patronusProvider struct {
 	version    string
 	httpClient *http.Client
-	owners     *linkOwners // one per provider instance, so per Terraform run (plan, or apply)
+	owners     *linkOwners                     // one per provider instance, so per Terraform run (plan, or apply)
+	client     atomic.Pointer[patronus.Client] // once configured (server.go reads sites with it)
 }
 
 type providerModel struct {
@@ -164,6 +166,7 @@ func (p *patronusProvider) Configure(ctx context.Context, req provider.Configure
 		return
 	}
 	data := &providerData{client: client, owners: p.owners}
+	p.client.Store(client)
 	resp.ResourceData = data
 	resp.DataSourceData = data
 }

@@ -1,7 +1,7 @@
 package provider
 
-// The provider's protocol server: the framework's, except for one case it answers itself, the plan
-// of a patronus_site that changes nothing.
+// The provider's protocol server: the framework's, except for two requests about patronus_site
+// that it answers itself: the plan of a site that changes nothing, and the read of a site.
 //
 // In a plan of a fleet with nothing to change, Terraform asks the provider to plan every site, and
 // the framework's PlanResourceChange walks the site's whole value several times (defaults, unknown
@@ -14,18 +14,28 @@ package provider
 // once, after ModifyPlan's check of links managed in two places. Everything else (a creation, a
 // destruction, a change, an unknown value, a diagnostic) goes to the framework, unchanged.
 // TestSitePlanShortcutAgreesWithTheFramework holds the two to the same answers.
+//
+// The read: the framework converts the state it is given (a walk over the whole value), calls
+// Read, then walks the new state twice more (semantic equality, write-only attributes: the site
+// has neither) before converting it back; siteResource.Read itself is a GET and a conversion.
+// Once the provider is configured, the read of a site is that GET and conversion here, with the
+// same answers: the site's state, a null state on a 404, the current state with the error
+// otherwise. TestSiteReadShortcutAgreesWithTheFramework compares them.
 
 import (
 	"context"
 	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/defaults"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	patronus "github.com/patronus-sdwan/patronus/sdk/go"
 )
 
 // NewServer is the protocol server of a provider from New or NewWithHTTPClient.
@@ -40,13 +50,70 @@ func NewServer(newProvider func() provider.Provider) func() (tfprotov6.ProviderS
 		if !ok {
 			return framework, nil
 		}
-		return &server{ProviderServer: framework, owners: pp.owners}, nil
+		return &server{ProviderServer: framework, owners: pp.owners, provider: pp}, nil
 	}
 }
 
 type server struct {
 	tfprotov6.ProviderServer
-	owners *linkOwners
+	owners   *linkOwners
+	provider *patronusProvider
+}
+
+func (s *server) ReadResource(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, error) {
+	if req.TypeName == "patronus_site" {
+		if resp, ok := s.readSite(ctx, req); ok {
+			return resp, nil
+		}
+	}
+	return s.ProviderServer.ReadResource(ctx, req)
+}
+
+// readSite is siteResource.Read without the framework; ok is false, before any request, when it
+// leaves the read to the framework (not configured yet, a state without a valid id).
+func (s *server) readSite(ctx context.Context, req *tfprotov6.ReadResourceRequest) (*tfprotov6.ReadResourceResponse, bool) {
+	client := s.provider.client.Load()
+	if client == nil || req.CurrentState == nil {
+		return nil, false
+	}
+	typ := siteObjectType().TerraformType(ctx)
+	current, err := req.CurrentState.Unmarshal(typ)
+	var state map[string]tftypes.Value
+	var idText string
+	if err != nil || current.IsNull() || current.As(&state) != nil || state["id"].As(&idText) != nil {
+		return nil, false
+	}
+	id, err := patronus.ParseID(idText)
+	if err != nil {
+		return nil, false
+	}
+	resp := &tfprotov6.ReadResourceResponse{NewState: req.CurrentState, Private: req.Private}
+	var diags diag.Diagnostics
+	next := tftypes.NewValue(typ, nil) // gone: Terraform drops it from the state
+	site, err := client.Sites.Get(ctx, id)
+	switch {
+	case patronus.IsNotFound(err):
+	case err != nil:
+		addAPIError(&diags, nil, nil, "read the site", err)
+	default:
+		next, diags = siteFromAPI(site).raw(ctx)
+	}
+	if !diags.HasError() {
+		dv, err := tfprotov6.NewDynamicValue(typ, next)
+		if err != nil {
+			diags.AddError("Unexpected value of a site", err.Error()+": this is a bug in the provider")
+		} else {
+			resp.NewState = &dv
+		}
+	}
+	for _, d := range diags {
+		severity := tfprotov6.DiagnosticSeverityError
+		if d.Severity() == diag.SeverityWarning {
+			severity = tfprotov6.DiagnosticSeverityWarning
+		}
+		resp.Diagnostics = append(resp.Diagnostics, &tfprotov6.Diagnostic{Severity: severity, Summary: d.Summary(), Detail: d.Detail()})
+	}
+	return resp, true
 }
 
 func (s *server) PlanResourceChange(ctx context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {

@@ -2,6 +2,10 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -264,4 +268,98 @@ func attrsOf(v tftypes.Value) map[string]tftypes.Value {
 		out[k] = e
 	}
 	return out
+}
+
+// The read without the framework answers what the framework answers: the site, nothing on a 404,
+// the current state with the error otherwise.
+func TestSiteReadShortcutAgreesWithTheFramework(t *testing.T) {
+	ctx := context.Background()
+	site := apiSiteWithLinks()
+	body, err := json.Marshal(site)
+	if err != nil {
+		t.Fatal(err)
+	}
+	status := http.StatusOK
+	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Request-Id", "req-7")
+		if status != http.StatusOK {
+			w.Header().Set("Content-Type", "application/problem+json")
+			w.WriteHeader(status)
+			_, _ = fmt.Fprintf(w, `{"type": "https://patronus.dev/problems/x", "title": "%s", "status": %d, "detail": "it failed"}`, http.StatusText(status), status)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("ETag", site.Etag)
+		_, _ = w.Write(body)
+	}))
+	defer fake.Close()
+	configure := func(s tfprotov6.ProviderServer) tfprotov6.ProviderServer {
+		schemas, _ := s.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+		typ := schemas.Provider.ValueType()
+		config, _ := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, map[string]tftypes.Value{
+			"url": tftypes.NewValue(tftypes.String, fake.URL), "token": tftypes.NewValue(tftypes.String, "ptrn_api_test"),
+			"max_retries": tftypes.NewValue(tftypes.Number, 0),
+		}))
+		if resp, err := s.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{Config: &config}); err != nil || len(resp.Diagnostics) > 0 {
+			t.Fatalf("configure: %v %v", err, resp.Diagnostics)
+		}
+		return s
+	}
+	newShortcut, _ := NewServer(New("test"))()
+	shortcut := configure(newShortcut)
+	newFramework, _ := providerserver.NewProtocol6WithError(New("test")())()
+	framework := configure(newFramework)
+
+	typ := siteObjectType().TerraformType(ctx)
+	old := siteFromAPI(apiSite()) // an older state of the site: no links, another ETag
+	oldRaw, _ := old.raw(ctx)
+	current, _ := tfprotov6.NewDynamicValue(typ, oldRaw)
+	for _, c := range []struct {
+		name   string
+		status int
+		want   tftypes.Value
+		errors int
+	}{
+		{"found", http.StatusOK, func() tftypes.Value { v, _ := siteFromAPI(site).raw(ctx); return v }(), 0},
+		{"gone", http.StatusNotFound, tftypes.NewValue(typ, nil), 0},
+		{"failed", http.StatusInternalServerError, oldRaw, 1},
+		{"refused", http.StatusForbidden, oldRaw, 1},
+	} {
+		status = c.status
+		req := &tfprotov6.ReadResourceRequest{TypeName: "patronus_site", CurrentState: &current}
+		if _, ok := shortcut.(*server).readSite(ctx, req); !ok {
+			t.Fatalf("%s: the shortcut was not taken", c.name)
+		}
+		a, errA := shortcut.ReadResource(ctx, req)
+		b, errB := framework.ReadResource(ctx, req)
+		if errA != nil || errB != nil {
+			t.Fatal(errA, errB)
+		}
+		stateA, errA := a.NewState.Unmarshal(typ)
+		stateB, errB := b.NewState.Unmarshal(typ)
+		if errA != nil || errB != nil || !stateA.Equal(stateB) || !stateA.Equal(c.want) {
+			t.Errorf("%s: new state\n%s\nthe framework's\n%s", c.name, stateA, stateB)
+		}
+		if len(a.Diagnostics) != c.errors || len(b.Diagnostics) != c.errors {
+			t.Fatalf("%s: diagnostics %v / %v", c.name, a.Diagnostics, b.Diagnostics)
+		}
+		for i := range a.Diagnostics {
+			da, db := a.Diagnostics[i], b.Diagnostics[i]
+			if da.Severity != db.Severity || da.Summary != db.Summary || da.Detail != db.Detail || db.Attribute != nil {
+				t.Errorf("%s: diagnostic %+v, the framework's %+v", c.name, da, db)
+			}
+		}
+		if string(a.Private) != string(b.Private) {
+			t.Errorf("%s: private %q / %q", c.name, a.Private, b.Private)
+		}
+	}
+	// Not configured, or a state without an id: the framework's.
+	unconfigured, _ := NewServer(New("test"))()
+	if _, ok := unconfigured.(*server).readSite(ctx, &tfprotov6.ReadResourceRequest{TypeName: "patronus_site", CurrentState: &current}); ok {
+		t.Error("read before Configure")
+	}
+	noID, _ := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, nil))
+	if _, ok := shortcut.(*server).readSite(ctx, &tfprotov6.ReadResourceRequest{TypeName: "patronus_site", CurrentState: &noID}); ok {
+		t.Error("read of a null state")
+	}
 }
