@@ -417,18 +417,22 @@ impl Node {
     }
 
     /// Runs the timers that are due: every [`TICK`], each peer's (handshakes, rekeying, probes,
-    /// path liveness); every second, the rate limiters' counts start over.
+    /// path liveness), and in between a peer's whose probes or path deadlines are due; every
+    /// second, the rate limiters' counts start over.
     pub fn handle_timeout(&mut self, now: Instant) {
         if self.limiter_reset.is_none_or(|at| now >= at) {
             self.limiter.reset_count();
             self.session_limiter.reset_count();
             self.limiter_reset = Some(now + Duration::from_secs(1));
         }
-        if self.next_tick.is_some_and(|at| now < at) {
-            return;
+        let tick = self.next_tick.is_none_or(|at| now >= at);
+        if tick {
+            self.next_tick = Some(now + TICK);
         }
-        self.next_tick = Some(now + TICK);
         for i in 0..self.peers.len() {
+            if !tick && self.peers[i].core.poll_timeout().is_none_or(|at| now < at) {
+                continue;
+            }
             let Node { peers, out, link_counters, buf, .. } = self;
             let mut sink = Sink { out, links: link_counters };
             peers[i].core.handle_timeout(now, &mut buf[..2048], &mut sink);
@@ -438,10 +442,11 @@ impl Node {
 
     /// When [`Node::handle_timeout`] wants to run next (`None`: as soon as possible).
     pub fn poll_timeout(&self) -> Option<Instant> {
-        match (self.next_tick, self.limiter_reset) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            _ => None,
-        }
+        let (Some(tick), Some(reset)) = (self.next_tick, self.limiter_reset) else {
+            return None;
+        };
+        let peers = self.peers.iter().filter_map(|p| p.core.poll_timeout()).min();
+        Some(peers.map_or(tick, |p| p.min(tick)).min(reset))
     }
 
     pub fn poll_transmit(&mut self) -> Option<Transmit<'_>> {

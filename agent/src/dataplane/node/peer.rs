@@ -136,6 +136,7 @@ impl PeerCore {
     pub fn encapsulate(&mut self, packet: &[u8], now: Instant, buf: &mut [u8], out: &mut impl Outbox) {
         self.counters.tx_packets += 1;
         self.counters.tx_bytes += packet.len() as u64;
+        self.paths.note_traffic(now);
         match self.tunn.encapsulate(packet, buf) {
             TunnResult::WriteToNetwork(d) => self.send_own(d, now, out),
             TunnResult::Err(e) => tracing::debug!(error = ?e, "encapsulate failed"),
@@ -236,6 +237,7 @@ impl PeerCore {
         }
         self.counters.rx_packets += 1;
         self.counters.rx_bytes += packet.len() as u64;
+        self.paths.note_traffic(now);
         out.to_tun(packet);
     }
 
@@ -279,6 +281,11 @@ impl PeerCore {
                 out.send(req.link, req.endpoint, &self.scratch[..n]);
             }
         }
+    }
+
+    /// When [`PeerCore::handle_timeout`] has something to do next, besides boringtun's timers.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.paths.poll_timeout()
     }
 
     /// What changed on this peer's paths since the last call.
@@ -483,12 +490,13 @@ mod tests {
         let cut = net.now;
         while net.a.core.paths().active(net.now).map(|a| a.0) != Some(LTE) {
             net.tick(0.1);
-            assert!(net.now - cut < Duration::from_secs(5), "no failover");
+            assert!(net.now - cut < Duration::from_secs(8), "no failover");
         }
+        // Idle (no traffic): probed every second, down after five unanswered.
         let timing = PathTiming::default();
-        assert!(net.now - cut <= timing.down_after + timing.probe_interval);
+        assert!(net.now - cut <= timing.idle_probe_interval * (timing.missed_probes + 1));
         // B also stops using paths towards A's fiber.
-        net.tick(1.0);
+        net.tick(6.0);
         let b_active = net.b.core.paths().active(net.now).unwrap();
         assert_eq!(b_active.1, addr("198.51.100.1:51820"));
         // Traffic flows over lte.
@@ -497,7 +505,7 @@ mod tests {
         assert_eq!(net.b.delivered.last(), Some(&pkt));
 
         net.cut_a.clear();
-        net.tick(1.0);
+        net.tick(1.5);
         assert_eq!(net.a.core.paths().active(net.now).unwrap().0, FIBER);
     }
 
