@@ -209,7 +209,7 @@ func BenchmarkRPCSitePlanNoChange(b *testing.B) {
 		v, err := r.server.ValidateResourceConfig(ctx, &tfprotov6.ValidateResourceConfigRequest{TypeName: "patronus_site", Config: r.config})
 		check(b, "validate", err, v.Diagnostics)
 		u, err := r.server.UpgradeResourceState(ctx, &tfprotov6.UpgradeResourceStateRequest{
-			TypeName: "patronus_site", RawState: &tfprotov6.RawState{JSON: r.rawState},
+			TypeName: "patronus_site", RawState: &tfprotov6.RawState{JSON: r.rawState}, Version: 1,
 		})
 		check(b, "upgrade", err, u.Diagnostics)
 		rd, err := r.server.ReadResource(ctx, &tfprotov6.ReadResourceRequest{TypeName: "patronus_site", CurrentState: u.UpgradedState})
@@ -255,7 +255,7 @@ func BenchmarkRPCEach(b *testing.B) {
 	b.Run("Upgrade", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
 			_, _ = r.server.UpgradeResourceState(ctx, &tfprotov6.UpgradeResourceStateRequest{
-				TypeName: "patronus_site", RawState: &tfprotov6.RawState{JSON: r.rawState},
+				TypeName: "patronus_site", RawState: &tfprotov6.RawState{JSON: r.rawState}, Version: 1,
 			})
 		}
 	})

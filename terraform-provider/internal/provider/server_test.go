@@ -363,3 +363,47 @@ func TestSiteReadShortcutAgreesWithTheFramework(t *testing.T) {
 		t.Error("read of a null state")
 	}
 }
+
+// A state of schema version 0, whose links were a set of objects with a name, upgrades to the map.
+func TestSiteStateUpgradeFromTheSet(t *testing.T) {
+	ctx := context.Background()
+	s, err := NewServer(New("test"))()
+	if err != nil {
+		t.Fatal(err)
+	}
+	typ := siteObjectType().TerraformType(ctx)
+	const site = `{"id":"0192b3c4-0000-7000-8000-000000000001","name":"berlin","description":"HQ","location":"Berlin",` +
+		`"labels":{"env":"prod"},"role":"hub","lan_prefixes":["10.1.0.0/16","fd00:1::/64"],"listen_port":51820,` +
+		`"overlay_address":"100.64.0.1","etag":"\"3\"",`
+	withLinks, _ := siteFromAPI(apiSiteWithLinks()).raw(ctx)
+	unmanaged := siteFromAPI(apiSite())
+	unmanaged.Links = types.MapNull(siteLinkType)
+	withoutLinks, _ := unmanaged.raw(ctx)
+	for _, c := range []struct {
+		name  string
+		state string
+		want  tftypes.Value
+	}{
+		{"links", site + `"links":[{"name":"lte","interface":"wwan0","kind":"lte","endpoint":null,"bandwidth_up_mbps":20,` +
+			`"bandwidth_down_mbps":100,"cost":10,"priority":2},{"name":"fiber","interface":"eth1","kind":"fiber",` +
+			`"endpoint":"198.51.100.7:51820","bandwidth_up_mbps":500,"bandwidth_down_mbps":1000,"cost":0,"priority":1}]}`, withLinks},
+		{"links not managed", site + `"links":null}`, withoutLinks},
+	} {
+		resp, err := s.UpgradeResourceState(ctx, &tfprotov6.UpgradeResourceStateRequest{
+			TypeName: "patronus_site", Version: 0, RawState: &tfprotov6.RawState{JSON: []byte(c.state)},
+		})
+		if err != nil || len(resp.Diagnostics) > 0 {
+			t.Fatalf("%s: %v %v", c.name, err, resp.Diagnostics)
+		}
+		got, err := resp.UpgradedState.Unmarshal(typ)
+		if err != nil || !got.Equal(c.want) {
+			t.Errorf("%s: upgraded to\n%s\nwant\n%s (%v)", c.name, got, c.want, err)
+		}
+	}
+	resp, err := s.UpgradeResourceState(ctx, &tfprotov6.UpgradeResourceStateRequest{
+		TypeName: "patronus_site", Version: 0, RawState: &tfprotov6.RawState{JSON: []byte(site + `"links":[{"interface":"eth1"}]}`)},
+	})
+	if err != nil || len(resp.Diagnostics) != 1 || !strings.Contains(resp.Diagnostics[0].Detail, "import it again") {
+		t.Fatalf("a link without a name: %v %v", err, resp.Diagnostics)
+	}
+}

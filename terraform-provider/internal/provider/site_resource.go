@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strconv"
@@ -24,6 +25,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	patronus "github.com/patronus-sdwan/patronus/sdk/go"
@@ -177,9 +179,10 @@ func (m siteModel) siteUpdate(withLinks bool) api.SiteUpdate {
 type siteResource struct{ configured }
 
 var (
-	_ resource.ResourceWithConfigure   = (*siteResource)(nil)
-	_ resource.ResourceWithImportState = (*siteResource)(nil)
-	_ resource.ResourceWithModifyPlan  = (*siteResource)(nil)
+	_ resource.ResourceWithConfigure    = (*siteResource)(nil)
+	_ resource.ResourceWithImportState  = (*siteResource)(nil)
+	_ resource.ResourceWithModifyPlan   = (*siteResource)(nil)
+	_ resource.ResourceWithUpgradeState = (*siteResource)(nil)
 )
 
 func newSiteResource() resource.Resource { return &siteResource{} }
@@ -190,6 +193,7 @@ func (r *siteResource) Metadata(_ context.Context, req resource.MetadataRequest,
 
 func siteResourceSchema() schema.Schema {
 	return schema.Schema{
+		Version: 1, // 0: `links` was a set of objects with a `name` (UpgradeState)
 		MarkdownDescription: "A site of the tenant's network: a location with LAN prefixes behind it, where an agent " +
 			"runs the dataplane. The server allocates its overlay address from the topology's overlay prefix.\n\n" +
 			"LAN prefixes may not overlap between the sites of a tenant, nor with the overlay prefix. Deleting a " +
@@ -489,4 +493,49 @@ func (r *siteResource) ImportState(ctx context.Context, req resource.ImportState
 		id = site.ID.String()
 	}
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), id)...)
+}
+
+// UpgradeState turns a state of schema version 0, whose `links` was a set of link objects with a
+// `name`, into the map by name that `links` is now.
+func (r *siteResource) UpgradeState(context.Context) map[int64]resource.StateUpgrader {
+	return map[int64]resource.StateUpgrader{0: {StateUpgrader: upgradeSiteLinksToMap}}
+}
+
+func upgradeSiteLinksToMap(_ context.Context, req resource.UpgradeStateRequest, resp *resource.UpgradeStateResponse) {
+	upgraded, err := siteLinksToMapJSON(req.RawState.JSON)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot upgrade the state of a site", fmt.Sprintf("Its `links` (a set of links "+
+			"before version 1 of the schema) could not be read: %v. Remove the site from the state and import it again.", err))
+		return
+	}
+	resp.DynamicValue = &tfprotov6.DynamicValue{JSON: upgraded}
+}
+
+// siteLinksToMapJSON rewrites a site's state, as JSON, with its links keyed by their names.
+func siteLinksToMapJSON(state []byte) ([]byte, error) {
+	var attributes map[string]json.RawMessage
+	if err := json.Unmarshal(state, &attributes); err != nil {
+		return nil, err
+	}
+	var links []map[string]json.RawMessage
+	if raw, ok := attributes["links"]; ok && string(raw) != "null" {
+		if err := json.Unmarshal(raw, &links); err != nil {
+			return nil, err
+		}
+		byName := make(map[string]map[string]json.RawMessage, len(links))
+		for _, link := range links {
+			var name string
+			if err := json.Unmarshal(link["name"], &name); err != nil {
+				return nil, fmt.Errorf("a link without a name: %w", err)
+			}
+			delete(link, "name")
+			byName[name] = link
+		}
+		raw, err := json.Marshal(byName)
+		if err != nil {
+			return nil, err
+		}
+		attributes["links"] = raw
+	}
+	return json.Marshal(attributes)
 }
