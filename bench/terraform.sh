@@ -150,7 +150,7 @@ run() { # run NAME COMMAND...: time a Terraform command; prints seconds. $work/N
   python3 -c "print(f'{$t1 - $t0:.1f}')"
 }
 
-echo "conditions: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, load average $(cut -d ' ' -f 1-3 /proc/loadavg), commit $(git -C "$OLDPWD" rev-parse --short HEAD)$(git -C "$OLDPWD" diff --quiet HEAD -- server terraform-provider sdk/go || echo '+dirty'), $(basename "$(dirname "$server_bin")") server${PATRONUS_SERVER_COMMIT:+ built from $PATRONUS_SERVER_COMMIT}, private PostgreSQL, default rate limits, $("$tf" version | head -n 1), parallelism 10 (default), SHAPE=$SHAPE: $shape_text"
+echo "conditions: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, load average $(cut -d ' ' -f 1-3 /proc/loadavg), commit $(git -C "$OLDPWD" rev-parse --short HEAD)$(git -C "$OLDPWD" diff --quiet HEAD -- server terraform-provider sdk/go || echo '+dirty'), $(basename "$(dirname "$server_bin")") server${PATRONUS_SERVER_COMMIT:+ built from $PATRONUS_SERVER_COMMIT}, private PostgreSQL, default rate limits, $("$tf" version | sed -n 1p), parallelism 10 (default), SHAPE=$SHAPE: $shape_text"
 r0=$(requests_total)
 snapshot start
 apply_s=$(run apply "$tf" apply -auto-approve -input=false -no-color)

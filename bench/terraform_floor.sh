@@ -26,7 +26,7 @@ trap 'rm -rf "$work"' EXIT
 touch "$work/terraformrc"
 export TF_CLI_CONFIG_FILE=$work/terraformrc CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 TF_VAR_sites=$SITES
 
-echo "conditions: $(nproc) cores, load average $(cut -d ' ' -f 1-3 /proc/loadavg), $("$tf" version | head -n 1), local state, parallelism 10 (default), SITES=$SITES"
+echo "conditions: $(nproc) cores, load average $(cut -d ' ' -f 1-3 /proc/loadavg), $("$tf" version | sed -n 1p), local state, parallelism 10 (default), SITES=$SITES"
 seconds() { python3 -c "print(f'{$2 - $1:.1f}')"; }
 cpu() { python3 -c "u, s = map(float, open('$1').read().split()[-2:]); print(f'{u + s:.1f}')"; }
 for shape in $SHAPES; do
