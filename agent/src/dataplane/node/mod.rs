@@ -12,14 +12,17 @@
 //! The threads, sockets and system calls live in `wireguard`, a thin shell around one `Node`; the
 //! tests in `sim` join several nodes in memory with an invented clock.
 
+pub mod flow;
 #[cfg(test)]
 mod fuzz_tests;
 pub mod path;
 pub mod peer;
+pub mod policy;
 pub mod probe;
 pub mod routes;
 #[cfg(test)]
 mod sim;
+pub mod steer;
 pub mod wire;
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
@@ -34,9 +37,12 @@ use boringtun::x25519::{PublicKey, StaticSecret};
 use patronus_api::{PathState, PeerState};
 use uuid::Uuid;
 
+use self::flow::FlowTable;
 use self::path::{LinkId, PathEvent, PathSpec, PathTiming};
 use self::peer::{Outbox, PeerCore};
+use self::policy::PolicyConfig;
 use self::routes::{Prefix, RouteTable};
+use self::steer::{Candidate, PathKey, PolicySteer, Reason};
 use self::wire::Dispatch;
 
 /// Handshake initiations per second across all peers before cookies are demanded.
@@ -60,12 +66,15 @@ pub struct NodeConfig {
     /// This site's links by name, with their priority (lower is preferred).
     pub links: Vec<LinkConfig>,
     pub peers: Vec<PeerConfig>,
+    /// In the order they are tried (by priority).
+    pub policies: Vec<PolicyConfig>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinkConfig {
     pub name: String,
     pub priority: u32,
+    pub cost: u32,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -95,8 +104,10 @@ pub struct Transmit<'a> {
 /// Something that happened, for logs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
-    /// The path that carries a peer's data changed; `None` when no path is up.
+    /// The path that carries a peer's default traffic changed; `None` when no path is up.
     ActiveChanged { peer: Uuid, from: Option<(LinkId, SocketAddr)>, to: Option<(LinkId, SocketAddr)> },
+    /// The path that carries a policy's new flows to a peer changed.
+    PolicyPathChanged { peer: Uuid, policy: String, from: Option<PathKey>, to: Option<PathKey>, reason: Reason },
 }
 
 /// Datagrams and packets nobody could use.
@@ -110,6 +121,17 @@ pub struct Drops {
     pub cookies_sent: u64,
     /// Packets from the TUN with no peer for their destination.
     pub no_route: u64,
+}
+
+/// What a policy is doing, for the status report.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PolicyState {
+    pub name: String,
+    pub counters: PolicyCounters,
+    /// It names an application, which the agent does not recognise yet: it matches nothing.
+    pub inactive: bool,
+    /// Per peer: the path of its new flows, whether its SLA is violated, how often it moved.
+    pub peers: Vec<(Uuid, Option<PathKey>, bool, u64)>,
 }
 
 /// Datagrams a link carried, as the node sent and received them.
@@ -197,6 +219,15 @@ struct Peer {
     /// The session index on our side (24 bits): receiver indexes >> 8 of its datagrams.
     index: u32,
     core: PeerCore,
+    /// Per policy (as `Node::policies`), which path its traffic to this peer takes.
+    steering: Vec<PolicySteer>,
+}
+
+/// Packets and bytes a policy carried.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PolicyCounters {
+    pub packets: u64,
+    pub bytes: u64,
 }
 
 /// A site's dataplane state; see the module documentation.
@@ -214,6 +245,13 @@ pub struct Node {
     next_link_id: u16,
     /// The configured links: id, name, priority.
     links: Vec<(LinkId, String, u32)>,
+    link_costs: HashMap<LinkId, u32>,
+    policies: Vec<PolicyConfig>,
+    /// Per policy, its link preference as ids.
+    preferences: Vec<Vec<LinkId>>,
+    policy_counters: Vec<PolicyCounters>,
+    flows: FlowTable,
+    next_sweep: Option<Instant>,
     link_counters: HashMap<LinkId, LinkCounters>,
     peers: Vec<Peer>,
     by_key: HashMap<[u8; 32], usize>,
@@ -255,6 +293,12 @@ impl Node {
             link_ids: HashMap::new(),
             next_link_id: 0,
             links: Vec::new(),
+            link_costs: HashMap::new(),
+            policies: Vec::new(),
+            preferences: Vec::new(),
+            policy_counters: Vec::new(),
+            flows: FlowTable::default(),
+            next_sweep: None,
             link_counters: HashMap::new(),
             peers: Vec::new(),
             by_key: HashMap::new(),
@@ -304,7 +348,19 @@ impl Node {
             self.links.iter().map(|l| l.0).filter(|id| !links.iter().any(|l| l.0 == *id)).collect();
         self.link_counters.retain(|id, _| links.iter().any(|l| l.0 == *id));
         let priorities: Vec<(LinkId, u32)> = links.iter().map(|l| (l.0, l.2)).collect();
+        self.link_costs = config.links.iter().zip(&links).map(|(c, l)| (l.0, c.cost)).collect();
         self.links = links;
+        if self.policies != config.policies {
+            self.policy_counters = vec![PolicyCounters::default(); config.policies.len()];
+        }
+        self.policies = config.policies.clone();
+        self.preferences = config
+            .policies
+            .iter()
+            .map(|p| p.link_preference.iter().filter_map(|name| self.link_ids.get(name).copied()).collect())
+            .collect();
+        // Flows are classified again under the new document, and steered afresh.
+        self.flows.clear();
 
         let mut old: HashMap<[u8; 32], Peer> = self.peers.drain(..).map(|p| (p.key, p)).collect();
         self.by_key.clear();
@@ -324,10 +380,11 @@ impl Node {
                         config.overlay,
                         self.timing,
                     );
-                    Peer { key: want.key, site_id: want.site_id, index, core }
+                    Peer { key: want.key, site_id: want.site_id, index, core, steering: Vec::new() }
                 }
             };
             peer.site_id = want.site_id;
+            peer.steering = vec![PolicySteer::default(); config.policies.len()];
             let specs: Vec<PathSpec> = priorities
                 .iter()
                 .flat_map(|&(link, link_priority)| {
@@ -353,11 +410,13 @@ impl Node {
             self.by_index.insert(peer.index, i);
             self.peers.push(peer);
             self.drain_peer_events(i);
+            self.steer(i, now);
         }
         self.installed = config.peers.iter().flat_map(|p| p.allowed.iter().copied()).collect();
     }
 
-    /// A packet read from the TUN: encrypted for the peer its destination routes to.
+    /// A packet read from the TUN: classified (once per flow), then encrypted for the peer its
+    /// destination routes to, on the path its policy chose (or the default path).
     pub fn handle_tun_packet(&mut self, now: Instant, packet: &[u8]) {
         let Some(&i) = routes::destination(packet).and_then(|d| self.routes.lookup(d)) else {
             self.drops.no_route += 1;
@@ -368,9 +427,72 @@ impl Node {
             self.drops.invalid += 1;
             return;
         }
+        let path = if self.policies.is_empty() { None } else { self.steer_packet(i, packet, now) };
         let Node { peers, out, link_counters, buf, .. } = self;
         let mut sink = Sink { out, links: link_counters };
-        peers[i].core.encapsulate(packet, now, &mut buf[..len], &mut sink);
+        peers[i].core.encapsulate_via(packet, path, now, &mut buf[..len], &mut sink);
+    }
+
+    /// The path a packet to peer `i` takes by its flow's policy; `None` for the default path.
+    fn steer_packet(&mut self, i: usize, packet: &[u8], now: Instant) -> Option<PathKey> {
+        let (key, dscp) = flow::parse(packet)?;
+        let policies = &self.policies;
+        let steering = &self.peers[i].steering;
+        let (policy, path) = match self.flows.entry(key, now, || policy::classify(policies, &key, dscp)) {
+            Some(flow) => {
+                let policy = usize::from(flow.policy?);
+                let steer = &steering[policy];
+                // Pinned flows stay where they are until their path stops qualifying.
+                if flow.epoch != steer.epoch || flow.path.is_none() {
+                    if !flow.path.is_some_and(|p| steer.is_ok(p)) {
+                        flow.path = steer.current;
+                    }
+                    flow.epoch = steer.epoch;
+                }
+                (policy, flow.path)
+            }
+            None => {
+                let policy = usize::from(policy::classify(policies, &key, dscp)?);
+                (policy, steering[policy].current)
+            }
+        };
+        let c = &mut self.policy_counters[policy];
+        c.packets += 1;
+        c.bytes += packet.len() as u64;
+        path
+    }
+
+    /// Re-evaluates every policy's path to peer `i`.
+    fn steer(&mut self, i: usize, now: Instant) {
+        if self.policies.is_empty() {
+            return;
+        }
+        let peer = &mut self.peers[i];
+        let candidates: Vec<Candidate> = peer
+            .core
+            .paths()
+            .health(now)
+            .map(|(key, rank, health)| Candidate {
+                key,
+                rank,
+                health,
+                cost: self.link_costs.get(&key.0).copied().unwrap_or(0),
+            })
+            .collect();
+        for (p, steer) in peer.steering.iter_mut().enumerate() {
+            if let Some((from, to, reason)) = steer.update(&self.policies[p], &self.preferences[p], &candidates, now) {
+                if self.events.len() >= MAX_EVENTS {
+                    self.events.pop_front();
+                }
+                self.events.push_back(Event::PolicyPathChanged {
+                    peer: peer.site_id,
+                    policy: self.policies[p].name.clone(),
+                    from,
+                    to,
+                    reason,
+                });
+            }
+        }
     }
 
     /// A datagram that arrived on `link` from `from`. Handshake initiations are checked against
@@ -429,6 +551,10 @@ impl Node {
         if tick {
             self.next_tick = Some(now + TICK);
         }
+        if self.next_sweep.is_none_or(|at| now >= at) {
+            self.flows.sweep(now);
+            self.next_sweep = Some(now + Duration::from_secs(1));
+        }
         for i in 0..self.peers.len() {
             if !tick && self.peers[i].core.poll_timeout().is_none_or(|at| now < at) {
                 continue;
@@ -437,6 +563,7 @@ impl Node {
             let mut sink = Sink { out, links: link_counters };
             peers[i].core.handle_timeout(now, &mut buf[..2048], &mut sink);
             self.drain_peer_events(i);
+            self.steer(i, now);
         }
     }
 
@@ -470,6 +597,33 @@ impl Node {
 
     pub fn drops(&self) -> Drops {
         self.drops
+    }
+
+    /// Per policy: its name, what it carried, whether it can match anything yet, and per peer
+    /// the path its new flows take and whether no path meets its SLA.
+    pub fn policy_states(&self) -> Vec<PolicyState> {
+        self.policies
+            .iter()
+            .enumerate()
+            .map(|(p, policy)| PolicyState {
+                name: policy.name.clone(),
+                counters: self.policy_counters[p],
+                inactive: policy.application.is_some(),
+                peers: self
+                    .peers
+                    .iter()
+                    .map(|peer| {
+                        let s = &peer.steering[p];
+                        (peer.site_id, s.current, s.violated, s.switches)
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+
+    /// Flows remembered now.
+    pub fn flow_count(&self) -> usize {
+        self.flows.len()
     }
 
     pub fn link_counters(&self, link: LinkId) -> LinkCounters {

@@ -140,6 +140,10 @@ pub struct Path {
     created: Instant,
 }
 
+/// A path's default preference: link priority, endpoint priority, configured before learned, and
+/// a tie-breaker. Lower is preferred.
+pub type Rank = (u32, u32, u8, u32);
+
 /// How a path is doing, as policies and the status report see it.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Health {
@@ -148,6 +152,7 @@ pub struct Health {
     /// Loss over the last second, in percent; `None` before a probe settled.
     pub loss_percent: Option<f64>,
     pub jitter: Option<Duration>,
+    pub last_answer: Option<Instant>,
 }
 
 /// What a status report shows of a path.
@@ -186,7 +191,7 @@ impl Path {
         }
     }
 
-    fn rank(&self) -> (u32, u32, u8, u32) {
+    fn rank(&self) -> Rank {
         match self.origin {
             Origin::Configured => (self.link_priority, self.endpoint_priority, 0, self.id.0),
             // Among learned paths the newest wins: the peer's latest source address is where it
@@ -534,16 +539,17 @@ impl PathTable {
         self.paths.is_empty()
     }
 
-    /// Every path with its rank (lower is preferred) and health over the short window.
-    pub fn health(&self, now: Instant) -> impl Iterator<Item = ((LinkId, SocketAddr), Health)> + '_ {
+    /// Every path with its default rank (lower is preferred) and health over the short window.
+    pub fn health(&self, now: Instant) -> impl Iterator<Item = ((LinkId, SocketAddr), Rank, Health)> + '_ {
         self.paths.iter().map(move |p| {
             let health = Health {
                 up: self.is_up(p, now),
                 rtt: p.srtt,
                 loss_percent: p.loss_percent(now, SHORT_WINDOW, self.down_after(p)),
                 jitter: p.last_rtt.map(|_| Duration::from_secs_f64(p.jitter)),
+                last_answer: p.last_answer,
             };
-            (p.key(), health)
+            (p.key(), p.rank(), health)
         })
     }
 
@@ -699,7 +705,7 @@ mod tests {
         let fiber = t.report(now).into_iter().find(|r| r.link == FIBER).unwrap();
         assert!(!fiber.up);
         assert!(fiber.loss_percent.unwrap() > 5.0, "{fiber:?}");
-        let (_, health) = t.health(now).find(|(k, _)| k.0 == FIBER).unwrap();
+        let (_, _, health) = t.health(now).find(|(k, _, _)| k.0 == FIBER).unwrap();
         // The window reaches back to a few answered probes before the cut.
         assert!(health.loss_percent.unwrap() > 80.0, "{health:?}");
 
@@ -738,7 +744,7 @@ mod tests {
             t.handle_timeout(now);
             assert_eq!(t.active(now).map(|a| a.0), Some(FIBER), "fiber went down at {:?}", now - start);
         }
-        let (_, health) = t.health(now).find(|(k, _)| k.0 == FIBER).unwrap();
+        let (_, _, health) = t.health(now).find(|(k, _, _)| k.0 == FIBER).unwrap();
         assert!(health.rtt.unwrap() > Duration::from_millis(80), "{health:?}");
     }
 

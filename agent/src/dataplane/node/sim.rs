@@ -20,7 +20,13 @@ use rand::{Rng, SeedableRng};
 use uuid::Uuid;
 
 use super::path::{LinkId, PathTiming};
+use super::policy::PolicyConfig;
 use super::{Event, LinkConfig, Node, NodeConfig, PeerConfig};
+
+/// The size of the packets `Sim::udp` makes; encrypted, 132 bytes (boringtun does not pad), so
+/// they are told apart from probes (72) in `SimNode::sent`.
+const PACKET_LEN: usize = 100;
+const PACKET_DATAGRAM_LEN: usize = PACKET_LEN + 32;
 
 /// What a line does to the datagrams that cross it.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
@@ -48,6 +54,8 @@ pub struct SimNode {
     /// Packets the node wrote to its TUN, with when.
     pub received: Vec<(Instant, Vec<u8>)>,
     pub events: Vec<(Instant, Event)>,
+    /// The link each datagram carrying a `Sim::udp` packet left on, in order.
+    pub sent: Vec<(Instant, LinkId)>,
 }
 
 /// A datagram on its way: to node `to`'s link `link`, from `from`.
@@ -63,6 +71,8 @@ struct InFlight {
 
 pub struct Sim {
     pub now: Instant,
+    /// Given to every node by [`Sim::mesh`].
+    pub policies: Vec<PolicyConfig>,
     pub nodes: Vec<SimNode>,
     in_flight: BinaryHeap<Reverse<InFlight>>,
     seq: u64,
@@ -71,7 +81,14 @@ pub struct Sim {
 
 impl Sim {
     pub fn new(seed: u64) -> Sim {
-        Sim { now: Instant::now(), nodes: Vec::new(), in_flight: BinaryHeap::new(), seq: 0, rng: StdRng::seed_from_u64(seed) }
+        Sim {
+            now: Instant::now(),
+            policies: Vec::new(),
+            nodes: Vec::new(),
+            in_flight: BinaryHeap::new(),
+            seq: 0,
+            rng: StdRng::seed_from_u64(seed),
+        }
     }
 
     /// Adds a site with overlay address 100.64.0.`n` and the links `(name, public address)`.
@@ -94,6 +111,7 @@ impl Sim {
             links,
             received: Vec::new(),
             events: Vec::new(),
+            sent: Vec::new(),
         });
         self.nodes.len() - 1
     }
@@ -122,9 +140,10 @@ impl Sim {
                     .links
                     .iter()
                     .enumerate()
-                    .map(|(p, l)| LinkConfig { name: l.name.clone(), priority: p as u32 })
+                    .map(|(p, l)| LinkConfig { name: l.name.clone(), priority: p as u32, cost: 10 * p as u32 })
                     .collect(),
                 peers,
+                policies: self.policies.clone(),
             };
             let now = self.now;
             self.nodes[i].node.apply(&config, now);
@@ -146,16 +165,24 @@ impl Sim {
         self.collect(from);
     }
 
-    /// An IPv4 packet from node `from`'s overlay address to node `to`'s, carrying `seq`.
+    /// A 100-byte UDP packet from node `from`'s overlay address to node `to`'s, port 9,
+    /// carrying `seq`.
     pub fn packet(&self, from: usize, to: usize, seq: u32) -> Vec<u8> {
-        let mut p = vec![0u8; 28];
+        self.udp(from, to, 9, seq)
+    }
+
+    /// A 100-byte UDP packet to `port`, carrying `seq`.
+    pub fn udp(&self, from: usize, to: usize, port: u16, seq: u32) -> Vec<u8> {
+        let mut p = vec![0u8; PACKET_LEN];
         p[0] = 0x45;
-        p[2..4].copy_from_slice(&28u16.to_be_bytes());
+        p[2..4].copy_from_slice(&(PACKET_LEN as u16).to_be_bytes());
         p[8] = 64;
         p[9] = 17;
         p[12..16].copy_from_slice(&self.nodes[from].overlay.octets());
         p[16..20].copy_from_slice(&self.nodes[to].overlay.octets());
-        p[24..28].copy_from_slice(&seq.to_be_bytes());
+        p[20..22].copy_from_slice(&40000u16.to_be_bytes());
+        p[22..24].copy_from_slice(&port.to_be_bytes());
+        p[28..32].copy_from_slice(&seq.to_be_bytes());
         p
     }
 
@@ -207,12 +234,20 @@ impl Sim {
         while let Some(e) = me.node.poll_event() {
             me.events.push((now, e));
         }
+        for (link, _, payload) in &sent {
+            if payload.len() == PACKET_DATAGRAM_LEN && payload[0] == 4 {
+                self.nodes[i].sent.push((now, *link));
+            }
+        }
         for (link, dst, payload) in sent {
             let Some(out) = self.nodes[i].links.iter().find(|l| l.id == link) else { continue };
             let (from, out_line) = (out.address, out.line);
-            let Some((to, into)) = self.nodes.iter().enumerate().find_map(|(j, n)| {
-                n.links.iter().find(|l| l.address == dst).map(|l| (j, (l.id, l.line)))
-            }) else {
+            let Some((to, into)) = self
+                .nodes
+                .iter()
+                .enumerate()
+                .find_map(|(j, n)| n.links.iter().find(|l| l.address == dst).map(|l| (j, (l.id, l.line))))
+            else {
                 continue;
             };
             let (in_link, in_line) = into;
@@ -238,8 +273,8 @@ impl Sim {
 pub fn received_seqs(node: &SimNode) -> Vec<(Instant, u32)> {
     node.received
         .iter()
-        .filter(|(_, p)| p.len() == 28)
-        .map(|(at, p)| (*at, u32::from_be_bytes([p[24], p[25], p[26], p[27]])))
+        .filter(|(_, p)| p.len() == PACKET_LEN)
+        .map(|(at, p)| (*at, u32::from_be_bytes([p[28], p[29], p[30], p[31]])))
         .collect()
 }
 
@@ -318,7 +353,10 @@ mod tests {
         assert!(gap < Duration::from_millis(300), "gap {gap:?}");
         let lte = sim.link_id(0, LTE);
         assert!(
-            sim.nodes[0].events.iter().any(|(_, e)| matches!(e, Event::ActiveChanged { to: Some((l, _)), .. } if *l == lte)),
+            sim.nodes[0]
+                .events
+                .iter()
+                .any(|(_, e)| matches!(e, Event::ActiveChanged { to: Some((l, _)), .. } if *l == lte)),
             "{:?}",
             sim.nodes[0].events
         );
@@ -384,11 +422,177 @@ mod tests {
         assert_eq!(active_link(&sim, 0).as_deref(), Some(FIBER));
     }
 
+    use super::super::policy::{Selection, Sla};
+    use super::super::steer::Reason;
+
+    fn policy(name: &str, port: u16, selection: Selection, sla: Sla, hold_down_s: u64) -> PolicyConfig {
+        PolicyConfig {
+            name: name.into(),
+            protocol: Some(17),
+            sources: vec![],
+            destinations: vec![],
+            ports: vec![(port, port)],
+            dscp: None,
+            application: None,
+            selection,
+            link_preference: vec![FIBER.into(), LTE.into()],
+            sla,
+            hold_down: Duration::from_secs(hold_down_s),
+        }
+    }
+
+    /// Two sites with `policies`, warmed up for two seconds.
+    fn with_policies(seed: u64, policies: Vec<PolicyConfig>) -> Sim {
+        let mut sim = two_sites(seed);
+        sim.policies = policies;
+        sim.mesh();
+        sim
+    }
+
+    /// Sends one packet to each port every 10 ms for `d`.
+    fn traffic(sim: &mut Sim, ports: &[u16], d: Duration) {
+        for _ in 0..d.as_millis() / 10 {
+            for (k, port) in ports.iter().enumerate() {
+                let p = sim.udp(0, 1, *port, k as u32);
+                sim.tun_packet(0, &p);
+            }
+            sim.run_for(Duration::from_millis(10));
+        }
+    }
+
+    /// The link of the path policy `name` sends new flows to node 1 on.
+    fn policy_link(sim: &Sim, name: &str) -> Option<LinkId> {
+        let states = sim.nodes[0].node.policy_states();
+        states.iter().find(|s| s.name == name).unwrap().peers[0].1.map(|p| p.0)
+    }
+
+    /// When policy `name` moved, and why, from `after` on.
+    fn moves(sim: &Sim, name: &str, after: Instant) -> Vec<(Instant, Option<LinkId>, Reason)> {
+        sim.nodes[0]
+            .events
+            .iter()
+            .filter(|(at, _)| *at >= after)
+            .filter_map(|(at, e)| match e {
+                Event::PolicyPathChanged { policy, to, reason, .. } if policy == name => {
+                    Some((*at, to.map(|t| t.0), *reason))
+                }
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_brownout_moves_a_latency_policy_within_a_second_and_leaves_a_cost_policy() {
+        let sla = Sla { max_latency: Some(Duration::from_millis(80)), ..Sla::default() };
+        let mut sim = with_policies(
+            11,
+            vec![
+                policy("voice", 5000, Selection::LowestLatency, sla, 5),
+                policy("bulk", 6000, Selection::LowestCost, Sla::default(), 5),
+            ],
+        );
+        traffic(&mut sim, &[5000, 6000], Duration::from_secs(3));
+        let (fiber, lte) = (sim.link_id(0, FIBER), sim.link_id(0, LTE));
+        assert_eq!(policy_link(&sim, "voice"), Some(fiber));
+        assert_eq!(policy_link(&sim, "bulk"), Some(fiber));
+
+        // +100 ms of round trip on A's fiber (50 ms each way).
+        let step = sim.now;
+        sim.line(0, FIBER).latency += Duration::from_millis(50);
+        traffic(&mut sim, &[5000, 6000], Duration::from_secs(2));
+        let moved = moves(&sim, "voice", step);
+        assert_eq!(moved.len(), 1, "{moved:?}");
+        assert_eq!((moved[0].1, moved[0].2), (Some(lte), Reason::Sla));
+        assert!(moved[0].0 - step < Duration::from_secs(1), "moved after {:?}", moved[0].0 - step);
+        assert_eq!(policy_link(&sim, "bulk"), Some(fiber));
+        assert!(moves(&sim, "bulk", step).is_empty());
+        // The fiber stayed up throughout.
+        assert!(moves(&sim, "bulk", step).is_empty());
+
+        // The delay goes: voice returns only after its hold-down of 5 s.
+        let cleared = sim.now;
+        sim.line(0, FIBER).latency -= Duration::from_millis(50);
+        traffic(&mut sim, &[5000, 6000], Duration::from_secs(8));
+        let back = moves(&sim, "voice", cleared);
+        assert_eq!(back.len(), 1, "{back:?}");
+        assert_eq!((back[0].1, back[0].2), (Some(fiber), Reason::Better));
+        let after = back[0].0 - cleared;
+        assert!(after >= Duration::from_secs(5) && after < Duration::from_secs(6), "back after {after:?}");
+    }
+
+    #[test]
+    fn five_percent_loss_moves_a_one_percent_policy_within_two_seconds() {
+        let sla = Sla { max_loss_percent: Some(1.0), ..Sla::default() };
+        let mut worst = Duration::ZERO;
+        for seed in 0..10 {
+            let mut sim = with_policies(200 + seed, vec![policy("erp", 7000, Selection::Ordered, sla, 10)]);
+            traffic(&mut sim, &[7000], Duration::from_secs(3));
+            assert_eq!(policy_link(&sim, "erp"), Some(sim.link_id(0, FIBER)));
+            let start = sim.now;
+            sim.line(0, FIBER).loss = 0.05;
+            traffic(&mut sim, &[7000], Duration::from_secs(3));
+            let moved = moves(&sim, "erp", start);
+            let to_lte = moved.iter().find(|m| m.1 == Some(sim.link_id(0, LTE))).unwrap_or_else(|| panic!("{moved:?}"));
+            assert_eq!(to_lte.2, Reason::Sla);
+            assert_eq!(policy_link(&sim, "erp"), Some(sim.link_id(0, LTE)));
+            worst = worst.max(to_lte.0 - start);
+        }
+        assert!(worst < Duration::from_secs(2), "worst {worst:?}");
+    }
+
+    #[test]
+    fn a_flapping_link_moves_a_policy_no_more_than_its_hold_down_allows() {
+        let mut sim = with_policies(31, vec![policy("erp", 7000, Selection::Ordered, Sla::default(), 10)]);
+        traffic(&mut sim, &[7000], Duration::from_secs(3));
+        let start = sim.now;
+        for k in 0..40 {
+            sim.line(0, FIBER).cut = k % 2 == 0;
+            traffic(&mut sim, &[7000], Duration::from_millis(500));
+        }
+        sim.line(0, FIBER).cut = false;
+        let moved = moves(&sim, "erp", start);
+        // Away once at the first cut; back never, since fiber never stays up for 10 s.
+        assert_eq!(moved.len(), 1, "{moved:?}");
+        assert_eq!(policy_link(&sim, "erp"), Some(sim.link_id(0, LTE)));
+        // Traffic without a policy follows the default path, which has no hold-down.
+        traffic(&mut sim, &[7000], Duration::from_secs(11));
+        assert_eq!(policy_link(&sim, "erp"), Some(sim.link_id(0, FIBER)));
+    }
+
+    #[test]
+    fn a_flow_stays_on_its_healthy_path_when_its_policy_moves_back() {
+        let sla = Sla { max_latency: Some(Duration::from_millis(80)), ..Sla::default() };
+        let mut sim = with_policies(41, vec![policy("voice", 5000, Selection::LowestLatency, sla, 2)]);
+        traffic(&mut sim, &[5000], Duration::from_secs(2));
+        let (fiber, lte) = (sim.link_id(0, FIBER), sim.link_id(0, LTE));
+        sim.line(0, FIBER).latency += Duration::from_millis(50);
+        traffic(&mut sim, &[5000], Duration::from_secs(1));
+        sim.line(0, FIBER).latency -= Duration::from_millis(50);
+        let cleared = sim.now;
+        traffic(&mut sim, &[5000], Duration::from_secs(4));
+        assert_eq!(policy_link(&sim, "voice"), Some(fiber));
+        // The flow that moved to lte stays there: lte still meets the SLA.
+        let late: Vec<LinkId> =
+            sim.nodes[0].sent.iter().filter(|(at, _)| *at > cleared + Duration::from_secs(3)).map(|s| s.1).collect();
+        assert!(
+            !late.is_empty() && late.iter().all(|l| *l == lte),
+            "{:?}",
+            moves(&sim, "voice", cleared - Duration::from_secs(2))
+        );
+        // A new flow of the same policy takes fiber.
+        let mut p = sim.udp(0, 1, 5000, 1);
+        p[20..22].copy_from_slice(&40001u16.to_be_bytes());
+        let before = sim.nodes[0].sent.len();
+        sim.tun_packet(0, &p);
+        assert_eq!(sim.nodes[0].sent[before..].iter().map(|s| s.1).collect::<Vec<_>>(), vec![fiber]);
+    }
+
     #[test]
     fn a_packet_to_nowhere_is_counted_not_sent() {
         let mut sim = two_sites(4);
         let mut p = sim.packet(0, 1, 1);
         p[16..20].copy_from_slice(&[203, 0, 113, 9]);
+        assert_eq!(p.len(), PACKET_LEN);
         sim.tun_packet(0, &p);
         assert_eq!(sim.nodes[0].node.drops().no_route, 1);
         assert!(sim.nodes[0].node.poll_transmit().is_none());

@@ -8,6 +8,12 @@ use anyhow::Context;
 use base64::Engine;
 use patronus_api::SiteConfig;
 
+use std::time::Duration;
+
+use patronus_api::network::{PathSelection, Protocol};
+use patronus_api::ConfigPolicy;
+
+use crate::dataplane::node::policy::{PolicyConfig, Selection, Sla};
 use crate::dataplane::node::routes::Prefix;
 use crate::dataplane::node::{LinkConfig, NodeConfig, PeerConfig};
 
@@ -16,9 +22,64 @@ use crate::dataplane::node::{LinkConfig, NodeConfig, PeerConfig};
 pub fn node_config(config: &SiteConfig) -> anyhow::Result<NodeConfig> {
     Ok(NodeConfig {
         overlay: overlay_v4(config)?,
-        links: config.links.iter().map(|l| LinkConfig { name: l.name.clone(), priority: l.priority }).collect(),
+        links: config
+            .links
+            .iter()
+            .map(|l| LinkConfig { name: l.name.clone(), priority: l.priority, cost: l.cost })
+            .collect(),
         peers: parse_peers(config)?,
+        policies: config.policies.iter().map(parse_policy).collect::<anyhow::Result<_>>()?,
     })
+}
+
+fn parse_policy(p: &ConfigPolicy) -> anyhow::Result<PolicyConfig> {
+    let prefixes = |list: &[String]| {
+        list.iter()
+            .map(|a| a.parse::<Prefix>().with_context(|| format!("policy {}", p.name)))
+            .collect::<anyhow::Result<Vec<_>>>()
+    };
+    let ports = p
+        .matches
+        .destination_ports
+        .iter()
+        .map(|r| parse_port_range(r).with_context(|| format!("policy {}: port range {r:?}", p.name)))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let sla = p.action.sla.as_ref().map_or(Sla::default(), |s| Sla {
+        max_latency: s.max_latency_ms.map(|ms| Duration::from_millis(u64::from(ms))),
+        max_loss_percent: s.max_loss_percent,
+        max_jitter: s.max_jitter_ms.map(|ms| Duration::from_millis(u64::from(ms))),
+    });
+    Ok(PolicyConfig {
+        name: p.name.clone(),
+        protocol: match p.matches.protocol {
+            Protocol::Any => None,
+            Protocol::Tcp => Some(6),
+            Protocol::Udp => Some(17),
+            Protocol::Icmp => Some(1),
+        },
+        sources: prefixes(&p.matches.source_prefixes)?,
+        destinations: prefixes(&p.matches.destination_prefixes)?,
+        ports,
+        dscp: p.matches.dscp,
+        application: p.matches.application.clone(),
+        selection: match p.action.path_selection {
+            PathSelection::Ordered => Selection::Ordered,
+            PathSelection::LowestLatency => Selection::LowestLatency,
+            PathSelection::LowestLoss => Selection::LowestLoss,
+            PathSelection::LowestCost => Selection::LowestCost,
+        },
+        link_preference: p.action.link_preference.clone(),
+        sla,
+        hold_down: Duration::from_secs(u64::from(p.action.failover_hold_down_seconds)),
+    })
+}
+
+/// `"443"` or `"8000-8999"`.
+fn parse_port_range(r: &str) -> anyhow::Result<(u16, u16)> {
+    let (lo, hi) = r.split_once('-').unwrap_or((r, r));
+    let (lo, hi): (u16, u16) = (lo.trim().parse()?, hi.trim().parse()?);
+    anyhow::ensure!(lo >= 1 && lo <= hi, "not a range of ports 1 to 65535");
+    Ok((lo, hi))
 }
 
 fn parse_peers(config: &SiteConfig) -> anyhow::Result<Vec<PeerConfig>> {
@@ -131,6 +192,15 @@ mod tests {
             config.peers[0].allowed_ips = vec![allowed];
             config.peers[0].endpoints[0].address = endpoint;
             let _ = super::node_config(&config);
+        }
+    }
+
+    #[test]
+    fn port_ranges() {
+        assert_eq!(super::parse_port_range("443").unwrap(), (443, 443));
+        assert_eq!(super::parse_port_range("8000-8999").unwrap(), (8000, 8999));
+        for bad in ["", "0", "9-8", "1-70000", "x", "1-"] {
+            assert!(super::parse_port_range(bad).is_err(), "{bad}");
         }
     }
 

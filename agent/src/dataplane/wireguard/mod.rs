@@ -443,6 +443,9 @@ fn log_events(node: &mut Node) {
             Event::ActiveChanged { peer, from, to } => {
                 tracing::info!(%peer, from = ?from, to = ?to, "active path changed");
             }
+            Event::PolicyPathChanged { peer, policy, from, to, reason } => {
+                tracing::info!(%peer, %policy, from = ?from, to = ?to, reason = ?reason, "policy path changed");
+            }
         }
     }
 }

@@ -372,8 +372,7 @@ fn two_sites_forward_fail_over_and_reconfigure_in_namespaces() {
     .join()
     .unwrap();
     assert!(echo_once(&ns_a, "100.64.0.2:7777", Duration::from_secs(1)));
-    let invalid =
-        b.call(|wg| wg.drops().node.invalid + wg.drops().node.unknown_peer);
+    let invalid = b.call(|wg| wg.drops().node.invalid + wg.drops().node.unknown_peer);
     assert!(invalid > 1000, "{invalid}");
 
     drop(a);

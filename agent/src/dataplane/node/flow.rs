@@ -1,0 +1,183 @@
+//! Flows: the 5-tuple of a packet from the TUN, and the table that remembers each flow's policy
+//! and path so that a packet after the first costs one lookup.
+//!
+//! The table is bounded: entries idle for `FLOW_IDLE` are swept, and when it is full a new flow
+//! is classified per packet without being remembered (counted as `flows_untracked`).
+
+use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::time::{Duration, Instant};
+
+use super::path::LinkId;
+
+/// Flows remembered at most.
+pub const MAX_FLOWS: usize = 65536;
+/// A flow without a packet for this long is forgotten.
+pub const FLOW_IDLE: Duration = Duration::from_secs(60);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct FlowKey {
+    pub src: IpAddr,
+    pub dst: IpAddr,
+    pub protocol: u8,
+    /// 0 for protocols without ports and for fragments after the first.
+    pub src_port: u16,
+    pub dst_port: u16,
+}
+
+/// The flow of an IP packet and its DSCP, or `None` if it is not a whole IP header.
+pub fn parse(packet: &[u8]) -> Option<(FlowKey, u8)> {
+    let version = packet.first()? >> 4;
+    let (src, dst, protocol, dscp, transport, first_fragment) = match version {
+        4 => {
+            let ihl = usize::from(packet[0] & 0x0f) * 4;
+            if ihl < 20 || packet.len() < ihl {
+                return None;
+            }
+            let src = Ipv4Addr::new(packet[12], packet[13], packet[14], packet[15]);
+            let dst = Ipv4Addr::new(packet[16], packet[17], packet[18], packet[19]);
+            let fragment_offset = u16::from_be_bytes([packet[6], packet[7]]) & 0x1fff;
+            (IpAddr::V4(src), IpAddr::V4(dst), packet[9], packet[1] >> 2, &packet[ihl..], fragment_offset == 0)
+        }
+        6 => {
+            if packet.len() < 40 {
+                return None;
+            }
+            let src: [u8; 16] = packet[8..24].try_into().ok()?;
+            let dst: [u8; 16] = packet[24..40].try_into().ok()?;
+            let tclass = (u16::from_be_bytes([packet[0], packet[1]]) >> 4) as u8;
+            // Extension headers are not walked: their flows match on addresses and protocol 0..
+            (
+                IpAddr::V6(Ipv6Addr::from(src)),
+                IpAddr::V6(Ipv6Addr::from(dst)),
+                packet[6],
+                tclass >> 2,
+                &packet[40..],
+                true,
+            )
+        }
+        _ => return None,
+    };
+    let (src_port, dst_port) = match (protocol, transport.get(..4)) {
+        (6 | 17, Some(p)) if first_fragment => (u16::from_be_bytes([p[0], p[1]]), u16::from_be_bytes([p[2], p[3]])),
+        _ => (0, 0),
+    };
+    Some((FlowKey { src, dst, protocol, src_port, dst_port }, dscp))
+}
+
+/// What the node decided for a flow.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Flow {
+    pub policy: Option<u16>,
+    /// The path the flow is pinned to, and the steering epoch at which that was checked.
+    pub path: Option<(LinkId, SocketAddr)>,
+    pub epoch: u32,
+    pub last_seen: Instant,
+}
+
+#[derive(Debug, Default)]
+pub struct FlowTable {
+    flows: HashMap<FlowKey, Flow>,
+    /// New flows not remembered because the table was full.
+    pub untracked: u64,
+}
+
+impl FlowTable {
+    pub fn len(&self) -> usize {
+        self.flows.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.flows.is_empty()
+    }
+
+    /// The flow's entry, created with `classify` if new; `None` when the table is full.
+    pub fn entry(&mut self, key: FlowKey, now: Instant, classify: impl FnOnce() -> Option<u16>) -> Option<&mut Flow> {
+        if !self.flows.contains_key(&key) && self.flows.len() >= MAX_FLOWS {
+            self.untracked += 1;
+            return None;
+        }
+        let flow =
+            self.flows.entry(key).or_insert_with(|| Flow { policy: classify(), path: None, epoch: 0, last_seen: now });
+        flow.last_seen = now;
+        Some(flow)
+    }
+
+    /// Forgets flows idle for [`FLOW_IDLE`].
+    pub fn sweep(&mut self, now: Instant) {
+        self.flows.retain(|_, f| now.saturating_duration_since(f.last_seen) < FLOW_IDLE);
+    }
+
+    /// Forgets every flow (a new document may classify them differently).
+    pub fn clear(&mut self) {
+        self.flows.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn ipv4_tcp_and_udp_give_ports_and_dscp() {
+        let mut p = vec![0u8; 40];
+        p[0] = 0x45;
+        p[1] = 46 << 2;
+        p[9] = 6;
+        p[12..16].copy_from_slice(&[10, 1, 0, 5]);
+        p[16..20].copy_from_slice(&[10, 2, 0, 9]);
+        p[20..22].copy_from_slice(&40000u16.to_be_bytes());
+        p[22..24].copy_from_slice(&443u16.to_be_bytes());
+        let (k, dscp) = parse(&p).unwrap();
+        assert_eq!((k.protocol, k.src_port, k.dst_port, dscp), (6, 40000, 443, 46));
+        assert_eq!(k.dst, "10.2.0.9".parse::<IpAddr>().unwrap());
+        // A later fragment has no ports.
+        p[6] = 0x00;
+        p[7] = 0x10;
+        assert_eq!(parse(&p).unwrap().0.dst_port, 0);
+        // ICMP has none either.
+        p[7] = 0;
+        p[9] = 1;
+        assert_eq!(parse(&p).unwrap().0.dst_port, 0);
+    }
+
+    #[test]
+    fn ipv6_and_garbage() {
+        let mut p = vec![0u8; 48];
+        p[0] = 0x6b; // version 6, traffic class 0xb8 (DSCP 46)
+        p[1] = 0x80;
+        p[6] = 17;
+        p[8] = 0xfd;
+        p[24] = 0xfd;
+        p[42..44].copy_from_slice(&53u16.to_be_bytes());
+        let (k, dscp) = parse(&p).unwrap();
+        assert_eq!((k.protocol, k.dst_port, dscp), (17, 53, 46));
+        assert!(parse(&[]).is_none());
+        assert!(parse(&[0x45; 10]).is_none());
+        assert!(parse(&[0x60; 20]).is_none());
+        assert!(parse(&[0x10; 60]).is_none());
+    }
+
+    #[test]
+    fn the_table_is_bounded_and_forgets_idle_flows() {
+        let now = Instant::now();
+        let mut t = FlowTable::default();
+        let key = |i: u32| FlowKey {
+            src: IpAddr::V4(Ipv4Addr::from(i)),
+            dst: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            protocol: 6,
+            src_port: 1,
+            dst_port: 2,
+        };
+        for i in 0..MAX_FLOWS as u32 {
+            assert!(t.entry(key(i), now, || Some(1)).is_some());
+        }
+        assert!(t.entry(key(u32::MAX), now, || Some(1)).is_none());
+        assert_eq!(t.untracked, 1);
+        // Known flows still get their entry.
+        assert_eq!(t.entry(key(7), now + FLOW_IDLE, || None).unwrap().policy, Some(1));
+        t.sweep(now + FLOW_IDLE);
+        assert_eq!(t.len(), 1);
+    }
+}
