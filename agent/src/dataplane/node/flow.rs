@@ -4,7 +4,7 @@
 //! The table is bounded: entries idle for `FLOW_IDLE` are swept, and when it is full a new flow
 //! is classified per packet without being remembered (counted as `flows_untracked`).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::{Duration, Instant};
 

@@ -93,6 +93,17 @@ pub struct Plan {
     pub remove_routes: Vec<Prefix>,
 }
 
+/// Where a packet from the TUN goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Route {
+    /// The peer its destination routes to (an index into the node's peers).
+    pub peer: usize,
+    /// The path its policy chose; `None`: the peer's default path.
+    pub path: Option<PathKey>,
+    /// A second path that carries a copy (a `duplicate` policy).
+    pub copy: Option<PathKey>,
+}
+
 /// One datagram to send.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Transmit<'a> {
@@ -418,29 +429,42 @@ impl Node {
     /// A packet read from the TUN: classified (once per flow), then encrypted for the peer its
     /// destination routes to, on the path its policy chose (or the default path).
     pub fn handle_tun_packet(&mut self, now: Instant, packet: &[u8]) {
-        let Some(&i) = routes::destination(packet).and_then(|d| self.routes.lookup(d)) else {
-            self.drops.no_route += 1;
-            return;
-        };
         let len = (packet.len() + peer::WG_OVERHEAD).max(peer::MIN_BUF);
         if len > self.buf.len() {
             self.drops.invalid += 1;
             return;
         }
-        let path = if self.policies.is_empty() { None } else { self.steer_packet(i, packet, now) };
+        let Some(route) = self.decide(now, packet) else {
+            return;
+        };
         let Node { peers, out, link_counters, buf, .. } = self;
         let mut sink = Sink { out, links: link_counters };
-        peers[i].core.encapsulate_via(packet, path, now, &mut buf[..len], &mut sink);
+        peers[route.peer].core.encapsulate_via(packet, route.path, route.copy, now, &mut buf[..len], &mut sink);
+    }
+
+    /// Where a packet from the TUN goes; `None` without a route. Public for the steering
+    /// benchmark: this is the per-packet cost before encryption.
+    pub fn decide(&mut self, now: Instant, packet: &[u8]) -> Option<Route> {
+        let Some(&peer) = routes::destination(packet).and_then(|d| self.routes.lookup(d)) else {
+            self.drops.no_route += 1;
+            return None;
+        };
+        let (path, copy) = if self.policies.is_empty() { (None, None) } else { self.steer_packet(peer, packet, now) };
+        Some(Route { peer, path, copy })
     }
 
     /// The path a packet to peer `i` takes by its flow's policy; `None` for the default path.
-    fn steer_packet(&mut self, i: usize, packet: &[u8], now: Instant) -> Option<PathKey> {
-        let (key, dscp) = flow::parse(packet)?;
+    fn steer_packet(&mut self, i: usize, packet: &[u8], now: Instant) -> (Option<PathKey>, Option<PathKey>) {
+        let Some((key, dscp)) = flow::parse(packet) else {
+            return (None, None);
+        };
         let policies = &self.policies;
         let steering = &self.peers[i].steering;
         let (policy, path) = match self.flows.entry(key, now, || policy::classify(policies, &key, dscp)) {
             Some(flow) => {
-                let policy = usize::from(flow.policy?);
+                let Some(policy) = flow.policy.map(usize::from) else {
+                    return (None, None);
+                };
                 let steer = &steering[policy];
                 // Pinned flows stay where they are until their path stops qualifying.
                 if flow.epoch != steer.epoch || flow.path.is_none() {
@@ -452,14 +476,21 @@ impl Node {
                 (policy, flow.path)
             }
             None => {
-                let policy = usize::from(policy::classify(policies, &key, dscp)?);
+                let Some(policy) = policy::classify(policies, &key, dscp).map(usize::from) else {
+                    return (None, None);
+                };
                 (policy, steering[policy].current)
             }
         };
         let c = &mut self.policy_counters[policy];
         c.packets += 1;
         c.bytes += packet.len() as u64;
-        path
+        // A duplicating policy sends every packet on its two best paths; there is nothing to pin.
+        let steer = &steering[policy];
+        match steer.second {
+            Some(second) => (steer.current, Some(second)),
+            None => (path, None),
+        }
     }
 
     /// Re-evaluates every policy's path to peer `i`.

@@ -134,15 +134,17 @@ impl PeerCore {
     /// Encrypts one packet from the TUN and sends it on the active path. `buf` must hold the
     /// packet plus [`WG_OVERHEAD`] and at least [`MIN_BUF`] bytes.
     pub fn encapsulate(&mut self, packet: &[u8], now: Instant, buf: &mut [u8], out: &mut impl Outbox) {
-        self.encapsulate_via(packet, None, now, buf, out);
+        self.encapsulate_via(packet, None, None, now, buf, out);
     }
 
     /// Like [`PeerCore::encapsulate`], on `path` (a policy's choice) rather than the default path
-    /// when it is given and the session exists.
+    /// when it is given and the session exists, and the same datagram on `copy` too (the
+    /// receiver's replay window drops whichever copy comes second).
     pub fn encapsulate_via(
         &mut self,
         packet: &[u8],
         path: Option<(LinkId, SocketAddr)>,
+        copy: Option<(LinkId, SocketAddr)>,
         now: Instant,
         buf: &mut [u8],
         out: &mut impl Outbox,
@@ -152,7 +154,12 @@ impl PeerCore {
         self.paths.note_traffic(now);
         match self.tunn.encapsulate(packet, buf) {
             TunnResult::WriteToNetwork(d) => match path {
-                Some((link, dst)) if d.first() == Some(&DATA) => out.send(link, dst, d),
+                Some((link, dst)) if d.first() == Some(&DATA) => {
+                    out.send(link, dst, d);
+                    if let Some((link, dst)) = copy {
+                        out.send(link, dst, d);
+                    }
+                }
                 _ => self.send_own(d, now, out),
             },
             TunnResult::Err(e) => tracing::debug!(error = ?e, "encapsulate failed"),

@@ -19,6 +19,8 @@ pub enum Selection {
     LowestLatency,
     LowestLoss,
     LowestCost,
+    /// Every packet on the two best paths over different local links (by the default rank).
+    Duplicate,
 }
 
 /// Thresholds a path must meet for a policy. Latency is the path's smoothed round-trip time,

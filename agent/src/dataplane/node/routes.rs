@@ -1,7 +1,7 @@
 //! IP prefixes and a longest-prefix-match table: which peer a packet from the TUN goes to, and
 //! whether a decrypted packet's source is one the peer may use (WireGuard's cryptokey routing).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 use std::fmt;
 use std::net::IpAddr;
 use std::str::FromStr;
@@ -89,7 +89,7 @@ pub struct RouteTable<T> {
 
 impl<T> Default for RouteTable<T> {
     fn default() -> Self {
-        RouteTable { v4: HashMap::new(), v4_lens: Vec::new(), v6: HashMap::new(), v6_lens: Vec::new() }
+        RouteTable { v4: HashMap::default(), v4_lens: Vec::new(), v6: HashMap::default(), v6_lens: Vec::new() }
     }
 }
 

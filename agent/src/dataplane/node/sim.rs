@@ -588,6 +588,24 @@ mod tests {
     }
 
     #[test]
+    fn a_duplicating_policy_loses_nothing_when_the_active_link_is_cut() {
+        for trial in 0..10u64 {
+            let mut sim =
+                with_policies(300 + trial, vec![policy("voice", 9, Selection::Duplicate, Sla::default(), 10)]);
+            let seq = pings(&mut sim, 0, Duration::from_millis(2000 + 7 * trial));
+            sim.line(0, FIBER).cut = true;
+            let end = pings(&mut sim, seq, Duration::from_secs(2));
+            sim.run_for(Duration::from_millis(200));
+            let got: Vec<u32> = received_seqs(&sim.nodes[1]).iter().map(|r| r.1).collect();
+            // Every packet from the first one sent after the handshake, once each.
+            let first = got[0];
+            assert_eq!(got, (first..end).collect::<Vec<_>>(), "trial {trial}");
+            let links: std::collections::HashSet<LinkId> = sim.nodes[0].sent.iter().map(|s| s.1).collect();
+            assert_eq!(links.len(), 2, "both links carried copies");
+        }
+    }
+
+    #[test]
     fn a_packet_to_nowhere_is_counted_not_sent() {
         let mut sim = two_sites(4);
         let mut p = sim.packet(0, 1, 1);

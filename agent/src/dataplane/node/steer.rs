@@ -50,6 +50,8 @@ pub enum Reason {
 #[derive(Debug, Clone, Default)]
 pub struct PolicySteer {
     pub current: Option<PathKey>,
+    /// For `duplicate`: the best path over another local link, which carries a copy.
+    pub second: Option<PathKey>,
     /// Advances at each forced move.
     pub epoch: u32,
     /// No up path meets the SLA.
@@ -100,6 +102,7 @@ fn order(policy: &PolicyConfig, preference: &[LinkId], c: &Candidate) -> (u64, R
         Selection::LowestLatency => c.health.rtt.map_or(u64::MAX, |r| r.as_micros() as u64),
         Selection::LowestLoss => c.health.loss_percent.map_or(u64::MAX, |l| (l * 1000.0) as u64),
         Selection::LowestCost => u64::from(c.cost),
+        Selection::Duplicate => 0,
     };
     (primary, c.rank)
 }
@@ -135,6 +138,9 @@ impl PolicySteer {
         let best_up = candidates.iter().filter(|c| c.health.up).min_by_key(by_order);
         self.violated = best_meeting.is_none() && best_up.is_some();
         let current = self.current.and_then(|k| candidates.iter().find(|c| c.key == k));
+        if policy.selection == Selection::Duplicate {
+            return self.update_duplicate(candidates, best_meeting.or(best_up).copied(), by_order);
+        }
 
         let (next, reason) = match current {
             None => (best_meeting.or(best_up), Reason::Down),
@@ -173,6 +179,35 @@ impl PolicySteer {
             self.epoch = self.epoch.wrapping_add(1);
         }
         Some((from, next, reason))
+    }
+}
+
+impl PolicySteer {
+    /// `duplicate`: the best path (by the default rank, among those meeting the SLA if any) and
+    /// the best path over another local link. Any change is a forced move: the pair carries
+    /// every packet, nothing is pinned.
+    fn update_duplicate(
+        &mut self,
+        candidates: &[Candidate],
+        first: Option<Candidate>,
+        by_order: impl Fn(&&Candidate) -> (u64, Rank),
+    ) -> Option<(Option<PathKey>, Option<PathKey>, Reason)> {
+        let other_link = |c: &&Candidate| first.is_some_and(|f| f.key.0 != c.key.0);
+        let second = candidates
+            .iter()
+            .filter(|c| self.is_ok(c.key) && other_link(c))
+            .min_by_key(&by_order)
+            .or_else(|| candidates.iter().filter(|c| c.health.up && other_link(c)).min_by_key(&by_order));
+        self.second = second.map(|c| c.key);
+        let next = first.map(|c| c.key);
+        if next == self.current {
+            return None;
+        }
+        let from = self.current;
+        self.current = next;
+        self.switches += 1;
+        self.epoch = self.epoch.wrapping_add(1);
+        Some((from, next, Reason::Down))
     }
 }
 
