@@ -828,7 +828,8 @@ type PolicyAction struct {
 
 // PolicyMatch Which traffic a policy applies to. Every given criterion must match; absent ones match all.
 type PolicyMatch struct {
-	// Application An application name recognised by the agent (e.g. `voip`, `office365`): 1 to 64
+	// Application An application name (e.g. `voip`, `office365`); the agent does not recognise applications
+	// yet, so a policy that names one matches no traffic. 1 to 64
 	// characters of `a-z 0-9 - _`.
 	Application nullable.Nullable[string] `json:"application,omitempty"`
 

@@ -507,7 +507,8 @@ pub struct PolicyMatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(minimum = 0, maximum = 63)]
     pub dscp: Option<u8>,
-    /// An application name recognised by the agent (e.g. `voip`, `office365`): 1 to 64
+    /// An application name (e.g. `voip`, `office365`); the agent does not recognise applications
+    /// yet, so a policy that names one matches no traffic. 1 to 64
     /// characters of `a-z 0-9 - _`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(min_length = 1, max_length = 64, pattern = r"^[a-z0-9_-]{1,64}$")]

@@ -309,7 +309,7 @@ func policyResourceSchema() schema.Schema {
 					},
 					"application": schema.StringAttribute{
 						Optional:            true,
-						MarkdownDescription: "An application name the agent recognises, e.g. `voip` or `office365` (1 to 64 characters of `a-z 0-9 - _`).",
+						MarkdownDescription: "An application name, e.g. `voip` or `office365` (1 to 64 characters of `a-z 0-9 - _`). The agent does not recognise applications yet: a policy that names one matches no traffic.",
 						Validators:          []validator.String{applicationRule},
 					},
 				},

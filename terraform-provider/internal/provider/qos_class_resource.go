@@ -77,7 +77,9 @@ func qosClassResourceSchema() schema.Schema {
 		MarkdownDescription: "A QoS class: a share of every link's bandwidth for the traffic that policies put in it, " +
 			"marked with a DSCP value. The guaranteed shares of all classes of the tenant add up to at most 100 %. " +
 			"A class that a policy uses cannot be deleted (refer to it from the policy, by name, so that Terraform " +
-			"deletes the policy first).",
+			"deletes the policy first).\n\n" +
+			"Today the class is data that every site's document carries: the agent does not yet shape traffic by " +
+			"class or mark its packets with the class's DSCP.",
 		Attributes: map[string]schema.Attribute{
 			"id": idAttribute("The QoS class's id."),
 			"name": schema.StringAttribute{

@@ -1192,7 +1192,8 @@ export interface components {
         /** @description Which traffic a policy applies to. Every given criterion must match; absent ones match all. */
         PolicyMatch: {
             /**
-             * @description An application name recognised by the agent (e.g. `voip`, `office365`): 1 to 64
+             * @description An application name (e.g. `voip`, `office365`); the agent does not recognise applications
+             *     yet, so a policy that names one matches no traffic. 1 to 64
              *     characters of `a-z 0-9 - _`.
              */
             application?: string | null;

@@ -66,7 +66,8 @@ options:
         type: int
       application:
         description:
-          - An application name the agent recognises, for example V(voip).
+          - An application name, for example V(voip). The agent does not recognise applications yet, so a
+            policy that names one matches no traffic.
         type: str
   action:
     description:

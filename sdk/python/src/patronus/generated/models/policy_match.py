@@ -24,7 +24,8 @@ class PolicyMatch:
     """ Ports (`"443"`) or inclusive ranges (`"8000-8999"`) of ports 1 to 65535; only with protocol tcp or udp. """
     dscp: int | None | Unset = UNSET
     application: None | str | Unset = UNSET
-    """ An application name recognised by the agent (e.g. `voip`, `office365`): 1 to 64
+    """ An application name (e.g. `voip`, `office365`); the agent does not recognise applications
+    yet, so a policy that names one matches no traffic. 1 to 64
     characters of `a-z 0-9 - _`. """
 
     def to_dict(self) -> dict[str, Any]:
