@@ -42,7 +42,7 @@ use self::path::{LinkId, PathEvent, PathSpec, PathTiming};
 use self::peer::{Outbox, PeerCore};
 use self::policy::PolicyConfig;
 use self::routes::{Prefix, RouteTable};
-use self::steer::{Candidate, PathKey, PolicySteer, Reason};
+use self::steer::{discount_siblings, Candidate, PathKey, PolicySteer, Reason};
 use self::wire::Dispatch;
 
 /// Handshake initiations per second across all peers before cookies are demanded.
@@ -499,7 +499,7 @@ impl Node {
             return;
         }
         let peer = &mut self.peers[i];
-        let candidates: Vec<Candidate> = peer
+        let health: Vec<Candidate> = peer
             .core
             .paths()
             .health(now)
@@ -510,6 +510,7 @@ impl Node {
                 cost: self.link_costs.get(&key.0).copied().unwrap_or(0),
             })
             .collect();
+        let candidates = discount_siblings(&health);
         for (p, steer) in peer.steering.iter_mut().enumerate() {
             if let Some((from, to, reason)) = steer.update(&self.policies[p], &self.preferences[p], &candidates, now) {
                 if self.events.len() >= MAX_EVENTS {

@@ -553,11 +553,6 @@ impl PathTable {
         })
     }
 
-    /// Whether `key` is a path of this table that is up.
-    pub fn is_path_up(&self, key: (LinkId, SocketAddr), now: Instant) -> bool {
-        self.paths.iter().any(|p| p.key() == key && self.is_up(p, now))
-    }
-
     pub fn report(&self, now: Instant) -> Vec<PathReport> {
         let active = self.active(now);
         let mut paths: Vec<&Path> = self.paths.iter().collect();

@@ -82,11 +82,10 @@ pub fn classify(policies: &[PolicyConfig], key: &FlowKey, dscp: u8) -> Option<u1
 }
 
 #[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used)]
-    use super::*;
-
-    fn policy(name: &str) -> PolicyConfig {
+impl PolicyConfig {
+    /// For tests: a policy that matches everything, `ordered` without preference, no SLA, the
+    /// default hold-down of 10 s.
+    pub fn matching_all(name: &str) -> PolicyConfig {
         PolicyConfig {
             name: name.into(),
             protocol: None,
@@ -100,6 +99,16 @@ mod tests {
             sla: Sla::default(),
             hold_down: Duration::from_secs(10),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    fn policy(name: &str) -> PolicyConfig {
+        PolicyConfig::matching_all(name)
     }
 
     fn key(proto: u8, dst: &str, port: u16) -> FlowKey {

@@ -66,7 +66,8 @@ pub struct PolicySteer {
 const SIBLING_GRACE: Duration = Duration::from_millis(50);
 
 /// Marks down the paths over a local link that lost another path, unless they answered since.
-fn discount_siblings(candidates: &[Candidate]) -> Vec<Candidate> {
+/// The caller applies it once to a peer's candidates before updating each policy.
+pub fn discount_siblings(candidates: &[Candidate]) -> Vec<Candidate> {
     candidates
         .iter()
         .map(|c| {
@@ -121,7 +122,6 @@ impl PolicySteer {
         candidates: &[Candidate],
         now: Instant,
     ) -> Option<(Option<PathKey>, Option<PathKey>, Reason)> {
-        let candidates = &discount_siblings(candidates)[..];
         let old_ok = std::mem::take(&mut self.ok);
         for c in candidates {
             let since = meets(&policy.sla, &c.health)
@@ -236,17 +236,10 @@ mod tests {
 
     fn policy(selection: Selection, sla: Sla) -> PolicyConfig {
         PolicyConfig {
-            name: "p".into(),
-            protocol: None,
-            sources: vec![],
-            destinations: vec![],
-            ports: vec![],
-            dscp: None,
-            application: None,
             selection,
             link_preference: vec!["fiber".into(), "lte".into()],
             sla,
-            hold_down: Duration::from_secs(10),
+            ..PolicyConfig::matching_all("p")
         }
     }
 
