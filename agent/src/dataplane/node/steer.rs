@@ -96,16 +96,18 @@ fn meets(sla: &Sla, h: &Health) -> bool {
         && sla.max_jitter.is_none_or(|max| h.jitter.is_none_or(|j| j <= max))
 }
 
-/// The order of `selection` (smaller is better).
-fn order(policy: &PolicyConfig, preference: &[LinkId], c: &Candidate) -> (u64, Rank) {
+/// The order of `selection` (smaller is better); the link preference breaks ties (the API says
+/// so for every selection but `ordered`, where it is the order itself), then the default rank.
+fn order(policy: &PolicyConfig, preference: &[LinkId], c: &Candidate) -> (u64, u64, Rank) {
+    let preferred = preference.iter().position(|l| *l == c.key.0).map_or(u64::MAX, |i| i as u64);
     let primary = match policy.selection {
-        Selection::Ordered => preference.iter().position(|l| *l == c.key.0).map_or(u64::MAX, |i| i as u64),
+        Selection::Ordered => preferred,
         Selection::LowestLatency => c.health.rtt.map_or(u64::MAX, |r| r.as_micros() as u64),
         Selection::LowestLoss => c.health.loss_percent.map_or(u64::MAX, |l| (l * 1000.0) as u64),
         Selection::LowestCost => u64::from(c.cost),
         Selection::Duplicate => 0,
     };
-    (primary, c.rank)
+    (primary, preferred, c.rank)
 }
 
 impl PolicySteer {
@@ -190,7 +192,7 @@ impl PolicySteer {
         &mut self,
         candidates: &[Candidate],
         first: Option<Candidate>,
-        by_order: impl Fn(&&Candidate) -> (u64, Rank),
+        by_order: impl Fn(&&Candidate) -> (u64, u64, Rank),
     ) -> Option<(Option<PathKey>, Option<PathKey>, Reason)> {
         let other_link = |c: &&Candidate| first.is_some_and(|f| f.key.0 != c.key.0);
         let second = candidates
@@ -288,6 +290,18 @@ mod tests {
         s.update(&p, &[], &[candidate(FIBER, 10, 0.0, true), candidate(LTE, 40, 0.0, true)], now);
         assert!(s.update(&p, &[], &[candidate(FIBER, 110, 0.0, true), candidate(LTE, 40, 0.0, true)], now).is_none());
         assert_eq!(s.current.unwrap().0, FIBER);
+    }
+
+    #[test]
+    fn the_link_preference_breaks_ties() {
+        // Equal cost: the preferred link wins even though its default rank is worse.
+        let p = PolicyConfig { link_preference: vec!["lte".into()], ..policy(Selection::LowestCost, Sla::default()) };
+        let mut fiber = candidate(FIBER, 10, 0.0, true);
+        let lte = candidate(LTE, 40, 0.0, true);
+        fiber.cost = lte.cost;
+        let mut s = PolicySteer::default();
+        s.update(&p, &[LTE], &[fiber, lte], Instant::now());
+        assert_eq!(s.current.unwrap().0, LTE);
     }
 
     #[test]
