@@ -39,6 +39,7 @@ import re
 import select
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -211,6 +212,69 @@ def tcp_stream(host, port, rate):
     s.recv(1)
     s.close()
     print(json.dumps({"bytes": sent, "sha256": h.hexdigest()}), flush=True)
+
+
+def icmp_checksum(data):
+    if len(data) % 2:
+        data += b"\0"
+    total = sum(int.from_bytes(data[i:i + 2], "big") for i in range(0, len(data), 2))
+    while total >> 16:
+        total = (total & 0xFFFF) + (total >> 16)
+    return ~total & 0xFFFF
+
+
+def pinger(host, size, interval):
+    """Sends an ICMP echo request every `interval` seconds on a fixed schedule (iputils ping at
+    -i 0.01 manages one every 16 ms or so here) until standard input closes. Prints
+    `reply <kernel receive time> <seq>` per echo reply as it comes, then `sent <n>`."""
+    done = until_stdin_closes()
+    s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
+    so_timestampns = getattr(socket, "SO_TIMESTAMPNS", 35)
+    s.setsockopt(socket.SOL_SOCKET, so_timestampns, 1)
+    ident = os.getpid() & 0xFFFF
+    payload = bytes(size)
+    sent = 0
+    lock = threading.Lock()
+
+    def send_loop():
+        nonlocal sent
+        next_at = time.monotonic()
+        while not done.is_set():
+            seq = sent & 0xFFFF
+            header = struct.pack("!BBHHH", 8, 0, 0, ident, seq)
+            csum = icmp_checksum(header + payload)
+            try:
+                s.sendto(struct.pack("!BBHHH", 8, 0, csum, ident, seq) + payload, (host, 0))
+            except OSError:
+                pass  # no route for a moment counts as a lost request
+            sent += 1
+            next_at += interval
+            done.wait(max(0.0, next_at - time.monotonic()))
+
+    sender = threading.Thread(target=send_loop, daemon=True)
+    sender.start()
+    s.settimeout(0.1)
+    until = None
+    # After the last request, answers still on their way get half a second to arrive.
+    while until is None or time.monotonic() < until:
+        if until is None and not sender.is_alive():
+            until = time.monotonic() + 0.5
+        try:
+            data, anc, _, _ = s.recvmsg(65536, 64)
+        except TimeoutError:
+            continue
+        ihl = (data[0] & 0x0F) * 4
+        kind, _, _, rid, seq = struct.unpack("!BBHHH", data[ihl:ihl + 8])
+        if kind != 0 or rid != ident:
+            continue
+        stamp = time.time()
+        for level, typ, value in anc:
+            if level == socket.SOL_SOCKET and typ == so_timestampns:
+                sec, nsec = struct.unpack("qq", value[:16])
+                stamp = sec + nsec / 1e9
+        with lock:
+            print(f"reply {stamp:.6f} {seq}", flush=True)
+    print(f"sent {sent}", flush=True)
 
 
 # The source ports a UDP stream cycles through: below the kernel's ephemeral range, and more of
@@ -714,27 +778,34 @@ class Bed:
         return sent["bytes"]
 
     def start_pinger(self, cls, dst):
-        """Pings every 10 ms from A's LAN host, with the size of `cls`; returns (process, replies)
-        where replies fills with (time, icmp_seq) as they come."""
-        p = subprocess.Popen([*in_ns("ah", "ping", "-n", "-D", "-i", "0.01", "-W", "1", "-s", str(PING_SIZE[cls]),
-                                     dst)], stdout=subprocess.PIPE, text=True)
-        self.helpers.append(p)
-        replies = []
+        """Pings every 10 ms from A's LAN host, with the size of `cls`; returns (process, replies,
+        sent) where replies fills with (time, seq) as they come and sent gets the number of
+        requests once stopped."""
+        p = self.helper("pinger", "ah", "pinger", dst, str(PING_SIZE[cls]), "0.01")
+        replies, sent = [], []
 
         def read():
             for line in p.stdout:
-                m = re.match(r"\[(\d+\.\d+)\].*icmp_seq=(\d+)", line)
-                if m:
-                    replies.append((float(m.group(1)), int(m.group(2))))
+                word, *rest = line.split()
+                if word == "reply":
+                    replies.append((float(rest[0]), int(rest[1])))
+                elif word == "sent":
+                    sent.append(int(rest[0]))
 
-        threading.Thread(target=read, daemon=True).start()
-        return p, replies
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
+        return p, replies, sent, reader
 
     @staticmethod
     def stop_pinger(pinger):
-        p, _ = pinger
-        p.terminate()
-        p.wait(5)
+        p, _, _, reader = pinger
+        # Its output is the reader's: close its input and wait, rather than communicate().
+        p.stdin.close()
+        try:
+            p.wait(10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+        reader.join(5)
 
     @staticmethod
     def longest_gap(replies, start, end):
@@ -748,12 +819,16 @@ class Bed:
         return max(b - a for a, b in itertools.pairwise(stamps))
 
     @staticmethod
-    def lost_seqs(replies):
-        """Echo requests without a reply, between the first and the last answered one."""
-        seqs = sorted({s for _, s in replies})
-        if not seqs:
-            return None
-        return (seqs[-1] - seqs[0] + 1) - len(seqs)
+    def lost_and_doubled(pinger):
+        """(requests, unanswered, answered twice) over a pinger's run, from its first answered
+        request on (the ones before it were sent before the path was known to work)."""
+        _, replies, sent, _ = pinger
+        seqs = [s for _, s in replies]
+        if not seqs or not sent:
+            return 0, 0, 0
+        # Sequence numbers wrap at 65536 (11 minutes at 10 ms): runs here are far shorter.
+        requests = sent[0] - seqs[0]
+        return requests, requests - len(set(seqs)), len(seqs) - len(set(seqs))
 
     def settle(self, cls, link, timeout):
         """Waits until the wire shows `cls` on `link` alone; returns the seconds it took."""
@@ -807,10 +882,10 @@ class Bed:
                 self.restore_fiber(how)
             self.stop_pinger(pinger)
             sent = self.finish_transfer(transfer)
-        lost = self.lost_seqs(pinger[1])
+        requests, lost, _ = self.lost_and_doubled(pinger)
         self.figure(f"cut ({how}), {trials} trials, ping every 10 ms, default class: longest gap {spread(gaps)}; "
                     f"on lte (wire, 50 ms samples) by {spread(moved)}; gap at the restore {spread(back_gaps)}; "
-                    f"{lost} of {len(pinger[1]) + lost} pings lost; TCP transfer of {sent} bytes intact")
+                    f"{lost} of {requests} pings lost; TCP transfer of {sent} bytes intact")
         if percentile(gaps, 99) >= 300:
             raise Failed(f"p99 gap {percentile(gaps, 99):.0f} ms is not under 300 ms ({spread(gaps)})")
         return f"gap {spread(gaps)}; {sent} bytes intact"
@@ -1112,6 +1187,8 @@ def main():
         return tcp_stream(sys.argv[2], int(sys.argv[3]), float(sys.argv[4]))
     if len(sys.argv) > 1 and sys.argv[1] == "udp-stream":
         return udp_stream(float(sys.argv[2]), sys.argv[3:])
+    if len(sys.argv) > 1 and sys.argv[1] == "pinger":
+        return pinger(sys.argv[2], int(sys.argv[3]), float(sys.argv[4]))
     if len(sys.argv) > 1 and sys.argv[1] == "udp-sink":
         return udp_sink(sys.argv[3:], int(sys.argv[2]))
     p = argparse.ArgumentParser()
