@@ -10,6 +10,7 @@ by exactly the configured delay). Run through tests/impair/run, which builds the
 """
 
 import argparse
+import itertools
 import re
 import signal
 import statistics
@@ -19,7 +20,8 @@ import sys
 QUEUE = 7
 
 
-def QUEUE_RULE(op):  # noqa: N802 - reads as the rule it is
+def queue_rule(op):
+    """The iptables rule (added with -A, removed with -D) that hands packets to the tool."""
     return (op, "FORWARD", "-d", "198.18.201.0/24", "-j", "NFQUEUE", "--queue-num", str(QUEUE))
 
 
@@ -87,11 +89,11 @@ class Bed:
         if "bound" not in line:
             raise Failed(f"patronus-impair did not start: {line}{self.tool.stderr.read()}")
         # nftables' own `queue` statement is not in this kernel; the xtables NFQUEUE target is.
-        sh(*self.in_ns("r", "iptables", *QUEUE_RULE("-A")))
+        sh(*self.in_ns("r", "iptables", *queue_rule("-A")))
 
     def stop_tool(self):
         if self.ns("r") in (sh("ip", "netns", "list", capture=True, check=False) or ""):
-            sh(*self.in_ns("r", "iptables", *QUEUE_RULE("-D")), check=False)
+            sh(*self.in_ns("r", "iptables", *queue_rule("-D")), check=False)
         if self.tool and self.tool.poll() is None:
             # No new packets come once the rule is gone; on SIGTERM it releases what it holds.
             self.tool.send_signal(signal.SIGTERM)
@@ -162,7 +164,7 @@ class Bed:
 
         def jitter():
             self.start_tool("--delay-ms", "40", "--jitter-ms", "10", "--seed", "1")
-            rtts, order = self.ping(400, 0.01)
+            rtts, _ = self.ping(400, 0.01)
             self.stop_tool()
             if len(rtts) != 400:
                 raise Failed(f"{400 - len(rtts)} of 400 pings lost")
@@ -190,7 +192,7 @@ class Bed:
                 self.stop_tool()
                 if len(rtts) != 300:
                     raise Failed(f"{300 - len(rtts)} of 300 pings lost ({flag})")
-                found[bool(flag)] = sum(1 for a, b in zip(order, order[1:]) if b < a)
+                found[bool(flag)] = sum(1 for a, b in itertools.pairwise(order) if b < a)
             if found[False] == 0:
                 raise Failed("jitter without --in-order reordered nothing at 2 ms spacing")
             if found[True] != 0:
