@@ -128,7 +128,7 @@ pub struct AgentStatusReport {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PolicyStatus {
-    #[schema(max_length = 100)]
+    #[schema(max_length = 100, pattern = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$")]
     pub name: String,
     /// The policy names an application, which the agent does not recognise yet: it matches no
     /// traffic.
@@ -152,9 +152,11 @@ pub struct PolicyPeerStatus {
     pub site_id: Uuid,
     /// The local link of the path that carries the policy's new flows; absent when no path is up.
     #[serde(default)]
+    #[schema(max_length = 64, pattern = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$")]
     pub active_link: Option<String>,
     /// For `duplicate`: the local link of the path that carries the copies.
     #[serde(default)]
+    #[schema(max_length = 64, pattern = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$")]
     pub duplicate_link: Option<String>,
     /// No path that is up meets the policy's SLA; traffic uses the best one that is up.
     #[serde(default)]
@@ -172,24 +174,24 @@ pub struct FailoverEvent {
     pub peer_site_id: Uuid,
     /// The policy whose traffic moved; absent for traffic that matches no policy.
     #[serde(default)]
-    #[schema(max_length = 100)]
+    #[schema(max_length = 100, pattern = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$")]
     pub policy: Option<String>,
     /// The local link of the path traffic left; absent when no path was up.
     #[serde(default)]
-    #[schema(max_length = 64)]
+    #[schema(max_length = 64, pattern = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$")]
     pub from_link: Option<String>,
     /// The local link of the path traffic took; absent when no path is up.
     #[serde(default)]
-    #[schema(max_length = 64)]
+    #[schema(max_length = 64, pattern = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$")]
     pub to_link: Option<String>,
     /// The peer's `host:port` of the path traffic left (a link has a path to each of the peer's
     /// endpoints).
     #[serde(default)]
-    #[schema(max_length = 300)]
+    #[schema(max_length = 300, pattern = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$")]
     pub from_endpoint: Option<String>,
     /// The peer's `host:port` of the path traffic took.
     #[serde(default)]
-    #[schema(max_length = 300)]
+    #[schema(max_length = 300, pattern = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$")]
     pub to_endpoint: Option<String>,
     pub reason: FailoverReason,
 }

@@ -269,6 +269,13 @@ pub async fn status(
         if p.peers.len() > 20_000 {
             errors.add(&format!("/policies/{i}/peers"), "at most 20000 peers");
         }
+        for (j, peer) in p.peers.iter().enumerate() {
+            for (field, value) in [("active_link", &peer.active_link), ("duplicate_link", &peer.duplicate_link)] {
+                if let Some(v) = value {
+                    validate::text(&mut errors, &format!("/policies/{i}/peers/{j}/{field}"), v, 64);
+                }
+            }
+        }
     }
     // PostgreSQL's jsonb cannot hold a NUL anywhere in the report.
     if serde_json::to_string(&report).is_ok_and(|s| s.contains("\\u0000")) {

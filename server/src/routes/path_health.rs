@@ -69,12 +69,12 @@ pub struct HistoryParams {
     /// Interval length in seconds, a multiple of 60 up to 86400 (default 60). One-minute samples
     /// are kept for two days and hourly ones for 30 days: a step that is a multiple of 3600 reads
     /// both, a shorter one only the last two days. At most 1440 intervals.
-    #[param(minimum = 60, maximum = 86400)]
+    #[param(minimum = 60, maximum = 86400, multiple_of = 60)]
     pub step: Option<u32>,
     /// Only the paths to this peer.
     pub peer_site_id: Option<Uuid>,
     /// Only the paths over this local link.
-    #[param(max_length = 64)]
+    #[param(min_length = 1, max_length = 64, pattern = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$")]
     pub link: Option<String>,
 }
 
@@ -126,7 +126,7 @@ pub struct EventParams {
     /// Only changes of the paths to this peer.
     pub peer_site_id: Option<Uuid>,
     /// Only changes of this policy's traffic.
-    #[param(max_length = 100)]
+    #[param(max_length = 100, pattern = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$")]
     pub policy: Option<String>,
     /// Changes at or after this time (RFC 3339).
     pub since: Option<DateTime<Utc>>,
