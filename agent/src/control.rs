@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use patronus_api::client::{Client, Error as ClientError};
-use patronus_api::{AgentStatusReport, CompiledConfig};
+use patronus_api::{AgentStatusReport, CompiledConfig, FailoverEvent};
 use rand::Rng;
 use tokio::sync::Notify;
 
@@ -59,13 +59,25 @@ struct Shared<D> {
     applied: Mutex<Applied>,
     started: Instant,
     report_now: Notify,
+    /// Path changes no accepted report has carried yet, the newest `MAX_REPORTED_EVENTS`.
+    unreported: Mutex<std::collections::VecDeque<FailoverEvent>>,
 }
+
+/// As many path changes as one status report may carry.
+const MAX_REPORTED_EVENTS: usize = 100;
 
 impl<D: Dataplane> Shared<D> {
     fn report(&self) -> AgentStatusReport {
-        let (links, peers) = {
-            let dp = self.dataplane.lock().unwrap_or_else(|e| e.into_inner());
-            (dp.links(), dp.peers())
+        let (links, peers, policies, events) = {
+            let mut dp = self.dataplane.lock().unwrap_or_else(|e| e.into_inner());
+            (dp.links(), dp.peers(), dp.policies(), dp.take_failover_events())
+        };
+        let failover_events: Vec<FailoverEvent> = {
+            let mut unreported = self.unreported.lock().unwrap_or_else(|e| e.into_inner());
+            unreported.extend(events);
+            let excess = unreported.len().saturating_sub(MAX_REPORTED_EVENTS);
+            unreported.drain(..excess);
+            unreported.iter().cloned().collect()
         };
         let applied = self.applied.lock().unwrap_or_else(|e| e.into_inner());
         AgentStatusReport {
@@ -76,7 +88,16 @@ impl<D: Dataplane> Shared<D> {
             links,
             peers,
             last_error: applied.last_error.clone(),
+            policies,
+            failover_events,
         }
+    }
+
+    /// The server has the first `n` unreported path changes.
+    fn reported(&self, n: usize) {
+        let mut unreported = self.unreported.lock().unwrap_or_else(|e| e.into_inner());
+        let n = n.min(unreported.len());
+        unreported.drain(..n);
     }
 
     fn set_error(&self, error: Option<String>) {
@@ -122,6 +143,7 @@ pub async fn run<D: Dataplane + 'static>(state: StateDir, dataplane: D, options:
         applied: Mutex::new(Applied { revision: None, hash: None, last_error: None }),
         started: Instant::now(),
         report_now: Notify::new(),
+        unreported: Mutex::new(Default::default()),
     });
 
     // Forward on the last-known-good document before the server has said anything.
@@ -203,7 +225,7 @@ async fn report_loop<D: Dataplane>(
     loop {
         let report = shared.report();
         match client.agent_status(&report).await {
-            Ok(()) => {}
+            Ok(()) => shared.reported(report.failover_events.len()),
             Err(ClientError::Api { status: 401, .. }) => {
                 let _ = revoked.send(true);
                 return;

@@ -25,8 +25,8 @@ use crate::metrics::Metrics;
 use crate::network_cache::NetworkCache;
 use crate::ratelimit::RateLimiter;
 use crate::routes::{
-    agent, api_tokens, audit_events, auth, enrollment, health, links, peerings, platform, policies, qos_classes, sites,
-    tenants, topology, users,
+    agent, api_tokens, audit_events, auth, enrollment, health, links, path_health, peerings, platform, policies,
+    qos_classes, sites, tenants, topology, users,
 };
 
 pub struct Settings {
@@ -84,6 +84,9 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(enrollment::revoke_token))
         .routes(routes!(enrollment::get_agent, enrollment::revoke_agent))
         .routes(routes!(enrollment::site_status))
+        .routes(routes!(path_health::current))
+        .routes(routes!(path_health::history))
+        .routes(routes!(path_health::failover_events))
         .routes(routes!(agent::enroll))
         .routes(routes!(agent::config))
         .routes(routes!(agent::status))

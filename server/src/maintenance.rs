@@ -1,6 +1,7 @@
 //! Periodic upkeep every replica runs: marking silent agents offline (so the health metric
-//! moves even when no one asks) and dropping expired idempotency records. Both are idempotent
-//! and safe to run on several replicas at once.
+//! moves even when no one asks), and hourly, dropping expired idempotency records and folding
+//! old path samples into hourly ones (migrations/0006_path_health.sql). Each is idempotent and
+//! safe to run on several replicas at once.
 
 use std::time::Duration;
 
@@ -22,6 +23,11 @@ pub async fn run(app: AppState) {
                 Ok(n) if n > 0 => tracing::info!(removed = n, "maintenance: expired idempotency keys removed"),
                 Ok(_) => {}
                 Err(err) => tracing::warn!(error = %err, "maintenance: purging idempotency keys"),
+            }
+            match sqlx::query_scalar::<_, i64>("SELECT fold_path_samples()").fetch_one(&app.pool).await {
+                Ok(n) if n > 0 => tracing::info!(removed = n, "maintenance: expired path samples and events removed"),
+                Ok(_) => {}
+                Err(err) => tracing::warn!(error = %err, "maintenance: folding path samples"),
             }
         }
     }

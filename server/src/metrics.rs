@@ -1,4 +1,6 @@
-//! Prometheus metrics: request count and latency by route template and status.
+//! Prometheus metrics: request count and latency by route template and status, and what agents
+//! report about their paths. No label names a tenant, site or link, so the number of series stays
+//! the same however large the fleet grows.
 
 use std::time::Instant;
 
@@ -16,6 +18,9 @@ pub struct Metrics {
     health_transitions: IntCounterVec,
     parked_polls: prometheus::IntGauge,
     writes: IntCounterVec,
+    failovers: IntCounterVec,
+    reported_paths: IntCounterVec,
+    path_rtt: prometheus::Histogram,
 }
 
 impl Metrics {
@@ -44,11 +49,59 @@ impl Metrics {
             &["kind", "verb"],
         )?;
         registry.register(Box::new(writes.clone()))?;
-        Ok(Metrics { registry, requests, latency, health_transitions, parked_polls, writes })
+        let failovers = IntCounterVec::new(
+            Opts::new("patronus_failover_events_total", "Path changes agents reported, by reason"),
+            &["reason"],
+        )?;
+        registry.register(Box::new(failovers.clone()))?;
+        let reported_paths = IntCounterVec::new(
+            Opts::new("patronus_reported_paths_total", "Paths in agents' status reports, by state (up, down)"),
+            &["state"],
+        )?;
+        registry.register(Box::new(reported_paths.clone()))?;
+        let path_rtt = prometheus::Histogram::with_opts(
+            HistogramOpts::new(
+                "patronus_path_rtt_seconds",
+                "Round-trip time of the up paths in agents' status reports",
+            )
+            .buckets(vec![0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 1.0, 2.0]),
+        )?;
+        registry.register(Box::new(path_rtt.clone()))?;
+        Ok(Metrics {
+            registry,
+            requests,
+            latency,
+            health_transitions,
+            parked_polls,
+            writes,
+            failovers,
+            reported_paths,
+            path_rtt,
+        })
     }
 
     pub fn write_committed(&self, kind: crate::resource::Kind, verb: &str) {
         self.writes.with_label_values(&[kind.name(), verb]).inc();
+    }
+
+    /// Counts what a status report says about paths and path changes.
+    pub fn path_report(&self, report: &patronus_api::AgentStatusReport) {
+        for e in &report.failover_events {
+            self.failovers.with_label_values(&[e.reason.as_str()]).inc();
+        }
+        let (mut up, mut down) = (0, 0);
+        for path in report.peers.iter().flat_map(|p| &p.paths) {
+            if path.up {
+                up += 1;
+                if let Some(rtt) = path.rtt_ms {
+                    self.path_rtt.observe(rtt / 1000.0);
+                }
+            } else {
+                down += 1;
+            }
+        }
+        self.reported_paths.with_label_values(&["up"]).inc_by(up);
+        self.reported_paths.with_label_values(&["down"]).inc_by(down);
     }
 
     pub fn site_health_transition(&self, from: &str, to: &str) {

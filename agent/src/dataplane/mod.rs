@@ -4,7 +4,7 @@
 pub mod node;
 pub mod wireguard;
 
-use patronus_api::{LinkState, PeerState, SiteConfig};
+use patronus_api::{FailoverEvent, LinkState, PeerState, PolicyStatus, SiteConfig};
 
 pub trait Dataplane: Send {
     /// Makes the running dataplane match `config`, changing only what differs from the last one.
@@ -15,6 +15,16 @@ pub trait Dataplane: Send {
 
     /// State, paths and counters of each peer, for the status report.
     fn peers(&self) -> Vec<PeerState>;
+
+    /// What each policy is doing, for the status report.
+    fn policies(&self) -> Vec<PolicyStatus> {
+        Vec::new()
+    }
+
+    /// Path changes since the last call, oldest first.
+    fn take_failover_events(&mut self) -> Vec<FailoverEvent> {
+        Vec::new()
+    }
 }
 
 /// Keeps the document without forwarding anything: `patronus-agent run --dataplane none`, for

@@ -19,6 +19,27 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// Defines values for FailoverReason.
+const (
+	FailoverReasonBetter   FailoverReason = "better"
+	FailoverReasonPathDown FailoverReason = "path_down"
+	FailoverReasonSLA      FailoverReason = "sla"
+)
+
+// Valid indicates whether the value is a known member of the FailoverReason enum.
+func (e FailoverReason) Valid() bool {
+	switch e {
+	case FailoverReasonBetter:
+		return true
+	case FailoverReasonPathDown:
+		return true
+	case FailoverReasonSLA:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for LinkKind.
 const (
 	LinkKindCable     LinkKind = "cable"
@@ -60,6 +81,7 @@ func (e LinkKind) Valid() bool {
 
 // Defines values for PathSelection.
 const (
+	PathSelectionDuplicate     PathSelection = "duplicate"
 	PathSelectionLowestCost    PathSelection = "lowest_cost"
 	PathSelectionLowestLatency PathSelection = "lowest_latency"
 	PathSelectionLowestLoss    PathSelection = "lowest_loss"
@@ -69,6 +91,8 @@ const (
 // Valid indicates whether the value is a known member of the PathSelection enum.
 func (e PathSelection) Valid() bool {
 	switch e {
+	case PathSelectionDuplicate:
+		return true
 	case PathSelectionLowestCost:
 		return true
 	case PathSelectionLowestLatency:
@@ -271,11 +295,18 @@ type AgentStatusReport struct {
 	// AppliedRevision Revision of the document the dataplane runs; absent before the first one is applied.
 	AppliedRevision nullable.Nullable[int64] `json:"applied_revision,omitempty"`
 
+	// FailoverEvents Path changes since the last report the server accepted, oldest first; when more happened,
+	// the newest are kept.
+	FailoverEvents []FailoverEvent `json:"failover_events,omitempty"`
+
 	// LastError The last error the agent met (an invalid document, a dataplane failure), if it persists.
-	LastError     nullable.Nullable[string] `json:"last_error,omitempty"`
-	Links         []LinkState               `json:"links,omitempty"`
-	Peers         []PeerState               `json:"peers,omitempty"`
-	UptimeSeconds int64                     `json:"uptime_seconds"`
+	LastError nullable.Nullable[string] `json:"last_error,omitempty"`
+	Links     []LinkState               `json:"links,omitempty"`
+	Peers     []PeerState               `json:"peers,omitempty"`
+
+	// Policies What each policy of the document is doing.
+	Policies      []PolicyStatus `json:"policies,omitempty"`
+	UptimeSeconds int64          `json:"uptime_seconds"`
 }
 
 // APIToken defines model for ApiToken.
@@ -465,6 +496,47 @@ type EnrollmentTokenCreated struct {
 	UsesRemaining int32  `json:"uses_remaining"`
 	UsesTotal     int32  `json:"uses_total"`
 }
+
+// FailoverEvent Traffic to a peer moved from one path to another.
+type FailoverEvent struct {
+	At time.Time `json:"at"`
+
+	// FromEndpoint The peer's `host:port` of the path traffic left (a link has a path to each of the peer's
+	// endpoints).
+	FromEndpoint nullable.Nullable[string] `json:"from_endpoint,omitempty"`
+
+	// FromLink The local link of the path traffic left; absent when no path was up.
+	FromLink   nullable.Nullable[string] `json:"from_link,omitempty"`
+	PeerSiteID openapi_types.UUID        `json:"peer_site_id"`
+
+	// Policy The policy whose traffic moved; absent for traffic that matches no policy.
+	Policy nullable.Nullable[string] `json:"policy,omitempty"`
+	Reason FailoverReason            `json:"reason"`
+
+	// ToEndpoint The peer's `host:port` of the path traffic took.
+	ToEndpoint nullable.Nullable[string] `json:"to_endpoint,omitempty"`
+
+	// ToLink The local link of the path traffic took; absent when no path is up.
+	ToLink nullable.Nullable[string] `json:"to_link,omitempty"`
+}
+
+// FailoverEventRecord A path change an agent reported, as the server keeps it.
+type FailoverEventRecord struct {
+	// At When the agent saw it.
+	At           time.Time                 `json:"at"`
+	FromEndpoint nullable.Nullable[string] `json:"from_endpoint,omitempty"`
+	FromLink     nullable.Nullable[string] `json:"from_link,omitempty"`
+	ID           openapi_types.UUID        `json:"id"`
+	PeerSiteID   openapi_types.UUID        `json:"peer_site_id"`
+	Policy       nullable.Nullable[string] `json:"policy,omitempty"`
+	Reason       FailoverReason            `json:"reason"`
+	SiteID       openapi_types.UUID        `json:"site_id"`
+	ToEndpoint   nullable.Nullable[string] `json:"to_endpoint,omitempty"`
+	ToLink       nullable.Nullable[string] `json:"to_link,omitempty"`
+}
+
+// FailoverReason defines model for FailoverReason.
+type FailoverReason string
 
 // FieldError One invalid field: `pointer` is a JSON Pointer (RFC 6901) into the request body, or
 // `/query/<name>` for a query parameter.
@@ -693,6 +765,13 @@ type PageEnrollmentToken struct {
 	NextCursor nullable.Nullable[string] `json:"next_cursor,omitempty"`
 }
 
+// PageFailoverEventRecord One page of a list. Pass `next_cursor` back as `cursor` to get the next page; it is absent on
+// the last page.
+type PageFailoverEventRecord struct {
+	Items      []FailoverEventRecord     `json:"items"`
+	NextCursor nullable.Nullable[string] `json:"next_cursor,omitempty"`
+}
+
 // PageLink One page of a list. Pass `next_cursor` back as `cursor` to get the next page; it is absent on
 // the last page.
 type PageLink struct {
@@ -751,11 +830,66 @@ type PasswordChange struct {
 	Password string `json:"password"`
 }
 
+// PathHealth A path's health now, from the site's latest status report.
+type PathHealth struct {
+	// Active Traffic that matches no policy uses this path now.
+	Active bool `json:"active"`
+
+	// Endpoint The remote `host:port`.
+	Endpoint string                     `json:"endpoint"`
+	JitterMs nullable.Nullable[float64] `json:"jitter_ms,omitempty"`
+	Link     string                     `json:"link"`
+
+	// LossPercent Over the last second.
+	LossPercent nullable.Nullable[float64] `json:"loss_percent,omitempty"`
+	PeerSiteID  openapi_types.UUID         `json:"peer_site_id"`
+	RttMs       nullable.Nullable[float64] `json:"rtt_ms,omitempty"`
+	Up          bool                       `json:"up"`
+}
+
+// PathHistory A site's path history between two times.
+type PathHistory struct {
+	From        time.Time          `json:"from"`
+	Series      []PathSeries       `json:"series"`
+	SiteID      openapi_types.UUID `json:"site_id"`
+	StepSeconds int32              `json:"step_seconds"`
+	To          time.Time          `json:"to"`
+}
+
+// PathPoint One interval of a path's history.
+type PathPoint struct {
+	// At Start of the interval.
+	At          time.Time                  `json:"at"`
+	JitterMs    nullable.Nullable[float64] `json:"jitter_ms,omitempty"`
+	LossPercent nullable.Nullable[float64] `json:"loss_percent,omitempty"`
+
+	// RttMs Mean of the samples in the interval; absent when no sample had a value.
+	RttMs nullable.Nullable[float64] `json:"rtt_ms,omitempty"`
+
+	// Samples Samples in the interval (one a minute while the agent reports).
+	Samples int32 `json:"samples"`
+
+	// UpRatio Share of the samples in which the path was up, 0 to 1.
+	UpRatio float64 `json:"up_ratio"`
+}
+
 // PathSelection defines model for PathSelection.
 type PathSelection string
 
+// PathSeries The history of one path.
+type PathSeries struct {
+	Link       string             `json:"link"`
+	PeerSiteID openapi_types.UUID `json:"peer_site_id"`
+
+	// Points Intervals with at least one sample, oldest first.
+	Points []PathPoint `json:"points"`
+}
+
 // PathState One path to a peer: a local link and a remote endpoint.
 type PathState struct {
+	// Active Traffic that matches no policy takes this path now.
+	Active *bool `json:"active,omitempty"`
+
 	// Endpoint The remote `host:port`.
 	Endpoint    string                     `json:"endpoint"`
 	JitterMs    nullable.Nullable[float64] `json:"jitter_ms,omitempty"`
@@ -843,6 +977,38 @@ type PolicyMatch struct {
 
 	// SourcePrefixes IPv4 or IPv6 prefixes in canonical form (`10.1.0.0/16`, no host bits set).
 	SourcePrefixes []string `json:"source_prefixes,omitempty"`
+}
+
+// PolicyPeerStatus Where one policy's traffic to one peer goes.
+type PolicyPeerStatus struct {
+	// ActiveLink The local link of the path that carries the policy's new flows; absent when no path is up.
+	ActiveLink nullable.Nullable[string] `json:"active_link,omitempty"`
+
+	// DuplicateLink For `duplicate`: the local link of the path that carries the copies.
+	DuplicateLink nullable.Nullable[string] `json:"duplicate_link,omitempty"`
+	SiteID        openapi_types.UUID        `json:"site_id"`
+
+	// SLAViolated No path that is up meets the policy's SLA; traffic uses the best one that is up.
+	SLAViolated *bool `json:"sla_violated,omitempty"`
+
+	// Switches How often the policy's traffic to this peer moved to another path.
+	Switches *int64 `json:"switches,omitempty"`
+}
+
+// PolicyStatus One policy of the running document, as the agent applies it.
+type PolicyStatus struct {
+	Bytes *int64 `json:"bytes,omitempty"`
+
+	// Inactive The policy names an application, which the agent does not recognise yet: it matches no
+	// traffic.
+	Inactive *bool  `json:"inactive,omitempty"`
+	Name     string `json:"name"`
+
+	// Packets Packets from the LAN the policy matched, and their bytes.
+	Packets *int64 `json:"packets,omitempty"`
+
+	// Peers Per peer: where the policy's traffic goes.
+	Peers []PolicyPeerStatus `json:"peers,omitempty"`
 }
 
 // PolicyUpdate defines model for PolicyUpdate.
@@ -1007,6 +1173,15 @@ type SiteLink struct {
 
 	// Priority 1 is preferred most; paths over links with a lower number are chosen first.
 	Priority *int32 `json:"priority,omitempty"`
+}
+
+// SitePaths The paths of a site, as its agent last reported them.
+type SitePaths struct {
+	Paths []PathHealth `json:"paths"`
+
+	// ReportedAt When the report was received; absent when the agent never reported.
+	ReportedAt nullable.Nullable[time.Time] `json:"reported_at,omitempty"`
+	SiteID     openapi_types.UUID           `json:"site_id"`
 }
 
 // SiteRole `hub` sites relay for spokes in a hub-and-spoke topology; `edge` sites are everything else.
@@ -1444,6 +1619,47 @@ type AgentsListTokensParams struct {
 
 	// Limit Page size, 1 to 500 (default 100).
 	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// PathsFailoverEventsParams defines parameters for PathsFailoverEvents.
+type PathsFailoverEventsParams struct {
+	// PeerSiteID Only changes of the paths to this peer.
+	PeerSiteID *openapi_types.UUID `form:"peer_site_id,omitempty" json:"peer_site_id,omitempty"`
+
+	// Policy Only changes of this policy's traffic.
+	Policy *string `form:"policy,omitempty" json:"policy,omitempty"`
+
+	// Since Changes at or after this time (RFC 3339).
+	Since *time.Time `form:"since,omitempty" json:"since,omitempty"`
+
+	// Until Changes before this time (RFC 3339).
+	Until *time.Time `form:"until,omitempty" json:"until,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page (opaque); the first page when absent or empty.
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit Page size, 1 to 500 (default 100).
+	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
+// PathsHistoryParams defines parameters for PathsHistory.
+type PathsHistoryParams struct {
+	// From Start (RFC 3339); one hour before `to` when absent.
+	From *time.Time `form:"from,omitempty" json:"from,omitempty"`
+
+	// To End, excluded (RFC 3339); now when absent.
+	To *time.Time `form:"to,omitempty" json:"to,omitempty"`
+
+	// Step Interval length in seconds, a multiple of 60 up to 86400 (default 60). One-minute samples
+	// are kept for two days and hourly ones for 30 days: a step that is a multiple of 3600 reads
+	// both, a shorter one only the last two days. At most 1440 intervals.
+	Step *int32 `form:"step,omitempty" json:"step,omitempty"`
+
+	// PeerSiteID Only the paths to this peer.
+	PeerSiteID *openapi_types.UUID `form:"peer_site_id,omitempty" json:"peer_site_id,omitempty"`
+
+	// Link Only the paths over this local link.
+	Link *string `form:"link,omitempty" json:"link,omitempty"`
 }
 
 // TenantsListParams defines parameters for TenantsList.
@@ -2006,6 +2222,15 @@ type ClientInterface interface {
 
 	// AgentsRevokeToken performs a DELETE /v1/sites/{id}/enrollment-tokens/{token_id} (the `AgentsRevokeToken` operationId) request.
 	AgentsRevokeToken(ctx context.Context, id openapi_types.UUID, tokenID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PathsFailoverEvents performs a GET /v1/sites/{id}/failover-events (the `PathsFailoverEvents` operationId) request.
+	PathsFailoverEvents(ctx context.Context, id openapi_types.UUID, params *PathsFailoverEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PathsCurrent performs a GET /v1/sites/{id}/paths (the `PathsCurrent` operationId) request.
+	PathsCurrent(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// PathsHistory performs a GET /v1/sites/{id}/paths/history (the `PathsHistory` operationId) request.
+	PathsHistory(ctx context.Context, id openapi_types.UUID, params *PathsHistoryParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// AgentsSiteStatus performs a GET /v1/sites/{id}/status (the `AgentsSiteStatus` operationId) request.
 	AgentsSiteStatus(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2998,6 +3223,45 @@ func (c *Client) AgentsCreateToken(ctx context.Context, id openapi_types.UUID, b
 // AgentsRevokeToken performs a DELETE /v1/sites/{id}/enrollment-tokens/{token_id} (the `AgentsRevokeToken` operationId) request.
 func (c *Client) AgentsRevokeToken(ctx context.Context, id openapi_types.UUID, tokenID openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewAgentsRevokeTokenRequest(c.Server, id, tokenID)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PathsFailoverEvents performs a GET /v1/sites/{id}/failover-events (the `PathsFailoverEvents` operationId) request.
+func (c *Client) PathsFailoverEvents(ctx context.Context, id openapi_types.UUID, params *PathsFailoverEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPathsFailoverEventsRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PathsCurrent performs a GET /v1/sites/{id}/paths (the `PathsCurrent` operationId) request.
+func (c *Client) PathsCurrent(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPathsCurrentRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// PathsHistory performs a GET /v1/sites/{id}/paths/history (the `PathsHistory` operationId) request.
+func (c *Client) PathsHistory(ctx context.Context, id openapi_types.UUID, params *PathsHistoryParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPathsHistoryRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -5904,6 +6168,270 @@ func NewAgentsRevokeTokenRequest(server string, id openapi_types.UUID, tokenID o
 	return req, nil
 }
 
+// NewPathsFailoverEventsRequest constructs an http.Request for the PathsFailoverEvents method
+func NewPathsFailoverEventsRequest(server string, id openapi_types.UUID, params *PathsFailoverEventsParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/sites/%s/failover-events", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.PeerSiteID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "peer_site_id", *params.PeerSiteID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Policy != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "policy", *params.Policy, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Since != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "since", *params.Since, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Until != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "until", *params.Until, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPathsCurrentRequest constructs an http.Request for the PathsCurrent method
+func NewPathsCurrentRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/sites/%s/paths", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewPathsHistoryRequest constructs an http.Request for the PathsHistory method
+func NewPathsHistoryRequest(server string, id openapi_types.UUID, params *PathsHistoryParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/sites/%s/paths/history", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.From != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "from", *params.From, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.To != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "to", *params.To, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "date-time"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Step != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "step", *params.Step, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.PeerSiteID != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "peer_site_id", *params.PeerSiteID, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "uuid"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Link != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "link", *params.Link, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewAgentsSiteStatusRequest constructs an http.Request for the AgentsSiteStatus method
 func NewAgentsSiteStatusRequest(server string, id openapi_types.UUID) (*http.Request, error) {
 	var err error
@@ -7047,6 +7575,21 @@ type ClientWithResponsesInterface interface {
 	//
 	// Returns a wrapper object for the known response body format(s).
 	AgentsRevokeTokenWithResponse(ctx context.Context, id openapi_types.UUID, tokenID openapi_types.UUID, reqEditors ...RequestEditorFn) (*AgentsRevokeTokenResponse, error)
+
+	// PathsFailoverEventsWithResponse performs a GET /v1/sites/{id}/failover-events (the `PathsFailoverEvents` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	PathsFailoverEventsWithResponse(ctx context.Context, id openapi_types.UUID, params *PathsFailoverEventsParams, reqEditors ...RequestEditorFn) (*PathsFailoverEventsResponse, error)
+
+	// PathsCurrentWithResponse performs a GET /v1/sites/{id}/paths (the `PathsCurrent` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	PathsCurrentWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*PathsCurrentResponse, error)
+
+	// PathsHistoryWithResponse performs a GET /v1/sites/{id}/paths/history (the `PathsHistory` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	PathsHistoryWithResponse(ctx context.Context, id openapi_types.UUID, params *PathsHistoryParams, reqEditors ...RequestEditorFn) (*PathsHistoryResponse, error)
 
 	// AgentsSiteStatusWithResponse performs a GET /v1/sites/{id}/status (the `AgentsSiteStatus` operationId) request.
 	//
@@ -12099,6 +12642,290 @@ func (r AgentsRevokeTokenResponse) ContentType() string {
 	return ""
 }
 
+type PathsFailoverEventsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PageFailoverEventRecord
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *ValidationFailed
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *RateLimited
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Unavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PathsFailoverEventsResponse) GetJSON200() *PageFailoverEventRecord {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PathsFailoverEventsResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PathsFailoverEventsResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PathsFailoverEventsResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PathsFailoverEventsResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PathsFailoverEventsResponse) GetApplicationProblemJSON422() *ValidationFailed {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r PathsFailoverEventsResponse) GetApplicationProblemJSON429() *RateLimited {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r PathsFailoverEventsResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r PathsFailoverEventsResponse) GetApplicationProblemJSON503() *Unavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r PathsFailoverEventsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PathsFailoverEventsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PathsFailoverEventsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PathsFailoverEventsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PathsCurrentResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SitePaths
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *RateLimited
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Unavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PathsCurrentResponse) GetJSON200() *SitePaths {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PathsCurrentResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PathsCurrentResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PathsCurrentResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PathsCurrentResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r PathsCurrentResponse) GetApplicationProblemJSON429() *RateLimited {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r PathsCurrentResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r PathsCurrentResponse) GetApplicationProblemJSON503() *Unavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r PathsCurrentResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PathsCurrentResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PathsCurrentResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PathsCurrentResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type PathsHistoryResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PathHistory
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *ValidationFailed
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *RateLimited
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Unavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r PathsHistoryResponse) GetJSON200() *PathHistory {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r PathsHistoryResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r PathsHistoryResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r PathsHistoryResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r PathsHistoryResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r PathsHistoryResponse) GetApplicationProblemJSON422() *ValidationFailed {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r PathsHistoryResponse) GetApplicationProblemJSON429() *RateLimited {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r PathsHistoryResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r PathsHistoryResponse) GetApplicationProblemJSON503() *Unavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r PathsHistoryResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r PathsHistoryResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r PathsHistoryResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r PathsHistoryResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type AgentsSiteStatusResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -14450,6 +15277,39 @@ func (c *ClientWithResponses) AgentsRevokeTokenWithResponse(ctx context.Context,
 		return nil, err
 	}
 	return ParseAgentsRevokeTokenResponse(rsp)
+}
+
+// PathsFailoverEventsWithResponse performs a GET /v1/sites/{id}/failover-events (the `PathsFailoverEvents` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) PathsFailoverEventsWithResponse(ctx context.Context, id openapi_types.UUID, params *PathsFailoverEventsParams, reqEditors ...RequestEditorFn) (*PathsFailoverEventsResponse, error) {
+	rsp, err := c.PathsFailoverEvents(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePathsFailoverEventsResponse(rsp)
+}
+
+// PathsCurrentWithResponse performs a GET /v1/sites/{id}/paths (the `PathsCurrent` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) PathsCurrentWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*PathsCurrentResponse, error) {
+	rsp, err := c.PathsCurrent(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePathsCurrentResponse(rsp)
+}
+
+// PathsHistoryWithResponse performs a GET /v1/sites/{id}/paths/history (the `PathsHistory` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) PathsHistoryWithResponse(ctx context.Context, id openapi_types.UUID, params *PathsHistoryParams, reqEditors ...RequestEditorFn) (*PathsHistoryResponse, error) {
+	rsp, err := c.PathsHistory(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParsePathsHistoryResponse(rsp)
 }
 
 // AgentsSiteStatusWithResponse performs a GET /v1/sites/{id}/status (the `AgentsSiteStatus` operationId) request.
@@ -19043,6 +19903,245 @@ func ParseAgentsRevokeTokenResponse(rsp *http.Response) (*AgentsRevokeTokenRespo
 			return nil, err
 		}
 		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePathsFailoverEventsResponse parses an HTTP response from a PathsFailoverEventsWithResponse call
+func ParsePathsFailoverEventsResponse(rsp *http.Response) (*PathsFailoverEventsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PathsFailoverEventsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PageFailoverEventRecord
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePathsCurrentResponse parses an HTTP response from a PathsCurrentWithResponse call
+func ParsePathsCurrentResponse(rsp *http.Response) (*PathsCurrentResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PathsCurrentResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SitePaths
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParsePathsHistoryResponse parses an HTTP response from a PathsHistoryWithResponse call
+func ParsePathsHistoryResponse(rsp *http.Response) (*PathsHistoryResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &PathsHistoryResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PathHistory
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
 		var dest RateLimited

@@ -113,6 +113,183 @@ pub struct AgentStatusReport {
     #[serde(default)]
     #[schema(max_length = 2000, pattern = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$")]
     pub last_error: Option<String>,
+    /// What each policy of the document is doing.
+    #[serde(default)]
+    #[schema(max_items = 1000)]
+    pub policies: Vec<PolicyStatus>,
+    /// Path changes since the last report the server accepted, oldest first; when more happened,
+    /// the newest are kept.
+    #[serde(default)]
+    #[schema(max_items = 100)]
+    pub failover_events: Vec<FailoverEvent>,
+}
+
+/// One policy of the running document, as the agent applies it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyStatus {
+    #[schema(max_length = 100, pattern = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$")]
+    pub name: String,
+    /// The policy names an application, which the agent does not recognise yet: it matches no
+    /// traffic.
+    #[serde(default)]
+    pub inactive: bool,
+    /// Packets from the LAN the policy matched, and their bytes.
+    #[serde(default)]
+    pub packets: u64,
+    #[serde(default)]
+    pub bytes: u64,
+    /// Per peer: where the policy's traffic goes.
+    #[serde(default)]
+    #[schema(max_items = 20000)]
+    pub peers: Vec<PolicyPeerStatus>,
+}
+
+/// Where one policy's traffic to one peer goes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PolicyPeerStatus {
+    pub site_id: Uuid,
+    /// The local link of the path that carries the policy's new flows; absent when no path is up.
+    #[serde(default)]
+    #[schema(max_length = 64, pattern = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$")]
+    pub active_link: Option<String>,
+    /// For `duplicate`: the local link of the path that carries the copies.
+    #[serde(default)]
+    #[schema(max_length = 64, pattern = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$")]
+    pub duplicate_link: Option<String>,
+    /// No path that is up meets the policy's SLA; traffic uses the best one that is up.
+    #[serde(default)]
+    pub sla_violated: bool,
+    /// How often the policy's traffic to this peer moved to another path.
+    #[serde(default)]
+    pub switches: u64,
+}
+
+/// Traffic to a peer moved from one path to another.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FailoverEvent {
+    pub at: DateTime<Utc>,
+    pub peer_site_id: Uuid,
+    /// The policy whose traffic moved; absent for traffic that matches no policy.
+    #[serde(default)]
+    #[schema(max_length = 100, pattern = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$")]
+    pub policy: Option<String>,
+    /// The local link of the path traffic left; absent when no path was up.
+    #[serde(default)]
+    #[schema(max_length = 64, pattern = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$")]
+    pub from_link: Option<String>,
+    /// The local link of the path traffic took; absent when no path is up.
+    #[serde(default)]
+    #[schema(max_length = 64, pattern = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$")]
+    pub to_link: Option<String>,
+    /// The peer's `host:port` of the path traffic left (a link has a path to each of the peer's
+    /// endpoints).
+    #[serde(default)]
+    #[schema(max_length = 300, pattern = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$")]
+    pub from_endpoint: Option<String>,
+    /// The peer's `host:port` of the path traffic took.
+    #[serde(default)]
+    #[schema(max_length = 300, pattern = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$")]
+    pub to_endpoint: Option<String>,
+    pub reason: FailoverReason,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FailoverReason {
+    /// The first path came up, or the path in use went down.
+    PathDown,
+    /// The path in use stopped meeting the policy's SLA.
+    Sla,
+    /// A better path met the SLA for the policy's hold-down.
+    Better,
+}
+
+impl FailoverReason {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailoverReason::PathDown => "path_down",
+            FailoverReason::Sla => "sla",
+            FailoverReason::Better => "better",
+        }
+    }
+}
+
+/// A path's health now, from the site's latest status report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PathHealth {
+    pub peer_site_id: Uuid,
+    pub link: String,
+    /// The remote `host:port`.
+    pub endpoint: String,
+    pub up: bool,
+    /// Traffic that matches no policy uses this path now.
+    pub active: bool,
+    pub rtt_ms: Option<f64>,
+    pub jitter_ms: Option<f64>,
+    /// Over the last second.
+    pub loss_percent: Option<f64>,
+}
+
+/// The paths of a site, as its agent last reported them.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SitePaths {
+    pub site_id: Uuid,
+    /// When the report was received; absent when the agent never reported.
+    pub reported_at: Option<DateTime<Utc>>,
+    pub paths: Vec<PathHealth>,
+}
+
+/// One interval of a path's history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PathPoint {
+    /// Start of the interval.
+    pub at: DateTime<Utc>,
+    /// Mean of the samples in the interval; absent when no sample had a value.
+    pub rtt_ms: Option<f64>,
+    pub jitter_ms: Option<f64>,
+    pub loss_percent: Option<f64>,
+    /// Share of the samples in which the path was up, 0 to 1.
+    pub up_ratio: f64,
+    /// Samples in the interval (one a minute while the agent reports).
+    pub samples: u32,
+}
+
+/// The history of one path.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct PathSeries {
+    pub peer_site_id: Uuid,
+    pub link: String,
+    /// Intervals with at least one sample, oldest first.
+    pub points: Vec<PathPoint>,
+}
+
+/// A site's path history between two times.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct PathHistory {
+    pub site_id: Uuid,
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub step_seconds: u32,
+    pub series: Vec<PathSeries>,
+}
+
+/// A path change an agent reported, as the server keeps it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct FailoverEventRecord {
+    pub id: Uuid,
+    pub site_id: Uuid,
+    pub peer_site_id: Uuid,
+    pub policy: Option<String>,
+    pub from_link: Option<String>,
+    pub to_link: Option<String>,
+    pub from_endpoint: Option<String>,
+    pub to_endpoint: Option<String>,
+    pub reason: FailoverReason,
+    /// When the agent saw it.
+    pub at: DateTime<Utc>,
 }
 
 /// One WAN link of the reporting site.
@@ -162,6 +339,9 @@ pub struct PathState {
     /// The remote `host:port`.
     pub endpoint: String,
     pub up: bool,
+    /// Traffic that matches no policy takes this path now.
+    #[serde(default)]
+    pub active: bool,
     #[serde(default)]
     pub rtt_ms: Option<f64>,
     #[serde(default)]

@@ -524,9 +524,16 @@ fn default_protocol() -> Protocol {
 pub enum PathSelection {
     /// The links in `link_preference`, in that order, among those meeting the SLA.
     Ordered,
+    /// The path with the lowest round-trip time among those meeting the SLA; traffic moves to
+    /// another path only when it is faster by at least 10 ms and 20 %.
     LowestLatency,
+    /// The path with the lowest loss over the last second among those meeting the SLA.
     LowestLoss,
+    /// The path over the link with the lowest `cost` among those meeting the SLA.
     LowestCost,
+    /// Every packet goes out on the two best paths over different local links; the receiver
+    /// keeps the first copy, so losing one path loses nothing. Doubles the class's bandwidth.
+    Duplicate,
 }
 
 /// Thresholds a path must meet; a path that crosses one is failed away from.

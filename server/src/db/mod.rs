@@ -9,6 +9,7 @@ pub mod enrollment_tokens;
 pub mod idempotency;
 pub mod links;
 pub mod network;
+pub mod path_health;
 pub mod peerings;
 pub mod platform_tokens;
 pub mod policies;
@@ -102,6 +103,9 @@ pub const UNIQUE_CONSTRAINTS: &[(&str, &str, &str)] = &[
     ("api_tokens_pkey", "/id", "a generated id collided; retry"),
     ("refresh_tokens_pkey", "/id", "a generated id collided; retry"),
     ("audit_events_pkey", "/id", "a generated id collided; retry"),
+    ("failover_events_pkey", "/failover_events", "a generated id collided; retry"),
+    // Samples insert with ON CONFLICT DO NOTHING; listed so that a future write path maps it.
+    ("path_samples_pkey", "/peers", "this path already has a sample for this minute"),
     ("topologies_pkey", "/tenant_id", "the topology was created by a concurrent write; retry"),
     ("sites_pkey", "/id", "a generated id collided; retry"),
     ("links_pkey", "/id", "a generated id collided; retry"),

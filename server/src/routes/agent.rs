@@ -261,6 +261,43 @@ pub async fn status(
     if report.peers.len() > 20_000 {
         errors.add("/peers", "at most 20000 peers");
     }
+    if report.policies.len() > 1000 {
+        errors.add("/policies", "at most 1000 policies");
+    }
+    for (i, p) in report.policies.iter().enumerate() {
+        validate::text(&mut errors, &format!("/policies/{i}/name"), &p.name, 100);
+        if p.peers.len() > 20_000 {
+            errors.add(&format!("/policies/{i}/peers"), "at most 20000 peers");
+        }
+        for (j, peer) in p.peers.iter().enumerate() {
+            for (field, value) in [("active_link", &peer.active_link), ("duplicate_link", &peer.duplicate_link)] {
+                if let Some(v) = value {
+                    validate::text(&mut errors, &format!("/policies/{i}/peers/{j}/{field}"), v, 64);
+                }
+            }
+        }
+    }
+    // PostgreSQL's jsonb cannot hold a NUL anywhere in the report.
+    if serde_json::to_string(&report).is_ok_and(|s| s.contains("\\u0000")) {
+        errors.add("", "must not contain NUL characters");
+    }
+    if report.failover_events.len() > 100 {
+        errors.add("/failover_events", "at most 100 events");
+    }
+    for (i, e) in report.failover_events.iter().enumerate() {
+        let names = [
+            ("policy", &e.policy, 100),
+            ("from_link", &e.from_link, 64),
+            ("to_link", &e.to_link, 64),
+            ("from_endpoint", &e.from_endpoint, 300),
+            ("to_endpoint", &e.to_endpoint, 300),
+        ];
+        for (field, value, max) in names {
+            if let Some(v) = value {
+                validate::text(&mut errors, &format!("/failover_events/{i}/{field}"), v, max);
+            }
+        }
+    }
     errors.check()?;
     let agent = caller.agent;
     let mut tx = db::tenant_tx(&app.pool, agent.tenant_id).await?;
@@ -269,9 +306,14 @@ pub async fn status(
     let previous = db::agents::record_status(&mut *tx, agent.agent_id, &report, health.as_str())
         .await?
         .ok_or_else(|| ApiError::Unauthorized("the agent credential was revoked".into()))?;
+    if db::path_health::claim_sample(&mut *tx, agent.agent_id).await? {
+        db::path_health::insert_samples(&mut *tx, agent.tenant_id, agent.site_id, &report.peers).await?;
+    }
+    db::path_health::insert_events(&mut *tx, agent.tenant_id, agent.site_id, &report.failover_events).await?;
     tx.commit().await?;
     if previous != health.as_str() {
         app.metrics.site_health_transition(&previous, health.as_str());
     }
+    app.metrics.path_report(&report);
     Ok(StatusCode::NO_CONTENT)
 }

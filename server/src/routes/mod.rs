@@ -8,6 +8,7 @@ pub mod auth;
 pub mod enrollment;
 pub mod health;
 pub mod links;
+pub mod path_health;
 pub mod peerings;
 pub mod platform;
 pub mod policies;

@@ -28,7 +28,7 @@ async fn enroll(app: &TestApp, token: &str, key_n: u8) -> crate::common::Resp {
 }
 
 /// Enrolls an agent for `site`; returns its credential.
-async fn enrolled(app: &TestApp, t: &Tenant, site: &str, key_n: u8) -> String {
+pub(crate) async fn enrolled(app: &TestApp, t: &Tenant, site: &str, key_n: u8) -> String {
     let tok = token(app, t, site, json!({})).await;
     let r = enroll(app, &tok, key_n).await;
     r.expect(StatusCode::CREATED);
@@ -36,13 +36,13 @@ async fn enrolled(app: &TestApp, t: &Tenant, site: &str, key_n: u8) -> String {
 }
 
 /// Runs SQL as the database owner, for what no API does (moving time).
-async fn owner_sql(app: &TestApp, sql: &str) {
+pub(crate) async fn owner_sql(app: &TestApp, sql: &str) {
     let mut conn = owner_options().database(&app.database).connect().await.unwrap();
     sqlx::query(sql).execute(&mut conn).await.unwrap();
     conn.close().await.unwrap();
 }
 
-fn id(v: &Value) -> &str {
+pub(crate) fn id(v: &Value) -> &str {
     v["id"].as_str().unwrap()
 }
 

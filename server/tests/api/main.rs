@@ -16,6 +16,7 @@ mod lifecycle;
 mod links;
 mod openapi;
 mod operability;
+mod path_health;
 mod policies;
 mod replicas;
 mod rust_client;

@@ -25,7 +25,7 @@ import (
 
 var (
 	protocols      = []string{"any", "tcp", "udp", "icmp"}
-	pathSelections = []string{"ordered", "lowest_latency", "lowest_loss", "lowest_cost"}
+	pathSelections = []string{"ordered", "lowest_latency", "lowest_loss", "lowest_cost", "duplicate"}
 	stringList     = types.ListType{ElemType: types.StringType}
 	slaAttrTypes   = map[string]attr.Type{
 		"max_latency_ms":   types.Int64Type,
@@ -327,7 +327,8 @@ func policyResourceSchema() schema.Schema {
 					"path_selection": schema.StringAttribute{
 						Required: true,
 						MarkdownDescription: "`ordered` (the links of `link_preference`, in that order, among those meeting the SLA), " +
-							"`lowest_latency`, `lowest_loss` or `lowest_cost`.",
+							"`lowest_latency` (moves only for a margin of 10 ms and 20 %), `lowest_loss`, `lowest_cost`, or `duplicate` " +
+							"(every packet on the two best paths over different links; the receiver keeps the first copy).",
 						Validators: []validator.String{stringvalidator.OneOf(pathSelections...)},
 					},
 					"link_preference": schema.ListAttribute{

@@ -34,7 +34,8 @@ use boringtun::noise::handshake::parse_handshake_anon;
 use boringtun::noise::rate_limiter::RateLimiter;
 use boringtun::noise::{Packet, TunnResult};
 use boringtun::x25519::{PublicKey, StaticSecret};
-use patronus_api::{PathState, PeerState};
+use chrono::{DateTime, Utc};
+use patronus_api::{FailoverEvent, FailoverReason, PathState, PeerState, PolicyPeerStatus, PolicyStatus};
 use uuid::Uuid;
 
 use self::flow::FlowTable;
@@ -116,7 +117,7 @@ pub struct Transmit<'a> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Event {
     /// The path that carries a peer's default traffic changed; `None` when no path is up.
-    ActiveChanged { peer: Uuid, from: Option<(LinkId, SocketAddr)>, to: Option<(LinkId, SocketAddr)> },
+    ActiveChanged { peer: Uuid, from: Option<(LinkId, SocketAddr)>, to: Option<(LinkId, SocketAddr)>, reason: Reason },
     /// The path that carries a policy's new flows to a peer changed.
     PolicyPathChanged { peer: Uuid, policy: String, from: Option<PathKey>, to: Option<PathKey>, reason: Reason },
 }
@@ -662,11 +663,74 @@ impl Node {
         self.link_counters.get(&link).copied().unwrap_or_default()
     }
 
+    /// The configured name of a link (a link removed since has a made-up one).
+    pub fn link_name(&self, id: LinkId) -> String {
+        self.links.iter().find(|l| l.0 == id).map(|l| l.1.clone()).unwrap_or_else(|| format!("link{}", id.0))
+    }
+
+    /// Per policy, what the status report says of it: counters, and per peer the links its
+    /// traffic takes and its SLA state.
+    pub fn policy_statuses(&self) -> Vec<PolicyStatus> {
+        self.policies
+            .iter()
+            .enumerate()
+            .map(|(p, policy)| PolicyStatus {
+                name: policy.name.clone(),
+                inactive: policy.application.is_some(),
+                packets: self.policy_counters[p].packets,
+                bytes: self.policy_counters[p].bytes,
+                peers: self
+                    .peers
+                    .iter()
+                    .map(|peer| {
+                        let s = &peer.steering[p];
+                        PolicyPeerStatus {
+                            site_id: peer.site_id,
+                            active_link: s.current.map(|k| self.link_name(k.0)),
+                            duplicate_link: s.second.map(|k| self.link_name(k.0)),
+                            sla_violated: s.violated,
+                            switches: s.switches,
+                        }
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+
+    /// `event` as the status report carries it, seen at `at`.
+    pub fn failover_event(&self, event: &Event, at: DateTime<Utc>) -> FailoverEvent {
+        let reason = |r: &Reason| match r {
+            Reason::Down => FailoverReason::PathDown,
+            Reason::Sla => FailoverReason::Sla,
+            Reason::Better => FailoverReason::Better,
+        };
+        match event {
+            Event::ActiveChanged { peer, from, to, reason: r } => FailoverEvent {
+                at,
+                peer_site_id: *peer,
+                policy: None,
+                from_link: from.map(|k| self.link_name(k.0)),
+                to_link: to.map(|k| self.link_name(k.0)),
+                from_endpoint: from.map(|k| k.1.to_string()),
+                to_endpoint: to.map(|k| k.1.to_string()),
+                reason: reason(r),
+            },
+            Event::PolicyPathChanged { peer, policy, from, to, reason: r } => FailoverEvent {
+                at,
+                peer_site_id: *peer,
+                policy: Some(policy.clone()),
+                from_link: from.map(|k| self.link_name(k.0)),
+                to_link: to.map(|k| self.link_name(k.0)),
+                from_endpoint: from.map(|k| k.1.to_string()),
+                to_endpoint: to.map(|k| k.1.to_string()),
+                reason: reason(r),
+            },
+        }
+    }
+
     /// Each peer's paths and counters, for the status report, sorted by site id.
     pub fn peer_states(&self, now: Instant) -> Vec<PeerState> {
-        let name_of = |id: LinkId| {
-            self.links.iter().find(|l| l.0 == id).map(|l| l.1.clone()).unwrap_or_else(|| format!("link{}", id.0))
-        };
+        let name_of = |id: LinkId| self.link_name(id);
         let mut states: Vec<PeerState> = self
             .peers
             .iter()
@@ -683,6 +747,7 @@ impl Node {
                             link: name_of(p.link),
                             endpoint: p.endpoint.to_string(),
                             up: p.up,
+                            active: p.active,
                             rtt_ms: p.rtt_ms,
                             loss_percent: p.loss_percent,
                             jitter_ms: p.jitter_ms,
@@ -703,11 +768,11 @@ impl Node {
         let peer = &mut self.peers[i];
         while let Some(event) = peer.core.poll_event() {
             match event {
-                PathEvent::ActiveChanged { from, to } => {
+                PathEvent::ActiveChanged { from, to, reason } => {
                     if self.events.len() >= MAX_EVENTS {
                         self.events.pop_front();
                     }
-                    self.events.push_back(Event::ActiveChanged { peer: peer.site_id, from, to });
+                    self.events.push_back(Event::ActiveChanged { peer: peer.site_id, from, to, reason });
                 }
             }
         }

@@ -26,6 +26,8 @@ use std::collections::VecDeque;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
+use super::steer::Reason;
+
 /// A local WAN link, by a number that stays the same for as long as the link's name does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct LinkId(pub u16);
@@ -95,7 +97,7 @@ pub struct ProbeRequest {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PathEvent {
     /// The default path changed; `None` when no path is up.
-    ActiveChanged { from: Option<(LinkId, SocketAddr)>, to: Option<(LinkId, SocketAddr)> },
+    ActiveChanged { from: Option<(LinkId, SocketAddr)>, to: Option<(LinkId, SocketAddr)>, reason: Reason },
 }
 
 /// Probes are remembered for this long, for the loss over the long window.
@@ -505,7 +507,10 @@ impl PathTable {
     fn update_active(&mut self, now: Instant) {
         let active = self.best_up(now).map(Path::key);
         if active != self.active {
-            self.events.push_back(PathEvent::ActiveChanged { from: self.active, to: active });
+            // Leaving a path that is still up means a better one came (back) up.
+            let old_up = self.active.is_some_and(|k| self.paths.iter().any(|p| p.key() == k && self.is_up(p, now)));
+            let reason = if old_up { Reason::Better } else { Reason::Down };
+            self.events.push_back(PathEvent::ActiveChanged { from: self.active, to: active, reason });
             self.active = active;
         }
     }
@@ -653,7 +658,10 @@ mod tests {
         t.set_configured(&specs(), now);
         t.on_handshake_response(LTE, addr("198.51.100.1:51820"), now);
         assert_eq!(t.active(now), Some((LTE, addr("198.51.100.1:51820"))));
-        assert!(matches!(t.poll_event(), Some(PathEvent::ActiveChanged { from: None, to: Some(_) })));
+        assert!(matches!(
+            t.poll_event(),
+            Some(PathEvent::ActiveChanged { from: None, to: Some(_), reason: Reason::Down })
+        ));
     }
 
     #[test]

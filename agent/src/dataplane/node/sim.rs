@@ -364,6 +364,23 @@ mod tests {
         sim.line(0, FIBER).cut = false;
         pings(&mut sim, seq, Duration::from_secs(2));
         assert_eq!(active_link(&sim, 0).as_deref(), Some(FIBER));
+
+        // As the status report tells it: to lte because fiber went down (from B's one endpoint to
+        // its other first, when that path had not yet missed its probes), back because it is better.
+        let at = chrono::Utc::now();
+        let reported: Vec<_> = sim.nodes[0]
+            .events
+            .iter()
+            .filter(|(when, _)| *when >= cut_at)
+            .map(|(_, e)| sim.nodes[0].node.failover_event(e, at))
+            .filter(|e| e.policy.is_none())
+            .map(|e| (e.from_link, e.to_link, e.reason))
+            .collect();
+        let (fiber, lte) = (Some(FIBER.to_string()), Some(LTE.to_string()));
+        let (down, better) = (patronus_api::FailoverReason::PathDown, patronus_api::FailoverReason::Better);
+        let to_lte = reported.iter().position(|e| *e == (fiber.clone(), lte.clone(), down)).expect("moved to lte");
+        assert!(reported[..to_lte].iter().all(|e| *e == (fiber.clone(), fiber.clone(), down)), "{reported:?}");
+        assert_eq!(reported[to_lte + 1..], [(lte, fiber, better)], "{reported:?}");
     }
 
     /// The acceptance figure, simulated: pings every 10 ms, a hard cut of the active link at a

@@ -67,6 +67,7 @@ fn parse_policy(p: &ConfigPolicy) -> anyhow::Result<PolicyConfig> {
             PathSelection::LowestLatency => Selection::LowestLatency,
             PathSelection::LowestLoss => Selection::LowestLoss,
             PathSelection::LowestCost => Selection::LowestCost,
+            PathSelection::Duplicate => Selection::Duplicate,
         },
         link_preference: p.action.link_preference.clone(),
         sla,

@@ -21,7 +21,7 @@ pub mod offload;
 mod sys;
 mod system;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::fs::File;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::os::fd::{AsRawFd, RawFd};
@@ -32,7 +32,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use parking_lot::{Mutex, RwLock};
-use patronus_api::{LinkState, PeerState, SiteConfig};
+use patronus_api::{FailoverEvent, LinkState, PeerState, PolicyStatus, SiteConfig};
 
 pub use self::config::node_config;
 use self::system::System;
@@ -144,7 +144,12 @@ struct Shared {
     offloads: bool,
     /// The TUN carries virtio-net headers (TSO in, GRO out).
     vnet: bool,
+    /// Path changes not yet taken by a status report, the newest `MAX_FAILOVER_EVENTS`.
+    failovers: Mutex<VecDeque<FailoverEvent>>,
 }
+
+/// As many path changes as one status report carries.
+const MAX_FAILOVER_EVENTS: usize = 100;
 
 /// The userspace WireGuard dataplane.
 pub struct WireGuard {
@@ -200,6 +205,7 @@ impl WireGuard {
             bad_tun_packets: AtomicU64::new(0),
             offloads: options.udp_offloads,
             vnet,
+            failovers: Mutex::new(VecDeque::new()),
         });
         let mut threads = Vec::new();
         let s = shared.clone();
@@ -342,6 +348,14 @@ impl Dataplane for WireGuard {
     fn peers(&self) -> Vec<PeerState> {
         self.shared.node.lock().peer_states(Instant::now())
     }
+
+    fn policies(&self) -> Vec<PolicyStatus> {
+        self.shared.node.lock().policy_statuses()
+    }
+
+    fn take_failover_events(&mut self) -> Vec<FailoverEvent> {
+        self.shared.failovers.lock().drain(..).collect()
+    }
 }
 
 impl Drop for WireGuard {
@@ -437,16 +451,22 @@ fn write_tun(shared: &Shared, fd: RawFd, packet: &[u8]) {
     }
 }
 
-fn log_events(node: &mut Node) {
+/// Logs the node's events and keeps them for the next status report.
+fn take_events(node: &mut Node, failovers: &Mutex<VecDeque<FailoverEvent>>) {
     while let Some(event) = node.poll_event() {
-        match event {
-            Event::ActiveChanged { peer, from, to } => {
-                tracing::info!(%peer, from = ?from, to = ?to, "active path changed");
+        match &event {
+            Event::ActiveChanged { peer, from, to, reason } => {
+                tracing::info!(%peer, from = ?from, to = ?to, reason = ?reason, "active path changed");
             }
             Event::PolicyPathChanged { peer, policy, from, to, reason } => {
                 tracing::info!(%peer, %policy, from = ?from, to = ?to, reason = ?reason, "policy path changed");
             }
         }
+        let mut kept = failovers.lock();
+        if kept.len() >= MAX_FAILOVER_EVENTS {
+            kept.pop_front();
+        }
+        kept.push_back(node.failover_event(&event, chrono::Utc::now()));
     }
 }
 
@@ -565,7 +585,7 @@ fn timer_loop(shared: &Shared) {
         let mut out = {
             let mut node = shared.node.lock();
             node.handle_timeout(now);
-            log_events(&mut node);
+            take_events(&mut node, &shared.failovers);
             node.take_outputs(std::mem::take(&mut spare))
         };
         io.send(shared, &mut out);

@@ -468,6 +468,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sites/{id}/failover-events": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["paths_failover_events"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sites/{id}/paths": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["paths_current"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sites/{id}/paths/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["paths_history"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/sites/{id}/status": {
         parameters: {
             query?: never;
@@ -624,10 +672,17 @@ export interface components {
              * @description Revision of the document the dataplane runs; absent before the first one is applied.
              */
             applied_revision?: number | null;
+            /**
+             * @description Path changes since the last report the server accepted, oldest first; when more happened,
+             *     the newest are kept.
+             */
+            failover_events?: components["schemas"]["FailoverEvent"][];
             /** @description The last error the agent met (an invalid document, a dataplane failure), if it persists. */
             last_error?: string | null;
             links?: components["schemas"]["LinkState"][];
             peers?: components["schemas"]["PeerState"][];
+            /** @description What each policy of the document is doing. */
+            policies?: components["schemas"]["PolicyStatus"][];
             /** Format: int64 */
             uptime_seconds: number;
         };
@@ -790,6 +845,49 @@ export interface components {
              */
             status_interval_seconds: number;
         };
+        /** @description Traffic to a peer moved from one path to another. */
+        FailoverEvent: {
+            /** Format: date-time */
+            at: string;
+            /**
+             * @description The peer's `host:port` of the path traffic left (a link has a path to each of the peer's
+             *     endpoints).
+             */
+            from_endpoint?: string | null;
+            /** @description The local link of the path traffic left; absent when no path was up. */
+            from_link?: string | null;
+            /** Format: uuid */
+            peer_site_id: string;
+            /** @description The policy whose traffic moved; absent for traffic that matches no policy. */
+            policy?: string | null;
+            reason: components["schemas"]["FailoverReason"];
+            /** @description The peer's `host:port` of the path traffic took. */
+            to_endpoint?: string | null;
+            /** @description The local link of the path traffic took; absent when no path is up. */
+            to_link?: string | null;
+        };
+        /** @description A path change an agent reported, as the server keeps it. */
+        FailoverEventRecord: {
+            /**
+             * Format: date-time
+             * @description When the agent saw it.
+             */
+            at: string;
+            from_endpoint?: string | null;
+            from_link?: string | null;
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            peer_site_id: string;
+            policy?: string | null;
+            reason: components["schemas"]["FailoverReason"];
+            /** Format: uuid */
+            site_id: string;
+            to_endpoint?: string | null;
+            to_link?: string | null;
+        };
+        /** @enum {string} */
+        FailoverReason: "path_down" | "sla" | "better";
         /**
          * @description One invalid field: `pointer` is a JSON Pointer (RFC 6901) into the request body, or
          *     `/query/<name>` for a query parameter.
@@ -1041,6 +1139,14 @@ export interface components {
          * @description One page of a list. Pass `next_cursor` back as `cursor` to get the next page; it is absent on
          *     the last page.
          */
+        Page_FailoverEventRecord: {
+            items: components["schemas"]["FailoverEventRecord"][];
+            next_cursor?: string | null;
+        };
+        /**
+         * @description One page of a list. Pass `next_cursor` back as `cursor` to get the next page; it is absent on
+         *     the last page.
+         */
         Page_Link: {
             items: components["schemas"]["Link"][];
             next_cursor?: string | null;
@@ -1102,10 +1208,79 @@ export interface components {
             /** @description 12 to 1024 characters. */
             password: string;
         };
+        /** @description A path's health now, from the site's latest status report. */
+        PathHealth: {
+            /** @description Traffic that matches no policy uses this path now. */
+            active: boolean;
+            /** @description The remote `host:port`. */
+            endpoint: string;
+            /** Format: double */
+            jitter_ms?: number | null;
+            link: string;
+            /**
+             * Format: double
+             * @description Over the last second.
+             */
+            loss_percent?: number | null;
+            /** Format: uuid */
+            peer_site_id: string;
+            /** Format: double */
+            rtt_ms?: number | null;
+            up: boolean;
+        };
+        /** @description A site's path history between two times. */
+        PathHistory: {
+            /** Format: date-time */
+            from: string;
+            series: components["schemas"]["PathSeries"][];
+            /** Format: uuid */
+            site_id: string;
+            /** Format: int32 */
+            step_seconds: number;
+            /** Format: date-time */
+            to: string;
+        };
+        /** @description One interval of a path's history. */
+        PathPoint: {
+            /**
+             * Format: date-time
+             * @description Start of the interval.
+             */
+            at: string;
+            /** Format: double */
+            jitter_ms?: number | null;
+            /** Format: double */
+            loss_percent?: number | null;
+            /**
+             * Format: double
+             * @description Mean of the samples in the interval; absent when no sample had a value.
+             */
+            rtt_ms?: number | null;
+            /**
+             * Format: int32
+             * @description Samples in the interval (one a minute while the agent reports).
+             */
+            samples: number;
+            /**
+             * Format: double
+             * @description Share of the samples in which the path was up, 0 to 1.
+             */
+            up_ratio: number;
+        };
         /** @enum {string} */
-        PathSelection: "ordered" | "lowest_latency" | "lowest_loss" | "lowest_cost";
+        PathSelection: "ordered" | "lowest_latency" | "lowest_loss" | "lowest_cost" | "duplicate";
+        /** @description The history of one path. */
+        PathSeries: {
+            link: string;
+            /** Format: uuid */
+            peer_site_id: string;
+            /** @description Intervals with at least one sample, oldest first. */
+            points: components["schemas"]["PathPoint"][];
+        };
         /** @description One path to a peer: a local link and a remote endpoint. */
         PathState: {
+            /** @description Traffic that matches no policy takes this path now. */
+            active?: boolean;
             /** @description The remote `host:port`. */
             endpoint: string;
             /** Format: double */
@@ -1206,6 +1381,40 @@ export interface components {
             protocol?: components["schemas"]["Protocol"];
             /** @description IPv4 or IPv6 prefixes in canonical form (`10.1.0.0/16`, no host bits set). */
             source_prefixes?: string[];
+        };
+        /** @description Where one policy's traffic to one peer goes. */
+        PolicyPeerStatus: {
+            /** @description The local link of the path that carries the policy's new flows; absent when no path is up. */
+            active_link?: string | null;
+            /** @description For `duplicate`: the local link of the path that carries the copies. */
+            duplicate_link?: string | null;
+            /** Format: uuid */
+            site_id: string;
+            /** @description No path that is up meets the policy's SLA; traffic uses the best one that is up. */
+            sla_violated?: boolean;
+            /**
+             * Format: int64
+             * @description How often the policy's traffic to this peer moved to another path.
+             */
+            switches?: number;
+        };
+        /** @description One policy of the running document, as the agent applies it. */
+        PolicyStatus: {
+            /** Format: int64 */
+            bytes?: number;
+            /**
+             * @description The policy names an application, which the agent does not recognise yet: it matches no
+             *     traffic.
+             */
+            inactive?: boolean;
+            name: string;
+            /**
+             * Format: int64
+             * @description Packets from the LAN the policy matched, and their bytes.
+             */
+            packets?: number;
+            /** @description Per peer: where the policy's traffic goes. */
+            peers?: components["schemas"]["PolicyPeerStatus"][];
         };
         PolicyUpdate: {
             action?: null | components["schemas"]["PolicyAction"];
@@ -1384,6 +1593,17 @@ export interface components {
              * @description 1 is preferred most; paths over links with a lower number are chosen first.
              */
             priority?: number;
+        };
+        /** @description The paths of a site, as its agent last reported them. */
+        SitePaths: {
+            paths: components["schemas"]["PathHealth"][];
+            /**
+             * Format: date-time
+             * @description When the report was received; absent when the agent never reported.
+             */
+            reported_at?: string | null;
+            /** Format: uuid */
+            site_id: string;
         };
         /**
          * @description `hub` sites relay for spokes in a hub-and-spoke topology; `edge` sites are everything else.
@@ -1683,6 +1903,9 @@ export type EnrollmentToken = components['schemas']['EnrollmentToken'];
 export type EnrollmentTokenCreated = components['schemas']['EnrollmentTokenCreated'];
 export type EnrollRequest = components['schemas']['EnrollRequest'];
 export type EnrollResponse = components['schemas']['EnrollResponse'];
+export type FailoverEvent = components['schemas']['FailoverEvent'];
+export type FailoverEventRecord = components['schemas']['FailoverEventRecord'];
+export type FailoverReason = components['schemas']['FailoverReason'];
 export type FieldError = components['schemas']['FieldError'];
 export type Health = components['schemas']['Health'];
 export type Link = components['schemas']['Link'];
@@ -1702,6 +1925,7 @@ export type NewUser = components['schemas']['NewUser'];
 export type PageApiToken = components['schemas']['Page_ApiToken'];
 export type PageAuditEvent = components['schemas']['Page_AuditEvent'];
 export type PageEnrollmentToken = components['schemas']['Page_EnrollmentToken'];
+export type PageFailoverEventRecord = components['schemas']['Page_FailoverEventRecord'];
 export type PageLink = components['schemas']['Page_Link'];
 export type PagePeering = components['schemas']['Page_Peering'];
 export type PagePolicy = components['schemas']['Page_Policy'];
@@ -1710,7 +1934,11 @@ export type PageSite = components['schemas']['Page_Site'];
 export type PageTenant = components['schemas']['Page_Tenant'];
 export type PageUser = components['schemas']['Page_User'];
 export type PasswordChange = components['schemas']['PasswordChange'];
+export type PathHealth = components['schemas']['PathHealth'];
+export type PathHistory = components['schemas']['PathHistory'];
+export type PathPoint = components['schemas']['PathPoint'];
 export type PathSelection = components['schemas']['PathSelection'];
+export type PathSeries = components['schemas']['PathSeries'];
 export type PathState = components['schemas']['PathState'];
 export type Peering = components['schemas']['Peering'];
 export type PeeringUpdate = components['schemas']['PeeringUpdate'];
@@ -1718,6 +1946,8 @@ export type PeerState = components['schemas']['PeerState'];
 export type Policy = components['schemas']['Policy'];
 export type PolicyAction = components['schemas']['PolicyAction'];
 export type PolicyMatch = components['schemas']['PolicyMatch'];
+export type PolicyPeerStatus = components['schemas']['PolicyPeerStatus'];
+export type PolicyStatus = components['schemas']['PolicyStatus'];
 export type PolicyUpdate = components['schemas']['PolicyUpdate'];
 export type Problem = components['schemas']['Problem'];
 export type Protocol = components['schemas']['Protocol'];
@@ -1732,6 +1962,7 @@ export type Site = components['schemas']['Site'];
 export type SiteConfig = components['schemas']['SiteConfig'];
 export type SiteHealth = components['schemas']['SiteHealth'];
 export type SiteLink = components['schemas']['SiteLink'];
+export type SitePaths = components['schemas']['SitePaths'];
 export type SiteRole = components['schemas']['SiteRole'];
 export type SiteStatus = components['schemas']['SiteStatus'];
 export type SiteUpdate = components['schemas']['SiteUpdate'];
@@ -3446,6 +3677,123 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    paths_failover_events: {
+        parameters: {
+            query?: {
+                /** @description The `next_cursor` of the previous page (opaque); the first page when absent or empty. */
+                cursor?: string;
+                /** @description Page size, 1 to 500 (default 100). */
+                limit?: number;
+                /** @description Only changes of the paths to this peer. */
+                peer_site_id?: string;
+                /** @description Only changes of this policy's traffic. */
+                policy?: string;
+                /** @description Changes at or after this time (RFC 3339). */
+                since?: string;
+                /** @description Changes before this time (RFC 3339). */
+                until?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the path changes the site's agent reported (kept 30 days), in the order the server received them */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_FailoverEventRecord"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    paths_current: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every path of the site as its agent last reported it, by peer then link; empty before the first report */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SitePaths"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    paths_history: {
+        parameters: {
+            query?: {
+                /** @description Start (RFC 3339); one hour before `to` when absent. */
+                from?: string;
+                /** @description Only the paths over this local link. */
+                link?: string;
+                /** @description Only the paths to this peer. */
+                peer_site_id?: string;
+                /**
+                 * @description Interval length in seconds, a multiple of 60 up to 86400 (default 60). One-minute samples
+                 *     are kept for two days and hourly ones for 30 days: a step that is a multiple of 3600 reads
+                 *     both, a shorter one only the last two days. At most 1440 intervals.
+                 */
+                step?: number;
+                /** @description End, excluded (RFC 3339); now when absent. */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Per path, the mean RTT, jitter and loss and the share of time up in each interval that has samples */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PathHistory"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     agents_site_status: {
         parameters: {
             query?: never;
@@ -3982,8 +4330,9 @@ type ReadonlyArray<T> = [
 ] extends [
     unknown[]
 ] ? Readonly<Exclude<T, undefined>> : Readonly<Exclude<T, undefined>[]>;
+export const failoverReasonValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["FailoverReason"]> = ["path_down", "sla", "better"];
 export const linkKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["LinkKind"]> = ["fiber", "cable", "dsl", "ethernet", "lte", "5g", "satellite", "mpls", "other"];
-export const pathSelectionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PathSelection"]> = ["ordered", "lowest_latency", "lowest_loss", "lowest_cost"];
+export const pathSelectionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PathSelection"]> = ["ordered", "lowest_latency", "lowest_loss", "lowest_cost", "duplicate"];
 export const protocolValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Protocol"]> = ["any", "tcp", "udp", "icmp"];
 export const roleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Role"]> = ["viewer", "operator", "admin"];
 export const siteHealthValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SiteHealth"]> = ["unenrolled", "online", "degraded", "offline"];

@@ -76,10 +76,11 @@ options:
     suboptions:
       path_selection:
         description:
-          - How a path is chosen among those meeting the SLA.
+          - How a path is chosen among those meeting the SLA. V(duplicate) sends every packet on the two
+            best paths over different links (the receiver keeps the first copy).
         type: str
         required: true
-        choices: [ordered, lowest_latency, lowest_loss, lowest_cost]
+        choices: [ordered, lowest_latency, lowest_loss, lowest_cost, duplicate]
       qos_class:
         description:
           - Name of the QoS class the traffic is put in.
@@ -177,7 +178,7 @@ MATCH_OPTIONS = dict(
 
 ACTION_OPTIONS = dict(
     path_selection=dict(type="str", required=True,
-                        choices=["ordered", "lowest_latency", "lowest_loss", "lowest_cost"]),
+                        choices=["ordered", "lowest_latency", "lowest_loss", "lowest_cost", "duplicate"]),
     qos_class=dict(type="str"),
     link_preference=dict(type="list", elements="str"),
     sla=dict(type="dict", options=dict(

@@ -16,6 +16,9 @@ from .enroll_request import EnrollRequest
 from .enroll_response import EnrollResponse
 from .enrollment_token import EnrollmentToken
 from .enrollment_token_created import EnrollmentTokenCreated
+from .failover_event import FailoverEvent
+from .failover_event_record import FailoverEventRecord
+from .failover_reason import FailoverReason
 from .field_error import FieldError
 from .health import Health
 from .link import Link
@@ -37,6 +40,7 @@ from .new_user import NewUser
 from .page_api_token import PageApiToken
 from .page_audit_event import PageAuditEvent
 from .page_enrollment_token import PageEnrollmentToken
+from .page_failover_event_record import PageFailoverEventRecord
 from .page_link import PageLink
 from .page_peering import PagePeering
 from .page_policy import PagePolicy
@@ -45,7 +49,11 @@ from .page_site import PageSite
 from .page_tenant import PageTenant
 from .page_user import PageUser
 from .password_change import PasswordChange
+from .path_health import PathHealth
+from .path_history import PathHistory
+from .path_point import PathPoint
 from .path_selection import PathSelection
+from .path_series import PathSeries
 from .path_state import PathState
 from .peer_state import PeerState
 from .peering import Peering
@@ -53,7 +61,9 @@ from .peering_update import PeeringUpdate
 from .policy import Policy
 from .policy_action import PolicyAction
 from .policy_match import PolicyMatch
+from .policy_peer_status import PolicyPeerStatus
 from .policy_site_selector import PolicySiteSelector
+from .policy_status import PolicyStatus
 from .policy_update import PolicyUpdate
 from .policy_update_site_selector_type_0 import PolicyUpdateSiteSelectorType0
 from .problem import Problem
@@ -70,6 +80,7 @@ from .site_config import SiteConfig
 from .site_health import SiteHealth
 from .site_labels import SiteLabels
 from .site_link import SiteLink
+from .site_paths import SitePaths
 from .site_role import SiteRole
 from .site_status import SiteStatus
 from .site_update import SiteUpdate
@@ -109,6 +120,9 @@ __all__ = (
     "EnrollResponse",
     "EnrollmentToken",
     "EnrollmentTokenCreated",
+    "FailoverEvent",
+    "FailoverEventRecord",
+    "FailoverReason",
     "FieldError",
     "Health",
     "Link",
@@ -130,6 +144,7 @@ __all__ = (
     "PageApiToken",
     "PageAuditEvent",
     "PageEnrollmentToken",
+    "PageFailoverEventRecord",
     "PageLink",
     "PagePeering",
     "PagePolicy",
@@ -138,7 +153,11 @@ __all__ = (
     "PageTenant",
     "PageUser",
     "PasswordChange",
+    "PathHealth",
+    "PathHistory",
+    "PathPoint",
     "PathSelection",
+    "PathSeries",
     "PathState",
     "PeerState",
     "Peering",
@@ -146,7 +165,9 @@ __all__ = (
     "Policy",
     "PolicyAction",
     "PolicyMatch",
+    "PolicyPeerStatus",
     "PolicySiteSelector",
+    "PolicyStatus",
     "PolicyUpdate",
     "PolicyUpdateSiteSelectorType0",
     "Problem",
@@ -163,6 +184,7 @@ __all__ = (
     "SiteHealth",
     "SiteLabels",
     "SiteLink",
+    "SitePaths",
     "SiteRole",
     "SiteStatus",
     "SiteUpdate",

@@ -8,8 +8,10 @@ from attrs import define as _attrs_define
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from ..models.failover_event import FailoverEvent
     from ..models.link_state import LinkState
     from ..models.peer_state import PeerState
+    from ..models.policy_status import PolicyStatus
 
 
 T = TypeVar("T", bound="AgentStatusReport")
@@ -29,6 +31,11 @@ class AgentStatusReport:
     peers: list[PeerState] | Unset = UNSET
     last_error: None | str | Unset = UNSET
     """ The last error the agent met (an invalid document, a dataplane failure), if it persists. """
+    policies: list[PolicyStatus] | Unset = UNSET
+    """ What each policy of the document is doing. """
+    failover_events: list[FailoverEvent] | Unset = UNSET
+    """ Path changes since the last report the server accepted, oldest first; when more happened,
+    the newest are kept. """
 
     def to_dict(self) -> dict[str, Any]:
         agent_version = self.agent_version
@@ -67,6 +74,20 @@ class AgentStatusReport:
         else:
             last_error = self.last_error
 
+        policies: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.policies, Unset):
+            policies = []
+            for policies_item_data in self.policies:
+                policies_item = policies_item_data.to_dict()
+                policies.append(policies_item)
+
+        failover_events: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.failover_events, Unset):
+            failover_events = []
+            for failover_events_item_data in self.failover_events:
+                failover_events_item = failover_events_item_data.to_dict()
+                failover_events.append(failover_events_item)
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -85,13 +106,19 @@ class AgentStatusReport:
             field_dict["peers"] = peers
         if last_error is not UNSET:
             field_dict["last_error"] = last_error
+        if policies is not UNSET:
+            field_dict["policies"] = policies
+        if failover_events is not UNSET:
+            field_dict["failover_events"] = failover_events
 
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.failover_event import FailoverEvent
         from ..models.link_state import LinkState
         from ..models.peer_state import PeerState
+        from ..models.policy_status import PolicyStatus
 
         d = dict(src_dict)
         agent_version = d.pop("agent_version")
@@ -143,6 +170,26 @@ class AgentStatusReport:
 
         last_error = _parse_last_error(d.pop("last_error", UNSET))
 
+        _policies = d.pop("policies", UNSET)
+        policies: list[PolicyStatus] | Unset = UNSET
+        if _policies is not UNSET:
+            policies = []
+            for policies_item_data in _policies:
+                policies_item = PolicyStatus.from_dict(policies_item_data)
+
+                policies.append(policies_item)
+
+        _failover_events = d.pop("failover_events", UNSET)
+        failover_events: list[FailoverEvent] | Unset = UNSET
+        if _failover_events is not UNSET:
+            failover_events = []
+            for failover_events_item_data in _failover_events:
+                failover_events_item = FailoverEvent.from_dict(
+                    failover_events_item_data
+                )
+
+                failover_events.append(failover_events_item)
+
         agent_status_report = cls(
             agent_version=agent_version,
             uptime_seconds=uptime_seconds,
@@ -151,6 +198,8 @@ class AgentStatusReport:
             links=links,
             peers=peers,
             last_error=last_error,
+            policies=policies,
+            failover_events=failover_events,
         )
 
         return agent_status_report

@@ -1,8 +1,11 @@
 from typing import Literal
 
-PathSelection = Literal["lowest_cost", "lowest_latency", "lowest_loss", "ordered"]
+PathSelection = Literal[
+    "duplicate", "lowest_cost", "lowest_latency", "lowest_loss", "ordered"
+]
 
 PATH_SELECTION_VALUES: set[PathSelection] = {
+    "duplicate",
     "lowest_cost",
     "lowest_latency",
     "lowest_loss",

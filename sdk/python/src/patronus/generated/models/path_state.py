@@ -18,6 +18,8 @@ class PathState:
     endpoint: str
     """ The remote `host:port`. """
     up: bool
+    active: bool | Unset = UNSET
+    """ Traffic that matches no policy takes this path now. """
     rtt_ms: float | None | Unset = UNSET
     loss_percent: float | None | Unset = UNSET
     jitter_ms: float | None | Unset = UNSET
@@ -28,6 +30,8 @@ class PathState:
         endpoint = self.endpoint
 
         up = self.up
+
+        active = self.active
 
         rtt_ms: float | None | Unset
         if isinstance(self.rtt_ms, Unset):
@@ -56,6 +60,8 @@ class PathState:
                 "up": up,
             }
         )
+        if active is not UNSET:
+            field_dict["active"] = active
         if rtt_ms is not UNSET:
             field_dict["rtt_ms"] = rtt_ms
         if loss_percent is not UNSET:
@@ -73,6 +79,8 @@ class PathState:
         endpoint = d.pop("endpoint")
 
         up = d.pop("up")
+
+        active = d.pop("active", UNSET)
 
         def _parse_rtt_ms(data: object) -> float | None | Unset:
             if data is None:
@@ -105,6 +113,7 @@ class PathState:
             link=link,
             endpoint=endpoint,
             up=up,
+            active=active,
             rtt_ms=rtt_ms,
             loss_percent=loss_percent,
             jitter_ms=jitter_ms,
