@@ -31,6 +31,7 @@ run inside namespaces as `sdwan.py tcp-sink|tcp-source|tcp-stream|udp-stream|udp
 """
 
 import argparse
+import datetime
 import hashlib
 import itertools
 import json
@@ -45,6 +46,7 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 
 NS_PREFIX = "pe-"
@@ -73,6 +75,11 @@ STREAM_PORT = 5004
 TRANSFER_PORT = {"voice": 5104, "bulk": 5105, "erp": 5106}
 HOLD_DOWN = 5
 POLICIES = [
+    # ICMP between A's and C's LANs, both ways (the replies are C's to send): every packet twice.
+    {"name": "dup", "priority": 5,
+     "match": {"protocol": "icmp", "source_prefixes": ["192.168.1.0/24", "192.168.3.0/24"],
+               "destination_prefixes": ["192.168.1.0/24", "192.168.3.0/24"]},
+     "action": {"path_selection": "duplicate"}},
     {"name": "voice", "priority": 10, "match": {"destination_prefixes": [CLASS_ADDR["voice"] + "/32"]},
      "action": {"path_selection": "lowest_latency", "sla": {"max_latency_ms": 80},
                 "failover_hold_down_seconds": HOLD_DOWN}},
@@ -99,6 +106,11 @@ def sh(*cmd, check=True, capture=False, timeout=60):
 
 def ns(name):
     return NS_PREFIX + name
+
+
+def utc(t):
+    """A time.time() as RFC 3339 in UTC, as the API takes it."""
+    return datetime.datetime.fromtimestamp(t, datetime.UTC).isoformat().replace("+00:00", "Z")
 
 
 def percentile(values, q):
@@ -739,7 +751,7 @@ class Bed:
         self.helpers.append(p)
         return p
 
-    def start_transfer(self, cls=None, rate=3 << 20):
+    def start_transfer(self, cls=None, rate=1 << 20):
         """A TCP transfer A -> B in policy class `cls` (None: the default class) at `rate` bytes/s,
         until finish_transfer."""
         addr, port = (CLASS_ADDR[cls], TRANSFER_PORT[cls]) if cls else ("192.168.2.2", 5001)
@@ -834,6 +846,31 @@ class Bed:
         """Waits until the wire shows `cls` on `link` alone; returns the seconds it took."""
         return wait_for(f"{cls} on {link}", timeout, lambda: self.wire.settled(cls, link), interval=0.05)
 
+    def events(self, peer, since, until=None, policy=None):
+        """The path changes A's agent reported for its traffic to `peer` (a policy's, or with
+        policy=None the default class's), oldest first: (time, from link, to link, reason)."""
+        out, cursor = [], None
+        while True:
+            q = (f"peer_site_id={self.sites[peer]['id']}&limit=100"
+                 f"&since={urllib.parse.quote(utc(since))}"
+                 + (f"&until={urllib.parse.quote(utc(until))}" if until else "")
+                 + (f"&policy={policy}" if policy else "")
+                 + (f"&cursor={urllib.parse.quote(cursor)}" if cursor else ""))
+            page = self.api.call("GET", f"/v1/sites/{self.sites['a']['id']}/failover-events?{q}")
+            out += [(datetime.datetime.fromisoformat(e["at"]).timestamp(), e.get("from_link"), e.get("to_link"),
+                     e["reason"]) for e in page["items"] if policy or e.get("policy") is None]
+            cursor = page.get("next_cursor")
+            if not cursor:
+                return sorted(out)
+
+    def policy_report(self, name, peer):
+        """What A's latest status report says of policy `name` towards `peer`."""
+        st = self.api.call("GET", f"/v1/sites/{self.sites['a']['id']}/status")
+        for policy in (st.get("report") or {}).get("policies", []):
+            if policy["name"] == name:
+                return next((p for p in policy["peers"] if p["site_id"] == self.sites[peer]["id"]), None)
+        return None
+
     def wait_applied(self, timeout=60):
         """Waits until every agent reports the document the server holds for its site."""
         def applied():
@@ -853,14 +890,19 @@ class Bed:
         gap in the pings, checks the traffic moved to lte, restores fiber and waits for the
         traffic to come back."""
         pinger = self.start_pinger("ping-b", "192.168.2.2")
+        dup = self.start_pinger("ping-c", "192.168.3.2")
         transfer = self.start_transfer()
-        gaps, back_gaps, moved, returned = [], [], [], []
+        gaps, back_gaps, moved, returned, cut_times = [], [], [], [], []
         restored = True
         try:
             for k in range(trials):
                 self.settle("ping-b", "fiber", 20)
-                time.sleep(0.2)
+                time.sleep(0.3)
                 cut_at = time.time()
+                cut_times.append(cut_at)
+                single = [iv for iv in self.wire.intervals("ping-c", cut_at - 0.25, cut_at) if len(iv[2]) != 2]
+                if single:
+                    raise Failed(f"trial {k + 1}: the duplicate class was not on both uplinks before the cut: {single}")
                 restored = False
                 self.cut_fiber(how)
                 time.sleep(1.0)
@@ -881,14 +923,35 @@ class Bed:
             if not restored:
                 self.restore_fiber(how)
             self.stop_pinger(pinger)
+            self.stop_pinger(dup)
             sent = self.finish_transfer(transfer)
         requests, lost, _ = self.lost_and_doubled(pinger)
+        dup_requests, dup_lost, dup_twice = self.lost_and_doubled(dup)
+        # The agent's own account: its default-class failover event after each cut. Events reach the
+        # server with the status reports, which an upstream cut holds up (A's control traffic
+        # takes its fiber too), so they may come a while after the last trial.
+        def moves_reported():
+            events = self.events("b", cut_times[0])
+            firsts = [next((e for e in events if cut_at - 0.05 <= e[0] < cut_at + 1.0 and e[2] == "lte"), None)
+                      for cut_at in cut_times]
+            return None if None in firsts else [(e[0] - cut_at) * 1000 for e, cut_at in zip(firsts, cut_times)]
+
+        try:
+            wait_for("A's agent to report a move to lte after every cut", 30, moves_reported, interval=1)
+        except Failed as e:
+            raise Failed(f"{e}: {self.events('b', cut_times[0])}") from None
+        reported = moves_reported()
         self.figure(f"cut ({how}), {trials} trials, ping every 10 ms, default class: longest gap {spread(gaps)}; "
                     f"on lte (wire, 50 ms samples) by {spread(moved)}; gap at the restore {spread(back_gaps)}; "
-                    f"{lost} of {requests} pings lost; TCP transfer of {sent} bytes intact")
+                    f"{lost} of {requests} pings lost; A's agent reported the move {spread(reported)} after the cut; "
+                    f"TCP transfer of {sent} bytes intact")
+        self.figure(f"cut ({how}), same {trials} trials, duplicate class (ping A -> C every 10 ms, on both uplinks "
+                    f"before each cut): {dup_lost} of {dup_requests} pings lost, {dup_twice} answered twice")
         if percentile(gaps, 99) >= 300:
             raise Failed(f"p99 gap {percentile(gaps, 99):.0f} ms is not under 300 ms ({spread(gaps)})")
-        return f"gap {spread(gaps)}; {sent} bytes intact"
+        if dup_requests == 0 or dup_lost or dup_twice:
+            raise Failed(f"duplicate class: {dup_lost} of {dup_requests} pings lost, {dup_twice} answered twice")
+        return (f"gap {spread(gaps)}; duplicate class {dup_lost} of {dup_requests} lost; {sent} bytes intact")
 
     def start_streams(self):
         """UDP every 10 ms in each policy's class, each datagram a new flow, A -> B."""
@@ -939,9 +1002,16 @@ class Bed:
         fiber_rtt = f"{float(rtt.group(1)):.0f} ms" if rtt else "no reply"
         moved_ms = (moved - delay_at) * 1000 if moved else None
         back_s = back - clear_at if back else None
+        # The agent's own account of the same moves.
+        voice = self.events("b", delay_at, policy="voice")
+        away = next((e for e in voice if e[2] == "lte"), None)
+        home = next((e for e in voice if e[0] >= clear_at and e[2] == "fiber"), None)
+        bulk_moves = [e for e in self.events("b", delay_at, policy="bulk") if e[1] != e[2]]
         self.figure(f"brownout +100 ms on fiber (fiber RTT then {fiber_rtt}, lte 20 ms): lowest_latency/80 ms on lte "
-                    f"(wire) by {moved_ms and round(moved_ms)} ms; lowest_cost left fiber: {bulk_off}; "
-                    f"back {back_s and round(back_s, 2)} s after the delay went (hold-down {HOLD_DOWN} s); "
+                    f"(wire) by {moved_ms and round(moved_ms)} ms (agent: {away and round((away[0] - delay_at) * 1000)} "
+                    f"ms, {away and away[3]}); lowest_cost left fiber: {bulk_off} (agent: {len(bulk_moves)} link moves); "
+                    f"back {back_s and round(back_s, 2)} s after the delay went (agent: "
+                    f"{home and round(home[0] - clear_at, 2)} s, {home and home[3]}; hold-down {HOLD_DOWN} s); "
                     f"TCP transfer of {sent} bytes intact")
         if moved_ms is None or moved_ms >= 1000:
             raise Failed(f"voice did not move to lte within 1 s ({moved_ms} ms)")
@@ -951,6 +1021,11 @@ class Bed:
             raise Failed("voice went back to fiber before its hold-down")
         if back_s is None or not HOLD_DOWN <= back_s <= HOLD_DOWN + 1.5:
             raise Failed(f"voice back on fiber after {back_s} s, not within 1.5 s after its {HOLD_DOWN} s hold-down")
+        # What the agent reports must agree with the wire.
+        if not away or away[0] > moved + 0.1:
+            raise Failed(f"A's agent reported no move of voice to lte by the time the wire showed it: {voice}")
+        if not home or home[0] - clear_at < HOLD_DOWN or bulk_moves:
+            raise Failed(f"A's agent reported voice {voice} and bulk {bulk_moves}")
         return f"moved in {moved_ms:.0f} ms, back after {back_s:.2f} s; bulk stayed; {sent} bytes intact"
 
     def brownout_loss(self):
@@ -971,9 +1046,14 @@ class Bed:
             self.unimpair("fiber")
             sent = self.finish_transfer(transfer)
         moved_ms = (moved - loss_at) * 1000 if moved else None
+        erp = self.events("b", loss_at, policy="erp")
+        away = next((e for e in erp if e[2] == "lte"), None)
         self.figure(f"5 % loss each way on fiber: ordered/SLA 1 % loss on lte (wire) by "
-                    f"{moved_ms and round(moved_ms)} ms; back {back - clear_at:.2f} s after the loss went "
-                    f"(hold-down {HOLD_DOWN} s); TCP transfer of {sent} bytes intact")
+                    f"{moved_ms and round(moved_ms)} ms (agent: {away and round((away[0] - loss_at) * 1000)} ms, "
+                    f"{len([e for e in erp if e[0] < clear_at])} moves: "
+                    f"{', '.join(f'{e[1]}->{e[2]} ({e[3]})' for e in erp if e[0] < clear_at)}); "
+                    f"back {back - clear_at:.2f} s after the loss went (hold-down {HOLD_DOWN} s); "
+                    f"TCP transfer of {sent} bytes intact")
         if moved_ms is None or moved_ms >= 2000:
             raise Failed(f"erp did not move to lte within 2 s ({moved_ms} ms)")
         if back - clear_at < HOLD_DOWN:
@@ -992,6 +1072,7 @@ class Bed:
             self.settle("ping-b", "fiber", 10)
             transfer = self.start_transfer("erp")
             time.sleep(1)
+            counted_before = (self.policy_report("erp", "b") or {}).get("switches")
             start = time.time()
             for k in range(int(duration / period)):
                 time.sleep(max(0.0, start + k * period - time.time()))
@@ -1015,12 +1096,23 @@ class Bed:
         default = self.wire.switches("ping-b", start, steady_at)
         back = self.wire.first_only("erp", "fiber", steady_at)
         back_s = back - steady_at if back else None
+        # The agent's account: its moves between uplinks (a move between two paths of one uplink, to
+        # the peer's other endpoint, is not a switch of link and is listed apart).
+        erp = self.events("b", start, steady_at, policy="erp")
+        reported = sum(1 for e in erp if e[1] != e[2])
+        # And its running count of the policy's moves (any path change), from before to after.
+        counted_after = (self.policy_report("erp", "b") or {}).get("switches")
+        counted = counted_after - counted_before if None not in (counted_before, counted_after) else None
+        reported_default = sum(1 for e in self.events("b", start, steady_at) if e[1] != e[2])
         self.figure(f"fiber flapping every {period * 1000:.0f} ms for {duration:.0f} s: ordered policy "
-                    f"(hold-down {HOLD_DOWN} s) switched {during} times (allowed {allowed}), back "
-                    f"{back_s and round(back_s, 2)} s after the flapping stopped; default class (no hold-down) "
-                    f"switched {default} times; TCP transfer of {sent} bytes intact")
-        if during > allowed:
-            raise Failed(f"erp switched {during} times while fiber flapped; the hold-down allows {allowed}")
+                    f"(hold-down {HOLD_DOWN} s) switched link {during} times on the wire (allowed {allowed}; the agent "
+                    f"reported {reported}, and {len(erp) - reported} moves within a link; its switch count grew by "
+                    f"{counted}, the return included), back "
+                    f"{back_s and round(back_s, 2)} s after the flapping stopped; default class (no hold-down) switched "
+                    f"{default} times (agent: {reported_default}); TCP transfer of {sent} bytes intact")
+        if during > allowed or reported > allowed:
+            raise Failed(f"erp switched link {during} times on the wire, {reported} by the agent's account, while "
+                         f"fiber flapped; the hold-down allows {allowed}: {erp}")
         if back_s is None or back_s < HOLD_DOWN:
             raise Failed(f"erp back on fiber {back_s} s after the flapping stopped, hold-down {HOLD_DOWN} s")
         if default < duration / period / 2:
@@ -1078,15 +1170,27 @@ class Bed:
             self.settle("bulk", "fiber", 10)
             self.settle("erp", "fiber", 10)
             voice = wait_for("voice on one link", 10, lambda: self.wire.carrier("voice", time.time() - 0.3))
+            # The duplicate class, while C is pinged: both uplinks on the wire and in A's report.
+            dup = self.start_pinger("ping-c", "192.168.3.2")
+            try:
+                wait_for("the duplicate class on both uplinks", 10,
+                         lambda: (iv := self.wire.intervals("ping-c", time.time() - 0.3)) and len(iv) >= 3
+                         and all(links == {"fiber", "lte"} for _, _, links in iv), interval=0.05)
+                pair = wait_for("A's report of the duplicate pair", 15, lambda: (
+                    (r := self.policy_report("dup", "c")) and (r["active_link"], r.get("duplicate_link"))
+                    == ("fiber", "lte")), interval=0.5)
+            finally:
+                self.stop_pinger(dup)
             return (f"{len(POLICIES)} policies applied by every agent {took:.1f} s after the API calls; on the wire "
-                    f"bulk and erp on fiber, voice on {self.wire.carrier('voice', time.time() - 0.3)} ({voice:.1f} s)")
+                    f"bulk and erp on fiber, voice on {self.wire.carrier('voice', time.time() - 0.3)} ({voice:.1f} s), "
+                    f"the duplicate class on both uplinks, as A reports ({pair:.1f} s)")
 
         self.check("policies created through the API reach the agents; test traffic runs in each class", policies)
         trials = self.args.cut_trials
         self.check(f"fiber of A cut upstream, {trials} trials: default class on lte with p99 gap < 300 ms, "
-                   "TCP intact, back on fiber", lambda: self.cut_trials("upstream", trials))
+                   "duplicate class loses nothing, TCP intact, back on fiber", lambda: self.cut_trials("upstream", trials))
         self.check(f"fiber of A link down, {trials} trials: default class on lte with p99 gap < 300 ms, "
-                   "TCP intact, back on fiber", lambda: self.cut_trials("down", trials))
+                   "duplicate class loses nothing, TCP intact, back on fiber", lambda: self.cut_trials("down", trials))
         self.check("brownout +100 ms on fiber: lowest_latency (SLA 80 ms) to lte within 1 s, lowest_cost stays, "
                    "back only after the hold-down, TCP intact", self.brownout_latency)
         self.check("5 % loss on fiber: a 1 % loss SLA moves to lte within 2 s, TCP intact", self.brownout_loss)
