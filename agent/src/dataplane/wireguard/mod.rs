@@ -389,7 +389,7 @@ impl Io {
                 }
                 other => other,
             };
-            self.batches[i].push(dst, t.payload);
+            self.batches[i].push(dst, t.tos, t.payload);
             if self.batches[i].is_full() {
                 flush(shared, &links[i], &mut self.batches[i]);
             }

@@ -593,3 +593,145 @@ fn peer_without_endpoint_is_learned_and_followed_when_it_roams() {
     drop(b);
     drop(topo);
 }
+
+/// Sends one datagram of `len` bytes from inside `ns` to `to` and waits up to `wait` for the echo.
+fn echo_sized(ns: &str, to: &'static str, len: usize, wait: Duration) -> bool {
+    let ns_file = File::open(format!("/var/run/netns/{ns}")).unwrap();
+    std::thread::spawn(move || {
+        sys::enter_netns(&ns_file).unwrap();
+        let sock = UdpSocket::bind("0.0.0.0:0").unwrap();
+        sock.set_read_timeout(Some(wait)).unwrap();
+        if sock.send_to(&vec![0x5a; len], to).is_err() {
+            return false;
+        }
+        let mut buf = [0u8; 2048];
+        matches!(sock.recv_from(&mut buf), Ok((n, _)) if n == len)
+    })
+    .join()
+    .unwrap()
+}
+
+/// An outer datagram seen on the wire: TOS, source, UDP payload length and first byte.
+#[derive(Debug, Clone, Copy)]
+struct Seen {
+    tos: u8,
+    src: [u8; 4],
+    len: usize,
+    kind: u8,
+}
+
+/// Captures, in `ns` until `stop`, the IPv4 UDP datagrams from and to port 51820 (an `AF_PACKET`
+/// socket: the bytes as they cross the router, each once in and once out).
+fn capture(ns: &str, stop: Arc<AtomicBool>) -> (std::thread::JoinHandle<Vec<Seen>>, mpsc::Receiver<()>) {
+    let ns_file = File::open(format!("/var/run/netns/{ns}")).unwrap();
+    let (ready_tx, ready) = mpsc::channel();
+    let handle = std::thread::spawn(move || {
+        use std::io::Read;
+        sys::enter_netns(&ns_file).unwrap();
+        let protocol = socket2::Protocol::from(i32::from((libc::ETH_P_IP as u16).to_be()));
+        let sock = socket2::Socket::new(socket2::Domain::PACKET, socket2::Type::DGRAM, Some(protocol)).unwrap();
+        sock.set_read_timeout(Some(Duration::from_millis(100))).unwrap();
+        ready_tx.send(()).unwrap();
+        let mut seen = Vec::new();
+        let mut buf = [0u8; 2048];
+        while !stop.load(Ordering::Relaxed) {
+            let Ok(n) = (&sock).read(&mut buf) else { continue };
+            let p = &buf[..n];
+            let ihl = usize::from(p[0] & 0x0f) * 4;
+            if p[0] >> 4 != 4 || p[9] != 17 || n < ihl + 9 {
+                continue;
+            }
+            let udp = &p[ihl..];
+            let port = |i: usize| u16::from_be_bytes([udp[i], udp[i + 1]]);
+            if port(0) != 51820 || port(2) != 51820 {
+                continue;
+            }
+            seen.push(Seen {
+                tos: p[1],
+                src: [p[12], p[13], p[14], p[15]],
+                len: usize::from(port(4)) - 8,
+                kind: udp[8],
+            });
+        }
+        seen
+    });
+    (handle, ready)
+}
+
+/// A policy puts UDP to port 7777 in the class `voice` (DSCP 46, EF): its outer datagrams carry
+/// EF on the wire, those of other traffic (port 7778) carry 0, and probes carry EF (the
+/// highest class in use), as a packet socket in the router namespace sees them.
+#[test]
+fn the_outer_datagrams_carry_the_dscp_of_the_qos_class_on_the_wire() {
+    use patronus_api::network::{PathSelection, PolicyAction, PolicyMatch, Protocol};
+    use patronus_api::{ConfigPolicy, ConfigQosClass};
+    if let Some(why) = skip_reason() {
+        println!("skipped: the namespace test needs root, /dev/net/tun and ip ({why})");
+        return;
+    }
+    let tag = format!("d{}", std::process::id() % 10_000);
+    let topo = topology(&tag);
+    let (ns_r, ns_a, ns_b) = (topo.ns[0].clone(), topo.ns[1].clone(), topo.ns[2].clone());
+    let (ka, pa) = key();
+    let (kb, pb) = key();
+    let a = NsAgent::start(&ns_a, ka);
+    let b = NsAgent::start(&ns_b, kb);
+    let with_voice = |mut c: SiteConfig| {
+        c.qos_classes = vec![
+            ConfigQosClass { name: "voice".into(), priority: 1, dscp: 46, guaranteed_percent: 20, max_percent: 50 },
+            ConfigQosClass { name: "bulk".into(), priority: 8, dscp: 8, guaranteed_percent: 10, max_percent: 100 },
+        ];
+        c.policies = vec![ConfigPolicy {
+            name: "voice".into(),
+            priority: 1,
+            matches: PolicyMatch {
+                protocol: Protocol::Udp,
+                source_prefixes: vec![],
+                destination_prefixes: vec!["100.64.0.0/16".into()],
+                destination_ports: vec!["7777".into()],
+                dscp: None,
+                application: None,
+            },
+            action: PolicyAction {
+                qos_class: Some("voice".into()),
+                path_selection: PathSelection::Ordered,
+                link_preference: vec!["fiber".into()],
+                sla: None,
+                failover_hold_down_seconds: 10,
+            },
+        }];
+        c
+    };
+    let ca = with_voice(config("a", 1, ("b", 2, &pb), &[]));
+    let cb = with_voice(config("b", 2, ("a", 1, &pa), &[]));
+    a.call(move |wg| wg.apply(&ca)).unwrap();
+    b.call(move |wg| wg.apply(&cb)).unwrap();
+    echo_server(&ns_b, "100.64.0.2:7777");
+    echo_server(&ns_b, "100.64.0.2:7778");
+    assert!(wait_until(Duration::from_secs(10), || echo_once(&ns_a, "100.64.0.2:7777", Duration::from_millis(300)))
+        .is_some());
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let (capturing, ready) = capture(&ns_r, stop.clone());
+    ready.recv_timeout(Duration::from_secs(5)).unwrap();
+    // 500 bytes of payload: a 528-byte inner packet, a 560-byte WireGuard message; 400: 460.
+    for _ in 0..20 {
+        assert!(echo_sized(&ns_a, "100.64.0.2:7777", 500, Duration::from_secs(1)));
+        assert!(echo_sized(&ns_a, "100.64.0.2:7778", 400, Duration::from_secs(1)));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    stop.store(true, Ordering::Relaxed);
+    let seen = capturing.join().unwrap();
+    let from_a = |s: &&Seen| s.src[0] == 10 && s.src[1] / 10 == 1;
+    let tos_of = |len: usize| -> Vec<u8> {
+        seen.iter().filter(from_a).filter(|s| s.kind == 4 && s.len == len).map(|s| s.tos).collect()
+    };
+    let (voice, other, probes) = (tos_of(560), tos_of(460), tos_of(40 + 32));
+    println!("outer TOS from A: voice {voice:?}, other {other:?}, probes {} seen", probes.len());
+    assert!(voice.len() >= 20 && voice.iter().all(|t| *t == 46 << 2), "voice: {voice:?}");
+    assert!(other.len() >= 20 && other.iter().all(|t| *t == 0), "other: {other:?}");
+    assert!(!probes.is_empty() && probes.iter().all(|t| *t == 46 << 2), "probes: {probes:?}");
+    drop(a);
+    drop(b);
+    drop(topo);
+}
