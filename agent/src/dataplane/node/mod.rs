@@ -5,9 +5,10 @@
 //! peer's paths, and counters. It never reads a socket, a clock or a file:
 //! - inputs: [`Node::handle_tun_packet`], [`Node::handle_datagram`], [`Node::handle_timeout`],
 //!   each with the current time, and [`Node::plan`] / [`Node::apply`] for a new configuration;
-//! - outputs: [`Node::poll_transmit`] (datagrams to send on a link), [`Node::poll_tun_write`]
-//!   (packets for the TUN), [`Node::poll_timeout`] (when to call `handle_timeout` next) and
-//!   [`Node::poll_event`] (what changed, for logs).
+//! - outputs: [`Node::poll_transmit`] (datagrams to send on a link, each with the TOS of its
+//!   outer header: see `peer`), [`Node::poll_tun_write`] (packets for the TUN),
+//!   [`Node::poll_timeout`] (when to call `handle_timeout` next) and [`Node::poll_event`] (what
+//!   changed, for logs).
 //!
 //! The threads, sockets and system calls live in `wireguard`, a thin shell around one `Node`; the
 //! tests in `sim` join several nodes in memory with an invented clock.

@@ -36,6 +36,8 @@ use anyhow::Context;
 use parking_lot::{Mutex, RwLock};
 use patronus_api::{LinkState, PeerState, SiteConfig};
 
+#[cfg(test)]
+pub use self::config::netns_free_config;
 pub use self::config::node_config;
 use self::system::System;
 use super::node::path::{LinkId, PathTiming};
