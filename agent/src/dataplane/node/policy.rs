@@ -19,7 +19,8 @@ pub enum Selection {
     LowestLatency,
     LowestLoss,
     LowestCost,
-    /// Every packet on the two best paths over different local links (by the default rank).
+    /// Every packet on the two best paths over different local links (by the default rank),
+    /// to different endpoints of the peer where that is possible.
     Duplicate,
 }
 

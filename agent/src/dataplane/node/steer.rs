@@ -186,8 +186,10 @@ impl PolicySteer {
 
 impl PolicySteer {
     /// `duplicate`: the best path (by the default rank, among those meeting the SLA if any) and
-    /// the best path over another local link. Any change is a forced move: the pair carries
-    /// every packet, nothing is pinned.
+    /// the best path over another local link, to another of the peer's endpoints where one works:
+    /// a copy that shared the peer's endpoint would be lost with it when the *peer's* link is cut
+    /// (the replies of a ping, say). Any change is a forced move: the pair carries every packet,
+    /// nothing is pinned.
     fn update_duplicate(
         &mut self,
         candidates: &[Candidate],
@@ -195,11 +197,17 @@ impl PolicySteer {
         by_order: impl Fn(&&Candidate) -> (u64, u64, Rank),
     ) -> Option<(Option<PathKey>, Option<PathKey>, Reason)> {
         let other_link = |c: &&Candidate| first.is_some_and(|f| f.key.0 != c.key.0);
-        let second = candidates
-            .iter()
-            .filter(|c| self.is_ok(c.key) && other_link(c))
-            .min_by_key(&by_order)
-            .or_else(|| candidates.iter().filter(|c| c.health.up && other_link(c)).min_by_key(&by_order));
+        let disjoint = |c: &&Candidate| first.is_some_and(|f| f.key.0 != c.key.0 && f.key.1 != c.key.1);
+        // Meeting the SLA first, then merely up; within each, disjoint at both ends first.
+        let ok = |c: &&Candidate| self.is_ok(c.key);
+        let up = |c: &&Candidate| c.health.up;
+        let best = |usable: &dyn Fn(&&Candidate) -> bool, apart: &dyn Fn(&&Candidate) -> bool| {
+            candidates.iter().filter(|c| usable(c) && apart(c)).min_by_key(&by_order)
+        };
+        let second = best(&ok, &disjoint)
+            .or_else(|| best(&ok, &other_link))
+            .or_else(|| best(&up, &disjoint))
+            .or_else(|| best(&up, &other_link));
         self.second = second.map(|c| c.key);
         let next = first.map(|c| c.key);
         if next == self.current {
@@ -315,6 +323,35 @@ mod tests {
         assert!(s.update(&p, &[], &[candidate(FIBER, 30, 0.0, true), candidate(LTE, 25, 0.0, true)], now).is_none());
         // ...15 ms is.
         assert!(s.update(&p, &[], &[candidate(FIBER, 30, 0.0, true), candidate(LTE, 15, 0.0, true)], now).is_some());
+    }
+
+    #[test]
+    fn duplicate_sends_the_copy_over_another_link_to_another_endpoint() {
+        let p = policy(Selection::Duplicate, Sla::default());
+        let their_lte = SocketAddr::from(([198, 51, 100, 1], 51820));
+        let to_lte = |mut c: Candidate| {
+            c.key.1 = their_lte;
+            c.rank.1 = 1;
+            c
+        };
+        let paths = |lte_to_lte_up: bool| {
+            [
+                candidate(FIBER, 10, 0.0, true),
+                to_lte(candidate(FIBER, 25, 0.0, true)),
+                candidate(LTE, 25, 0.0, true),
+                to_lte(candidate(LTE, 40, 0.0, lte_to_lte_up)),
+            ]
+        };
+        let mut s = PolicySteer::default();
+        let now = Instant::now();
+        s.update(&p, &[FIBER, LTE], &paths(true), now);
+        let all = paths(true);
+        assert_eq!(s.current, Some(all[0].key));
+        // Neither our fiber nor their fiber endpoint is shared: a cut of either leaves a copy.
+        assert_eq!(s.second, Some(all[3].key));
+        // Without that path, another link at least.
+        s.update(&p, &[FIBER, LTE], &paths(false), now);
+        assert_eq!(s.second, Some(all[2].key));
     }
 
     #[test]
