@@ -36,6 +36,7 @@ fn policies() -> Vec<PolicyConfig> {
             link_preference: vec![],
             sla: Sla { max_latency: Some(Duration::from_millis(80)), ..Sla::default() },
             hold_down: Duration::from_secs(10),
+            outer_dscp: 46,
         })
         .map(|mut p| {
             if p.name == format!("p{}", POLICIES - 1) {
@@ -64,6 +65,7 @@ fn node(with_policies: bool) -> Node {
             ],
         }],
         policies: if with_policies { policies() } else { vec![] },
+        probe_dscp: 0,
     };
     node.apply(&config, Instant::now());
     node

@@ -55,6 +55,16 @@ pub fn check(doc: &CompiledConfig, site_id: Uuid) -> Result<(), String> {
             return Err(format!("link {:?} has no valid interface name", link.name));
         }
     }
+    if let Some(q) = c.qos_classes.iter().find(|q| q.dscp > 63) {
+        return Err(format!("QoS class {} has DSCP {}, not 0 to 63", q.name, q.dscp));
+    }
+    for policy in &c.policies {
+        if let Some(class) = &policy.action.qos_class {
+            if !c.qos_classes.iter().any(|q| &q.name == class) {
+                return Err(format!("policy {} names QoS class {class:?}, which the document lacks", policy.name));
+            }
+        }
+    }
     for peer in &c.peers {
         if !public_key(&peer.public_key) {
             return Err(format!("peer {} has an invalid public key", peer.site_name));
@@ -86,5 +96,53 @@ mod tests {
         assert!(!host_port("hub:0"));
         assert!(public_key("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="));
         assert!(!public_key("key-1"));
+    }
+
+    #[test]
+    fn policies_name_classes_the_document_has() {
+        use patronus_api::network::{PathSelection, PolicyAction, PolicyMatch, Protocol};
+        use patronus_api::{ConfigPolicy, ConfigQosClass};
+        let mut config = crate::dataplane::wireguard::netns_free_config();
+        config.qos_classes = vec![ConfigQosClass {
+            name: "voice".into(),
+            priority: 1,
+            dscp: 46,
+            guaranteed_percent: 10,
+            max_percent: 50,
+        }];
+        config.policies = vec![ConfigPolicy {
+            name: "p".into(),
+            priority: 1,
+            matches: PolicyMatch {
+                protocol: Protocol::Any,
+                source_prefixes: vec![],
+                destination_prefixes: vec![],
+                destination_ports: vec![],
+                dscp: None,
+                application: None,
+            },
+            action: PolicyAction {
+                qos_class: Some("voice".into()),
+                path_selection: PathSelection::Ordered,
+                link_preference: vec![],
+                sla: None,
+                failover_hold_down_seconds: 10,
+            },
+        }];
+        let doc = |config: &patronus_api::SiteConfig| CompiledConfig {
+            hash: "0".repeat(64),
+            revision: 1,
+            config: config.clone(),
+        };
+        let site = config.site_id;
+        assert_eq!(check(&doc(&config), site), Ok(()));
+        config.qos_classes[0].dscp = 64;
+        assert_eq!(check(&doc(&config), site), Err("QoS class voice has DSCP 64, not 0 to 63".into()));
+        config.qos_classes[0].dscp = 46;
+        config.policies[0].action.qos_class = Some("video".into());
+        assert_eq!(
+            check(&doc(&config), site),
+            Err("policy p names QoS class \"video\", which the document lacks".into())
+        );
     }
 }

@@ -78,8 +78,8 @@ func qosClassResourceSchema() schema.Schema {
 			"marked with a DSCP value. The guaranteed shares of all classes of the tenant add up to at most 100 %. " +
 			"A class that a policy uses cannot be deleted (refer to it from the policy, by name, so that Terraform " +
 			"deletes the policy first).\n\n" +
-			"Today the class is data that every site's document carries: the agent does not yet shape traffic by " +
-			"class or mark its packets with the class's DSCP.",
+			"The agent marks the outer (tunnel) datagrams of the class's traffic with the class's DSCP, so that " +
+			"the underlay can honour it; it does not yet shape traffic by class.",
 		Attributes: map[string]schema.Attribute{
 			"id": idAttribute("The QoS class's id."),
 			"name": schema.StringAttribute{

@@ -25,7 +25,7 @@ struct Sink {
 }
 
 impl Outbox for Sink {
-    fn send(&mut self, link: LinkId, dst: SocketAddr, datagram: &[u8]) {
+    fn send(&mut self, link: LinkId, dst: SocketAddr, _tos: u8, datagram: &[u8]) {
         self.sent.push((link, dst, datagram.to_vec()));
     }
     fn to_tun(&mut self, packet: &[u8]) {

@@ -5,9 +5,10 @@
 //! peer's paths, and counters. It never reads a socket, a clock or a file:
 //! - inputs: [`Node::handle_tun_packet`], [`Node::handle_datagram`], [`Node::handle_timeout`],
 //!   each with the current time, and [`Node::plan`] / [`Node::apply`] for a new configuration;
-//! - outputs: [`Node::poll_transmit`] (datagrams to send on a link), [`Node::poll_tun_write`]
-//!   (packets for the TUN), [`Node::poll_timeout`] (when to call `handle_timeout` next) and
-//!   [`Node::poll_event`] (what changed, for logs).
+//! - outputs: [`Node::poll_transmit`] (datagrams to send on a link, each with the TOS of its
+//!   outer header: see `peer`), [`Node::poll_tun_write`] (packets for the TUN),
+//!   [`Node::poll_timeout`] (when to call `handle_timeout` next) and [`Node::poll_event`] (what
+//!   changed, for logs).
 //!
 //! The threads, sockets and system calls live in `wireguard`, a thin shell around one `Node`; the
 //! tests in `sim` join several nodes in memory with an invented clock.
@@ -40,7 +41,7 @@ use uuid::Uuid;
 
 use self::flow::FlowTable;
 use self::path::{LinkId, PathEvent, PathSpec, PathTiming};
-use self::peer::{Outbox, PeerCore};
+use self::peer::{Outbox, PeerCore, Via};
 use self::policy::PolicyConfig;
 use self::routes::{Prefix, RouteTable};
 use self::steer::{discount_siblings, Candidate, PathKey, PolicySteer, Reason};
@@ -69,6 +70,12 @@ pub struct NodeConfig {
     pub peers: Vec<PeerConfig>,
     /// In the order they are tried (by priority).
     pub policies: Vec<PolicyConfig>,
+    /// The DSCP path probes carry: that of the highest-priority QoS class a policy puts traffic
+    /// in, 0 when none does. A path is one measurement for every class, so it is measured on the
+    /// treatment of the class whose SLA matters most (real-time traffic, typically); a
+    /// lower class queued behind it in a congested underlay may see worse than it shows. (Cisco's
+    /// BFD probes, for comparison, are CS6.)
+    pub probe_dscp: u8,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -103,6 +110,8 @@ pub struct Route {
     pub path: Option<PathKey>,
     /// A second path that carries a copy (a `duplicate` policy).
     pub copy: Option<PathKey>,
+    /// The outer TOS byte: the DSCP of the policy's QoS class << 2; 0 without either.
+    pub tos: u8,
 }
 
 /// One datagram to send.
@@ -110,6 +119,8 @@ pub struct Route {
 pub struct Transmit<'a> {
     pub link: LinkId,
     pub dst: SocketAddr,
+    /// The outer IP header's TOS byte (IPv4) or traffic class (IPv6): DSCP << 2, ECN bits zero.
+    pub tos: u8,
     pub payload: &'a [u8],
 }
 
@@ -159,7 +170,7 @@ pub struct LinkCounters {
 #[derive(Debug, Default)]
 pub struct Outputs {
     bytes: Vec<u8>,
-    transmits: Vec<(LinkId, SocketAddr, usize, usize)>,
+    transmits: Vec<(LinkId, SocketAddr, u8, usize, usize)>,
     next_transmit: usize,
     tun: Vec<(usize, usize)>,
     next_tun: usize,
@@ -168,12 +179,12 @@ pub struct Outputs {
 impl Outputs {
     /// The next datagram to send, in the order they were produced.
     pub fn poll_transmit(&mut self) -> Option<Transmit<'_>> {
-        let Some(&(link, dst, start, end)) = self.transmits.get(self.next_transmit) else {
+        let Some(&(link, dst, tos, start, end)) = self.transmits.get(self.next_transmit) else {
             self.reset_if_drained();
             return None;
         };
         self.next_transmit += 1;
-        Some(Transmit { link, dst, payload: &self.bytes[start..end] })
+        Some(Transmit { link, dst, tos, payload: &self.bytes[start..end] })
     }
 
     /// The next packet for the TUN.
@@ -209,10 +220,10 @@ struct Sink<'a> {
 }
 
 impl Outbox for Sink<'_> {
-    fn send(&mut self, link: LinkId, dst: SocketAddr, datagram: &[u8]) {
+    fn send(&mut self, link: LinkId, dst: SocketAddr, tos: u8, datagram: &[u8]) {
         let start = self.out.bytes.len();
         self.out.bytes.extend_from_slice(datagram);
-        self.out.transmits.push((link, dst, start, self.out.bytes.len()));
+        self.out.transmits.push((link, dst, tos, start, self.out.bytes.len()));
         let c = self.links.entry(link).or_default();
         c.tx_packets += 1;
         c.tx_bytes += datagram.len() as u64;
@@ -412,6 +423,7 @@ impl Node {
                 peer.core.remove_link(*link, now);
             }
             peer.core.set_overlay(config.overlay);
+            peer.core.set_probe_dscp(config.probe_dscp);
             peer.core.set_allowed(want.allowed.clone());
             peer.core.set_link_priorities(&priorities, now);
             peer.core.set_paths(&specs, now);
@@ -440,7 +452,8 @@ impl Node {
         };
         let Node { peers, out, link_counters, buf, .. } = self;
         let mut sink = Sink { out, links: link_counters };
-        peers[route.peer].core.encapsulate_via(packet, route.path, route.copy, now, &mut buf[..len], &mut sink);
+        let via = Via { path: route.path, copy: route.copy, tos: route.tos };
+        peers[route.peer].core.encapsulate_via(packet, via, now, &mut buf[..len], &mut sink);
     }
 
     /// Where a packet from the TUN goes; `None` without a route. Public for the steering
@@ -450,21 +463,26 @@ impl Node {
             self.drops.no_route += 1;
             return None;
         };
-        let (path, copy) = if self.policies.is_empty() { (None, None) } else { self.steer_packet(peer, packet, now) };
-        Some(Route { peer, path, copy })
+        let route = Route { peer, path: None, copy: None, tos: 0 };
+        Some(if self.policies.is_empty() { route } else { self.steer_packet(route, packet, now) })
     }
 
-    /// The path a packet to peer `i` takes by its flow's policy; `None` for the default path.
-    fn steer_packet(&mut self, i: usize, packet: &[u8], now: Instant) -> (Option<PathKey>, Option<PathKey>) {
+    /// Where a packet to `route.peer` goes by its flow's policy, and its mark; `route` as it is
+    /// (the default path, unmarked) without a policy. The inner packet's own DSCP is never copied
+    /// out: it is the site's policy that asks the underlay for a treatment, not whoever sent the
+    /// packet (WireGuard does not copy it either, so as not to tell the underlay more about the
+    /// inner traffic than the policy does).
+    fn steer_packet(&mut self, route: Route, packet: &[u8], now: Instant) -> Route {
         let Some((key, dscp)) = flow::parse(packet) else {
-            return (None, None);
+            return route;
         };
+        let i = route.peer;
         let policies = &self.policies;
         let steering = &self.peers[i].steering;
         let (policy, path) = match self.flows.entry(key, now, || policy::classify(policies, &key, dscp)) {
             Some(flow) => {
                 let Some(policy) = flow.policy.map(usize::from) else {
-                    return (None, None);
+                    return route;
                 };
                 let steer = &steering[policy];
                 // Pinned flows stay where they are until their path stops qualifying.
@@ -478,7 +496,7 @@ impl Node {
             }
             None => {
                 let Some(policy) = policy::classify(policies, &key, dscp).map(usize::from) else {
-                    return (None, None);
+                    return route;
                 };
                 (policy, steering[policy].current)
             }
@@ -488,9 +506,10 @@ impl Node {
         c.bytes += packet.len() as u64;
         // A duplicating policy sends every packet on its two best paths; there is nothing to pin.
         let steer = &steering[policy];
+        let tos = self.policies[policy].outer_dscp << 2;
         match steer.second {
-            Some(second) => (steer.current, Some(second)),
-            None => (path, None),
+            Some(second) => Route { path: steer.current, copy: Some(second), tos, ..route },
+            None => Route { path, tos, ..route },
         }
     }
 
@@ -546,7 +565,7 @@ impl Node {
                     Err(TunnResult::WriteToNetwork(reply)) => {
                         self.drops.cookies_sent += 1;
                         let mut sink = Sink { out: &mut self.out, links: &mut self.link_counters };
-                        sink.send(link, from, reply);
+                        sink.send(link, from, 0, reply);
                         return;
                     }
                     _ => {

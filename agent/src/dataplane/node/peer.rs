@@ -8,6 +8,12 @@
 //! - answers (handshake responses, cookie replies, probe replies) go back where the question
 //!   came from;
 //! - data and keepalives take the active path.
+//!
+//! And with which DSCP in the outer header (the TOS byte handed to the [`Outbox`]): data carries
+//! the one of its policy's QoS class ([`Via::tos`]); probes the node's probe class
+//! ([`PeerCore::set_probe_dscp`]), and probe replies the request's; handshakes, cookie replies
+//! and the few packets boringtun queued during a handshake leave unmarked (0), since no class
+//! is theirs.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::time::{Duration, Instant};
@@ -24,8 +30,9 @@ use super::routes::Prefix;
 
 /// Where a peer's outputs go.
 pub trait Outbox {
-    /// Sends one datagram on a local link.
-    fn send(&mut self, link: LinkId, dst: SocketAddr, datagram: &[u8]);
+    /// Sends one datagram on a local link with `tos` as the outer IP header's TOS byte (IPv4) or
+    /// traffic class (IPv6): the DSCP shifted left by two, ECN bits zero.
+    fn send(&mut self, link: LinkId, dst: SocketAddr, tos: u8, datagram: &[u8]);
     /// Delivers one decrypted IP packet to the TUN.
     fn to_tun(&mut self, packet: &[u8]);
 }
@@ -40,6 +47,17 @@ const HANDSHAKE_RESP: u8 = 2;
 const DATA: u8 = 4;
 /// How often a peer without a session tries a new handshake once boringtun has given up.
 const HANDSHAKE_RETRY: Duration = Duration::from_secs(5);
+
+/// Where a data packet leaves and how it is marked: a policy's choice.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Via {
+    /// `None`: the default path.
+    pub path: Option<(LinkId, SocketAddr)>,
+    /// A second path that carries a copy.
+    pub copy: Option<(LinkId, SocketAddr)>,
+    /// The outer TOS byte (the class's DSCP << 2).
+    pub tos: u8,
+}
 
 /// Counters of one peer: inner packets, as a user counts them.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -62,6 +80,8 @@ pub struct PeerCore {
     overlay: Ipv4Addr,
     counters: PeerCounters,
     last_handshake_try: Option<Instant>,
+    /// The DSCP of our probes.
+    probe_dscp: u8,
     scratch: Box<[u8; 256]>,
 }
 
@@ -95,6 +115,7 @@ impl PeerCore {
             overlay,
             counters: PeerCounters::default(),
             last_handshake_try: None,
+            probe_dscp: 0,
             scratch: Box::new([0u8; 256]),
         }
     }
@@ -105,6 +126,11 @@ impl PeerCore {
 
     pub fn set_overlay(&mut self, overlay: Ipv4Addr) {
         self.overlay = overlay;
+    }
+
+    /// The DSCP (0 to 63) our probes carry; their replies carry it back.
+    pub fn set_probe_dscp(&mut self, dscp: u8) {
+        self.probe_dscp = dscp & 0x3f;
     }
 
     pub fn set_paths(&mut self, specs: &[PathSpec], now: Instant) {
@@ -134,48 +160,42 @@ impl PeerCore {
     /// Encrypts one packet from the TUN and sends it on the active path. `buf` must hold the
     /// packet plus [`WG_OVERHEAD`] and at least [`MIN_BUF`] bytes.
     pub fn encapsulate(&mut self, packet: &[u8], now: Instant, buf: &mut [u8], out: &mut impl Outbox) {
-        self.encapsulate_via(packet, None, None, now, buf, out);
+        self.encapsulate_via(packet, Via::default(), now, buf, out);
     }
 
-    /// Like [`PeerCore::encapsulate`], on `path` (a policy's choice) rather than the default path
-    /// when it is given and the session exists, and the same datagram on `copy` too (the
-    /// receiver's replay window drops whichever copy comes second).
-    pub fn encapsulate_via(
-        &mut self,
-        packet: &[u8],
-        path: Option<(LinkId, SocketAddr)>,
-        copy: Option<(LinkId, SocketAddr)>,
-        now: Instant,
-        buf: &mut [u8],
-        out: &mut impl Outbox,
-    ) {
+    /// Like [`PeerCore::encapsulate`], on `via.path` (a policy's choice) rather than the default
+    /// path when it is given and the session exists, the same datagram on `via.copy` too (the
+    /// receiver's replay window drops whichever copy comes second), marked with `via.tos`.
+    pub fn encapsulate_via(&mut self, packet: &[u8], via: Via, now: Instant, buf: &mut [u8], out: &mut impl Outbox) {
         self.counters.tx_packets += 1;
         self.counters.tx_bytes += packet.len() as u64;
         self.paths.note_traffic(now);
         match self.tunn.encapsulate(packet, buf) {
-            TunnResult::WriteToNetwork(d) => match path {
-                Some((link, dst)) if d.first() == Some(&DATA) => {
-                    out.send(link, dst, d);
-                    if let Some((link, dst)) = copy {
-                        out.send(link, dst, d);
+            TunnResult::WriteToNetwork(d) if d.first() == Some(&DATA) => match via.path {
+                Some((link, dst)) => {
+                    out.send(link, dst, via.tos, d);
+                    if let Some((link, dst)) = via.copy {
+                        out.send(link, dst, via.tos, d);
                     }
                 }
-                _ => self.send_own(d, now, out),
+                None => self.send_own(d, via.tos, now, out),
             },
+            // A handshake initiation: the packet waits in boringtun's queue until it completes.
+            TunnResult::WriteToNetwork(d) => self.send_own(d, 0, now, out),
             TunnResult::Err(e) => tracing::debug!(error = ?e, "encapsulate failed"),
             _ => {}
         }
     }
 
-    /// Sends a datagram that boringtun produced on its own initiative.
-    fn send_own(&mut self, d: &[u8], now: Instant, out: &mut impl Outbox) {
+    /// Sends a datagram on the default path, or a handshake initiation on every path (unmarked).
+    fn send_own(&mut self, d: &[u8], tos: u8, now: Instant, out: &mut impl Outbox) {
         if d.first() == Some(&HANDSHAKE_INIT) {
             self.last_handshake_try = Some(now);
             for (link, dst) in self.paths.handshake_targets() {
-                out.send(link, dst, d);
+                out.send(link, dst, 0, d);
             }
         } else if let Some((link, dst)) = self.paths.send_path(now) {
-            out.send(link, dst, d);
+            out.send(link, dst, tos, d);
         }
     }
 
@@ -201,7 +221,7 @@ impl PeerCore {
             TunnResult::WriteToNetwork(d) => {
                 // A handshake response, a cookie reply, or our keepalive after a response we
                 // received: all answer the path the datagram came from.
-                out.send(link, src, d);
+                out.send(link, src, 0, d);
                 matches!(kind, Some(HANDSHAKE_INIT) | Some(HANDSHAKE_RESP))
             }
             TunnResult::WriteToTunnelV4(packet, source) => {
@@ -228,7 +248,7 @@ impl PeerCore {
         if matches!(kind, Some(HANDSHAKE_INIT) | Some(HANDSHAKE_RESP)) {
             while let TunnResult::WriteToNetwork(d) = self.tunn.decapsulate(None, &[], buf) {
                 if let Some((l, dst)) = self.paths.send_path(now) {
-                    out.send(l, dst, d);
+                    out.send(l, dst, 0, d);
                 }
             }
         }
@@ -247,7 +267,7 @@ impl PeerCore {
                 Kind::Request => {
                     let n = self.encrypt_probe(Probe { kind: Kind::Reply, ..p });
                     if n > 0 {
-                        out.send(link, src, &self.scratch[..n]);
+                        out.send(link, src, p.dscp << 2, &self.scratch[..n]);
                     }
                 }
                 Kind::Reply => self.paths.on_probe_reply(PathId(p.path), p.seq, now),
@@ -279,7 +299,7 @@ impl PeerCore {
     pub fn handle_timeout(&mut self, now: Instant, buf: &mut [u8], out: &mut impl Outbox) {
         match self.tunn.update_timers(buf) {
             TunnResult::WriteToNetwork(d) => {
-                self.send_own(d, now, out);
+                self.send_own(d, 0, now, out);
             }
             TunnResult::Err(WireGuardError::ConnectionExpired) => {}
             TunnResult::Err(e) => tracing::debug!(error = ?e, "timers"),
@@ -293,15 +313,15 @@ impl PeerCore {
         {
             self.last_handshake_try = Some(now);
             if let TunnResult::WriteToNetwork(d) = self.tunn.format_handshake_initiation(buf, false) {
-                self.send_own(d, now, out);
+                self.send_own(d, 0, now, out);
             }
         }
         self.paths.handle_timeout(now);
         while let Some(req) = self.paths.poll_probe(now) {
-            let p = Probe { kind: Kind::Request, path: req.path.0, seq: req.seq };
+            let p = Probe { kind: Kind::Request, path: req.path.0, seq: req.seq, dscp: self.probe_dscp };
             let n = self.encrypt_probe(p);
             if n > 0 {
-                out.send(req.link, req.endpoint, &self.scratch[..n]);
+                out.send(req.link, req.endpoint, p.dscp << 2, &self.scratch[..n]);
             }
         }
     }
@@ -333,7 +353,7 @@ mod tests {
     }
 
     impl Outbox for Captured {
-        fn send(&mut self, link: LinkId, dst: SocketAddr, datagram: &[u8]) {
+        fn send(&mut self, link: LinkId, dst: SocketAddr, _tos: u8, datagram: &[u8]) {
             self.sent.push((link, dst, datagram.to_vec()));
         }
         fn to_tun(&mut self, packet: &[u8]) {

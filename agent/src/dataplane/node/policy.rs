@@ -51,6 +51,9 @@ pub struct PolicyConfig {
     pub link_preference: Vec<String>,
     pub sla: Sla,
     pub hold_down: Duration,
+    /// The DSCP (0 to 63) of the policy's QoS class, which the outer datagrams of its packets
+    /// carry; 0 (best effort) when it names no class.
+    pub outer_dscp: u8,
 }
 
 impl PolicyConfig {
@@ -99,6 +102,7 @@ impl PolicyConfig {
             link_preference: vec![],
             sla: Sla::default(),
             hold_down: Duration::from_secs(10),
+            outer_dscp: 0,
         }
     }
 }

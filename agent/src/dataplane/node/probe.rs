@@ -4,6 +4,10 @@
 //! Layout: a 20-byte IPv4 header with protocol 253 (reserved for experiments, RFC 3692), then
 //! `PTRNPRB1`, a kind byte (1 request, 2 reply), three zero bytes, the path id and the sequence
 //! number (big-endian u32 each). The receiving agent consumes them; they never reach a TUN.
+//!
+//! The inner header's DSCP is the one the probe's outer datagram carries, and a reply carries
+//! the request's: the round trip is measured on the same treatment both ways, whatever the
+//! answering site's own document says (agents that predate this send and answer 0).
 
 use std::net::Ipv4Addr;
 
@@ -22,6 +26,8 @@ pub struct Probe {
     pub kind: Kind,
     pub path: u32,
     pub seq: u32,
+    /// The DSCP (0 to 63) of the probe's outer datagram and of its reply.
+    pub dscp: u8,
 }
 
 impl Probe {
@@ -29,6 +35,7 @@ impl Probe {
     pub fn encode(&self, src: Ipv4Addr, out: &mut [u8; LEN]) {
         out.fill(0);
         out[0] = 0x45;
+        out[1] = self.dscp << 2;
         out[2..4].copy_from_slice(&(LEN as u16).to_be_bytes());
         out[8] = 1; // TTL: never meant to be routed
         out[9] = PROTOCOL;
@@ -59,7 +66,7 @@ impl Probe {
         };
         let path = u32::from_be_bytes([packet[32], packet[33], packet[34], packet[35]]);
         let seq = u32::from_be_bytes([packet[36], packet[37], packet[38], packet[39]]);
-        Some(Probe { kind, path, seq })
+        Some(Probe { kind, path, seq, dscp: packet[1] >> 2 })
     }
 }
 
@@ -82,7 +89,7 @@ mod tests {
 
     #[test]
     fn round_trip() {
-        let p = Probe { kind: Kind::Reply, path: 7, seq: 0xdead_beef };
+        let p = Probe { kind: Kind::Reply, path: 7, seq: 0xdead_beef, dscp: 46 };
         let mut buf = [0u8; LEN];
         p.encode(Ipv4Addr::new(100, 64, 0, 1), &mut buf);
         assert_eq!(Probe::decode(&buf), Some(p));
@@ -92,7 +99,7 @@ mod tests {
     #[test]
     fn other_packets_are_not_probes() {
         let mut buf = [0u8; LEN];
-        Probe { kind: Kind::Request, path: 1, seq: 1 }.encode(Ipv4Addr::LOCALHOST, &mut buf);
+        Probe { kind: Kind::Request, path: 1, seq: 1, dscp: 0 }.encode(Ipv4Addr::LOCALHOST, &mut buf);
         for i in [0usize, 9, 20, 28] {
             let mut b = buf;
             b[i] ^= 0x40;

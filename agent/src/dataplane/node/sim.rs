@@ -56,6 +56,11 @@ pub struct SimNode {
     pub events: Vec<(Instant, Event)>,
     /// The link each datagram carrying a `Sim::udp` packet left on, in order.
     pub sent: Vec<(Instant, LinkId)>,
+    /// Every datagram the node sent: its length, its first byte (the WireGuard message type) and
+    /// its outer TOS byte.
+    pub marks: Vec<(usize, u8, u8)>,
+    /// The DSCP of its probes, given by [`Sim::mesh`].
+    pub probe_dscp: u8,
 }
 
 /// A datagram on its way: to node `to`'s link `link`, from `from`.
@@ -112,6 +117,8 @@ impl Sim {
             received: Vec::new(),
             events: Vec::new(),
             sent: Vec::new(),
+            marks: Vec::new(),
+            probe_dscp: 0,
         });
         self.nodes.len() - 1
     }
@@ -144,6 +151,7 @@ impl Sim {
                     .collect(),
                 peers,
                 policies: self.policies.clone(),
+                probe_dscp: me.probe_dscp,
             };
             let now = self.now;
             self.nodes[i].node.apply(&config, now);
@@ -224,10 +232,11 @@ impl Sim {
     fn collect(&mut self, i: usize) {
         let now = self.now;
         let mut sent = Vec::new();
-        while let Some(t) = self.nodes[i].node.poll_transmit() {
-            sent.push((t.link, t.dst, t.payload.to_vec()));
-        }
         let me = &mut self.nodes[i];
+        while let Some(t) = me.node.poll_transmit() {
+            sent.push((t.link, t.dst, t.payload.to_vec()));
+            me.marks.push((t.payload.len(), t.payload[0], t.tos));
+        }
         while let Some(p) = me.node.poll_tun_write() {
             me.received.push((now, p.to_vec()));
         }
@@ -652,5 +661,49 @@ mod tests {
         sim.tun_packet(0, &p);
         assert_eq!(sim.nodes[0].node.drops().no_route, 1);
         assert!(sim.nodes[0].node.poll_transmit().is_none());
+    }
+
+    #[test]
+    fn outer_datagrams_carry_the_dscp_of_their_policys_qos_class() {
+        // voice (UDP to 5060) is in a class with DSCP 46 (EF), video (5062) duplicates in one
+        // with 34 (AF41); UDP to port 9 matches no policy. Only site 0 marks its probes.
+        let voice = PolicyConfig { outer_dscp: 46, ..policy("voice", 5060, Selection::Ordered, Sla::default(), 10) };
+        let video = PolicyConfig { outer_dscp: 34, ..policy("video", 5062, Selection::Duplicate, Sla::default(), 10) };
+        let mut sim = two_sites(7);
+        sim.policies = vec![voice, video];
+        sim.nodes[0].probe_dscp = 46;
+        sim.mesh();
+        let first = sim.udp(0, 1, 5060, 0);
+        sim.tun_packet(0, &first);
+        sim.run_for(Duration::from_secs(2));
+        let packet = |m: &&(usize, u8, u8)| m.0 == PACKET_DATAGRAM_LEN && m.1 == 4;
+        let probe = |m: &&(usize, u8, u8)| m.0 == 40 + 32 && m.1 == 4;
+        // The handshake the first packet started is unmarked, and so is that packet, which
+        // waited in boringtun's queue for it.
+        let handshakes: Vec<u8> = sim.nodes.iter().flat_map(|n| &n.marks).filter(|m| m.1 != 4).map(|m| m.2).collect();
+        assert!(handshakes.len() >= 2 && handshakes.iter().all(|t| *t == 0), "{handshakes:?}");
+        assert_eq!(sim.nodes[0].marks.iter().filter(packet).map(|m| m.2).collect::<Vec<_>>(), vec![0]);
+
+        let node = &mut sim.nodes[0].node;
+        let now = sim.now;
+        let voice = node.decide(now, &first).unwrap();
+        assert_eq!(voice.tos, 46 << 2);
+        sim.nodes[0].marks.clear();
+        for (port, seq) in [(5060, 1), (9, 2), (5062, 3)] {
+            let p = sim.udp(0, 1, port, seq);
+            sim.tun_packet(0, &p);
+        }
+        let marks: Vec<u8> = sim.nodes[0].marks.iter().filter(packet).map(|m| m.2).collect();
+        assert_eq!(marks, vec![46 << 2, 0, 34 << 2, 34 << 2], "voice, unmatched, video and its copy");
+        sim.run_for(Duration::from_secs(1));
+        assert_eq!(received_seqs(&sim.nodes[1]).iter().map(|r| r.1).collect::<Vec<_>>(), vec![0, 1, 2, 3]);
+
+        // Probes: site 0's requests carry its probe class, and site 1's replies carry the request's
+        // mark back although site 1 marks its own requests with nothing (and site 0 answers them
+        // unmarked).
+        let probes = |n: usize, tos: u8| sim.nodes[n].marks.iter().filter(probe).filter(|m| m.2 == tos).count();
+        assert!(probes(0, 46 << 2) > 0 && probes(0, 0) > 0, "{:?}", sim.nodes[0].marks);
+        assert!(probes(1, 46 << 2) > 0 && probes(1, 0) > 0, "{:?}", sim.nodes[1].marks);
+        assert_eq!(probes(0, 46 << 2) + probes(0, 0), sim.nodes[0].marks.iter().filter(probe).count());
     }
 }

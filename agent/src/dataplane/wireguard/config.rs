@@ -11,7 +11,7 @@ use patronus_api::SiteConfig;
 use std::time::Duration;
 
 use patronus_api::network::{PathSelection, Protocol};
-use patronus_api::ConfigPolicy;
+use patronus_api::{ConfigPolicy, ConfigQosClass};
 
 use crate::dataplane::node::policy::{PolicyConfig, Selection, Sla};
 use crate::dataplane::node::routes::Prefix;
@@ -28,11 +28,35 @@ pub fn node_config(config: &SiteConfig) -> anyhow::Result<NodeConfig> {
             .map(|l| LinkConfig { name: l.name.clone(), priority: l.priority, cost: l.cost })
             .collect(),
         peers: parse_peers(config)?,
-        policies: config.policies.iter().map(parse_policy).collect::<anyhow::Result<_>>()?,
+        policies: config
+            .policies
+            .iter()
+            .map(|p| parse_policy(p, &config.qos_classes))
+            .collect::<anyhow::Result<_>>()?,
+        probe_dscp: probe_dscp(config),
     })
 }
 
-fn parse_policy(p: &ConfigPolicy) -> anyhow::Result<PolicyConfig> {
+/// The DSCP of the highest-priority QoS class (lowest `priority`, then first in the document)
+/// that a policy puts traffic in; 0 when none does. See `NodeConfig::probe_dscp`.
+fn probe_dscp(config: &SiteConfig) -> u8 {
+    config
+        .qos_classes
+        .iter()
+        .filter(|c| config.policies.iter().any(|p| p.action.qos_class.as_deref() == Some(c.name.as_str())))
+        .min_by_key(|c| c.priority)
+        .map_or(0, |c| c.dscp & 0x3f)
+}
+
+fn parse_policy(p: &ConfigPolicy, classes: &[ConfigQosClass]) -> anyhow::Result<PolicyConfig> {
+    let outer_dscp = match &p.action.qos_class {
+        None => 0,
+        Some(name) => match classes.iter().find(|c| &c.name == name) {
+            Some(class) if class.dscp <= 63 => class.dscp,
+            Some(class) => anyhow::bail!("QoS class {name}: DSCP {} is not 0 to 63", class.dscp),
+            None => anyhow::bail!("policy {}: QoS class {name:?} is not in the document", p.name),
+        },
+    };
     let prefixes = |list: &[String]| {
         list.iter()
             .map(|a| a.parse::<Prefix>().with_context(|| format!("policy {}", p.name)))
@@ -72,6 +96,7 @@ fn parse_policy(p: &ConfigPolicy) -> anyhow::Result<PolicyConfig> {
         link_preference: p.action.link_preference.clone(),
         sla,
         hold_down: Duration::from_secs(u64::from(p.action.failover_hold_down_seconds)),
+        outer_dscp,
     })
 }
 
@@ -203,6 +228,52 @@ mod tests {
         for bad in ["", "0", "9-8", "1-70000", "x", "1-"] {
             assert!(super::parse_port_range(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn a_policy_marks_with_its_qos_class_and_probes_with_the_highest_class_in_use() {
+        use patronus_api::network::{PathSelection, PolicyAction, PolicyMatch, Protocol};
+        use patronus_api::{ConfigPolicy, ConfigQosClass};
+        let class = |name: &str, priority: u8, dscp: u8| ConfigQosClass {
+            name: name.into(),
+            priority,
+            dscp,
+            guaranteed_percent: 10,
+            max_percent: 100,
+        };
+        let policy = |name: &str, class: Option<&str>| ConfigPolicy {
+            name: name.into(),
+            priority: 1,
+            matches: PolicyMatch {
+                protocol: Protocol::Any,
+                source_prefixes: vec![],
+                destination_prefixes: vec![],
+                destination_ports: vec![],
+                dscp: None,
+                application: None,
+            },
+            action: PolicyAction {
+                qos_class: class.map(Into::into),
+                path_selection: PathSelection::Ordered,
+                link_preference: vec![],
+                sla: None,
+                failover_hold_down_seconds: 10,
+            },
+        };
+        let mut config = super::netns_free_config();
+        // "voice" has the highest priority but no policy uses it.
+        config.qos_classes = vec![class("voice", 1, 46), class("video", 2, 34), class("bulk", 8, 8)];
+        config.policies = vec![policy("bulk", Some("bulk")), policy("video", Some("video")), policy("rest", None)];
+        let parsed = super::node_config(&config).unwrap();
+        assert_eq!(parsed.policies.iter().map(|p| p.outer_dscp).collect::<Vec<_>>(), vec![8, 34, 0]);
+        assert_eq!(parsed.probe_dscp, 34);
+        config.policies.truncate(1);
+        assert_eq!(super::node_config(&config).unwrap().probe_dscp, 8);
+        config.policies = vec![policy("rest", None)];
+        assert_eq!(super::node_config(&config).unwrap().probe_dscp, 0);
+        config.policies = vec![policy("lost", Some("gone"))];
+        let err = super::node_config(&config).unwrap_err();
+        assert!(format!("{err:#}").contains("\"gone\" is not in the document"), "{err:#}");
     }
 
     #[test]

@@ -11,10 +11,12 @@
 //! ([`Node::take_outputs`]) and sends them without it.
 //!
 //! `apply` changes only what differs and changes everything or nothing: the document is parsed
-//! first (`config`), new links are bound and new routes added next to the old ones (`system`),
-//! then the node switches, then what only the old document needed goes.
+//! first (`config`), new links are bound and new routes added next to the old ones (`system`,
+//! through rtnetlink: `netlink`), then the node switches, then what only the old document needed
+//! goes.
 
 mod config;
+mod netlink;
 #[cfg(test)]
 mod netns_tests;
 pub mod offload;
@@ -34,6 +36,8 @@ use anyhow::Context;
 use parking_lot::{Mutex, RwLock};
 use patronus_api::{FailoverEvent, LinkState, PeerState, PolicyStatus, SiteConfig};
 
+#[cfg(test)]
+pub use self::config::netns_free_config;
 pub use self::config::node_config;
 use self::system::System;
 use super::node::path::{LinkId, PathTiming};
@@ -193,7 +197,7 @@ impl WireGuard {
             sys::open_tun(&options.tun_name, false, false).map(|(f, n)| (f, n, false))
         };
         let (tun, tun_name, vnet) = opened.with_context(|| format!("creating TUN device {}", options.tun_name))?;
-        let system = System::new(&tun_name);
+        let mut system = System::new(&tun_name)?;
         system.bring_up(options.mtu)?;
         let shared = Arc::new(Shared {
             node: Mutex::new(Node::new(private_key, options.path_timing, rand::random::<u32>())),
@@ -403,7 +407,7 @@ impl Io {
                 }
                 other => other,
             };
-            self.batches[i].push(dst, t.payload);
+            self.batches[i].push(dst, t.tos, t.payload);
             if self.batches[i].is_full() {
                 flush(shared, &links[i], &mut self.batches[i]);
             }

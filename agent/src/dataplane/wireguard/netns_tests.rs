@@ -152,7 +152,8 @@ fn link(name: &str, prio: u32, endpoint: &str) -> ConfigLink {
 }
 
 /// 100 policies: 99 that no benchmark flow matches (TCP to ports 1000-1098), then one that takes
-/// all TCP to the overlay, lowest latency under a 200 ms SLA.
+/// all TCP to the overlay, lowest latency under a 200 ms SLA, in the QoS class of
+/// [`bench_class`] (so its outer datagrams are marked EF: the marking is part of the cost).
 fn hundred_policies() -> Vec<patronus_api::ConfigPolicy> {
     use patronus_api::network::{PathSelection, PolicyAction, PolicyMatch, Protocol, Sla};
     (0..100u32)
@@ -168,7 +169,7 @@ fn hundred_policies() -> Vec<patronus_api::ConfigPolicy> {
                 application: None,
             },
             action: PolicyAction {
-                qos_class: None,
+                qos_class: (i == 99).then(|| bench_class().name),
                 path_selection: PathSelection::LowestLatency,
                 link_preference: vec![],
                 sla: Some(Sla { max_latency_ms: Some(200), max_loss_percent: None, max_jitter_ms: None }),
@@ -176,6 +177,10 @@ fn hundred_policies() -> Vec<patronus_api::ConfigPolicy> {
             },
         })
         .collect()
+}
+
+fn bench_class() -> patronus_api::ConfigQosClass {
+    patronus_api::ConfigQosClass { name: "ef".into(), priority: 1, dscp: 46, guaranteed_percent: 50, max_percent: 100 }
 }
 
 fn config(site: &str, n: u8, peer: (&str, u8, &str), peer_lan: &[&str]) -> SiteConfig {
@@ -512,6 +517,8 @@ fn dataplane_bench() {
     let (mut ca, mut cb) = (config("a", 1, ("b", 2, &pb), &[]), config("b", 2, ("a", 1, &pa), &[]));
     ca.policies = hundred_policies();
     cb.policies = hundred_policies();
+    ca.qos_classes = vec![bench_class()];
+    cb.qos_classes = vec![bench_class()];
     a.call(move |wg| wg.apply(&ca)).unwrap();
     b.call(move |wg| wg.apply(&cb)).unwrap();
     std::thread::sleep(Duration::from_secs(1));
@@ -526,7 +533,7 @@ fn dataplane_bench() {
     println!("BENCH tunnel, 1 TCP stream: {one_gbps:.2} Gb/s");
     println!("BENCH tunnel, 4 TCP streams: {:.2} Gb/s", gbps(&four));
     println!(
-        "BENCH tunnel, 1 TCP stream, 100 policies on both sites: {steered:.2} Gb/s ({:.0}% of the run without)",
+        "BENCH tunnel, 1 TCP stream, 100 policies on both sites, the flow's class EF: {steered:.2} Gb/s ({:.0}% of the run without)",
         steered * 100.0 / one_gbps.max(1e-9)
     );
     println!(
@@ -589,6 +596,250 @@ fn peer_without_endpoint_is_learned_and_followed_when_it_roams() {
     });
     println!("roamed after {roamed:?}");
     assert!(roamed.is_some(), "B did not follow A to its new address: {:?}", learned(&b));
+    drop(a);
+    drop(b);
+    drop(topo);
+}
+
+/// The routes and addresses on `dev` in `ns`, as `ip` lists them (both families, sorted).
+fn routes_and_addresses(ns: &str, dev: &str) -> Vec<String> {
+    let mut lines = Vec::new();
+    for args in [
+        &["-4", "route", "show", "dev", dev][..],
+        &["-6", "route", "show", "dev", dev],
+        &["-br", "addr", "show", "dev", dev],
+    ] {
+        let out = Command::new("ip").args(["-n", ns]).args(args).output().unwrap();
+        assert!(out.status.success(), "ip {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        lines.extend(String::from_utf8_lossy(&out.stdout).lines().map(|l| l.trim().to_owned()));
+    }
+    lines.sort();
+    lines
+}
+
+/// Asserts two listings are equal, showing only what differs.
+fn same(now: &[String], expected: &[String]) {
+    let extra: Vec<&String> = now.iter().filter(|l| !expected.contains(l)).collect();
+    let missing: Vec<&String> = expected.iter().filter(|l| !now.contains(l)).collect();
+    assert!(extra.is_empty() && missing.is_empty(), "extra: {extra:?}\nmissing: {missing:?}");
+}
+
+/// 1,000 allowed prefixes applied and removed again (timed), then a document that fails half-way
+/// (its one IPv6 prefix cannot be routed: IPv6 is disabled on the TUN, after 1,000 new IPv4
+/// routes and a new overlay address went in): the previous document's routes and address stay,
+/// exactly, and the dataplane keeps the previous document.
+#[test]
+fn a_thousand_routes_and_a_document_that_fails_half_way() {
+    if let Some(why) = skip_reason() {
+        println!("skipped: the namespace test needs root, /dev/net/tun and ip ({why})");
+        return;
+    }
+    let ns = format!("pt{}s", std::process::id() % 100_000);
+    let _topo = {
+        let _ = Command::new("ip").args(["netns", "del", &ns]).stderr(std::process::Stdio::null()).status();
+        must(&["ip", "netns", "add", &ns]);
+        Topology { ns: vec![ns.clone()] }
+    };
+    let (ka, _) = key();
+    let (_, pb) = key();
+    let a = NsAgent::start(&ns, ka);
+    let prefixes = |base: u32, n: u32| -> Vec<String> {
+        (0..n).map(|i| format!("10.{}.{}.0/24", base + i / 256, i % 256)).collect()
+    };
+    let small = config("a", 1, ("b", 2, &pb), &[]);
+    let thousand = prefixes(100, 1000);
+    let big = config("a", 1, ("b", 2, &pb), &thousand.iter().map(String::as_str).collect::<Vec<_>>());
+    a.call(move |wg| wg.apply(&small)).unwrap();
+    let before = routes_and_addresses(&ns, "wgt0");
+
+    for run in 1..=2 {
+        let (up, down) = (big.clone(), config("a", 1, ("b", 2, &pb), &[]));
+        let added = a.call(move |wg| {
+            let t = Instant::now();
+            wg.apply(&up).unwrap();
+            t.elapsed()
+        });
+        assert_eq!(routes_and_addresses(&ns, "wgt0").len(), before.len() + 1000);
+        let removed = a.call(move |wg| {
+            let t = Instant::now();
+            wg.apply(&down).unwrap();
+            t.elapsed()
+        });
+        same(&routes_and_addresses(&ns, "wgt0"), &before);
+        println!(
+            "BENCH run {run}: applying 1,000 new routes took {:.1} ms, removing them {:.1} ms",
+            added.as_secs_f64() * 1e3,
+            removed.as_secs_f64() * 1e3
+        );
+    }
+
+    // The previous document: 1,000 routes. The next one adds 1,000 more, a new overlay address,
+    // and an IPv6 prefix, which comes last and fails.
+    let previous_doc = big.clone();
+    a.call(move |wg| wg.apply(&big)).unwrap();
+    must(&["ip", "netns", "exec", &ns, "sysctl", "-qw", "net.ipv6.conf.wgt0.disable_ipv6=1"]);
+    let previous = routes_and_addresses(&ns, "wgt0");
+    let mut failing = config("a", 9, ("b", 2, &pb), &[]);
+    failing.peers[0].allowed_ips.extend(thousand.iter().cloned());
+    failing.peers[0].allowed_ips.extend(prefixes(110, 1000));
+    failing.peers[0].allowed_ips.push("fd00:99::/64".into());
+    let err = a.call(move |wg| wg.apply(&failing)).unwrap_err();
+    println!("the failing document: {err:#}");
+    // The 1,000 new IPv4 routes went in before the IPv6 one failed, and came out again.
+    assert!(format!("{err:#}").contains("fd00:99::/64") && format!("{err:#}").contains("1 of 1001"), "{err:#}");
+    same(&routes_and_addresses(&ns, "wgt0"), &previous);
+    let unchanged = a.call(move |wg| {
+        let plan = wg.shared.node.lock().plan(&node_config(&previous_doc).unwrap());
+        wg.applied.as_ref() == Some(&previous_doc) && plan == Default::default()
+    });
+    assert!(unchanged, "the dataplane does not forward by the previous document");
+
+    // A new overlay address in the same subnet replaces the old one (which was the primary).
+    let moved = config("a", 9, ("b", 2, &pb), &[]);
+    a.call(move |wg| wg.apply(&moved)).unwrap();
+    let now = routes_and_addresses(&ns, "wgt0");
+    assert!(now.iter().any(|l| l.contains("100.64.0.9/16")), "{now:?}");
+    assert!(!now.iter().any(|l| l.contains("100.64.0.1/16")), "{now:?}");
+    drop(a);
+}
+
+/// Sends one datagram of `len` bytes from inside `ns` to `to` and waits up to `wait` for the echo.
+fn echo_sized(ns: &str, to: &'static str, len: usize, wait: Duration) -> bool {
+    let ns_file = File::open(format!("/var/run/netns/{ns}")).unwrap();
+    std::thread::spawn(move || {
+        sys::enter_netns(&ns_file).unwrap();
+        let sock = UdpSocket::bind("0.0.0.0:0").unwrap();
+        sock.set_read_timeout(Some(wait)).unwrap();
+        if sock.send_to(&vec![0x5a; len], to).is_err() {
+            return false;
+        }
+        let mut buf = [0u8; 2048];
+        matches!(sock.recv_from(&mut buf), Ok((n, _)) if n == len)
+    })
+    .join()
+    .unwrap()
+}
+
+/// An outer datagram seen on the wire: TOS, source, UDP payload length and first byte.
+#[derive(Debug, Clone, Copy)]
+struct Seen {
+    tos: u8,
+    src: [u8; 4],
+    len: usize,
+    kind: u8,
+}
+
+/// Captures, in `ns` until `stop`, the IPv4 UDP datagrams from and to port 51820 (an `AF_PACKET`
+/// socket: the bytes as they cross the router, each once in and once out).
+fn capture(ns: &str, stop: Arc<AtomicBool>) -> (std::thread::JoinHandle<Vec<Seen>>, mpsc::Receiver<()>) {
+    let ns_file = File::open(format!("/var/run/netns/{ns}")).unwrap();
+    let (ready_tx, ready) = mpsc::channel();
+    let handle = std::thread::spawn(move || {
+        use std::io::Read;
+        sys::enter_netns(&ns_file).unwrap();
+        let protocol = socket2::Protocol::from(i32::from((libc::ETH_P_IP as u16).to_be()));
+        let sock = socket2::Socket::new(socket2::Domain::PACKET, socket2::Type::DGRAM, Some(protocol)).unwrap();
+        sock.set_read_timeout(Some(Duration::from_millis(100))).unwrap();
+        ready_tx.send(()).unwrap();
+        let mut seen = Vec::new();
+        let mut buf = [0u8; 2048];
+        while !stop.load(Ordering::Relaxed) {
+            let Ok(n) = (&sock).read(&mut buf) else { continue };
+            let p = &buf[..n];
+            let ihl = usize::from(p[0] & 0x0f) * 4;
+            if p[0] >> 4 != 4 || p[9] != 17 || n < ihl + 9 {
+                continue;
+            }
+            let udp = &p[ihl..];
+            let port = |i: usize| u16::from_be_bytes([udp[i], udp[i + 1]]);
+            if port(0) != 51820 || port(2) != 51820 {
+                continue;
+            }
+            seen.push(Seen {
+                tos: p[1],
+                src: [p[12], p[13], p[14], p[15]],
+                len: usize::from(port(4)) - 8,
+                kind: udp[8],
+            });
+        }
+        seen
+    });
+    (handle, ready)
+}
+
+/// A policy puts UDP to port 7777 in the class `voice` (DSCP 46, EF): its outer datagrams carry
+/// EF on the wire, those of other traffic (port 7778) carry 0, and probes carry EF (the
+/// highest class in use), as a packet socket in the router namespace sees them.
+#[test]
+fn the_outer_datagrams_carry_the_dscp_of_the_qos_class_on_the_wire() {
+    use patronus_api::network::{PathSelection, PolicyAction, PolicyMatch, Protocol};
+    use patronus_api::{ConfigPolicy, ConfigQosClass};
+    if let Some(why) = skip_reason() {
+        println!("skipped: the namespace test needs root, /dev/net/tun and ip ({why})");
+        return;
+    }
+    let tag = format!("d{}", std::process::id() % 10_000);
+    let topo = topology(&tag);
+    let (ns_r, ns_a, ns_b) = (topo.ns[0].clone(), topo.ns[1].clone(), topo.ns[2].clone());
+    let (ka, pa) = key();
+    let (kb, pb) = key();
+    let a = NsAgent::start(&ns_a, ka);
+    let b = NsAgent::start(&ns_b, kb);
+    let with_voice = |mut c: SiteConfig| {
+        c.qos_classes = vec![
+            ConfigQosClass { name: "voice".into(), priority: 1, dscp: 46, guaranteed_percent: 20, max_percent: 50 },
+            ConfigQosClass { name: "bulk".into(), priority: 8, dscp: 8, guaranteed_percent: 10, max_percent: 100 },
+        ];
+        c.policies = vec![ConfigPolicy {
+            name: "voice".into(),
+            priority: 1,
+            matches: PolicyMatch {
+                protocol: Protocol::Udp,
+                source_prefixes: vec![],
+                destination_prefixes: vec!["100.64.0.0/16".into()],
+                destination_ports: vec!["7777".into()],
+                dscp: None,
+                application: None,
+            },
+            action: PolicyAction {
+                qos_class: Some("voice".into()),
+                path_selection: PathSelection::Ordered,
+                link_preference: vec!["fiber".into()],
+                sla: None,
+                failover_hold_down_seconds: 10,
+            },
+        }];
+        c
+    };
+    let ca = with_voice(config("a", 1, ("b", 2, &pb), &[]));
+    let cb = with_voice(config("b", 2, ("a", 1, &pa), &[]));
+    a.call(move |wg| wg.apply(&ca)).unwrap();
+    b.call(move |wg| wg.apply(&cb)).unwrap();
+    echo_server(&ns_b, "100.64.0.2:7777");
+    echo_server(&ns_b, "100.64.0.2:7778");
+    assert!(wait_until(Duration::from_secs(10), || echo_once(&ns_a, "100.64.0.2:7777", Duration::from_millis(300)))
+        .is_some());
+
+    let stop = Arc::new(AtomicBool::new(false));
+    let (capturing, ready) = capture(&ns_r, stop.clone());
+    ready.recv_timeout(Duration::from_secs(5)).unwrap();
+    // 500 bytes of payload: a 528-byte inner packet, a 560-byte WireGuard message; 400: 460.
+    for _ in 0..20 {
+        assert!(echo_sized(&ns_a, "100.64.0.2:7777", 500, Duration::from_secs(1)));
+        assert!(echo_sized(&ns_a, "100.64.0.2:7778", 400, Duration::from_secs(1)));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    stop.store(true, Ordering::Relaxed);
+    let seen = capturing.join().unwrap();
+    let from_a = |s: &&Seen| s.src[0] == 10 && s.src[1] / 10 == 1;
+    let tos_of = |len: usize| -> Vec<u8> {
+        seen.iter().filter(from_a).filter(|s| s.kind == 4 && s.len == len).map(|s| s.tos).collect()
+    };
+    let (voice, other, probes) = (tos_of(560), tos_of(460), tos_of(40 + 32));
+    println!("outer TOS from A: voice {voice:?}, other {other:?}, probes {} seen", probes.len());
+    assert!(voice.len() >= 20 && voice.iter().all(|t| *t == 46 << 2), "voice: {voice:?}");
+    assert!(other.len() >= 20 && other.iter().all(|t| *t == 0), "other: {other:?}");
+    assert!(!probes.is_empty() && probes.iter().all(|t| *t == 46 << 2), "probes: {probes:?}");
     drop(a);
     drop(b);
     drop(topo);

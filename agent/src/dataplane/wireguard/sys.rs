@@ -240,12 +240,12 @@ fn gro_segment(hdr: &libc::msghdr) -> Option<usize> {
     None
 }
 
-/// Datagrams queued for one `sendmmsg`; consecutive equal-sized ones to the same destination are
-/// sent as one UDP GSO train when `gso` is on.
+/// Datagrams queued for one `sendmmsg`, each with its outer TOS; consecutive equal-sized ones to
+/// the same destination with the same TOS are sent as one UDP GSO train when `gso` is on (the
+/// segments of a train share one IP header template, so a train never mixes marks).
 pub struct SendBatch {
     data: Vec<u8>,
-    /// (destination, start, len of train, segment size)
-    trains: Vec<(SocketAddr, usize, usize, usize)>,
+    trains: Vec<Train>,
     gso: bool,
     max_trains: usize,
     // Kept between flushes so that sending allocates nothing once warm.
@@ -255,9 +255,51 @@ pub struct SendBatch {
     hdrs: Vec<libc::mmsghdr>,
 }
 
+/// Datagrams to one destination with one TOS: one datagram, or a GSO train of equal segments
+/// (the last may be shorter).
+#[derive(Debug, Clone, Copy)]
+struct Train {
+    dst: SocketAddr,
+    start: usize,
+    len: usize,
+    segment: usize,
+    tos: u8,
+}
+
 // SAFETY: the raw pointers in `iovs` and `hdrs` are rewritten before every use and point only
 // into the batch's own buffers, which move with it.
 unsafe impl Send for SendBatch {}
+
+/// Writes one control message with `data` at the start of `buf`; returns the space it takes
+/// (`CMSG_SPACE`). Written unaligned: the kernel copies the control buffer before reading it.
+fn put_cmsg(buf: &mut [u8], level: libc::c_int, kind: libc::c_int, data: &[u8]) -> usize {
+    // SAFETY: CMSG_SPACE and CMSG_LEN only compute sizes.
+    let (space, len, header) = unsafe {
+        (libc::CMSG_SPACE(data.len() as u32) as usize, libc::CMSG_LEN(data.len() as u32) as usize, libc::CMSG_LEN(0))
+    };
+    let header = header as usize;
+    // SAFETY: cmsghdr is plain old data; all-zero is a valid value.
+    let mut hdr: libc::cmsghdr = unsafe { std::mem::zeroed() };
+    hdr.cmsg_len = len as _;
+    hdr.cmsg_level = level;
+    hdr.cmsg_type = kind;
+    assert!(space <= buf.len(), "control message buffer too small");
+    // SAFETY: `buf` holds at least `space` >= size_of::<cmsghdr>() bytes; the write is unaligned.
+    unsafe { std::ptr::write_unaligned(buf.as_mut_ptr().cast::<libc::cmsghdr>(), hdr) };
+    buf[header..header + data.len()].copy_from_slice(data);
+    buf[header + data.len()..space].fill(0);
+    space
+}
+
+/// The control message that sets the TOS of a datagram to `dst`: `IP_TOS` for IPv4 (also as an
+/// IPv4-mapped address on a dual-stack socket, which the kernel sends through its IPv4 path),
+/// `IPV6_TCLASS` for IPv6.
+fn tos_cmsg(dst: &SocketAddr) -> (libc::c_int, libc::c_int) {
+    match dst {
+        SocketAddr::V6(a) if a.ip().to_ipv4_mapped().is_none() => (libc::IPPROTO_IPV6, libc::IPV6_TCLASS),
+        _ => (libc::IPPROTO_IP, libc::IP_TOS),
+    }
+}
 
 /// Most segments the kernel takes in one UDP GSO send.
 const MAX_GSO_SEGMENTS: usize = 64;
@@ -298,27 +340,28 @@ impl SendBatch {
         self.gso = gso;
     }
 
-    /// Queues one datagram.
-    pub fn push(&mut self, dst: SocketAddr, datagram: &[u8]) {
+    /// Queues one datagram with `tos` as its outer TOS byte (IPv4) or traffic class (IPv6).
+    pub fn push(&mut self, dst: SocketAddr, tos: u8, datagram: &[u8]) {
         let start = self.data.len();
         self.data.extend_from_slice(datagram);
         if self.gso {
             if let Some(last) = self.trains.last_mut() {
-                // Join the previous train when it goes to the same place, its segments have this
-                // size, and its last segment was full (only the last may be short).
-                let (tdst, _, tlen, seg) = *last;
-                if tdst == dst
-                    && datagram.len() <= seg
-                    && tlen % seg == 0
-                    && tlen / seg < MAX_GSO_SEGMENTS
-                    && tlen + datagram.len() <= 65000
+                // Join the previous train when it goes to the same place with the same mark, its
+                // segments have this size, and its last segment was full (only the last may be
+                // short).
+                if last.dst == dst
+                    && last.tos == tos
+                    && datagram.len() <= last.segment
+                    && last.len % last.segment == 0
+                    && last.len / last.segment < MAX_GSO_SEGMENTS
+                    && last.len + datagram.len() <= 65000
                 {
-                    last.2 += datagram.len();
+                    last.len += datagram.len();
                     return;
                 }
             }
         }
-        self.trains.push((dst, start, datagram.len(), datagram.len()));
+        self.trains.push(Train { dst, start, len: datagram.len(), segment: datagram.len(), tos });
     }
 
     /// Sends everything queued with `sendmmsg` and empties the batch. Returns datagrams that the
@@ -337,29 +380,32 @@ impl SendBatch {
         }
         // SAFETY: plain old data; zero is valid.
         hdrs.extend((0..count).map(|_| unsafe { std::mem::zeroed::<libc::mmsghdr>() }));
-        for (dst, start, len, _) in &self.trains {
-            addrs.push(to_storage(dst));
-            iovs.push(libc::iovec { iov_base: self.data[*start..].as_ptr() as *mut libc::c_void, iov_len: *len });
+        for t in &self.trains {
+            addrs.push(to_storage(&t.dst));
+            iovs.push(libc::iovec { iov_base: self.data[t.start..].as_ptr() as *mut libc::c_void, iov_len: t.len });
         }
         for i in 0..count {
-            let (_, _, len, seg) = self.trains[i];
+            let t = self.trains[i];
             let h = &mut hdrs[i].msg_hdr;
             h.msg_name = (&mut addrs[i].0 as *mut libc::sockaddr_storage).cast();
             h.msg_namelen = addrs[i].1;
             h.msg_iov = &mut iovs[i];
             h.msg_iovlen = 1;
-            if len > seg {
-                h.msg_control = cmsgs[i].as_mut_ptr().cast();
-                // SAFETY: CMSG_SPACE only computes a size.
-                h.msg_controllen = unsafe { libc::CMSG_SPACE(std::mem::size_of::<u16>() as u32) } as _;
-                // SAFETY: the control buffer is CMSG_SPACE bytes, larger than one u16 cmsg.
-                unsafe {
-                    let cmsg = libc::CMSG_FIRSTHDR(h);
-                    (*cmsg).cmsg_level = libc::SOL_UDP;
-                    (*cmsg).cmsg_type = libc::UDP_SEGMENT;
-                    (*cmsg).cmsg_len = libc::CMSG_LEN(std::mem::size_of::<u16>() as u32) as _;
-                    std::ptr::write_unaligned(libc::CMSG_DATA(cmsg).cast::<u16>(), seg as u16);
-                }
+            // A GSO segment size and a TOS, each only when needed: unmarked single datagrams,
+            // the common case, carry no control message at all.
+            let control = &mut cmsgs[i];
+            let mut used = 0;
+            if t.len > t.segment {
+                used +=
+                    put_cmsg(&mut control[used..], libc::SOL_UDP, libc::UDP_SEGMENT, &(t.segment as u16).to_ne_bytes());
+            }
+            if t.tos != 0 {
+                let (level, kind) = tos_cmsg(&t.dst);
+                used += put_cmsg(&mut control[used..], level, kind, &libc::c_int::from(t.tos).to_ne_bytes());
+            }
+            if used > 0 {
+                h.msg_control = control.as_mut_ptr().cast();
+                h.msg_controllen = used as _;
             }
         }
         let mut sent = 0usize;
@@ -378,8 +424,8 @@ impl SendBatch {
                     continue;
                 }
                 // Skip the datagram the kernel refused (unreachable, buffer full) and go on.
-                let (_, _, len, seg) = self.trains[sent];
-                refused += len.div_ceil(seg);
+                let t = self.trains[sent];
+                refused += t.len.div_ceil(t.segment);
                 sent += 1;
                 continue;
             }
@@ -462,4 +508,104 @@ pub fn force_buffer_sizes(fd: RawFd, bytes: i32) -> bool {
         ok &= rc == 0;
     }
     ok
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::print_stdout)]
+    use super::*;
+    use std::net::UdpSocket;
+    use std::time::Duration;
+
+    #[repr(C, align(8))]
+    struct Control([u8; 128]);
+
+    fn set_int(fd: RawFd, level: libc::c_int, opt: libc::c_int) {
+        let on: libc::c_int = 1;
+        // SAFETY: a valid int option value and its size.
+        let rc = unsafe {
+            libc::setsockopt(
+                fd,
+                level,
+                opt,
+                (&on as *const libc::c_int).cast(),
+                std::mem::size_of::<libc::c_int>() as _,
+            )
+        };
+        assert_eq!(rc, 0, "setsockopt: {}", io::Error::last_os_error());
+    }
+
+    /// One datagram and the TOS (IPv4) or traffic class (IPv6) it arrived with.
+    fn recv_with_tos(sock: &UdpSocket) -> (Vec<u8>, Option<u8>) {
+        let mut buf = vec![0u8; 2048];
+        let mut control = Control([0; 128]);
+        let mut iov = libc::iovec { iov_base: buf.as_mut_ptr().cast(), iov_len: buf.len() };
+        // SAFETY: plain old data; zero is valid.
+        let mut hdr: libc::msghdr = unsafe { std::mem::zeroed() };
+        hdr.msg_iov = &mut iov;
+        hdr.msg_iovlen = 1;
+        hdr.msg_control = control.0.as_mut_ptr().cast();
+        hdr.msg_controllen = control.0.len() as _;
+        // SAFETY: the header points at live buffers of the stated sizes.
+        let n = unsafe { libc::recvmsg(sock.as_raw_fd(), &mut hdr, 0) };
+        assert!(n >= 0, "recvmsg: {}", io::Error::last_os_error());
+        buf.truncate(n as usize);
+        let mut tos = None;
+        // SAFETY: the kernel filled the (aligned) control buffer; the macros walk it within
+        // msg_controllen.
+        unsafe {
+            let mut cmsg = libc::CMSG_FIRSTHDR(&hdr);
+            while !cmsg.is_null() {
+                let (level, kind) = ((*cmsg).cmsg_level, (*cmsg).cmsg_type);
+                if level == libc::IPPROTO_IP && kind == libc::IP_TOS {
+                    tos = Some(*libc::CMSG_DATA(cmsg));
+                } else if level == libc::IPPROTO_IPV6 && kind == libc::IPV6_TCLASS {
+                    tos = Some(std::ptr::read_unaligned(libc::CMSG_DATA(cmsg).cast::<libc::c_int>()) as u8);
+                }
+                cmsg = libc::CMSG_NXTHDR(&hdr, cmsg);
+            }
+        }
+        (buf, tos)
+    }
+
+    /// Over loopback: IPv4 from an IPv4 socket, IPv4 from a dual-stack socket (as a mapped
+    /// address), IPv6. Every datagram arrives with its own mark, although equal-sized ones to one
+    /// destination go out as GSO trains.
+    #[test]
+    fn each_datagram_leaves_with_its_tos_and_gso_trains_split_where_the_tos_changes() {
+        let marks = [46u8 << 2, 46 << 2, 46 << 2, 0, 0, 34 << 2, 46 << 2];
+        let v4_rx = UdpSocket::bind("127.0.0.1:0").unwrap();
+        set_int(v4_rx.as_raw_fd(), libc::IPPROTO_IP, libc::IP_RECVTOS);
+        let v4_dst = v4_rx.local_addr().unwrap();
+        let v4_sender = UdpSocket::bind("127.0.0.1:0").unwrap();
+        let dual = socket2::Socket::new(socket2::Domain::IPV6, socket2::Type::DGRAM, None).unwrap();
+        dual.set_only_v6(false).unwrap();
+        dual.bind(&SocketAddr::from((Ipv6Addr::UNSPECIFIED, 0)).into()).unwrap();
+        let mapped = SocketAddr::from((Ipv4Addr::LOCALHOST.to_ipv6_mapped(), v4_dst.port()));
+        let mut cases =
+            vec![("IPv4", v4_sender.as_raw_fd(), v4_dst, &v4_rx), ("IPv4 mapped", dual.as_raw_fd(), mapped, &v4_rx)];
+        let v6_rx = UdpSocket::bind("[::1]:0");
+        match &v6_rx {
+            Ok(rx) => {
+                set_int(rx.as_raw_fd(), libc::IPPROTO_IPV6, libc::IPV6_RECVTCLASS);
+                cases.push(("IPv6", dual.as_raw_fd(), rx.local_addr().unwrap(), rx));
+            }
+            Err(e) => println!("IPv6 case skipped: no ::1 here ({e})"),
+        }
+        for (name, fd, dst, rx) in cases {
+            rx.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
+            let mut batch = SendBatch::new(16, true);
+            for (i, tos) in marks.iter().enumerate() {
+                batch.push(dst, *tos, &[i as u8; 100]);
+            }
+            assert_eq!(batch.trains.len(), 4, "{name}: trains split where the mark changes");
+            assert_eq!(batch.flush(fd), 0, "{name}: refused");
+            assert!(batch.gso(), "{name}: GSO was given up");
+            for (i, tos) in marks.iter().enumerate() {
+                let (data, got) = recv_with_tos(rx);
+                assert_eq!(data, vec![i as u8; 100], "{name}: datagram {i}");
+                assert_eq!(got, Some(*tos), "{name}: datagram {i}");
+            }
+        }
+    }
 }

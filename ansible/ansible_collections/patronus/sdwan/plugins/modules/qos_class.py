@@ -15,8 +15,8 @@ description:
   - Creates, updates and deletes a QoS class of the tenant, found by O(name).
   - The guaranteed shares of all classes add up to at most 100 percent; a class that a policy uses cannot be
     deleted (the server answers which policy uses it).
-  - Today a class is data that every site's document carries; the agent does not yet shape traffic by class or
-    mark its packets with the class's DSCP.
+  - The agent marks the outer (tunnel) datagrams of the class's traffic with the class's DSCP, so that the
+    underlay can honour it; it does not yet shape traffic by class.
 author: Patronus contributors (@patronus-sdwan)
 extends_documentation_fragment:
   - patronus.sdwan.connection
