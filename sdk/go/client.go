@@ -75,7 +75,8 @@ type Client struct {
 	Users       *Users
 	APITokens   *APITokens
 	AuditEvents *AuditEvents
-	// EnrollmentTokens are bound to a site; Sites.Status and Sites.Agent show what enrolled.
+	// EnrollmentTokens are bound to a site; Sites.Status and Sites.Agent show what enrolled, and
+	// Sites.Paths, Sites.PathHistory and Sites.FailoverEvents what its agent measures.
 	EnrollmentTokens *EnrollmentTokens
 	// Tenants needs a platform token.
 	Tenants *Tenants

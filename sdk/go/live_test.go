@@ -5,6 +5,8 @@ package patronus_test
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -432,5 +434,154 @@ func TestEnrollmentTokensAndSiteStatus(t *testing.T) {
 	}
 	if err := c.EnrollmentTokens.Revoke(ctx, site.ID, created.ID); !patronus.IsNotFound(err) {
 		t.Fatalf("second revocation: %v, want not found", err)
+	}
+}
+
+// reportAs enrolls an agent for the site and posts one status report as that agent would, with
+// the agent credential the enrollment returned.
+func reportAs(t *testing.T, c *patronus.Client, siteID patronus.ID, report api.AgentStatusReport) {
+	t.Helper()
+	ctx := context.Background()
+	token := must[*api.EnrollmentTokenCreated](t)(c.EnrollmentTokens.Create(ctx, siteID, api.NewEnrollmentToken{}))
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		t.Fatal(err)
+	}
+	enrolled, err := c.API.AgentEnrollWithResponse(ctx, api.EnrollRequest{
+		Token: token.Token, PublicKey: base64.StdEncoding.EncodeToString(key), Hostname: "edge-1", AgentVersion: "0.1.0",
+	})
+	if err != nil || enrolled.JSON201 == nil {
+		t.Fatalf("enroll: %v %s", err, enrolled.Body)
+	}
+	agent := newClient(t, patronus.WithToken(enrolled.JSON201.Credential))
+	posted, err := agent.API.AgentStatusWithResponse(ctx, report)
+	if err != nil || posted.StatusCode() != http.StatusNoContent {
+		t.Fatalf("status report: %v %d %s", err, posted.StatusCode(), posted.Body)
+	}
+}
+
+func TestSitePathsHistoryAndFailoverEvents(t *testing.T) {
+	ctx := context.Background()
+	c := newClient(t)
+	site := newSite(t, c, api.NewSite{})
+	peer := newSite(t, c, api.NewSite{})
+
+	before := must[*api.SitePaths](t)(c.Sites.Paths(ctx, site.ID))
+	if before.SiteID != site.ID || len(before.Paths) != 0 || before.ReportedAt.IsSpecified() && !before.ReportedAt.IsNull() {
+		t.Fatalf("paths before any report: %+v", before)
+	}
+	if h := must[*api.PathHistory](t)(c.Sites.PathHistory(ctx, site.ID, nil)); len(h.Series) != 0 || h.StepSeconds != 60 {
+		t.Fatalf("history before any report: %+v", h)
+	}
+
+	at := time.Now().UTC().Truncate(time.Second)
+	event := func(n int, policy string, from, to string, reason api.FailoverReason) api.FailoverEvent {
+		e := api.FailoverEvent{At: at.Add(time.Duration(n) * time.Second), PeerSiteID: peer.ID, Reason: reason,
+			FromLink: patronus.Value(from), ToLink: patronus.Value(to)}
+		if policy != "" {
+			e.Policy = patronus.Value(policy)
+		}
+		return e
+	}
+	reportAs(t, c, site.ID, api.AgentStatusReport{
+		AgentVersion: "0.1.0", UptimeSeconds: 30,
+		Peers: []api.PeerState{{SiteID: peer.ID, ActiveLink: patronus.Value("fiber"), Paths: []api.PathState{
+			{Link: "fiber", Endpoint: "192.0.2.2:51820", Up: true, Active: patronus.Ptr(true),
+				RttMs: patronus.Value(12.5), JitterMs: patronus.Value(1.25), LossPercent: patronus.Value(0.5)},
+			{Link: "lte", Endpoint: "198.51.100.2:51820", Up: false},
+		}}},
+		FailoverEvents: []api.FailoverEvent{
+			event(0, "", "fiber", "lte", api.FailoverReasonPathDown),
+			event(1, "voice", "fiber", "lte", api.FailoverReasonSLA),
+			event(2, "voice", "lte", "fiber", api.FailoverReasonBetter),
+		},
+	})
+
+	now := must[*api.SitePaths](t)(c.Sites.Paths(ctx, site.ID))
+	reported, err := now.ReportedAt.Get()
+	if err != nil || time.Since(reported) > 5*time.Minute || time.Until(reported) > time.Minute {
+		t.Fatalf("reported_at %v (%v)", reported, err)
+	}
+	if len(now.Paths) != 2 {
+		t.Fatalf("paths %+v", now.Paths)
+	}
+	fiber, lte := now.Paths[0], now.Paths[1]
+	rtt, _ := fiber.RttMs.Get()
+	jitter, _ := fiber.JitterMs.Get()
+	loss, _ := fiber.LossPercent.Get()
+	if fiber.PeerSiteID != peer.ID || fiber.Link != "fiber" || fiber.Endpoint != "192.0.2.2:51820" || !fiber.Up ||
+		!fiber.Active || rtt != 12.5 || jitter != 1.25 || loss != 0.5 {
+		t.Fatalf("fiber path %+v", fiber)
+	}
+	if lte.Link != "lte" || lte.Up || lte.Active || lte.RttMs.IsSpecified() && !lte.RttMs.IsNull() {
+		t.Fatalf("lte path %+v", lte)
+	}
+
+	// One report is one sample per path: one point each in the last hour.
+	h := must[*api.PathHistory](t)(c.Sites.PathHistory(ctx, site.ID, nil))
+	if len(h.Series) != 2 || h.Series[0].Link != "fiber" || len(h.Series[0].Points) != 1 {
+		t.Fatalf("history %+v", h)
+	}
+	if p := h.Series[0].Points[0]; p.Samples != 1 || p.UpRatio != 1 || must[float64](t)(p.RttMs.Get()) != 12.5 {
+		t.Fatalf("fiber point %+v", p)
+	}
+	if p := h.Series[1].Points[0]; p.UpRatio != 0 || p.RttMs.IsSpecified() && !p.RttMs.IsNull() {
+		t.Fatalf("lte point %+v", p)
+	}
+	hourly := must[*api.PathHistory](t)(c.Sites.PathHistory(ctx, site.ID, &api.PathsHistoryParams{
+		From: patronus.Ptr(time.Now().Add(-3 * time.Hour)), Step: patronus.Ptr(int32(3600)), Link: patronus.Ptr("lte"),
+	}))
+	if hourly.StepSeconds != 3600 || len(hourly.Series) != 1 || hourly.Series[0].Link != "lte" {
+		t.Fatalf("hourly lte history %+v", hourly)
+	}
+	_, err = c.Sites.PathHistory(ctx, site.ID, &api.PathsHistoryParams{Step: patronus.Ptr(int32(90))})
+	var apiErr *patronus.APIError
+	if !errors.Is(err, patronus.ErrValidation) || !errors.As(err, &apiErr) || len(apiErr.Errors) != 1 ||
+		apiErr.Errors[0].Pointer != "/query/step" {
+		t.Fatalf("a step of 90 s: %v", err)
+	}
+
+	first := must[*patronus.Page[api.FailoverEventRecord]](t)(c.Sites.FailoverEventsPage(ctx, site.ID,
+		&api.PathsFailoverEventsParams{Limit: patronus.Ptr(int32(2))}, ""))
+	if len(first.Items) != 2 || first.NextCursor == "" {
+		t.Fatalf("first page %+v", first)
+	}
+	var reasons []api.FailoverReason
+	for e, err := range c.Sites.FailoverEvents(ctx, site.ID, &api.PathsFailoverEventsParams{Limit: patronus.Ptr(int32(1))}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		reasons = append(reasons, e.Reason)
+	}
+	if !slices.Equal(reasons, []api.FailoverReason{api.FailoverReasonPathDown, api.FailoverReasonSLA, api.FailoverReasonBetter}) {
+		t.Fatalf("reasons %v", reasons)
+	}
+	if first.Items[0].Policy.IsSpecified() && !first.Items[0].Policy.IsNull() ||
+		must[string](t)(first.Items[0].ToLink.Get()) != "lte" || first.Items[0].SiteID != site.ID {
+		t.Fatalf("first event %+v", first.Items[0])
+	}
+	voice := must[[]api.FailoverEventRecord](t)(c.Sites.AllFailoverEvents(ctx, site.ID, &api.PathsFailoverEventsParams{Policy: patronus.Ptr("voice")}))
+	if len(voice) != 2 || voice[1].Reason != api.FailoverReasonBetter {
+		t.Fatalf("voice events %+v", voice)
+	}
+	later := must[[]api.FailoverEventRecord](t)(c.Sites.AllFailoverEvents(ctx, site.ID, &api.PathsFailoverEventsParams{Since: patronus.Ptr(at.Add(2 * time.Second))}))
+	if len(later) != 1 || later[0].Reason != api.FailoverReasonBetter {
+		t.Fatalf("events since the third %+v", later)
+	}
+
+	missing := uuid.Must(uuid.NewV7())
+	if _, err := c.Sites.Paths(ctx, missing); !patronus.IsNotFound(err) {
+		t.Fatalf("paths of a missing site: %v", err)
+	}
+	if _, err := c.Sites.PathHistory(ctx, missing, nil); !patronus.IsNotFound(err) {
+		t.Fatalf("history of a missing site: %v", err)
+	}
+	if _, err := c.Sites.AllFailoverEvents(ctx, missing, nil); !patronus.IsNotFound(err) {
+		t.Fatalf("failover events of a missing site: %v", err)
+	}
+	for _, s := range []*api.Site{site, peer} {
+		if err := c.Sites.Delete(ctx, s.ID, ""); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

@@ -840,7 +840,7 @@ type PathHealth struct {
 	JitterMs nullable.Nullable[float64] `json:"jitter_ms,omitempty"`
 	Link     string                     `json:"link"`
 
-	// LossPercent Over the last second.
+	// LossPercent Probes lost over the last ten seconds (an SLA's `max_loss_percent` is checked over the last second).
 	LossPercent nullable.Nullable[float64] `json:"loss_percent,omitempty"`
 	PeerSiteID  openapi_types.UUID         `json:"peer_site_id"`
 	RttMs       nullable.Nullable[float64] `json:"rtt_ms,omitempty"`
@@ -891,9 +891,11 @@ type PathState struct {
 	Active *bool `json:"active,omitempty"`
 
 	// Endpoint The remote `host:port`.
-	Endpoint    string                     `json:"endpoint"`
-	JitterMs    nullable.Nullable[float64] `json:"jitter_ms,omitempty"`
-	Link        string                     `json:"link"`
+	Endpoint string                     `json:"endpoint"`
+	JitterMs nullable.Nullable[float64] `json:"jitter_ms,omitempty"`
+	Link     string                     `json:"link"`
+
+	// LossPercent Probes lost over the last ten seconds.
 	LossPercent nullable.Nullable[float64] `json:"loss_percent,omitempty"`
 	RttMs       nullable.Nullable[float64] `json:"rtt_ms,omitempty"`
 	Up          bool                       `json:"up"`

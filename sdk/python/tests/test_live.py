@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+import base64
+import datetime
+import os
 import time
+import uuid
+from typing import Any
 
 import pytest
 
 import patronus
-from patronus.models import LinkUpdate, NewLink, NewSite, NewSiteLabels, SiteUpdate
+from patronus.generated.api.agent import agent_enroll, agent_status
+from patronus.generated.api.agents import agents_create_token
+from patronus.models import (
+    AgentStatusReport,
+    EnrollmentTokenCreated,
+    EnrollRequest,
+    EnrollResponse,
+    LinkUpdate,
+    NewEnrollmentToken,
+    NewLink,
+    NewSite,
+    NewSiteLabels,
+    SiteUpdate,
+)
 
 from .conftest import Recorder, lan_prefix, unique
 
@@ -183,3 +201,103 @@ def test_topology_put_with_if_match(client: patronus.Client) -> None:
     assert updated.persistent_keepalive == 20
     with pytest.raises(patronus.PreconditionFailedError):
         client.topology.put({"mode": topo.mode}, if_match=topo.etag)
+
+
+def report_as_agent(client: patronus.Client, site_id: uuid.UUID, report: dict[str, Any]) -> None:
+    """Enrolls an agent for the site and posts one status report with its credential, as a
+    patronus-agent does."""
+    token = agents_create_token.sync(site_id, client=client.generated, body=NewEnrollmentToken())
+    assert isinstance(token, EnrollmentTokenCreated), token
+    key = base64.b64encode(os.urandom(32)).decode()
+    enrolled = agent_enroll.sync_detailed(
+        client=client.generated,
+        body=EnrollRequest(token=token.token, public_key=key, hostname="edge-1", agent_version="0.1.0"),
+    )
+    assert isinstance(enrolled.parsed, EnrollResponse), enrolled.content
+    with patronus.Client(token=enrolled.parsed.credential) as agent:
+        posted = agent_status.sync_detailed(client=agent.generated, body=AgentStatusReport.from_dict(report))
+        assert posted.status_code == 204, posted.content
+
+
+def test_site_paths_history_and_failover_events(client: patronus.Client) -> None:
+    site, peer = new_site(client), new_site(client)
+
+    before = client.sites.paths(site.id)
+    assert before.site_id == site.id
+    assert before.paths == []
+    assert before.reported_at in (None, patronus.UNSET)
+    assert client.sites.path_history(site.id).series == []
+
+    at = datetime.datetime.now(datetime.UTC).replace(microsecond=0)
+    events = [
+        {"peer_site_id": str(peer.id), "from_link": "fiber", "to_link": "lte", "reason": "path_down"},
+        {"peer_site_id": str(peer.id), "policy": "voice", "from_link": "fiber", "to_link": "lte", "reason": "sla"},
+        {"peer_site_id": str(peer.id), "policy": "voice", "from_link": "lte", "to_link": "fiber", "reason": "better"},
+    ]
+    for n, e in enumerate(events):
+        e["at"] = (at + datetime.timedelta(seconds=n)).isoformat()
+    report_as_agent(
+        client,
+        site.id,
+        {
+            "agent_version": "0.1.0",
+            "uptime_seconds": 30,
+            "peers": [
+                {
+                    "site_id": str(peer.id),
+                    "active_link": "fiber",
+                    "paths": [
+                        {"link": "fiber", "endpoint": "192.0.2.2:51820", "up": True, "active": True,
+                         "rtt_ms": 12.5, "jitter_ms": 1.25, "loss_percent": 0.5},
+                        {"link": "lte", "endpoint": "198.51.100.2:51820", "up": False},
+                    ],
+                }
+            ],
+            "failover_events": events,
+        },
+    )
+
+    now = client.sites.paths(site.id)
+    assert isinstance(now.reported_at, datetime.datetime)
+    assert abs((datetime.datetime.now(datetime.UTC) - now.reported_at).total_seconds()) < 300
+    fiber, lte = now.paths
+    assert (fiber.peer_site_id, fiber.link, fiber.endpoint, fiber.up, fiber.active) == (
+        peer.id, "fiber", "192.0.2.2:51820", True, True)
+    assert (fiber.rtt_ms, fiber.jitter_ms, fiber.loss_percent) == (12.5, 1.25, 0.5)
+    assert (lte.link, lte.up, lte.active) == ("lte", False, False)
+    assert lte.rtt_ms in (None, patronus.UNSET)
+
+    # One report is one sample per path: one point each in the last hour.
+    history = client.sites.path_history(site.id)
+    assert history.step_seconds == 60
+    assert [(s.link, len(s.points)) for s in history.series] == [("fiber", 1), ("lte", 1)]
+    point = history.series[0].points[0]
+    assert (point.rtt_ms, point.up_ratio, point.samples) == (12.5, 1.0, 1)
+    assert history.series[1].points[0].up_ratio == 0.0
+    hourly = client.sites.path_history(
+        site.id, from_=at - datetime.timedelta(hours=3), step=3600, peer_site_id=str(peer.id), link="lte"
+    )
+    assert hourly.step_seconds == 3600
+    assert [s.link for s in hourly.series] == ["lte"]
+    with pytest.raises(patronus.ValidationError) as err:
+        client.sites.path_history(site.id, step=90)
+    assert [f.pointer for f in err.value.errors] == ["/query/step"]
+
+    first = client.sites.failover_events_page(site.id, limit=2)
+    assert len(first.items) == 2 and first.next_cursor
+    assert [e.reason for e in client.sites.failover_events(site.id, page_size=1)] == ["path_down", "sla", "better"]
+    assert first.items[0].policy in (None, patronus.UNSET)
+    assert (first.items[0].to_link, first.items[0].site_id) == ("lte", site.id)
+    assert [e.reason for e in client.sites.failover_events(site.id, policy="voice")] == ["sla", "better"]
+    later = client.sites.failover_events(site.id, since=at + datetime.timedelta(seconds=2))
+    assert [e.reason for e in later] == ["better"]
+
+    missing = uuid.UUID("0190a000-0000-7000-8000-000000000000")
+    with pytest.raises(patronus.NotFoundError):
+        client.sites.paths(missing)
+    with pytest.raises(patronus.NotFoundError):
+        client.sites.path_history(missing)
+    with pytest.raises(patronus.NotFoundError):
+        list(client.sites.failover_events(missing))
+    client.sites.delete(site.id)
+    client.sites.delete(peer.id)

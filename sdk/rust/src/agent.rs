@@ -229,7 +229,7 @@ pub struct PathHealth {
     pub active: bool,
     pub rtt_ms: Option<f64>,
     pub jitter_ms: Option<f64>,
-    /// Over the last second.
+    /// Probes lost over the last ten seconds (an SLA's `max_loss_percent` is checked over the last second).
     pub loss_percent: Option<f64>,
 }
 
@@ -344,6 +344,7 @@ pub struct PathState {
     pub active: bool,
     #[serde(default)]
     pub rtt_ms: Option<f64>,
+    /// Probes lost over the last ten seconds.
     #[serde(default)]
     pub loss_percent: Option<f64>,
     #[serde(default)]

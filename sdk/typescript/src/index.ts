@@ -25,6 +25,7 @@ export {
   Links,
   type ListOptions,
   type Page,
+  type PathHistoryQuery,
   Peerings,
   Policies,
   QosClasses,

@@ -7,6 +7,7 @@ import type {
   ApiTokenUpdate,
   AuditEvent,
   CompiledConfig,
+  FailoverEventRecord,
   Link,
   LinkUpdate,
   NewApiToken,
@@ -18,6 +19,7 @@ import type {
   NewTenant,
   NewUser,
   operations,
+  PathHistory,
   paths,
   Peering,
   PeeringUpdate,
@@ -26,6 +28,7 @@ import type {
   QosClass,
   QosClassUpdate,
   Site,
+  SitePaths,
   SiteUpdate,
   Tenant,
   TenantUpdate,
@@ -42,6 +45,9 @@ export type Filters<K extends keyof operations> = Omit<
   NonNullable<operations[K]["parameters"]["query"]>,
   "cursor" | "limit"
 >;
+
+/** The query of a path history: `from`, `to` (RFC 3339), `step` (seconds), `peer_site_id`, `link`. */
+export type PathHistoryQuery = NonNullable<operations["paths_history"]["parameters"]["query"]>;
 
 /** One page of a list; pass `nextCursor` back as `cursor` for the next one. */
 export interface Page<T> {
@@ -177,6 +183,58 @@ export class Sites extends Crud<Site, NewSite, SiteUpdate, Filters<"sites_list">
   /** The compiled document the site's agent receives, with its content hash and revision. */
   config(id: string, opts?: { signal?: AbortSignal }): Promise<CompiledConfig> {
     return unwrap(this.raw.GET("/v1/sites/{id}/config", { params: { path: { id } }, signal: opts?.signal }));
+  }
+
+  // Path health: what the site's agent measures on each path (a local link towards one endpoint of
+  // a peer) and reports. A site whose agent never reported has no paths, history or events.
+
+  /** Every path of the site as its agent last reported it, by peer then link: `up`, `active`
+   * (unclassified traffic uses it), `rtt_ms`, `jitter_ms`, `loss_percent`. `reported_at` is absent
+   * and `paths` empty before the first report; a NotFoundError when there is no such site. */
+  paths(id: string, opts?: { signal?: AbortSignal }): Promise<SitePaths> {
+    return unwrap(this.raw.GET("/v1/sites/{id}/paths", { params: { path: { id } }, signal: opts?.signal }));
+  }
+
+  /** Per path, the mean RTT, jitter and loss and the share of samples in which it was up, in
+   * intervals of `step` seconds (a multiple of 60 up to 86400; 60 when absent) between `from` (an
+   * hour before `to` when absent) and `to` (now when absent); intervals without samples are left
+   * out. One-minute samples are kept two days and hourly ones 30 days; a step or window the server
+   * refuses is a ValidationError naming the parameter (`/query/step`). */
+  pathHistory(id: string, query?: PathHistoryQuery, opts?: { signal?: AbortSignal }): Promise<PathHistory> {
+    return unwrap(
+      this.raw.GET("/v1/sites/{id}/paths/history", { params: { path: { id }, query }, signal: opts?.signal }),
+    );
+  }
+
+  /** One page of the path changes the site's agent reported (kept 30 days), in the order the
+   * server received them. */
+  async failoverEventsPage(
+    id: string,
+    filters?: Filters<"paths_failover_events">,
+    page?: { cursor?: string; limit?: number; signal?: AbortSignal },
+  ): Promise<Page<FailoverEventRecord>> {
+    const data = await unwrap(
+      this.raw.GET("/v1/sites/{id}/failover-events", {
+        params: { path: { id }, query: { ...filters, cursor: page?.cursor, limit: page?.limit } },
+        signal: page?.signal,
+      }),
+    );
+    return { items: data.items, nextCursor: data.next_cursor ?? undefined };
+  }
+
+  /** Every path change of the site that matches `filters`, oldest first, fetched page by page as
+   * the loop advances. */
+  async *failoverEvents(
+    id: string,
+    filters?: Filters<"paths_failover_events">,
+    opts?: ListOptions,
+  ): AsyncGenerator<FailoverEventRecord, void, undefined> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.failoverEventsPage(id, filters, { cursor, limit: opts?.pageSize, signal: opts?.signal });
+      yield* page.items;
+      cursor = page.nextCursor;
+    } while (cursor);
   }
 }
 

@@ -1,10 +1,11 @@
 // These tests run against a live server: scripts/test-sdks starts one (and a second one limited
 // to 2 requests/s) and sets PATRONUS_URL, PATRONUS_TOKEN and PATRONUS_TEST_LIMITED_URL.
 import assert from "node:assert/strict";
-import { randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { before, describe, test } from "node:test";
 
 import {
+  type AgentStatusReport,
   ApiError,
   ConfigurationError,
   type Fetch,
@@ -70,6 +71,25 @@ function recorder(opts: { loseFirstPost?: boolean } = {}): { fetch: Fetch; attem
     return response;
   };
   return { fetch, attempts };
+}
+
+/** Enrolls an agent for the site and posts one status report with its credential, as a
+ * patronus-agent does. */
+async function reportAsAgent(client: PatronusClient, siteId: string, report: AgentStatusReport): Promise<void> {
+  const token = await client.raw.POST("/v1/sites/{id}/enrollment-tokens", { params: { path: { id: siteId } }, body: {} });
+  assert.ok(token.data, `enrollment token: ${token.response.status}`);
+  const enrolled = await client.raw.POST("/v1/agent/enroll", {
+    body: {
+      token: token.data.token,
+      public_key: randomBytes(32).toString("base64"),
+      hostname: "edge-1",
+      agent_version: "0.1.0",
+    },
+  });
+  assert.ok(enrolled.data, `enroll: ${enrolled.response.status}`);
+  const agent = new PatronusClient({ token: enrolled.data.credential });
+  const posted = await agent.raw.POST("/v1/agent/status", { body: report });
+  assert.equal(posted.response.status, 204, JSON.stringify(posted.error));
 }
 
 function limitedClient(fetch: Fetch): PatronusClient {
@@ -259,6 +279,114 @@ describe("Patronus TypeScript SDK against a live server", () => {
     );
     assert.equal(updated.persistent_keepalive, 20);
     await assert.rejects(client.topology.put({ mode: topo.mode }, { ifMatch: topo.etag }), PreconditionFailedError);
+  });
+
+  test("site paths now, their history and the failover events an agent reported", async () => {
+    const client = new PatronusClient();
+    const site = await newSite(client);
+    const peer = await newSite(client);
+
+    const before = await client.sites.paths(site.id);
+    assert.equal(before.site_id, site.id);
+    assert.deepEqual(before.paths, []);
+    assert.equal(before.reported_at ?? null, null);
+    assert.deepEqual((await client.sites.pathHistory(site.id)).series, []);
+
+    const at = new Date(Math.floor(Date.now() / 1000) * 1000);
+    const later = (s: number) => new Date(at.getTime() + s * 1000).toISOString();
+    await reportAsAgent(client, site.id, {
+      agent_version: "0.1.0",
+      uptime_seconds: 30,
+      peers: [
+        {
+          site_id: peer.id,
+          active_link: "fiber",
+          paths: [
+            {
+              link: "fiber",
+              endpoint: "192.0.2.2:51820",
+              up: true,
+              active: true,
+              rtt_ms: 12.5,
+              jitter_ms: 1.25,
+              loss_percent: 0.5,
+            },
+            { link: "lte", endpoint: "198.51.100.2:51820", up: false },
+          ],
+        },
+      ],
+      failover_events: [
+        { at: later(0), peer_site_id: peer.id, from_link: "fiber", to_link: "lte", reason: "path_down" },
+        { at: later(1), peer_site_id: peer.id, policy: "voice", from_link: "fiber", to_link: "lte", reason: "sla" },
+        { at: later(2), peer_site_id: peer.id, policy: "voice", from_link: "lte", to_link: "fiber", reason: "better" },
+      ],
+    });
+
+    const now = await client.sites.paths(site.id);
+    assert.ok(now.reported_at, "reported_at after a report");
+    assert.ok(Math.abs(Date.now() - Date.parse(now.reported_at)) < 300_000, now.reported_at);
+    const [fiber, lte] = now.paths;
+    assert.deepEqual(
+      [fiber?.peer_site_id, fiber?.link, fiber?.endpoint, fiber?.up, fiber?.active],
+      [peer.id, "fiber", "192.0.2.2:51820", true, true],
+    );
+    assert.deepEqual([fiber?.rtt_ms, fiber?.jitter_ms, fiber?.loss_percent], [12.5, 1.25, 0.5]);
+    assert.deepEqual([lte?.link, lte?.up, lte?.active, lte?.rtt_ms ?? null], ["lte", false, false, null]);
+
+    // One report is one sample per path: one point each in the last hour.
+    const history = await client.sites.pathHistory(site.id);
+    assert.equal(history.step_seconds, 60);
+    assert.deepEqual(
+      history.series.map((s) => [s.link, s.points.length]),
+      [
+        ["fiber", 1],
+        ["lte", 1],
+      ],
+    );
+    const point = history.series[0]?.points[0];
+    assert.deepEqual([point?.rtt_ms, point?.up_ratio, point?.samples], [12.5, 1, 1]);
+    assert.equal(history.series[1]?.points[0]?.up_ratio, 0);
+    const hourly = await client.sites.pathHistory(site.id, {
+      from: new Date(at.getTime() - 3 * 3600_000).toISOString(),
+      step: 3600,
+      peer_site_id: peer.id,
+      link: "lte",
+    });
+    assert.equal(hourly.step_seconds, 3600);
+    assert.deepEqual(
+      hourly.series.map((s) => s.link),
+      ["lte"],
+    );
+    const bad = await client.sites.pathHistory(site.id, { step: 90 }).catch((e: unknown) => e);
+    assert.ok(bad instanceof ValidationError, String(bad));
+    assert.deepEqual(
+      bad.errors.map((e) => e.pointer),
+      ["/query/step"],
+    );
+
+    const first = await client.sites.failoverEventsPage(site.id, {}, { limit: 2 });
+    assert.equal(first.items.length, 2);
+    assert.ok(first.nextCursor);
+    assert.equal(first.items[0]?.policy ?? null, null);
+    assert.deepEqual([first.items[0]?.to_link, first.items[0]?.site_id], ["lte", site.id]);
+    const reasons: string[] = [];
+    for await (const e of client.sites.failoverEvents(site.id, {}, { pageSize: 1 })) reasons.push(e.reason);
+    assert.deepEqual(reasons, ["path_down", "sla", "better"]);
+    const voice: string[] = [];
+    for await (const e of client.sites.failoverEvents(site.id, { policy: "voice" })) voice.push(e.reason);
+    assert.deepEqual(voice, ["sla", "better"]);
+    const since = await client.sites.failoverEventsPage(site.id, { since: later(2) });
+    assert.deepEqual(
+      since.items.map((e) => e.reason),
+      ["better"],
+    );
+
+    const missing = "0190a000-0000-7000-8000-000000000000";
+    await assert.rejects(client.sites.paths(missing), NotFoundError);
+    await assert.rejects(client.sites.pathHistory(missing), NotFoundError);
+    await assert.rejects(client.sites.failoverEventsPage(missing), NotFoundError);
+    await client.sites.delete(site.id);
+    await client.sites.delete(peer.id);
   });
 
   test("the typed raw client reaches every endpoint", async () => {

@@ -211,6 +211,7 @@ func (p *patronusProvider) DataSources(context.Context) []func() datasource.Data
 		newSitesDataSource,
 		newSiteConfigDataSource,
 		newSiteStatusDataSource,
+		newSitePathsDataSource,
 		newTenantDataSource,
 	}
 }

@@ -28,7 +28,7 @@ func TestProviderSchemas(t *testing.T) {
 			t.Errorf("resource %s missing", name)
 		}
 	}
-	for _, name := range []string{"patronus_site", "patronus_sites", "patronus_site_config", "patronus_site_status", "patronus_tenant"} {
+	for _, name := range []string{"patronus_site", "patronus_sites", "patronus_site_config", "patronus_site_status", "patronus_site_paths", "patronus_tenant"} {
 		if _, ok := resp.DataSourceSchemas[name]; !ok {
 			t.Errorf("data source %s missing", name)
 		}

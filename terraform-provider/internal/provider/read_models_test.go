@@ -152,3 +152,52 @@ func TestSiteStatusOfAReportingAgent(t *testing.T) {
 		t.Fatalf("report %s", m.Report.ValueString())
 	}
 }
+
+func TestSitePathsBeforeTheFirstReportAreEmptyWithNoTime(t *testing.T) {
+	site := uuid.MustParse("0192b3c4-0000-7000-8000-000000000001")
+	m := sitePathsFromAPI(&api.SitePaths{SiteID: site, Paths: []api.PathHealth{}})
+	if m.SiteID.ValueString() != site.String() || !m.ReportedAt.IsNull() || m.Paths.IsNull() || len(m.Paths.Elements()) != 0 {
+		t.Fatalf("unexpected model: %+v", m)
+	}
+}
+
+func TestSitePathsKeepTheMeasuredValuesAndNullWhereNothingWasMeasured(t *testing.T) {
+	peer := uuid.MustParse("0192b3c4-0000-7000-8000-000000000002")
+	at := time.Date(2026, 12, 1, 10, 0, 30, 0, time.FixedZone("CET", 3600))
+	m := sitePathsFromAPI(&api.SitePaths{
+		SiteID:     uuid.MustParse("0192b3c4-0000-7000-8000-000000000001"),
+		ReportedAt: nullable.NewNullableWithValue(at),
+		Paths: []api.PathHealth{
+			{PeerSiteID: peer, Link: "fiber", Endpoint: "192.0.2.2:51820", Up: true, Active: true,
+				RttMs: nullable.NewNullableWithValue(12.5), JitterMs: nullable.NewNullableWithValue(1.25),
+				LossPercent: nullable.NewNullableWithValue(0.0)},
+			{PeerSiteID: peer, Link: "lte", Endpoint: "198.51.100.2:51820", RttMs: nullable.NewNullNullable[float64]()},
+		},
+	})
+	if m.ReportedAt.ValueString() != "2026-12-01T09:00:30Z" {
+		t.Fatalf("reported_at %s", m.ReportedAt.ValueString())
+	}
+	paths := m.Paths.Elements()
+	if len(paths) != 2 {
+		t.Fatalf("paths %v", paths)
+	}
+	fiber, lte := paths[0].(types.Object).Attributes(), paths[1].(types.Object).Attributes()
+	if fiber["peer_site_id"].(types.String).ValueString() != peer.String() || fiber["link"].(types.String).ValueString() != "fiber" ||
+		fiber["endpoint"].(types.String).ValueString() != "192.0.2.2:51820" || !fiber["up"].(types.Bool).ValueBool() ||
+		!fiber["active"].(types.Bool).ValueBool() || fiber["rtt_ms"].(types.Float64).ValueFloat64() != 12.5 ||
+		fiber["jitter_ms"].(types.Float64).ValueFloat64() != 1.25 {
+		t.Fatalf("fiber %v", fiber)
+	}
+	// A measured zero loss is 0, not null.
+	if loss := fiber["loss_percent"].(types.Float64); loss.IsNull() || loss.ValueFloat64() != 0 {
+		t.Fatalf("fiber loss %v", loss)
+	}
+	if lte["up"].(types.Bool).ValueBool() || lte["active"].(types.Bool).ValueBool() {
+		t.Fatalf("lte %v", lte)
+	}
+	for _, name := range []string{"rtt_ms", "jitter_ms", "loss_percent"} {
+		if !lte[name].IsNull() {
+			t.Errorf("lte %s is %v, want null", name, lte[name])
+		}
+	}
+}

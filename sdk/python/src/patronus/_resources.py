@@ -20,6 +20,7 @@ from .generated.api.api_tokens import (
 )
 from .generated.api.audit import audit_list
 from .generated.api.links import links_create, links_delete, links_get, links_list, links_update
+from .generated.api.paths import paths_current, paths_failover_events, paths_history
 from .generated.api.peerings import (
     peerings_create,
     peerings_delete,
@@ -65,6 +66,7 @@ from .generated.models import (
     ApiTokenUpdate,
     AuditEvent,
     CompiledConfig,
+    FailoverEventRecord,
     Link,
     LinkUpdate,
     NewApiToken,
@@ -75,6 +77,7 @@ from .generated.models import (
     NewSite,
     NewTenant,
     NewUser,
+    PathHistory,
     Peering,
     PeeringUpdate,
     Policy,
@@ -82,6 +85,7 @@ from .generated.models import (
     QosClass,
     QosClassUpdate,
     Site,
+    SitePaths,
     SiteUpdate,
     Tenant,
     TenantUpdate,
@@ -204,6 +208,98 @@ class Sites(_Crud[Site, NewSite, SiteUpdate]):
         """The compiled document the site's agent receives, with its content hash and revision."""
         result: CompiledConfig = self._client._call(sites_config, id=id)
         return result
+
+    # Path health: what the site's agent measures on each path (a local link towards one endpoint
+    # of a peer) and reports. A site whose agent never reported has no paths, history or events.
+
+    def paths(self, id: Id) -> SitePaths:
+        """Every path of the site as its agent last reported it, by peer then link: ``up``,
+        ``active`` (unclassified traffic uses it), ``rtt_ms``, ``jitter_ms``, ``loss_percent``.
+        ``reported_at`` is ``None`` and ``paths`` empty before the first report;
+        :class:`~patronus.NotFoundError` when there is no such site."""
+        result: SitePaths = self._client._call(paths_current, id=id)
+        return result
+
+    def path_history(
+        self,
+        id: Id,
+        *,
+        from_: datetime.datetime | None = None,
+        to: datetime.datetime | None = None,
+        step: int | None = None,
+        peer_site_id: Id | None = None,
+        link: str | None = None,
+    ) -> PathHistory:
+        """Per path, the mean RTT, jitter and loss and the share of samples in which it was up, in
+        intervals of ``step`` seconds (a multiple of 60 up to 86400; 60 when absent) between
+        ``from_`` (an hour before ``to`` when absent) and ``to`` (now when absent); intervals
+        without samples are left out. Give timezone-aware datetimes. One-minute samples are kept
+        two days and hourly ones 30 days; a step or window the server refuses raises
+        :class:`~patronus.ValidationError` naming the parameter (``/query/step``)."""
+        result: PathHistory = self._client._call(
+            paths_history,
+            id=id,
+            from_=from_,
+            to=to,
+            step=step,
+            peer_site_id=peer_site_id,
+            link=link,
+        )
+        return result
+
+    def failover_events_page(
+        self,
+        id: Id,
+        *,
+        cursor: str | None = None,
+        limit: int | None = None,
+        peer_site_id: Id | None = None,
+        policy: str | None = None,
+        since: datetime.datetime | None = None,
+        until: datetime.datetime | None = None,
+    ) -> Page[FailoverEventRecord]:
+        """One page (``limit`` 1 to 500, default 100) of the path changes the site's agent reported
+        (kept 30 days), in the order the server received them."""
+        page = self._client._call(
+            paths_failover_events,
+            id=id,
+            cursor=cursor,
+            limit=limit,
+            peer_site_id=peer_site_id,
+            policy=policy,
+            since=since,
+            until=until,
+        )
+        next_cursor = page.next_cursor if isinstance(page.next_cursor, str) else None
+        return Page(items=list(page.items), next_cursor=next_cursor)
+
+    def failover_events(
+        self,
+        id: Id,
+        *,
+        peer_site_id: Id | None = None,
+        policy: str | None = None,
+        since: datetime.datetime | None = None,
+        until: datetime.datetime | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[FailoverEventRecord]:
+        """Every path change of the site that matches the filters, oldest first, fetched page by
+        page as the iterator advances."""
+        cursor: str | None = None
+        while True:
+            page = self.failover_events_page(
+                id,
+                cursor=cursor,
+                limit=page_size,
+                peer_site_id=peer_site_id,
+                policy=policy,
+                since=since,
+                until=until,
+            )
+            yield from page.items
+            if not page.next_cursor:
+                return
+            cursor = page.next_cursor
 
 
 class Links(_Crud[Link, NewLink, LinkUpdate]):

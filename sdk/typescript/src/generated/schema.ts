@@ -1219,7 +1219,7 @@ export interface components {
             link: string;
             /**
              * Format: double
-             * @description Over the last second.
+             * @description Probes lost over the last ten seconds (an SLA's `max_loss_percent` is checked over the last second).
              */
             loss_percent?: number | null;
             /** Format: uuid */
@@ -1286,7 +1286,10 @@ export interface components {
             /** Format: double */
             jitter_ms?: number | null;
             link: string;
-            /** Format: double */
+            /**
+             * Format: double
+             * @description Probes lost over the last ten seconds.
+             */
             loss_percent?: number | null;
             /** Format: double */
             rtt_ms?: number | null;

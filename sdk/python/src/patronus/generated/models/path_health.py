@@ -26,7 +26,7 @@ class PathHealth:
     rtt_ms: float | None | Unset = UNSET
     jitter_ms: float | None | Unset = UNSET
     loss_percent: float | None | Unset = UNSET
-    """ Over the last second. """
+    """ Probes lost over the last ten seconds (an SLA's `max_loss_percent` is checked over the last second). """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:

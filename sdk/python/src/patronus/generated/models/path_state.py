@@ -22,6 +22,7 @@ class PathState:
     """ Traffic that matches no policy takes this path now. """
     rtt_ms: float | None | Unset = UNSET
     loss_percent: float | None | Unset = UNSET
+    """ Probes lost over the last ten seconds. """
     jitter_ms: float | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
