@@ -22,7 +22,7 @@ const MIN_TTL_SECS: u64 = 60;
 const MAX_TTL_SECS: u64 = 30 * 24 * 3600;
 const MAX_USES: u64 = 1000;
 
-async fn site_exists(conn: &mut sqlx::PgConnection, site_id: Uuid) -> ApiResult<()> {
+pub(crate) async fn site_exists(conn: &mut sqlx::PgConnection, site_id: Uuid) -> ApiResult<()> {
     db::sites::get(conn, site_id).await?.map(|_| ()).ok_or(ApiError::NotFound(Kind::Site))
 }
 

@@ -10,21 +10,17 @@ use uuid::Uuid;
 
 use crate::db;
 use crate::db::path_health::{HistoryQuery, SAMPLE_SECONDS};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{PageParams, Path, Query};
 use crate::pagination::PageRequest;
 use crate::pipeline::Tenant;
-use crate::resource::Kind;
+use crate::routes::enrollment::site_exists;
 use crate::validate::{self, Errors};
 
 /// At most this many intervals per path in one history answer.
 const MAX_POINTS: i64 = 1440;
 /// How far back folded samples go.
 const RETENTION_DAYS: i64 = 30;
-
-async fn site_exists(conn: &mut sqlx::PgConnection, site_id: Uuid) -> ApiResult<()> {
-    db::sites::get(conn, site_id).await?.map(|_| ()).ok_or(ApiError::NotFound(Kind::Site))
-}
 
 #[utoipa::path(get, path = "/v1/sites/{id}/paths", tag = "paths", params(("id" = Uuid, Path)),
     responses((status = 200, description = "Every path of the site as its agent last reported it, by peer then link; \

@@ -718,38 +718,28 @@ impl Node {
 
     /// `event` as the status report carries it, seen at `at`.
     pub fn failover_event(&self, event: &Event, at: DateTime<Utc>) -> FailoverEvent {
-        let reason = |r: &Reason| match r {
-            Reason::Down => FailoverReason::PathDown,
-            Reason::Sla => FailoverReason::Sla,
-            Reason::Better => FailoverReason::Better,
+        let (peer, policy, from, to, reason) = match event {
+            Event::ActiveChanged { peer, from, to, reason } => (peer, None, from, to, reason),
+            Event::PolicyPathChanged { peer, policy, from, to, reason } => (peer, Some(policy), from, to, reason),
         };
-        match event {
-            Event::ActiveChanged { peer, from, to, reason: r } => FailoverEvent {
-                at,
-                peer_site_id: *peer,
-                policy: None,
-                from_link: from.map(|k| self.link_name(k.0)),
-                to_link: to.map(|k| self.link_name(k.0)),
-                from_endpoint: from.map(|k| k.1.to_string()),
-                to_endpoint: to.map(|k| k.1.to_string()),
-                reason: reason(r),
-            },
-            Event::PolicyPathChanged { peer, policy, from, to, reason: r } => FailoverEvent {
-                at,
-                peer_site_id: *peer,
-                policy: Some(policy.clone()),
-                from_link: from.map(|k| self.link_name(k.0)),
-                to_link: to.map(|k| self.link_name(k.0)),
-                from_endpoint: from.map(|k| k.1.to_string()),
-                to_endpoint: to.map(|k| k.1.to_string()),
-                reason: reason(r),
+        FailoverEvent {
+            at,
+            peer_site_id: *peer,
+            policy: policy.cloned(),
+            from_link: from.map(|k| self.link_name(k.0)),
+            to_link: to.map(|k| self.link_name(k.0)),
+            from_endpoint: from.map(|k| k.1.to_string()),
+            to_endpoint: to.map(|k| k.1.to_string()),
+            reason: match reason {
+                Reason::Down => FailoverReason::PathDown,
+                Reason::Sla => FailoverReason::Sla,
+                Reason::Better => FailoverReason::Better,
             },
         }
     }
 
     /// Each peer's paths and counters, for the status report, sorted by site id.
     pub fn peer_states(&self, now: Instant) -> Vec<PeerState> {
-        let name_of = |id: LinkId| self.link_name(id);
         let mut states: Vec<PeerState> = self
             .peers
             .iter()
@@ -758,12 +748,12 @@ impl Node {
                 let paths = peer.core.paths().report(now);
                 PeerState {
                     site_id: peer.site_id,
-                    active_link: paths.iter().find(|p| p.active).map(|p| name_of(p.link)),
+                    active_link: paths.iter().find(|p| p.active).map(|p| self.link_name(p.link)),
                     handshake_age_seconds: peer.core.handshake_age().map(|d| d.as_secs()),
                     paths: paths
                         .iter()
                         .map(|p| PathState {
-                            link: name_of(p.link),
+                            link: self.link_name(p.link),
                             endpoint: p.endpoint.to_string(),
                             up: p.up,
                             active: p.active,
