@@ -3,7 +3,9 @@
 # running the userspace WireGuard dataplane (release build), iperf3 and ping between them.
 # Measures, in one run: the plain veth path (the ceiling), the tunnel with one and four TCP
 # streams, UDP packets per second at 1,400-byte packets, the ping RTT the tunnel adds, and CPU
-# seconds per gigabit. Needs root and /dev/net/tun. BENCH_SECONDS sets the length of each run;
+# seconds per gigabit, and the one-stream run with 100 policies against none in BENCH_POLICY_ROUNDS
+# (default 4) rounds of alternating order. Needs root and /dev/net/tun. BENCH_SECONDS sets the
+# length of each run;
 # BENCH_PERF=/tmp/dp.perf also samples the machine with perf during the one-stream run.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -512,19 +512,44 @@ fn dataplane_bench() {
     let udp_lost = json_at(&udp, &["end", "sum", "lost_packets"]);
     let udp_pps = (udp_packets - udp_lost) / f64::from(secs);
 
-    // The same one-stream run with 100 policies on both sites: every packet is classified (once
-    // per flow) and steered; the last policy takes the iperf flow, so all 100 are tried.
-    let (mut ca, mut cb) = (config("a", 1, ("b", 2, &pb), &[]), config("b", 2, ("a", 1, &pa), &[]));
-    ca.policies = hundred_policies();
-    cb.policies = hundred_policies();
-    ca.qos_classes = vec![bench_class()];
-    cb.qos_classes = vec![bench_class()];
-    a.call(move |wg| wg.apply(&ca)).unwrap();
-    b.call(move |wg| wg.apply(&cb)).unwrap();
-    std::thread::sleep(Duration::from_secs(1));
-    server(&ns_b);
-    std::thread::sleep(Duration::from_millis(300));
-    let steered = gbps(&iperf(&ns_a, &["-c", "100.64.0.2", "-t", &t]));
+    // The one-stream run with 100 policies on both sites against the same run with none, in
+    // rounds that alternate the order (none, policies; policies, none; ...) so that a drift of
+    // the machine's speed during the benchmark falls on both sides alike. With the policies every
+    // packet is classified (once per flow) and steered; the last policy takes the iperf flow, so
+    // all 100 are tried.
+    let rounds: usize = std::env::var("BENCH_POLICY_ROUNDS").ok().and_then(|s| s.parse().ok()).unwrap_or(4);
+    let apply = |with_policies: bool| {
+        let (mut ca, mut cb) = (config("a", 1, ("b", 2, &pb), &[]), config("b", 2, ("a", 1, &pa), &[]));
+        if with_policies {
+            ca.policies = hundred_policies();
+            cb.policies = hundred_policies();
+            ca.qos_classes = vec![bench_class()];
+            cb.qos_classes = vec![bench_class()];
+        }
+        a.call(move |wg| wg.apply(&ca)).unwrap();
+        b.call(move |wg| wg.apply(&cb)).unwrap();
+        std::thread::sleep(Duration::from_secs(1));
+        server(&ns_b);
+        std::thread::sleep(Duration::from_millis(300));
+        let cpu0 = process_cpu_seconds();
+        let g = gbps(&iperf(&ns_a, &["-c", "100.64.0.2", "-t", &t]));
+        // CPU seconds per gigabit: what the policies cost, steadier than the throughput a
+        // shared machine grants a run.
+        (g, (process_cpu_seconds() - cpu0) / (g * f64::from(secs)).max(1e-9))
+    };
+    let (mut without, mut with) = (Vec::new(), Vec::new());
+    for round in 0..rounds {
+        for with_policies in if round % 2 == 0 { [false, true] } else { [true, false] } {
+            let g = apply(with_policies);
+            if with_policies {
+                with.push(g)
+            } else {
+                without.push(g)
+            }
+        }
+    }
+    let (with, with_cpu): (Vec<f64>, Vec<f64>) = with.into_iter().unzip();
+    let (without, without_cpu): (Vec<f64>, Vec<f64>) = without.into_iter().unzip();
     println!(
         "BENCH conditions: {} cores, {secs} s per run, MTU 1420, both dataplanes in one process",
         std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)
@@ -532,9 +557,21 @@ fn dataplane_bench() {
     println!("BENCH plain veth (ceiling), 1 TCP stream: {:.2} Gb/s", gbps(&plain));
     println!("BENCH tunnel, 1 TCP stream: {one_gbps:.2} Gb/s");
     println!("BENCH tunnel, 4 TCP streams: {:.2} Gb/s", gbps(&four));
+    let list = |v: &[f64]| v.iter().map(|g| format!("{g:.2}")).collect::<Vec<_>>().join(" ");
+    let list_cpu = |v: &[f64]| v.iter().map(|c| format!("{c:.3}")).collect::<Vec<_>>().join(" ");
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
     println!(
-        "BENCH tunnel, 1 TCP stream, 100 policies on both sites, the flow's class EF: {steered:.2} Gb/s ({:.0}% of the run without)",
-        steered * 100.0 / one_gbps.max(1e-9)
+        "BENCH tunnel, 1 TCP stream, {rounds} alternating rounds: no policies {} Gb/s; 100 policies on both sites, the flow's class EF, {} Gb/s; with/without {:.1}% (means), per round {}",
+        list(&without),
+        list(&with),
+        mean(&with) * 100.0 / mean(&without).max(1e-9),
+        with.iter().zip(&without).map(|(w, n)| format!("{:.0}%", w * 100.0 / n.max(1e-9))).collect::<Vec<_>>().join(" ")
+    );
+    println!(
+        "BENCH CPU (both dataplanes) per gigabit in those rounds: no policies {} s/Gbit, 100 policies {} s/Gbit; with/without {:.1}% (means)",
+        list_cpu(&without_cpu),
+        list_cpu(&with_cpu),
+        mean(&with_cpu) * 100.0 / mean(&without_cpu).max(1e-9)
     );
     println!(
         "BENCH tunnel, UDP 1400-byte packets: {udp_pps:.0} packets/s received ({:.1}% lost)",
