@@ -6,10 +6,10 @@
 
 use rustc_hash::FxHashMap as HashMap;
 use std::hash::{Hash, Hasher};
-use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::time::{Duration, Instant};
 
-use super::path::LinkId;
+use super::steer::PathKey;
 
 /// Flows remembered at most.
 pub const MAX_FLOWS: usize = 65536;
@@ -84,19 +84,67 @@ pub fn parse(packet: &[u8]) -> Option<(FlowKey, u8)> {
     Some((FlowKey { src, dst, protocol, src_port, dst_port }, dscp))
 }
 
-/// What the node decided for a flow.
+/// Paths that flows are pinned to, at most this many at once (links times the peers' endpoints,
+/// plus learned ones); past it a flow is steered per packet without being pinned.
+pub const MAX_PINNED_PATHS: usize = 1024;
+
+/// What the node decided for a flow. Small on purpose (16 bytes; 56 with its key), since the
+/// lookup of a flow's bucket is most of what a known flow's packet costs: the pinned path is an
+/// index into the table's [`PinnedPaths`], the last packet's time whole seconds since the table's
+/// first flow.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Flow {
     pub policy: Option<u16>,
     /// The path the flow is pinned to, and the steering epoch at which that was checked.
-    pub path: Option<(LinkId, SocketAddr)>,
+    path: Option<u16>,
     pub epoch: u32,
-    pub last_seen: Instant,
+    last_seen: u32,
+}
+
+/// The distinct paths flows are pinned to, so that a flow holds a 2-byte index instead of a
+/// link and a socket address.
+#[derive(Debug, Default)]
+pub struct PinnedPaths(Vec<PathKey>);
+
+impl PinnedPaths {
+    fn get(&self, i: u16) -> Option<PathKey> {
+        self.0.get(usize::from(i)).copied()
+    }
+
+    fn intern(&mut self, key: PathKey) -> Option<u16> {
+        if let Some(i) = self.0.iter().position(|k| *k == key) {
+            return u16::try_from(i).ok();
+        }
+        if self.0.len() >= MAX_PINNED_PATHS {
+            return None;
+        }
+        self.0.push(key);
+        u16::try_from(self.0.len() - 1).ok()
+    }
+}
+
+/// A flow's entry with the table's pinned paths, to read and set the path it is pinned to.
+pub struct FlowEntry<'a> {
+    pub flow: &'a mut Flow,
+    pins: &'a mut PinnedPaths,
+}
+
+impl FlowEntry<'_> {
+    pub fn pinned(&self) -> Option<PathKey> {
+        self.flow.path.and_then(|i| self.pins.get(i))
+    }
+
+    pub fn pin(&mut self, path: Option<PathKey>) {
+        self.flow.path = path.and_then(|p| self.pins.intern(p));
+    }
 }
 
 #[derive(Debug, Default)]
 pub struct FlowTable {
     flows: HashMap<FlowKey, Flow>,
+    pins: PinnedPaths,
+    /// The time `last_seen` counts from: the first flow's.
+    epoch: Option<Instant>,
     /// New flows not remembered because the table was full.
     pub untracked: u64,
 }
@@ -110,27 +158,42 @@ impl FlowTable {
         self.flows.is_empty()
     }
 
+    fn seconds(&mut self, now: Instant) -> u32 {
+        let epoch = *self.epoch.get_or_insert(now);
+        u32::try_from(now.saturating_duration_since(epoch).as_secs()).unwrap_or(u32::MAX)
+    }
+
     /// The flow's entry, created with `classify` if new; `None` when the table is full.
-    pub fn entry(&mut self, key: FlowKey, now: Instant, classify: impl FnOnce() -> Option<u16>) -> Option<&mut Flow> {
+    pub fn entry(
+        &mut self,
+        key: FlowKey,
+        now: Instant,
+        classify: impl FnOnce() -> Option<u16>,
+    ) -> Option<FlowEntry<'_>> {
         // The size is checked first so that a table with room costs one lookup, not two.
         if self.flows.len() >= MAX_FLOWS && !self.flows.contains_key(&key) {
             self.untracked += 1;
             return None;
         }
+        let seen = self.seconds(now);
         let flow =
-            self.flows.entry(key).or_insert_with(|| Flow { policy: classify(), path: None, epoch: 0, last_seen: now });
-        flow.last_seen = now;
-        Some(flow)
+            self.flows.entry(key).or_insert_with(|| Flow { policy: classify(), path: None, epoch: 0, last_seen: seen });
+        flow.last_seen = seen;
+        Some(FlowEntry { flow, pins: &mut self.pins })
     }
 
-    /// Forgets flows idle for [`FLOW_IDLE`].
+    /// Forgets flows idle for [`FLOW_IDLE`] (to the second).
     pub fn sweep(&mut self, now: Instant) {
-        self.flows.retain(|_, f| now.saturating_duration_since(f.last_seen) < FLOW_IDLE);
+        let now = self.seconds(now);
+        let idle = u32::try_from(FLOW_IDLE.as_secs()).unwrap_or(u32::MAX);
+        self.flows.retain(|_, f| now.saturating_sub(f.last_seen) < idle);
     }
 
-    /// Forgets every flow (a new document may classify them differently).
+    /// Forgets every flow (a new document may classify them differently), and the paths they
+    /// were pinned to.
     pub fn clear(&mut self) {
         self.flows.clear();
+        self.pins.0.clear();
     }
 }
 
@@ -138,6 +201,8 @@ impl FlowTable {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+    use crate::dataplane::node::path::LinkId;
+    use std::net::SocketAddr;
 
     #[test]
     fn ipv4_tcp_and_udp_give_ports_and_dscp() {
@@ -180,6 +245,37 @@ mod tests {
     }
 
     #[test]
+    fn pinned_paths_are_shared_by_flows_and_bounded() {
+        let path = |i: u16| (LinkId(i % 2), SocketAddr::from(([192, 0, 2, 1], i)));
+        let mut pins = PinnedPaths::default();
+        assert_eq!(pins.intern(path(1)), Some(0));
+        assert_eq!(pins.intern(path(2)), Some(1));
+        assert_eq!(pins.intern(path(1)), Some(0));
+        for i in 3..=MAX_PINNED_PATHS as u16 {
+            assert!(pins.intern(path(i)).is_some());
+        }
+        // Full: a new path is not pinned, a known one still is.
+        assert_eq!(pins.intern(path(u16::MAX)), None);
+        assert_eq!(pins.get(1), Some(path(2)));
+
+        let now = Instant::now();
+        let mut t = FlowTable::default();
+        let key = FlowKey {
+            src: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            dst: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            protocol: 6,
+            src_port: 1,
+            dst_port: 2,
+        };
+        let mut e = t.entry(key, now, || Some(0)).unwrap();
+        assert_eq!(e.pinned(), None);
+        e.pin(Some(path(7)));
+        assert_eq!(t.entry(key, now, || None).unwrap().pinned(), Some(path(7)));
+        t.clear();
+        assert_eq!(t.entry(key, now, || None).unwrap().pinned(), None);
+    }
+
+    #[test]
     fn the_table_is_bounded_and_forgets_idle_flows() {
         let now = Instant::now();
         let mut t = FlowTable::default();
@@ -196,7 +292,7 @@ mod tests {
         assert!(t.entry(key(u32::MAX), now, || Some(1)).is_none());
         assert_eq!(t.untracked, 1);
         // Known flows still get their entry.
-        assert_eq!(t.entry(key(7), now + FLOW_IDLE, || None).unwrap().policy, Some(1));
+        assert_eq!(t.entry(key(7), now + FLOW_IDLE, || None).unwrap().flow.policy, Some(1));
         t.sweep(now + FLOW_IDLE);
         assert_eq!(t.len(), 1);
     }

@@ -480,19 +480,21 @@ impl Node {
         let policies = &self.policies;
         let steering = &self.peers[i].steering;
         let (policy, path) = match self.flows.entry(key, now, || policy::classify(policies, &key, dscp)) {
-            Some(flow) => {
-                let Some(policy) = flow.policy.map(usize::from) else {
+            Some(mut entry) => {
+                let Some(policy) = entry.flow.policy.map(usize::from) else {
                     return route;
                 };
                 let steer = &steering[policy];
+                let mut path = entry.pinned();
                 // Pinned flows stay where they are until their path stops qualifying.
-                if flow.epoch != steer.epoch || flow.path.is_none() {
-                    if !flow.path.is_some_and(|p| steer.is_ok(p)) {
-                        flow.path = steer.current;
+                if entry.flow.epoch != steer.epoch || path.is_none() {
+                    if !path.is_some_and(|p| steer.is_ok(p)) {
+                        path = steer.current;
+                        entry.pin(path);
                     }
-                    flow.epoch = steer.epoch;
+                    entry.flow.epoch = steer.epoch;
                 }
-                (policy, flow.path)
+                (policy, path)
             }
             None => {
                 let Some(policy) = policy::classify(policies, &key, dscp).map(usize::from) else {
