@@ -14,11 +14,14 @@ apt_install() {
   done
   [ ${#missing[@]} -eq 0 ] && return 0
   echo "installing Debian packages: ${missing[*]}" >&2
+  # Suites that run side by side may install at the same time; apt-get refuses a held lock, so
+  # they take turns.
+  local lock=/var/lib/apt/patronus-apt.lock
   if [ "$apt_updated" -eq 0 ]; then
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    as_root flock "$lock" env DEBIAN_FRONTEND=noninteractive apt-get update -qq
     apt_updated=1
   fi
-  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  as_root flock "$lock" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
 # Packages the server needs to build and run (PostgreSQL binaries for its private database).
