@@ -531,8 +531,10 @@ pub enum PathSelection {
     LowestLoss,
     /// The path over the link with the lowest `cost` among those meeting the SLA.
     LowestCost,
-    /// Every packet goes out on the two best paths over different local links; the receiver
-    /// keeps the first copy, so losing one path loses nothing. Doubles the class's bandwidth.
+    /// Every packet goes out twice: on the best path and on the best path over another local
+    /// link, towards another of the peer's endpoints where one works (so that a cut of the
+    /// peer's link loses nothing either); the receiver keeps the first copy. Doubles the class's
+    /// bandwidth.
     Duplicate,
 }
 

@@ -328,7 +328,8 @@ func policyResourceSchema() schema.Schema {
 						Required: true,
 						MarkdownDescription: "`ordered` (the links of `link_preference`, in that order, among those meeting the SLA), " +
 							"`lowest_latency` (moves only for a margin of 10 ms and 20 %), `lowest_loss`, `lowest_cost`, or `duplicate` " +
-							"(every packet on the two best paths over different links; the receiver keeps the first copy).",
+							"(every packet twice: on the best path and on the best path over another local link, towards another of the " +
+							"peer's endpoints where one works; the receiver keeps the first copy).",
 						Validators: []validator.String{stringvalidator.OneOf(pathSelections...)},
 					},
 					"link_preference": schema.ListAttribute{

@@ -76,8 +76,9 @@ options:
     suboptions:
       path_selection:
         description:
-          - How a path is chosen among those meeting the SLA. V(duplicate) sends every packet on the two
-            best paths over different links (the receiver keeps the first copy).
+          - How a path is chosen among those meeting the SLA. V(duplicate) sends every packet twice, on
+            the best path and on the best path over another local link, towards another of the peer's
+            endpoints where one works (the receiver keeps the first copy).
         type: str
         required: true
         choices: [ordered, lowest_latency, lowest_loss, lowest_cost, duplicate]
