@@ -207,6 +207,11 @@ async fn poll_loop<D: Dataplane>(
             }
             Err(ClientError::Api { status: 401, .. }) => return Err(RunError::Revoked),
             Err(err) => {
+                if let ClientError::Decode(why) = &err {
+                    // A document whose values do not parse (a key, prefix, endpoint or port range)
+                    // does not deserialise: operators see it as they see a rejected one.
+                    shared.set_error(Some(format!("rejected a document that does not read: {why}")));
+                }
                 let wait = jittered(backoff);
                 tracing::warn!(error = %err, retry_in_ms = wait.as_millis() as u64, "config poll failed; still forwarding on the last-known-good document");
                 tokio::time::sleep(wait).await;

@@ -84,15 +84,14 @@ impl StateDir {
         }
     }
 
-    /// Generates a new key pair on this machine; returns the public key (base64). The private
-    /// key never leaves the state directory.
-    pub fn generate_key(&self) -> Result<String> {
+    /// Generates a new key pair on this machine; returns the public key. The private key never
+    /// leaves the state directory.
+    pub fn generate_key(&self) -> Result<patronus_api::WgKey> {
         let secret = x25519_dalek::StaticSecret::random_from_rng(rand::rngs::OsRng);
-        let public = x25519_dalek::PublicKey::from(&secret);
+        let public = patronus_api::WgKey::from_bytes(x25519_dalek::PublicKey::from(&secret).to_bytes());
         let b64 = base64::engine::general_purpose::STANDARD;
         self.write(PRIVATE_KEY, b64.encode(secret.to_bytes()).as_bytes(), 0o600)?;
-        let public = b64.encode(public.as_bytes());
-        self.write(PUBLIC_KEY, public.as_bytes(), 0o644)?;
+        self.write(PUBLIC_KEY, public.to_string().as_bytes(), 0o644)?;
         Ok(public)
     }
 

@@ -6,6 +6,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::wire::WgKey;
+
 /// A request for an enrollment token bound to a site.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -56,9 +58,10 @@ pub struct EnrollRequest {
     pub token: String,
     /// The agent's WireGuard public key, base64 of 32 bytes.
     #[schema(
+        value_type = String,
         pattern = r"^[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=[\t-\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
     )]
-    pub public_key: String,
+    pub public_key: WgKey,
     /// 1 to 253 bytes (in UTF-8), no control characters.
     #[schema(min_length = 1, max_length = 253, pattern = r"^[^\x00-\x1f\x7f-\x9f]+$")]
     pub hostname: String,
@@ -83,7 +86,8 @@ pub struct EnrollResponse {
 pub struct Agent {
     pub id: Uuid,
     pub site_id: Uuid,
-    pub public_key: String,
+    #[schema(value_type = String)]
+    pub public_key: WgKey,
     pub hostname: String,
     pub agent_version: String,
     pub enrolled_at: DateTime<Utc>,

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::network::{LinkKind, PolicyAction, PolicyMatch, SiteRole};
+use crate::wire::{Endpoint, IpNet, WgKey};
 
 pub const CONFIG_SCHEMA_VERSION: u32 = 1;
 
@@ -19,9 +20,11 @@ pub struct SiteConfig {
     pub site_name: String,
     pub role: SiteRole,
     /// The site's overlay address with the overlay prefix length, e.g. `100.64.0.7/16`.
-    pub overlay_address: String,
+    #[schema(value_type = String)]
+    pub overlay_address: IpNet,
     pub listen_port: u16,
-    pub lan_prefixes: Vec<String>,
+    #[schema(value_type = Vec<String>)]
+    pub lan_prefixes: Vec<IpNet>,
     pub links: Vec<ConfigLink>,
     /// Sorted by site id.
     pub peers: Vec<ConfigPeer>,
@@ -36,7 +39,8 @@ pub struct ConfigLink {
     pub name: String,
     pub interface: String,
     pub kind: LinkKind,
-    pub endpoint: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub endpoint: Option<Endpoint>,
     pub bandwidth_up_mbps: u32,
     pub bandwidth_down_mbps: u32,
     pub cost: u32,
@@ -48,9 +52,11 @@ pub struct ConfigPeer {
     pub site_id: Uuid,
     pub site_name: String,
     /// WireGuard public key (base64) of the peer's agent.
-    pub public_key: String,
+    #[schema(value_type = String)]
+    pub public_key: WgKey,
     /// The peer's overlay address (/32) and LAN prefixes, sorted.
-    pub allowed_ips: Vec<String>,
+    #[schema(value_type = Vec<String>)]
+    pub allowed_ips: Vec<IpNet>,
     /// Where the peer can be reached, one per link with a public endpoint, by link priority.
     pub endpoints: Vec<ConfigEndpoint>,
     /// Seconds between keepalives, 0 for none.
@@ -62,7 +68,8 @@ pub struct ConfigEndpoint {
     /// The peer's link name.
     pub link: String,
     /// `host:port`
-    pub address: String,
+    #[schema(value_type = String)]
+    pub address: Endpoint,
     pub priority: u32,
     pub cost: u32,
 }

@@ -15,6 +15,7 @@ pub mod schema;
 pub mod tenants;
 pub mod tokens;
 pub mod users;
+pub mod wire;
 
 pub use agent::*;
 pub use audit::*;
@@ -25,3 +26,4 @@ pub use network::*;
 pub use tenants::*;
 pub use tokens::*;
 pub use users::*;
+pub use wire::*;

@@ -8,6 +8,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::wire::{Endpoint, IpNet, Ipv4Net, PortRange};
+
 /// `hub` sites relay for spokes in a hub-and-spoke topology; `edge` sites are everything else.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -56,9 +58,9 @@ pub struct NewSite {
     pub labels: BTreeMap<String, String>,
     #[serde(default = "default_role")]
     pub role: SiteRole,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wire::prefix::list")]
     #[schema(schema_with = crate::schema::lan_prefixes)]
-    pub lan_prefixes: Vec<String>,
+    pub lan_prefixes: Vec<IpNet>,
     /// UDP port WireGuard listens on (default 51820).
     #[serde(default = "default_listen_port")]
     #[schema(minimum = 1, maximum = 65535)]
@@ -100,9 +102,9 @@ pub struct SiteUpdate {
     pub labels: Option<BTreeMap<String, String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<SiteRole>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::wire::prefix::list_opt")]
     #[schema(schema_with = crate::schema::lan_prefixes_update)]
-    pub lan_prefixes: Option<Vec<String>>,
+    pub lan_prefixes: Option<Vec<IpNet>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(minimum = 1, maximum = 65535)]
     pub listen_port: Option<u16>,
@@ -122,7 +124,8 @@ pub struct Site {
     pub location: String,
     pub labels: BTreeMap<String, String>,
     pub role: SiteRole,
-    pub lan_prefixes: Vec<String>,
+    #[schema(value_type = Vec<String>)]
+    pub lan_prefixes: Vec<IpNet>,
     pub listen_port: u16,
     /// The site's address on the overlay, allocated by the server from the tenant's overlay prefix.
     pub overlay_address: String,
@@ -190,8 +193,8 @@ pub struct NewLink {
     pub kind: LinkKind,
     /// Public `host:port` where peers reach this link; absent when behind NAT.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(format = "endpoint")]
-    pub endpoint: Option<String>,
+    #[schema(value_type = Option<String>, format = "endpoint")]
+    pub endpoint: Option<Endpoint>,
     #[schema(minimum = 1, maximum = 10000000)]
     pub bandwidth_up_mbps: u32,
     #[schema(minimum = 1, maximum = 10000000)]
@@ -234,8 +237,8 @@ pub struct SiteLink {
     pub kind: LinkKind,
     /// Public `host:port` where peers reach this link; absent when behind NAT.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(format = "endpoint")]
-    pub endpoint: Option<String>,
+    #[schema(value_type = Option<String>, format = "endpoint")]
+    pub endpoint: Option<Endpoint>,
     #[schema(minimum = 1, maximum = 10000000)]
     pub bandwidth_up_mbps: u32,
     #[schema(minimum = 1, maximum = 10000000)]
@@ -268,7 +271,7 @@ pub struct LinkUpdate {
     pub kind: Option<LinkKind>,
     #[serde(default, skip_serializing_if = "Option::is_none", with = "double_option")]
     #[schema(value_type = Option<String>, format = "endpoint")]
-    pub endpoint: Option<Option<String>>,
+    pub endpoint: Option<Option<Endpoint>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(minimum = 1, maximum = 10000000)]
     pub bandwidth_up_mbps: Option<u32>,
@@ -290,7 +293,8 @@ pub struct Link {
     pub name: String,
     pub interface: String,
     pub kind: LinkKind,
-    pub endpoint: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub endpoint: Option<Endpoint>,
     pub bandwidth_up_mbps: u32,
     pub bandwidth_down_mbps: u32,
     pub cost: u32,
@@ -353,9 +357,9 @@ pub struct TopologySpec {
     pub mode: TopologyMode,
     /// IPv4 prefix the overlay addresses of sites are allocated from (default `100.64.0.0/16`),
     /// in canonical form, /8 to /30. Can change only while the tenant has no sites.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(format = "ipv4-prefix")]
-    pub overlay_prefix: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::wire::prefix::v4_opt")]
+    #[schema(value_type = Option<String>, format = "ipv4-prefix")]
+    pub overlay_prefix: Option<Ipv4Net>,
     /// WireGuard persistent keepalive in seconds, 0 to disable (default 25).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(minimum = 0, maximum = 65535)]
@@ -365,7 +369,8 @@ pub struct TopologySpec {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Topology {
     pub mode: TopologyMode,
-    pub overlay_prefix: String,
+    #[schema(value_type = String)]
+    pub overlay_prefix: Ipv4Net,
     pub persistent_keepalive: u16,
     /// The tenant's configuration revision: it moves with every change to the network.
     pub revision: i64,
@@ -495,15 +500,15 @@ pub enum Protocol {
 pub struct PolicyMatch {
     #[serde(default = "default_protocol")]
     pub protocol: Protocol,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::wire::prefix::list")]
     #[schema(schema_with = crate::schema::match_prefixes)]
-    pub source_prefixes: Vec<String>,
-    #[serde(default)]
+    pub source_prefixes: Vec<IpNet>,
+    #[serde(default, deserialize_with = "crate::wire::prefix::list")]
     #[schema(schema_with = crate::schema::match_prefixes)]
-    pub destination_prefixes: Vec<String>,
+    pub destination_prefixes: Vec<IpNet>,
     #[serde(default)]
     #[schema(schema_with = crate::schema::match_ports)]
-    pub destination_ports: Vec<String>,
+    pub destination_ports: Vec<PortRange>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(minimum = 0, maximum = 63)]
     pub dscp: Option<u8>,

@@ -20,7 +20,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, OnceLock};
 
 use patronus_api::{
-    ConfigLink, ConfigPeer, ConfigPolicy, ConfigQosClass, SiteConfig, SiteRole, TopologyMode, CONFIG_SCHEMA_VERSION,
+    ConfigLink, ConfigPeer, ConfigPolicy, ConfigQosClass, IpNet, SiteConfig, SiteRole, TopologyMode, WgKey,
+    CONFIG_SCHEMA_VERSION,
 };
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -33,12 +34,12 @@ pub struct SiteInput {
     pub role: SiteRole,
     pub labels: BTreeMap<String, String>,
     /// Overlay address with the overlay prefix length, e.g. `100.64.0.7/16`.
-    pub overlay_address: String,
+    pub overlay_address: IpNet,
     pub listen_port: u16,
-    pub lan_prefixes: Vec<String>,
+    pub lan_prefixes: Vec<IpNet>,
     pub links: Vec<ConfigLink>,
     /// Set once the site's agent has enrolled; until then the site is in no one's peer list.
-    pub public_key: Option<String>,
+    pub public_key: Option<WgKey>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -251,20 +252,21 @@ fn hub_indices(sites: &[Arc<SiteInput>]) -> Vec<usize> {
     sites.iter().enumerate().filter(|(_, s)| s.role == SiteRole::Hub).map(|(i, _)| i).collect()
 }
 
-/// Puts a site's lists in canonical order.
+/// Puts a site's lists in canonical order. Prefixes are in the order of their text, as they were
+/// when documents carried them as strings: a new order would change every document's hash.
 fn normalise(site: &mut SiteInput) {
-    site.lan_prefixes.sort();
+    site.lan_prefixes.sort_by_cached_key(ToString::to_string);
     site.links.sort_by(|a, b| a.name.cmp(&b.name));
 }
 
 /// The peer entry others get for `site`, or `None` while it has no agent.
 fn peer_entry(site: &SiteInput, keepalive: u16) -> Option<ConfigPeer> {
-    let public_key = site.public_key.clone()?;
-    let host = site.overlay_address.split('/').next().unwrap_or(&site.overlay_address);
+    let public_key = site.public_key?;
     let mut allowed_ips = Vec::with_capacity(site.lan_prefixes.len() + 1);
-    allowed_ips.push(format!("{host}/32"));
-    allowed_ips.extend(site.lan_prefixes.iter().cloned());
-    allowed_ips.sort();
+    allowed_ips.push(IpNet::from(site.overlay_address.addr()));
+    allowed_ips.extend(site.lan_prefixes.iter().copied());
+    // In the order of their text, as in `normalise`.
+    allowed_ips.sort_by_cached_key(ToString::to_string);
     let mut endpoints: Vec<_> = site
         .links
         .iter()
@@ -300,7 +302,7 @@ fn header(net: &Network, site: &SiteInput) -> SiteConfig {
         site_id: site.id,
         site_name: site.name.clone(),
         role: site.role,
-        overlay_address: site.overlay_address.clone(),
+        overlay_address: site.overlay_address,
         listen_port: site.listen_port,
         lan_prefixes: site.lan_prefixes.clone(),
         links: site.links.clone(),
@@ -326,9 +328,9 @@ struct HeaderView<'a> {
     site_id: Uuid,
     site_name: &'a str,
     role: SiteRole,
-    overlay_address: &'a str,
+    overlay_address: IpNet,
     listen_port: u16,
-    lan_prefixes: &'a [String],
+    lan_prefixes: &'a [IpNet],
     links: &'a [ConfigLink],
     peers: [ConfigPeer; 0],
     qos_classes: &'a [ConfigQosClass],
@@ -343,7 +345,7 @@ impl<'a> HeaderView<'a> {
             site_id: site.id,
             site_name: &site.name,
             role: site.role,
-            overlay_address: &site.overlay_address,
+            overlay_address: site.overlay_address,
             listen_port: site.listen_port,
             lan_prefixes: &site.lan_prefixes,
             links: &site.links,

@@ -1,16 +1,19 @@
 //! Synthetic networks for benchmarks: `n` enrolled sites with two links each.
 
-use patronus_api::{ConfigLink, LinkKind, SiteRole, TopologyMode};
+use std::net::{Ipv4Addr, SocketAddr};
+
+use patronus_api::{ConfigLink, IpNet, Ipv4Net, LinkKind, SiteRole, TopologyMode, WgKey};
 use uuid::Uuid;
 
 use super::{Network, SiteInput};
 
 pub fn site(i: u32, role: SiteRole, enrolled: bool) -> SiteInput {
+    let [_, a, b, c] = i.to_be_bytes();
     let link = |name: &str, octet: u8, priority: u32| ConfigLink {
         name: name.to_string(),
         interface: format!("{name}0"),
         kind: if name == "lte" { LinkKind::Lte } else { LinkKind::Fiber },
-        endpoint: Some(format!("198.{octet}.{}.{}:51820", (i >> 8) & 0xff, i & 0xff)),
+        endpoint: Some(SocketAddr::from(([198, octet, b, c], 51820)).into()),
         bandwidth_up_mbps: 100,
         bandwidth_down_mbps: 1000,
         cost: priority,
@@ -21,12 +24,15 @@ pub fn site(i: u32, role: SiteRole, enrolled: bool) -> SiteInput {
         name: format!("site-{i:05}"),
         role,
         labels: [("region".to_string(), format!("r{}", i % 8))].into_iter().collect(),
-        overlay_address: format!("100.{}.{}.{}/10", 64 + (i >> 16), (i >> 8) & 0xff, i & 0xff),
+        overlay_address: IpNet::V4(Ipv4Net::new_assert(Ipv4Addr::new(100, 64 + a, b, c), 10)),
         listen_port: 51820,
-        lan_prefixes: vec![format!("10.{}.{}.0/24", (i >> 8) & 0xff, i & 0xff)],
+        lan_prefixes: vec![IpNet::V4(Ipv4Net::new_assert(Ipv4Addr::new(10, b, c, 0), 24))],
         links: vec![link("fiber", 18, 10), link("lte", 19, 20)],
-        // A 44-character base64 key, as WireGuard's.
-        public_key: enrolled.then(|| format!("{:0>43}=", format!("{i:x}"))),
+        public_key: enrolled.then(|| {
+            let mut key = [0; 32];
+            key[28..].copy_from_slice(&i.to_be_bytes());
+            WgKey::from_bytes(key)
+        }),
     }
 }
 

@@ -13,12 +13,24 @@ fn id(n: u128) -> Uuid {
     Uuid::from_u128(n)
 }
 
+fn p(s: &str) -> IpNet {
+    s.parse().unwrap()
+}
+
+fn key(n: u8) -> WgKey {
+    WgKey::from_bytes([n; 32])
+}
+
+fn texts<T: ToString>(list: &[T]) -> Vec<String> {
+    list.iter().map(ToString::to_string).collect()
+}
+
 fn link(name: &str, endpoint: Option<&str>, priority: u32) -> ConfigLink {
     ConfigLink {
         name: name.into(),
         interface: format!("eth-{name}"),
         kind: LinkKind::Fiber,
-        endpoint: endpoint.map(str::to_string),
+        endpoint: endpoint.map(|e| e.parse().unwrap()),
         bandwidth_up_mbps: 100,
         bandwidth_down_mbps: 500,
         cost: 10,
@@ -32,14 +44,14 @@ fn site(n: u128, role: SiteRole, key: bool) -> SiteInput {
         name: format!("site-{n}"),
         role,
         labels: BTreeMap::from([("region".to_string(), if n.is_multiple_of(2) { "eu" } else { "us" }.to_string())]),
-        overlay_address: format!("100.64.0.{n}/16"),
+        overlay_address: p(&format!("100.64.0.{n}/16")),
         listen_port: 51820,
-        lan_prefixes: vec![format!("10.{n}.0.0/16")],
+        lan_prefixes: vec![p(&format!("10.{n}.0.0/16"))],
         links: vec![
             link("lte", Some(&format!("198.51.100.{n}:51820")), 20),
             link("fiber", Some(&format!("203.0.113.{n}:51820")), 10),
         ],
-        public_key: key.then(|| format!("key-{n}")),
+        public_key: key.then(|| self::key(n as u8)),
     }
 }
 
@@ -63,8 +75,8 @@ fn full_mesh_peers_every_enrolled_site_with_its_addresses_and_endpoints() {
     // Site 3 has no agent yet, so nobody lists it.
     assert_eq!(peer_ids(&c1), [id(2)]);
     let peer = &c1.peers[0];
-    assert_eq!(peer.public_key, "key-2");
-    assert_eq!(peer.allowed_ips, ["10.2.0.0/16", "100.64.0.2/32"]);
+    assert_eq!(peer.public_key, key(2));
+    assert_eq!(texts(&peer.allowed_ips), ["10.2.0.0/16", "100.64.0.2/32"]);
     let endpoints: Vec<_> = peer.endpoints.iter().map(|e| (e.link.as_str(), e.address.as_str())).collect();
     assert_eq!(endpoints, [("fiber", "203.0.113.2:51820"), ("lte", "198.51.100.2:51820")]);
     assert_eq!(peer.persistent_keepalive, 25);
@@ -111,15 +123,16 @@ fn peerings_add_to_hub_and_spoke_and_are_all_of_explicit() {
 #[test]
 fn ipv6_prefixes_are_carried_and_sorted() {
     let mut s2 = site(2, SiteRole::Edge, true);
-    s2.lan_prefixes = vec!["fd00:2::/64".into(), "10.2.0.0/16".into()];
+    s2.lan_prefixes = vec![p("fd00:2::/64"), p("10.2.0.0/16"), p("10.10.0.0/16")];
     let mut s1 = site(1, SiteRole::Edge, true);
     s1.links = vec![link("fiber", Some("[2001:db8::1]:51820"), 1)];
     let n = net(TopologyMode::FullMesh, vec![s1, s2], vec![]);
     let c1 = compile_site(&n, id(1), 1).unwrap();
-    assert_eq!(c1.peers[0].allowed_ips, ["10.2.0.0/16", "100.64.0.2/32", "fd00:2::/64"]);
+    // In the order of their text (as when documents carried strings), which keeps hashes stable.
+    assert_eq!(texts(&c1.peers[0].allowed_ips), ["10.10.0.0/16", "10.2.0.0/16", "100.64.0.2/32", "fd00:2::/64"]);
     let c2 = compile_site(&n, id(2), 1).unwrap();
-    assert_eq!(c2.lan_prefixes, ["10.2.0.0/16", "fd00:2::/64"]);
-    assert_eq!(c2.peers[0].endpoints[0].address, "[2001:db8::1]:51820");
+    assert_eq!(texts(&c2.lan_prefixes), ["10.10.0.0/16", "10.2.0.0/16", "fd00:2::/64"]);
+    assert_eq!(c2.peers[0].endpoints[0].address.to_string(), "[2001:db8::1]:51820");
 }
 
 fn policy(name: &str, priority: u32, selector: &[(&str, &str)]) -> PolicyInput {
@@ -131,7 +144,7 @@ fn policy(name: &str, priority: u32, selector: &[(&str, &str)]) -> PolicyInput {
                 protocol: Protocol::Udp,
                 source_prefixes: vec![],
                 destination_prefixes: vec![],
-                destination_ports: vec!["5060".into()],
+                destination_ports: vec!["5060".parse().unwrap()],
                 dscp: None,
                 application: None,
             },
@@ -174,7 +187,7 @@ fn a_sites_hash_changes_only_when_its_document_does() {
     let sites = vec![site(1, SiteRole::Hub, true), site(3, SiteRole::Edge, true), site(4, SiteRole::Edge, true)];
     let before = net(TopologyMode::HubAndSpoke, sites.clone(), vec![]);
     let mut changed = sites;
-    changed[2].lan_prefixes = vec!["10.99.0.0/16".into()];
+    changed[2].lan_prefixes = vec![p("10.99.0.0/16")];
     let after = net(TopologyMode::HubAndSpoke, changed, vec![]);
     let all = before.all_sites();
     let (h1, h2) = (site_hashes(&before, &all), site_hashes(&after, &all));
@@ -213,7 +226,7 @@ fn random_network(rng: &mut Lcg, shuffle: bool) -> (Vec<SiteInput>, Vec<(Uuid, U
             let role = if rng.next(4) == 0 { SiteRole::Hub } else { SiteRole::Edge };
             let mut s = site(n, role, rng.next(5) != 0);
             if rng.next(2) == 0 {
-                s.lan_prefixes.push(format!("fd00:{n:x}::/64"));
+                s.lan_prefixes.push(p(&format!("fd00:{n:x}::/64")));
             }
             s
         })
@@ -278,9 +291,9 @@ fn replacing_one_site_equals_rebuilding_the_network() {
         // Changed in place: new role, prefixes in another order, enrolled or not.
         let mut changed = base.site(victim).unwrap().clone();
         changed.role = if changed.role == SiteRole::Hub { SiteRole::Edge } else { SiteRole::Hub };
-        changed.lan_prefixes.push(format!("10.{}.0.0/16", 200 + seed % 50));
+        changed.lan_prefixes.push(p(&format!("10.{}.0.0/16", 200 + seed % 50)));
         changed.lan_prefixes.reverse();
-        changed.public_key = if rng.next(2) == 0 { None } else { Some("key-new".into()) };
+        changed.public_key = if rng.next(2) == 0 { None } else { Some(key(255)) };
         let rebuilt_sites: Vec<SiteInput> =
             sites.iter().map(|s| if s.id == victim { changed.clone() } else { s.clone() }).collect();
         let expected = net(mode, rebuilt_sites, peerings.clone());

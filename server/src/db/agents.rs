@@ -1,7 +1,7 @@
 //! Agents: the one enrolled agent of a site, its credential hash and its latest status report.
 
 use chrono::{DateTime, Utc};
-use patronus_api::{Agent, AgentStatusReport};
+use patronus_api::{Agent, AgentStatusReport, WgKey};
 use sqlx::types::Json as SqlJson;
 use sqlx::PgExecutor;
 use uuid::Uuid;
@@ -11,7 +11,8 @@ pub struct AgentRow {
     pub id: Uuid,
     pub tenant_id: Uuid,
     pub site_id: Uuid,
-    pub public_key: String,
+    #[sqlx(try_from = "String")]
+    pub public_key: WgKey,
     pub hostname: String,
     pub agent_version: String,
     pub enrolled_at: DateTime<Utc>,
@@ -25,7 +26,7 @@ impl AgentRow {
         Agent {
             id: self.id,
             site_id: self.site_id,
-            public_key: self.public_key.clone(),
+            public_key: self.public_key,
             hostname: self.hostname.clone(),
             agent_version: self.agent_version.clone(),
             enrolled_at: self.enrolled_at,
@@ -40,7 +41,7 @@ const COLUMNS: &str =
 pub struct NewAgentRow<'a> {
     pub tenant_id: Uuid,
     pub site_id: Uuid,
-    pub public_key: &'a str,
+    pub public_key: WgKey,
     pub hostname: &'a str,
     pub agent_version: &'a str,
     pub credential_hash: &'a [u8],
@@ -63,7 +64,7 @@ pub async fn replace(
     .bind(Uuid::now_v7())
     .bind(new.tenant_id)
     .bind(new.site_id)
-    .bind(new.public_key)
+    .bind(new.public_key.to_string())
     .bind(new.hostname)
     .bind(new.agent_version)
     .bind(new.credential_hash)
@@ -83,8 +84,11 @@ pub async fn by_hash(ex: impl PgExecutor<'_>, hash: &[u8]) -> Result<Option<Agen
 }
 
 /// Public keys of the tenant's enrolled agents, by site.
-pub async fn public_keys(ex: impl PgExecutor<'_>) -> Result<Vec<(Uuid, String)>, sqlx::Error> {
-    sqlx::query_as("SELECT site_id, public_key FROM agents").fetch_all(ex).await
+pub async fn public_keys(ex: impl PgExecutor<'_>) -> Result<Vec<(Uuid, WgKey)>, sqlx::Error> {
+    let rows: Vec<(Uuid, String)> = sqlx::query_as("SELECT site_id, public_key FROM agents").fetch_all(ex).await?;
+    rows.into_iter()
+        .map(|(site, key)| Ok((site, key.parse().map_err(|err| sqlx::Error::Decode(Box::new(err)))?)))
+        .collect()
 }
 
 /// Stores a status report and the health derived from it; returns the health it had before.

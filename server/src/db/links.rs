@@ -1,5 +1,5 @@
 use chrono::{DateTime, Utc};
-use patronus_api::{Link, LinkKind, SiteLink};
+use patronus_api::{Endpoint, Link, LinkKind, SiteLink};
 use sqlx::{PgExecutor, QueryBuilder};
 use uuid::Uuid;
 
@@ -40,7 +40,7 @@ impl LinkRow {
             name: spec.name,
             interface: spec.interface,
             kind: spec.kind.as_str().to_string(),
-            endpoint: spec.endpoint,
+            endpoint: spec.endpoint.map(|e| e.to_string()),
             bandwidth_up_mbps: i64::from(spec.bandwidth_up_mbps),
             bandwidth_down_mbps: i64::from(spec.bandwidth_down_mbps),
             cost: i64::from(spec.cost),
@@ -57,6 +57,15 @@ impl LinkRow {
             == (&other.interface, &other.kind, &other.endpoint, other.bandwidth_up_mbps, other.bandwidth_down_mbps)
             && (self.cost, self.priority) == (other.cost, other.priority)
     }
+    /// The endpoint, parsed. It was written from an `Endpoint`, so it parses; text that does not
+    /// (put into the database by hand) is logged and taken as no endpoint.
+    pub fn endpoint(&self) -> Option<Endpoint> {
+        let text = self.endpoint.as_deref()?;
+        text.parse()
+            .map_err(|err| tracing::error!(link = %self.id, endpoint = text, "stored endpoint does not parse: {err}"))
+            .ok()
+    }
+
     pub fn kind(&self) -> LinkKind {
         LinkKind::parse(&self.kind).unwrap_or(LinkKind::Other)
     }
@@ -72,7 +81,7 @@ impl LinkRow {
             name: self.name.clone(),
             interface: self.interface.clone(),
             kind: self.kind(),
-            endpoint: self.endpoint.clone(),
+            endpoint: self.endpoint(),
             bandwidth_up_mbps: u32_of(self.bandwidth_up_mbps),
             bandwidth_down_mbps: u32_of(self.bandwidth_down_mbps),
             cost: u32_of(self.cost),
@@ -88,7 +97,7 @@ impl LinkRow {
             name: self.name.clone(),
             interface: self.interface.clone(),
             kind: self.kind(),
-            endpoint: self.endpoint.clone(),
+            endpoint: self.endpoint(),
             bandwidth_up_mbps: u32_of(self.bandwidth_up_mbps),
             bandwidth_down_mbps: u32_of(self.bandwidth_down_mbps),
             cost: u32_of(self.cost),

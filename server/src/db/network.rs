@@ -1,6 +1,9 @@
 //! Loads the tenant's whole network, as the compiler takes it.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
+
+use patronus_api::{IpNet, WgKey};
 
 use uuid::Uuid;
 
@@ -13,14 +16,14 @@ pub async fn load(conn: &mut sqlx::PgConnection, tenant_id: Uuid) -> Result<Netw
     let site_rows: Vec<sites::SiteRow> =
         sqlx::query_as(&format!("SELECT {} FROM sites ORDER BY id", sites::COLUMNS)).fetch_all(&mut *conn).await?;
     // A site without an enrolled agent has no public key, and is no one's peer yet.
-    let mut keys: HashMap<Uuid, String> = agents::public_keys(&mut *conn).await?.into_iter().collect();
+    let mut keys: HashMap<Uuid, WgKey> = agents::public_keys(&mut *conn).await?.into_iter().collect();
     let site_inputs = site_rows
         .into_iter()
         .map(|s| {
             let key = keys.remove(&s.id);
             site_input(s, prefix_len, key)
         })
-        .collect::<Vec<_>>();
+        .collect::<Result<Vec<_>, _>>()?;
     let pairs = peerings::all_pairs(&mut *conn).await?;
     let (qos, policies) = load_policies(conn).await?;
     Ok(Network::new(topo.mode(), topo.keepalive(), site_inputs, pairs, qos, policies))
@@ -39,19 +42,25 @@ pub async fn load_policies(
     Ok((qos, policies))
 }
 
-fn site_input(s: sites::SiteRow, prefix_len: u8, public_key: Option<String>) -> SiteInput {
+fn site_input(s: sites::SiteRow, prefix_len: u8, public_key: Option<WgKey>) -> Result<SiteInput, sqlx::Error> {
     let links = s.links.0.iter().map(|l| l.to_config()).collect();
-    SiteInput {
+    let overlay_address = s
+        .overlay_address
+        .parse::<IpAddr>()
+        .ok()
+        .and_then(|a| IpNet::new(a, prefix_len).ok())
+        .ok_or_else(|| sqlx::Error::Decode(format!("overlay address {:?}", s.overlay_address).into()))?;
+    Ok(SiteInput {
         id: s.id,
         role: s.role(),
-        overlay_address: format!("{}/{prefix_len}", s.overlay_address),
+        overlay_address,
         listen_port: u16::try_from(s.listen_port).unwrap_or_default(),
         links,
         public_key,
         name: s.name,
         labels: s.labels.0,
-        lan_prefixes: s.lan_prefixes,
-    }
+        lan_prefixes: s.lan_prefixes.0,
+    })
 }
 
 /// One site as the compiler takes it, with its links and its agent's key; `None` once deleted.
@@ -65,5 +74,5 @@ pub async fn load_site(
     };
     let prefix_len = topology::get(&mut *conn, tenant_id).await?.overlay().prefix_len();
     let key = agents::by_site(&mut *conn, id).await?.map(|a| a.public_key);
-    Ok(Some(site_input(row, prefix_len, key)))
+    site_input(row, prefix_len, key).map(Some)
 }

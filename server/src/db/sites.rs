@@ -19,7 +19,8 @@ pub struct SiteRow {
     pub location: String,
     pub labels: Json<BTreeMap<String, String>>,
     pub role: String,
-    pub lan_prefixes: Vec<String>,
+    #[sqlx(try_from = "Vec<String>")]
+    pub lan_prefixes: Prefixes,
     pub listen_port: i32,
     pub overlay_offset: i32,
     pub overlay_address: String,
@@ -28,6 +29,32 @@ pub struct SiteRow {
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+/// A site's LAN prefixes as the row holds them: a `cidr[]` read as text and parsed here, bound
+/// as text and cast back to `cidr[]` (see [`Prefixes::texts`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Prefixes(pub Vec<ipnet::IpNet>);
+
+impl TryFrom<Vec<String>> for Prefixes {
+    type Error = ipnet::AddrParseError;
+
+    fn try_from(texts: Vec<String>) -> Result<Prefixes, Self::Error> {
+        texts.iter().map(|t| t.parse()).collect::<Result<_, _>>().map(Prefixes)
+    }
+}
+
+impl From<Vec<ipnet::IpNet>> for Prefixes {
+    fn from(nets: Vec<ipnet::IpNet>) -> Prefixes {
+        Prefixes(nets)
+    }
+}
+
+impl Prefixes {
+    /// The text a `$n::cidr[]` parameter takes.
+    pub fn texts(&self) -> Vec<String> {
+        self.0.iter().map(ToString::to_string).collect()
+    }
 }
 
 impl SiteRow {
@@ -47,7 +74,7 @@ impl SiteRow {
             location: self.location.clone(),
             labels: self.labels.0.clone(),
             role: self.role(),
-            lan_prefixes: self.lan_prefixes.clone(),
+            lan_prefixes: self.lan_prefixes.0.clone(),
             listen_port: u16::try_from(self.listen_port).unwrap_or_default(),
             overlay_address: self.overlay_address.clone(),
             links: self.links.0.iter().map(LinkRow::to_api).collect(),
@@ -76,7 +103,7 @@ pub async fn insert(ex: impl PgExecutor<'_>, row: &SiteRow) -> Result<SiteRow, s
     .bind(&row.location)
     .bind(&row.labels)
     .bind(&row.role)
-    .bind(&row.lan_prefixes)
+    .bind(row.lan_prefixes.texts())
     .bind(row.listen_port)
     .bind(row.overlay_offset)
     .bind(&row.overlay_address)
@@ -199,7 +226,7 @@ pub async fn update(ex: impl PgExecutor<'_>, row: &SiteRow) -> Result<SiteRow, s
     .bind(&row.location)
     .bind(&row.labels)
     .bind(&row.role)
-    .bind(&row.lan_prefixes)
+    .bind(row.lan_prefixes.texts())
     .bind(row.listen_port)
     .fetch_one(ex)
     .await

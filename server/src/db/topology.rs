@@ -6,6 +6,7 @@ use uuid::Uuid;
 use crate::resource::etag;
 
 pub const DEFAULT_OVERLAY_PREFIX: &str = "100.64.0.0/16";
+pub const DEFAULT_OVERLAY: ipnet::Ipv4Net = ipnet::Ipv4Net::new_assert(std::net::Ipv4Addr::new(100, 64, 0, 0), 16);
 pub const DEFAULT_KEEPALIVE: u16 = 25;
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow)]
@@ -27,7 +28,7 @@ impl TopologyRow {
     }
 
     pub fn overlay(&self) -> ipnet::Ipv4Net {
-        self.overlay_prefix.parse().unwrap_or_else(|_| DEFAULT_OVERLAY_PREFIX.parse().unwrap_or_default())
+        self.overlay_prefix.parse().unwrap_or(DEFAULT_OVERLAY)
     }
 
     pub fn etag(&self) -> String {
@@ -37,7 +38,7 @@ impl TopologyRow {
     pub fn to_api(&self, revision: i64) -> Topology {
         Topology {
             mode: self.mode(),
-            overlay_prefix: self.overlay_prefix.clone(),
+            overlay_prefix: self.overlay(),
             persistent_keepalive: self.keepalive(),
             revision,
             updated_at: self.updated_at,

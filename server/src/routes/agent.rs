@@ -6,7 +6,6 @@ use std::time::Duration;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use base64::Engine;
 use patronus_api::{AgentStatusReport, CompiledConfig, EnrollRequest, EnrollResponse, SiteHealth};
 use rand::Rng;
 use serde::Deserialize;
@@ -29,10 +28,6 @@ const MAX_WAIT_SECS: u64 = 60;
 
 fn check_enroll(body: &EnrollRequest) -> ApiResult<()> {
     let mut errors = Errors::new();
-    let key = base64::engine::general_purpose::STANDARD.decode(body.public_key.trim());
-    if !matches!(key, Ok(ref k) if k.len() == 32) {
-        errors.add("/public_key", "must be a WireGuard public key: base64 of 32 bytes");
-    }
     if body.hostname.is_empty() || body.hostname.len() > 253 || body.hostname.chars().any(char::is_control) {
         errors.add("/hostname", "must be 1 to 253 printable characters");
     }
@@ -79,7 +74,7 @@ pub async fn enroll(
         &db::agents::NewAgentRow {
             tenant_id: token.tenant_id,
             site_id: token.site_id,
-            public_key: body.public_key.trim(),
+            public_key: body.public_key,
             hostname: &body.hostname,
             agent_version: &body.agent_version,
             credential_hash: &credential.hash,

@@ -38,9 +38,6 @@ pub async fn list(cx: Tenant, Query(q): Query<LinkListQuery>, page: PageRequest)
 pub(crate) fn check_fields(errors: &mut Errors, at: &str, row: &mut LinkRow) {
     row.name = validate::name(errors, &format!("{at}/name"), &row.name);
     row.interface = netaddr::interface(errors, &format!("{at}/interface"), &row.interface);
-    if let Some(endpoint) = &row.endpoint {
-        row.endpoint = Some(netaddr::endpoint(errors, &format!("{at}/endpoint"), endpoint));
-    }
     validate::within(errors, &format!("{at}/bandwidth_up_mbps"), row.bandwidth_up_mbps as u64, 1..=MAX_MBPS);
     validate::within(errors, &format!("{at}/bandwidth_down_mbps"), row.bandwidth_down_mbps as u64, 1..=MAX_MBPS);
     validate::within(errors, &format!("{at}/cost"), row.cost as u64, 0..=MAX_COST);
@@ -94,7 +91,10 @@ pub async fn update(
     let mut w = cx.network_write().await?;
     let current: LinkRow = w.current(id, &if_match).await?;
     let mut next = current.clone();
-    merge!(body => next: name, interface, endpoint, bandwidth_up_mbps, bandwidth_down_mbps, cost, priority);
+    merge!(body => next: name, interface, bandwidth_up_mbps, bandwidth_down_mbps, cost, priority);
+    if let Some(v) = body.endpoint {
+        next.endpoint = v.map(|e| e.to_string());
+    }
     if let Some(v) = body.kind {
         next.kind = v.as_str().to_string();
     }

@@ -34,29 +34,15 @@ pub async fn list(
     cx.page::<PolicyRow>(db::policies::PolicyFilter { name: q.name }, page).await
 }
 
-fn check_match(errors: &mut Errors, m: &mut PolicyMatch) {
-    for (field, list) in
-        [("source_prefixes", &mut m.source_prefixes), ("destination_prefixes", &mut m.destination_prefixes)]
-    {
-        let pointer = format!("/match/{field}");
-        let nets: Vec<String> = list
-            .iter()
-            .enumerate()
-            .filter_map(|(i, p)| netaddr::prefix(errors, &format!("{pointer}/{i}"), p).map(|n| n.to_string()))
-            .collect();
-        if nets.len() == list.len() {
-            *list = nets;
+fn check_match(errors: &mut Errors, m: &PolicyMatch) {
+    for (field, list) in [("source_prefixes", &m.source_prefixes), ("destination_prefixes", &m.destination_prefixes)] {
+        for (i, p) in list.iter().enumerate() {
+            netaddr::prefix(errors, &format!("/match/{field}/{i}"), *p);
         }
     }
     if !m.destination_ports.is_empty() && !matches!(m.protocol, Protocol::Tcp | Protocol::Udp) {
         errors.add("/match/destination_ports", "ports need protocol tcp or udp");
     }
-    m.destination_ports = m
-        .destination_ports
-        .iter()
-        .enumerate()
-        .map(|(i, p)| netaddr::port_range(errors, &format!("/match/destination_ports/{i}"), p))
-        .collect();
     if let Some(dscp) = m.dscp {
         validate::within(errors, "/match/dscp", u64::from(dscp), 0..=63);
     }
@@ -95,7 +81,7 @@ async fn check(conn: &mut sqlx::PgConnection, row: &mut PolicyRow) -> ApiResult<
     let mut errors = Errors::new();
     row.name = validate::name(&mut errors, "/name", &row.name);
     validate::within(&mut errors, "/priority", row.priority as u64, 0..=1_000_000);
-    check_match(&mut errors, &mut row.matches.0);
+    check_match(&mut errors, &row.matches.0);
     check_action(&mut errors, &row.action.0);
     row.site_selector = SqlJson(validate::labels(&mut errors, "/site_selector", &row.site_selector.0));
     errors.check()?;

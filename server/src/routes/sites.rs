@@ -57,10 +57,10 @@ fn check_fields(errors: &mut Errors, row: &mut SiteRow) -> Vec<ipnet::IpNet> {
     row.description = validate::text(errors, "/description", &row.description, 1000);
     row.location = validate::text(errors, "/location", &row.location, 200);
     row.labels = SqlJson(validate::labels(errors, "/labels", &row.labels.0));
-    if row.lan_prefixes.len() > 256 {
+    if row.lan_prefixes.0.len() > 256 {
         errors.add("/lan_prefixes", "at most 256 prefixes");
     }
-    let nets = netaddr::prefix_list(errors, "/lan_prefixes", &row.lan_prefixes);
+    let nets = netaddr::prefix_list(errors, "/lan_prefixes", &row.lan_prefixes.0);
     if row.listen_port == 0 {
         errors.add("/listen_port", "must be between 1 and 65535");
     }
@@ -90,24 +90,23 @@ fn link_set(errors: &mut Errors, site: &SiteRow, given: Vec<SiteLink>) -> Vec<Li
 async fn check_prefixes(
     conn: &mut sqlx::PgConnection,
     site_id: Uuid,
-    given: &[String],
+    given: &[ipnet::IpNet],
     nets: &[ipnet::IpNet],
     overlay: ipnet::Ipv4Net,
 ) -> ApiResult<()> {
-    let pointer_of = |prefix: &str| {
-        let i =
-            given.iter().position(|p| p.parse::<ipnet::IpNet>().ok().map(|n| n.to_string()).as_deref() == Some(prefix));
+    let pointer_of = |prefix: Option<ipnet::IpNet>| {
+        let i = given.iter().position(|p| Some(*p) == prefix);
         format!("/lan_prefixes/{}", i.unwrap_or(0))
     };
     let mut errors = Errors::new();
     for net in nets {
         if netaddr::overlaps(net, &ipnet::IpNet::V4(overlay)) {
-            errors.add(&pointer_of(&net.to_string()), format!("overlaps the tenant's overlay prefix {overlay}"));
+            errors.add(&pointer_of(Some(*net)), format!("overlaps the tenant's overlay prefix {overlay}"));
         }
     }
     errors.check()?;
     if let Some((site, theirs, ours)) = db::sites::overlapping_prefix(&mut *conn, site_id, nets).await? {
-        return Err(ApiError::field(pointer_of(&ours), format!("overlaps {theirs} of site {site:?}")));
+        return Err(ApiError::field(pointer_of(ours.parse().ok()), format!("overlaps {theirs} of site {site:?}")));
     }
     Ok(())
 }
@@ -127,7 +126,7 @@ pub async fn create(cx: Tenant, Json(body): Json<NewSite>) -> ApiResult<Resource
         location: body.location,
         labels: SqlJson(body.labels),
         role: body.role.as_str().to_string(),
-        lan_prefixes: body.lan_prefixes,
+        lan_prefixes: body.lan_prefixes.into(),
         listen_port: i32::from(body.listen_port),
         overlay_offset: 0,
         overlay_address: String::new(),
@@ -140,7 +139,7 @@ pub async fn create(cx: Tenant, Json(body): Json<NewSite>) -> ApiResult<Resource
     let nets = check_fields(&mut errors, &mut row);
     let links = body.links.map(|given| link_set(&mut errors, &row, given)).unwrap_or_default();
     errors.check()?;
-    let given = std::mem::replace(&mut row.lan_prefixes, nets.iter().map(|n| n.to_string()).collect());
+    let given = std::mem::replace(&mut row.lan_prefixes.0, nets.clone());
 
     let mut w = cx.network_write().await?;
     let max_sites = w.tenant_row()?.max_sites;
@@ -196,7 +195,7 @@ pub async fn update(
     let nets = check_fields(&mut errors, &mut next);
     let links = body.links.map(|given| SetChange::between(&current.links, link_set(&mut errors, &current, given)));
     errors.check()?;
-    let given = std::mem::replace(&mut next.lan_prefixes, nets.iter().map(|n| n.to_string()).collect());
+    let given = std::mem::replace(&mut next.lan_prefixes.0, nets.clone());
     let links = links.unwrap_or_default();
     if next == current && links.is_empty() {
         return Ok(w.unchanged(&current));

@@ -5,7 +5,7 @@ use patronus_api::{Topology, TopologySpec};
 use crate::audit::Change;
 use crate::db::{
     self,
-    topology::{DEFAULT_KEEPALIVE, DEFAULT_OVERLAY_PREFIX},
+    topology::{DEFAULT_KEEPALIVE, DEFAULT_OVERLAY},
 };
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{IfMatch, Json, Resource};
@@ -37,10 +37,10 @@ pub async fn get(cx: Tenant) -> ApiResult<Resource<Topology>> {
 pub async fn put(cx: Tenant, if_match: IfMatch, Json(body): Json<TopologySpec>) -> ApiResult<Resource<Topology>> {
     let tenant_id = cx.tenant_id();
     let mut errors = Errors::new();
-    let prefix = body.overlay_prefix.clone().unwrap_or_else(|| DEFAULT_OVERLAY_PREFIX.to_string());
-    let overlay = netaddr::overlay_prefix(&mut errors, "/overlay_prefix", &prefix);
+    let given = body.overlay_prefix.unwrap_or(DEFAULT_OVERLAY);
+    let overlay = netaddr::overlay_prefix(&mut errors, "/overlay_prefix", given);
     errors.check()?;
-    let overlay = overlay.map(|o| o.to_string()).unwrap_or(prefix);
+    let overlay = overlay.unwrap_or(given).to_string();
     let keepalive = body.persistent_keepalive.unwrap_or(DEFAULT_KEEPALIVE);
 
     let mut w = cx.network_write().await?;

@@ -122,7 +122,16 @@ async fn tokens_expire_are_single_use_by_default_and_count_their_uses() {
         .send()
         .await;
     bad.expect_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation");
-    assert_eq!(bad.pointers(), vec!["/public_key", "/hostname", "/token"]);
+    // A key that is no key stops the body from being read, before the other fields are checked.
+    assert_eq!(bad.pointers(), vec!["/public_key"]);
+    assert_eq!(bad.body["errors"][0]["detail"], "must be a WireGuard public key: base64 of 32 bytes");
+    let bad = app
+        .post("/v1/agent/enroll")
+        .json(json!({"token": "nope", "public_key": key(9), "hostname": "", "agent_version": "0.1"}))
+        .send()
+        .await;
+    bad.expect_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation");
+    assert_eq!(bad.pointers(), vec!["/hostname", "/token"]);
     enroll(&app, &fresh, 7).await.expect(StatusCode::CREATED);
 }
 

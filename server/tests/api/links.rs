@@ -85,15 +85,26 @@ async fn link_validation_names_each_field() {
     let s = site(&app, &t, "paris", &[]).await;
     let id = s["id"].as_str().unwrap();
     let bad = app.post("/v1/links").token(&t.operator)
-        .json(json!({"site_id": id, "name": "fiber", "interface": "eth/0", "endpoint": "203.0.113.1", "bandwidth_up_mbps": 0, "bandwidth_down_mbps": 10}))
+        .json(json!({"site_id": id, "name": "fiber", "interface": "eth/0", "endpoint": "203.0.113.1:51820", "bandwidth_up_mbps": 0, "bandwidth_down_mbps": 10}))
         .send().await;
     bad.expect_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation");
-    assert_eq!(bad.pointers(), ["/interface", "/endpoint", "/bandwidth_up_mbps"]);
-    for endpoint in ["203.0.113.1:0", "[::1]", "host name:80", "2001:db8::1:51820"] {
+    assert_eq!(bad.pointers(), ["/interface", "/bandwidth_up_mbps"]);
+    // An endpoint that is not host:port stops the body from being read: it is the one error.
+    let shape = "must be host:port, e.g. 203.0.113.10:51820, [2001:db8::1]:51820 or wan.example.net:51820";
+    let port = "the port must be between 1 and 65535";
+    for (endpoint, detail) in [
+        ("203.0.113.1", shape),
+        ("203.0.113.1:0", port),
+        ("[::1]", shape),
+        ("host name:80", shape),
+        ("2001:db8::1:51820", shape),
+    ] {
         let r = app.post("/v1/links").token(&t.operator)
-            .json(json!({"site_id": id, "name": "x", "interface": "eth0", "endpoint": endpoint, "bandwidth_up_mbps": 1, "bandwidth_down_mbps": 1}))
+            .json(json!({"site_id": id, "name": "x", "interface": "eth/0", "endpoint": endpoint, "bandwidth_up_mbps": 1, "bandwidth_down_mbps": 1}))
             .send().await;
+        r.expect_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation");
         assert_eq!(r.pointers(), ["/endpoint"], "{endpoint}");
+        assert_eq!(r.body["errors"][0]["detail"], detail, "{endpoint}");
     }
     let kind = app.post("/v1/links").token(&t.operator)
         .json(json!({"site_id": id, "name": "x", "interface": "eth0", "kind": "pigeon", "bandwidth_up_mbps": 1, "bandwidth_down_mbps": 1}))
@@ -110,9 +121,12 @@ async fn link_validation_names_each_field() {
         .json(json!({"site_id": "not-a-uuid", "name": "x", "interface": "eth0", "bandwidth_up_mbps": 1, "bandwidth_down_mbps": 1}))
         .send().await;
     assert_eq!(bad_site.pointers(), ["/site_id"]);
-    for host in ["[2001:db8::1]:51820", "wan.example.net:51820"] {
-        app.post("/v1/links").token(&t.operator)
+    // Written back as given: an IPv6 address is not recompressed, a name not lowercased.
+    for host in ["[2001:db8::1]:51820", "wan.example.net:51820", "[2001:DB8:0::2]:51820", "WAN.example.net:443"] {
+        let created = app.post("/v1/links").token(&t.operator)
             .json(json!({"site_id": id, "name": host, "interface": "eth0", "endpoint": host, "bandwidth_up_mbps": 1, "bandwidth_down_mbps": 1}))
-            .send().await.expect(StatusCode::CREATED);
+            .send().await;
+        created.expect(StatusCode::CREATED);
+        assert_eq!(created.body["endpoint"], host);
     }
 }

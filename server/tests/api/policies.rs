@@ -105,7 +105,7 @@ async fn policies_refer_to_existing_classes_and_links() {
     assert_eq!(r.pointers(), ["/action/link_preference/1"]);
     let mut bad = voice_policy(30);
     bad["match"] =
-        json!({"protocol": "icmp", "destination_ports": ["70000"], "source_prefixes": ["10.1.1.1/8"], "dscp": 64});
+        json!({"protocol": "icmp", "destination_ports": ["443"], "source_prefixes": ["10.1.1.1/8"], "dscp": 64});
     bad["action"] = json!({"path_selection": "ordered", "sla": {"max_loss_percent": 101.0}});
     let r = app.post("/v1/policies").token(&t.operator).json(bad).send().await;
     assert_eq!(
@@ -113,12 +113,30 @@ async fn policies_refer_to_existing_classes_and_links() {
         [
             "/match/source_prefixes/0",
             "/match/destination_ports",
-            "/match/destination_ports/0",
             "/match/dscp",
             "/action/link_preference",
             "/action/sla/max_loss_percent"
         ]
     );
+    // A port range that is none stops the body from being read: it is the one error.
+    for (ports, detail) in [
+        (json!(["443", "70000"]), "must be a port 1..65535 or a range such as 8000-8999"),
+        (json!(["443", "9-1"]), "the range's start must not exceed its end"),
+    ] {
+        let mut bad = voice_policy(30);
+        bad["match"]["destination_ports"] = ports;
+        let r = app.post("/v1/policies").token(&t.operator).json(bad).send().await;
+        r.expect_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation");
+        assert_eq!(r.pointers(), ["/match/destination_ports/1"]);
+        assert_eq!(r.body["errors"][0]["detail"], detail);
+    }
+    // Ports are written back normalised, each in the form it was given.
+    let mut spaced = voice_policy(40);
+    spaced["match"]["destination_ports"] = json!(["8000 - 8999", "0443", "443-443"]);
+    let r = app.post("/v1/policies").token(&t.operator).json(spaced).send().await;
+    r.expect(StatusCode::CREATED);
+    assert_eq!(r.body["match"]["destination_ports"], json!(["8000-8999", "443", "443-443"]));
+    app.delete(&format!("/v1/policies/{}", r.id())).token(&t.operator).send().await.expect(StatusCode::NO_CONTENT);
 
     // The class a policy uses cannot be deleted; renaming it carries over.
     let del = app.delete(&format!("/v1/qos-classes/{}", voice.id())).token(&t.operator).send().await;

@@ -153,15 +153,23 @@ async fn site_validation_names_each_field_and_keeps_nothing() {
     let bad = app
         .post("/v1/sites")
         .token(&t.operator)
-        .json(json!({"name": "", "labels": {"bad key!": "x"}, "lan_prefixes": ["10.0.0.0/8", "10.1.0.0/16", "10.1.2.3/24", "banana"],
+        .json(json!({"name": "", "labels": {"bad key!": "x"}, "lan_prefixes": ["10.0.0.0/8", "10.1.0.0/16", "10.1.2.3/24"],
             "listen_port": 0}))
         .send()
         .await;
     bad.expect_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation");
-    assert_eq!(
-        bad.pointers(),
-        ["/name", "/labels/bad key!", "/lan_prefixes/1", "/lan_prefixes/2", "/lan_prefixes/3", "/listen_port"]
-    );
+    assert_eq!(bad.pointers(), ["/name", "/labels/bad key!", "/lan_prefixes/1", "/lan_prefixes/2", "/listen_port"]);
+    assert_eq!(bad.body["errors"][3]["detail"], "has host bits set; did you mean 10.1.2.0/24?");
+    // What is no prefix at all stops the body from being read: it is the one error.
+    let banana = app
+        .post("/v1/sites")
+        .token(&t.operator)
+        .json(json!({"name": "", "lan_prefixes": ["10.0.0.0/8", "banana"]}))
+        .send()
+        .await;
+    banana.expect_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation");
+    assert_eq!(banana.pointers(), ["/lan_prefixes/1"]);
+    assert_eq!(banana.body["errors"][0]["detail"], "must be an IPv4 or IPv6 prefix such as 10.1.0.0/16 or fd00:1::/64");
     let port = app.post("/v1/sites").token(&t.operator).json(json!({"name": "x", "listen_port": 70000})).send().await;
     assert_eq!(port.pointers(), ["/listen_port"]);
     let role = app.post("/v1/sites").token(&t.operator).json(json!({"name": "x", "role": "spoke"})).send().await;

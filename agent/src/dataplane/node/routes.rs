@@ -51,6 +51,13 @@ fn mask(addr: IpAddr, len: u8) -> IpAddr {
     }
 }
 
+impl From<patronus_api::IpNet> for Prefix {
+    /// The prefix `net` names, host bits cleared.
+    fn from(net: patronus_api::IpNet) -> Prefix {
+        Prefix { addr: mask(net.addr(), net.prefix_len()), len: net.prefix_len() }
+    }
+}
+
 impl FromStr for Prefix {
     type Err = BadPrefix;
 

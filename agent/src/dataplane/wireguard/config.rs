@@ -1,12 +1,11 @@
-//! The site document as the node needs it: keys, prefixes and the overlay address parsed,
-//! endpoint names resolved. Everything that can be wrong with a document is found here, before
-//! anything changes.
+//! The site document as the node needs it: the wire types (keys, prefixes, endpoints, port
+//! ranges, parsed when the document was read) turned into the node's, endpoint names resolved.
+//! What can still be wrong with a document (a policy naming a class it lacks) is found here,
+//! before anything changes.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr, ToSocketAddrs};
 
-use anyhow::Context;
-use base64::Engine;
-use patronus_api::SiteConfig;
+use patronus_api::{Endpoint, Host, IpNet, SiteConfig};
 
 use std::time::Duration;
 
@@ -21,7 +20,7 @@ use crate::dataplane::node::{LinkConfig, NodeConfig, PeerConfig};
 /// rather than failing the whole document, since the peer's other endpoints still work.
 pub fn node_config(config: &SiteConfig) -> anyhow::Result<NodeConfig> {
     Ok(NodeConfig {
-        overlay: overlay_v4(config)?,
+        overlay: overlay_v4(config),
         links: config
             .links
             .iter()
@@ -57,17 +56,8 @@ fn parse_policy(p: &ConfigPolicy, classes: &[ConfigQosClass]) -> anyhow::Result<
             None => anyhow::bail!("policy {}: QoS class {name:?} is not in the document", p.name),
         },
     };
-    let prefixes = |list: &[String]| {
-        list.iter()
-            .map(|a| a.parse::<Prefix>().with_context(|| format!("policy {}", p.name)))
-            .collect::<anyhow::Result<Vec<_>>>()
-    };
-    let ports = p
-        .matches
-        .destination_ports
-        .iter()
-        .map(|r| parse_port_range(r).with_context(|| format!("policy {}: port range {r:?}", p.name)))
-        .collect::<anyhow::Result<Vec<_>>>()?;
+    let prefixes = |list: &[IpNet]| list.iter().map(|&n| Prefix::from(n)).collect();
+    let ports = p.matches.destination_ports.iter().map(|r| (r.first(), r.last())).collect();
     let sla = p.action.sla.as_ref().map_or(Sla::default(), |s| Sla {
         max_latency: s.max_latency_ms.map(|ms| Duration::from_millis(u64::from(ms))),
         max_loss_percent: s.max_loss_percent,
@@ -81,8 +71,8 @@ fn parse_policy(p: &ConfigPolicy, classes: &[ConfigQosClass]) -> anyhow::Result<
             Protocol::Udp => Some(17),
             Protocol::Icmp => Some(1),
         },
-        sources: prefixes(&p.matches.source_prefixes)?,
-        destinations: prefixes(&p.matches.destination_prefixes)?,
+        sources: prefixes(&p.matches.source_prefixes),
+        destinations: prefixes(&p.matches.destination_prefixes),
         ports,
         dscp: p.matches.dscp,
         application: p.matches.application.clone(),
@@ -100,28 +90,11 @@ fn parse_policy(p: &ConfigPolicy, classes: &[ConfigQosClass]) -> anyhow::Result<
     })
 }
 
-/// `"443"` or `"8000-8999"`.
-fn parse_port_range(r: &str) -> anyhow::Result<(u16, u16)> {
-    let (lo, hi) = r.split_once('-').unwrap_or((r, r));
-    let (lo, hi): (u16, u16) = (lo.trim().parse()?, hi.trim().parse()?);
-    anyhow::ensure!(lo >= 1 && lo <= hi, "not a range of ports 1 to 65535");
-    Ok((lo, hi))
-}
-
 fn parse_peers(config: &SiteConfig) -> anyhow::Result<Vec<PeerConfig>> {
-    let b64 = base64::engine::general_purpose::STANDARD;
     let mut out = Vec::with_capacity(config.peers.len());
     for p in &config.peers {
-        let raw = b64
-            .decode(p.public_key.trim())
-            .with_context(|| format!("peer {}: public key is not base64", p.site_name))?;
-        let key: [u8; 32] =
-            raw.try_into().map_err(|_| anyhow::anyhow!("peer {}: public key is not 32 bytes", p.site_name))?;
-        let allowed = p
-            .allowed_ips
-            .iter()
-            .map(|a| a.parse::<Prefix>().with_context(|| format!("peer {}", p.site_name)))
-            .collect::<anyhow::Result<Vec<_>>>()?;
+        let key = *p.public_key.as_bytes();
+        let allowed = p.allowed_ips.iter().map(|&a| Prefix::from(a)).collect();
         let mut endpoints = Vec::new();
         for e in &p.endpoints {
             match resolve(&e.address) {
@@ -134,26 +107,20 @@ fn parse_peers(config: &SiteConfig) -> anyhow::Result<Vec<PeerConfig>> {
     Ok(out)
 }
 
-/// `ip:port` as it is; a name is looked up (blocking) only when the host has a letter in it.
-fn resolve(address: &str) -> Option<SocketAddr> {
-    if let Ok(addr) = address.parse::<SocketAddr>() {
-        return Some(addr);
+/// An address as it is; a name is looked up (blocking).
+fn resolve(endpoint: &Endpoint) -> Option<SocketAddr> {
+    match endpoint.host() {
+        Host::Ip(ip) => Some(SocketAddr::new(*ip, endpoint.port())),
+        Host::Name(name) => (name.as_str(), endpoint.port()).to_socket_addrs().ok()?.next(),
     }
-    let (host, _) = address.rsplit_once(':')?;
-    if !host.chars().any(|c| c.is_ascii_alphabetic()) {
-        return None;
-    }
-    address.to_socket_addrs().ok()?.next()
 }
 
-fn overlay_v4(config: &SiteConfig) -> anyhow::Result<Ipv4Addr> {
-    let prefix: Prefix =
-        config.overlay_address.parse().with_context(|| format!("overlay address {:?}", config.overlay_address))?;
-    let addr = config.overlay_address.split('/').next().and_then(|a| a.parse::<IpAddr>().ok());
-    Ok(match (prefix.addr(), addr) {
-        (IpAddr::V4(_), Some(IpAddr::V4(a))) => a,
-        _ => Ipv4Addr::UNSPECIFIED,
-    })
+/// The overlay's IPv4 address; unspecified when the document gives an IPv6 one.
+fn overlay_v4(config: &SiteConfig) -> Ipv4Addr {
+    match config.overlay_address.addr() {
+        IpAddr::V4(a) => a,
+        IpAddr::V6(_) => Ipv4Addr::UNSPECIFIED,
+    }
 }
 
 /// A small valid configuration for tests that need one without namespaces.
@@ -168,9 +135,9 @@ pub fn netns_free_config() -> SiteConfig {
         site_id: Uuid::from_u128(1),
         site_name: "a".into(),
         role: SiteRole::Edge,
-        overlay_address: "100.64.0.1/16".into(),
+        overlay_address: "100.64.0.1/16".parse().unwrap(),
         listen_port: 51820,
-        lan_prefixes: vec!["10.1.0.0/16".into()],
+        lan_prefixes: vec!["10.1.0.0/16".parse().unwrap()],
         links: vec![ConfigLink {
             name: "fiber".into(),
             interface: "eth0".into(),
@@ -184,11 +151,11 @@ pub fn netns_free_config() -> SiteConfig {
         peers: vec![ConfigPeer {
             site_id: Uuid::from_u128(2),
             site_name: "b".into(),
-            public_key: "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=".into(),
-            allowed_ips: vec!["100.64.0.2/32".into()],
+            public_key: patronus_api::WgKey::from_bytes([0; 32]),
+            allowed_ips: vec!["100.64.0.2/32".parse().unwrap()],
             endpoints: vec![ConfigEndpoint {
                 link: "fiber".into(),
-                address: "192.0.2.2:51820".into(),
+                address: "192.0.2.2:51820".parse().unwrap(),
                 priority: 0,
                 cost: 0,
             }],
@@ -205,29 +172,58 @@ mod tests {
     use proptest::prelude::*;
 
     proptest! {
+        /// A document from outside is read through the wire types: whatever a field holds, the
+        /// document is refused or parsed, never a panic.
         #[test]
         fn config_fields_from_outside_never_panic(
             key in "\\PC{0,60}",
             allowed in "\\PC{0,30}",
-            endpoint in "[0-9.:\\[\\]]{0,30}",
+            endpoint in "[0-9a-z.:\\[\\]-]{0,30}",
             overlay in "\\PC{0,30}",
+            ports in "[0-9 -]{0,12}",
         ) {
-            let mut config = super::netns_free_config();
-            config.overlay_address = overlay;
-            config.peers[0].public_key = key;
-            config.peers[0].allowed_ips = vec![allowed];
-            config.peers[0].endpoints[0].address = endpoint;
-            let _ = super::node_config(&config);
+            let mut doc = serde_json::to_value(super::netns_free_config()).unwrap();
+            doc["overlay_address"] = overlay.into();
+            doc["peers"][0]["public_key"] = key.into();
+            doc["peers"][0]["allowed_ips"] = serde_json::json!([allowed]);
+            doc["peers"][0]["endpoints"][0]["address"] = endpoint.into();
+            doc["policies"] = serde_json::json!([{
+                "name": "p", "priority": 1,
+                "match": {"protocol": "tcp", "destination_ports": [ports], "source_prefixes": [allowed]},
+                "action": {"path_selection": "lowest_latency"}
+            }]);
+            if let Ok(config) = serde_json::from_value::<patronus_api::SiteConfig>(doc) {
+                let _ = super::node_config(&config);
+            }
         }
     }
 
     #[test]
-    fn port_ranges() {
-        assert_eq!(super::parse_port_range("443").unwrap(), (443, 443));
-        assert_eq!(super::parse_port_range("8000-8999").unwrap(), (8000, 8999));
-        for bad in ["", "0", "9-8", "1-70000", "x", "1-"] {
-            assert!(super::parse_port_range(bad).is_err(), "{bad}");
-        }
+    fn a_policy_matches_the_ports_and_prefixes_of_the_document() {
+        use patronus_api::network::{PathSelection, PolicyAction, PolicyMatch, Protocol};
+        let mut config = super::netns_free_config();
+        config.policies = vec![patronus_api::ConfigPolicy {
+            name: "web".into(),
+            priority: 1,
+            matches: PolicyMatch {
+                protocol: Protocol::Tcp,
+                source_prefixes: vec!["10.1.2.3/16".parse().unwrap()],
+                destination_prefixes: vec![],
+                destination_ports: vec!["443".parse().unwrap(), "8000-8999".parse().unwrap()],
+                dscp: None,
+                application: None,
+            },
+            action: PolicyAction {
+                qos_class: None,
+                path_selection: PathSelection::LowestLatency,
+                link_preference: vec![],
+                sla: None,
+                failover_hold_down_seconds: 10,
+            },
+        }];
+        let parsed = super::node_config(&config).unwrap();
+        assert_eq!(parsed.policies[0].ports, vec![(443, 443), (8000, 8999)]);
+        assert_eq!(parsed.policies[0].sources[0].to_string(), "10.1.0.0/16", "host bits cleared");
     }
 
     #[test]

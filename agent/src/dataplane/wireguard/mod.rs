@@ -313,7 +313,7 @@ impl Dataplane for WireGuard {
         }
         let parsed = node_config(config)?;
         let plan = self.shared.node.lock().plan(&parsed);
-        let prepared = self.system.prepare(&config.overlay_address, &plan)?;
+        let prepared = self.system.prepare(config.overlay_address, &plan)?;
         let stopped = match self.start_links(config) {
             Ok(stopped) => stopped,
             Err(e) => {

@@ -10,7 +10,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use patronus_api::network::{LinkKind, SiteRole};
-use patronus_api::{ConfigEndpoint, ConfigLink, ConfigPeer, SiteConfig};
+use patronus_api::{ConfigEndpoint, ConfigLink, ConfigPeer, IpNet, PortRange, SiteConfig};
 use uuid::Uuid;
 
 use super::*;
@@ -143,7 +143,7 @@ fn link(name: &str, prio: u32, endpoint: &str) -> ConfigLink {
         name: name.into(),
         interface: String::new(),
         kind: if name == "fiber" { LinkKind::Fiber } else { LinkKind::Lte },
-        endpoint: Some(endpoint.into()),
+        endpoint: Some(endpoint.parse().unwrap()),
         bandwidth_up_mbps: 100,
         bandwidth_down_mbps: 100,
         cost: 0,
@@ -163,8 +163,8 @@ fn hundred_policies() -> Vec<patronus_api::ConfigPolicy> {
             matches: PolicyMatch {
                 protocol: Protocol::Tcp,
                 source_prefixes: vec![],
-                destination_prefixes: vec!["100.64.0.0/16".into()],
-                destination_ports: if i == 99 { vec![] } else { vec![(1000 + i).to_string()] },
+                destination_prefixes: vec!["100.64.0.0/16".parse().unwrap()],
+                destination_ports: if i == 99 { vec![] } else { vec![PortRange::port(1000 + i as u16).unwrap()] },
                 dscp: None,
                 application: None,
             },
@@ -189,26 +189,36 @@ fn config(site: &str, n: u8, peer: (&str, u8, &str), peer_lan: &[&str]) -> SiteC
         ConfigLink { interface: format!("{site}-lte"), ..link("lte", 20, &format!("10.{n}2.0.2:51820")) },
     ];
     let (peer_name, pn, peer_key) = peer;
-    let mut allowed = vec![format!("100.64.0.{pn}/32")];
-    allowed.extend(peer_lan.iter().map(|s| s.to_string()));
+    let mut allowed = vec![format!("100.64.0.{pn}/32").parse().unwrap()];
+    allowed.extend(peer_lan.iter().map(|s| s.parse::<IpNet>().unwrap()));
     SiteConfig {
         schema_version: 1,
         revision: 1,
         site_id: Uuid::from_u128(u128::from(n)),
         site_name: site.into(),
         role: SiteRole::Edge,
-        overlay_address: format!("100.64.0.{n}/16"),
+        overlay_address: format!("100.64.0.{n}/16").parse().unwrap(),
         listen_port: 51820,
         lan_prefixes: vec![],
         links,
         peers: vec![ConfigPeer {
             site_id: Uuid::from_u128(u128::from(pn)),
             site_name: peer_name.into(),
-            public_key: peer_key.into(),
+            public_key: peer_key.parse().unwrap(),
             allowed_ips: allowed,
             endpoints: vec![
-                ConfigEndpoint { link: "fiber".into(), address: format!("10.{pn}1.0.2:51820"), priority: 10, cost: 0 },
-                ConfigEndpoint { link: "lte".into(), address: format!("10.{pn}2.0.2:51820"), priority: 20, cost: 0 },
+                ConfigEndpoint {
+                    link: "fiber".into(),
+                    address: format!("10.{pn}1.0.2:51820").parse().unwrap(),
+                    priority: 10,
+                    cost: 0,
+                },
+                ConfigEndpoint {
+                    link: "lte".into(),
+                    address: format!("10.{pn}2.0.2:51820").parse().unwrap(),
+                    priority: 20,
+                    cost: 0,
+                },
             ],
             persistent_keepalive: 25,
         }],
@@ -364,10 +374,10 @@ fn two_sites_forward_fail_over_and_reconfigure_in_namespaces() {
     let mut with_c = config("a", 1, ("b", 2, &pb), &[]);
     let mut c = with_c.peers[0].clone();
     c.site_id = Uuid::from_u128(3);
-    c.public_key = key().1;
-    c.allowed_ips = vec!["100.64.0.3/32".into()];
-    c.endpoints[0].address = "10.31.0.2:51820".into();
-    c.endpoints[1].address = "10.32.0.2:51820".into();
+    c.public_key = key().1.parse().unwrap();
+    c.allowed_ips = vec!["100.64.0.3/32".parse().unwrap()];
+    c.endpoints[0].address = "10.31.0.2:51820".parse().unwrap();
+    c.endpoints[1].address = "10.32.0.2:51820".parse().unwrap();
     with_c.peers.push(c);
     a.call(move |wg| wg.apply(&with_c)).unwrap();
     assert_eq!(a.call(|wg| wg.peers().len()), 2);
@@ -717,9 +727,9 @@ fn a_thousand_routes_and_a_document_that_fails_half_way() {
     must(&["ip", "netns", "exec", &ns, "sysctl", "-qw", "net.ipv6.conf.wgt0.disable_ipv6=1"]);
     let previous = routes_and_addresses(&ns, "wgt0");
     let mut failing = config("a", 9, ("b", 2, &pb), &[]);
-    failing.peers[0].allowed_ips.extend(thousand.iter().cloned());
-    failing.peers[0].allowed_ips.extend(prefixes(110, 1000));
-    failing.peers[0].allowed_ips.push("fd00:99::/64".into());
+    failing.peers[0].allowed_ips.extend(thousand.iter().map(|p| p.parse::<IpNet>().unwrap()));
+    failing.peers[0].allowed_ips.extend(prefixes(110, 1000).iter().map(|p| p.parse::<IpNet>().unwrap()));
+    failing.peers[0].allowed_ips.push("fd00:99::/64".parse().unwrap());
     let err = a.call(move |wg| wg.apply(&failing)).unwrap_err();
     println!("the failing document: {err:#}");
     // The 1,000 new IPv4 routes went in before the IPv6 one failed, and came out again.
@@ -833,8 +843,8 @@ fn the_outer_datagrams_carry_the_dscp_of_the_qos_class_on_the_wire() {
             matches: PolicyMatch {
                 protocol: Protocol::Udp,
                 source_prefixes: vec![],
-                destination_prefixes: vec!["100.64.0.0/16".into()],
-                destination_ports: vec!["7777".into()],
+                destination_prefixes: vec!["100.64.0.0/16".parse().unwrap()],
+                destination_ports: vec!["7777".parse().unwrap()],
                 dscp: None,
                 application: None,
             },

@@ -15,6 +15,7 @@ use anyhow::{anyhow, Context};
 use super::netlink::{self, Netlink, Request};
 use crate::dataplane::node::routes::Prefix;
 use crate::dataplane::node::Plan;
+use patronus_api::IpNet;
 
 /// An interface address with its prefix length, e.g. `100.64.0.7/16`.
 type Address = (IpAddr, u8);
@@ -42,14 +43,6 @@ pub struct Prepared {
     remove_routes: Vec<Prefix>,
 }
 
-fn parse_address(address: &str) -> anyhow::Result<Address> {
-    let (ip, len) = address.split_once('/').ok_or_else(|| anyhow!("{address:?} has no prefix length"))?;
-    let ip: IpAddr = ip.parse().with_context(|| format!("overlay address {address:?}"))?;
-    let len: u8 = len.parse().with_context(|| format!("overlay address {address:?}"))?;
-    anyhow::ensure!(len <= if ip.is_ipv4() { 32 } else { 128 }, "overlay address {address:?}: prefix too long");
-    Ok((ip, len))
-}
-
 impl System {
     /// Opens a route socket in the calling thread's network namespace for the TUN `tun`.
     pub fn new(tun: &str) -> anyhow::Result<System> {
@@ -73,8 +66,8 @@ impl System {
 
     /// Adds the overlay address and the routes `plan` adds; on failure removes what it added and
     /// leaves the system as it was.
-    pub fn prepare(&mut self, address: &str, plan: &Plan) -> anyhow::Result<Prepared> {
-        let address = parse_address(address)?;
+    pub fn prepare(&mut self, address: IpNet, plan: &Plan) -> anyhow::Result<Prepared> {
+        let address = (address.addr(), address.prefix_len());
         let new_address = self.address != Some(address);
         if new_address {
             let (request, flags) = netlink::add_address(self.index, address.0, address.1);
