@@ -6,14 +6,16 @@
 //! `ip netns exec`). iperf3 measures TCP through the tunnel from A to B, first unflooded, then
 //! while the flooder sends to B's listen port as fast as one socket can: a third junk (random
 //! lengths and bytes), a third data messages with random receiver indexes, a third handshake
-//! initiations. Each run does this with the guard and without it (`--no-xdp-guard`'s
-//! equivalent), in alternating order, and prints one `BENCH` line per measurement.
+//! initiations. Each run does this with the guard, without it (`--no-xdp-guard`'s equivalent),
+//! and as a control with the flood sent to a port nobody listens on (what the flood costs the
+//! machine however well it is filtered), in alternating order, and prints one `BENCH` line per
+//! measurement.
 //!
 //! `patronus-xdp-flood run [--seconds N] [--runs N] [--prefix px-]` as root; bench/xdp_flood.sh
 //! builds and runs it. `patronus-xdp-flood cost` measures the program's cost per packet instead:
 //! the time the kernel reports for `BPF_PROG_TEST_RUN` with `repeat`, per kind of frame. The
 //! other subcommands are its own helpers.
-#![allow(clippy::print_stdout)]
+#![allow(clippy::print_stdout, clippy::print_stderr)]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::UdpSocket;
@@ -192,12 +194,23 @@ fn key() -> ([u8; 32], String) {
     (secret.to_bytes(), base64::engine::general_purpose::STANDARD.encode(public.as_bytes()))
 }
 
+/// TCP from `ns` to B's overlay address for `seconds`: bits per second received. Tried up to three
+/// times: the server may still be closing the previous test.
 fn iperf(ns: &str, seconds: u64) -> Result<f64> {
-    let out = Command::new("ip")
-        .args(["netns", "exec", ns, "iperf3", "-c", "100.64.0.2", "-t", &seconds.to_string(), "-J"])
-        .output()?;
-    let v: Value = serde_json::from_slice(&out.stdout).context("iperf3 output")?;
-    v["end"]["sum_received"]["bits_per_second"].as_f64().context("iperf3 result")
+    let mut last = String::new();
+    for _ in 0..3 {
+        let out = Command::new("ip")
+            .args(["netns", "exec", ns, "iperf3", "-c", "100.64.0.2", "-t", &seconds.to_string(), "-J"])
+            .output()?;
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        if let Some(bps) = v["end"]["sum_received"]["bits_per_second"].as_f64() {
+            return Ok(bps);
+        }
+        last = v["error"].as_str().map_or_else(|| String::from_utf8_lossy(&out.stderr).into_owned(), str::to_owned);
+        eprintln!("iperf3 failed ({last}); again");
+        std::thread::sleep(Duration::from_secs(1));
+    }
+    bail!("iperf3: {last}")
 }
 
 fn wait_for_tunnel(ns: &str) -> Result<()> {
@@ -243,9 +256,14 @@ fn run(prefix: &str, seconds: u64, runs: u32) -> Result<()> {
         .spawn()?;
     let result = (|| -> Result<()> {
         for run in 1..=runs {
-            // Alternate which mode goes first, so a drift in the machine's load favours neither.
-            let modes = if run % 2 == 1 { [true, false] } else { [false, true] };
-            for guard in modes {
+            // Alternate the order, so a drift in the machine's load favours no mode. The control
+            // floods a port nobody listens on (the kernel drops it after the UDP socket lookup):
+            // what the flood costs the machine whatever filters it, the best any guard can do.
+            let mut modes = [("on", true, PORT), ("off", false, PORT), ("closed-port", true, PORT + 1)];
+            if run % 2 == 0 {
+                modes.reverse();
+            }
+            for (label, guard, flood_port) in modes {
                 let site_a = Site::start(&bed.ns("a"), a.0.to_str().context("path")?, &a.1, guard)?;
                 let site_b = Site::start(&bed.ns("b"), b.0.to_str().context("path")?, &b.1, guard)?;
                 wait_for_tunnel(&bed.ns("a"))?;
@@ -255,7 +273,13 @@ fn run(prefix: &str, seconds: u64, runs: u32) -> Result<()> {
                 let mut flooder = Command::new("ip")
                     .args(["netns", "exec", &bed.ns("f")])
                     .arg(&me)
-                    .args(["flood", "--target", &format!("10.72.0.2:{PORT}"), "--seconds", &(seconds + 2).to_string()])
+                    .args([
+                        "flood",
+                        "--target",
+                        &format!("10.72.0.2:{flood_port}"),
+                        "--seconds",
+                        &(seconds + 2).to_string(),
+                    ])
                     .stdout(Stdio::piped())
                     .spawn()?;
                 std::thread::sleep(Duration::from_secs(1));
@@ -271,7 +295,7 @@ fn run(prefix: &str, seconds: u64, runs: u32) -> Result<()> {
                 let c = &status["xdp_guard"]["counters"];
                 let mode = status["xdp_guard"]["links"][0]["mode"].as_str().unwrap_or("off").to_owned();
                 println!(
-                    "BENCH run={run} guard={} xdp_mode={mode} unflooded_mbps={:.0} flooded_mbps={:.0} kept={:.0}% \
+                    "BENCH run={run} mode={label} guard={} xdp_mode={mode} unflooded_mbps={:.0} flooded_mbps={:.0} kept={:.0}% \
                      flood_pps={} guard_dropped_malformed={} guard_dropped_unknown_index={} \
                      guard_dropped_initiation_rate={} node_refused={} loadavg=\"{load}\"",
                     if guard { "on" } else { "off" },
