@@ -220,3 +220,34 @@ fn chain(e: &dyn std::error::Error) -> String {
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::print_stdout)]
+    use super::*;
+
+    #[test]
+    fn turned_off_the_guard_reports_disabled_and_attaches_nothing() {
+        let mut shell = GuardShell::start(None);
+        shell.configure(51820, &[("wan".into(), "lo".into())]);
+        let status = shell.status(&[]);
+        assert_eq!(status.state, XdpGuardState::Disabled);
+        assert!(status.links.is_empty() && status.warning.is_none(), "{status:?}");
+    }
+
+    #[test]
+    fn a_link_whose_interface_does_not_exist_is_reported_unattached_and_the_rest_goes_on() {
+        if !super::super::is_root() {
+            println!("skipped: loading an XDP program needs root");
+            return;
+        }
+        let mut shell = GuardShell::start(Some(GuardOptions::default()));
+        shell.configure(51820, &[("lte".into(), "pxg-missing0".into())]);
+        let status = shell.status(&[]);
+        assert_eq!(status.state, XdpGuardState::Active, "{status:?}");
+        assert_eq!(status.links.len(), 1);
+        assert_eq!(status.links[0].mode, XdpAttachMode::None);
+        assert!(status.links[0].error.as_deref().is_some_and(|e| e.contains("pxg-missing0")), "{status:?}");
+        assert!(status.warning.as_deref().is_some_and(|w| w.contains("not attached on link(s) lte")), "{status:?}");
+    }
+}
