@@ -14,6 +14,7 @@ if [ "$(id -u)" -ne 0 ] || [ ! -c /dev/net/tun ]; then
   exit 1
 fi
 . scripts/lib.sh
+install_agent_deps
 apt_install iperf3 iputils-ping iproute2
 echo "== $(date -u +%FT%TZ) $(nproc) cores, $(uname -r), $(git rev-parse --short HEAD 2>/dev/null || echo '?')"
 cargo test --release --locked -p patronus-agent --lib dataplane_bench -- --ignored --nocapture --test-threads 1 2>&1 \

@@ -30,6 +30,12 @@ install_server_deps() {
   command -v cargo >/dev/null || { echo "cargo is missing: install Rust (rustup) first" >&2; exit 1; }
 }
 
+# What the agent needs to build: clang and the BPF headers (libbpf-dev) for its XDP guard
+# (agent/build.rs compiles agent/bpf/guard.c for the bpf target), llvm and bpftool to inspect it.
+install_agent_deps() {
+  apt_install clang llvm libbpf-dev linux-libc-dev bpftool
+}
+
 pg_bin() {
   ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1
 }

@@ -68,9 +68,9 @@ const MAX_REPORTED_EVENTS: usize = 100;
 
 impl<D: Dataplane> Shared<D> {
     fn report(&self) -> AgentStatusReport {
-        let (links, peers, policies, events) = {
+        let (links, peers, policies, events, xdp_guard) = {
             let mut dp = self.dataplane.lock().unwrap_or_else(|e| e.into_inner());
-            (dp.links(), dp.peers(), dp.policies(), dp.take_failover_events())
+            (dp.links(), dp.peers(), dp.policies(), dp.take_failover_events(), dp.xdp_guard())
         };
         let failover_events: Vec<FailoverEvent> = {
             let mut unreported = self.unreported.lock().unwrap_or_else(|e| e.into_inner());
@@ -90,6 +90,7 @@ impl<D: Dataplane> Shared<D> {
             last_error: applied.last_error.clone(),
             policies,
             failover_events,
+            xdp_guard,
         }
     }
 

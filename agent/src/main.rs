@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use patronus_agent::control::{self, RunError, RunOptions};
+use patronus_agent::dataplane::guard::GuardOptions;
 use patronus_agent::dataplane::wireguard::{DataplaneOptions, WireGuard};
 use patronus_agent::dataplane::ControlOnly;
 use patronus_agent::state::{StateDir, DEFAULT_STATE_DIR};
@@ -57,6 +58,18 @@ enum Command {
         /// Longest pause, in seconds, between attempts to reach the server.
         #[arg(long, default_value_t = 60)]
         max_backoff: u64,
+        /// Do not run the XDP guard on the WAN interfaces (it drops malformed WireGuard,
+        /// datagrams for unknown sessions and initiation floods before they reach the agent).
+        #[arg(long, env = "PATRONUS_AGENT_NO_XDP_GUARD")]
+        no_xdp_guard: bool,
+        /// Handshake initiations per second the XDP guard lets through from one source address.
+        #[arg(long, env = "PATRONUS_AGENT_XDP_INITIATION_RATE", default_value_t = GuardOptions::default().initiation_rate,
+              value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+        xdp_initiation_rate: u32,
+        /// Handshake initiations one source address may send at once after a quiet spell.
+        #[arg(long, env = "PATRONUS_AGENT_XDP_INITIATION_BURST", default_value_t = GuardOptions::default().initiation_burst,
+              value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+        xdp_initiation_burst: u32,
     },
 }
 
@@ -93,7 +106,15 @@ async fn main() -> ExitCode {
                 }
             }
         }
-        Command::Run { dataplane, tun_name, poll_wait, max_backoff } => {
+        Command::Run {
+            dataplane,
+            tun_name,
+            poll_wait,
+            max_backoff,
+            no_xdp_guard,
+            xdp_initiation_rate,
+            xdp_initiation_burst,
+        } => {
             let options = RunOptions {
                 poll_wait: std::time::Duration::from_secs(poll_wait),
                 max_backoff: std::time::Duration::from_secs(max_backoff.max(1)),
@@ -103,7 +124,11 @@ async fn main() -> ExitCode {
                 DataplaneKind::None => control::run(state, ControlOnly, options).await,
                 DataplaneKind::Wireguard => {
                     let started = state.private_key().and_then(|key| {
-                        WireGuard::start(key, DataplaneOptions { tun_name, ..DataplaneOptions::default() })
+                        let xdp_guard = (!no_xdp_guard).then_some(GuardOptions {
+                            initiation_rate: xdp_initiation_rate,
+                            initiation_burst: xdp_initiation_burst,
+                        });
+                        WireGuard::start(key, DataplaneOptions { tun_name, xdp_guard, ..DataplaneOptions::default() })
                     });
                     match started {
                         Ok(dp) => control::run(state, dp, options).await,

@@ -21,6 +21,10 @@ pub struct Metrics {
     failovers: IntCounterVec,
     reported_paths: IntCounterVec,
     path_rtt: prometheus::Histogram,
+    guard_dropped: IntCounterVec,
+    guard_dropped_bytes: prometheus::IntCounter,
+    guard_passed: IntCounterVec,
+    guard_links: IntCounterVec,
 }
 
 impl Metrics {
@@ -67,6 +71,37 @@ impl Metrics {
             .buckets(vec![0.001, 0.005, 0.01, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3, 0.5, 1.0, 2.0]),
         )?;
         registry.register(Box::new(path_rtt.clone()))?;
+        let guard_dropped = IntCounterVec::new(
+            Opts::new(
+                "patronus_xdp_guard_dropped_packets_total",
+                "Datagrams agents' XDP guards dropped before user space, by reason \
+                 (malformed, unknown_index, initiation_rate)",
+            ),
+            &["reason"],
+        )?;
+        registry.register(Box::new(guard_dropped.clone()))?;
+        let guard_dropped_bytes = prometheus::IntCounter::new(
+            "patronus_xdp_guard_dropped_bytes_total",
+            "UDP payload bytes agents' XDP guards dropped",
+        )?;
+        registry.register(Box::new(guard_dropped_bytes.clone()))?;
+        let guard_passed = IntCounterVec::new(
+            Opts::new(
+                "patronus_xdp_guard_passed_packets_total",
+                "WireGuard messages agents' XDP guards let through, by message type",
+            ),
+            &["message"],
+        )?;
+        registry.register(Box::new(guard_passed.clone()))?;
+        let guard_links = IntCounterVec::new(
+            Opts::new(
+                "patronus_xdp_guard_reported_links_total",
+                "WAN links in agents' status reports, by how the XDP guard runs there \
+                 (native, generic, none; off when the guard is disabled or unavailable)",
+            ),
+            &["mode"],
+        )?;
+        registry.register(Box::new(guard_links.clone()))?;
         Ok(Metrics {
             registry,
             requests,
@@ -77,6 +112,10 @@ impl Metrics {
             failovers,
             reported_paths,
             path_rtt,
+            guard_dropped,
+            guard_dropped_bytes,
+            guard_passed,
+            guard_links,
         })
     }
 
@@ -102,6 +141,33 @@ impl Metrics {
         }
         self.reported_paths.with_label_values(&["up"]).inc_by(up);
         self.reported_paths.with_label_values(&["down"]).inc_by(down);
+    }
+
+    /// Counts what a report's XDP guard counters grew by since `before` (the previous report of
+    /// the same agent run; `None` after a restart or for the first report), and its links by mode.
+    pub fn xdp_guard_report(
+        &self,
+        guard: Option<&patronus_api::XdpGuardStatus>,
+        before: Option<&patronus_api::XdpGuardCounters>,
+    ) {
+        let Some(guard) = guard else {
+            return;
+        };
+        let before = before.copied().unwrap_or_default();
+        for ((reason, now), (_, then)) in guard.counters.drops().into_iter().zip(before.drops()) {
+            self.guard_dropped.with_label_values(&[reason]).inc_by(now.saturating_sub(then));
+        }
+        self.guard_dropped_bytes.inc_by(guard.counters.dropped_bytes.saturating_sub(before.dropped_bytes));
+        for ((message, now), (_, then)) in guard.counters.passes().into_iter().zip(before.passes()) {
+            self.guard_passed.with_label_values(&[message]).inc_by(now.saturating_sub(then));
+        }
+        if guard.state == patronus_api::XdpGuardState::Active {
+            for link in &guard.links {
+                self.guard_links.with_label_values(&[link.mode.as_str()]).inc();
+            }
+        } else {
+            self.guard_links.with_label_values(&["off"]).inc_by(guard.links.len().max(1) as u64);
+        }
     }
 
     pub fn site_health_transition(&self, from: &str, to: &str) {

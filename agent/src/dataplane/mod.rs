@@ -1,10 +1,11 @@
 //! The dataplane turns a validated `SiteConfig` into forwarding state. The control loop only
 //! knows this trait; the WireGuard implementation lives in its own modules.
 
+pub mod guard;
 pub mod node;
 pub mod wireguard;
 
-use patronus_api::{FailoverEvent, LinkState, PeerState, PolicyStatus, SiteConfig};
+use patronus_api::{FailoverEvent, LinkState, PeerState, PolicyStatus, SiteConfig, XdpGuardStatus};
 
 pub trait Dataplane: Send {
     /// Makes the running dataplane match `config`, changing only what differs from the last one.
@@ -24,6 +25,11 @@ pub trait Dataplane: Send {
     /// Path changes since the last call, oldest first.
     fn take_failover_events(&mut self) -> Vec<FailoverEvent> {
         Vec::new()
+    }
+
+    /// The XDP guard on the WAN interfaces, for the status report; `None` without one.
+    fn xdp_guard(&mut self) -> Option<XdpGuardStatus> {
+        None
     }
 }
 

@@ -274,6 +274,48 @@ func (e Whoami3Kind) Valid() bool {
 	}
 }
 
+// Defines values for XdpAttachMode.
+const (
+	XdpAttachModeGeneric XdpAttachMode = "generic"
+	XdpAttachModeNative  XdpAttachMode = "native"
+	XdpAttachModeNone    XdpAttachMode = "none"
+)
+
+// Valid indicates whether the value is a known member of the XdpAttachMode enum.
+func (e XdpAttachMode) Valid() bool {
+	switch e {
+	case XdpAttachModeGeneric:
+		return true
+	case XdpAttachModeNative:
+		return true
+	case XdpAttachModeNone:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for XdpGuardState.
+const (
+	XdpGuardStateActive      XdpGuardState = "active"
+	XdpGuardStateDisabled    XdpGuardState = "disabled"
+	XdpGuardStateUnavailable XdpGuardState = "unavailable"
+)
+
+// Valid indicates whether the value is a known member of the XdpGuardState enum.
+func (e XdpGuardState) Valid() bool {
+	switch e {
+	case XdpGuardStateActive:
+		return true
+	case XdpGuardStateDisabled:
+		return true
+	case XdpGuardStateUnavailable:
+		return true
+	default:
+		return false
+	}
+}
+
 // Agent An enrolled agent as operators see it.
 type Agent struct {
 	AgentVersion string                       `json:"agent_version"`
@@ -305,8 +347,9 @@ type AgentStatusReport struct {
 	Peers     []PeerState               `json:"peers,omitempty"`
 
 	// Policies What each policy of the document is doing.
-	Policies      []PolicyStatus `json:"policies,omitempty"`
-	UptimeSeconds int64          `json:"uptime_seconds"`
+	Policies      []PolicyStatus                    `json:"policies,omitempty"`
+	UptimeSeconds int64                             `json:"uptime_seconds"`
+	XdpGuard      nullable.Nullable[XdpGuardStatus] `json:"xdp_guard,omitempty"`
 }
 
 // APIToken defines model for ApiToken.
@@ -1372,6 +1415,67 @@ type Whoami3 struct {
 
 // Whoami3Kind defines model for Whoami.3.Kind.
 type Whoami3Kind string
+
+// XdpAttachMode defines model for XdpAttachMode.
+type XdpAttachMode string
+
+// XdpGuardCounters The guard's verdicts on datagrams to the listen port, in packets, and bytes of WireGuard
+// message (UDP payload).
+type XdpGuardCounters struct {
+	DroppedBytes *int64 `json:"dropped_bytes,omitempty"`
+
+	// DroppedInitiationRate Handshake initiations from one source address above its rate.
+	DroppedInitiationRate *int64 `json:"dropped_initiation_rate,omitempty"`
+
+	// DroppedMalformed Not a WireGuard message: unknown type, reserved bytes set, or a length its type never has.
+	DroppedMalformed *int64 `json:"dropped_malformed,omitempty"`
+
+	// DroppedUnknownIndex A response, cookie reply or data message for a session index the agent has not issued.
+	DroppedUnknownIndex *int64 `json:"dropped_unknown_index,omitempty"`
+	PassedBytes         *int64 `json:"passed_bytes,omitempty"`
+	PassedCookieReplies *int64 `json:"passed_cookie_replies,omitempty"`
+	PassedData          *int64 `json:"passed_data,omitempty"`
+	PassedInitiations   *int64 `json:"passed_initiations,omitempty"`
+	PassedResponses     *int64 `json:"passed_responses,omitempty"`
+}
+
+// XdpGuardLink How the guard runs on one WAN link's interface.
+type XdpGuardLink struct {
+	// Error Why it is not attached.
+	Error     nullable.Nullable[string] `json:"error,omitempty"`
+	Interface string                    `json:"interface"`
+	Mode      XdpAttachMode             `json:"mode"`
+	Name      string                    `json:"name"`
+}
+
+// XdpGuardPeer What the guard let through for one peer's sessions.
+type XdpGuardPeer struct {
+	Bytes   int64              `json:"bytes"`
+	Packets int64              `json:"packets"`
+	SiteID  openapi_types.UUID `json:"site_id"`
+}
+
+// XdpGuardState defines model for XdpGuardState.
+type XdpGuardState string
+
+// XdpGuardStatus The XDP guard: a program on each WAN interface that drops, before the agent sees them,
+// datagrams to the listen port that are not well-formed WireGuard messages, that name a session
+// the agent has not issued, or that are handshake initiations above a per-source rate.
+type XdpGuardStatus struct {
+	// Counters The guard's verdicts on datagrams to the listen port, in packets, and bytes of WireGuard
+	// message (UDP payload).
+	Counters *XdpGuardCounters `json:"counters,omitempty"`
+
+	// Links Per WAN link: the interface and how the program runs there.
+	Links []XdpGuardLink `json:"links,omitempty"`
+
+	// Peers Per peer, what the guard let through for its sessions since the agent started.
+	Peers []XdpGuardPeer `json:"peers,omitempty"`
+	State XdpGuardState  `json:"state"`
+
+	// Warning Why the guard is unavailable or not on every link, for people.
+	Warning nullable.Nullable[string] `json:"warning,omitempty"`
+}
 
 // BadRequest An RFC 9457 problem document, the body of every error response.
 type BadRequest = Problem

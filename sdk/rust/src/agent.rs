@@ -126,6 +126,140 @@ pub struct AgentStatusReport {
     #[serde(default)]
     #[schema(max_items = 100)]
     pub failover_events: Vec<FailoverEvent>,
+    /// The XDP guard on the WAN interfaces; absent from agents without a WireGuard dataplane.
+    #[serde(default)]
+    pub xdp_guard: Option<XdpGuardStatus>,
+}
+
+/// The XDP guard: a program on each WAN interface that drops, before the agent sees them,
+/// datagrams to the listen port that are not well-formed WireGuard messages, that name a session
+/// the agent has not issued, or that are handshake initiations above a per-source rate.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct XdpGuardStatus {
+    pub state: XdpGuardState,
+    /// Why the guard is unavailable or not on every link, for people.
+    #[serde(default)]
+    #[schema(max_length = 2000, pattern = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$")]
+    pub warning: Option<String>,
+    /// Per WAN link: the interface and how the program runs there.
+    #[serde(default)]
+    #[schema(max_items = 64)]
+    pub links: Vec<XdpGuardLink>,
+    /// Since the agent started.
+    #[serde(default)]
+    pub counters: XdpGuardCounters,
+    /// Per peer, what the guard let through for its sessions since the agent started.
+    #[serde(default)]
+    #[schema(max_items = 20000)]
+    pub peers: Vec<XdpGuardPeer>,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum XdpGuardState {
+    /// Loaded, and attached where `links` says.
+    Active,
+    /// Turned off by the agent's option.
+    #[default]
+    Disabled,
+    /// It could not be loaded (no privilege, no kernel support): every datagram reaches the
+    /// agent, which runs on without it; `warning` says why.
+    Unavailable,
+}
+
+/// How the guard runs on one WAN link's interface.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct XdpGuardLink {
+    #[schema(max_length = 64, pattern = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$")]
+    pub name: String,
+    #[schema(max_length = 64, pattern = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$")]
+    pub interface: String,
+    pub mode: XdpAttachMode,
+    /// Why it is not attached.
+    #[serde(default)]
+    #[schema(max_length = 2000, pattern = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$")]
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum XdpAttachMode {
+    /// In the network driver, before the kernel allocates anything for a packet.
+    Native,
+    /// In the kernel's generic receive path, where the driver has no XDP.
+    Generic,
+    /// Not attached: see `error`.
+    None,
+}
+
+impl XdpAttachMode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            XdpAttachMode::Native => "native",
+            XdpAttachMode::Generic => "generic",
+            XdpAttachMode::None => "none",
+        }
+    }
+}
+
+/// The guard's verdicts on datagrams to the listen port, in packets, and bytes of WireGuard
+/// message (UDP payload).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct XdpGuardCounters {
+    #[serde(default)]
+    pub passed_initiations: u64,
+    #[serde(default)]
+    pub passed_responses: u64,
+    #[serde(default)]
+    pub passed_cookie_replies: u64,
+    #[serde(default)]
+    pub passed_data: u64,
+    #[serde(default)]
+    pub passed_bytes: u64,
+    /// Not a WireGuard message: unknown type, reserved bytes set, or a length its type never has.
+    #[serde(default)]
+    pub dropped_malformed: u64,
+    /// A response, cookie reply or data message for a session index the agent has not issued.
+    #[serde(default)]
+    pub dropped_unknown_index: u64,
+    /// Handshake initiations from one source address above its rate.
+    #[serde(default)]
+    pub dropped_initiation_rate: u64,
+    #[serde(default)]
+    pub dropped_bytes: u64,
+}
+
+impl XdpGuardCounters {
+    /// Each drop counter with its reason, as metrics label them.
+    pub fn drops(&self) -> [(&'static str, u64); 3] {
+        [
+            ("malformed", self.dropped_malformed),
+            ("unknown_index", self.dropped_unknown_index),
+            ("initiation_rate", self.dropped_initiation_rate),
+        ]
+    }
+
+    /// Each pass counter with its message type, as metrics label them.
+    pub fn passes(&self) -> [(&'static str, u64); 4] {
+        [
+            ("initiation", self.passed_initiations),
+            ("response", self.passed_responses),
+            ("cookie_reply", self.passed_cookie_replies),
+            ("data", self.passed_data),
+        ]
+    }
+}
+
+/// What the guard let through for one peer's sessions.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct XdpGuardPeer {
+    pub site_id: Uuid,
+    pub packets: u64,
+    pub bytes: u64,
 }
 
 /// One policy of the running document, as the agent applies it.

@@ -1,7 +1,7 @@
 //! Agents: the one enrolled agent of a site, its credential hash and its latest status report.
 
 use chrono::{DateTime, Utc};
-use patronus_api::{Agent, AgentStatusReport, WgKey};
+use patronus_api::{Agent, AgentStatusReport, WgKey, XdpGuardCounters};
 use sqlx::types::Json as SqlJson;
 use sqlx::PgExecutor;
 use uuid::Uuid;
@@ -91,17 +91,29 @@ pub async fn public_keys(ex: impl PgExecutor<'_>) -> Result<Vec<(Uuid, WgKey)>, 
         .collect()
 }
 
-/// Stores a status report and the health derived from it; returns the health it had before.
+/// What an agent's previous status report said, as far as a new one needs it.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct PreviousStatus {
+    pub health: String,
+    pub uptime_seconds: Option<SqlJson<u64>>,
+    /// The XDP guard's counters (cumulative since the agent started).
+    pub xdp_guard: Option<SqlJson<XdpGuardCounters>>,
+}
+
+/// Stores a status report and the health derived from it; returns the health it had before, and
+/// what the report before said of uptime and the XDP guard's counters (to count their increase).
 pub async fn record_status(
     ex: impl PgExecutor<'_>,
     id: Uuid,
     report: &AgentStatusReport,
     health: &str,
-) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar(
+) -> Result<Option<PreviousStatus>, sqlx::Error> {
+    sqlx::query_as(
         "UPDATE agents a SET report = $2, health = $3, last_seen_at = now() \
-         FROM (SELECT id, health FROM agents WHERE id = $1 FOR UPDATE) prev \
-         WHERE a.id = prev.id RETURNING prev.health",
+         FROM (SELECT id, health, report FROM agents WHERE id = $1 FOR UPDATE) prev \
+         WHERE a.id = prev.id \
+         RETURNING prev.health, prev.report -> 'uptime_seconds' AS uptime_seconds, \
+         prev.report -> 'xdp_guard' -> 'counters' AS xdp_guard",
     )
     .bind(id)
     .bind(SqlJson(report))

@@ -293,6 +293,24 @@ pub async fn status(
             }
         }
     }
+    if let Some(guard) = &report.xdp_guard {
+        if let Some(w) = &guard.warning {
+            validate::text(&mut errors, "/xdp_guard/warning", w, 2000);
+        }
+        if guard.links.len() > 64 {
+            errors.add("/xdp_guard/links", "at most 64 links");
+        }
+        for (i, l) in guard.links.iter().enumerate() {
+            validate::text(&mut errors, &format!("/xdp_guard/links/{i}/name"), &l.name, 64);
+            validate::text(&mut errors, &format!("/xdp_guard/links/{i}/interface"), &l.interface, 64);
+            if let Some(e) = &l.error {
+                validate::text(&mut errors, &format!("/xdp_guard/links/{i}/error"), e, 2000);
+            }
+        }
+        if guard.peers.len() > 20_000 {
+            errors.add("/xdp_guard/peers", "at most 20000 peers");
+        }
+    }
     errors.check()?;
     let agent = caller.agent;
     let mut tx = db::tenant_tx(&app.pool, agent.tenant_id).await?;
@@ -306,9 +324,13 @@ pub async fn status(
     }
     db::path_health::insert_events(&mut *tx, agent.tenant_id, agent.site_id, &report.failover_events).await?;
     tx.commit().await?;
-    if previous != health.as_str() {
-        app.metrics.site_health_transition(&previous, health.as_str());
+    if previous.health != health.as_str() {
+        app.metrics.site_health_transition(&previous.health, health.as_str());
     }
     app.metrics.path_report(&report);
+    // Counters restart with the agent: a report with a shorter uptime counts from zero.
+    let restarted = previous.uptime_seconds.is_none_or(|u| u.0 > report.uptime_seconds);
+    let before = if restarted { None } else { previous.xdp_guard.map(|c| c.0) };
+    app.metrics.xdp_guard_report(report.xdp_guard.as_ref(), before.as_ref());
     Ok(StatusCode::NO_CONTENT)
 }

@@ -26,3 +26,4 @@ mod spec_constraints;
 mod tenants;
 mod topology;
 mod users;
+mod xdp_guard;

@@ -133,6 +133,17 @@ pub enum Event {
     PolicyPathChanged { peer: Uuid, policy: String, from: Option<PathKey>, to: Option<PathKey>, reason: Reason },
 }
 
+/// A session index the node issued or gave up, for whatever filters datagrams before they reach
+/// it (the XDP guard): responses, cookie replies and data name one of these (their receiver index
+/// without its low 8 bits, which boringtun counts sessions with), or no peer of this node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndexChange {
+    /// A new peer's index: datagrams for it may arrive from now on.
+    Issued { index: u32, peer: Uuid },
+    /// A removed peer's index: nothing for it is wanted any more.
+    Retired { index: u32 },
+}
+
 /// Datagrams and packets nobody could use.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Drops {
@@ -285,6 +296,8 @@ pub struct Node {
     next_index: u32,
     out: Outputs,
     events: VecDeque<Event>,
+    /// Session indexes issued and retired since the shell last looked.
+    index_changes: VecDeque<IndexChange>,
     drops: Drops,
     next_tick: Option<Instant>,
     limiter_reset: Option<Instant>,
@@ -331,6 +344,7 @@ impl Node {
             next_index: first_index & 0x00ff_ffff,
             out: Outputs::default(),
             events: VecDeque::new(),
+            index_changes: VecDeque::new(),
             drops: Drops::default(),
             next_tick: None,
             limiter_reset: None,
@@ -403,6 +417,7 @@ impl Node {
                         config.overlay,
                         self.timing,
                     );
+                    self.index_changes.push_back(IndexChange::Issued { index, peer: want.site_id });
                     Peer { key: want.key, site_id: want.site_id, index, core, steering: Vec::new() }
                 }
             };
@@ -436,6 +451,9 @@ impl Node {
             self.drain_peer_events(i);
             self.steer(i, now);
         }
+        let mut retired: Vec<u32> = old.values().map(|p| p.index).collect();
+        retired.sort_unstable();
+        self.index_changes.extend(retired.into_iter().map(|index| IndexChange::Retired { index }));
         self.installed = config.peers.iter().flat_map(|p| p.allowed.iter().copied()).collect();
     }
 
@@ -640,6 +658,17 @@ impl Node {
 
     pub fn poll_event(&mut self) -> Option<Event> {
         self.events.pop_front()
+    }
+
+    /// The next session index issued or retired, in the order it happened. Only
+    /// [`Node::apply`] issues and retires them; the shell takes them right after it.
+    pub fn poll_index_change(&mut self) -> Option<IndexChange> {
+        self.index_changes.pop_front()
+    }
+
+    /// Every session index in use now, with its peer.
+    pub fn session_indexes(&self) -> impl Iterator<Item = (u32, Uuid)> + '_ {
+        self.peers.iter().map(|p| (p.index, p.site_id))
     }
 
     /// Hands the outputs produced so far to the caller, who polls them without holding the

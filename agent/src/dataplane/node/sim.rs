@@ -21,7 +21,7 @@ use uuid::Uuid;
 
 use super::path::{LinkId, PathTiming};
 use super::policy::PolicyConfig;
-use super::{Event, LinkConfig, Node, NodeConfig, PeerConfig};
+use super::{Event, IndexChange, LinkConfig, Node, NodeConfig, PeerConfig};
 
 /// The size of the packets `Sim::udp` makes; encrypted, 132 bytes (boringtun does not pad), so
 /// they are told apart from probes (72) in `SimNode::sent`.
@@ -61,6 +61,9 @@ pub struct SimNode {
     pub marks: Vec<(usize, u8, u8)>,
     /// The DSCP of its probes, given by [`Sim::mesh`].
     pub probe_dscp: u8,
+    /// The session index (receiver index >> 8) of every response, cookie reply and data message
+    /// sent to the node: what the XDP guard checks against the indexes the node issued.
+    pub addressed_to: Vec<u32>,
 }
 
 /// A datagram on its way: to node `to`'s link `link`, from `from`.
@@ -119,6 +122,7 @@ impl Sim {
             sent: Vec::new(),
             marks: Vec::new(),
             probe_dscp: 0,
+            addressed_to: Vec::new(),
         });
         self.nodes.len() - 1
     }
@@ -260,6 +264,9 @@ impl Sim {
                 continue;
             };
             let (in_link, in_line) = into;
+            if let super::wire::Dispatch::ByIndex(index) = super::wire::classify(&payload) {
+                self.nodes[to].addressed_to.push(index);
+            }
             let mut delay = Duration::ZERO;
             let mut lost = false;
             for line in [out_line, in_line] {
@@ -446,6 +453,33 @@ mod tests {
         // Nothing was lost to the reconfiguration: every packet after it arrived.
         assert_eq!(received_seqs(&sim.nodes[1]).len(), before + 50);
         assert_eq!(active_link(&sim, 0).as_deref(), Some(FIBER));
+    }
+
+    #[test]
+    fn every_datagram_for_a_session_names_an_index_the_node_issued_and_retired_ones_go() {
+        let mut sim = two_sites(4);
+        let mut issued = Vec::new();
+        while let Some(change) = sim.nodes[0].node.poll_index_change() {
+            issued.push(change);
+        }
+        let index = match issued.as_slice() {
+            [IndexChange::Issued { index, peer }] if *peer == sim.nodes[1].site_id => *index,
+            other => panic!("one index issued for the one peer, got {other:?}"),
+        };
+        assert_eq!(sim.nodes[0].node.session_indexes().collect::<Vec<_>>(), [(index, sim.nodes[1].site_id)]);
+        pings(&mut sim, 0, Duration::from_secs(3));
+        let addressed = &sim.nodes[0].addressed_to;
+        assert!(addressed.len() > 100, "responses, probes and data reached the node");
+        assert!(addressed.iter().all(|i| *i == index), "every one names the issued index");
+        // The same document again issues nothing; one without the peer retires its index.
+        sim.mesh();
+        assert_eq!(sim.nodes[0].node.poll_index_change(), None);
+        let overlay = sim.nodes[0].overlay;
+        let config = NodeConfig { overlay, links: Vec::new(), peers: Vec::new(), policies: Vec::new(), probe_dscp: 0 };
+        let now = sim.now;
+        sim.nodes[0].node.apply(&config, now);
+        assert_eq!(sim.nodes[0].node.poll_index_change(), Some(IndexChange::Retired { index }));
+        assert_eq!(sim.nodes[0].node.poll_index_change(), None);
     }
 
     use super::super::policy::{Selection, Sla};

@@ -22,6 +22,7 @@ mod netns_tests;
 pub mod offload;
 mod sys;
 mod system;
+mod xdp;
 
 use std::collections::{HashMap, VecDeque};
 use std::fs::File;
@@ -34,12 +35,14 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use parking_lot::{Mutex, RwLock};
-use patronus_api::{FailoverEvent, LinkState, PeerState, PolicyStatus, SiteConfig};
+use patronus_api::{FailoverEvent, LinkState, PeerState, PolicyStatus, SiteConfig, XdpGuardStatus};
 
 #[cfg(test)]
 pub use self::config::netns_free_config;
 pub use self::config::node_config;
 use self::system::System;
+use self::xdp::GuardShell;
+use super::guard::GuardOptions;
 use super::node::path::{LinkId, PathTiming};
 use super::node::{Drops, Event, Node, Outputs, TICK};
 use super::Dataplane;
@@ -58,6 +61,8 @@ pub struct DataplaneOptions {
     pub udp_offloads: bool,
     /// Use TUN offloads (`IFF_VNET_HDR`: TSO super-packets in, GRO-coalesced packets out).
     pub tun_offloads: bool,
+    /// Run the XDP guard on the links' interfaces with these limits; `None`: turned off.
+    pub xdp_guard: Option<GuardOptions>,
 }
 
 impl Default for DataplaneOptions {
@@ -68,6 +73,7 @@ impl Default for DataplaneOptions {
             path_timing: PathTiming::default(),
             udp_offloads: true,
             tun_offloads: true,
+            xdp_guard: Some(GuardOptions::default()),
         }
     }
 }
@@ -162,6 +168,7 @@ pub struct WireGuard {
     threads: Vec<JoinHandle<()>>,
     link_threads: HashMap<LinkId, JoinHandle<()>>,
     system: System,
+    guard: GuardShell,
     applied: Option<SiteConfig>,
 }
 
@@ -216,7 +223,8 @@ impl WireGuard {
         threads.push(spawn("wg-tun", move || tun_loop(&s))?);
         let s = shared.clone();
         threads.push(spawn("wg-timers", move || timer_loop(&s))?);
-        Ok(WireGuard { shared, options, threads, link_threads: HashMap::new(), system, applied: None })
+        let guard = GuardShell::start(options.xdp_guard);
+        Ok(WireGuard { shared, options, threads, link_threads: HashMap::new(), system, guard, applied: None })
     }
 
     /// The name the kernel gave the TUN device.
@@ -321,7 +329,14 @@ impl Dataplane for WireGuard {
                 return Err(e);
             }
         };
-        self.shared.node.lock().apply(&parsed, Instant::now());
+        let guarded: Vec<(String, String)> =
+            config.links.iter().map(|l| (l.name.clone(), l.interface.clone())).collect();
+        self.guard.configure(config.listen_port, &guarded);
+        {
+            let mut node = self.shared.node.lock();
+            node.apply(&parsed, Instant::now());
+            self.guard.sync_indexes(&mut node);
+        }
         self.system.finish(prepared);
         for link in stopped {
             self.stop_link(&link);
@@ -360,6 +375,17 @@ impl Dataplane for WireGuard {
     fn take_failover_events(&mut self) -> Vec<FailoverEvent> {
         self.shared.failovers.lock().drain(..).collect()
     }
+
+    fn xdp_guard(&mut self) -> Option<XdpGuardStatus> {
+        // The guard's maps are read without the node held: the node only lends its index list.
+        let sessions: Vec<(u32, uuid::Uuid)> = self.shared.node.lock().session_indexes().collect();
+        Some(self.guard.status(&sessions))
+    }
+}
+
+/// Whether the agent runs as root.
+pub(crate) fn is_root() -> bool {
+    sys::is_root()
 }
 
 impl Drop for WireGuard {

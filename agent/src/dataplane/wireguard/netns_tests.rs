@@ -414,8 +414,22 @@ fn two_sites_forward_fail_over_and_reconfigure_in_namespaces() {
     .join()
     .unwrap();
     assert!(echo_once(&ns_a, "100.64.0.2:7777", Duration::from_secs(1)));
+    // The XDP guard on B's links dropped it before user space.
     let invalid = b.call(|wg| wg.drops().node.invalid + wg.drops().node.unknown_peer);
-    assert!(invalid > 1000, "{invalid}");
+    let guard = b.call(|wg| wg.xdp_guard()).unwrap();
+    assert_eq!(guard.state, patronus_api::XdpGuardState::Active, "{guard:?}");
+    assert!(
+        guard.links.iter().all(|l| l.mode == patronus_api::XdpAttachMode::Native),
+        "native XDP on veth: {:?}",
+        guard.links
+    );
+    let c = guard.counters;
+    // Random bytes after the type byte: the reserved bytes are not zero, so every one is malformed.
+    assert!(c.dropped_malformed >= 1990, "{c:?}");
+    assert!(c.dropped_malformed + invalid >= 2000, "every datagram was refused somewhere: {c:?}, node {invalid}");
+    assert!(c.passed_data > 0, "{c:?}");
+    let site_a = guard.peers.iter().find(|p| p.site_id == Uuid::from_u128(1)).map(|p| p.packets);
+    assert!(site_a.is_some_and(|n| n > 0), "per-peer counters: {:?}", guard.peers);
 
     drop(a);
     drop(b);

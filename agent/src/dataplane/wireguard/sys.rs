@@ -348,8 +348,12 @@ impl SendBatch {
             if let Some(last) = self.trains.last_mut() {
                 // Join the previous train when it goes to the same place with the same mark, its
                 // segments have this size, and its last segment was full (only the last may be
-                // short).
+                // short). Only data messages travel in trains: a receiver that sees a train in one
+                // frame (the XDP guard on a veth, say) reads one header and the train's length,
+                // which is a well-formed length for data and for no handshake message.
                 if last.dst == dst
+                    && datagram.first() == Some(&4)
+                    && self.data.get(last.start) == Some(&4)
                     && last.tos == tos
                     && datagram.len() <= last.segment
                     && last.len % last.segment == 0
@@ -449,7 +453,6 @@ pub fn enter_netns(ns: &File) -> io::Result<()> {
 }
 
 /// Whether the process runs as root.
-#[cfg(test)]
 pub fn is_root() -> bool {
     // SAFETY: geteuid has no preconditions.
     unsafe { libc::geteuid() == 0 }
@@ -596,16 +599,45 @@ mod tests {
             rx.set_read_timeout(Some(Duration::from_secs(2))).unwrap();
             let mut batch = SendBatch::new(16, true);
             for (i, tos) in marks.iter().enumerate() {
-                batch.push(dst, *tos, &[i as u8; 100]);
+                batch.push(dst, *tos, &data_message(i as u8));
             }
             assert_eq!(batch.trains.len(), 4, "{name}: trains split where the mark changes");
             assert_eq!(batch.flush(fd), 0, "{name}: refused");
             assert!(batch.gso(), "{name}: GSO was given up");
             for (i, tos) in marks.iter().enumerate() {
                 let (data, got) = recv_with_tos(rx);
-                assert_eq!(data, vec![i as u8; 100], "{name}: datagram {i}");
+                assert_eq!(data, data_message(i as u8).to_vec(), "{name}: datagram {i}");
                 assert_eq!(got, Some(*tos), "{name}: datagram {i}");
             }
         }
+    }
+
+    /// 100 bytes of WireGuard data message (type 4) marked with `n`.
+    fn data_message(n: u8) -> [u8; 100] {
+        let mut d = [n; 100];
+        d[0] = 4;
+        d
+    }
+
+    #[test]
+    fn only_data_messages_travel_in_gso_trains() {
+        let dst: SocketAddr = "192.0.2.1:51820".parse().unwrap();
+        let mut batch = SendBatch::new(16, true);
+        for kind in [1u8, 1, 2, 2, 3, 3] {
+            let len = match kind {
+                1 => 148,
+                2 => 92,
+                _ => 64,
+            };
+            let mut m = vec![0u8; len];
+            m[0] = kind;
+            batch.push(dst, 0, &m);
+        }
+        assert_eq!(batch.trains.len(), 6, "each handshake message alone");
+        // A data message does not join a handshake message, nor a handshake message data.
+        batch.push(dst, 0, &data_message(1));
+        batch.push(dst, 0, &data_message(2));
+        batch.push(dst, 0, &[1u8; 100]);
+        assert_eq!(batch.trains.len(), 8, "two data messages in one train");
     }
 }

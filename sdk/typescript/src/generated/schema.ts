@@ -685,6 +685,7 @@ export interface components {
             policies?: components["schemas"]["PolicyStatus"][];
             /** Format: int64 */
             uptime_seconds: number;
+            xdp_guard?: null | components["schemas"]["XdpGuardStatus"];
         };
         ApiToken: {
             /** Format: date-time */
@@ -1774,6 +1775,76 @@ export interface components {
             /** Format: uuid */
             tenant_id: string;
         };
+        /** @enum {string} */
+        XdpAttachMode: "native" | "generic" | "none";
+        /**
+         * @description The guard's verdicts on datagrams to the listen port, in packets, and bytes of WireGuard
+         *     message (UDP payload).
+         */
+        XdpGuardCounters: {
+            /** Format: int64 */
+            dropped_bytes?: number;
+            /**
+             * Format: int64
+             * @description Handshake initiations from one source address above its rate.
+             */
+            dropped_initiation_rate?: number;
+            /**
+             * Format: int64
+             * @description Not a WireGuard message: unknown type, reserved bytes set, or a length its type never has.
+             */
+            dropped_malformed?: number;
+            /**
+             * Format: int64
+             * @description A response, cookie reply or data message for a session index the agent has not issued.
+             */
+            dropped_unknown_index?: number;
+            /** Format: int64 */
+            passed_bytes?: number;
+            /** Format: int64 */
+            passed_cookie_replies?: number;
+            /** Format: int64 */
+            passed_data?: number;
+            /** Format: int64 */
+            passed_initiations?: number;
+            /** Format: int64 */
+            passed_responses?: number;
+        };
+        /** @description How the guard runs on one WAN link's interface. */
+        XdpGuardLink: {
+            /** @description Why it is not attached. */
+            error?: string | null;
+            interface: string;
+            mode: components["schemas"]["XdpAttachMode"];
+            name: string;
+        };
+        /** @description What the guard let through for one peer's sessions. */
+        XdpGuardPeer: {
+            /** Format: int64 */
+            bytes: number;
+            /** Format: int64 */
+            packets: number;
+            /** Format: uuid */
+            site_id: string;
+        };
+        /** @enum {string} */
+        XdpGuardState: "active" | "disabled" | "unavailable";
+        /**
+         * @description The XDP guard: a program on each WAN interface that drops, before the agent sees them,
+         *     datagrams to the listen port that are not well-formed WireGuard messages, that name a session
+         *     the agent has not issued, or that are handshake initiations above a per-source rate.
+         */
+        XdpGuardStatus: {
+            /** @description Since the agent started. */
+            counters?: components["schemas"]["XdpGuardCounters"];
+            /** @description Per WAN link: the interface and how the program runs there. */
+            links?: components["schemas"]["XdpGuardLink"][];
+            /** @description Per peer, what the guard let through for its sessions since the agent started. */
+            peers?: components["schemas"]["XdpGuardPeer"][];
+            state: components["schemas"]["XdpGuardState"];
+            /** @description Why the guard is unavailable or not on every link, for people. */
+            warning?: string | null;
+        };
     };
     responses: {
         /** @description The request could not be read (malformed JSON, a bad id) */
@@ -1979,6 +2050,12 @@ export type TopologySpec = components['schemas']['TopologySpec'];
 export type User = components['schemas']['User'];
 export type UserUpdate = components['schemas']['UserUpdate'];
 export type Whoami = components['schemas']['Whoami'];
+export type XdpAttachMode = components['schemas']['XdpAttachMode'];
+export type XdpGuardCounters = components['schemas']['XdpGuardCounters'];
+export type XdpGuardLink = components['schemas']['XdpGuardLink'];
+export type XdpGuardPeer = components['schemas']['XdpGuardPeer'];
+export type XdpGuardState = components['schemas']['XdpGuardState'];
+export type XdpGuardStatus = components['schemas']['XdpGuardStatus'];
 export type ResponseBadRequest = components['responses']['BadRequest'];
 export type ResponseConflict = components['responses']['Conflict'];
 export type ResponseForbidden = components['responses']['Forbidden'];
@@ -4353,3 +4430,5 @@ export const whoamiOneOf2KindValues: ReadonlyArray<Extract<FlattenedDeepRequired
 export const whoamiOneOf3KindValues: ReadonlyArray<Extract<FlattenedDeepRequired<components>["schemas"]["Whoami"], {
     kind: unknown;
 }>["kind"]> = ["agent"];
+export const xdpAttachModeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["XdpAttachMode"]> = ["native", "generic", "none"];
+export const xdpGuardStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["XdpGuardState"]> = ["active", "disabled", "unavailable"];

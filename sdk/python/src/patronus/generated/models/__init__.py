@@ -102,6 +102,12 @@ from .whoami_type_2 import WhoamiType2
 from .whoami_type_2_kind import WhoamiType2Kind
 from .whoami_type_3 import WhoamiType3
 from .whoami_type_3_kind import WhoamiType3Kind
+from .xdp_attach_mode import XdpAttachMode
+from .xdp_guard_counters import XdpGuardCounters
+from .xdp_guard_link import XdpGuardLink
+from .xdp_guard_peer import XdpGuardPeer
+from .xdp_guard_state import XdpGuardState
+from .xdp_guard_status import XdpGuardStatus
 
 __all__ = (
     "Agent",
@@ -206,4 +212,10 @@ __all__ = (
     "WhoamiType2Kind",
     "WhoamiType3",
     "WhoamiType3Kind",
+    "XdpAttachMode",
+    "XdpGuardCounters",
+    "XdpGuardLink",
+    "XdpGuardPeer",
+    "XdpGuardState",
+    "XdpGuardStatus",
 )

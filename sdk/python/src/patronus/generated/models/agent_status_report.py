@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from ..models.link_state import LinkState
     from ..models.peer_state import PeerState
     from ..models.policy_status import PolicyStatus
+    from ..models.xdp_guard_status import XdpGuardStatus
 
 
 T = TypeVar("T", bound="AgentStatusReport")
@@ -36,8 +37,11 @@ class AgentStatusReport:
     failover_events: list[FailoverEvent] | Unset = UNSET
     """ Path changes since the last report the server accepted, oldest first; when more happened,
     the newest are kept. """
+    xdp_guard: None | Unset | XdpGuardStatus = UNSET
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.xdp_guard_status import XdpGuardStatus
+
         agent_version = self.agent_version
 
         uptime_seconds = self.uptime_seconds
@@ -88,6 +92,14 @@ class AgentStatusReport:
                 failover_events_item = failover_events_item_data.to_dict()
                 failover_events.append(failover_events_item)
 
+        xdp_guard: dict[str, Any] | None | Unset
+        if isinstance(self.xdp_guard, Unset):
+            xdp_guard = UNSET
+        elif isinstance(self.xdp_guard, XdpGuardStatus):
+            xdp_guard = self.xdp_guard.to_dict()
+        else:
+            xdp_guard = self.xdp_guard
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -110,6 +122,8 @@ class AgentStatusReport:
             field_dict["policies"] = policies
         if failover_events is not UNSET:
             field_dict["failover_events"] = failover_events
+        if xdp_guard is not UNSET:
+            field_dict["xdp_guard"] = xdp_guard
 
         return field_dict
 
@@ -119,6 +133,7 @@ class AgentStatusReport:
         from ..models.link_state import LinkState
         from ..models.peer_state import PeerState
         from ..models.policy_status import PolicyStatus
+        from ..models.xdp_guard_status import XdpGuardStatus
 
         d = dict(src_dict)
         agent_version = d.pop("agent_version")
@@ -190,6 +205,23 @@ class AgentStatusReport:
 
                 failover_events.append(failover_events_item)
 
+        def _parse_xdp_guard(data: object) -> None | Unset | XdpGuardStatus:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                xdp_guard_type_1 = XdpGuardStatus.from_dict(data)
+
+                return xdp_guard_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | Unset | XdpGuardStatus, data)
+
+        xdp_guard = _parse_xdp_guard(d.pop("xdp_guard", UNSET))
+
         agent_status_report = cls(
             agent_version=agent_version,
             uptime_seconds=uptime_seconds,
@@ -200,6 +232,7 @@ class AgentStatusReport:
             last_error=last_error,
             policies=policies,
             failover_events=failover_events,
+            xdp_guard=xdp_guard,
         )
 
         return agent_status_report
