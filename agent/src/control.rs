@@ -68,9 +68,9 @@ const MAX_REPORTED_EVENTS: usize = 100;
 
 impl<D: Dataplane> Shared<D> {
     fn report(&self) -> AgentStatusReport {
-        let (links, peers, policies, events) = {
+        let (links, peers, policies, events, problem) = {
             let mut dp = self.dataplane.lock().unwrap_or_else(|e| e.into_inner());
-            (dp.links(), dp.peers(), dp.policies(), dp.take_failover_events())
+            (dp.links(), dp.peers(), dp.policies(), dp.take_failover_events(), dp.problem())
         };
         let failover_events: Vec<FailoverEvent> = {
             let mut unreported = self.unreported.lock().unwrap_or_else(|e| e.into_inner());
@@ -87,7 +87,8 @@ impl<D: Dataplane> Shared<D> {
             uptime_seconds: self.started.elapsed().as_secs(),
             links,
             peers,
-            last_error: applied.last_error.clone(),
+            // A rejected document says so first; otherwise what the dataplane could not do.
+            last_error: applied.last_error.clone().or(problem),
             policies,
             failover_events,
         }
