@@ -173,9 +173,32 @@ pub async fn run<D: Dataplane + 'static>(state: StateDir, dataplane: D, options:
     let result = tokio::select! {
         r = poll_loop(&state, &enrollment, &client, &shared, &options) => r,
         _ = revoked_rx.wait_for(|revoked| *revoked) => Err(RunError::Revoked),
+        _ = stop_signal() => {
+            tracing::info!("stopping");
+            Ok(())
+        }
     };
     reporter.abort();
+    // The dataplane goes with the last reference, and takes down what it set up (its shaping).
+    let _ = reporter.await;
+    drop(shared);
     result
+}
+
+/// SIGTERM or SIGINT.
+async fn stop_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    match signal(SignalKind::terminate()) {
+        Ok(mut term) => {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+        }
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
 }
 
 async fn poll_loop<D: Dataplane>(

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use patronus_agent::control::{self, RunError, RunOptions};
+use patronus_agent::dataplane::wireguard::shaping::ShapingOptions;
 use patronus_agent::dataplane::wireguard::{DataplaneOptions, WireGuard};
 use patronus_agent::dataplane::ControlOnly;
 use patronus_agent::state::{StateDir, DEFAULT_STATE_DIR};
@@ -28,6 +29,12 @@ enum DataplaneKind {
     Wireguard,
     /// Validate and keep the document, forward nothing.
     None,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Switch {
+    On,
+    Off,
 }
 
 #[derive(Subcommand)]
@@ -57,6 +64,15 @@ enum Command {
         /// Longest pause, in seconds, between attempts to reach the server.
         #[arg(long, default_value_t = 60)]
         max_backoff: u64,
+        /// Shape what each WAN link sends per QoS class (tc HTB at 95 % of the link's
+        /// `bandwidth_up_mbps`). `off` leaves the interfaces' queues alone and removes the
+        /// shaping an earlier run installed.
+        #[arg(long, value_enum, env = "PATRONUS_AGENT_SHAPING", default_value = "on")]
+        shaping: Switch,
+        /// Also shape what each WAN link receives, to 95 % of its `bandwidth_down_mbps`, through
+        /// an IFB device (`pqi<ifindex>`).
+        #[arg(long, value_enum, env = "PATRONUS_AGENT_INGRESS_SHAPING", default_value = "off")]
+        ingress_shaping: Switch,
     },
 }
 
@@ -93,7 +109,7 @@ async fn main() -> ExitCode {
                 }
             }
         }
-        Command::Run { dataplane, tun_name, poll_wait, max_backoff } => {
+        Command::Run { dataplane, tun_name, poll_wait, max_backoff, shaping, ingress_shaping } => {
             let options = RunOptions {
                 poll_wait: std::time::Duration::from_secs(poll_wait),
                 max_backoff: std::time::Duration::from_secs(max_backoff.max(1)),
@@ -103,7 +119,11 @@ async fn main() -> ExitCode {
                 DataplaneKind::None => control::run(state, ControlOnly, options).await,
                 DataplaneKind::Wireguard => {
                     let started = state.private_key().and_then(|key| {
-                        WireGuard::start(key, DataplaneOptions { tun_name, ..DataplaneOptions::default() })
+                        let shaping = ShapingOptions {
+                            egress: shaping == Switch::On,
+                            ingress: shaping == Switch::On && ingress_shaping == Switch::On,
+                        };
+                        WireGuard::start(key, DataplaneOptions { tun_name, shaping, ..DataplaneOptions::default() })
                     });
                     match started {
                         Ok(dp) => control::run(state, dp, options).await,

@@ -340,11 +340,15 @@ fn batch(dev: &str, old: Option<&BTreeMap<Key, String>>, new: &BTreeMap<Key, Str
     lines
 }
 
+/// `tc` commands this process ran, for tests that check that an unchanged document runs none.
+pub static TC_RUNS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 /// Runs `lines` as one `tc -batch`; the error carries what tc said.
 fn run_tc(lines: &[String]) -> Result<(), String> {
     if lines.is_empty() {
         return Ok(());
     }
+    TC_RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let mut script = String::new();
     for l in lines {
         let _ = writeln!(script, "{l}");
