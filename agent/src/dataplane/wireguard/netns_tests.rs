@@ -1048,3 +1048,253 @@ fn shaping_follows_the_document_keeps_the_last_good_one_on_bad_input_and_goes_aw
     drop(b);
     drop(topo);
 }
+
+/// A 1 Mbit/s UDP flow from inside `ns` to `to` (an echo server): 1,000-byte datagrams every
+/// 8 ms for `length`, each carrying its send time; returns the round trips of the echoes (ms) and
+/// how many were sent.
+fn ef_flow(ns: &str, to: &'static str, length: Duration) -> (Vec<f64>, usize) {
+    let ns_file = File::open(format!("/var/run/netns/{ns}")).unwrap();
+    std::thread::spawn(move || {
+        sys::enter_netns(&ns_file).unwrap();
+        let sock = UdpSocket::bind("0.0.0.0:0").unwrap();
+        sock.connect(to).unwrap();
+        sock.set_read_timeout(Some(Duration::from_millis(100))).unwrap();
+        let rx = sock.try_clone().unwrap();
+        let epoch = Instant::now();
+        let receiving = std::thread::spawn(move || {
+            let mut rtts = Vec::new();
+            let mut buf = [0u8; 2048];
+            let deadline = epoch + length + Duration::from_secs(2);
+            while Instant::now() < deadline {
+                if let Ok(n) = rx.recv(&mut buf) {
+                    if n >= 8 {
+                        let sent = u64::from_le_bytes(buf[..8].try_into().unwrap());
+                        rtts.push((epoch.elapsed().as_micros() as u64 - sent) as f64 / 1000.0);
+                    }
+                }
+            }
+            rtts
+        });
+        let mut sent = 0;
+        let mut payload = [0u8; 1000];
+        let interval = Duration::from_millis(8);
+        while epoch.elapsed() < length {
+            let due = epoch + interval * sent as u32;
+            if let Some(wait) = due.checked_duration_since(Instant::now()) {
+                std::thread::sleep(wait);
+            }
+            payload[..8].copy_from_slice(&(epoch.elapsed().as_micros() as u64).to_le_bytes());
+            let _ = sock.send(&payload);
+            sent += 1;
+        }
+        (receiving.join().unwrap(), sent)
+    })
+    .join()
+    .unwrap()
+}
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    if sorted.is_empty() {
+        return f64::NAN;
+    }
+    sorted[((sorted.len() - 1) as f64 * p).round() as usize]
+}
+
+/// An iperf3 server in `ns` on `port`, killed when dropped.
+struct IperfServer(std::process::Child);
+
+impl IperfServer {
+    fn start(ns: &str, port: u16) -> IperfServer {
+        let child = Command::new("ip")
+            .args(["netns", "exec", ns, "iperf3", "-s", "-p", &port.to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        IperfServer(child)
+    }
+}
+
+impl Drop for IperfServer {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn tcp_policy(name: &str, port: u16, class: &str) -> patronus_api::ConfigPolicy {
+    use patronus_api::network::{PathSelection, PolicyAction, PolicyMatch, Protocol};
+    patronus_api::ConfigPolicy {
+        name: name.into(),
+        priority: u32::from(port),
+        matches: PolicyMatch {
+            protocol: Protocol::Tcp,
+            source_prefixes: vec![],
+            destination_prefixes: vec!["100.64.0.0/16".into()],
+            destination_ports: vec![port.to_string()],
+            dscp: None,
+            application: None,
+        },
+        action: PolicyAction {
+            qos_class: Some(class.into()),
+            path_selection: PathSelection::Ordered,
+            link_preference: vec!["fiber".into()],
+            sla: None,
+            failover_hold_down_seconds: 10,
+        },
+    }
+}
+
+/// Issue 15's acceptance, run by `bench/shaping.sh` (release build): site A's fiber uplink goes
+/// through a 20 Mbit/s bottleneck in the router namespace (tbf behind an IFB on the router's side
+/// of the uplink, with 600 kB of buffer, about 240 ms, like a provider's modem), and the link is
+/// declared at 20 Mbit/s. With A's shaping and without it (the control):
+/// 1. a 1 Mbit/s UDP flow in the EF class (`voice`, priority 1, 20 %) while one bulk TCP stream in
+///    the lowest class (`bulk`, priority 8, 10 %) fills the uplink: its added p99 round trip and
+///    its loss;
+/// 2. two TCP streams in classes guaranteed 70 % and 30 % (`gold`, `silver`, same priority): the
+///    share of each.
+#[test]
+#[ignore = "benchmark: run through bench/shaping.sh"]
+fn shaping_bench() {
+    use patronus_api::ConfigQosClass;
+    if let Some(why) = skip_reason() {
+        println!("skipped: {why}");
+        return;
+    }
+    let secs: u64 = std::env::var("BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(15);
+    let mut failures = Vec::new();
+    for shaped in [false, true] {
+        let mode = if shaped { "shaped" } else { "control" };
+        let tag = format!("b{}", std::process::id() % 10_000);
+        let topo = topology_named("pq-", &tag);
+        let (ns_r, ns_a, ns_b) = (topo.ns[0].clone(), topo.ns[1].clone(), topo.ns[2].clone());
+        let uplink = format!("r{tag}a1");
+        for cmd in [
+            "ip link add pqifb type ifb".to_owned(),
+            "ip link set pqifb up".to_owned(),
+            format!("tc qdisc add dev {uplink} handle ffff: ingress"),
+            format!(
+                "tc filter add dev {uplink} parent ffff: protocol all u32 match u32 0 0 action mirred egress redirect \
+                 dev pqifb"
+            ),
+            "tc qdisc add dev pqifb root tbf rate 20mbit burst 20kb limit 600000".to_owned(),
+        ] {
+            let mut args = vec!["ip", "netns", "exec", &ns_r];
+            args.extend(cmd.split(' '));
+            must(&args);
+        }
+        let (ka, pa) = key();
+        let (kb, pb) = key();
+        let opts = shaping::ShapingOptions { egress: shaped, ingress: false };
+        let a = NsAgent::start_with(&ns_a, ka, opts);
+        let b = NsAgent::start_with(&ns_b, kb, shaping::ShapingOptions { egress: false, ingress: false });
+        let class = |name: &str, priority: u8, dscp: u8, guaranteed: u8| ConfigQosClass {
+            name: name.into(),
+            priority,
+            dscp,
+            guaranteed_percent: guaranteed,
+            max_percent: 100,
+        };
+        let documents = |site: &str, n: u8, peer: (&str, u8, &str)| {
+            let mut ef = config(site, n, peer, &[]);
+            voice_and_bulk(&mut ef);
+            ef.links[0].bandwidth_up_mbps = 20;
+            ef.policies.push(tcp_policy("bulk", 5201, "bulk"));
+            let mut shares = ef.clone();
+            shares.revision += 1;
+            shares.qos_classes = vec![class("gold", 4, 18, 70), class("silver", 4, 10, 30)];
+            shares.policies = vec![tcp_policy("gold", 5202, "gold"), tcp_policy("silver", 5203, "silver")];
+            (ef, shares)
+        };
+        let (ef_a, shares_a) = documents("a", 1, ("b", 2, &pb));
+        let (ef_b, shares_b) = documents("b", 2, ("a", 1, &pa));
+        a.call(move |wg| wg.apply(&ef_a)).unwrap();
+        b.call(move |wg| wg.apply(&ef_b)).unwrap();
+        echo_server(&ns_b, "100.64.0.2:7777");
+        assert!(wait_until(Duration::from_secs(10), || echo_once(
+            &ns_a,
+            "100.64.0.2:7777",
+            Duration::from_millis(500)
+        ))
+        .is_some());
+        let servers: Vec<IperfServer> = [5201, 5202, 5203].into_iter().map(|p| IperfServer::start(&ns_b, p)).collect();
+        std::thread::sleep(Duration::from_millis(500));
+
+        // 1. EF beside bulk.
+        let (mut idle, idle_sent) = ef_flow(&ns_a, "100.64.0.2:7777", Duration::from_secs(3));
+        idle.sort_by(f64::total_cmp);
+        let bulk = {
+            let ns_a = ns_a.clone();
+            let t = (secs + 4).to_string();
+            std::thread::spawn(move || iperf(&ns_a, &["-c", "100.64.0.2", "-p", "5201", "-t", &t]))
+        };
+        std::thread::sleep(Duration::from_secs(3));
+        let (mut loaded, sent) = ef_flow(&ns_a, "100.64.0.2:7777", Duration::from_secs(secs));
+        let bulk = bulk.join().unwrap();
+        loaded.sort_by(f64::total_cmp);
+        let base = percentile(&idle, 0.5);
+        let added_p99 = percentile(&loaded, 0.99) - base;
+        let lost = sent.saturating_sub(loaded.len());
+        let bulk_mbps = json_at(&bulk, &["end", "sum_received", "bits_per_second"]) / 1e6;
+        println!(
+            "BENCH {mode} ef: idle rtt p50 {base:.2} ms p99 {:.2} ms ({} of {idle_sent} back); under bulk TCP \
+             ({bulk_mbps:.1} Mbit/s): rtt p50 {:.2} ms p99 {:.2} ms max {:.2} ms, added p99 {added_p99:.2} ms, lost \
+             {lost} of {sent}",
+            percentile(&idle, 0.99),
+            idle.len(),
+            percentile(&loaded, 0.5),
+            percentile(&loaded, 0.99),
+            loaded.last().copied().unwrap_or(f64::NAN),
+        );
+        if shaped {
+            let s = shaping_of(&a, "fiber");
+            for c in &s.classes {
+                println!(
+                    "BENCH shaped class {:?}: {} packets, {} bytes, {} drops, backlog {} B",
+                    c.class, c.packets, c.bytes, c.drops, c.backlog_bytes
+                );
+            }
+            if added_p99 >= 5.0 {
+                failures.push(format!("EF added p99 {added_p99:.2} ms, not under 5 ms"));
+            }
+            if lost > 0 {
+                failures.push(format!("EF lost {lost} of {sent}"));
+            }
+        }
+
+        // 2. Two TCP streams in classes guaranteed 70 % and 30 %.
+        a.call(move |wg| wg.apply(&shares_a)).unwrap();
+        b.call(move |wg| wg.apply(&shares_b)).unwrap();
+        std::thread::sleep(Duration::from_millis(500));
+        let t = secs.to_string();
+        let flows: Vec<_> = [5202, 5203]
+            .into_iter()
+            .map(|port| {
+                let (ns_a, t) = (ns_a.clone(), t.clone());
+                std::thread::spawn(move || {
+                    iperf(&ns_a, &["-c", "100.64.0.2", "-p", &port.to_string(), "-t", &t, "-O", "3"])
+                })
+            })
+            .collect();
+        let rates: Vec<f64> = flows
+            .into_iter()
+            .map(|f| json_at(&f.join().unwrap(), &["end", "sum_received", "bits_per_second"]) / 1e6)
+            .collect();
+        let total = rates[0] + rates[1];
+        let (gold, silver) = (100.0 * rates[0] / total, 100.0 * rates[1] / total);
+        println!(
+            "BENCH {mode} shares: gold (70 %) {:.2} Mbit/s = {gold:.1} %, silver (30 %) {:.2} Mbit/s = {silver:.1} %, \
+             total {total:.2} Mbit/s",
+            rates[0], rates[1]
+        );
+        if shaped && !((63.0..=77.0).contains(&gold) && (27.0..=33.0).contains(&silver)) {
+            failures.push(format!("shares {gold:.1} % / {silver:.1} %, not 70 / 30 within 10 %"));
+        }
+        drop(servers);
+        drop(a);
+        drop(b);
+        drop(topo);
+    }
+    assert!(failures.is_empty(), "{failures:?}");
+}
