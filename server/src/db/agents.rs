@@ -1,7 +1,7 @@
 //! Agents: the one enrolled agent of a site, its credential hash and its latest status report.
 
 use chrono::{DateTime, Utc};
-use patronus_api::{Agent, AgentStatusReport};
+use patronus_api::{Agent, AgentStatusReport, LinkState};
 use sqlx::types::Json as SqlJson;
 use sqlx::PgExecutor;
 use uuid::Uuid;
@@ -88,22 +88,34 @@ pub async fn public_keys(ex: impl PgExecutor<'_>) -> Result<Vec<(Uuid, String)>,
 }
 
 /// Stores a status report and the health derived from it; returns the health it had before.
+/// What a status report replaced: the agent's previous health, and the links of its previous
+/// report (for the shaping counters' increments; `None` when there was none or it no longer
+/// parses).
+pub struct PreviousStatus {
+    pub health: String,
+    pub links: Option<Vec<LinkState>>,
+}
+
 pub async fn record_status(
     ex: impl PgExecutor<'_>,
     id: Uuid,
     report: &AgentStatusReport,
     health: &str,
-) -> Result<Option<String>, sqlx::Error> {
-    sqlx::query_scalar(
+) -> Result<Option<PreviousStatus>, sqlx::Error> {
+    let row: Option<(String, Option<SqlJson<serde_json::Value>>)> = sqlx::query_as(
         "UPDATE agents a SET report = $2, health = $3, last_seen_at = now() \
-         FROM (SELECT id, health FROM agents WHERE id = $1 FOR UPDATE) prev \
-         WHERE a.id = prev.id RETURNING prev.health",
+         FROM (SELECT id, health, report -> 'links' AS links FROM agents WHERE id = $1 FOR UPDATE) prev \
+         WHERE a.id = prev.id RETURNING prev.health, prev.links",
     )
     .bind(id)
     .bind(SqlJson(report))
     .bind(health)
     .fetch_optional(ex)
-    .await
+    .await?;
+    Ok(row.map(|(health, links)| PreviousStatus {
+        health,
+        links: links.and_then(|SqlJson(v)| serde_json::from_value(v).ok()),
+    }))
 }
 
 pub async fn delete(ex: impl PgExecutor<'_>, id: Uuid) -> Result<(), sqlx::Error> {

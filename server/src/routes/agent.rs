@@ -258,6 +258,26 @@ pub async fn status(
     if report.links.len() > 64 {
         errors.add("/links", "at most 64 links");
     }
+    for (i, link) in report.links.iter().enumerate() {
+        let Some(shaping) = &link.shaping else { continue };
+        validate::text(&mut errors, &format!("/links/{i}/shaping/interface"), &shaping.interface, 15);
+        for (field, value, max) in [("leaf", &shaping.leaf, 16), ("error", &shaping.error, 2000)] {
+            if let Some(v) = value {
+                validate::text(&mut errors, &format!("/links/{i}/shaping/{field}"), v, max);
+            }
+        }
+        if shaping.classes.len() > 1000 {
+            errors.add(&format!("/links/{i}/shaping/classes"), "at most 1000 classes");
+        }
+        for (j, c) in shaping.classes.iter().enumerate() {
+            if let Some(name) = &c.class {
+                validate::text(&mut errors, &format!("/links/{i}/shaping/classes/{j}/class"), name, 100);
+            }
+            if c.priority.is_some_and(|p| !(1..=8).contains(&p)) {
+                errors.add(&format!("/links/{i}/shaping/classes/{j}/priority"), "must be 1 to 8");
+            }
+        }
+    }
     if report.peers.len() > 20_000 {
         errors.add("/peers", "at most 20000 peers");
     }
@@ -303,9 +323,10 @@ pub async fn status(
     let mut tx = db::tenant_tx(&app.pool, agent.tenant_id).await?;
     let desired = db::site_configs::get(&mut *tx, agent.site_id).await?;
     let (health, _) = health_of(&report, desired.as_ref().map(|(h, _)| h.as_str()));
-    let previous = db::agents::record_status(&mut *tx, agent.agent_id, &report, health.as_str())
-        .await?
-        .ok_or_else(|| ApiError::Unauthorized("the agent credential was revoked".into()))?;
+    let db::agents::PreviousStatus { health: previous, links: previous_links } =
+        db::agents::record_status(&mut *tx, agent.agent_id, &report, health.as_str())
+            .await?
+            .ok_or_else(|| ApiError::Unauthorized("the agent credential was revoked".into()))?;
     if db::path_health::claim_sample(&mut *tx, agent.agent_id).await? {
         db::path_health::insert_samples(&mut *tx, agent.tenant_id, agent.site_id, &report.peers).await?;
     }
@@ -315,5 +336,6 @@ pub async fn status(
         app.metrics.site_health_transition(&previous, health.as_str());
     }
     app.metrics.path_report(&report);
+    app.metrics.shaping_report(previous_links.as_deref(), &report.links);
     Ok(StatusCode::NO_CONTENT)
 }
