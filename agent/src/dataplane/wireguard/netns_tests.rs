@@ -957,12 +957,12 @@ fn shaping_follows_the_document_keeps_the_last_good_one_on_bad_input_and_goes_aw
     assert_eq!(shaping_of(&a, "lte").egress_kbps, Some(95_000));
 
     // The same document again (a new revision of it): no tc at all.
-    let before = shaping::TC_RUNS.load(Relaxed);
+    let before = a.call(|_| shaping::tc_runs());
     let mut same = ca.clone();
     same.revision += 1;
     a.call(move |wg| wg.apply(&same)).unwrap();
     let _ = shaping_of(&a, "fiber");
-    assert_eq!(shaping::TC_RUNS.load(Relaxed), before, "an unchanged document ran tc");
+    assert_eq!(a.call(|_| shaping::tc_runs()), before, "an unchanged document ran tc");
 
     // More bandwidth, while echoes run: the hierarchy changes in place (its counters go on)
     // and no echo is lost.
@@ -1297,4 +1297,55 @@ fn shaping_bench() {
         drop(topo);
     }
     assert!(failures.is_empty(), "{failures:?}");
+}
+
+#[test]
+fn ingress_shaping_goes_through_an_ifb_device_with_the_same_classes() {
+    if let Some(why) = skip_reason() {
+        println!("skipped: the namespace test needs root, /dev/net/tun and ip ({why})");
+        return;
+    }
+    let tag = format!("i{}", std::process::id() % 10_000);
+    let topo = topology_named("pq-", &tag);
+    let (ns_a, ns_b) = (topo.ns[1].clone(), topo.ns[2].clone());
+    let (ka, pa) = key();
+    let (kb, pb) = key();
+    let a = NsAgent::start_with(&ns_a, ka, shaping::ShapingOptions { egress: true, ingress: true });
+    let b = NsAgent::start(&ns_b, kb);
+    let mut ca = config("a", 1, ("b", 2, &pb), &[]);
+    voice_and_bulk(&mut ca);
+    ca.links[0].bandwidth_down_mbps = 10;
+    let mut cb = config("b", 2, ("a", 1, &pa), &[]);
+    voice_and_bulk(&mut cb);
+    a.call(move |wg| wg.apply(&ca)).unwrap();
+    b.call(move |wg| wg.apply(&cb)).unwrap();
+    echo_server(&ns_b, "100.64.0.2:7777");
+    assert!(wait_until(Duration::from_secs(10), || echo_once(&ns_a, "100.64.0.2:7777", Duration::from_millis(500)))
+        .is_some());
+    for _ in 0..10 {
+        assert!(echo_once(&ns_a, "100.64.0.2:7777", Duration::from_millis(500)));
+    }
+    let s = shaping_of(&a, "fiber");
+    println!("fiber shaping with ingress: {s:?}");
+    assert_eq!((s.egress_kbps, s.ingress_kbps, s.error.as_deref()), (Some(95_000), Some(9_500), None));
+    // What A received went through the receiving direction's classes: the echoes (no policy of
+    // B's matches them: default class) and the answers to A's probes, which carry the voice DSCP.
+    let ingress: Vec<_> = s.classes.iter().filter(|c| c.direction == patronus_api::ShapingDirection::Ingress).collect();
+    assert!(ingress.iter().map(|c| c.packets).sum::<u64>() >= 10, "{ingress:?}");
+    let voice_in = ingress.iter().find(|c| c.class.as_deref() == Some("voice")).unwrap();
+    assert!(voice_in.packets >= 1 && voice_in.rate_kbps == 1_900, "{voice_in:?}");
+    let out =
+        Command::new("ip").args(["netns", "exec", &ns_a, "ip", "-o", "link", "show", "type", "ifb"]).output().unwrap();
+    let ifbs = String::from_utf8_lossy(&out.stdout).to_string();
+    let ifb = ifbs.split(": ").nth(1).unwrap_or_default().to_owned();
+    assert!(ifb.starts_with("pqi"), "{ifbs}");
+    assert!(tc_show(&ns_a, &ifb).contains("class htb 7071:1 root rate 9500Kbit"), "{}", tc_show(&ns_a, &ifb));
+    assert!(tc_show(&ns_a, "a-fiber").contains("qdisc ingress ffff:"));
+    drop(a);
+    let out =
+        Command::new("ip").args(["netns", "exec", &ns_a, "ip", "-o", "link", "show", "type", "ifb"]).output().unwrap();
+    assert!(out.stdout.is_empty(), "the IFB devices stayed: {}", String::from_utf8_lossy(&out.stdout));
+    assert!(!tc_show(&ns_a, "a-fiber").contains("ingress"));
+    drop(b);
+    drop(topo);
 }

@@ -340,15 +340,23 @@ fn batch(dev: &str, old: Option<&BTreeMap<Key, String>>, new: &BTreeMap<Key, Str
     lines
 }
 
-/// `tc` commands this process ran, for tests that check that an unchanged document runs none.
-pub static TC_RUNS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+thread_local! {
+    /// `tc` commands this thread ran, for tests that check that an unchanged document runs none
+    /// (per thread: tests run side by side, each agent on its own thread).
+    static TC_RUNS: std::cell::Cell<u64> = const { std::cell::Cell::new(0) };
+}
+
+/// `tc` commands the calling thread ran.
+pub fn tc_runs() -> u64 {
+    TC_RUNS.with(|c| c.get())
+}
 
 /// Runs `lines` as one `tc -batch`; the error carries what tc said.
 fn run_tc(lines: &[String]) -> Result<(), String> {
     if lines.is_empty() {
         return Ok(());
     }
-    TC_RUNS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    TC_RUNS.with(|c| c.set(c.get() + 1));
     let mut script = String::new();
     for l in lines {
         let _ = writeln!(script, "{l}");
@@ -545,7 +553,7 @@ impl Shaper {
             let _ = run_tc(&[format!("qdisc del dev {interface} root")]);
         }
         let ifb = ifb_name(index);
-        if std::path::Path::new(&format!("/sys/class/net/{ifb}")).exists() {
+        if self.index(&ifb).is_ok() {
             let _ = run_tc(&[format!("qdisc del dev {interface} ingress")]);
             let _ = run_ip(&["link", "del", &ifb]);
         }
@@ -636,7 +644,8 @@ impl Shaper {
         let old_objects = old.map(|(p, l)| objects(p, l));
         let new_objects = objects(new, leaf);
         if old.is_none() {
-            if !std::path::Path::new(&format!("/sys/class/net/{ifb}")).exists() {
+            // (Looked up through netlink: /sys shows the namespace it was mounted in.)
+            if self.index(&ifb).is_err() {
                 run_ip(&["link", "add", &ifb, "type", "ifb"])?;
             }
             run_ip(&["link", "set", &ifb, "up"])?;
