@@ -114,12 +114,15 @@ impl NsAgent {
     }
 
     fn start_with(ns: &str, key: [u8; 32], shaping: shaping::ShapingOptions) -> NsAgent {
+        NsAgent::start_options(ns, key, DataplaneOptions { tun_name: "wgt0".into(), shaping, ..Default::default() })
+    }
+
+    fn start_options(ns: &str, key: [u8; 32], opts: DataplaneOptions) -> NsAgent {
         let ns_file = File::open(format!("/var/run/netns/{ns}")).unwrap();
         let (tx, rx) = mpsc::channel::<Job>();
         let (ready_tx, ready_rx) = mpsc::channel();
         let handle = std::thread::spawn(move || {
             sys::enter_netns(&ns_file).unwrap();
-            let opts = DataplaneOptions { tun_name: "wgt0".into(), shaping, ..Default::default() };
             let mut wg = WireGuard::start(key, opts).unwrap();
             ready_tx.send(()).unwrap();
             while let Ok(f) = rx.recv() {
@@ -1186,9 +1189,18 @@ fn shaping_bench() {
         }
         let (ka, pa) = key();
         let (kb, pb) = key();
-        let opts = shaping::ShapingOptions { egress: shaped, ingress: false };
-        let a = NsAgent::start_with(&ns_a, ka, opts);
-        let b = NsAgent::start_with(&ns_b, kb, shaping::ShapingOptions { egress: false, ingress: false });
+        // Paths stay up through 5 s without an answer: the control's bufferbloat (probes queued
+        // for hundreds of milliseconds) would otherwise move the traffic to lte, around the
+        // bottleneck, and there would be nothing to compare.
+        let timing = PathTiming { min_down_after: Duration::from_secs(5), ..PathTiming::default() };
+        let options = |egress: bool| DataplaneOptions {
+            tun_name: "wgt0".into(),
+            path_timing: timing,
+            shaping: shaping::ShapingOptions { egress, ingress: false },
+            ..Default::default()
+        };
+        let a = NsAgent::start_options(&ns_a, ka, options(shaped));
+        let b = NsAgent::start_options(&ns_b, kb, options(false));
         let class = |name: &str, priority: u8, dscp: u8, guaranteed: u8| ConfigQosClass {
             name: name.into(),
             priority,
