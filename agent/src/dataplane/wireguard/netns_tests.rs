@@ -1372,3 +1372,37 @@ fn ingress_shaping_goes_through_an_ifb_device_with_the_same_classes() {
     drop(b);
     drop(topo);
 }
+
+#[test]
+fn an_agent_with_shaping_off_removes_what_an_earlier_run_left() {
+    if let Some(why) = skip_reason() {
+        println!("skipped: the namespace test needs root, /dev/net/tun and ip ({why})");
+        return;
+    }
+    let tag = format!("o{}", std::process::id() % 10_000);
+    let topo = topology_named("pq-", &tag);
+    let (ns_a, ns_b) = (topo.ns[1].clone(), topo.ns[2].clone());
+    // What a run killed with SIGKILL leaves: the agent's hierarchy on a-fiber.
+    must(&["ip", "netns", "exec", &ns_a, "tc", "qdisc", "add", "dev", "a-fiber", "root", "handle", "7071:", "htb"]);
+    must(&[
+        "ip", "netns", "exec", &ns_a, "tc", "class", "add", "dev", "a-fiber", "parent", "7071:", "classid", "7071:1",
+        "htb", "rate", "1mbit",
+    ]);
+    let (ka, pa) = key();
+    let (kb, pb) = key();
+    let a = NsAgent::start_with(&ns_a, ka, shaping::ShapingOptions { egress: false, ingress: false });
+    let b = NsAgent::start(&ns_b, kb);
+    let ca = config("a", 1, ("b", 2, &pb), &[]);
+    let cb = config("b", 2, ("a", 1, &pa), &[]);
+    a.call(move |wg| wg.apply(&ca)).unwrap();
+    b.call(move |wg| wg.apply(&cb)).unwrap();
+    let tc = tc_show(&ns_a, "a-fiber");
+    assert!(!tc.contains("7071"), "the earlier run's shaping stayed: {tc}");
+    assert!(a.call(|wg| wg.links()).iter().all(|l| l.shaping.is_none()), "shaping is off: no shaping in the status");
+    echo_server(&ns_b, "100.64.0.2:7777");
+    assert!(wait_until(Duration::from_secs(10), || echo_once(&ns_a, "100.64.0.2:7777", Duration::from_millis(500)))
+        .is_some());
+    drop(a);
+    drop(b);
+    drop(topo);
+}
