@@ -1259,6 +1259,14 @@ fn shaping_bench() {
             percentile(&loaded, 0.99),
             loaded.last().copied().unwrap_or(f64::NAN),
         );
+        // The bottleneck's own counters: how often its buffer overflowed.
+        let out =
+            Command::new("ip").args(["netns", "exec", &ns_r, "tc", "-s", "qdisc", "show", "dev", "pqifb"]).output();
+        let router = out.map(|o| String::from_utf8_lossy(&o.stdout).replace('\n', " ")).unwrap_or_default();
+        println!(
+            "BENCH {mode} bottleneck after the EF phase: {}",
+            router.split_whitespace().collect::<Vec<_>>().join(" ")
+        );
         if shaped {
             let s = shaping_of(&a, "fiber");
             for c in &s.classes {
