@@ -1239,10 +1239,7 @@ fn shaping_bench() {
         let bulk = {
             let ns_a = ns_a.clone();
             let t = (secs + 4).to_string();
-            // A 4 MB window: with the receiver's automatic window the stream never filled the
-            // bottleneck's buffer (the tbf dropped nothing), so the control showed less queueing
-            // than a provider's modem sees from a few streams at once.
-            std::thread::spawn(move || iperf(&ns_a, &["-c", "100.64.0.2", "-p", "5201", "-t", &t, "-w", "4M"]))
+            std::thread::spawn(move || iperf(&ns_a, &["-c", "100.64.0.2", "-p", "5201", "-t", &t]))
         };
         std::thread::sleep(Duration::from_secs(3));
         let (mut loaded, sent) = ef_flow(&ns_a, "100.64.0.2:7777", Duration::from_secs(secs));
