@@ -68,9 +68,9 @@ const MAX_REPORTED_EVENTS: usize = 100;
 
 impl<D: Dataplane> Shared<D> {
     fn report(&self) -> AgentStatusReport {
-        let (links, peers, policies, events, xdp_guard) = {
+        let (links, peers, policies, events, xdp_guard, problem) = {
             let mut dp = self.dataplane.lock().unwrap_or_else(|e| e.into_inner());
-            (dp.links(), dp.peers(), dp.policies(), dp.take_failover_events(), dp.xdp_guard())
+            (dp.links(), dp.peers(), dp.policies(), dp.take_failover_events(), dp.xdp_guard(), dp.problem())
         };
         let failover_events: Vec<FailoverEvent> = {
             let mut unreported = self.unreported.lock().unwrap_or_else(|e| e.into_inner());
@@ -87,7 +87,8 @@ impl<D: Dataplane> Shared<D> {
             uptime_seconds: self.started.elapsed().as_secs(),
             links,
             peers,
-            last_error: applied.last_error.clone(),
+            // A rejected document says so first; otherwise what the dataplane could not do.
+            last_error: applied.last_error.clone().or(problem),
             policies,
             failover_events,
             xdp_guard,
@@ -173,9 +174,32 @@ pub async fn run<D: Dataplane + 'static>(state: StateDir, dataplane: D, options:
     let result = tokio::select! {
         r = poll_loop(&state, &enrollment, &client, &shared, &options) => r,
         _ = revoked_rx.wait_for(|revoked| *revoked) => Err(RunError::Revoked),
+        _ = stop_signal() => {
+            tracing::info!("stopping");
+            Ok(())
+        }
     };
     reporter.abort();
+    // The dataplane goes with the last reference, and takes down what it set up (its shaping).
+    let _ = reporter.await;
+    drop(shared);
     result
+}
+
+/// SIGTERM or SIGINT.
+async fn stop_signal() {
+    use tokio::signal::unix::{signal, SignalKind};
+    match signal(SignalKind::terminate()) {
+        Ok(mut term) => {
+            tokio::select! {
+                _ = term.recv() => {}
+                _ = tokio::signal::ctrl_c() => {}
+            }
+        }
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
 }
 
 async fn poll_loop<D: Dataplane>(

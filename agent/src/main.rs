@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use patronus_agent::control::{self, RunError, RunOptions};
 use patronus_agent::dataplane::guard::GuardOptions;
+use patronus_agent::dataplane::wireguard::shaping::ShapingOptions;
 use patronus_agent::dataplane::wireguard::{DataplaneOptions, WireGuard};
 use patronus_agent::dataplane::ControlOnly;
 use patronus_agent::state::{StateDir, DEFAULT_STATE_DIR};
@@ -29,6 +30,12 @@ enum DataplaneKind {
     Wireguard,
     /// Validate and keep the document, forward nothing.
     None,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Switch {
+    On,
+    Off,
 }
 
 #[derive(Subcommand)]
@@ -70,6 +77,15 @@ enum Command {
         #[arg(long, env = "PATRONUS_AGENT_XDP_INITIATION_BURST", default_value_t = GuardOptions::default().initiation_burst,
               value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
         xdp_initiation_burst: u32,
+        /// Shape what each WAN link sends per QoS class (tc HTB at 95 % of the link's
+        /// `bandwidth_up_mbps`). `off` leaves the interfaces' queues alone and removes the
+        /// shaping an earlier run installed.
+        #[arg(long, value_enum, env = "PATRONUS_AGENT_SHAPING", default_value = "on")]
+        shaping: Switch,
+        /// Also shape what each WAN link receives, to 95 % of its `bandwidth_down_mbps`, through
+        /// an IFB device (`pqi<ifindex>`).
+        #[arg(long, value_enum, env = "PATRONUS_AGENT_INGRESS_SHAPING", default_value = "off")]
+        ingress_shaping: Switch,
     },
 }
 
@@ -114,6 +130,8 @@ async fn main() -> ExitCode {
             no_xdp_guard,
             xdp_initiation_rate,
             xdp_initiation_burst,
+            shaping,
+            ingress_shaping,
         } => {
             let options = RunOptions {
                 poll_wait: std::time::Duration::from_secs(poll_wait),
@@ -128,7 +146,14 @@ async fn main() -> ExitCode {
                             initiation_rate: xdp_initiation_rate,
                             initiation_burst: xdp_initiation_burst,
                         });
-                        WireGuard::start(key, DataplaneOptions { tun_name, xdp_guard, ..DataplaneOptions::default() })
+                        let shaping = ShapingOptions {
+                            egress: shaping == Switch::On,
+                            ingress: shaping == Switch::On && ingress_shaping == Switch::On,
+                        };
+                        WireGuard::start(
+                            key,
+                            DataplaneOptions { tun_name, xdp_guard, shaping, ..DataplaneOptions::default() },
+                        )
                     });
                     match started {
                         Ok(dp) => control::run(state, dp, options).await,

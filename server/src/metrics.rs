@@ -25,6 +25,10 @@ pub struct Metrics {
     guard_dropped_bytes: prometheus::IntCounter,
     guard_passed: IntCounterVec,
     guard_links: IntCounterVec,
+    shaped_bytes: IntCounterVec,
+    shaped_packets: IntCounterVec,
+    shaped_drops: IntCounterVec,
+    reported_shaping: IntCounterVec,
 }
 
 impl Metrics {
@@ -102,6 +106,38 @@ impl Metrics {
             &["mode"],
         )?;
         registry.register(Box::new(guard_links.clone()))?;
+        // Shaping counters summed over the fleet by direction and QoS priority (1-8, or
+        // `default` for the default class): bounded labels; per link and class, the site's status.
+        let shaping_labels = ["direction", "priority"];
+        let shaped_bytes = IntCounterVec::new(
+            Opts::new("patronus_shaped_bytes_total", "Bytes agents' tc shaping passed, by direction and QoS priority"),
+            &shaping_labels,
+        )?;
+        registry.register(Box::new(shaped_bytes.clone()))?;
+        let shaped_packets = IntCounterVec::new(
+            Opts::new(
+                "patronus_shaped_packets_total",
+                "Packets agents' tc shaping passed, by direction and QoS priority",
+            ),
+            &shaping_labels,
+        )?;
+        registry.register(Box::new(shaped_packets.clone()))?;
+        let shaped_drops = IntCounterVec::new(
+            Opts::new(
+                "patronus_shaped_drops_total",
+                "Packets agents' tc shaping dropped (class queue full), by direction and QoS priority",
+            ),
+            &shaping_labels,
+        )?;
+        registry.register(Box::new(shaped_drops.clone()))?;
+        let reported_shaping = IntCounterVec::new(
+            Opts::new(
+                "patronus_reported_shaping_total",
+                "Shaped links in agents' status reports, by state (ok, error: the document's shaping is not installed)",
+            ),
+            &["state"],
+        )?;
+        registry.register(Box::new(reported_shaping.clone()))?;
         Ok(Metrics {
             registry,
             requests,
@@ -116,6 +152,10 @@ impl Metrics {
             guard_dropped_bytes,
             guard_passed,
             guard_links,
+            shaped_bytes,
+            shaped_packets,
+            shaped_drops,
+            reported_shaping,
         })
     }
 
@@ -167,6 +207,34 @@ impl Metrics {
             }
         } else {
             self.guard_links.with_label_values(&["off"]).inc_by(guard.links.len().max(1) as u64);
+        }
+    }
+
+    /// Counts what shaping passed and dropped since the agent's previous report: each class's
+    /// counters less the same class's in `previous` (all of them when the class is new or its
+    /// counters started again, as after the agent restarted).
+    pub fn shaping_report(&self, previous: Option<&[patronus_api::LinkState]>, links: &[patronus_api::LinkState]) {
+        for link in links {
+            let Some(shaping) = &link.shaping else { continue };
+            let state = if shaping.error.is_some() { "error" } else { "ok" };
+            self.reported_shaping.with_label_values(&[state]).inc();
+            let before = previous
+                .and_then(|p| p.iter().find(|l| l.name == link.name))
+                .and_then(|l| l.shaping.as_ref())
+                .filter(|s| s.interface == shaping.interface);
+            for c in &shaping.classes {
+                let old =
+                    before.and_then(|b| b.classes.iter().find(|o| o.class == c.class && o.direction == c.direction));
+                let delta = |now: u64, then: Option<u64>| match then {
+                    Some(then) if then <= now => now - then,
+                    _ => now,
+                };
+                let priority = c.priority.map_or_else(|| "default".to_owned(), |p| p.to_string());
+                let labels = [c.direction.as_str(), priority.as_str()];
+                self.shaped_bytes.with_label_values(&labels).inc_by(delta(c.bytes, old.map(|o| o.bytes)));
+                self.shaped_packets.with_label_values(&labels).inc_by(delta(c.packets, old.map(|o| o.packets)));
+                self.shaped_drops.with_label_values(&labels).inc_by(delta(c.drops, old.map(|o| o.drops)));
+            }
         }
     }
 

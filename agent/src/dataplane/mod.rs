@@ -22,6 +22,12 @@ pub trait Dataplane: Send {
         Vec::new()
     }
 
+    /// A problem that persists beside an applied document (a link it cannot shape), for the
+    /// status report's `last_error`.
+    fn problem(&self) -> Option<String> {
+        None
+    }
+
     /// Path changes since the last call, oldest first.
     fn take_failover_events(&mut self) -> Vec<FailoverEvent> {
         Vec::new()

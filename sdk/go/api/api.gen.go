@@ -151,6 +151,24 @@ func (e Role) Valid() bool {
 	}
 }
 
+// Defines values for ShapingDirection.
+const (
+	ShapingDirectionEgress  ShapingDirection = "egress"
+	ShapingDirectionIngress ShapingDirection = "ingress"
+)
+
+// Valid indicates whether the value is a known member of the ShapingDirection enum.
+func (e ShapingDirection) Valid() bool {
+	switch e {
+	case ShapingDirectionEgress:
+		return true
+	case ShapingDirectionIngress:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for SiteHealth.
 const (
 	SiteHealthDegraded   SiteHealth = "degraded"
@@ -613,14 +631,41 @@ type Link struct {
 // LinkKind defines model for LinkKind.
 type LinkKind string
 
+// LinkShaping The traffic shaping (tc) on one WAN link's interface: an HTB hierarchy shaped a little below
+// the link's bandwidth, one class per QoS class and a default class for the rest.
+type LinkShaping struct {
+	// Classes Counters of each class of the installed hierarchy.
+	Classes []ShapingClass `json:"classes,omitempty"`
+
+	// EgressKbps The rate the link's sending direction is shaped to, in kbit/s; absent when nothing is
+	// installed (see `error`).
+	EgressKbps nullable.Nullable[int64] `json:"egress_kbps,omitempty"`
+
+	// Error Why the document's shaping for this link is not what is installed (a bandwidth of 0, QoS
+	// guarantees the link cannot carry, an interface that does not exist, tc refusing it);
+	// the shaping installed before stays until the cause is fixed.
+	Error nullable.Nullable[string] `json:"error,omitempty"`
+
+	// IngressKbps The rate the receiving direction is shaped to (through an IFB device), in kbit/s; absent
+	// when the agent does not shape what it receives (its default).
+	IngressKbps nullable.Nullable[int64] `json:"ingress_kbps,omitempty"`
+
+	// Interface The interface the installed hierarchy is on.
+	Interface string `json:"interface"`
+
+	// Leaf The queue in each class: `fq_codel` where the kernel has it, otherwise a short `pfifo`.
+	Leaf nullable.Nullable[string] `json:"leaf,omitempty"`
+}
+
 // LinkState One WAN link of the reporting site.
 type LinkState struct {
-	Name      string `json:"name"`
-	RxBytes   *int64 `json:"rx_bytes,omitempty"`
-	RxPackets *int64 `json:"rx_packets,omitempty"`
-	TxBytes   *int64 `json:"tx_bytes,omitempty"`
-	TxPackets *int64 `json:"tx_packets,omitempty"`
-	Up        bool   `json:"up"`
+	Name      string                         `json:"name"`
+	RxBytes   *int64                         `json:"rx_bytes,omitempty"`
+	RxPackets *int64                         `json:"rx_packets,omitempty"`
+	Shaping   nullable.Nullable[LinkShaping] `json:"shaping,omitempty"`
+	TxBytes   *int64                         `json:"tx_bytes,omitempty"`
+	TxPackets *int64                         `json:"tx_packets,omitempty"`
+	Up        bool                           `json:"up"`
 }
 
 // LinkUpdate PATCH body. `endpoint: null` removes the endpoint (the link went behind NAT).
@@ -1131,6 +1176,34 @@ type RefreshRequest struct {
 // Role A role inside a tenant. `viewer` reads; `operator` also writes network configuration;
 // `admin` also manages users and API tokens.
 type Role string
+
+// ShapingClass One class of a link's shaping and its counters since it was installed.
+type ShapingClass struct {
+	// BacklogBytes What waits in the class's queue now.
+	BacklogBytes   *int64 `json:"backlog_bytes,omitempty"`
+	BacklogPackets *int64 `json:"backlog_packets,omitempty"`
+	Bytes          *int64 `json:"bytes,omitempty"`
+	CeilKbps       *int64 `json:"ceil_kbps,omitempty"`
+
+	// Class The QoS class; absent for the default class (traffic of no QoS class).
+	Class nullable.Nullable[string] `json:"class,omitempty"`
+
+	// Direction Which way a shaped class's traffic goes.
+	Direction *ShapingDirection `json:"direction,omitempty"`
+
+	// Drops Packets dropped because the class's queue was full.
+	Drops   *int64 `json:"drops,omitempty"`
+	Packets *int64 `json:"packets,omitempty"`
+
+	// Priority The QoS class's priority (1 first); absent for the default class, which comes last.
+	Priority nullable.Nullable[int32] `json:"priority,omitempty"`
+
+	// RateKbps Guaranteed and maximum rate, kbit/s.
+	RateKbps *int64 `json:"rate_kbps,omitempty"`
+}
+
+// ShapingDirection Which way a shaped class's traffic goes.
+type ShapingDirection string
 
 // SigningKey A JWT signing key, without its secret.
 type SigningKey struct {

@@ -444,6 +444,95 @@ pub struct LinkState {
     pub tx_packets: u64,
     #[serde(default)]
     pub rx_packets: u64,
+    /// What the agent's traffic shaping (tc) does on the link's interface; absent when the agent
+    /// does not shape (shaping turned off on the agent, or a dataplane without it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shaping: Option<LinkShaping>,
+}
+
+/// The traffic shaping (tc) on one WAN link's interface: an HTB hierarchy shaped a little below
+/// the link's bandwidth, one class per QoS class and a default class for the rest.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LinkShaping {
+    /// The interface the installed hierarchy is on.
+    #[schema(max_length = 15, pattern = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$")]
+    pub interface: String,
+    /// The rate the link's sending direction is shaped to, in kbit/s; absent when nothing is
+    /// installed (see `error`).
+    #[serde(default)]
+    pub egress_kbps: Option<u64>,
+    /// The rate the receiving direction is shaped to (through an IFB device), in kbit/s; absent
+    /// when the agent does not shape what it receives (its default).
+    #[serde(default)]
+    pub ingress_kbps: Option<u64>,
+    /// The queue in each class: `fq_codel` where the kernel has it, otherwise a short `pfifo`.
+    #[serde(default)]
+    #[schema(max_length = 16, pattern = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$")]
+    pub leaf: Option<String>,
+    /// Why the document's shaping for this link is not what is installed (a bandwidth of 0, QoS
+    /// guarantees the link cannot carry, an interface that does not exist, tc refusing it);
+    /// the shaping installed before stays until the cause is fixed.
+    #[serde(default)]
+    #[schema(max_length = 2000, pattern = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$")]
+    pub error: Option<String>,
+    /// Counters of each class of the installed hierarchy.
+    #[serde(default)]
+    #[schema(max_items = 1000)]
+    pub classes: Vec<ShapingClass>,
+}
+
+/// Which way a shaped class's traffic goes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ShapingDirection {
+    /// Datagrams the link sends.
+    #[default]
+    Egress,
+    /// Datagrams the link receives.
+    Ingress,
+}
+
+impl ShapingDirection {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ShapingDirection::Egress => "egress",
+            ShapingDirection::Ingress => "ingress",
+        }
+    }
+}
+
+/// One class of a link's shaping and its counters since it was installed.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ShapingClass {
+    /// The QoS class; absent for the default class (traffic of no QoS class).
+    #[serde(default)]
+    #[schema(max_length = 100, pattern = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$")]
+    pub class: Option<String>,
+    /// The QoS class's priority (1 first); absent for the default class, which comes last.
+    #[serde(default)]
+    #[schema(minimum = 1, maximum = 8)]
+    pub priority: Option<u8>,
+    #[serde(default)]
+    pub direction: ShapingDirection,
+    /// Guaranteed and maximum rate, kbit/s.
+    #[serde(default)]
+    pub rate_kbps: u64,
+    #[serde(default)]
+    pub ceil_kbps: u64,
+    #[serde(default)]
+    pub bytes: u64,
+    #[serde(default)]
+    pub packets: u64,
+    /// Packets dropped because the class's queue was full.
+    #[serde(default)]
+    pub drops: u64,
+    /// What waits in the class's queue now.
+    #[serde(default)]
+    pub backlog_bytes: u64,
+    #[serde(default)]
+    pub backlog_packets: u64,
 }
 
 /// One peer of the reporting site.

@@ -1,7 +1,7 @@
 //! Agents: the one enrolled agent of a site, its credential hash and its latest status report.
 
 use chrono::{DateTime, Utc};
-use patronus_api::{Agent, AgentStatusReport, WgKey, XdpGuardCounters};
+use patronus_api::{Agent, AgentStatusReport, LinkState, WgKey, XdpGuardCounters};
 use sqlx::types::Json as SqlJson;
 use sqlx::PgExecutor;
 use uuid::Uuid;
@@ -98,10 +98,20 @@ pub struct PreviousStatus {
     pub uptime_seconds: Option<SqlJson<u64>>,
     /// The XDP guard's counters (cumulative since the agent started).
     pub xdp_guard: Option<SqlJson<XdpGuardCounters>>,
+    /// The previous report's links, for the shaping counters' increments.
+    links: Option<SqlJson<serde_json::Value>>,
+}
+
+impl PreviousStatus {
+    /// The previous report's links; `None` when there were none or they no longer parse.
+    pub fn links(&self) -> Option<Vec<LinkState>> {
+        self.links.as_ref().and_then(|SqlJson(v)| serde_json::from_value(v.clone()).ok())
+    }
 }
 
 /// Stores a status report and the health derived from it; returns the health it had before, and
-/// what the report before said of uptime and the XDP guard's counters (to count their increase).
+/// what the report before said of uptime, the XDP guard's counters and the links (to count their
+/// increase).
 pub async fn record_status(
     ex: impl PgExecutor<'_>,
     id: Uuid,
@@ -113,7 +123,7 @@ pub async fn record_status(
          FROM (SELECT id, health, report FROM agents WHERE id = $1 FOR UPDATE) prev \
          WHERE a.id = prev.id \
          RETURNING prev.health, prev.report -> 'uptime_seconds' AS uptime_seconds, \
-         prev.report -> 'xdp_guard' -> 'counters' AS xdp_guard",
+         prev.report -> 'xdp_guard' -> 'counters' AS xdp_guard, prev.report -> 'links' AS links",
     )
     .bind(id)
     .bind(SqlJson(report))

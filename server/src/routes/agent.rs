@@ -253,6 +253,26 @@ pub async fn status(
     if report.links.len() > 64 {
         errors.add("/links", "at most 64 links");
     }
+    for (i, link) in report.links.iter().enumerate() {
+        let Some(shaping) = &link.shaping else { continue };
+        validate::text(&mut errors, &format!("/links/{i}/shaping/interface"), &shaping.interface, 15);
+        for (field, value, max) in [("leaf", &shaping.leaf, 16), ("error", &shaping.error, 2000)] {
+            if let Some(v) = value {
+                validate::text(&mut errors, &format!("/links/{i}/shaping/{field}"), v, max);
+            }
+        }
+        if shaping.classes.len() > 1000 {
+            errors.add(&format!("/links/{i}/shaping/classes"), "at most 1000 classes");
+        }
+        for (j, c) in shaping.classes.iter().enumerate() {
+            if let Some(name) = &c.class {
+                validate::text(&mut errors, &format!("/links/{i}/shaping/classes/{j}/class"), name, 100);
+            }
+            if c.priority.is_some_and(|p| !(1..=8).contains(&p)) {
+                errors.add(&format!("/links/{i}/shaping/classes/{j}/priority"), "must be 1 to 8");
+            }
+        }
+    }
     if report.peers.len() > 20_000 {
         errors.add("/peers", "at most 20000 peers");
     }
@@ -332,5 +352,6 @@ pub async fn status(
     let restarted = previous.uptime_seconds.is_none_or(|u| u.0 > report.uptime_seconds);
     let before = if restarted { None } else { previous.xdp_guard.map(|c| c.0) };
     app.metrics.xdp_guard_report(report.xdp_guard.as_ref(), before.as_ref());
+    app.metrics.shaping_report(previous.links().as_deref(), &report.links);
     Ok(StatusCode::NO_CONTENT)
 }

@@ -225,3 +225,63 @@ async fn bad_path_queries_and_reports_are_4xx_and_other_tenants_see_nothing() {
     assert_eq!(e.body["items"], json!([]));
     assert_eq!(app.get(&history).token(&t.viewer).send().await.body["series"], json!([]));
 }
+
+fn shaping_report(voice_bytes: u64, voice_drops: u64, error: Option<&str>) -> Value {
+    json!({
+        "agent_version": "0.1.0", "uptime_seconds": 5,
+        "links": [{"name": "fiber", "up": true, "shaping": {
+            "interface": "eth0", "egress_kbps": 19000, "leaf": "pfifo", "error": error,
+            "classes": [
+                {"class": "voice", "priority": 1, "direction": "egress", "rate_kbps": 3800, "ceil_kbps": 19000,
+                 "bytes": voice_bytes, "packets": voice_bytes / 100, "drops": voice_drops,
+                 "backlog_bytes": 0, "backlog_packets": 0},
+                {"direction": "egress", "rate_kbps": 15200, "ceil_kbps": 19000, "bytes": 500, "packets": 5}
+            ]}}],
+    })
+}
+
+#[tokio::test]
+async fn shaping_counters_are_in_the_status_and_counted_once_in_the_metrics() {
+    let app = TestApp::new().await;
+    let t = app.tenant("acme").await;
+    let paris = site(&app, &t, "paris", &[]).await;
+    let p = id(&paris).to_string();
+    let cred = enrolled(&app, &t, &p, 1).await;
+    for (bytes, drops) in [(1000, 1), (3000, 4)] {
+        app.post("/v1/agent/status")
+            .token(&cred)
+            .json(shaping_report(bytes, drops, None))
+            .send()
+            .await
+            .expect(StatusCode::NO_CONTENT);
+    }
+    let status = app.get(&format!("/v1/sites/{p}/status")).token(&t.viewer).send().await;
+    status.expect(StatusCode::OK);
+    let shaping = &status.body["report"]["links"][0]["shaping"];
+    assert_eq!((shaping["leaf"].as_str(), shaping["egress_kbps"].as_u64()), (Some("pfifo"), Some(19000)));
+    assert_eq!(shaping["classes"][0]["bytes"], 3000, "{}", status.body);
+    // The counters of the second report less the first: each byte once.
+    let metrics = app.state.metrics.render();
+    assert!(metrics.contains("patronus_shaped_bytes_total{direction=\"egress\",priority=\"1\"} 3000"), "{metrics}");
+    assert!(metrics.contains("patronus_shaped_drops_total{direction=\"egress\",priority=\"1\"} 4"), "{metrics}");
+    assert!(
+        metrics.contains("patronus_shaped_bytes_total{direction=\"egress\",priority=\"default\"} 500"),
+        "{metrics}"
+    );
+    // Counters that started again (the agent restarted) count from zero.
+    app.post("/v1/agent/status")
+        .token(&cred)
+        .json(shaping_report(200, 0, Some("interface eth0 does not exist")))
+        .send()
+        .await
+        .expect(StatusCode::NO_CONTENT);
+    let metrics = app.state.metrics.render();
+    assert!(metrics.contains("patronus_shaped_bytes_total{direction=\"egress\",priority=\"1\"} 3200"), "{metrics}");
+    assert!(metrics.contains("patronus_reported_shaping_total{state=\"error\"} 1"), "{metrics}");
+    // A report whose shaping names a class priority out of range is refused.
+    let mut bad = shaping_report(1, 0, None);
+    bad["links"][0]["shaping"]["classes"][0]["priority"] = json!(9);
+    let r = app.post("/v1/agent/status").token(&cred).json(bad).send().await;
+    r.expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.to_string().contains("/links/0/shaping/classes/0/priority"), "{}", r.body);
+}

@@ -160,14 +160,16 @@ func linkFieldAttributes() map[string]schema.Attribute {
 			Validators: []validator.String{endpointRule},
 		},
 		"bandwidth_up_mbps": schema.Int64Attribute{
-			Required:            true,
-			MarkdownDescription: fmt.Sprintf("Upstream bandwidth in Mbit/s (1 to %d); QoS shares are taken from it.", maxMbps),
-			Validators:          []validator.Int64{int64validator.Between(1, maxMbps)},
+			Required: true,
+			MarkdownDescription: fmt.Sprintf("Upstream bandwidth in Mbit/s (1 to %d). The agent shapes what it sends on the link "+
+				"to 95 %% of it, so that the queue forms where QoS classes order it; their shares are taken from that rate.", maxMbps),
+			Validators: []validator.Int64{int64validator.Between(1, maxMbps)},
 		},
 		"bandwidth_down_mbps": schema.Int64Attribute{
-			Required:            true,
-			MarkdownDescription: fmt.Sprintf("Downstream bandwidth in Mbit/s (1 to %d).", maxMbps),
-			Validators:          []validator.Int64{int64validator.Between(1, maxMbps)},
+			Required: true,
+			MarkdownDescription: fmt.Sprintf("Downstream bandwidth in Mbit/s (1 to %d). An agent started with "+
+				"`--ingress-shaping on` shapes what it receives on the link to 95 %% of it (off by default).", maxMbps),
+			Validators: []validator.Int64{int64validator.Between(1, maxMbps)},
 		},
 		"cost": schema.Int64Attribute{
 			Optional: true, Computed: true, Default: int64default.StaticInt64(defaultLinkCost),

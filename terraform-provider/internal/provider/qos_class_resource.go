@@ -79,7 +79,11 @@ func qosClassResourceSchema() schema.Schema {
 			"A class that a policy uses cannot be deleted (refer to it from the policy, by name, so that Terraform " +
 			"deletes the policy first).\n\n" +
 			"The agent marks the outer (tunnel) datagrams of the class's traffic with the class's DSCP, so that " +
-			"the underlay can honour it; it does not yet shape traffic by class.",
+			"the underlay can honour it, and shapes what each WAN link sends by class (tc HTB at 95 % of the " +
+			"link's `bandwidth_up_mbps`): the class is guaranteed `guaranteed_percent` of that rate, may use up to " +
+			"`max_percent` of it when others leave room, and classes of a lower `priority` number borrow first. A " +
+			"guarantee below 64 kbit/s on some link cannot be honoured there: that link's agent reports the error " +
+			"in its status and keeps the shaping it had.",
 		Attributes: map[string]schema.Attribute{
 			"id": idAttribute("The QoS class's id."),
 			"name": schema.StringAttribute{

@@ -12,7 +12,7 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use netlink_packet_core::{
-    NetlinkBuffer, NetlinkHeader, NetlinkMessage, NetlinkPayload, NLM_F_ACK, NLM_F_ACK_TLVS, NLM_F_CREATE,
+    NetlinkBuffer, NetlinkHeader, NetlinkMessage, NetlinkPayload, NLM_F_ACK, NLM_F_ACK_TLVS, NLM_F_CREATE, NLM_F_DUMP,
     NLM_F_REPLACE, NLM_F_REQUEST,
 };
 use netlink_packet_route::address::{AddressAttribute, AddressMessage};
@@ -20,6 +20,7 @@ use netlink_packet_route::link::{LinkAttribute, LinkFlags, LinkMessage};
 use netlink_packet_route::route::{
     RouteAddress, RouteAttribute, RouteHeader, RouteMessage, RouteProtocol, RouteScope, RouteType,
 };
+use netlink_packet_route::tc::{TcAttribute, TcMessage, TcStats2};
 use netlink_packet_route::{AddressFamily, RouteNetlinkMessage};
 use netlink_sys::{protocols::NETLINK_ROUTE, Socket, SocketAddr};
 
@@ -164,6 +165,16 @@ impl Netlink {
                         });
                     }
                     NetlinkPayload::InnerMessage(m) => reply(m),
+                    // A dump ends with DONE (carrying its error code), without an acknowledgement.
+                    NetlinkPayload::Done(d) => {
+                        if slot.is_none() {
+                            pending -= 1;
+                        }
+                        *slot = Some(match d.code {
+                            0 => Ok(()),
+                            code => Err(io::Error::from_raw_os_error(-code)),
+                        });
+                    }
                     _ => {}
                 }
             }
@@ -269,4 +280,62 @@ pub fn del_route(index: u32, prefix: &Prefix) -> Request {
     let mut m = route(index, prefix);
     m.header.scope = RouteScope::NoWhere;
     (RouteNetlinkMessage::DelRoute(m), 0)
+}
+
+/// Counters of one tc class (`tc -s class show`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ClassStats {
+    pub bytes: u64,
+    pub packets: u64,
+    pub drops: u64,
+    pub backlog_bytes: u64,
+    pub backlog_packets: u64,
+}
+
+/// The classes on interface `index`: (major, minor) of each class id, with its counters.
+pub fn tc_classes(nl: &mut Netlink, index: u32) -> io::Result<Vec<((u16, u16), ClassStats)>> {
+    let m = TcMessage::with_index(index as i32);
+    let replies = nl.request(RouteNetlinkMessage::GetTrafficClass(m), NLM_F_DUMP)?;
+    Ok(replies
+        .into_iter()
+        .filter_map(|r| match r {
+            RouteNetlinkMessage::NewTrafficClass(c) if c.header.index == index as i32 => Some(c),
+            _ => None,
+        })
+        .map(|c| {
+            let mut stats = ClassStats::default();
+            for a in &c.attributes {
+                match a {
+                    TcAttribute::Stats2(list) => {
+                        for s in list {
+                            match s {
+                                TcStats2::Basic(b) => {
+                                    stats.bytes = b.bytes;
+                                    stats.packets = u64::from(b.packets);
+                                }
+                                TcStats2::Queue(q) => {
+                                    stats.drops = u64::from(q.drops);
+                                    stats.backlog_bytes = u64::from(q.backlog);
+                                    stats.backlog_packets = u64::from(q.qlen);
+                                }
+                                _ => {}
+                            }
+                        }
+                    }
+                    // Older kernels: only the compatibility block.
+                    TcAttribute::Stats(s) if stats == ClassStats::default() => {
+                        stats = ClassStats {
+                            bytes: s.bytes,
+                            packets: u64::from(s.packets),
+                            drops: u64::from(s.drops),
+                            backlog_bytes: u64::from(s.backlog),
+                            backlog_packets: u64::from(s.qlen),
+                        };
+                    }
+                    _ => {}
+                }
+            }
+            ((c.header.handle.major, c.header.handle.minor), stats)
+        })
+        .collect())
 }

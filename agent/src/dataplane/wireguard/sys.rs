@@ -247,6 +247,8 @@ pub struct SendBatch {
     data: Vec<u8>,
     trains: Vec<Train>,
     gso: bool,
+    /// Most bytes in one GSO train.
+    max_train: usize,
     max_trains: usize,
     // Kept between flushes so that sending allocates nothing once warm.
     addrs: Vec<(libc::sockaddr_storage, libc::socklen_t)>,
@@ -303,6 +305,8 @@ fn tos_cmsg(dst: &SocketAddr) -> (libc::c_int, libc::c_int) {
 
 /// Most segments the kernel takes in one UDP GSO send.
 const MAX_GSO_SEGMENTS: usize = 64;
+/// Most bytes in one UDP GSO send (below the 64 KiB of an IP datagram, with headers).
+pub const MAX_TRAIN_BYTES: usize = 65000;
 
 impl SendBatch {
     pub fn new(max_trains: usize, gso: bool) -> SendBatch {
@@ -310,6 +314,7 @@ impl SendBatch {
             data: Vec::with_capacity(max_trains * 2048),
             trains: Vec::with_capacity(max_trains),
             gso,
+            max_train: MAX_TRAIN_BYTES,
             max_trains,
             addrs: Vec::with_capacity(max_trains),
             iovs: Vec::with_capacity(max_trains),
@@ -340,6 +345,11 @@ impl SendBatch {
         self.gso = gso;
     }
 
+    /// Trains stay within `bytes` (a datagram larger than that goes alone).
+    pub fn set_max_train(&mut self, bytes: usize) {
+        self.max_train = bytes.min(MAX_TRAIN_BYTES);
+    }
+
     /// Queues one datagram with `tos` as its outer TOS byte (IPv4) or traffic class (IPv6).
     pub fn push(&mut self, dst: SocketAddr, tos: u8, datagram: &[u8]) {
         let start = self.data.len();
@@ -358,7 +368,7 @@ impl SendBatch {
                     && datagram.len() <= last.segment
                     && last.len % last.segment == 0
                     && last.len / last.segment < MAX_GSO_SEGMENTS
-                    && last.len + datagram.len() <= 65000
+                    && last.len + datagram.len() <= self.max_train
                 {
                     last.len += datagram.len();
                     return;

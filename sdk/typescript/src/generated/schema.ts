@@ -926,6 +926,36 @@ export interface components {
         };
         /** @enum {string} */
         LinkKind: "fiber" | "cable" | "dsl" | "ethernet" | "lte" | "5g" | "satellite" | "mpls" | "other";
+        /**
+         * @description The traffic shaping (tc) on one WAN link's interface: an HTB hierarchy shaped a little below
+         *     the link's bandwidth, one class per QoS class and a default class for the rest.
+         */
+        LinkShaping: {
+            /** @description Counters of each class of the installed hierarchy. */
+            classes?: components["schemas"]["ShapingClass"][];
+            /**
+             * Format: int64
+             * @description The rate the link's sending direction is shaped to, in kbit/s; absent when nothing is
+             *     installed (see `error`).
+             */
+            egress_kbps?: number | null;
+            /**
+             * @description Why the document's shaping for this link is not what is installed (a bandwidth of 0, QoS
+             *     guarantees the link cannot carry, an interface that does not exist, tc refusing it);
+             *     the shaping installed before stays until the cause is fixed.
+             */
+            error?: string | null;
+            /**
+             * Format: int64
+             * @description The rate the receiving direction is shaped to (through an IFB device), in kbit/s; absent
+             *     when the agent does not shape what it receives (its default).
+             */
+            ingress_kbps?: number | null;
+            /** @description The interface the installed hierarchy is on. */
+            interface: string;
+            /** @description The queue in each class: `fq_codel` where the kernel has it, otherwise a short `pfifo`. */
+            leaf?: string | null;
+        };
         /** @description One WAN link of the reporting site. */
         LinkState: {
             name: string;
@@ -933,6 +963,7 @@ export interface components {
             rx_bytes?: number;
             /** Format: int64 */
             rx_packets?: number;
+            shaping?: null | components["schemas"]["LinkShaping"];
             /** Format: int64 */
             tx_bytes?: number;
             /** Format: int64 */
@@ -1504,6 +1535,45 @@ export interface components {
          * @enum {string}
          */
         Role: "viewer" | "operator" | "admin";
+        /** @description One class of a link's shaping and its counters since it was installed. */
+        ShapingClass: {
+            /**
+             * Format: int64
+             * @description What waits in the class's queue now.
+             */
+            backlog_bytes?: number;
+            /** Format: int64 */
+            backlog_packets?: number;
+            /** Format: int64 */
+            bytes?: number;
+            /** Format: int64 */
+            ceil_kbps?: number;
+            /** @description The QoS class; absent for the default class (traffic of no QoS class). */
+            class?: string | null;
+            direction?: components["schemas"]["ShapingDirection"];
+            /**
+             * Format: int64
+             * @description Packets dropped because the class's queue was full.
+             */
+            drops?: number;
+            /** Format: int64 */
+            packets?: number;
+            /**
+             * Format: int32
+             * @description The QoS class's priority (1 first); absent for the default class, which comes last.
+             */
+            priority?: number | null;
+            /**
+             * Format: int64
+             * @description Guaranteed and maximum rate, kbit/s.
+             */
+            rate_kbps?: number;
+        };
+        /**
+         * @description Which way a shaped class's traffic goes.
+         * @enum {string}
+         */
+        ShapingDirection: "egress" | "ingress";
         /** @description A JWT signing key, without its secret. */
         SigningKey: {
             /** Format: date-time */
@@ -1984,6 +2054,7 @@ export type FieldError = components['schemas']['FieldError'];
 export type Health = components['schemas']['Health'];
 export type Link = components['schemas']['Link'];
 export type LinkKind = components['schemas']['LinkKind'];
+export type LinkShaping = components['schemas']['LinkShaping'];
 export type LinkState = components['schemas']['LinkState'];
 export type LinkUpdate = components['schemas']['LinkUpdate'];
 export type LoginRequest = components['schemas']['LoginRequest'];
@@ -2031,6 +2102,8 @@ export type Quotas = components['schemas']['Quotas'];
 export type QuotasUpdate = components['schemas']['QuotasUpdate'];
 export type RefreshRequest = components['schemas']['RefreshRequest'];
 export type Role = components['schemas']['Role'];
+export type ShapingClass = components['schemas']['ShapingClass'];
+export type ShapingDirection = components['schemas']['ShapingDirection'];
 export type SigningKey = components['schemas']['SigningKey'];
 export type Site = components['schemas']['Site'];
 export type SiteConfig = components['schemas']['SiteConfig'];
@@ -4415,6 +4488,7 @@ export const linkKindValues: ReadonlyArray<FlattenedDeepRequired<components>["sc
 export const pathSelectionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PathSelection"]> = ["ordered", "lowest_latency", "lowest_loss", "lowest_cost", "duplicate"];
 export const protocolValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Protocol"]> = ["any", "tcp", "udp", "icmp"];
 export const roleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Role"]> = ["viewer", "operator", "admin"];
+export const shapingDirectionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ShapingDirection"]> = ["egress", "ingress"];
 export const siteHealthValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SiteHealth"]> = ["unenrolled", "online", "degraded", "offline"];
 export const siteRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SiteRole"]> = ["edge", "hub"];
 export const topologyModeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TopologyMode"]> = ["full_mesh", "hub_and_spoke", "explicit"];

@@ -53,10 +53,12 @@ options:
   bandwidth_up_mbps:
     description:
       - Upstream bandwidth in Mbit/s. Required to create the link.
+      - The agent shapes what it sends on the link to 95 percent of it, per QoS class.
     type: int
   bandwidth_down_mbps:
     description:
       - Downstream bandwidth in Mbit/s. Required to create the link.
+      - An agent started with C(--ingress-shaping on) shapes what it receives on the link to 95 percent of it.
     type: int
   cost:
     description:

@@ -16,7 +16,11 @@ description:
   - The guaranteed shares of all classes add up to at most 100 percent; a class that a policy uses cannot be
     deleted (the server answers which policy uses it).
   - The agent marks the outer (tunnel) datagrams of the class's traffic with the class's DSCP, so that the
-    underlay can honour it; it does not yet shape traffic by class.
+    underlay can honour it, and shapes what each WAN link sends by class (tc HTB at 95 percent of the link's
+    C(bandwidth_up_mbps)); the class is guaranteed O(guaranteed_percent) of that rate, may use up to
+    O(max_percent) of it when other classes leave room, and classes with a lower O(priority) number borrow first.
+  - A guarantee below 64 kbit/s on some link cannot be honoured there; that link's agent reports the error in
+    its status and keeps the shaping it had.
 author: Patronus contributors (@patronus-sdwan)
 extends_documentation_fragment:
   - patronus.sdwan.connection

@@ -23,6 +23,7 @@ from .field_error import FieldError
 from .health import Health
 from .link import Link
 from .link_kind import LinkKind
+from .link_shaping import LinkShaping
 from .link_state import LinkState
 from .link_update import LinkUpdate
 from .login_request import LoginRequest
@@ -74,6 +75,8 @@ from .quotas import Quotas
 from .quotas_update import QuotasUpdate
 from .refresh_request import RefreshRequest
 from .role import Role
+from .shaping_class import ShapingClass
+from .shaping_direction import ShapingDirection
 from .signing_key import SigningKey
 from .site import Site
 from .site_config import SiteConfig
@@ -133,6 +136,7 @@ __all__ = (
     "Health",
     "Link",
     "LinkKind",
+    "LinkShaping",
     "LinkState",
     "LinkUpdate",
     "LoginRequest",
@@ -184,6 +188,8 @@ __all__ = (
     "QuotasUpdate",
     "RefreshRequest",
     "Role",
+    "ShapingClass",
+    "ShapingDirection",
     "SigningKey",
     "Site",
     "SiteConfig",

@@ -1,11 +1,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar, cast
 
 from attrs import define as _attrs_define
 
 from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.link_shaping import LinkShaping
+
 
 T = TypeVar("T", bound="LinkState")
 
@@ -20,8 +24,11 @@ class LinkState:
     rx_bytes: int | Unset = UNSET
     tx_packets: int | Unset = UNSET
     rx_packets: int | Unset = UNSET
+    shaping: LinkShaping | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.link_shaping import LinkShaping
+
         name = self.name
 
         up = self.up
@@ -33,6 +40,14 @@ class LinkState:
         tx_packets = self.tx_packets
 
         rx_packets = self.rx_packets
+
+        shaping: dict[str, Any] | None | Unset
+        if isinstance(self.shaping, Unset):
+            shaping = UNSET
+        elif isinstance(self.shaping, LinkShaping):
+            shaping = self.shaping.to_dict()
+        else:
+            shaping = self.shaping
 
         field_dict: dict[str, Any] = {}
 
@@ -50,11 +65,15 @@ class LinkState:
             field_dict["tx_packets"] = tx_packets
         if rx_packets is not UNSET:
             field_dict["rx_packets"] = rx_packets
+        if shaping is not UNSET:
+            field_dict["shaping"] = shaping
 
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.link_shaping import LinkShaping
+
         d = dict(src_dict)
         name = d.pop("name")
 
@@ -68,6 +87,23 @@ class LinkState:
 
         rx_packets = d.pop("rx_packets", UNSET)
 
+        def _parse_shaping(data: object) -> LinkShaping | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                shaping_type_1 = LinkShaping.from_dict(data)
+
+                return shaping_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(LinkShaping | None | Unset, data)
+
+        shaping = _parse_shaping(d.pop("shaping", UNSET))
+
         link_state = cls(
             name=name,
             up=up,
@@ -75,6 +111,7 @@ class LinkState:
             rx_bytes=rx_bytes,
             tx_packets=tx_packets,
             rx_packets=rx_packets,
+            shaping=shaping,
         )
 
         return link_state
