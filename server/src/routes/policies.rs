@@ -60,6 +60,14 @@ fn check_action(errors: &mut Errors, a: &PolicyAction) {
     if a.path_selection == PathSelection::Ordered && a.link_preference.is_empty() {
         errors.add("/action/link_preference", "ordered path selection needs at least one link name");
     }
+    // The names referred to must be names at all before they are looked up (PostgreSQL refuses
+    // a NUL in text, for one).
+    if let Some(class) = &a.qos_class {
+        validate::name(errors, "/action/qos_class", class);
+    }
+    for (i, link) in a.link_preference.iter().enumerate() {
+        validate::name(errors, &format!("/action/link_preference/{i}"), link);
+    }
     if let Some(sla) = &a.sla {
         if let Some(v) = sla.max_latency_ms {
             validate::within(errors, "/action/sla/max_latency_ms", u64::from(v), 1..=60_000);

@@ -103,6 +103,14 @@ async fn policies_refer_to_existing_classes_and_links() {
     unknown_link["action"]["link_preference"] = json!(["fiber", "satellite"]);
     let r = app.post("/v1/policies").token(&t.operator).json(unknown_link).send().await;
     assert_eq!(r.pointers(), ["/action/link_preference/1"]);
+    // Names that cannot be names (a NUL, which PostgreSQL refuses in text) are refused as such,
+    // not looked up (schemathesis found the lookup's 500).
+    let mut nul = voice_policy(20);
+    nul["action"]["qos_class"] = json!("vo\u{0}ice");
+    nul["action"]["link_preference"] = json!(["fiber", "x\u{0}y", ""]);
+    let r = app.post("/v1/policies").token(&t.operator).json(nul).send().await;
+    r.expect_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation");
+    assert_eq!(r.pointers(), ["/action/qos_class", "/action/link_preference/1", "/action/link_preference/2"]);
     let mut bad = voice_policy(30);
     bad["match"] =
         json!({"protocol": "icmp", "destination_ports": ["443"], "source_prefixes": ["10.1.1.1/8"], "dscp": 64});
