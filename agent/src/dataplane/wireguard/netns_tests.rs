@@ -848,8 +848,6 @@ fn capture(ns: &str, stop: Arc<AtomicBool>) -> (std::thread::JoinHandle<Vec<Seen
 /// highest class in use), as a packet socket in the router namespace sees them.
 #[test]
 fn the_outer_datagrams_carry_the_dscp_of_the_qos_class_on_the_wire() {
-    use patronus_api::network::{PathSelection, PolicyAction, PolicyMatch, Protocol};
-    use patronus_api::{ConfigPolicy, ConfigQosClass};
     if let Some(why) = skip_reason() {
         println!("skipped: the namespace test needs root, /dev/net/tun and ip ({why})");
         return;
@@ -861,30 +859,9 @@ fn the_outer_datagrams_carry_the_dscp_of_the_qos_class_on_the_wire() {
     let (kb, pb) = key();
     let a = NsAgent::start(&ns_a, ka);
     let b = NsAgent::start(&ns_b, kb);
+    // The shaping tests' classes and policy (the voice class may use the whole link here).
     let with_voice = |mut c: SiteConfig| {
-        c.qos_classes = vec![
-            ConfigQosClass { name: "voice".into(), priority: 1, dscp: 46, guaranteed_percent: 20, max_percent: 50 },
-            ConfigQosClass { name: "bulk".into(), priority: 8, dscp: 8, guaranteed_percent: 10, max_percent: 100 },
-        ];
-        c.policies = vec![ConfigPolicy {
-            name: "voice".into(),
-            priority: 1,
-            matches: PolicyMatch {
-                protocol: Protocol::Udp,
-                source_prefixes: vec![],
-                destination_prefixes: vec!["100.64.0.0/16".parse().unwrap()],
-                destination_ports: vec!["7777".parse().unwrap()],
-                dscp: None,
-                application: None,
-            },
-            action: PolicyAction {
-                qos_class: Some("voice".into()),
-                path_selection: PathSelection::Ordered,
-                link_preference: vec!["fiber".into()],
-                sla: None,
-                failover_hold_down_seconds: 10,
-            },
-        }];
+        voice_and_bulk(&mut c);
         c
     };
     let ca = with_voice(config("a", 1, ("b", 2, &pb), &[]));
