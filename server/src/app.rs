@@ -36,6 +36,8 @@ pub struct Settings {
     pub agent_status_interval_secs: u32,
     /// How long an agent's config poll waits for a change by default.
     pub long_poll_secs: u64,
+    /// How long an unanswered Idempotency-Key claim holds before a retry may take it over.
+    pub idempotency_lease_secs: u64,
 }
 
 impl Settings {

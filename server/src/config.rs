@@ -68,7 +68,6 @@ pub struct ServeArgs {
     #[arg(long, env = "PATRONUS_REFRESH_TOKEN_TTL", default_value_t = 30 * 24 * 3600)]
     pub refresh_token_ttl: i64,
 
-    /// Database connections of this replica.
     /// Seconds an enrollment token stays valid when its creator does not say.
     #[arg(long, env = "PATRONUS_ENROLLMENT_TOKEN_TTL", default_value_t = 24 * 3600)]
     pub enrollment_token_ttl: u64,
@@ -81,8 +80,14 @@ pub struct ServeArgs {
     #[arg(long, env = "PATRONUS_LONG_POLL_TIMEOUT", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=60))]
     pub long_poll_timeout: u64,
 
+    /// Database connections of this replica.
     #[arg(long, env = "PATRONUS_DB_MAX_CONNECTIONS", default_value_t = 20)]
     pub db_max_connections: u32,
+
+    /// Seconds after which a request's Idempotency-Key claim that has no answer yet (its server
+    /// died, or it is stuck) may be taken over by a retry with the same key and body.
+    #[arg(long, env = "PATRONUS_IDEMPOTENCY_LEASE", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub idempotency_lease: u64,
 }
 
 impl ServeArgs {

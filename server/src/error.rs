@@ -191,18 +191,45 @@ impl From<sqlx::Error> for ApiError {
         if let Some(violation) = UniqueViolation::of(&err) {
             return violation.into();
         }
-        match &err {
-            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
-                tracing::error!(error = %err, "database unavailable");
-                ApiError::Unavailable("the database is unavailable; retry later".to_string())
-            }
-            _ => ApiError::Internal(anyhow::Error::new(err)),
+        if is_unavailable(&err) {
+            tracing::error!(error = %err, "database unavailable");
+            return ApiError::Unavailable("the database is unavailable; retry later".to_string());
         }
+        ApiError::Internal(anyhow::Error::new(err))
+    }
+}
+
+/// Whether an error says the database is away (down, restarting, unreachable) rather than that
+/// a query is wrong: those are 503s, and the pool reconnects by itself when it is back.
+pub fn is_unavailable(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::WorkerCrashed => true,
+        // SQLSTATE class 08 (connection exception), 57P01-57P03 (shut down, crashed, starting up).
+        sqlx::Error::Database(db) => {
+            db.code().is_some_and(|c| c.starts_with("08") || matches!(c.as_ref(), "57P01" | "57P02" | "57P03"))
+        }
+        _ => false,
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        // A database outage that reached here through `anyhow` is still an outage, not a bug.
+        let this = match self {
+            ApiError::Internal(err)
+                if err.chain().any(|cause| cause.downcast_ref::<sqlx::Error>().is_some_and(is_unavailable)) =>
+            {
+                tracing::error!(error = %err, "database unavailable");
+                ApiError::Unavailable("the database is unavailable; retry later".to_string())
+            }
+            other => other,
+        };
+        this.render()
+    }
+}
+
+impl ApiError {
+    fn render(self) -> Response {
         if let ApiError::Internal(err) = &self {
             tracing::error!(error = ?err, "internal error");
         }
@@ -222,6 +249,9 @@ impl IntoResponse for ApiError {
             }
             ApiError::Unavailable(_) => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+            }
+            ApiError::IdempotencyKeyInProgress => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
             }
             _ => {}
         }

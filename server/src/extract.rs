@@ -343,16 +343,30 @@ impl<T> Resource<T> {
     }
 }
 
-impl<T: Serialize> IntoResponse for Resource<T> {
-    fn into_response(self) -> Response {
-        let mut response = (self.status, axum::Json(self.body)).into_response();
-        let headers = response.headers_mut();
+impl<T: Serialize> Resource<T> {
+    fn headers(&self) -> axum::http::HeaderMap {
+        let mut headers = axum::http::HeaderMap::new();
         if let Ok(v) = HeaderValue::from_str(&self.etag) {
             headers.insert(header::ETAG, v);
         }
-        if let Some(location) = self.location.and_then(|l| HeaderValue::from_str(&l).ok()) {
+        if let Some(location) = self.location.as_deref().and_then(|l| HeaderValue::from_str(l).ok()) {
             headers.insert(header::LOCATION, location);
         }
+        headers
+    }
+
+    /// This response as an Idempotency-Key keeps it.
+    pub fn answer(&self) -> crate::idempotency::Answer {
+        let body = serde_json::to_vec(&self.body).unwrap_or_default();
+        crate::idempotency::Answer::of(self.status, &self.headers(), &body)
+    }
+}
+
+impl<T: Serialize> IntoResponse for Resource<T> {
+    fn into_response(self) -> Response {
+        let headers = self.headers();
+        let mut response = (self.status, axum::Json(self.body)).into_response();
+        response.headers_mut().extend(headers);
         response
     }
 }

@@ -2,6 +2,10 @@
 //! hours; a replay with the same body gets that response again (with `Idempotent-Replayed: true`)
 //! and creates nothing; a replay with a different body is a 422. Secrets in a kept response are
 //! redacted before it is stored, so a replayed token creation does not show the secret again.
+//!
+//! A crash must not leave a key stuck or a write unanswered: the claim carries a token, a write
+//! keeps its answer under that token in its own transaction (see `pipeline::write`), and a claim
+//! still unanswered after the lease (`PATRONUS_IDEMPOTENCY_LEASE`) may be taken over by a retry.
 
 use axum::body::{to_bytes, Body};
 use axum::extract::{Request, State};
@@ -9,6 +13,7 @@ use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
+use uuid::Uuid;
 
 use crate::app::AppState;
 use crate::audit::redact;
@@ -20,6 +25,47 @@ use crate::extract::MAX_BODY_BYTES;
 pub const HEADER: &str = "idempotency-key";
 const REPLAYED: &str = "idempotent-replayed";
 /// Response headers that belong to the replayed answer.
+/// The key a request holds while it runs, in its extensions.
+#[derive(Debug, Clone)]
+pub struct Claim {
+    pub scope: String,
+    pub key: String,
+    pub token: Uuid,
+}
+
+/// An answer as it is kept: status, redacted body and the headers that belong to it.
+pub struct Answer {
+    pub status: u16,
+    pub body: Vec<u8>,
+    pub headers: serde_json::Value,
+}
+
+impl Answer {
+    pub fn of(status: StatusCode, headers: &axum::http::HeaderMap, body: &[u8]) -> Answer {
+        let mut kept = serde_json::Map::new();
+        for name in KEPT_HEADERS {
+            if let Some(v) = headers.get(&name).and_then(|v| v.to_str().ok()) {
+                kept.insert(name.as_str().to_string(), serde_json::Value::String(v.to_string()));
+            }
+        }
+        Answer { status: status.as_u16(), body: redacted_body(body), headers: serde_json::Value::Object(kept) }
+    }
+
+    /// The answer a handler's response will be, for a write to keep before it commits.
+    pub async fn of_response(response: Response) -> Result<Answer, ApiError> {
+        let (parts, body) = response.into_parts();
+        let body = to_bytes(body, 16 * MAX_BODY_BYTES)
+            .await
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!("buffering response: {e}")))?;
+        Ok(Answer::of(parts.status, &parts.headers, &body))
+    }
+
+    /// Keeps this answer under `claim`; false when a retry has taken the claim over.
+    pub async fn keep(&self, ex: impl sqlx::PgExecutor<'_>, claim: &Claim) -> Result<bool, sqlx::Error> {
+        db::idempotency::answer(ex, &claim.scope, &claim.key, claim.token, self.status, &self.body, &self.headers).await
+    }
+}
+
 const KEPT_HEADERS: [HeaderName; 3] = [header::CONTENT_TYPE, header::ETAG, header::LOCATION];
 
 pub async fn idempotency(State(app): State<AppState>, req: Request, next: Next) -> Response {
@@ -57,17 +103,20 @@ async fn handle(app: AppState, req: Request, next: Next) -> Result<Response, Api
     hasher.update(&bytes);
     let request_hash = hasher.finalize().to_vec();
 
-    let scope = principal.key();
+    let claim = Claim { scope: principal.key(), key, token: Uuid::new_v4() };
     let tenant_id = principal.tenant_id();
     let claimed = {
         let mut tx = scoped_tx(&app, tenant_id).await?;
-        let claimed = db::idempotency::claim(&mut *tx, &scope, &key, tenant_id, &request_hash).await?;
+        let lease = app.settings.idempotency_lease_secs;
+        let claimed =
+            db::idempotency::claim(&mut *tx, &claim.scope, &claim.key, tenant_id, &request_hash, claim.token, lease)
+                .await?;
         tx.commit().await?;
         claimed
     };
     if !claimed {
         let mut tx = scoped_tx(&app, tenant_id).await?;
-        let row = db::idempotency::get(&mut *tx, &scope, &key).await?;
+        let row = db::idempotency::get(&mut *tx, &claim.scope, &claim.key).await?;
         tx.commit().await?;
         let Some(row) = row else {
             return Err(ApiError::IdempotencyKeyInProgress);
@@ -81,31 +130,20 @@ async fn handle(app: AppState, req: Request, next: Next) -> Result<Response, Api
         return Ok(replay(status, body, row.headers));
     }
 
-    let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
+    let mut request = Request::from_parts(parts, Body::from(bytes));
+    request.extensions_mut().insert(claim.clone());
+    let response = next.run(request).await;
     let (parts, body) = response.into_parts();
     let body = to_bytes(body, 16 * MAX_BODY_BYTES)
         .await
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("buffering response: {e}")))?;
     let mut tx = scoped_tx(&app, tenant_id).await?;
     if parts.status.is_server_error() {
-        db::idempotency::release(&mut *tx, &scope, &key).await?;
+        // Unless a write already kept its answer: then the retry gets that.
+        db::idempotency::release(&mut *tx, &claim.scope, &claim.key, claim.token).await?;
     } else {
-        let mut kept = serde_json::Map::new();
-        for name in KEPT_HEADERS {
-            if let Some(v) = parts.headers.get(&name).and_then(|v| v.to_str().ok()) {
-                kept.insert(name.as_str().to_string(), serde_json::Value::String(v.to_string()));
-            }
-        }
-        let stored = redacted_body(&body);
-        db::idempotency::complete(
-            &mut *tx,
-            &scope,
-            &key,
-            parts.status.as_u16(),
-            &stored,
-            &serde_json::Value::Object(kept),
-        )
-        .await?;
+        // Replaces what a write kept before its commit with the exact answer.
+        Answer::of(parts.status, &parts.headers, &body).keep(&mut *tx, &claim).await?;
     }
     tx.commit().await?;
     Ok(Response::from_parts(parts, Body::from(body)))

@@ -97,6 +97,7 @@ pub async fn state(args: &ServeArgs, pool: PgPool) -> anyhow::Result<AppState> {
             enrollment_token_ttl_secs: args.enrollment_token_ttl,
             agent_status_interval_secs: args.agent_status_interval,
             long_poll_secs: args.long_poll_timeout,
+            idempotency_lease_secs: args.idempotency_lease,
         }),
         config_watch,
         networks: Arc::new(NetworkCache::default()),

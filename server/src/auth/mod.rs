@@ -270,6 +270,8 @@ pub struct TenantCaller {
     pub principal: Principal,
     pub tenant: TenantPrincipal,
     pub request_id: Option<String>,
+    /// The request's `Idempotency-Key` claim, under which a write keeps its answer.
+    pub idempotency_claim: Option<crate::idempotency::Claim>,
 }
 
 impl TenantCaller {
@@ -304,7 +306,12 @@ impl<S: Send + Sync> FromRequestParts<S> for TenantCaller {
                 return Err(ApiError::Forbidden("an agent credential reaches only the /v1/agent/ endpoints".into()))
             }
         };
-        Ok(TenantCaller { tenant: tenant.clone(), principal, request_id: request_id(parts) })
+        Ok(TenantCaller {
+            tenant: tenant.clone(),
+            principal,
+            request_id: request_id(parts),
+            idempotency_claim: parts.extensions.get::<crate::idempotency::Claim>().cloned(),
+        })
     }
 }
 

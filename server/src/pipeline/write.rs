@@ -19,6 +19,7 @@ use crate::config_sync::{commit_change, network_before, ChangeOutcome, Touched};
 use crate::db::{self, tenants::TenantRow, Tx};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{IfMatch, Resource};
+use crate::idempotency::Answer;
 use crate::network_cache::WriteTurn;
 use crate::resource::{Kind, Stored};
 
@@ -111,8 +112,10 @@ impl<'a> Write<'a> {
 
     pub async fn created<R: Stored>(self, row: &R, touched: Touched) -> ApiResult<Resource<R::Api>> {
         let location = format!("{}/{}", R::COLLECTION, row.id());
-        self.commit(Change::created(R::KIND, row.id(), &row.to_api()), touched).await?;
-        Ok(Resource::created(row.etag(), location, row.to_api()))
+        let resource = Resource::created(row.etag(), location, row.to_api());
+        let answer = resource.answer();
+        self.commit_answering(Change::created(R::KIND, row.id(), &resource.body), touched, Some(answer)).await?;
+        Ok(resource)
     }
 
     pub async fn updated<R: Stored>(self, before: &R, after: &R, touched: Touched) -> ApiResult<Resource<R::Api>> {
@@ -127,7 +130,20 @@ impl<'a> Write<'a> {
 
     /// Recompiles what `touched` names, records `change`, commits, then publishes. Returns the
     /// tenant revision the write produced, when it changed the network.
-    pub async fn commit(mut self, change: Change, touched: Touched) -> ApiResult<Option<i64>> {
+    pub async fn commit(self, change: Change, touched: Touched) -> ApiResult<Option<i64>> {
+        self.commit_answering(change, touched, None).await
+    }
+
+    /// [`Write::commit`] for a request whose answer is known before the commit: when the request
+    /// holds an Idempotency-Key, the answer is kept in the write's own transaction, so that a
+    /// retry after a crash between the commit and the answer gets it instead of a stuck key. A
+    /// claim that a retry took over (after the lease) refuses the write.
+    pub async fn commit_answering(
+        mut self,
+        change: Change,
+        touched: Touched,
+        answer: Option<Answer>,
+    ) -> ApiResult<Option<i64>> {
         let tenant_id = self.caller.tenant_id();
         let outcome: Option<ChangeOutcome> = match (&self.before, touched) {
             (_, Touched::Nothing) => None,
@@ -138,6 +154,11 @@ impl<'a> Write<'a> {
         };
         let (kind, verb) = (change.kind, change.verb);
         self.caller.audit(&mut self.tx, change).await?;
+        if let (Some(claim), Some(answer)) = (&self.caller.idempotency_claim, answer) {
+            if !answer.keep(&mut *self.tx, claim).await? {
+                return Err(ApiError::IdempotencyKeyInProgress);
+            }
+        }
         self.tx.commit().await?;
         self.app.metrics.write_committed(kind, verb);
         if self.forget_credentials {

@@ -75,8 +75,11 @@ pub async fn create(cx: Tenant, Json(body): Json<NewApiToken>) -> ApiResult<Reso
     let mut w = cx.write(Role::Admin).await?;
     let created = create_in(w.conn(), cx.tenant_id(), &body).await?;
     let id = created.api_token.id;
-    w.commit(Change::created(Kind::ApiToken, id, &created), Touched::Nothing).await?;
-    Ok(Resource::created(created.api_token.etag.clone(), format!("{}/{id}", ApiTokenRow::COLLECTION), created))
+    let resource =
+        Resource::created(created.api_token.etag.clone(), format!("{}/{id}", ApiTokenRow::COLLECTION), created);
+    let answer = resource.answer();
+    w.commit_answering(Change::created(Kind::ApiToken, id, &resource.body), Touched::Nothing, Some(answer)).await?;
+    Ok(resource)
 }
 
 #[utoipa::path(get, path = "/v1/api-tokens/{id}", tag = "api-tokens", params(("id" = Uuid, Path)),

@@ -1,6 +1,7 @@
 //! What operators see of agents: enrollment tokens bound to a site, the site's enrolled agent
 //! (which they can revoke), and the site's health as its agent reports it.
 
+use crate::idempotency::Answer;
 use axum::http::StatusCode;
 use chrono::{Duration, Utc};
 use patronus_api::{
@@ -60,11 +61,12 @@ pub async fn create_token(
         },
     )
     .await?;
-    w.commit(Change::created(Kind::EnrollmentToken, row.id, &row.to_api()), Touched::Nothing).await?;
-    Ok((
-        StatusCode::CREATED,
-        axum::Json(EnrollmentTokenCreated { enrollment_token: row.to_api(), token: secret.value }),
-    ))
+    let created = EnrollmentTokenCreated { enrollment_token: row.to_api(), token: secret.value };
+    let answer =
+        Answer::of(StatusCode::CREATED, &Default::default(), &serde_json::to_vec(&created).unwrap_or_default());
+    w.commit_answering(Change::created(Kind::EnrollmentToken, row.id, &row.to_api()), Touched::Nothing, Some(answer))
+        .await?;
+    Ok((StatusCode::CREATED, axum::Json(created)))
 }
 
 #[utoipa::path(get, path = "/v1/sites/{id}/enrollment-tokens", tag = "agents", params(("id" = Uuid, Path), PageParams),
