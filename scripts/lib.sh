@@ -54,9 +54,15 @@ start_test_postgres() {
   chmod 0700 "$dir/run"
   [ "$(id -u)" -eq 0 ] && chown -R postgres:postgres "$dir"
   as_pg_user "$bin/initdb" -U patronus -A trust -E UTF8 --no-instructions -D "$dir/pgdata" >/dev/null
-  as_pg_user "$bin/pg_ctl" start -w -D "$dir/pgdata" -l "$dir/postgres.log" \
-    -o "-c listen_addresses='' -k $dir/run -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" >/dev/null
+  pg_ctl_start "$dir"
   export DATABASE_URL="postgres://patronus@localhost/postgres?host=$dir/run"
+}
+
+# pg_ctl_start DIR: (re)starts the cluster start_test_postgres made in DIR.
+pg_ctl_start() {
+  local dir=$1
+  as_pg_user "$(pg_bin)/pg_ctl" start -w -D "$dir/pgdata" -l "$dir/postgres.log" \
+    -o "-c listen_addresses='' -k $dir/run -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" >/dev/null
 }
 
 stop_test_postgres() {
@@ -64,10 +70,10 @@ stop_test_postgres() {
   [ -d "$dir/pgdata" ] && as_pg_user "$(pg_bin)/pg_ctl" stop -w -m fast -D "$dir/pgdata" >/dev/null 2>&1 || true
 }
 
-# start_test_redis DIR: Redis on a free loopback port; exports REDIS_URL.
+# start_test_redis DIR [PORT]: Redis on PORT or a free loopback port; exports REDIS_URL.
 start_test_redis() {
-  local dir=$1 port
-  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  local dir=$1 port=${2:-}
+  [ -n "$port" ] || port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   redis-server --bind 127.0.0.1 --port "$port" --save '' --appendonly no --daemonize yes \
     --pidfile "$dir/redis.pid" --logfile "$dir/redis.log" --dir "$dir"
   for _ in $(seq 50); do redis-cli -p "$port" ping >/dev/null 2>&1 && break; sleep 0.1; done

@@ -137,16 +137,38 @@ async fn handle(app: AppState, req: Request, next: Next) -> Result<Response, Api
     let body = to_bytes(body, 16 * MAX_BODY_BYTES)
         .await
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("buffering response: {e}")))?;
-    let mut tx = scoped_tx(&app, tenant_id).await?;
     if parts.status.is_server_error() {
-        // Unless a write already kept its answer: then the retry gets that.
-        db::idempotency::release(&mut *tx, &claim.scope, &claim.key, claim.token).await?;
+        // A server error frees the key for a retry (unless a write already kept its answer: then
+        // the retry gets that). When the error was the database going away, the release waits
+        // for it to come back rather than leave the key stuck for the whole lease.
+        if let Err(err) = release(&app, tenant_id, &claim).await {
+            tracing::warn!(error = %err, "releasing an Idempotency-Key claim failed; retrying in the background");
+            tokio::spawn(release_later(app, tenant_id, claim));
+        }
     } else {
         // Replaces what a write kept before its commit with the exact answer.
+        let mut tx = scoped_tx(&app, tenant_id).await?;
         Answer::of(parts.status, &parts.headers, &body).keep(&mut *tx, &claim).await?;
+        tx.commit().await?;
     }
-    tx.commit().await?;
     Ok(Response::from_parts(parts, Body::from(body)))
+}
+
+async fn release(app: &AppState, tenant_id: Option<Uuid>, claim: &Claim) -> Result<(), sqlx::Error> {
+    let mut tx = scoped_tx(app, tenant_id).await?;
+    db::idempotency::release(&mut *tx, &claim.scope, &claim.key, claim.token).await?;
+    tx.commit().await
+}
+
+/// Retries a release once a second until it works or the lease ends (a retry takes the claim
+/// over then anyway).
+async fn release_later(app: AppState, tenant_id: Option<Uuid>, claim: Claim) {
+    for _ in 0..app.settings.idempotency_lease_secs {
+        tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+        if release(&app, tenant_id, &claim).await.is_ok() {
+            return;
+        }
+    }
 }
 
 async fn scoped_tx(app: &AppState, tenant_id: Option<uuid::Uuid>) -> Result<db::Tx, sqlx::Error> {

@@ -9,17 +9,32 @@ use futures::StreamExt;
 /// A client for subscribing and a managed connection for publishing, giving up after 5 s.
 pub async fn connect(url: &str) -> anyhow::Result<(redis::Client, redis::aio::ConnectionManager)> {
     let client = redis::Client::open(url)?;
-    let conn =
-        tokio::time::timeout(Duration::from_secs(5), redis::aio::ConnectionManager::new(client.clone())).await??;
+    let conn = managed(client.clone()).await?;
     Ok((client, conn))
+}
+
+/// A connection that reconnects by itself, and whose commands fail within half a second while
+/// Redis is away. The crate's defaults (six reconnect attempts with growing pauses, no timeouts)
+/// would hold every command that uses it for seconds: a write's publish, every rate-limit check.
+pub async fn managed(client: redis::Client) -> anyhow::Result<redis::aio::ConnectionManager> {
+    let config = redis::aio::ConnectionManagerConfig::new()
+        .set_number_of_retries(1)
+        .set_max_delay(500)
+        .set_connection_timeout(Duration::from_millis(500))
+        .set_response_timeout(Duration::from_millis(500));
+    Ok(tokio::time::timeout(Duration::from_secs(5), redis::aio::ConnectionManager::new_with_config(client, config))
+        .await??)
 }
 
 /// Publishes `payload` on `channel`; a failure is logged, not returned, since every user has a
 /// fallback for a message that never arrives.
 pub async fn publish(conn: &redis::aio::ConnectionManager, channel: &str, payload: &str) {
     let mut conn = conn.clone();
-    let sent: redis::RedisResult<i64> = redis::cmd("PUBLISH").arg(channel).arg(payload).query_async(&mut conn).await;
-    if let Err(err) = sent {
+    let mut cmd = redis::cmd("PUBLISH");
+    cmd.arg(channel).arg(payload);
+    let publish = cmd.query_async::<i64>(&mut conn);
+    let sent = tokio::time::timeout(Duration::from_secs(1), publish).await;
+    if let Err(err) = sent.map_err(|_| "timed out".to_string()).and_then(|r| r.map_err(|e| e.to_string())) {
         tracing::warn!(error = %err, channel, "publishing to Redis failed");
     }
 }

@@ -3,6 +3,7 @@
 //! be reached the request is let through: a limiter outage must not take the API down.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -99,14 +100,29 @@ return {1, capacity - (new_tat - now), new_tat - now}
 "#;
 
 enum Backend {
-    Local { epoch: Instant, tats: Mutex<HashMap<String, u64>> },
-    Redis { conn: redis::aio::ConnectionManager, script: redis::Script },
+    Local {
+        epoch: Instant,
+        tats: Mutex<HashMap<String, u64>>,
+    },
+    Redis {
+        conn: redis::aio::ConnectionManager,
+        script: redis::Script,
+        epoch: Instant,
+        /// Milliseconds since `epoch` until which Redis counts as away and checks fail open
+        /// without asking it, so that an outage costs one timeout per second, not one per request.
+        away_until_ms: AtomicU64,
+    },
 }
 
 pub struct RateLimiter {
     policy: Policy,
     backend: Backend,
 }
+
+/// How long a request waits for the shared limiter before it fails open.
+const LIMIT_CHECK_TIMEOUT: Duration = Duration::from_millis(200);
+/// After a failed check, how long checks fail open before Redis is asked again.
+const AWAY_MS: u64 = 1000;
 
 impl RateLimiter {
     pub fn local(policy: Policy) -> Self {
@@ -115,8 +131,10 @@ impl RateLimiter {
 
     pub async fn redis(policy: Policy, url: &str) -> anyhow::Result<Self> {
         let client = redis::Client::open(url)?;
-        let conn = tokio::time::timeout(Duration::from_secs(5), redis::aio::ConnectionManager::new(client)).await??;
-        Ok(RateLimiter { policy, backend: Backend::Redis { conn, script: redis::Script::new(REDIS_GCRA) } })
+        let conn = crate::pubsub::managed(client).await?;
+        let script = redis::Script::new(REDIS_GCRA);
+        let backend = Backend::Redis { conn, script, epoch: Instant::now(), away_until_ms: AtomicU64::new(0) };
+        Ok(RateLimiter { policy, backend })
     }
 
     pub async fn check(&self, key: &str) -> Decision {
@@ -136,17 +154,30 @@ impl RateLimiter {
                 }
                 decision
             }
-            Backend::Redis { conn, script } => {
+            Backend::Redis { conn, script, epoch, away_until_ms } => {
                 let interval = self.policy.interval_us();
                 let capacity = interval * u64::from(self.policy.burst.max(1));
-                let mut conn = conn.clone();
-                let result: redis::RedisResult<(i64, i64, i64)> = script
-                    .key(format!("patronus:ratelimit:{key}"))
-                    .arg(interval)
-                    .arg(capacity)
-                    .invoke_async(&mut conn)
-                    .await;
                 let window_secs = (capacity / 1_000_000).max(1);
+                let fail_open = Decision {
+                    allowed: true,
+                    limit: self.policy.burst,
+                    remaining: self.policy.burst,
+                    reset_secs: 0,
+                    retry_after_secs: 0,
+                    window_secs,
+                };
+                let now_ms = epoch.elapsed().as_millis() as u64;
+                if now_ms < away_until_ms.load(Ordering::Relaxed) {
+                    return fail_open;
+                }
+                let mut conn = conn.clone();
+                // A check waits at most LIMIT_CHECK_TIMEOUT for Redis; then the request goes through.
+                let mut invocation = script.key(format!("patronus:ratelimit:{key}"));
+                invocation.arg(interval).arg(capacity);
+                let call = invocation.invoke_async::<(i64, i64, i64)>(&mut conn);
+                let result: redis::RedisResult<(i64, i64, i64)> = tokio::time::timeout(LIMIT_CHECK_TIMEOUT, call)
+                    .await
+                    .unwrap_or_else(|_| Err(redis::RedisError::from((redis::ErrorKind::IoError, "timed out"))));
                 match result {
                     Ok((1, headroom, until_full)) => Decision {
                         allowed: true,
@@ -165,15 +196,9 @@ impl RateLimiter {
                         window_secs,
                     },
                     Err(err) => {
-                        tracing::warn!(error = %err, "rate limiter: Redis unavailable, letting the request through");
-                        Decision {
-                            allowed: true,
-                            limit: self.policy.burst,
-                            remaining: self.policy.burst,
-                            reset_secs: 0,
-                            retry_after_secs: 0,
-                            window_secs,
-                        }
+                        tracing::warn!(error = %err, "rate limiter: Redis unavailable, letting requests through for 1 s");
+                        away_until_ms.store(epoch.elapsed().as_millis() as u64 + AWAY_MS, Ordering::Relaxed);
+                        fail_open
                     }
                 }
             }
