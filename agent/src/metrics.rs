@@ -138,6 +138,7 @@ pub fn render(s: &Snapshot<'_>) -> String {
     }
 
     // Shaping per link, QoS class and direction.
+    omitted.insert("class", 0);
     let mut shaped = Vec::new();
     for l in links {
         let Some(sh) = &l.shaping else { continue };
