@@ -271,7 +271,12 @@ pub fn render(s: &Snapshot<'_>) -> String {
     // Policies.
     omitted.insert("policy", s.policies.len().saturating_sub(MAX_POLICIES));
     let policies = &s.policies[..s.policies.len().min(MAX_POLICIES)];
-    let mut f = family(o, "patronus_agent_policy_packets_total", "counter", "LAN packets the policy matched.");
+    let mut f = family(
+        o,
+        "patronus_agent_policy_packets_total",
+        "counter",
+        "LAN packets the policy matched (since the document last changed its policies).",
+    );
     for p in policies {
         f.sample(&[("policy", &p.name)], p.packets as f64);
     }
