@@ -168,8 +168,8 @@ pub fn render(s: &Snapshot<'_>) -> String {
         ("patronus_agent_shaped_backlog_bytes", "gauge", "Bytes waiting in the QoS class's queue.", |c| {
             c.backlog_bytes
         }),
-        ("patronus_agent_shaped_rate_bits_per_second", "gauge", "The QoS class's guaranteed rate on the link.", |c| {
-            c.rate_kbps * 1000
+        ("patronus_agent_shaped_rate_bytes_per_second", "gauge", "The QoS class's guaranteed rate on the link.", |c| {
+            c.rate_kbps * 1000 / 8
         }),
     ];
     for (name, kind, help, get) in classes {
@@ -533,7 +533,7 @@ mod tests {
             ),
             "{text}"
         );
-        assert!(text.contains("patronus_agent_shaped_rate_bits_per_second{link=\"fiber\",class=\"voice\",direction=\"egress\"} 3800000\n"), "{text}");
+        assert!(text.contains("patronus_agent_shaped_rate_bytes_per_second{link=\"fiber\",class=\"voice\",direction=\"egress\"} 475000\n"), "{text}");
         // 300 peers: 256 have series, 44 are counted as left out.
         assert_eq!(text.matches("patronus_agent_peer_transmit_bytes_total{").count(), MAX_PEERS);
         assert!(text.contains("patronus_agent_metrics_omitted{kind=\"peer\"} 44\n"), "{text}");

@@ -1590,6 +1590,29 @@ fn the_metrics_endpoint_shows_paths_links_classes_and_policies_of_the_running_da
     assert_eq!(scraped(&after, r#"patronus_agent_policy_sla_violated{policy="voice",peer="b"}"#), Some(0.0));
     assert_eq!(scraped(&after, r#"patronus_agent_shaping_error{link="fiber"}"#), Some(0.0));
 
+    // Prometheus's own linter takes the page (format, names, units, help), where it is installed
+    // (Debian's `prometheus`; scripts/test installs it).
+    if sh(&["sh", "-c", "command -v promtool >/dev/null"]) {
+        use std::io::Write as _;
+        let mut lint = Command::new("promtool")
+            .args(["check", "metrics"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        lint.stdin.take().unwrap().write_all(after.as_bytes()).unwrap();
+        let out = lint.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "promtool check metrics: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    } else {
+        println!("promtool is missing: the page was not linted");
+    }
+
     // Anything but /metrics is a 404.
     let other = rt.block_on(async { reqwest::get(url.replace("/metrics", "/")).await.unwrap().status() });
     assert_eq!(other, 404);
