@@ -5,9 +5,11 @@
 //! Every label value comes from the site's document (link, peer, QoS class and policy names, the
 //! peer's link an endpoint belongs to) or from a fixed set (reasons, directions, modes), never
 //! from traffic: an endpoint the agent learned from a roaming peer is labelled `learned`, not
-//! with its address. The series are capped per scrape ([`MAX_PEERS`] peers, [`MAX_LINKS`] links,
-//! [`MAX_POLICIES`] policies, [`MAX_CLASSES`] classes per link and direction); what a cap leaves
-//! out is counted in `patronus_agent_metrics_omitted{kind}`.
+//! with its address. The series are capped per scrape ([`MAX_LINKS`] links, [`MAX_PEERS`] peers,
+//! [`MAX_PATHS`] paths, [`MAX_SHAPED_CLASSES`] shaped classes, [`MAX_POLICIES`] policies,
+//! [`MAX_POLICY_PEERS`] policy-peer pairs): a page has at most [`MAX_SERIES`] (11,094) series,
+//! however large the site; what a cap leaves out is counted in
+//! `patronus_agent_metrics_omitted{kind}`.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
@@ -23,10 +25,26 @@ use uuid::Uuid;
 pub const MAX_PEERS: usize = 256;
 /// Links with series (the API allows 64 per site).
 pub const MAX_LINKS: usize = 64;
-/// Policies with series.
-pub const MAX_POLICIES: usize = 128;
-/// Shaping classes with series per link and direction.
-pub const MAX_CLASSES: usize = 64;
+/// Paths (peer, local link, the peer's link) with series, in the order of the peers.
+pub const MAX_PATHS: usize = 1024;
+/// Shaped classes (link, QoS class, direction) with series.
+pub const MAX_SHAPED_CLASSES: usize = 512;
+/// Policies with series (in the document's order: priority).
+pub const MAX_POLICIES: usize = 64;
+/// (policy, peer) pairs with series.
+pub const MAX_POLICY_PEERS: usize = 1024;
+
+/// The most series one page can have: every family's samples at their caps.
+pub const MAX_SERIES: usize = 3 // uptime, applied revision, error
+    + MAX_LINKS * 6 // up, 4 traffic counters, shaping error
+    + MAX_SHAPED_CLASSES * 5
+    + MAX_PEERS * 3
+    + MAX_PATHS * 5
+    + MAX_POLICIES * 2
+    + MAX_POLICY_PEERS * 2
+    + 3 // failover events by reason
+    + (1 + MAX_LINKS + 3 + 1 + 4 + 1) // the XDP guard
+    + 6; // omitted, by kind
 
 /// The content type of the text format.
 pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
@@ -138,21 +156,13 @@ pub fn render(s: &Snapshot<'_>) -> String {
     }
 
     // Shaping per link, QoS class and direction.
-    omitted.insert("class", 0);
-    let mut shaped = Vec::new();
-    for l in links {
-        let Some(sh) = &l.shaping else { continue };
-        let mut per_direction: HashMap<&str, usize> = HashMap::new();
-        for c in &sh.classes {
-            let n = per_direction.entry(c.direction.as_str()).or_default();
-            *n += 1;
-            if *n > MAX_CLASSES {
-                *omitted.entry("class").or_default() += 1;
-                continue;
-            }
-            shaped.push((l.name.as_str(), c.class.as_deref().unwrap_or("default"), c.direction.as_str(), c));
-        }
-    }
+    let mut shaped: Vec<_> = links
+        .iter()
+        .flat_map(|l| l.shaping.iter().flat_map(|sh| sh.classes.iter()).map(move |c| (l.name.as_str(), c)))
+        .map(|(link, c)| (link, c.class.as_deref().unwrap_or("default"), c.direction.as_str(), c))
+        .collect();
+    omitted.insert("shaped_class", shaped.len().saturating_sub(MAX_SHAPED_CLASSES));
+    shaped.truncate(MAX_SHAPED_CLASSES);
     type ClassCounter = fn(&patronus_api::ShapingClass) -> u64;
     let classes: [(&'static str, &str, &str, ClassCounter); 5] = [
         (
@@ -243,6 +253,8 @@ pub fn render(s: &Snapshot<'_>) -> String {
             }
         }
     }
+    omitted.insert("path", paths.len().saturating_sub(MAX_PATHS));
+    paths.truncate(MAX_PATHS);
     type PathValue = fn(&patronus_api::PathState) -> Option<f64>;
     let path_values: [(&'static str, &str, PathValue); 5] = [
         ("patronus_agent_path_up", "1 while the path answers probes.", |p| Some(flag(p.up))),
@@ -285,12 +297,14 @@ pub fn render(s: &Snapshot<'_>) -> String {
         f.sample(&[("policy", &p.name)], p.bytes as f64);
     }
     let peer_names = &peer_names;
-    let per_peer: Vec<_> = policies
+    let mut per_peer: Vec<_> = policies
         .iter()
         .flat_map(|p| {
             p.peers.iter().filter_map(move |pp| peer_names.get(&pp.site_id).map(|n| (p.name.as_str(), *n, pp)))
         })
         .collect();
+    omitted.insert("policy_peer", per_peer.len().saturating_sub(MAX_POLICY_PEERS));
+    per_peer.truncate(MAX_POLICY_PEERS);
     let mut f = family(
         o,
         "patronus_agent_policy_switches_total",
@@ -473,6 +487,102 @@ mod tests {
         );
         assert!(!text.contains("192.0.2.9") && !text.contains("10.31.0.2"), "{text}");
         assert!(!text.contains("patronus_agent_path_jitter_seconds{"), "no jitter measured, no sample: {text}");
+    }
+
+    #[test]
+    fn a_site_beyond_every_cap_renders_max_series_and_says_what_it_left_out() {
+        use patronus_api::{PolicyPeerStatus, ShapingDirection, XdpAttachMode, XdpGuardLink};
+        let mut doc = doc();
+        let peer = doc.peers[0].clone();
+        doc.peers = (0..300u128)
+            .map(|i| patronus_api::ConfigPeer {
+                site_id: Uuid::from_u128(10 + i),
+                site_name: format!("p{i}"),
+                ..peer.clone()
+            })
+            .collect();
+        let links: Vec<LinkState> = (0..70)
+            .map(|l| LinkState {
+                name: format!("l{l}"),
+                up: true,
+                shaping: Some(LinkShaping {
+                    interface: format!("eth{l}"),
+                    classes: (0..20)
+                        .flat_map(|c| {
+                            [ShapingDirection::Egress, ShapingDirection::Ingress].map(|direction| ShapingClass {
+                                class: Some(format!("c{c}")),
+                                direction,
+                                ..Default::default()
+                            })
+                        })
+                        .collect(),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            })
+            .collect();
+        let peers: Vec<PeerState> = doc
+            .peers
+            .iter()
+            .map(|p| PeerState {
+                site_id: p.site_id,
+                handshake_age_seconds: Some(1),
+                paths: (0..10)
+                    .map(|l| PathState {
+                        link: format!("l{l}"),
+                        endpoint: "10.21.0.2:51820".into(),
+                        rtt_ms: Some(1.0),
+                        jitter_ms: Some(0.1),
+                        loss_percent: Some(0.0),
+                        ..Default::default()
+                    })
+                    .collect(),
+                ..Default::default()
+            })
+            .collect();
+        let policies: Vec<PolicyStatus> = (0..80)
+            .map(|i| PolicyStatus {
+                name: format!("policy{i}"),
+                peers: doc
+                    .peers
+                    .iter()
+                    .map(|p| PolicyPeerStatus { site_id: p.site_id, ..Default::default() })
+                    .collect(),
+                ..Default::default()
+            })
+            .collect();
+        let xdp_guard = Some(XdpGuardStatus {
+            state: XdpGuardState::Active,
+            links: (0..70)
+                .map(|l| XdpGuardLink {
+                    name: format!("l{l}"),
+                    interface: format!("eth{l}"),
+                    mode: XdpAttachMode::Generic,
+                    error: None,
+                })
+                .collect(),
+            ..Default::default()
+        });
+        let s = Snapshot { document: Some(&doc), links, peers, policies, xdp_guard, ..Default::default() };
+        let started = std::time::Instant::now();
+        let text = render(&s);
+        let took = started.elapsed();
+        let series = text.lines().filter(|l| !l.starts_with('#')).count();
+        println!("{series} series, {} bytes, rendered in {took:?}", text.len());
+        assert_eq!(series, MAX_SERIES);
+        for (kind, n) in [
+            ("link", 6),
+            ("shaped_class", 64 * 40 - MAX_SHAPED_CLASSES),
+            ("peer", 44),
+            ("path", 256 * 10 - MAX_PATHS),
+            ("policy", 16),
+            ("policy_peer", 64 * 256 - MAX_POLICY_PEERS),
+        ] {
+            assert!(
+                text.contains(&format!("patronus_agent_metrics_omitted{{kind=\"{kind}\"}} {n}\n")),
+                "{kind}: {text}"
+            );
+        }
     }
 
     #[test]
