@@ -137,7 +137,8 @@ pub fn render(s: &Snapshot<'_>) -> String {
     // Links.
     omitted.insert("link", s.links.len().saturating_sub(MAX_LINKS));
     let links = &s.links[..s.links.len().min(MAX_LINKS)];
-    let mut f = family(o, "patronus_agent_link_up", "gauge", "1 while the WAN link's socket is bound.");
+    let mut f =
+        family(o, "patronus_agent_link_up", "gauge", "1 while the WAN link has its socket and its interface is up.");
     for l in links {
         f.sample(&[("link", &l.name)], flag(l.up));
     }
