@@ -2,15 +2,17 @@
 //! last-known-good, hands it to the dataplane and reports status. When the server is away the
 //! agent keeps forwarding on what it has and retries with exponential backoff and jitter.
 
+use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use patronus_api::client::{Client, Error as ClientError};
-use patronus_api::{AgentStatusReport, CompiledConfig, FailoverEvent};
+use patronus_api::{AgentStatusReport, CompiledConfig, FailoverEvent, SiteConfig};
 use rand::Rng;
 use tokio::sync::Notify;
 
 use crate::dataplane::Dataplane;
+use crate::metrics;
 use crate::state::{Enrollment, StateDir};
 use crate::validate;
 
@@ -35,6 +37,8 @@ pub struct RunOptions {
     /// Backoff bounds while the server cannot be reached.
     pub min_backoff: Duration,
     pub max_backoff: Duration,
+    /// Serve Prometheus metrics on this address (`crate::metrics`); `None`: no endpoint.
+    pub metrics_listen: Option<std::net::SocketAddr>,
 }
 
 impl Default for RunOptions {
@@ -43,6 +47,7 @@ impl Default for RunOptions {
             poll_wait: Duration::from_secs(30),
             min_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(60),
+            metrics_listen: None,
         }
     }
 }
@@ -52,6 +57,8 @@ struct Applied {
     revision: Option<i64>,
     hash: Option<String>,
     last_error: Option<String>,
+    /// The applied document, which names what the metrics show.
+    document: Option<Arc<SiteConfig>>,
 }
 
 struct Shared<D> {
@@ -61,24 +68,39 @@ struct Shared<D> {
     report_now: Notify,
     /// Path changes no accepted report has carried yet, the newest `MAX_REPORTED_EVENTS`.
     unreported: Mutex<std::collections::VecDeque<FailoverEvent>>,
+    /// Path changes since the start, by reason, for the metrics.
+    failovers: Mutex<BTreeMap<&'static str, u64>>,
 }
 
 /// As many path changes as one status report may carry.
 const MAX_REPORTED_EVENTS: usize = 100;
 
 impl<D: Dataplane> Shared<D> {
+    /// Moves the dataplane's new path changes to the unreported ones, counting them.
+    fn collect_events(&self, dp: &mut D) {
+        let events = dp.take_failover_events();
+        if events.is_empty() {
+            return;
+        }
+        let mut counts = self.failovers.lock().unwrap_or_else(|e| e.into_inner());
+        for e in &events {
+            *counts.entry(e.reason.as_str()).or_default() += 1;
+        }
+        drop(counts);
+        let mut unreported = self.unreported.lock().unwrap_or_else(|e| e.into_inner());
+        unreported.extend(events);
+        let excess = unreported.len().saturating_sub(MAX_REPORTED_EVENTS);
+        unreported.drain(..excess);
+    }
+
     fn report(&self) -> AgentStatusReport {
-        let (links, peers, policies, events, xdp_guard, problem) = {
+        let (links, peers, policies, xdp_guard, problem) = {
             let mut dp = self.dataplane.lock().unwrap_or_else(|e| e.into_inner());
-            (dp.links(), dp.peers(), dp.policies(), dp.take_failover_events(), dp.xdp_guard(), dp.problem())
+            self.collect_events(&mut dp);
+            (dp.links(), dp.peers(), dp.policies(), dp.xdp_guard(), dp.problem())
         };
-        let failover_events: Vec<FailoverEvent> = {
-            let mut unreported = self.unreported.lock().unwrap_or_else(|e| e.into_inner());
-            unreported.extend(events);
-            let excess = unreported.len().saturating_sub(MAX_REPORTED_EVENTS);
-            unreported.drain(..excess);
-            unreported.iter().cloned().collect()
-        };
+        let failover_events: Vec<FailoverEvent> =
+            self.unreported.lock().unwrap_or_else(|e| e.into_inner()).iter().cloned().collect();
         let applied = self.applied.lock().unwrap_or_else(|e| e.into_inner());
         AgentStatusReport {
             applied_revision: applied.revision,
@@ -93,6 +115,29 @@ impl<D: Dataplane> Shared<D> {
             failover_events,
             xdp_guard,
         }
+    }
+
+    /// The Prometheus text of what the dataplane and the control side hold now.
+    fn metrics(&self) -> String {
+        let (links, peers, policies, xdp_guard, problem) = {
+            let mut dp = self.dataplane.lock().unwrap_or_else(|e| e.into_inner());
+            self.collect_events(&mut dp);
+            (dp.links(), dp.peers(), dp.policies(), dp.xdp_guard(), dp.problem())
+        };
+        let (document, error) = {
+            let applied = self.applied.lock().unwrap_or_else(|e| e.into_inner());
+            (applied.document.clone(), applied.last_error.is_some() || problem.is_some())
+        };
+        metrics::render(&metrics::Snapshot {
+            document: document.as_deref(),
+            uptime_seconds: self.started.elapsed().as_secs(),
+            links,
+            peers,
+            policies,
+            xdp_guard,
+            failovers: self.failovers.lock().unwrap_or_else(|e| e.into_inner()).clone(),
+            error,
+        })
     }
 
     /// The server has the first `n` unreported path changes.
@@ -121,6 +166,7 @@ impl<D: Dataplane> Shared<D> {
         let mut applied = self.applied.lock().unwrap_or_else(|e| e.into_inner());
         applied.revision = Some(doc.revision);
         applied.hash = Some(doc.hash.clone());
+        applied.document = Some(Arc::new(doc.config.clone()));
         applied.last_error = None;
         Ok(())
     }
@@ -142,11 +188,27 @@ pub async fn run<D: Dataplane + 'static>(state: StateDir, dataplane: D, options:
     let client = Client::new(&enrollment.server, Some(enrollment.credential.clone())).map_err(anyhow::Error::from)?;
     let shared = Arc::new(Shared {
         dataplane: Mutex::new(dataplane),
-        applied: Mutex::new(Applied { revision: None, hash: None, last_error: None }),
+        applied: Mutex::new(Applied { revision: None, hash: None, last_error: None, document: None }),
         started: Instant::now(),
         report_now: Notify::new(),
         unreported: Mutex::new(Default::default()),
+        failovers: Mutex::new(BTreeMap::new()),
     });
+    // Bound before anything else runs, so an address in use stops the agent at once.
+    let metrics_server = match options.metrics_listen {
+        Some(addr) => {
+            let listener = metrics::bind(addr).await?;
+            tracing::info!(address = %listener.local_addr().map_err(anyhow::Error::from)?, "serving metrics at /metrics");
+            let shared = shared.clone();
+            let source: Arc<dyn Fn() -> String + Send + Sync> = Arc::new(move || shared.metrics());
+            Some(tokio::spawn(async move {
+                if let Err(err) = metrics::serve(listener, source).await {
+                    tracing::error!(error = %err, "the metrics endpoint stopped");
+                }
+            }))
+        }
+        None => None,
+    };
 
     // Forward on the last-known-good document before the server has said anything.
     match state.last_known_good() {
@@ -180,6 +242,10 @@ pub async fn run<D: Dataplane + 'static>(state: StateDir, dataplane: D, options:
         }
     };
     reporter.abort();
+    if let Some(server) = metrics_server {
+        server.abort();
+        let _ = server.await;
+    }
     // The dataplane goes with the last reference, and takes down what it set up (its shaping).
     let _ = reporter.await;
     drop(shared);

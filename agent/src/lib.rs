@@ -4,5 +4,6 @@
 pub mod control;
 pub mod dataplane;
 pub mod enroll;
+pub mod metrics;
 pub mod state;
 pub mod validate;

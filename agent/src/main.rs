@@ -86,6 +86,10 @@ enum Command {
         /// an IFB device (`pqi<ifindex>`).
         #[arg(long, value_enum, env = "PATRONUS_AGENT_INGRESS_SHAPING", default_value = "off")]
         ingress_shaping: Switch,
+        /// Serve Prometheus metrics (per link, path, peer, QoS class and policy) at
+        /// `http://ADDR/metrics`, e.g. `127.0.0.1:9469`. Off unless given.
+        #[arg(long, env = "PATRONUS_AGENT_METRICS_LISTEN", value_name = "ADDR")]
+        metrics_listen: Option<std::net::SocketAddr>,
     },
 }
 
@@ -132,10 +136,12 @@ async fn main() -> ExitCode {
             xdp_initiation_burst,
             shaping,
             ingress_shaping,
+            metrics_listen,
         } => {
             let options = RunOptions {
                 poll_wait: std::time::Duration::from_secs(poll_wait),
                 max_backoff: std::time::Duration::from_secs(max_backoff.max(1)),
+                metrics_listen,
                 ..RunOptions::default()
             };
             let result = match dataplane {

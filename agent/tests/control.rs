@@ -342,3 +342,52 @@ async fn an_invalid_document_is_rejected_reported_and_the_last_known_good_kept()
     assert_eq!(report["applied_hash"], good["hash"]);
     assert_eq!(stored_hash(&state).as_deref(), good["hash"].as_str());
 }
+
+/// `run --metrics-listen`: the real binary serves its state on the address it was given, and a
+/// bad address or one in use is a clear error at start.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_metrics_flag_serves_the_applied_revision_and_refuses_a_bad_address() {
+    let database = fresh_database().await;
+    let server = Server::start(&database, "127.0.0.1:0".parse().unwrap()).await;
+    let f = Fixture::new(&database, &server.url()).await;
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state");
+    let token = f.enrollment_token().await;
+    let out = agent(&state, &["enroll", "--server", &server.url(), "--token", &token]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+
+    let bad = agent(&state, &["run", "--dataplane", "none", "--metrics-listen", "localhost"]).output().unwrap();
+    assert_eq!(bad.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(stderr.contains("invalid value 'localhost' for '--metrics-listen <ADDR>'"), "{stderr}");
+
+    // A free port, found by binding and letting go of it.
+    let addr = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let log = std::fs::File::create(state.with_extension("log")).unwrap();
+    let child = agent(&state, &["run", "--dataplane", "none", "--poll-wait", "2"])
+        .env("PATRONUS_AGENT_METRICS_LISTEN", addr.to_string())
+        .stderr(log)
+        .spawn()
+        .unwrap();
+    let config = f.call("GET", &format!("/v1/sites/{}/config", f.site), None).await;
+    let revision = config["revision"].as_i64().unwrap();
+    let http = reqwest::Client::new();
+    let text = eventually("the metrics to show the applied revision", Duration::from_secs(10), async || {
+        let text = http.get(format!("http://{addr}/metrics")).send().await.ok()?.text().await.ok()?;
+        text.contains(&format!("\npatronus_agent_applied_revision {revision}\n")).then_some(text)
+    })
+    .await;
+    assert!(text.contains("# TYPE patronus_agent_uptime_seconds gauge\n"), "{text}");
+    assert!(text.contains("\npatronus_agent_error 0\n"), "{text}");
+
+    // The same address again: the second agent stops at once and says why.
+    let second =
+        agent(&state, &["run", "--dataplane", "none", "--metrics-listen", &addr.to_string()]).output().unwrap();
+    assert_eq!(second.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert!(stderr.contains(&format!("listening for metrics on {addr}")), "{stderr}");
+
+    kill(child);
+    server.stop().await;
+    drop_database(&database).await;
+}

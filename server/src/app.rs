@@ -146,7 +146,19 @@ pub fn router(state: AppState) -> Router {
             TraceLayer::new_for_http()
                 .make_span_with(|req: &axum::http::Request<axum::body::Body>| {
                     let request_id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
-                    tracing::info_span!("request", method = %req.method(), path = %req.uri().path(), request_id = %request_id)
+                    // The route (its template) and the tenant are recorded once known: by the
+                    // metrics layer inside the router, and by authentication.
+                    tracing::info_span!(
+                        "request",
+                        otel.name = %req.method(),
+                        otel.kind = "server",
+                        method = %req.method(),
+                        path = %req.uri().path(),
+                        request_id = %request_id,
+                        http.route = tracing::field::Empty,
+                        http.response.status_code = tracing::field::Empty,
+                        tenant_id = tracing::field::Empty,
+                    )
                 })
                 .on_response(DefaultOnResponse::new().level(Level::INFO)),
         )

@@ -16,6 +16,7 @@ use crate::compiler::{self, Network};
 use crate::config_watch::Recorded;
 use crate::db::{self, tenants::TenantRow, Tx};
 use crate::error::ApiError;
+use tracing::Instrument;
 
 /// What a write changed of the tenant's network.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,12 +46,27 @@ pub struct ChangeOutcome {
 
 impl ChangeOutcome {
     /// Call once the transaction has committed.
+    /// The `config_publish` span is what the woken polls' `config_wake` spans hang from.
     pub async fn publish(self, app: &AppState) {
-        app.networks.put(self.tenant_id, self.revision, self.network).await;
-        let revision = self.revision;
-        let announced: Vec<_> =
-            self.changed_sites.into_iter().map(|(id, hash)| (id, Recorded { revision, hash })).collect();
-        app.config_watch.changed(&announced).await;
+        let span = tracing::info_span!(
+            "config_publish",
+            tenant_id = %self.tenant_id,
+            revision = self.revision,
+            sites = self.changed_sites.len() as i64
+        );
+        async move {
+            app.networks.put(self.tenant_id, self.revision, self.network).await;
+            let revision = self.revision;
+            let trace = crate::telemetry::traceparent();
+            let announced: Vec<_> = self
+                .changed_sites
+                .into_iter()
+                .map(|(id, hash)| (id, Recorded { revision, hash, trace: trace.clone() }))
+                .collect();
+            app.config_watch.changed(&announced).await;
+        }
+        .instrument(span)
+        .await
     }
 }
 

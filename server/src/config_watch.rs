@@ -25,6 +25,9 @@ pub struct Recorded {
     /// The tenant's revision the write committed (also the document's revision).
     pub revision: i64,
     pub hash: String,
+    /// The write's trace context (a W3C `traceparent`), when traces are on: the woken poll's
+    /// `config_wake` span is its child (`crate::telemetry`).
+    pub trace: Option<String>,
 }
 
 /// What the waiters of one site share.
@@ -140,14 +143,23 @@ impl ConfigWatch {
     }
 }
 
-/// The Redis message: `site:revision:hash` per changed site, comma-separated.
+/// The Redis message: `site:revision:hash` per changed site, comma-separated, then the write's
+/// `trace=<traceparent>` when it has one (one write, one trace: every entry shares it). A replica
+/// that does not know the trace entry skips it as an entry that does not parse.
 fn encode(changed: &[(Uuid, Recorded)]) -> String {
-    changed.iter().map(|(site, r)| format!("{site}:{}:{}", r.revision, r.hash)).collect::<Vec<_>>().join(",")
+    let mut message =
+        changed.iter().map(|(site, r)| format!("{site}:{}:{}", r.revision, r.hash)).collect::<Vec<_>>().join(",");
+    if let Some(trace) = changed.iter().find_map(|(_, r)| r.trace.as_deref()) {
+        message.push_str(",trace=");
+        message.push_str(trace);
+    }
+    message
 }
 
 /// Reads a message of another replica; entries that do not parse are skipped (their polls then
 /// answer when they time out).
 fn decode(message: &str) -> Vec<(Uuid, Recorded)> {
+    let trace = message.split(',').find_map(|entry| entry.strip_prefix("trace=")).map(str::to_string);
     message
         .split(',')
         .filter_map(|entry| {
@@ -155,7 +167,7 @@ fn decode(message: &str) -> Vec<(Uuid, Recorded)> {
             let site = parts.next()?.parse().ok()?;
             let revision = parts.next()?.parse().ok()?;
             let hash = parts.next()?.to_string();
-            Some((site, Recorded { revision, hash }))
+            Some((site, Recorded { revision, hash, trace: trace.clone() }))
         })
         .collect()
 }
@@ -165,7 +177,7 @@ mod tests {
     use super::*;
 
     fn recorded(revision: i64, hash: &str) -> Recorded {
-        Recorded { revision, hash: hash.to_string() }
+        Recorded { revision, hash: hash.to_string(), trace: None }
     }
 
     #[test]
@@ -175,6 +187,16 @@ mod tests {
         let changed = vec![(a, recorded(7, "ab12")), (b, recorded(8, "cd34"))];
         assert_eq!(decode(&encode(&changed)), changed);
         assert_eq!(decode(&format!("nonsense,{a}:x:ab,{b}:9:ef")), vec![(b, recorded(9, "ef"))]);
+        // A write's trace context rides along once, for every entry.
+        let tp = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        let traced: Vec<_> =
+            changed.iter().map(|(s, r)| (*s, Recorded { trace: Some(tp.into()), ..r.clone() })).collect();
+        let message = encode(&traced);
+        assert_eq!(message.matches(tp).count(), 1, "{message}");
+        assert_eq!(decode(&message), traced);
+        // What a replica without the trace entry reads: the same sites.
+        let plain: Vec<_> = message.split(',').filter(|e| !e.starts_with("trace=")).collect();
+        assert_eq!(decode(&plain.join(",")), changed);
     }
 
     #[tokio::test]

@@ -267,8 +267,15 @@ pub async fn track(State(app): State<AppState>, req: Request, next: Next) -> Res
     let route =
         req.extensions().get::<MatchedPath>().map(|p| p.as_str().to_string()).unwrap_or_else(|| "unmatched".into());
     let method = req.method().as_str().to_string();
+    // The request span (app.rs) is named by the route, never by a path with ids in it.
+    if req.extensions().get::<MatchedPath>().is_some() {
+        let span = tracing::Span::current();
+        span.record("http.route", route.as_str());
+        span.record("otel.name", format!("{method} {route}"));
+    }
     let started = Instant::now();
     let response = next.run(req).await;
+    tracing::Span::current().record("http.response.status_code", i64::from(response.status().as_u16()));
     let status = response.status().as_u16().to_string();
     let labels = [method.as_str(), route.as_str(), status.as_str()];
     app.metrics.requests.with_label_values(&labels).inc();

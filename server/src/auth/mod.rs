@@ -231,6 +231,9 @@ pub async fn authenticate(State(app): State<AppState>, mut req: Request, next: N
             Err(e) => return e.into_response(),
         },
     };
+    if let Some(tenant) = principal.as_ref().and_then(Principal::tenant_id) {
+        tracing::Span::current().record("tenant_id", tracing::field::display(tenant));
+    }
     let limit_key = match &principal {
         Some(p) => p.key(),
         None => match req.extensions().get::<ConnectInfo<SocketAddr>>() {

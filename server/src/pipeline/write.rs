@@ -9,6 +9,7 @@ use std::sync::Arc;
 use axum::http::StatusCode;
 use patronus_api::Role;
 use sqlx::PgConnection;
+use tracing::Instrument;
 use uuid::Uuid;
 
 use crate::app::AppState;
@@ -147,7 +148,11 @@ impl<'a> Write<'a> {
         let tenant_id = self.caller.tenant_id();
         let outcome: Option<ChangeOutcome> = match (&self.before, touched) {
             (_, Touched::Nothing) => None,
-            (Some(before), touched) => Some(commit_change(&mut self.tx, tenant_id, before, touched).await?),
+            (Some(before), touched) => Some(
+                commit_change(&mut self.tx, tenant_id, before, touched)
+                    .instrument(tracing::info_span!("config_compile", tenant_id = %tenant_id))
+                    .await?,
+            ),
             (None, _) => {
                 return Err(ApiError::Internal(anyhow::anyhow!("a {} write touched the network", change.kind)));
             }

@@ -9,6 +9,7 @@ use axum::response::{IntoResponse, Response};
 use patronus_api::{AgentStatusReport, CompiledConfig, EnrollRequest, EnrollResponse, SiteHealth};
 use rand::Rng;
 use serde::Deserialize;
+use tracing::Instrument;
 use utoipa::IntoParams;
 
 use crate::app::AppState;
@@ -81,7 +82,9 @@ pub async fn enroll(
         },
     )
     .await?;
-    let outcome = commit_change(&mut tx, token.tenant_id, &before, Touched::Site(token.site_id)).await?;
+    let outcome = commit_change(&mut tx, token.tenant_id, &before, Touched::Site(token.site_id))
+        .instrument(tracing::info_span!("config_compile", tenant_id = %token.tenant_id))
+        .await?;
     let principal =
         Principal::Agent(AgentPrincipal { agent_id: agent.id, tenant_id: agent.tenant_id, site_id: agent.site_id });
     let change = match &replaced {
@@ -151,6 +154,8 @@ pub async fn config(
     let deadline = tokio::time::Instant::now() + wait;
     let watch = app.config_watch.watch(site_id);
     let mut woken = false;
+    // Lives until the poll answers, so its span covers the document's assembly.
+    let mut wake_span: Option<tracing::Span> = None;
     loop {
         // Armed before the hash is read, so a change committed in between still wakes us.
         let notified = watch.site_watch.notify.notified();
@@ -162,7 +167,21 @@ pub async fn config(
         let announced =
             if woken { watch.site_watch.latest().filter(|r| held.as_deref() != Some(r.hash.as_str())) } else { None };
         let (revision, hash, doc_revision) = match announced {
-            Some(recorded) => (recorded.revision, recorded.hash, recorded.revision),
+            Some(recorded) => {
+                // In the write's trace: this poll, woken by it, until it answers.
+                if let Some(write) = recorded.trace.as_deref().and_then(crate::telemetry::parse_traceparent) {
+                    let request_id = headers.get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
+                    let span = tracing::info_span!(
+                        "config_wake",
+                        site_id = %site_id,
+                        revision = recorded.revision,
+                        request_id = %request_id
+                    );
+                    crate::telemetry::follow(&span, &write);
+                    wake_span = Some(span);
+                }
+                (recorded.revision, recorded.hash, recorded.revision)
+            }
             None => {
                 let mut tx = db::tenant_tx(&app.pool, tenant_id).await?;
                 let read = db::site_configs::get_at_tenant_revision(&mut *tx, tenant_id, site_id).await?;
@@ -176,7 +195,11 @@ pub async fn config(
         };
         woken = false;
         if held.as_deref() != Some(hash.as_str()) {
-            let snapshot = app.networks.at_least(&app.pool, tenant_id, revision).await?;
+            let snapshot = app
+                .networks
+                .at_least(&app.pool, tenant_id, revision)
+                .instrument(wake_span.clone().unwrap_or_else(tracing::Span::none))
+                .await?;
             if snapshot.revision != revision {
                 continue; // The network moved on while we read; read the hash from the database.
             }

@@ -1467,3 +1467,158 @@ fn an_agent_with_shaping_off_removes_what_an_earlier_run_left() {
     drop(b);
     drop(topo);
 }
+
+/// The value of `series` (name and labels exactly as rendered) in a scrape.
+fn scraped(text: &str, series: &str) -> Option<f64> {
+    text.lines().find_map(|l| l.strip_prefix(series)?.strip_prefix(' ')?.parse().ok())
+}
+
+#[test]
+fn the_metrics_endpoint_shows_paths_links_classes_and_policies_of_the_running_dataplane() {
+    use crate::metrics;
+    if let Some(why) = skip_reason() {
+        println!("skipped: the namespace test needs root, /dev/net/tun and ip ({why})");
+        return;
+    }
+    if !sh(&["sh", "-c", "command -v tc >/dev/null"]) {
+        println!("skipped: `tc` is missing");
+        return;
+    }
+    let tag = format!("m{}", std::process::id() % 10_000);
+    let topo = topology_named("pm-", &tag);
+    let (ns_a, ns_b) = (topo.ns[1].clone(), topo.ns[2].clone());
+    let (ka, pa) = key();
+    let (kb, pb) = key();
+    let a = Arc::new(NsAgent::start(&ns_a, ka));
+    let b = NsAgent::start(&ns_b, kb);
+    let mut ca = config("a", 1, ("b", 2, &pb), &[]);
+    voice_and_bulk(&mut ca);
+    let mut cb = config("b", 2, ("a", 1, &pa), &[]);
+    voice_and_bulk(&mut cb);
+    {
+        let (ca, cb) = (ca.clone(), cb.clone());
+        a.call(move |wg| wg.apply(&ca)).unwrap();
+        b.call(move |wg| wg.apply(&cb)).unwrap();
+    }
+    echo_server(&ns_b, "100.64.0.2:7777");
+    let echo = || echo_once(&ns_a, "100.64.0.2:7777", Duration::from_millis(500));
+    assert!(wait_until(Duration::from_secs(10), echo).is_some(), "no echo through the tunnel");
+
+    // The endpoint, on loopback, rendering agent a's dataplane at each scrape.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let source: Arc<dyn Fn() -> String + Send + Sync> = {
+        let (a, doc) = (a.clone(), ca.clone());
+        Arc::new(move || {
+            let doc = doc.clone();
+            a.call(move |wg| {
+                metrics::render(&metrics::Snapshot {
+                    document: Some(&doc),
+                    links: wg.links(),
+                    peers: wg.peers(),
+                    policies: wg.policies(),
+                    xdp_guard: wg.xdp_guard(),
+                    ..Default::default()
+                })
+            })
+        })
+    };
+    let url = rt.block_on(async {
+        let listener = metrics::bind("127.0.0.1:0".parse().unwrap()).await.unwrap();
+        let url = format!("http://{}/metrics", listener.local_addr().unwrap());
+        tokio::spawn(metrics::serve(listener, source));
+        url
+    });
+    let scrape = || {
+        rt.block_on(async {
+            let resp = reqwest::get(&url).await.unwrap();
+            assert_eq!(resp.status(), 200);
+            assert_eq!(resp.headers()["content-type"], metrics::CONTENT_TYPE);
+            resp.text().await.unwrap()
+        })
+    };
+
+    // The paths come up as their probes are answered.
+    let path_up = |text: &str, link: &str, remote: &str| {
+        scraped(text, &format!(r#"patronus_agent_path_up{{peer="b",link="{link}",remote_link="{remote}"}}"#))
+    };
+    let pairs = [("fiber", "fiber"), ("fiber", "lte"), ("lte", "fiber"), ("lte", "lte")];
+    let mut text = scrape();
+    let all_up = wait_until(Duration::from_secs(10), || {
+        text = scrape();
+        pairs.iter().all(|(l, r)| path_up(&text, l, r) == Some(1.0))
+    });
+    println!("{text}");
+    assert!(all_up.is_some(), "not every path came up: {text}");
+    assert_eq!(scraped(&text, r#"patronus_agent_link_up{link="fiber"}"#), Some(1.0), "{text}");
+    assert_eq!(scraped(&text, r#"patronus_agent_link_up{link="lte"}"#), Some(1.0), "{text}");
+    // Each of b's endpoints from each local link is a path, named by b's link; each has a
+    // measured round trip (a few ms at most between namespaces).
+    let rtt = |text: &str, link: &str, remote: &str| {
+        scraped(text, &format!(r#"patronus_agent_path_rtt_seconds{{peer="b",link="{link}",remote_link="{remote}"}}"#))
+    };
+    for (l, r) in pairs {
+        let rtt = rtt(&text, l, r).unwrap_or_else(|| panic!("no RTT for {l}->{r}: {text}"));
+        assert!(rtt > 0.0 && rtt < 0.5, "{l}->{r}: {rtt}");
+    }
+    assert!(!text.contains("10.21.0.2") && !text.contains("10.22.0.2"), "an address became a label: {text}");
+
+    // 20 echoes in the voice policy: its counters and the voice class's bytes rise (on either
+    // link, since a loaded machine may take fiber's path for down for a moment).
+    let voice_bytes = |text: &str| {
+        ["fiber", "lte"]
+            .iter()
+            .map(|l| {
+                scraped(
+                    text,
+                    &format!(r#"patronus_agent_shaped_bytes_total{{link="{l}",class="voice",direction="egress"}}"#),
+                )
+                .unwrap_or_else(|| panic!("no voice class on {l}: {text}"))
+            })
+            .sum::<f64>()
+    };
+    let policy_packets = |text: &str| scraped(text, r#"patronus_agent_policy_packets_total{policy="voice"}"#).unwrap();
+    let (bytes_before, packets_before) = (voice_bytes(&text), policy_packets(&text));
+    let tx_before = scraped(&text, r#"patronus_agent_peer_transmit_bytes_total{peer="b"}"#).unwrap();
+    for _ in 0..20 {
+        assert!(echo());
+    }
+    let after = scrape();
+    // Each echo is at least a 4-byte payload in a 32-byte WireGuard header over UDP and IPv4.
+    assert!(voice_bytes(&after) >= bytes_before + 20.0 * 64.0, "{bytes_before} -> {}: {after}", voice_bytes(&after));
+    assert!(policy_packets(&after) >= packets_before + 20.0, "{packets_before} -> {}", policy_packets(&after));
+    assert!(scraped(&after, r#"patronus_agent_peer_transmit_bytes_total{peer="b"}"#).unwrap() > tx_before);
+    assert_eq!(scraped(&after, r#"patronus_agent_policy_sla_violated{policy="voice",peer="b"}"#), Some(0.0));
+    assert_eq!(scraped(&after, r#"patronus_agent_shaping_error{link="fiber"}"#), Some(0.0));
+
+    // Prometheus's own linter takes the page (format, names, units, help), where it is installed
+    // (Debian's `prometheus`; scripts/test installs it).
+    if sh(&["sh", "-c", "command -v promtool >/dev/null"]) {
+        use std::io::Write as _;
+        let mut lint = Command::new("promtool")
+            .args(["check", "metrics"])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        lint.stdin.take().unwrap().write_all(after.as_bytes()).unwrap();
+        let out = lint.wait_with_output().unwrap();
+        assert!(
+            out.status.success(),
+            "promtool check metrics: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    } else {
+        println!("promtool is missing: the page was not linted");
+    }
+
+    // Anything but /metrics is a 404.
+    let other = rt.block_on(async { reqwest::get(url.replace("/metrics", "/")).await.unwrap().status() });
+    assert_eq!(other, 404);
+
+    drop(rt);
+    drop(a);
+    drop(b);
+    drop(topo);
+}
