@@ -18,7 +18,7 @@ func usage() {
   check rules     -metrics METRICS_RS -runbook OPERATIONS_MD RULES.yml...
   check grafana   -metrics METRICS_RS DASHBOARD.json...
   check scrape    -metrics METRICS_RS EXPOSITION.txt
-  check manifests [-replicas N] [-servicemonitor=false] [-pdb=false] RENDERED.yaml`)
+  check manifests -config CONFIG_RS [-replicas N] [-servicemonitor=false] [-pdb=false] RENDERED.yaml`)
 	os.Exit(2)
 }
 
@@ -32,6 +32,7 @@ func main() {
 	replicas := fs.Int("replicas", 2, "replicas the Deployment must have")
 	serviceMonitor := fs.Bool("servicemonitor", true, "whether a ServiceMonitor must be rendered")
 	pdb := fs.Bool("pdb", true, "whether a PodDisruptionBudget must be rendered")
+	configRs := fs.String("config", "server/src/config.rs", "the server's command line, for its environment variables")
 	_ = fs.Parse(os.Args[2:])
 	files := fs.Args()
 	if len(files) == 0 {
@@ -65,10 +66,14 @@ func main() {
 			}
 		}
 	case "manifests":
+		env, err := serverEnv(*configRs)
+		if err != nil {
+			fail([]error{err})
+		}
 		for _, f := range files {
 			objects, fileErrs := checkManifests(f)
 			if len(fileErrs) == 0 {
-				fileErrs = checkChart(objects, *replicas, *serviceMonitor, *pdb)
+				fileErrs = checkChart(objects, *replicas, *serviceMonitor, *pdb, env)
 			}
 			n := 0
 			for _, l := range objects {
