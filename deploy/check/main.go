@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"sort"
 	"strings"
 )
 
@@ -59,7 +60,7 @@ func main() {
 				fmt.Printf("%s: schema valid, %d queries checked against %d exported metric families\n", f, n, len(exported))
 			case "scrape":
 				n, fileErrs = checkScrape(f, exported)
-				fmt.Printf("%s: %d scraped families all found in %s\n", f, n, *metricsRs)
+				fmt.Printf("%s: %d families scraped from a live server, compared with %s\n", f, n, *metricsRs)
 			}
 			for _, e := range fileErrs {
 				errs = append(errs, fmt.Errorf("%s: %w", f, e))
@@ -124,10 +125,15 @@ func checkRunbook(rulesPath, runbookPath string) []error {
 	return errs
 }
 
-var typeLineRe = regexp.MustCompile(`(?m)^# TYPE (\S+) (\S+)$`)
+var (
+	typeLineRe   = regexp.MustCompile(`(?m)^# TYPE (\S+) (\S+)$`)
+	sampleLineRe = regexp.MustCompile(`(?m)^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{([^}]*)\})? `)
+	labelNameRe  = regexp.MustCompile(`([a-zA-Z_][a-zA-Z0-9_]*)="`)
+)
 
-// checkScrape: every family a live server exposes is one this check reads from the source, of
-// the same type (so the source parser and the real exposition agree).
+// checkScrape: the families a live server exposes (after make_state.py gave each something to
+// count) are exactly those this check reads from the source, of the same types, and each
+// sample carries exactly the label names read from the source.
 func checkScrape(path string, exported map[string]metric) (int, []error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
@@ -135,7 +141,9 @@ func checkScrape(path string, exported map[string]metric) (int, []error) {
 	}
 	var errs []error
 	found := typeLineRe.FindAllStringSubmatch(string(raw), -1)
+	scraped := map[string]bool{}
 	for _, m := range found {
+		scraped[m[1]] = true
 		e, ok := exported[m[1]]
 		if !ok {
 			errs = append(errs, fmt.Errorf("the server exposes %s, which the source parser did not find", m[1]))
@@ -143,8 +151,28 @@ func checkScrape(path string, exported map[string]metric) (int, []error) {
 			errs = append(errs, fmt.Errorf("%s is a %s in the exposition but a %s in the source", m[1], m[2], e.kind))
 		}
 	}
-	if len(found) == 0 {
-		errs = append(errs, fmt.Errorf("no metric family in the scrape"))
+	for name := range exported {
+		if !scraped[name] {
+			errs = append(errs, fmt.Errorf("%s is in the source but the live server did not expose it (make_state.py should make it count)", name))
+		}
+	}
+	series := seriesNames(exported)
+	for _, m := range sampleLineRe.FindAllStringSubmatch(string(raw), -1) {
+		want, ok := series[m[1]]
+		if !ok {
+			errs = append(errs, fmt.Errorf("sample of unknown series %s", m[1]))
+			continue
+		}
+		var got []string
+		for _, l := range labelNameRe.FindAllStringSubmatch(m[2], -1) {
+			got = append(got, l[1])
+		}
+		want = append([]string{}, want...)
+		sort.Strings(got)
+		sort.Strings(want)
+		if strings.Join(got, ",") != strings.Join(want, ",") {
+			errs = append(errs, fmt.Errorf("%s has labels %v in the exposition, %v in the source", m[1], got, want))
+		}
 	}
 	return len(found), errs
 }
