@@ -72,6 +72,12 @@ func TestAMetricInAFormTheParserDoesNotKnowIsAnError(t *testing.T) {
 
 func TestQueriesAreCheckedForLabelsAndSyntax(t *testing.T) {
 	s := exported(t, metricsRs)
+	routes, err := serverRoutes("../../server/src")
+	if err != nil {
+		t.Fatal(err)
+	}
+	knownRoutes = routes
+	defer func() { knownRoutes = nil }()
 	for expr, want := range map[string]string{
 		`sum(rate(patronus_failover_events_total{reasn="sla"}[5m]))`:              `no label "reasn"`,
 		`sum by (site) (rate(patronus_failover_events_total[5m]))`:                `label "site"`,

@@ -9,6 +9,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -44,6 +45,9 @@ func main() {
 	case "rules", "grafana", "scrape":
 		exported, err := exportedMetrics(*metricsRs)
 		if err != nil {
+			fail([]error{err})
+		}
+		if knownRoutes, err = serverRoutes(filepath.Dir(*metricsRs)); err != nil {
 			fail([]error{err})
 		}
 		series := seriesNames(exported)

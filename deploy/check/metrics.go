@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -167,4 +168,34 @@ func semicolonsOutOfStrings(src string) string {
 		}
 	}
 	return string(out)
+}
+
+var (
+	routeAttrRe = regexp.MustCompile(`path = "(/[^"]*)"`)
+	routeCallRe = regexp.MustCompile(`\.route\("(/[^"]*)"`)
+)
+
+// serverRoutes: the route templates of server/src/routes/*.rs (`#[utoipa::path(.., path = ..)]`)
+// and server/src/app.rs (`.route(..)`), and `unmatched`, the label of a request no route took.
+func serverRoutes(serverSrc string) (map[string]bool, error) {
+	files, err := filepath.Glob(filepath.Join(serverSrc, "routes", "*.rs"))
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]bool{"unmatched": true}
+	for _, f := range append(files, filepath.Join(serverSrc, "app.rs")) {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		for _, re := range []*regexp.Regexp{routeAttrRe, routeCallRe} {
+			for _, m := range re.FindAllStringSubmatch(string(raw), -1) {
+				out[m[1]] = true
+			}
+		}
+	}
+	if !out["/readyz"] || !out["/v1/agent/config"] {
+		return nil, fmt.Errorf("%s: the routes found (%d) lack /readyz or /v1/agent/config", serverSrc, len(out))
+	}
+	return out, nil
 }

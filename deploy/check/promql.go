@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 
+	"github.com/prometheus/prometheus/model/labels"
 	"github.com/prometheus/prometheus/promql/parser"
 )
 
@@ -16,6 +17,9 @@ var targetLabels = map[string]bool{"job": true, "instance": true}
 
 // Series Prometheus makes itself, per target.
 var prometheusSeries = map[string][]string{"up": nil, "scrape_duration_seconds": nil, "scrape_samples_scraped": nil}
+
+// knownRoutes: the route templates the server labels requests with (nil: not checked).
+var knownRoutes map[string]bool
 
 var grafanaVarRe = regexp.MustCompile(`\$\{?([A-Za-z0-9_]+)(?::[a-z]+)?\}?`)
 
@@ -59,6 +63,9 @@ func checkExpr(expr string, series map[string][]string) []error {
 				return nil
 			}
 			for _, m := range n.LabelMatchers {
+				if m.Name == "route" && knownRoutes != nil && (m.Type == labels.MatchEqual || m.Type == labels.MatchNotEqual) && !knownRoutes[m.Value] {
+					errs = append(errs, fmt.Errorf("route %q is not a route of the server", m.Value))
+				}
 				if m.Name == "__name__" || targetLabels[m.Name] || contains(known, m.Name) || contains(known, anyLabel) {
 					continue
 				}
