@@ -13,6 +13,7 @@ use tokio::sync::Notify;
 
 use crate::dataplane::Dataplane;
 use crate::metrics;
+use crate::outage::Outages;
 use crate::state::{Enrollment, StateDir};
 use crate::validate;
 
@@ -70,6 +71,8 @@ struct Shared<D> {
     unreported: Mutex<std::collections::VecDeque<FailoverEvent>>,
     /// Path changes since the start, by reason, for the metrics.
     failovers: Mutex<BTreeMap<&'static str, u64>>,
+    /// Times the control plane could not be reached, until a report has carried them.
+    outages: Mutex<Outages>,
 }
 
 /// As many path changes as one status report may carry.
@@ -114,6 +117,7 @@ impl<D: Dataplane> Shared<D> {
             policies,
             failover_events,
             xdp_guard,
+            control_plane_outages: self.outages.lock().unwrap_or_else(|e| e.into_inner()).unreported(),
         }
     }
 
@@ -141,10 +145,26 @@ impl<D: Dataplane> Shared<D> {
     }
 
     /// The server has the first `n` unreported path changes.
-    fn reported(&self, n: usize) {
+    fn reported(&self, report: &AgentStatusReport) {
         let mut unreported = self.unreported.lock().unwrap_or_else(|e| e.into_inner());
-        let n = n.min(unreported.len());
+        let n = report.failover_events.len().min(unreported.len());
         unreported.drain(..n);
+        drop(unreported);
+        self.outages.lock().unwrap_or_else(|e| e.into_inner()).reported(&report.control_plane_outages);
+    }
+
+    fn poll_failed(&self) {
+        self.outages.lock().unwrap_or_else(|e| e.into_inner()).poll_failed(chrono::Utc::now());
+    }
+
+    /// A poll was answered: an outage it ends is logged and reported at once.
+    fn poll_answered(&self) {
+        let ended = self.outages.lock().unwrap_or_else(|e| e.into_inner()).poll_answered(chrono::Utc::now());
+        if let Some(o) = ended {
+            let seconds = (o.ended_at - o.started_at).num_milliseconds() as f64 / 1000.0;
+            tracing::warn!(seconds, failed_polls = o.failed_polls, "the control plane answers again after an outage");
+            self.report_now.notify_one();
+        }
     }
 
     fn set_error(&self, error: Option<String>) {
@@ -193,6 +213,7 @@ pub async fn run<D: Dataplane + 'static>(state: StateDir, dataplane: D, options:
         report_now: Notify::new(),
         unreported: Mutex::new(Default::default()),
         failovers: Mutex::new(BTreeMap::new()),
+        outages: Mutex::new(Outages::default()),
     });
     // Bound before anything else runs, so an address in use stops the agent at once.
     let metrics_server = match options.metrics_listen {
@@ -280,7 +301,15 @@ async fn poll_loop<D: Dataplane>(
     let mut held = shared.applied.lock().unwrap_or_else(|e| e.into_inner()).hash.clone();
     let mut backoff = options.min_backoff;
     loop {
-        match client.agent_config(held.as_deref(), options.poll_wait).await {
+        let polled = client.agent_config(held.as_deref(), options.poll_wait).await;
+        match &polled {
+            // No answer, or the server failing: the control plane is away. Any other answer
+            // (a document, 304, a 4xx) means it is there.
+            Err(ClientError::Api { status, .. }) if *status < 500 => shared.poll_answered(),
+            Err(ClientError::Api { .. }) | Err(ClientError::Transport(_)) => shared.poll_failed(),
+            Err(ClientError::Decode(_)) | Err(ClientError::Config(_)) | Ok(_) => shared.poll_answered(),
+        }
+        match polled {
             Ok(None) => backoff = options.min_backoff,
             Ok(Some(doc)) => {
                 backoff = options.min_backoff;
@@ -321,7 +350,7 @@ async fn report_loop<D: Dataplane>(
     loop {
         let report = shared.report();
         match client.agent_status(&report).await {
-            Ok(()) => shared.reported(report.failover_events.len()),
+            Ok(()) => shared.reported(&report),
             Err(ClientError::Api { status: 401, .. }) => {
                 let _ = revoked.send(true);
                 return;

@@ -5,5 +5,6 @@ pub mod control;
 pub mod dataplane;
 pub mod enroll;
 pub mod metrics;
+pub mod outage;
 pub mod state;
 pub mod validate;

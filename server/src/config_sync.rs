@@ -58,10 +58,11 @@ impl ChangeOutcome {
             app.networks.put(self.tenant_id, self.revision, self.network).await;
             let revision = self.revision;
             let trace = crate::telemetry::traceparent();
+            let published_at_ms = Some(chrono::Utc::now().timestamp_millis());
             let announced: Vec<_> = self
                 .changed_sites
                 .into_iter()
-                .map(|(id, hash)| (id, Recorded { revision, hash, trace: trace.clone() }))
+                .map(|(id, hash)| (id, Recorded { revision, hash, trace: trace.clone(), published_at_ms }))
                 .collect();
             app.config_watch.changed(&announced).await;
         }

@@ -28,6 +28,8 @@ pub struct Recorded {
     /// The write's trace context (a W3C `traceparent`), when traces are on: the woken poll's
     /// `config_wake` span is its child (`crate::telemetry`).
     pub trace: Option<String>,
+    /// When the write published it (Unix milliseconds), for the fan-out lag of the polls it wakes.
+    pub published_at_ms: Option<i64>,
 }
 
 /// What the waiters of one site share.
@@ -144,14 +146,17 @@ impl ConfigWatch {
 }
 
 /// The Redis message: `site:revision:hash` per changed site, comma-separated, then the write's
-/// `trace=<traceparent>` when it has one (one write, one trace: every entry shares it). A replica
-/// that does not know the trace entry skips it as an entry that does not parse.
+/// `trace=<traceparent>` when it has one and `at=<unix ms>` of its publish (one write: every entry
+/// shares them). A replica that does not know these entries skips them as entries that do not parse.
 fn encode(changed: &[(Uuid, Recorded)]) -> String {
     let mut message =
         changed.iter().map(|(site, r)| format!("{site}:{}:{}", r.revision, r.hash)).collect::<Vec<_>>().join(",");
     if let Some(trace) = changed.iter().find_map(|(_, r)| r.trace.as_deref()) {
         message.push_str(",trace=");
         message.push_str(trace);
+    }
+    if let Some(at) = changed.iter().find_map(|(_, r)| r.published_at_ms) {
+        message.push_str(&format!(",at={at}"));
     }
     message
 }
@@ -160,6 +165,7 @@ fn encode(changed: &[(Uuid, Recorded)]) -> String {
 /// answer when they time out).
 fn decode(message: &str) -> Vec<(Uuid, Recorded)> {
     let trace = message.split(',').find_map(|entry| entry.strip_prefix("trace=")).map(str::to_string);
+    let published_at_ms = message.split(',').find_map(|entry| entry.strip_prefix("at=")?.parse().ok());
     message
         .split(',')
         .filter_map(|entry| {
@@ -167,7 +173,7 @@ fn decode(message: &str) -> Vec<(Uuid, Recorded)> {
             let site = parts.next()?.parse().ok()?;
             let revision = parts.next()?.parse().ok()?;
             let hash = parts.next()?.to_string();
-            Some((site, Recorded { revision, hash, trace: trace.clone() }))
+            Some((site, Recorded { revision, hash, trace: trace.clone(), published_at_ms }))
         })
         .collect()
 }
@@ -177,7 +183,7 @@ mod tests {
     use super::*;
 
     fn recorded(revision: i64, hash: &str) -> Recorded {
-        Recorded { revision, hash: hash.to_string(), trace: None }
+        Recorded { revision, hash: hash.to_string(), trace: None, published_at_ms: None }
     }
 
     #[test]
@@ -197,6 +203,14 @@ mod tests {
         // What a replica without the trace entry reads: the same sites.
         let plain: Vec<_> = message.split(',').filter(|e| !e.starts_with("trace=")).collect();
         assert_eq!(decode(&plain.join(",")), changed);
+        // The publish time rides along the same way.
+        let timed: Vec<_> = changed
+            .iter()
+            .map(|(s, r)| (*s, Recorded { published_at_ms: Some(1_800_000_000_123), ..r.clone() }))
+            .collect();
+        let message = encode(&timed);
+        assert!(message.ends_with(",at=1800000000123"), "{message}");
+        assert_eq!(decode(&message), timed);
     }
 
     #[tokio::test]

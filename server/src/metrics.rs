@@ -23,6 +23,9 @@ pub struct Metrics {
     path_rtt: prometheus::Histogram,
     guard_dropped: IntCounterVec,
     guard_dropped_bytes: prometheus::IntCounter,
+    outages: prometheus::IntCounter,
+    fanout: prometheus::Histogram,
+    outage_seconds: prometheus::Counter,
     guard_passed: IntCounterVec,
     guard_links: IntCounterVec,
     shaped_bytes: IntCounterVec,
@@ -89,6 +92,25 @@ impl Metrics {
             "UDP payload bytes agents' XDP guards dropped",
         )?;
         registry.register(Box::new(guard_dropped_bytes.clone()))?;
+        let outages = prometheus::IntCounter::new(
+            "patronus_agent_control_plane_outages_total",
+            "Times agents reported they could not reach the control plane",
+        )?;
+        registry.register(Box::new(outages.clone()))?;
+        let outage_seconds = prometheus::Counter::new(
+            "patronus_agent_control_plane_outage_seconds_total",
+            "Seconds agents reported they could not reach the control plane, summed over agents",
+        )?;
+        registry.register(Box::new(outage_seconds.clone()))?;
+        let fanout = prometheus::Histogram::with_opts(
+            HistogramOpts::new(
+                "patronus_config_fanout_seconds",
+                "From a write's publish to a parked agent poll it woke answering with the new document \
+                 (on any replica; polls that were not parked fetch theirs later and are not counted)",
+            )
+            .buckets(vec![0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0]),
+        )?;
+        registry.register(Box::new(fanout.clone()))?;
         let guard_passed = IntCounterVec::new(
             Opts::new(
                 "patronus_xdp_guard_passed_packets_total",
@@ -150,6 +172,9 @@ impl Metrics {
             path_rtt,
             guard_dropped,
             guard_dropped_bytes,
+            outages,
+            outage_seconds,
+            fanout,
             guard_passed,
             guard_links,
             shaped_bytes,
@@ -164,6 +189,12 @@ impl Metrics {
     }
 
     /// Counts what a status report says about paths and path changes.
+    /// A woken poll answered with the document a write published `published_at_ms` (Unix ms).
+    pub fn fanout(&self, published_at_ms: i64) {
+        let lag_ms = chrono::Utc::now().timestamp_millis().saturating_sub(published_at_ms).max(0);
+        self.fanout.observe(lag_ms as f64 / 1000.0);
+    }
+
     pub fn path_report(&self, report: &patronus_api::AgentStatusReport) {
         for e in &report.failover_events {
             self.failovers.with_label_values(&[e.reason.as_str()]).inc();
@@ -181,6 +212,10 @@ impl Metrics {
         }
         self.reported_paths.with_label_values(&["up"]).inc_by(up);
         self.reported_paths.with_label_values(&["down"]).inc_by(down);
+        for o in &report.control_plane_outages {
+            self.outages.inc();
+            self.outage_seconds.inc_by((o.ended_at - o.started_at).num_milliseconds().max(0) as f64 / 1000.0);
+        }
     }
 
     /// Counts what a report's XDP guard counters grew by since `before` (the previous report of

@@ -1229,20 +1229,47 @@ class Bed:
 
         def server_down():
             self.stop("server")
+            down_at = datetime.datetime.now(datetime.timezone.utc)
             time.sleep(3)
             if not ping("ah", "192.168.3.2", count=10):
                 raise Failed("tunnel A-C stopped forwarding without the server")
             self.transfer("ah", "ch", "192.168.3.2", 4 << 20, 0)
             self.start_server()
+            up_at = datetime.datetime.now(datetime.timezone.utc)
             start = time.monotonic()
             self.peerings["ab"] = self.api.call("POST", "/v1/peerings", {
                 "site_a": self.sites["a"]["id"], "site_b": self.sites["b"]["id"]})
             took = wait_for("the agents to pick up a change after the server came back", 90,
                             lambda: ping("ah", "192.168.2.2", wait=1), interval=0.2)
             log(f"  server back: a new peering forwards after {took:.2f} s")
-            return f"forwarded on last-known-good config; resumed, change applied {took:.1f} s after the server returned"
+            # Each agent's next report says how long it could not reach the server: the outage
+            # spans the time the server was down (down for longer than the agents' 2 s backoff
+            # ceiling, so each failed several polls).
+            outages = {}
 
-        self.check("server stopped: tunnels keep forwarding; server back: agents resume", server_down)
+            def reported(site):
+                report = self.api.call("GET", f"/v1/sites/{self.sites[site]['id']}/status").get("report") or {}
+                for o in report.get("control_plane_outages", []):
+                    started, ended = (datetime.datetime.fromisoformat(o[k].replace("Z", "+00:00"))
+                                      for k in ("started_at", "ended_at"))
+                    if started <= down_at + datetime.timedelta(seconds=5) and ended >= up_at - datetime.timedelta(seconds=1):
+                        outages[site] = ((ended - started).total_seconds(), o["failed_polls"])
+                        return True
+                return False
+
+            for site, _ in SITES:
+                wait_for(f"{site}'s report of the outage", 30, lambda: reported(site), interval=0.5)
+            down_for = (up_at - down_at).total_seconds()
+            for site, (seconds, polls) in outages.items():
+                if seconds < down_for - 5 or polls < 2:
+                    raise Failed(f"{site} reported an outage of {seconds:.1f} s and {polls} failed polls; "
+                                 f"the server was down {down_for:.1f} s")
+            seen = ", ".join(f"{site} {seconds:.1f} s/{polls} polls" for site, (seconds, polls) in sorted(outages.items()))
+            return (f"forwarded on last-known-good config; resumed, change applied {took:.1f} s after the server "
+                    f"returned; outage of {down_for:.1f} s reported by each agent ({seen})")
+
+        self.check("server stopped for longer than the agents' backoff ceiling: tunnels keep forwarding; server "
+                   "back: agents resume and report the outage", server_down)
 
         def agent_restart():
             agent_before = self.api.call("GET", f"/v1/sites/{self.sites['a']['id']}/agent")

@@ -129,6 +129,23 @@ pub struct AgentStatusReport {
     /// The XDP guard on the WAN interfaces; absent from agents without a WireGuard dataplane.
     #[serde(default)]
     pub xdp_guard: Option<XdpGuardStatus>,
+    /// Times the agent could not reach the control plane since the last report the server
+    /// accepted, oldest first (the newest 10 when there were more). The dataplane kept
+    /// forwarding on its last-known-good document meanwhile.
+    #[serde(default)]
+    #[schema(max_items = 10)]
+    pub control_plane_outages: Vec<ControlPlaneOutage>,
+}
+
+/// A time the agent could not reach the control plane: from its first config poll that got no
+/// answer to the first answer after it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ControlPlaneOutage {
+    pub started_at: DateTime<Utc>,
+    pub ended_at: DateTime<Utc>,
+    /// Config polls that failed during it (no answer, or a server error).
+    pub failed_polls: u32,
 }
 
 /// The XDP guard: a program on each WAN interface that drops, before the agent sees them,

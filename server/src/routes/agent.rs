@@ -166,7 +166,8 @@ pub async fn config(
         // announcement is what the agent holds already) the hash the database has now.
         let announced =
             if woken { watch.site_watch.latest().filter(|r| held.as_deref() != Some(r.hash.as_str())) } else { None };
-        let (revision, hash, doc_revision) = match announced {
+        // `woken_by`: when the write that woke this poll published, for the fan-out lag metric.
+        let (revision, hash, doc_revision, woken_by) = match announced {
             Some(recorded) => {
                 // In the write's trace: this poll, woken by it, until it answers.
                 if let Some(write) = recorded.trace.as_deref().and_then(crate::telemetry::parse_traceparent) {
@@ -180,7 +181,7 @@ pub async fn config(
                     crate::telemetry::follow(&span, &write);
                     wake_span = Some(span);
                 }
-                (recorded.revision, recorded.hash, recorded.revision)
+                (recorded.revision, recorded.hash, recorded.revision, recorded.published_at_ms)
             }
             None => {
                 let mut tx = db::tenant_tx(&app.pool, tenant_id).await?;
@@ -190,7 +191,7 @@ pub async fn config(
                 let Some((hash, doc_revision)) = stored else {
                     return Err(ApiError::NotFound(Kind::Site));
                 };
-                (revision, hash, doc_revision)
+                (revision, hash, doc_revision, None)
             }
         };
         woken = false;
@@ -223,6 +224,9 @@ pub async fn config(
                 ([(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body).into_response();
             if let Ok(v) = HeaderValue::from_str(&etag) {
                 response.headers_mut().insert(header::ETAG, v);
+            }
+            if let Some(published_at_ms) = woken_by {
+                app.metrics.fanout(published_at_ms);
             }
             return Ok(response);
         }
@@ -334,6 +338,14 @@ pub async fn status(
             if let Some(v) = value {
                 validate::text(&mut errors, &format!("/failover_events/{i}/{field}"), v, max);
             }
+        }
+    }
+    if report.control_plane_outages.len() > 10 {
+        errors.add("/control_plane_outages", "at most 10 outages");
+    }
+    for (i, o) in report.control_plane_outages.iter().enumerate() {
+        if o.ended_at < o.started_at {
+            errors.add(&format!("/control_plane_outages/{i}/ended_at"), "must not be before started_at");
         }
     }
     if let Some(guard) = &report.xdp_guard {

@@ -247,6 +247,10 @@ async fn the_long_poll_answers_304_on_timeout_and_wakes_on_a_change() {
     assert_ne!(body["hash"], hash.as_str());
     let allowed = body["config"]["peers"][0]["allowed_ips"].as_array().unwrap();
     assert!(allowed.contains(&json!("10.20.0.0/16")), "{allowed:?}");
+    // The woken poll is the fan-out the metric times; the polls that were not parked are not.
+    let metrics = app.state.metrics.render();
+    assert!(metrics.contains("patronus_config_fanout_seconds_count 1\n"), "{metrics}");
+    assert!(metrics.contains("patronus_config_fanout_seconds_bucket{le=\"5\"} 1\n"), "{metrics}");
 }
 
 #[tokio::test]
@@ -304,4 +308,44 @@ async fn status_reports_make_a_site_online_degraded_or_offline() {
     assert_eq!(patronus_server::maintenance::mark_offline(&app.state).await.unwrap(), 0);
     let metrics = app.state.metrics.render();
     assert!(metrics.contains("patronus_site_health_transitions_total{from=\"online\",to=\"offline\"} 1"), "{metrics}");
+}
+
+/// An agent that could not reach the control plane says so in its next report: the outage is in
+/// the site's status and in the fleet's outage counters; a malformed one is a field error.
+#[tokio::test]
+async fn a_report_carries_the_control_plane_outages_the_agent_saw() {
+    let app = TestApp::new().await;
+    let t = app.tenant("acme").await;
+    let paris = site(&app, &t, "paris", &[]).await;
+    let cred = enrolled(&app, &t, id(&paris), 1).await;
+    let outage = json!({"started_at": "2026-12-06T20:00:00Z", "ended_at": "2026-12-06T20:00:42.5Z", "failed_polls": 7});
+    let report = json!({"agent_version": "0.1.0", "uptime_seconds": 60, "control_plane_outages": [outage]});
+    app.post("/v1/agent/status").token(&cred).json(report).send().await.expect(StatusCode::NO_CONTENT);
+    let s = app.get(&format!("/v1/sites/{}/status", id(&paris))).token(&t.viewer).send().await;
+    assert_eq!(s.body["report"]["control_plane_outages"][0]["failed_polls"], 7, "{}", s.body);
+    let metrics = app.state.metrics.render();
+    assert!(metrics.contains("patronus_agent_control_plane_outages_total 1"), "{metrics}");
+    assert!(metrics.contains("patronus_agent_control_plane_outage_seconds_total 42.5"), "{metrics}");
+
+    let backwards =
+        json!({"started_at": "2026-12-06T20:01:00Z", "ended_at": "2026-12-06T20:00:00Z", "failed_polls": 1});
+    let bad = app
+        .post("/v1/agent/status")
+        .token(&cred)
+        .json(json!({"agent_version": "0.1.0", "uptime_seconds": 61, "control_plane_outages": [backwards]}))
+        .send()
+        .await;
+    bad.expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad.body["errors"][0]["pointer"], "/control_plane_outages/0/ended_at", "{}", bad.body);
+    let many: Vec<_> = (0..11).map(|_| outage.clone()).collect();
+    let bad = app
+        .post("/v1/agent/status")
+        .token(&cred)
+        .json(json!({"agent_version": "0.1.0", "uptime_seconds": 62, "control_plane_outages": many}))
+        .send()
+        .await;
+    bad.expect(StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad.body["errors"][0]["pointer"], "/control_plane_outages", "{}", bad.body);
+    // Neither refused report counted.
+    assert!(app.state.metrics.render().contains("patronus_agent_control_plane_outages_total 1"));
 }
