@@ -8,6 +8,8 @@
   drill.py verify URL LOG DESTROYED_MS
                                reads back every site and `site.create` audit event through the API
                                and prints what survived the restore as JSON (see verify())
+  drill.py at URL LOG TARGET_MS
+                               the same after a point-in-time restore to TARGET_MS (see at())
 
 The admin token is read from PATRONUS_TOKEN, never from the command line.
 """
@@ -120,10 +122,36 @@ def verify(url: str, log: str, destroyed_ms: int) -> None:
                 "holes": holes,
                 "rpo_s": rpo_ms / 1000,
                 "last_survivor_before_destruction_s": (destroyed_ms - last_survivor) / 1000 if last_survivor else None,
+                "survived_acks": [a[2] for a in survived],
                 "acknowledged_after_restore": len(after),
                 "after_restore_missing": [a[0] for a in after if f"drill-{a[0]}" not in sites],
                 "without_audit_event": sorted(name for name, sid in sites.items() if sid not in audited),
                 "acknowledged_with_other_id": [a[0] for a in acked if sites.get(f"drill-{a[0]}", a[4]) != a[4]],
+            }
+        )
+    )
+
+
+def at(url: str, log: str, target_ms: int) -> None:
+    """After a restore to `target_ms`: the writes acknowledged by then must be there, the writes
+    sent after it must not, and every drill site must have its audit event (printed as JSON)."""
+    attempts = []
+    with open(log) as f:
+        for line in f:
+            n, sent, answered, outcome, _ = line.split()
+            attempts.append((int(n), int(sent), int(answered), outcome))
+    sites = {s["name"]: s["id"] for s in pages(url, "/v1/sites") if s["name"].startswith("drill-")}
+    audited = {e["resource_id"] for e in pages(url, "/v1/audit-events?action=site.create")}
+    print(
+        json.dumps(
+            {
+                "sites": len(sites),
+                "acknowledged_by_target": sum(1 for a in attempts if a[3] == "201" and a[2] <= target_ms),
+                "acknowledged_by_target_missing": [
+                    a[0] for a in attempts if a[3] == "201" and a[2] <= target_ms and f"drill-{a[0]}" not in sites
+                ],
+                "sent_after_target_present": [a[0] for a in attempts if a[1] > target_ms and f"drill-{a[0]}" in sites],
+                "without_audit_event": sorted(name for name, sid in sites.items() if sid not in audited),
             }
         )
     )
@@ -134,5 +162,7 @@ if __name__ == "__main__":
         write(sys.argv[2], sys.argv[3])
     elif len(sys.argv) == 5 and sys.argv[1] == "verify":
         verify(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+    elif len(sys.argv) == 5 and sys.argv[1] == "at":
+        at(sys.argv[2], sys.argv[3], int(sys.argv[4]))
     else:
         sys.exit(__doc__)
