@@ -169,7 +169,11 @@ async fn hold(http: &reqwest::Client, servers: &[String], credentials: Vec<Strin
                 let answer = async {
                     let resp = req.send().await?;
                     let status = resp.status();
-                    let etag = resp.headers().get("etag").and_then(|v| v.to_str().ok()).map(|s| s.trim_matches('"').to_string());
+                    let etag = resp
+                        .headers()
+                        .get("etag")
+                        .and_then(|v| v.to_str().ok())
+                        .map(|s| s.trim_matches('"').to_string());
                     resp.bytes().await?;
                     Ok::<_, reqwest::Error>((status, etag))
                 }
