@@ -80,8 +80,8 @@ def pages(url: str, path: str) -> list[dict]:
 def verify(url: str, log: str, destroyed_ms: int) -> None:
     """What a user sees after the restore, compared with what the writer was told.
 
-    RPO: the acknowledged writes that are missing span from the last surviving acknowledgement
-    before the destruction to the newest missing one; `rpo_s` is that span (0 when nothing
+    RPO: the acknowledged writes sent before the destruction that are missing span from the last
+    surviving acknowledgement to the newest missing one; `rpo_s` is that span (0 when nothing
     acknowledged was lost). A missing write older than a surviving one is a hole, and a failure.
     Every surviving drill site must have its `site.create` audit event.
     """
@@ -94,8 +94,11 @@ def verify(url: str, log: str, destroyed_ms: int) -> None:
     audited = {e["resource_id"] for e in pages(url, "/v1/audit-events?action=site.create")}
 
     acked = [a for a in attempts if a[3] == "201"]
-    before = [a for a in acked if a[2] < destroyed_ms]
-    after = [a for a in acked if a[2] >= destroyed_ms]
+    # Split by when a write was sent: one sent before the destruction may be answered after it
+    # (and lost with the unarchived WAL); one sent after it can only have committed in the
+    # restored database.
+    before = [a for a in acked if a[1] < destroyed_ms]
+    after = [a for a in acked if a[1] >= destroyed_ms]
     survived = [a for a in before if f"drill-{a[0]}" in sites]
     lost = [a for a in before if f"drill-{a[0]}" not in sites]
     last_survivor = max((a[2] for a in survived), default=None)
@@ -115,7 +118,7 @@ def verify(url: str, log: str, destroyed_ms: int) -> None:
             {
                 "attempts": len(attempts),
                 "outcomes": statuses,
-                "acknowledged_before_destruction": len(before),
+                "acknowledged_sent_before_destruction": len(before),
                 "survived": len(survived),
                 "lost": len(lost),
                 "lost_first_last": [lost[0][0], lost[-1][0]] if lost else [],
@@ -123,7 +126,7 @@ def verify(url: str, log: str, destroyed_ms: int) -> None:
                 "rpo_s": rpo_ms / 1000,
                 "last_survivor_before_destruction_s": (destroyed_ms - last_survivor) / 1000 if last_survivor else None,
                 "survived_acks": [a[2] for a in survived],
-                "acknowledged_after_restore": len(after),
+                "acknowledged_sent_after_destruction": len(after),
                 "after_restore_missing": [a[0] for a in after if f"drill-{a[0]}" not in sites],
                 "without_audit_event": sorted(name for name, sid in sites.items() if sid not in audited),
                 "acknowledged_with_other_id": [a[0] for a in acked if sites.get(f"drill-{a[0]}", a[4]) != a[4]],
