@@ -196,9 +196,20 @@ impl From<sqlx::Error> for ApiError {
                 tracing::error!(error = %err, "database unavailable");
                 ApiError::Unavailable("the database is unavailable; retry later".to_string())
             }
+            sqlx::Error::Database(db) if db.code().is_some_and(|code| database_went_away(&code)) => {
+                tracing::error!(error = %err, "database unavailable");
+                ApiError::Unavailable("the database is unavailable; retry later".to_string())
+            }
             _ => ApiError::Internal(anyhow::Error::new(err)),
         }
     }
+}
+
+/// SQLSTATEs with which PostgreSQL ends a connection when it goes away or is not there yet:
+/// class 08 (connection exception), 57P01 admin_shutdown (fast shutdown, terminated backend),
+/// 57P02 crash_shutdown, 57P03 cannot_connect_now (starting up, recovering).
+fn database_went_away(code: &str) -> bool {
+    code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03")
 }
 
 impl IntoResponse for ApiError {
@@ -230,3 +241,19 @@ impl IntoResponse for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::database_went_away;
+
+    #[test]
+    fn connection_loss_and_startup_codes_are_the_database_going_away() {
+        for code in ["08000", "08003", "08006", "57P01", "57P02", "57P03"] {
+            assert!(database_went_away(code), "{code}");
+        }
+        // A unique violation, a serialization failure, a cancelled statement: not an outage.
+        for code in ["23505", "40001", "57014", "XX000"] {
+            assert!(!database_went_away(code), "{code}");
+        }
+    }
+}

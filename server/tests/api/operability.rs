@@ -59,6 +59,38 @@ async fn a_terminated_database_connection_is_a_503_and_the_pool_reconnects() {
     assert_eq!(statuses.last(), Some(&StatusCode::OK), "the pool did not reconnect: {statuses:?}");
 }
 
+/// A statement in flight when PostgreSQL ends its connection (a fast shutdown, a terminated
+/// backend, a crash of another backend) fails with the server's own error, SQLSTATE 57P01 or
+/// 57P02, rather than a broken socket: that is the database going away too, a 503.
+#[tokio::test]
+async fn a_statement_ended_by_the_database_going_away_is_a_503() {
+    let app = TestApp::new().await;
+    let mut victim = owner_options().database(&app.database).connect().await.unwrap();
+    let pid: i32 = sqlx::query_scalar("SELECT pg_backend_pid()").fetch_one(&mut victim).await.unwrap();
+    let in_flight = tokio::spawn(async move { sqlx::query("SELECT pg_sleep(30)").execute(&mut victim).await });
+    let mut owner = owner_options().database(&app.database).connect().await.unwrap();
+    let mut ended = false;
+    for _ in 0..100 {
+        let active: bool = sqlx::query_scalar("SELECT state = 'active' FROM pg_stat_activity WHERE pid = $1")
+            .bind(pid)
+            .fetch_one(&mut owner)
+            .await
+            .unwrap();
+        if active {
+            ended =
+                sqlx::query_scalar("SELECT pg_terminate_backend($1)").bind(pid).fetch_one(&mut owner).await.unwrap();
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(ended, "the statement never became active");
+    let err = in_flight.await.unwrap().expect_err("the statement survived its backend");
+    assert_eq!(err.as_database_error().and_then(|e| e.code()).as_deref(), Some("57P01"), "{err:?}");
+    let api = patronus_server::error::ApiError::from(err);
+    assert_eq!(api.status(), StatusCode::SERVICE_UNAVAILABLE, "{api:?}");
+    assert_eq!(api.to_problem().kind, "https://patronus.dev/problems/unavailable");
+}
+
 #[tokio::test]
 async fn metrics_count_requests_by_route_template_and_status() {
     let app = TestApp::new().await;
