@@ -260,3 +260,19 @@ impl ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use super::database_went_away;
+
+    #[test]
+    fn connection_loss_and_startup_codes_are_the_database_going_away() {
+        for code in ["08000", "08003", "08006", "57P01", "57P02", "57P03"] {
+            assert!(database_went_away(code), "{code}");
+        }
+        // A unique violation, a serialization failure, a cancelled statement: not an outage.
+        for code in ["23505", "40001", "57014", "XX000"] {
+            assert!(!database_went_away(code), "{code}");
+        }
+    }
+}

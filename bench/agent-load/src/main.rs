@@ -47,6 +47,11 @@ struct Args {
     /// Skip parking the agents and the fan-out measurement.
     #[arg(long)]
     no_fanout: bool,
+    /// Instead of measuring a fan-out: keep every agent long-polling with its credential until
+    /// the process is killed, and print one status line a second (see `hold`). SIGUSR1 sets
+    /// the mark that `since_mark` counts from. The restore drill (tests/restore/run) uses it.
+    #[arg(long, conflicts_with_all = ["no_fanout", "write_samples"])]
+    hold: bool,
 }
 
 #[derive(Clone)]
@@ -129,6 +134,91 @@ async fn write_cost(admin: &Api, args: &Args, sites: &[(String, String)]) -> Res
     }
     report("link update (enrolled site)", times, cpu(args.pid.first()) - cpu0);
     Ok(())
+}
+
+fn unix_ms() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as u64)
+}
+
+/// Keeps every agent long-polling like the real agent (the hash from the ETag, `If-None-Match`,
+/// failures retried with backoff up to 5 s, never enrolling again) until the process is killed.
+/// Prints a line a second: `hold at_ms=.. agents=.. holding=.. since_mark=.. unauthorized=..
+/// failed=..`, where `holding` counts agents that hold a document, `since_mark` those that got a
+/// new document (a 200) after the last SIGUSR1, `unauthorized` the 401s and `failed` the other
+/// failed polls (status or transport) since the start.
+async fn hold(http: &reqwest::Client, servers: &[String], credentials: Vec<String>) -> Result<()> {
+    let agents = credentials.len();
+    let last_document: Arc<Vec<std::sync::atomic::AtomicU64>> =
+        Arc::new((0..agents).map(|_| std::sync::atomic::AtomicU64::new(0)).collect());
+    let unauthorized = Arc::new(AtomicUsize::new(0));
+    let failed = Arc::new(AtomicUsize::new(0));
+    for (i, credential) in credentials.into_iter().enumerate() {
+        let base = servers[i % servers.len()].clone();
+        let http = http.clone();
+        let last_document = last_document.clone();
+        let unauthorized = unauthorized.clone();
+        let failed = failed.clone();
+        tokio::spawn(async move {
+            let mut held: Option<String> = None;
+            let mut backoff = Duration::from_millis(100);
+            loop {
+                let mut req = http.get(format!("{base}/v1/agent/config?wait=60")).bearer_auth(&credential);
+                if let Some(h) = &held {
+                    req = req.header("if-none-match", format!("\"{h}\""));
+                }
+                let answer = async {
+                    let resp = req.send().await?;
+                    let status = resp.status();
+                    let etag = resp
+                        .headers()
+                        .get("etag")
+                        .and_then(|v| v.to_str().ok())
+                        .map(|s| s.trim_matches('"').to_string());
+                    resp.bytes().await?;
+                    Ok::<_, reqwest::Error>((status, etag))
+                }
+                .await;
+                match answer {
+                    Ok((reqwest::StatusCode::NOT_MODIFIED, _)) => backoff = Duration::from_millis(100),
+                    Ok((status, Some(etag))) if status.is_success() => {
+                        held = Some(etag);
+                        last_document[i].store(unix_ms(), Ordering::SeqCst);
+                        backoff = Duration::from_millis(100);
+                    }
+                    other => {
+                        if matches!(other, Ok((reqwest::StatusCode::UNAUTHORIZED, _))) {
+                            unauthorized.fetch_add(1, Ordering::SeqCst);
+                        } else {
+                            failed.fetch_add(1, Ordering::SeqCst);
+                        }
+                        tokio::time::sleep(backoff).await;
+                        backoff = (backoff * 2).min(Duration::from_secs(5));
+                    }
+                }
+            }
+        });
+    }
+    let mut marks = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::user_defined1())?;
+    let mut mark = u64::MAX;
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = marks.recv() => {
+                mark = unix_ms();
+                println!("mark at_ms={mark}");
+            }
+        }
+        let times: Vec<u64> = last_document.iter().map(|t| t.load(Ordering::SeqCst)).collect();
+        println!(
+            "hold at_ms={} agents={agents} holding={} since_mark={} unauthorized={} failed={}",
+            unix_ms(),
+            times.iter().filter(|&&t| t > 0).count(),
+            times.iter().filter(|&&t| t >= mark).count(),
+            unauthorized.load(Ordering::SeqCst),
+            failed.load(Ordering::SeqCst)
+        );
+    }
 }
 
 fn ms(d: Duration) -> String {
@@ -218,6 +308,9 @@ async fn main() -> Result<()> {
     }
     if args.no_fanout {
         return Ok(());
+    }
+    if args.hold {
+        return hold(&http, &args.server, credentials).await;
     }
 
     // Each agent fetches its document, then parks on it until the hash changes.

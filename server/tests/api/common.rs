@@ -103,8 +103,14 @@ impl TestApp {
     /// Another server process (replica) on the same database.
     pub async fn on_database(args: ServeArgs, database: String) -> TestApp {
         let options = owner_options().database(&database).username("patronus_app");
-        let pool =
-            PgPoolOptions::new().max_connections(5).connect_with(options).await.expect("connecting as patronus_app");
+        // Like the server's pool (serve.rs): no ping before a connection is handed out, so a dead
+        // connection shows as the error of the request that uses it.
+        let pool = PgPoolOptions::new()
+            .max_connections(5)
+            .test_before_acquire(false)
+            .connect_with(options)
+            .await
+            .expect("connecting as patronus_app");
         let state = patronus_server::serve::state(&args, pool.clone()).await.expect("state");
         let platform_token =
             patronus_server::bootstrap::create_platform_token(&pool, &format!("test-{}", uuid::Uuid::now_v7()))
