@@ -204,12 +204,16 @@ impl From<sqlx::Error> for ApiError {
 pub fn is_unavailable(err: &sqlx::Error) -> bool {
     match err {
         sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::WorkerCrashed => true,
-        // SQLSTATE class 08 (connection exception), 57P01-57P03 (shut down, crashed, starting up).
-        sqlx::Error::Database(db) => {
-            db.code().is_some_and(|c| c.starts_with("08") || matches!(c.as_ref(), "57P01" | "57P02" | "57P03"))
-        }
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| database_went_away(&code)),
         _ => false,
     }
+}
+
+/// SQLSTATEs with which PostgreSQL ends a connection when it goes away or is not there yet:
+/// class 08 (connection exception), 57P01 admin_shutdown (fast shutdown, terminated backend),
+/// 57P02 crash_shutdown, 57P03 cannot_connect_now (starting up, recovering).
+fn database_went_away(code: &str) -> bool {
+    code.starts_with("08") || matches!(code, "57P01" | "57P02" | "57P03")
 }
 
 impl IntoResponse for ApiError {
