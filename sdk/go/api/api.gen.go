@@ -355,6 +355,11 @@ type AgentStatusReport struct {
 	// AppliedRevision Revision of the document the dataplane runs; absent before the first one is applied.
 	AppliedRevision nullable.Nullable[int64] `json:"applied_revision,omitempty"`
 
+	// ControlPlaneOutages Times the agent could not reach the control plane since the last report the server
+	// accepted, oldest first (the newest 10 when there were more). The dataplane kept
+	// forwarding on its last-known-good document meanwhile.
+	ControlPlaneOutages []ControlPlaneOutage `json:"control_plane_outages,omitempty"`
+
 	// FailoverEvents Path changes since the last report the server accepted, oldest first; when more happened,
 	// the newest are kept.
 	FailoverEvents []FailoverEvent `json:"failover_events,omitempty"`
@@ -498,6 +503,16 @@ type ConfigQosClass struct {
 	MaxPercent        int32  `json:"max_percent"`
 	Name              string `json:"name"`
 	Priority          int32  `json:"priority"`
+}
+
+// ControlPlaneOutage A time the agent could not reach the control plane: from its first config poll that got no
+// answer to the first answer after it.
+type ControlPlaneOutage struct {
+	EndedAt time.Time `json:"ended_at"`
+
+	// FailedPolls Config polls that failed during it (no answer, or a server error).
+	FailedPolls int32     `json:"failed_polls"`
+	StartedAt   time.Time `json:"started_at"`
 }
 
 // EnrollRequest What an agent sends to enroll.

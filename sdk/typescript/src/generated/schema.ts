@@ -673,6 +673,12 @@ export interface components {
              */
             applied_revision?: number | null;
             /**
+             * @description Times the agent could not reach the control plane since the last report the server
+             *     accepted, oldest first (the newest 10 when there were more). The dataplane kept
+             *     forwarding on its last-known-good document meanwhile.
+             */
+            control_plane_outages?: components["schemas"]["ControlPlaneOutage"][];
+            /**
              * @description Path changes since the last report the server accepted, oldest first; when more happened,
              *     the newest are kept.
              */
@@ -797,6 +803,21 @@ export interface components {
             name: string;
             /** Format: int32 */
             priority: number;
+        };
+        /**
+         * @description A time the agent could not reach the control plane: from its first config poll that got no
+         *     answer to the first answer after it.
+         */
+        ControlPlaneOutage: {
+            /** Format: date-time */
+            ended_at: string;
+            /**
+             * Format: int32
+             * @description Config polls that failed during it (no answer, or a server error).
+             */
+            failed_polls: number;
+            /** Format: date-time */
+            started_at: string;
         };
         /** @description An enrollment token without its secret. */
         EnrollmentToken: {
@@ -2043,6 +2064,7 @@ export type ConfigLink = components['schemas']['ConfigLink'];
 export type ConfigPeer = components['schemas']['ConfigPeer'];
 export type ConfigPolicy = components['schemas']['ConfigPolicy'];
 export type ConfigQosClass = components['schemas']['ConfigQosClass'];
+export type ControlPlaneOutage = components['schemas']['ControlPlaneOutage'];
 export type EnrollmentToken = components['schemas']['EnrollmentToken'];
 export type EnrollmentTokenCreated = components['schemas']['EnrollmentTokenCreated'];
 export type EnrollRequest = components['schemas']['EnrollRequest'];

@@ -12,6 +12,7 @@ from .config_link import ConfigLink
 from .config_peer import ConfigPeer
 from .config_policy import ConfigPolicy
 from .config_qos_class import ConfigQosClass
+from .control_plane_outage import ControlPlaneOutage
 from .enroll_request import EnrollRequest
 from .enroll_response import EnrollResponse
 from .enrollment_token import EnrollmentToken
@@ -125,6 +126,7 @@ __all__ = (
     "ConfigPeer",
     "ConfigPolicy",
     "ConfigQosClass",
+    "ControlPlaneOutage",
     "EnrollRequest",
     "EnrollResponse",
     "EnrollmentToken",

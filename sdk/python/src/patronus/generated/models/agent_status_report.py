@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from ..models.control_plane_outage import ControlPlaneOutage
     from ..models.failover_event import FailoverEvent
     from ..models.link_state import LinkState
     from ..models.peer_state import PeerState
@@ -38,6 +39,10 @@ class AgentStatusReport:
     """ Path changes since the last report the server accepted, oldest first; when more happened,
     the newest are kept. """
     xdp_guard: None | Unset | XdpGuardStatus = UNSET
+    control_plane_outages: list[ControlPlaneOutage] | Unset = UNSET
+    """ Times the agent could not reach the control plane since the last report the server
+    accepted, oldest first (the newest 10 when there were more). The dataplane kept
+    forwarding on its last-known-good document meanwhile. """
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.xdp_guard_status import XdpGuardStatus
@@ -100,6 +105,13 @@ class AgentStatusReport:
         else:
             xdp_guard = self.xdp_guard
 
+        control_plane_outages: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.control_plane_outages, Unset):
+            control_plane_outages = []
+            for control_plane_outages_item_data in self.control_plane_outages:
+                control_plane_outages_item = control_plane_outages_item_data.to_dict()
+                control_plane_outages.append(control_plane_outages_item)
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -124,11 +136,14 @@ class AgentStatusReport:
             field_dict["failover_events"] = failover_events
         if xdp_guard is not UNSET:
             field_dict["xdp_guard"] = xdp_guard
+        if control_plane_outages is not UNSET:
+            field_dict["control_plane_outages"] = control_plane_outages
 
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.control_plane_outage import ControlPlaneOutage
         from ..models.failover_event import FailoverEvent
         from ..models.link_state import LinkState
         from ..models.peer_state import PeerState
@@ -222,6 +237,17 @@ class AgentStatusReport:
 
         xdp_guard = _parse_xdp_guard(d.pop("xdp_guard", UNSET))
 
+        _control_plane_outages = d.pop("control_plane_outages", UNSET)
+        control_plane_outages: list[ControlPlaneOutage] | Unset = UNSET
+        if _control_plane_outages is not UNSET:
+            control_plane_outages = []
+            for control_plane_outages_item_data in _control_plane_outages:
+                control_plane_outages_item = ControlPlaneOutage.from_dict(
+                    control_plane_outages_item_data
+                )
+
+                control_plane_outages.append(control_plane_outages_item)
+
         agent_status_report = cls(
             agent_version=agent_version,
             uptime_seconds=uptime_seconds,
@@ -233,6 +259,7 @@ class AgentStatusReport:
             policies=policies,
             failover_events=failover_events,
             xdp_guard=xdp_guard,
+            control_plane_outages=control_plane_outages,
         )
 
         return agent_status_report
