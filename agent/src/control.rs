@@ -157,9 +157,10 @@ impl<D: Dataplane> Shared<D> {
         self.outages.lock().unwrap_or_else(|e| e.into_inner()).poll_failed(chrono::Utc::now());
     }
 
-    /// A poll was answered: an outage it ends is logged and reported at once.
-    fn poll_answered(&self) {
-        let ended = self.outages.lock().unwrap_or_else(|e| e.into_inner()).poll_answered(chrono::Utc::now());
+    /// The server answered (a poll, or a status report, which ends a long poll's wait for it): an
+    /// outage this ends is logged and reported at once.
+    fn answered(&self) {
+        let ended = self.outages.lock().unwrap_or_else(|e| e.into_inner()).answered(chrono::Utc::now());
         if let Some(o) = ended {
             let seconds = (o.ended_at - o.started_at).num_milliseconds() as f64 / 1000.0;
             tracing::warn!(seconds, failed_polls = o.failed_polls, "the control plane answers again after an outage");
@@ -305,9 +306,9 @@ async fn poll_loop<D: Dataplane>(
         match &polled {
             // No answer, or the server failing: the control plane is away. Any other answer
             // (a document, 304, a 4xx) means it is there.
-            Err(ClientError::Api { status, .. }) if *status < 500 => shared.poll_answered(),
+            Err(ClientError::Api { status, .. }) if *status < 500 => shared.answered(),
             Err(ClientError::Api { .. }) | Err(ClientError::Transport(_)) => shared.poll_failed(),
-            Err(ClientError::Decode(_)) | Err(ClientError::Config(_)) | Ok(_) => shared.poll_answered(),
+            Err(ClientError::Decode(_)) | Err(ClientError::Config(_)) | Ok(_) => shared.answered(),
         }
         match polled {
             Ok(None) => backoff = options.min_backoff,
@@ -350,7 +351,12 @@ async fn report_loop<D: Dataplane>(
     loop {
         let report = shared.report();
         match client.agent_status(&report).await {
-            Ok(()) => shared.reported(&report),
+            Ok(()) => {
+                shared.reported(&report);
+                // A long poll that reaches the server only answers when its wait ends; the
+                // report tells sooner that the server is back.
+                shared.answered();
+            }
             Err(ClientError::Api { status: 401, .. }) => {
                 let _ = revoked.send(true);
                 return;

@@ -26,8 +26,8 @@ impl Outages {
         }
     }
 
-    /// A config poll was answered; returns the outage this ends, if one was under way.
-    pub fn poll_answered(&mut self, now: DateTime<Utc>) -> Option<ControlPlaneOutage> {
+    /// The server answered (a poll or a report); returns the outage this ends, if one was under way.
+    pub fn answered(&mut self, now: DateTime<Utc>) -> Option<ControlPlaneOutage> {
         let (started_at, failed_polls) = self.current.take()?;
         let outage = ControlPlaneOutage { started_at, ended_at: now, failed_polls };
         self.ended.push_back(outage.clone());
@@ -60,24 +60,24 @@ mod tests {
     #[test]
     fn an_outage_runs_from_the_first_failed_poll_to_the_first_answer() {
         let mut o = Outages::default();
-        assert_eq!(o.poll_answered(at(0)), None, "an answer without failures ends nothing");
+        assert_eq!(o.answered(at(0)), None, "an answer without failures ends nothing");
         o.poll_failed(at(1));
         o.poll_failed(at(3));
         o.poll_failed(at(7));
-        let ended = o.poll_answered(at(9)).unwrap();
+        let ended = o.answered(at(9)).unwrap();
         assert_eq!(ended, ControlPlaneOutage { started_at: at(1), ended_at: at(9), failed_polls: 3 });
         assert_eq!(o.unreported(), vec![ended.clone()]);
-        assert_eq!(o.poll_answered(at(10)), None);
+        assert_eq!(o.answered(at(10)), None);
     }
 
     #[test]
     fn an_accepted_report_forgets_what_it_carried_and_nothing_newer() {
         let mut o = Outages::default();
         o.poll_failed(at(1));
-        o.poll_answered(at(2));
+        o.answered(at(2));
         let carried = o.unreported();
         o.poll_failed(at(5));
-        o.poll_answered(at(6));
+        o.answered(at(6));
         o.reported(&carried);
         let left = o.unreported();
         assert_eq!(left.len(), 1);
@@ -89,7 +89,7 @@ mod tests {
         let mut o = Outages::default();
         for i in 0..(MAX_REPORTED as i64 + 5) {
             o.poll_failed(at(10 * i));
-            o.poll_answered(at(10 * i + 1));
+            o.answered(at(10 * i + 1));
         }
         let kept = o.unreported();
         assert_eq!(kept.len(), MAX_REPORTED);

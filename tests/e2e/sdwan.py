@@ -1248,13 +1248,14 @@ class Bed:
             outages = {}
 
             def reported(site):
-                report = self.api.call("GET", f"/v1/sites/{self.sites[site]['id']}/status").get("report") or {}
-                for o in report.get("control_plane_outages", []):
-                    started, ended = (datetime.datetime.fromisoformat(o[k].replace("Z", "+00:00"))
-                                      for k in ("started_at", "ended_at"))
-                    if started <= down_at + datetime.timedelta(seconds=5) and ended >= up_at - datetime.timedelta(seconds=1):
-                        outages[site] = ((ended - started).total_seconds(), o["failed_polls"])
-                        return True
+                o = self.api.call("GET", f"/v1/sites/{self.sites[site]['id']}/status").get("last_control_plane_outage")
+                if not o:
+                    return False
+                started, ended = (datetime.datetime.fromisoformat(o[k].replace("Z", "+00:00"))
+                                  for k in ("started_at", "ended_at"))
+                if started <= down_at + datetime.timedelta(seconds=5) and ended >= up_at - datetime.timedelta(seconds=1):
+                    outages[site] = ((ended - started).total_seconds(), o["failed_polls"])
+                    return True
                 return False
 
             for site, _ in SITES:

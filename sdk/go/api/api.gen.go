@@ -1325,10 +1325,11 @@ type SiteStatus struct {
 	Agent nullable.Nullable[Agent] `json:"agent,omitempty"`
 
 	// DesiredHash The hash and revision of the site's current document.
-	DesiredHash     nullable.Nullable[string]    `json:"desired_hash,omitempty"`
-	DesiredRevision nullable.Nullable[int64]     `json:"desired_revision,omitempty"`
-	Health          SiteHealth                   `json:"health"`
-	LastSeenAt      nullable.Nullable[time.Time] `json:"last_seen_at,omitempty"`
+	DesiredHash            nullable.Nullable[string]             `json:"desired_hash,omitempty"`
+	DesiredRevision        nullable.Nullable[int64]              `json:"desired_revision,omitempty"`
+	Health                 SiteHealth                            `json:"health"`
+	LastControlPlaneOutage nullable.Nullable[ControlPlaneOutage] `json:"last_control_plane_outage,omitempty"`
+	LastSeenAt             nullable.Nullable[time.Time]          `json:"last_seen_at,omitempty"`
 
 	// Reason Why the site is degraded or offline, for people.
 	Reason nullable.Nullable[string]            `json:"reason,omitempty"`

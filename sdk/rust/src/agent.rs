@@ -633,4 +633,8 @@ pub struct SiteStatus {
     pub last_seen_at: Option<DateTime<Utc>>,
     /// The agent's latest report.
     pub report: Option<AgentStatusReport>,
+    /// The last time the agent reported it could not reach the control plane; kept after the
+    /// report that carried it, until the agent reports a newer one.
+    #[serde(default)]
+    pub last_control_plane_outage: Option<ControlPlaneOutage>,
 }

@@ -1,7 +1,7 @@
 //! Agents: the one enrolled agent of a site, its credential hash and its latest status report.
 
 use chrono::{DateTime, Utc};
-use patronus_api::{Agent, AgentStatusReport, LinkState, WgKey, XdpGuardCounters};
+use patronus_api::{Agent, AgentStatusReport, ControlPlaneOutage, LinkState, WgKey, XdpGuardCounters};
 use sqlx::types::Json as SqlJson;
 use sqlx::PgExecutor;
 use uuid::Uuid;
@@ -118,9 +118,11 @@ pub async fn record_status(
     report: &AgentStatusReport,
     health: &str,
 ) -> Result<Option<PreviousStatus>, sqlx::Error> {
+    let last_outage = report.control_plane_outages.last().map(SqlJson);
     sqlx::query_as(
-        "UPDATE agents a SET report = $2, health = $3, last_seen_at = now() \
-         FROM (SELECT id, health, report FROM agents WHERE id = $1 FOR UPDATE) prev \
+        "UPDATE agents a SET report = $2, health = $3, last_seen_at = now(), \
+         last_control_plane_outage = COALESCE($4, prev.last_control_plane_outage) \
+         FROM (SELECT id, health, report, last_control_plane_outage FROM agents WHERE id = $1 FOR UPDATE) prev \
          WHERE a.id = prev.id \
          RETURNING prev.health, prev.report -> 'uptime_seconds' AS uptime_seconds, \
          prev.report -> 'xdp_guard' -> 'counters' AS xdp_guard, prev.report -> 'links' AS links",
@@ -128,8 +130,19 @@ pub async fn record_status(
     .bind(id)
     .bind(SqlJson(report))
     .bind(health)
+    .bind(last_outage)
     .fetch_optional(ex)
     .await
+}
+
+/// The last control-plane outage the site's agent reported, kept across its later reports.
+pub async fn last_outage(ex: impl PgExecutor<'_>, site_id: Uuid) -> Result<Option<ControlPlaneOutage>, sqlx::Error> {
+    let row: Option<(Option<SqlJson<ControlPlaneOutage>>,)> =
+        sqlx::query_as("SELECT last_control_plane_outage FROM agents WHERE site_id = $1")
+            .bind(site_id)
+            .fetch_optional(ex)
+            .await?;
+    Ok(row.and_then(|(o,)| o).map(|o| o.0))
 }
 
 pub async fn delete(ex: impl PgExecutor<'_>, id: Uuid) -> Result<(), sqlx::Error> {

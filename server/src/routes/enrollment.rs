@@ -129,6 +129,7 @@ pub async fn site_status(cx: Tenant, Path(site_id): Path<Uuid>) -> ApiResult<axu
     let mut tx = db::tenant_tx(&cx.app.pool, cx.tenant_id()).await?;
     site_exists(&mut tx, site_id).await?;
     let agent = db::agents::by_site(&mut *tx, site_id).await?;
+    let last_control_plane_outage = db::agents::last_outage(&mut *tx, site_id).await?;
     let desired = db::site_configs::get(&mut *tx, site_id).await?;
     db::end_read(tx);
     let (health, reason) = match &agent {
@@ -156,6 +157,7 @@ pub async fn site_status(cx: Tenant, Path(site_id): Path<Uuid>) -> ApiResult<axu
         desired_revision: desired.map(|(_, r)| r),
         last_seen_at: agent.as_ref().and_then(|a| a.last_seen_at),
         report: agent.as_ref().and_then(|a| a.report.as_ref().map(|r| r.0.clone())),
+        last_control_plane_outage,
         agent: agent.map(|a| a.to_api()),
     }))
 }

@@ -323,6 +323,13 @@ async fn a_report_carries_the_control_plane_outages_the_agent_saw() {
     app.post("/v1/agent/status").token(&cred).json(report).send().await.expect(StatusCode::NO_CONTENT);
     let s = app.get(&format!("/v1/sites/{}/status", id(&paris))).token(&t.viewer).send().await;
     assert_eq!(s.body["report"]["control_plane_outages"][0]["failed_polls"], 7, "{}", s.body);
+    // The next report carries none; the site's status still shows the last one.
+    let quiet = json!({"agent_version": "0.1.0", "uptime_seconds": 90});
+    app.post("/v1/agent/status").token(&cred).json(quiet).send().await.expect(StatusCode::NO_CONTENT);
+    let s = app.get(&format!("/v1/sites/{}/status", id(&paris))).token(&t.viewer).send().await;
+    assert_eq!(s.body["report"]["control_plane_outages"], json!([]), "{}", s.body);
+    assert_eq!(s.body["last_control_plane_outage"]["failed_polls"], 7, "{}", s.body);
+    assert_eq!(s.body["last_control_plane_outage"]["ended_at"], "2026-12-06T20:00:42.500Z", "{}", s.body);
     let metrics = app.state.metrics.render();
     assert!(metrics.contains("patronus_agent_control_plane_outages_total 1"), "{metrics}");
     assert!(metrics.contains("patronus_agent_control_plane_outage_seconds_total 42.5"), "{metrics}");

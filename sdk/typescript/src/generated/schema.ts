@@ -1713,6 +1713,7 @@ export interface components {
             /** Format: int64 */
             desired_revision?: number | null;
             health: components["schemas"]["SiteHealth"];
+            last_control_plane_outage?: null | components["schemas"]["ControlPlaneOutage"];
             /** Format: date-time */
             last_seen_at?: string | null;
             /** @description Why the site is degraded or offline, for people. */

@@ -14,6 +14,7 @@ from ..types import UNSET, Unset
 if TYPE_CHECKING:
     from ..models.agent import Agent
     from ..models.agent_status_report import AgentStatusReport
+    from ..models.control_plane_outage import ControlPlaneOutage
 
 
 T = TypeVar("T", bound="SiteStatus")
@@ -33,11 +34,13 @@ class SiteStatus:
     agent: Agent | None | Unset = UNSET
     last_seen_at: datetime.datetime | None | Unset = UNSET
     report: AgentStatusReport | None | Unset = UNSET
+    last_control_plane_outage: ControlPlaneOutage | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         from ..models.agent import Agent
         from ..models.agent_status_report import AgentStatusReport
+        from ..models.control_plane_outage import ControlPlaneOutage
 
         site_id = str(self.site_id)
 
@@ -85,6 +88,14 @@ class SiteStatus:
         else:
             report = self.report
 
+        last_control_plane_outage: dict[str, Any] | None | Unset
+        if isinstance(self.last_control_plane_outage, Unset):
+            last_control_plane_outage = UNSET
+        elif isinstance(self.last_control_plane_outage, ControlPlaneOutage):
+            last_control_plane_outage = self.last_control_plane_outage.to_dict()
+        else:
+            last_control_plane_outage = self.last_control_plane_outage
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -105,6 +116,8 @@ class SiteStatus:
             field_dict["last_seen_at"] = last_seen_at
         if report is not UNSET:
             field_dict["report"] = report
+        if last_control_plane_outage is not UNSET:
+            field_dict["last_control_plane_outage"] = last_control_plane_outage
 
         return field_dict
 
@@ -112,6 +125,7 @@ class SiteStatus:
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
         from ..models.agent import Agent
         from ..models.agent_status_report import AgentStatusReport
+        from ..models.control_plane_outage import ControlPlaneOutage
 
         d = dict(src_dict)
         site_id = UUID(d.pop("site_id"))
@@ -196,6 +210,27 @@ class SiteStatus:
 
         report = _parse_report(d.pop("report", UNSET))
 
+        def _parse_last_control_plane_outage(
+            data: object,
+        ) -> ControlPlaneOutage | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                last_control_plane_outage_type_1 = ControlPlaneOutage.from_dict(data)
+
+                return last_control_plane_outage_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ControlPlaneOutage | None | Unset, data)
+
+        last_control_plane_outage = _parse_last_control_plane_outage(
+            d.pop("last_control_plane_outage", UNSET)
+        )
+
         site_status = cls(
             site_id=site_id,
             health=health,
@@ -205,6 +240,7 @@ class SiteStatus:
             agent=agent,
             last_seen_at=last_seen_at,
             report=report,
+            last_control_plane_outage=last_control_plane_outage,
         )
 
         site_status.additional_properties = d
