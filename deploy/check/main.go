@@ -17,8 +17,8 @@ import (
 
 func usage() {
 	fmt.Fprintln(os.Stderr, `usage:
-  check rules     -metrics METRICS_RS -runbook OPERATIONS_MD RULES.yml...
-  check grafana   -metrics METRICS_RS DASHBOARD.json...
+  check rules     -metrics METRICS_RS [-agent-metrics AGENT_METRICS_RS] -runbook OPERATIONS_MD RULES.yml...
+  check grafana   -metrics METRICS_RS [-agent-metrics AGENT_METRICS_RS] DASHBOARD.json...
   check scrape    -metrics METRICS_RS EXPOSITION.txt
   check manifests -config CONFIG_RS [-replicas N] [-servicemonitor=false] [-pdb=false] RENDERED.yaml`)
 	os.Exit(2)
@@ -30,6 +30,7 @@ func main() {
 	}
 	fs := flag.NewFlagSet(os.Args[1], flag.ExitOnError)
 	metricsRs := fs.String("metrics", "server/src/metrics.rs", "the server's metrics source")
+	agentMetricsRs := fs.String("agent-metrics", "", "the agent's metrics source (agent/src/metrics.rs); queries may then use its families too")
 	runbook := fs.String("runbook", "docs/operations.md", "the runbook every alert must have a section in")
 	replicas := fs.Int("replicas", 2, "replicas the Deployment must have")
 	serviceMonitor := fs.Bool("servicemonitor", true, "whether a ServiceMonitor must be rendered")
@@ -50,7 +51,19 @@ func main() {
 		if knownRoutes, err = serverRoutes(filepath.Dir(*metricsRs)); err != nil {
 			fail([]error{err})
 		}
-		series := seriesNames(exported)
+		what := fmt.Sprintf("%d exported metric families", len(exported))
+		queryable := exported
+		if *agentMetricsRs != "" && os.Args[1] != "scrape" {
+			agent, err := agentMetrics(*agentMetricsRs)
+			if err != nil {
+				fail([]error{err})
+			}
+			if queryable, err = withAgentMetrics(exported, agent); err != nil {
+				fail([]error{err})
+			}
+			what = fmt.Sprintf("%d server and %d agent metric families", len(exported), len(agent))
+		}
+		series := seriesNames(queryable)
 		for _, f := range files {
 			var n int
 			var fileErrs []error
@@ -58,10 +71,10 @@ func main() {
 			case "rules":
 				n, fileErrs = checkRules(f, series)
 				fileErrs = append(fileErrs, checkRunbook(f, *runbook)...)
-				fmt.Printf("%s: %d rules checked against %d exported metric families\n", f, n, len(exported))
+				fmt.Printf("%s: %d rules checked against %s\n", f, n, what)
 			case "grafana":
 				n, fileErrs = checkDashboard(f, series)
-				fmt.Printf("%s: schema valid, %d queries checked against %d exported metric families\n", f, n, len(exported))
+				fmt.Printf("%s: schema valid, %d queries checked against %s\n", f, n, what)
 			case "scrape":
 				n, fileErrs = checkScrape(f, exported)
 				fmt.Printf("%s: %d families scraped from a live server, compared with %s\n", f, n, *metricsRs)
