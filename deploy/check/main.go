@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -146,11 +147,14 @@ var (
 	typeLineRe   = regexp.MustCompile(`(?m)^# TYPE (\S+) (\S+)$`)
 	sampleLineRe = regexp.MustCompile(`(?m)^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{([^}]*)\})? `)
 	labelNameRe  = regexp.MustCompile(`([a-zA-Z_][a-zA-Z0-9_]*)="`)
+	// A sample's series name and value (label values hold no `} `).
+	sampleValueRe = regexp.MustCompile(`(?m)^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{.*\})? (\S+)`)
 )
 
 // checkScrape: the families a live server exposes (after make_state.py gave each something to
-// count) are exactly those this check reads from the source, of the same types, and each
-// sample carries exactly the label names read from the source.
+// count) are exactly those this check reads from the source, of the same types, every counter
+// and histogram has counted something (so a panel on it shows data), and each sample carries
+// exactly the label names read from the source.
 func checkScrape(path string, exported map[string]metric) (int, []error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
@@ -174,6 +178,27 @@ func checkScrape(path string, exported map[string]metric) (int, []error) {
 		}
 	}
 	series := seriesNames(exported)
+	// Which family each series name belongs to, and the families that counted something.
+	familyOf := map[string]string{}
+	for name, m := range exported {
+		familyOf[name] = name
+		if m.kind == "histogram" {
+			for _, suffix := range []string{"_bucket", "_sum", "_count"} {
+				familyOf[name+suffix] = name
+			}
+		}
+	}
+	counted := map[string]bool{}
+	for _, m := range sampleValueRe.FindAllStringSubmatch(string(raw), -1) {
+		if v, err := strconv.ParseFloat(m[2], 64); err == nil && v != 0 {
+			counted[familyOf[m[1]]] = true
+		}
+	}
+	for _, name := range sortedKeys(exported) {
+		if exported[name].kind != "gauge" && !counted[name] {
+			errs = append(errs, fmt.Errorf("%s counted nothing on the live server (make_state.py should make it count)", name))
+		}
+	}
 	for _, m := range sampleLineRe.FindAllStringSubmatch(string(raw), -1) {
 		want, ok := series[m[1]]
 		if !ok {
