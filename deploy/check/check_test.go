@@ -238,3 +238,31 @@ func TestAMetricOfBothServerAndAgentIsAnError(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+func TestAScrapeMissingACountOrASampleFails(t *testing.T) {
+	exported := map[string]metric{
+		"a_total": {kind: "counter", labels: []string{"x"}},
+		"b":       {kind: "gauge"},
+	}
+	full := "# TYPE a_total counter\na_total{x=\"1\"} 3\n# TYPE b gauge\nb 0\n"
+	for name, c := range map[string]struct {
+		text             string
+		nonZero, sampled bool
+		want             string
+	}{
+		"complete":           {full, true, true, ""},
+		"a counter at zero":  {strings.Replace(full, "} 3", "} 0", 1), true, false, "a_total counted nothing"},
+		"zero, not required": {strings.Replace(full, "} 3", "} 0", 1), false, true, ""},
+		"a gauge unsampled":  {strings.Replace(full, "b 0\n", "", 1), false, true, "b has no sample"},
+		"a label renamed":    {strings.Replace(full, "x=", "y=", 1), false, false, "has labels [y] in the exposition, [x] in the source"},
+		"a family missing":   {strings.Replace(full, "# TYPE b gauge\nb 0\n", "", 1), false, false, "b is in the source but not in the scrape"},
+	} {
+		_, errs := checkScrape(writeTemp(t, "m.txt", c.text), exported, c.nonZero, c.sampled)
+		switch {
+		case c.want == "" && len(errs) > 0:
+			t.Errorf("%s: %v", name, errs)
+		case c.want != "" && !anyContains(errs, c.want):
+			t.Errorf("%s: want an error with %q, got %v", name, c.want, errs)
+		}
+	}
+}
