@@ -138,3 +138,131 @@ func anyContains(errs []error, s string) bool {
 	}
 	return false
 }
+
+const agentMetricsRs = "../../agent/src/metrics.rs"
+
+func withAgent(t *testing.T, serverPath, agentPath string) map[string][]string {
+	t.Helper()
+	server, err := exportedMetrics(serverPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	agent, err := agentMetrics(agentPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	both, err := withAgentMetrics(server, agent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return seriesNames(both)
+}
+
+func TestReadsEveryAgentFamilyWithItsLabels(t *testing.T) {
+	m, err := agentMetrics(agentMetricsRs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string]string{
+		"patronus_agent_uptime_seconds":                 "gauge ",
+		"patronus_agent_link_receive_packets_total":     "counter link",
+		"patronus_agent_shaped_backlog_bytes":           "gauge link class direction",
+		"patronus_agent_shaped_drops_total":             "counter link class direction",
+		"patronus_agent_path_loss_ratio":                "gauge peer link remote_link",
+		"patronus_agent_policy_switches_total":          "counter policy peer",
+		"patronus_agent_xdp_guard_attached":             "gauge link mode",
+		"patronus_agent_xdp_guard_passed_bytes_total":   "counter ",
+		"patronus_agent_xdp_guard_passed_packets_total": "counter message",
+		"patronus_agent_metrics_omitted":                "gauge kind",
+	} {
+		got, ok := m[name]
+		if !ok || got.kind+" "+strings.Join(got.labels, " ") != want {
+			t.Errorf("%s: %v (found: %v), want %q", name, got, ok, want)
+		}
+	}
+}
+
+// Renaming an agent metric, or one of its labels, breaks the site dashboard.
+func TestARenamedAgentMetricFailsTheSiteDashboard(t *testing.T) {
+	src, err := os.ReadFile(agentMetricsRs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rename, want := range map[[2]string]string{
+		{`"patronus_agent_path_rtt_seconds"`, `"patronus_agent_path_rtt"`}:       "patronus_agent_path_rtt_seconds is not exported",
+		{`("remote_link", remote)`, `("peer_link", remote)`}:                     `legend on label "remote_link"`,
+		{`"patronus_agent_shaped_drops_total"`, `"patronus_agent_shaped_drops"`}: "patronus_agent_shaped_drops_total is not exported",
+		{`"patronus_agent_uptime_seconds"`, `"patronus_agent_uptime"`}:           "variable job",
+	} {
+		renamed := strings.Replace(string(src), rename[0], rename[1], 1)
+		if renamed == string(src) {
+			t.Fatalf("%s: the rename changed nothing", rename[0])
+		}
+		s := withAgent(t, metricsRs, writeTemp(t, "metrics.rs", renamed))
+		if _, errs := checkDashboard("../grafana/patronus-site.json", s); !anyContains(errs, want) {
+			t.Errorf("%s renamed: want an error with %q, got %v", rename[0], want, errs)
+		}
+	}
+}
+
+func TestAnAgentMetricInAFormTheParserDoesNotKnowIsAnError(t *testing.T) {
+	src, err := os.ReadFile(agentMetricsRs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, edit := range map[string][2]string{
+		// A family written by hand, without family().
+		"written by hand": {"    out\n}\n", "    let _ = writeln!(o, \"# TYPE {} gauge\", \"patronus_agent_new\");\n    out\n}\n"},
+		// A family of an unknown kind.
+		"kind": {`"patronus_agent_error", "gauge"`, `"patronus_agent_error", "gauges"`},
+		// One family sampled with two sets of labels.
+		"labels": {`f.sample(&[("peer", name)], age as f64);`, `f.sample(&[("peer", name)], age as f64); f.sample(&[("site", name)], 1.0);`},
+	} {
+		edited := strings.Replace(string(src), edit[0], edit[1], 1)
+		if edited == string(src) {
+			t.Fatalf("%s: the edit changed nothing", name)
+		}
+		if _, err := agentMetrics(writeTemp(t, "metrics.rs", edited)); err == nil {
+			t.Errorf("%s: passed", name)
+		}
+	}
+}
+
+func TestAMetricOfBothServerAndAgentIsAnError(t *testing.T) {
+	server, _ := exportedMetrics(metricsRs)
+	agent, _ := agentMetrics(agentMetricsRs)
+	if _, err := withAgentMetrics(server, map[string]metric{"patronus_agent_polls_parked": {kind: "gauge"}}); err == nil {
+		t.Error("a name defined twice passed")
+	}
+	if _, err := withAgentMetrics(server, agent); err != nil {
+		t.Error(err)
+	}
+}
+
+func TestAScrapeMissingACountOrASampleFails(t *testing.T) {
+	exported := map[string]metric{
+		"a_total": {kind: "counter", labels: []string{"x"}},
+		"b":       {kind: "gauge"},
+	}
+	full := "# TYPE a_total counter\na_total{x=\"1\"} 3\n# TYPE b gauge\nb 0\n"
+	for name, c := range map[string]struct {
+		text             string
+		nonZero, sampled bool
+		want             string
+	}{
+		"complete":           {full, true, true, ""},
+		"a counter at zero":  {strings.Replace(full, "} 3", "} 0", 1), true, false, "a_total counted nothing"},
+		"zero, not required": {strings.Replace(full, "} 3", "} 0", 1), false, true, ""},
+		"a gauge unsampled":  {strings.Replace(full, "b 0\n", "", 1), false, true, "b has no sample"},
+		"a label renamed":    {strings.Replace(full, "x=", "y=", 1), false, false, "has labels [y] in the exposition, [x] in the source"},
+		"a family missing":   {strings.Replace(full, "# TYPE b gauge\nb 0\n", "", 1), false, false, "b is in the source but not in the scrape"},
+	} {
+		_, errs := checkScrape(writeTemp(t, "m.txt", c.text), exported, c.nonZero, c.sampled)
+		switch {
+		case c.want == "" && len(errs) > 0:
+			t.Errorf("%s: %v", name, errs)
+		case c.want != "" && !anyContains(errs, c.want):
+			t.Errorf("%s: want an error with %q, got %v", name, c.want, errs)
+		}
+	}
+}

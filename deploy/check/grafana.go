@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"regexp"
 
 	"github.com/grafana/grafana-foundation-sdk/go/cog"
 	"github.com/grafana/grafana-foundation-sdk/go/cog/plugins"
 	"github.com/grafana/grafana-foundation-sdk/go/dashboard"
 	"github.com/grafana/grafana-foundation-sdk/go/prometheus"
+	"github.com/prometheus/prometheus/promql/parser"
 )
 
 // checkDashboard validates one dashboard against Grafana's published schema (the foundation
@@ -34,10 +36,46 @@ func checkDashboard(path string, series map[string][]string) (queries int, errs 
 	// (one that decoded returns an empty error list, which its caller takes for a failure), so
 	// panels and queries are decoded again here, one by one, to read the queries.
 	var raws struct {
-		Panels []json.RawMessage `json:"panels"`
+		Panels     []json.RawMessage `json:"panels"`
+		Templating struct {
+			List []struct {
+				Name  string          `json:"name"`
+				Type  string          `json:"type"`
+				Query json.RawMessage `json:"query"`
+			} `json:"list"`
+		} `json:"templating"`
 	}
 	if err := json.Unmarshal(raw, &raws); err != nil {
 		return 0, []error{err}
+	}
+	// Query variables (`label_values(SELECTOR, LABEL)`): the selector like any query, and the
+	// label must be one of its series' (or one Prometheus attaches).
+	for _, v := range raws.Templating.List {
+		if v.Type != "query" {
+			continue
+		}
+		var q string
+		if err := json.Unmarshal(v.Query, &q); err != nil {
+			errs = append(errs, fmt.Errorf("variable %s: only a string query is checked (%s)", v.Name, v.Query))
+			continue
+		}
+		m := labelValuesRe.FindStringSubmatch(q)
+		if m == nil {
+			errs = append(errs, fmt.Errorf("variable %s: query %q is not label_values(SELECTOR, LABEL)", v.Name, q))
+			continue
+		}
+		queries++
+		expr := withoutGrafanaVariables(m[1])
+		vErrs := checkExpr(expr, series)
+		if len(vErrs) == 0 {
+			vErrs = checkGrouping("label_values", []string{m[2]}, mustParse(expr), func(n string) ([]string, bool) {
+				l, ok := series[n]
+				return l, ok
+			})
+		}
+		for _, e := range vErrs {
+			errs = append(errs, fmt.Errorf("variable %s, query %q: %w", v.Name, q, e))
+		}
 	}
 	type panelQueries struct {
 		panel   dashboard.Panel
@@ -104,12 +142,30 @@ func checkDashboard(path string, series map[string][]string) (queries int, errs 
 				continue
 			}
 			queries++
-			for _, e := range checkExpr(withoutGrafanaVariables(q.Expr), series) {
+			legend := ""
+			if q.LegendFormat != nil {
+				legend = *q.LegendFormat
+			}
+			exprErrs := checkExpr(withoutGrafanaVariables(q.Expr), series)
+			if len(exprErrs) == 0 {
+				exprErrs = checkLegend(withoutGrafanaVariables(q.Expr), legend, series)
+			}
+			for _, e := range exprErrs {
 				errs = append(errs, fmt.Errorf("panel %q, query %q: %w", title, q.Expr, e))
 			}
 		}
 	}
 	return queries, errs
+}
+
+var labelValuesRe = regexp.MustCompile(`^\s*label_values\(\s*(.+?)\s*,\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*\)\s*$`)
+
+func mustParse(expr string) parser.Expr {
+	e, err := parser.NewParser(parser.Options{}).ParseExpr(expr)
+	if err != nil {
+		panic(err)
+	}
+	return e
 }
 
 func init() {

@@ -12,14 +12,16 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 )
 
 func usage() {
 	fmt.Fprintln(os.Stderr, `usage:
-  check rules     -metrics METRICS_RS -runbook OPERATIONS_MD RULES.yml...
-  check grafana   -metrics METRICS_RS DASHBOARD.json...
+  check rules     -metrics METRICS_RS [-agent-metrics AGENT_METRICS_RS] -runbook OPERATIONS_MD RULES.yml...
+  check grafana   -metrics METRICS_RS [-agent-metrics AGENT_METRICS_RS] DASHBOARD.json...
   check scrape    -metrics METRICS_RS EXPOSITION.txt
+  check agent-scrape -agent-metrics AGENT_METRICS_RS EXPOSITION.txt...
   check manifests -config CONFIG_RS [-replicas N] [-servicemonitor=false] [-pdb=false] RENDERED.yaml`)
 	os.Exit(2)
 }
@@ -30,6 +32,7 @@ func main() {
 	}
 	fs := flag.NewFlagSet(os.Args[1], flag.ExitOnError)
 	metricsRs := fs.String("metrics", "server/src/metrics.rs", "the server's metrics source")
+	agentMetricsRs := fs.String("agent-metrics", "", "the agent's metrics source (agent/src/metrics.rs); queries may then use its families too")
 	runbook := fs.String("runbook", "docs/operations.md", "the runbook every alert must have a section in")
 	replicas := fs.Int("replicas", 2, "replicas the Deployment must have")
 	serviceMonitor := fs.Bool("servicemonitor", true, "whether a ServiceMonitor must be rendered")
@@ -50,7 +53,19 @@ func main() {
 		if knownRoutes, err = serverRoutes(filepath.Dir(*metricsRs)); err != nil {
 			fail([]error{err})
 		}
-		series := seriesNames(exported)
+		what := fmt.Sprintf("%d exported metric families", len(exported))
+		queryable := exported
+		if *agentMetricsRs != "" && os.Args[1] != "scrape" {
+			agent, err := agentMetrics(*agentMetricsRs)
+			if err != nil {
+				fail([]error{err})
+			}
+			if queryable, err = withAgentMetrics(exported, agent); err != nil {
+				fail([]error{err})
+			}
+			what = fmt.Sprintf("%d server and %d agent metric families", len(exported), len(agent))
+		}
+		series := seriesNames(queryable)
 		for _, f := range files {
 			var n int
 			var fileErrs []error
@@ -58,14 +73,26 @@ func main() {
 			case "rules":
 				n, fileErrs = checkRules(f, series)
 				fileErrs = append(fileErrs, checkRunbook(f, *runbook)...)
-				fmt.Printf("%s: %d rules checked against %d exported metric families\n", f, n, len(exported))
+				fmt.Printf("%s: %d rules checked against %s\n", f, n, what)
 			case "grafana":
 				n, fileErrs = checkDashboard(f, series)
-				fmt.Printf("%s: schema valid, %d queries checked against %d exported metric families\n", f, n, len(exported))
+				fmt.Printf("%s: schema valid, %d queries checked against %s\n", f, n, what)
 			case "scrape":
-				n, fileErrs = checkScrape(f, exported)
+				n, fileErrs = checkScrape(f, exported, true, false)
 				fmt.Printf("%s: %d families scraped from a live server, compared with %s\n", f, n, *metricsRs)
 			}
+			for _, e := range fileErrs {
+				errs = append(errs, fmt.Errorf("%s: %w", f, e))
+			}
+		}
+	case "agent-scrape":
+		agent, err := agentMetrics(*agentMetricsRs)
+		if err != nil {
+			fail([]error{err})
+		}
+		for _, f := range files {
+			n, fileErrs := checkScrape(f, agent, false, true)
+			fmt.Printf("%s: %d families scraped from a live agent, compared with %s\n", f, n, *agentMetricsRs)
 			for _, e := range fileErrs {
 				errs = append(errs, fmt.Errorf("%s: %w", f, e))
 			}
@@ -133,12 +160,16 @@ var (
 	typeLineRe   = regexp.MustCompile(`(?m)^# TYPE (\S+) (\S+)$`)
 	sampleLineRe = regexp.MustCompile(`(?m)^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{([^}]*)\})? `)
 	labelNameRe  = regexp.MustCompile(`([a-zA-Z_][a-zA-Z0-9_]*)="`)
+	// A sample's series name and value (label values hold no `} `).
+	sampleValueRe = regexp.MustCompile(`(?m)^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{.*\})? (\S+)`)
 )
 
-// checkScrape: the families a live server exposes (after make_state.py gave each something to
-// count) are exactly those this check reads from the source, of the same types, and each
-// sample carries exactly the label names read from the source.
-func checkScrape(path string, exported map[string]metric) (int, []error) {
+// checkScrape: the families a live server or agent exposes (after make_state.py or
+// agent_state.py gave each something to count) are exactly those this check reads from the
+// source, of the same types, and each sample carries exactly the label names read from the
+// source. With nonZero, every counter and histogram has counted something (so a panel on it
+// shows data); with sampled, every family has a sample (its labels were compared).
+func checkScrape(path string, exported map[string]metric, nonZero, sampled bool) (int, []error) {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return 0, []error{err}
@@ -150,17 +181,42 @@ func checkScrape(path string, exported map[string]metric) (int, []error) {
 		scraped[m[1]] = true
 		e, ok := exported[m[1]]
 		if !ok {
-			errs = append(errs, fmt.Errorf("the server exposes %s, which the source parser did not find", m[1]))
+			errs = append(errs, fmt.Errorf("the scrape has %s, which the source parser did not find", m[1]))
 		} else if e.kind != m[2] {
 			errs = append(errs, fmt.Errorf("%s is a %s in the exposition but a %s in the source", m[1], m[2], e.kind))
 		}
 	}
 	for name := range exported {
 		if !scraped[name] {
-			errs = append(errs, fmt.Errorf("%s is in the source but the live server did not expose it (make_state.py should make it count)", name))
+			errs = append(errs, fmt.Errorf("%s is in the source but not in the scrape (the state made before it should make it count)", name))
 		}
 	}
 	series := seriesNames(exported)
+	// Which family each series name belongs to, and the families that counted something.
+	familyOf := map[string]string{}
+	for name, m := range exported {
+		familyOf[name] = name
+		if m.kind == "histogram" {
+			for _, suffix := range []string{"_bucket", "_sum", "_count"} {
+				familyOf[name+suffix] = name
+			}
+		}
+	}
+	counted, hasSample := map[string]bool{}, map[string]bool{}
+	for _, m := range sampleValueRe.FindAllStringSubmatch(string(raw), -1) {
+		hasSample[familyOf[m[1]]] = true
+		if v, err := strconv.ParseFloat(m[2], 64); err == nil && v != 0 {
+			counted[familyOf[m[1]]] = true
+		}
+	}
+	for _, name := range sortedKeys(exported) {
+		switch {
+		case nonZero && exported[name].kind != "gauge" && !counted[name]:
+			errs = append(errs, fmt.Errorf("%s counted nothing in the scrape (the state made before it should make it count)", name))
+		case sampled && !hasSample[name]:
+			errs = append(errs, fmt.Errorf("%s has no sample in the scrape (the state made before it should give it one)", name))
+		}
+	}
 	for _, m := range sampleLineRe.FindAllStringSubmatch(string(raw), -1) {
 		want, ok := series[m[1]]
 		if !ok {

@@ -59,7 +59,7 @@ func checkExpr(expr string, series map[string][]string) []error {
 			}
 			known, ok := labelsOf(n.Name)
 			if !ok {
-				errs = append(errs, fmt.Errorf("metric %s is not exported by the server (server/src/metrics.rs)", n.Name))
+				errs = append(errs, fmt.Errorf("metric %s is not exported by the server (server/src/metrics.rs) nor, when given, the agent (agent/src/metrics.rs)", n.Name))
 				return nil
 			}
 			for _, m := range n.LabelMatchers {
@@ -116,4 +116,29 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+var legendLabelRe = regexp.MustCompile(`\{\{\s*([a-zA-Z_][a-zA-Z0-9_]*)\s*\}\}`)
+
+// checkLegend: a `{{label}}` in a panel's legend must be a label of some series its query
+// selects (or one Prometheus attaches); a renamed label would otherwise leave the legend blank.
+func checkLegend(expr, legend string, series map[string][]string) []error {
+	var labels []string
+	for _, m := range legendLabelRe.FindAllStringSubmatch(legend, -1) {
+		labels = append(labels, m[1])
+	}
+	if len(labels) == 0 {
+		return nil
+	}
+	ast, err := parser.NewParser(parser.Options{}).ParseExpr(expr)
+	if err != nil {
+		return nil // reported by checkExpr
+	}
+	return checkGrouping("legend", labels, ast, func(name string) ([]string, bool) {
+		if l, ok := series[name]; ok {
+			return l, true
+		}
+		l, ok := prometheusSeries[name]
+		return l, ok
+	})
 }
