@@ -30,6 +30,7 @@ use crate::error::PROBLEM_JSON;
         (name = "audit", description = "The audit log"),
         (name = "sites", description = "Sites and their compiled configuration"),
         (name = "links", description = "WAN links of sites"),
+        (name = "bgp", description = "BGP settings of sites (stored and compiled; no agent applies them yet)"),
         (name = "topology", description = "The tenant's overlay topology"),
         (name = "peerings", description = "Explicit pairs of peering sites"),
         (name = "qos-classes", description = "QoS classes"),

@@ -6,6 +6,7 @@
 pub mod agent;
 pub mod audit;
 pub mod auth;
+pub mod bgp;
 #[cfg(feature = "client")]
 pub mod client;
 pub mod common;
@@ -20,6 +21,7 @@ pub mod wire;
 pub use agent::*;
 pub use audit::*;
 pub use auth::*;
+pub use bgp::*;
 pub use common::*;
 pub use config::*;
 pub use network::*;

@@ -346,6 +346,11 @@ impl<'de> Deserialize<'de> for V4Prefix {
 pub mod prefix {
     use super::*;
 
+    /// One prefix.
+    pub fn one<'de, D: Deserializer<'de>>(d: D) -> Result<IpNet, D::Error> {
+        Ok(Prefix::deserialize(d)?.0)
+    }
+
     /// A list of prefixes.
     pub fn list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<IpNet>, D::Error> {
         Ok(Vec::<Prefix>::deserialize(d)?.into_iter().map(|p| p.0).collect())

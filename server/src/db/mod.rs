@@ -5,6 +5,7 @@
 pub mod agents;
 pub mod api_tokens;
 pub mod audit;
+pub mod bgp;
 pub mod enrollment_tokens;
 pub mod idempotency;
 pub mod links;

@@ -5,6 +5,7 @@ pub mod agent;
 pub mod api_tokens;
 pub mod audit_events;
 pub mod auth;
+pub mod bgp;
 pub mod enrollment;
 pub mod health;
 pub mod links;
