@@ -19,6 +19,24 @@ import (
 	openapi_types "github.com/oapi-codegen/runtime/types"
 )
 
+// Defines values for BgpAction.
+const (
+	BgpActionDeny   BgpAction = "deny"
+	BgpActionPermit BgpAction = "permit"
+)
+
+// Valid indicates whether the value is a known member of the BgpAction enum.
+func (e BgpAction) Valid() bool {
+	switch e {
+	case BgpActionDeny:
+		return true
+	case BgpActionPermit:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for FailoverReason.
 const (
 	FailoverReasonBetter   FailoverReason = "better"
@@ -435,6 +453,89 @@ type AuditEvent struct {
 	RequestID    nullable.Nullable[string] `json:"request_id,omitempty"`
 	ResourceID   openapi_types.UUID        `json:"resource_id"`
 	ResourceType string                    `json:"resource_type"`
+}
+
+// BgpAction defines model for BgpAction.
+type BgpAction string
+
+// BgpNeighbor A neighbour as the API shows it: its password never, only whether it has one.
+type BgpNeighbor struct {
+	Address     string                    `json:"address"`
+	Bfd         bool                      `json:"bfd"`
+	Description string                    `json:"description"`
+	HoldTime    int32                     `json:"hold_time"`
+	Keepalive   int32                     `json:"keepalive"`
+	PasswordSet bool                      `json:"password_set"`
+	RemoteAsn   int64                     `json:"remote_asn"`
+	RouteMapIn  nullable.Nullable[string] `json:"route_map_in,omitempty"`
+	RouteMapOut nullable.Nullable[string] `json:"route_map_out,omitempty"`
+}
+
+// BgpNeighborSpec defines model for BgpNeighborSpec.
+type BgpNeighborSpec struct {
+	Address     string  `json:"address"`
+	Bfd         *bool   `json:"bfd,omitempty"`
+	Description *string `json:"description,omitempty"`
+
+	// HoldTime Seconds, 0 or 3–65535 (default 180).
+	HoldTime *int32 `json:"hold_time,omitempty"`
+
+	// Keepalive Seconds (default 60).
+	Keepalive *int32 `json:"keepalive,omitempty"`
+
+	// Password TCP MD5 password, 1 to 80 printable ASCII characters without spaces. Write-only: absent
+	// keeps the stored one (matched by address), `""` removes it.
+	Password  nullable.Nullable[string] `json:"password,omitempty"`
+	RemoteAsn int64                     `json:"remote_asn"`
+
+	// RouteMapIn A route map of this object applied to what the neighbour sends.
+	RouteMapIn nullable.Nullable[string] `json:"route_map_in,omitempty"`
+
+	// RouteMapOut A route map of this object applied to what the site sends the neighbour.
+	RouteMapOut nullable.Nullable[string] `json:"route_map_out,omitempty"`
+}
+
+// BgpPrefixList defines model for BgpPrefixList.
+type BgpPrefixList struct {
+	// Entries Tried in order; the first that matches decides.
+	Entries []BgpPrefixListEntry `json:"entries"`
+	Name    string               `json:"name"`
+}
+
+// BgpPrefixListEntry defines model for BgpPrefixListEntry.
+type BgpPrefixListEntry struct {
+	Action BgpAction `json:"action"`
+
+	// Ge Matches prefixes at least this long (more than the prefix's length, at most `le`).
+	Ge nullable.Nullable[int32] `json:"ge,omitempty"`
+
+	// Le Matches prefixes at most this long (more than the prefix's length).
+	Le     nullable.Nullable[int32] `json:"le,omitempty"`
+	Prefix string                   `json:"prefix"`
+}
+
+// BgpRouteMap defines model for BgpRouteMap.
+type BgpRouteMap struct {
+	// Entries Tried in order; a route no entry permits is denied.
+	Entries []BgpRouteMapEntry `json:"entries"`
+	Name    string             `json:"name"`
+}
+
+// BgpRouteMapEntry One route-map entry: it applies to routes that match all its `match_` fields (an entry with
+// none matches every route); a `permit` entry then applies its `set_` fields.
+type BgpRouteMapEntry struct {
+	Action BgpAction `json:"action"`
+
+	// MatchCommunities Communities (`AA:NN`, or `no-export`, `no-advertise`, `local-AS`) a route must all carry.
+	MatchCommunities []string `json:"match_communities,omitempty"`
+
+	// MatchPrefixList A prefix list of this object.
+	MatchPrefixList nullable.Nullable[string] `json:"match_prefix_list,omitempty"`
+
+	// SetCommunities Communities added to the route (`AA:NN` or a well-known name, as above).
+	SetCommunities     []string                 `json:"set_communities,omitempty"`
+	SetLocalPreference nullable.Nullable[int64] `json:"set_local_preference,omitempty"`
+	SetMed             nullable.Nullable[int64] `json:"set_med,omitempty"`
 }
 
 // CompiledConfig A compiled document with its content hash and revision, as operators see it.
@@ -1253,6 +1354,48 @@ type Site struct {
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
+// SiteBgp A site's BGP settings. Its ETag moves with every change; the site's own ETag does not.
+type SiteBgp struct {
+	CreatedAt          time.Time          `json:"created_at"`
+	Etag               string             `json:"etag"`
+	LocalAsn           int64              `json:"local_asn"`
+	MaxLearnedPrefixes int32              `json:"max_learned_prefixes"`
+	Neighbors          []BgpNeighbor      `json:"neighbors"`
+	Networks           []string           `json:"networks"`
+	OverlayImport      bool               `json:"overlay_import"`
+	PrefixLists        []BgpPrefixList    `json:"prefix_lists"`
+	RouteMaps          []BgpRouteMap      `json:"route_maps"`
+	RouterID           string             `json:"router_id"`
+	SiteID             openapi_types.UUID `json:"site_id"`
+	UpdatedAt          time.Time          `json:"updated_at"`
+}
+
+// SiteBgpSpec PUT body: the site's whole BGP settings. Absent fields take their defaults.
+type SiteBgpSpec struct {
+	// LocalAsn The site's ASN. Default: 4200000000 plus the site's host number in the overlay prefix.
+	LocalAsn nullable.Nullable[int64] `json:"local_asn,omitempty"`
+
+	// MaxLearnedPrefixes At most this many learned prefixes per neighbour (default 1000). One more and the site
+	// stops accepting from that neighbour and reports an error; it never keeps a partial table.
+	MaxLearnedPrefixes *int32 `json:"max_learned_prefixes,omitempty"`
+
+	// Neighbors Neighbours, each inside one of the site's LAN prefixes; addresses are unique.
+	Neighbors []BgpNeighborSpec `json:"neighbors,omitempty"`
+
+	// Networks Prefixes the site advertises to its neighbours, canonical and disjoint; none may overlap
+	// another site's LAN prefixes or advertised networks.
+	Networks []string `json:"networks,omitempty"`
+
+	// OverlayImport Whether prefixes learned from the neighbours (after their import route maps) enter the
+	// overlay, routed to this site by the other sites. Default false.
+	OverlayImport *bool           `json:"overlay_import,omitempty"`
+	PrefixLists   []BgpPrefixList `json:"prefix_lists,omitempty"`
+	RouteMaps     []BgpRouteMap   `json:"route_maps,omitempty"`
+
+	// RouterID BGP router id. Default: the site's overlay address.
+	RouterID nullable.Nullable[string] `json:"router_id,omitempty"`
+}
+
 // SiteConfig defines model for SiteConfig.
 type SiteConfig struct {
 	LanPrefixes []string     `json:"lan_prefixes"`
@@ -1807,6 +1950,18 @@ type SitesUpdateParams struct {
 	IfMatch *string `json:"If-Match,omitempty"`
 }
 
+// BgpDeleteParams defines parameters for BgpDelete.
+type BgpDeleteParams struct {
+	// IfMatch The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional.
+	IfMatch *string `json:"If-Match,omitempty"`
+}
+
+// BgpPutParams defines parameters for BgpPut.
+type BgpPutParams struct {
+	// IfMatch The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional.
+	IfMatch *string `json:"If-Match,omitempty"`
+}
+
 // AgentsListTokensParams defines parameters for AgentsListTokens.
 type AgentsListTokensParams struct {
 	// Cursor The `next_cursor` of the previous page (opaque); the first page when absent or empty.
@@ -1965,6 +2120,9 @@ type SitesCreateJSONRequestBody = NewSite
 
 // SitesUpdateJSONRequestBody defines body for SitesUpdate for application/json ContentType.
 type SitesUpdateJSONRequestBody = SiteUpdate
+
+// BgpPutJSONRequestBody defines body for BgpPut for application/json ContentType.
+type BgpPutJSONRequestBody = SiteBgpSpec
 
 // AgentsCreateTokenJSONRequestBody defines body for AgentsCreateToken for application/json ContentType.
 type AgentsCreateTokenJSONRequestBody = NewEnrollmentToken
@@ -2400,6 +2558,20 @@ type ClientInterface interface {
 
 	// AgentsGetAgent performs a GET /v1/sites/{id}/agent (the `AgentsGetAgent` operationId) request.
 	AgentsGetAgent(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// BgpDelete performs a DELETE /v1/sites/{id}/bgp (the `BgpDelete` operationId) request.
+	BgpDelete(ctx context.Context, id openapi_types.UUID, params *BgpDeleteParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// BgpGet performs a GET /v1/sites/{id}/bgp (the `BgpGet` operationId) request.
+	BgpGet(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// BgpPutWithBody performs a PUT /v1/sites/{id}/bgp (the `BgpPut` operationId) request,
+	// with any type of body and a specified content type.
+	BgpPutWithBody(ctx context.Context, id openapi_types.UUID, params *BgpPutParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// BgpPut performs a PUT /v1/sites/{id}/bgp (the `BgpPut` operationId) request.
+	// Takes a body of the `application/json` content type.
+	BgpPut(ctx context.Context, id openapi_types.UUID, params *BgpPutParams, body BgpPutJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// SitesConfig performs a GET /v1/sites/{id}/config (the `SitesConfig` operationId) request.
 	SitesConfig(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3351,6 +3523,60 @@ func (c *Client) AgentsRevokeAgent(ctx context.Context, id openapi_types.UUID, r
 // AgentsGetAgent performs a GET /v1/sites/{id}/agent (the `AgentsGetAgent` operationId) request.
 func (c *Client) AgentsGetAgent(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewAgentsGetAgentRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// BgpDelete performs a DELETE /v1/sites/{id}/bgp (the `BgpDelete` operationId) request.
+func (c *Client) BgpDelete(ctx context.Context, id openapi_types.UUID, params *BgpDeleteParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewBgpDeleteRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// BgpGet performs a GET /v1/sites/{id}/bgp (the `BgpGet` operationId) request.
+func (c *Client) BgpGet(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewBgpGetRequest(c.Server, id)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// BgpPutWithBody performs a PUT /v1/sites/{id}/bgp (the `BgpPut` operationId) request,
+// with any type of body and a specified content type.
+func (c *Client) BgpPutWithBody(ctx context.Context, id openapi_types.UUID, params *BgpPutParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewBgpPutRequestWithBody(c.Server, id, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// BgpPut performs a PUT /v1/sites/{id}/bgp (the `BgpPut` operationId) request.
+// Takes a body of the `application/json` content type.
+func (c *Client) BgpPut(ctx context.Context, id openapi_types.UUID, params *BgpPutParams, body BgpPutJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewBgpPutRequest(c.Server, id, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -6168,6 +6394,151 @@ func NewAgentsGetAgentRequest(server string, id openapi_types.UUID) (*http.Reque
 	return req, nil
 }
 
+// NewBgpDeleteRequest constructs an http.Request for the BgpDelete method
+func NewBgpDeleteRequest(server string, id openapi_types.UUID, params *BgpDeleteParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/sites/%s/bgp", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewBgpGetRequest constructs an http.Request for the BgpGet method
+func NewBgpGetRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/sites/%s/bgp", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewBgpPutRequest calls the generic BgpPut builder with application/json body
+func NewBgpPutRequest(server string, id openapi_types.UUID, params *BgpPutParams, body BgpPutJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewBgpPutRequestWithBody(server, id, params, "application/json", bodyReader)
+}
+
+// NewBgpPutRequestWithBody constructs an http.Request for the BgpPut method, with any body, and a specified content type
+func NewBgpPutRequestWithBody(server string, id openapi_types.UUID, params *BgpPutParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/sites/%s/bgp", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
 // NewSitesConfigRequest constructs an http.Request for the SitesConfig method
 func NewSitesConfigRequest(server string, id openapi_types.UUID) (*http.Request, error) {
 	var err error
@@ -7745,6 +8116,26 @@ type ClientWithResponsesInterface interface {
 	//
 	// Returns a wrapper object for the known response body format(s).
 	AgentsGetAgentWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*AgentsGetAgentResponse, error)
+
+	// BgpDeleteWithResponse performs a DELETE /v1/sites/{id}/bgp (the `BgpDelete` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	BgpDeleteWithResponse(ctx context.Context, id openapi_types.UUID, params *BgpDeleteParams, reqEditors ...RequestEditorFn) (*BgpDeleteResponse, error)
+
+	// BgpGetWithResponse performs a GET /v1/sites/{id}/bgp (the `BgpGet` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	BgpGetWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*BgpGetResponse, error)
+
+	// BgpPutWithBodyWithResponse performs a PUT /v1/sites/{id}/bgp (the `BgpPut` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	BgpPutWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *BgpPutParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BgpPutResponse, error)
+
+	// BgpPutWithResponse performs a PUT /v1/sites/{id}/bgp (the `BgpPut` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	BgpPutWithResponse(ctx context.Context, id openapi_types.UUID, params *BgpPutParams, body BgpPutJSONRequestBody, reqEditors ...RequestEditorFn) (*BgpPutResponse, error)
 
 	// SitesConfigWithResponse performs a GET /v1/sites/{id}/config (the `SitesConfig` operationId) request.
 	//
@@ -12442,6 +12833,340 @@ func (r AgentsGetAgentResponse) ContentType() string {
 	return ""
 }
 
+type BgpDeleteResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *RateLimited
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Unavailable
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r BgpDeleteResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r BgpDeleteResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r BgpDeleteResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r BgpDeleteResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r BgpDeleteResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r BgpDeleteResponse) GetApplicationProblemJSON429() *RateLimited {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r BgpDeleteResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r BgpDeleteResponse) GetApplicationProblemJSON503() *Unavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r BgpDeleteResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r BgpDeleteResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r BgpDeleteResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r BgpDeleteResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// BgpGetResponse200Headers the declared response headers of an HTTP 200 response for BgpGet
+type BgpGetResponse200Headers struct {
+	ETag *string
+}
+
+type BgpGetResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SiteBgp
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *RateLimited
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Unavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *BgpGetResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r BgpGetResponse) GetJSON200() *SiteBgp {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r BgpGetResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r BgpGetResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r BgpGetResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r BgpGetResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r BgpGetResponse) GetApplicationProblemJSON429() *RateLimited {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r BgpGetResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r BgpGetResponse) GetApplicationProblemJSON503() *Unavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r BgpGetResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r BgpGetResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r BgpGetResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r BgpGetResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// BgpPutResponse200Headers the declared response headers of an HTTP 200 response for BgpPut
+type BgpPutResponse200Headers struct {
+	ETag *string
+}
+
+// BgpPutResponse201Headers the declared response headers of an HTTP 201 response for BgpPut
+type BgpPutResponse201Headers struct {
+	ETag     *string
+	Location *string
+}
+
+type BgpPutResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *SiteBgp
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *SiteBgp
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *ValidationFailed
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *RateLimited
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Unavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *BgpPutResponse200Headers
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *BgpPutResponse201Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r BgpPutResponse) GetJSON200() *SiteBgp {
+	return r.JSON200
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r BgpPutResponse) GetJSON201() *SiteBgp {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r BgpPutResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r BgpPutResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r BgpPutResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r BgpPutResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r BgpPutResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r BgpPutResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r BgpPutResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r BgpPutResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r BgpPutResponse) GetApplicationProblemJSON422() *ValidationFailed {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r BgpPutResponse) GetApplicationProblemJSON429() *RateLimited {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r BgpPutResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r BgpPutResponse) GetApplicationProblemJSON503() *Unavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r BgpPutResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r BgpPutResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r BgpPutResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r BgpPutResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // SitesConfigResponse200Headers the declared response headers of an HTTP 200 response for SitesConfig
 type SitesConfigResponse200Headers struct {
 	ETag *string
@@ -15417,6 +16142,50 @@ func (c *ClientWithResponses) AgentsGetAgentWithResponse(ctx context.Context, id
 		return nil, err
 	}
 	return ParseAgentsGetAgentResponse(rsp)
+}
+
+// BgpDeleteWithResponse performs a DELETE /v1/sites/{id}/bgp (the `BgpDelete` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) BgpDeleteWithResponse(ctx context.Context, id openapi_types.UUID, params *BgpDeleteParams, reqEditors ...RequestEditorFn) (*BgpDeleteResponse, error) {
+	rsp, err := c.BgpDelete(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseBgpDeleteResponse(rsp)
+}
+
+// BgpGetWithResponse performs a GET /v1/sites/{id}/bgp (the `BgpGet` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) BgpGetWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*BgpGetResponse, error) {
+	rsp, err := c.BgpGet(ctx, id, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseBgpGetResponse(rsp)
+}
+
+// BgpPutWithBodyWithResponse performs a PUT /v1/sites/{id}/bgp (the `BgpPut` operationId) request,
+// with any type of body and a specified content type.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) BgpPutWithBodyWithResponse(ctx context.Context, id openapi_types.UUID, params *BgpPutParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*BgpPutResponse, error) {
+	rsp, err := c.BgpPutWithBody(ctx, id, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseBgpPutResponse(rsp)
+}
+
+// BgpPutWithResponse performs a PUT /v1/sites/{id}/bgp (the `BgpPut` operationId) request.
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) BgpPutWithResponse(ctx context.Context, id openapi_types.UUID, params *BgpPutParams, body BgpPutJSONRequestBody, reqEditors ...RequestEditorFn) (*BgpPutResponse, error) {
+	rsp, err := c.BgpPut(ctx, id, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseBgpPutResponse(rsp)
 }
 
 // SitesConfigWithResponse performs a GET /v1/sites/{id}/config (the `SitesConfig` operationId) request.
@@ -19776,6 +20545,319 @@ func ParseAgentsGetAgentResponse(rsp *http.Response) (*AgentsGetAgentResponse, e
 		}
 		response.ApplicationProblemJSON503 = &dest
 
+	}
+
+	return response, nil
+}
+
+// ParseBgpDeleteResponse parses an HTTP response from a BgpDeleteWithResponse call
+func ParseBgpDeleteResponse(rsp *http.Response) (*BgpDeleteResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &BgpDeleteResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseBgpGetResponse parses an HTTP response from a BgpGetWithResponse call
+func ParseBgpGetResponse(rsp *http.Response) (*BgpGetResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &BgpGetResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SiteBgp
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers BgpGetResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseBgpPutResponse parses an HTTP response from a BgpPutWithResponse call
+func ParseBgpPutResponse(rsp *http.Response) (*BgpPutResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &BgpPutResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest SiteBgp
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest SiteBgp
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers BgpPutResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 201:
+		var headers BgpPutResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers201 = &headers
 	}
 
 	return response, nil

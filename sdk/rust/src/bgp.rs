@@ -47,7 +47,7 @@ pub enum BgpAction {
 pub struct SiteBgpSpec {
     /// The site's ASN. Default: 4200000000 plus the site's host number in the overlay prefix.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(minimum = 1, maximum = 4294967294_u32)]
+    #[schema(value_type = Option<i64>, minimum = 1, maximum = 4294967294_u32)]
     pub local_asn: Option<u32>,
     /// BGP router id. Default: the site's overlay address.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -96,7 +96,7 @@ fn default_hold_time() -> u16 {
 pub struct BgpNeighborSpec {
     #[schema(value_type = String, format = "ip")]
     pub address: IpAddr,
-    #[schema(minimum = 1, maximum = 4294967294_u32)]
+    #[schema(value_type = i64, minimum = 1, maximum = 4294967294_u32)]
     pub remote_asn: u32,
     #[serde(default)]
     #[schema(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
@@ -178,8 +178,10 @@ pub struct BgpRouteMapEntry {
     #[schema(max_items = 32)]
     pub match_communities: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 4294967295_u32)]
     pub set_local_preference: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<i64>, minimum = 0, maximum = 4294967295_u32)]
     pub set_med: Option<u32>,
     /// Communities added to the route (`AA:NN` or a well-known name, as above).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -192,6 +194,7 @@ pub struct BgpRouteMapEntry {
 pub struct BgpNeighbor {
     #[schema(value_type = String, format = "ip")]
     pub address: IpAddr,
+    #[schema(value_type = i64)]
     pub remote_asn: u32,
     pub description: String,
     pub password_set: bool,
@@ -208,6 +211,7 @@ pub struct BgpNeighbor {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct SiteBgp {
     pub site_id: Uuid,
+    #[schema(value_type = i64)]
     pub local_asn: u32,
     #[schema(value_type = String, format = Ipv4)]
     pub router_id: Ipv4Addr,

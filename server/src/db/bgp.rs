@@ -90,7 +90,14 @@ impl BgpRow {
     /// Whether two rows hold the same settings (what a PUT can set).
     pub fn same_settings(&self, other: &BgpRow) -> bool {
         (self.local_asn, &self.router_id, &self.networks, &self.neighbors, &self.prefix_lists, &self.route_maps)
-            == (other.local_asn, &other.router_id, &other.networks, &other.neighbors, &other.prefix_lists, &other.route_maps)
+            == (
+                other.local_asn,
+                &other.router_id,
+                &other.networks,
+                &other.neighbors,
+                &other.prefix_lists,
+                &other.route_maps,
+            )
             && (self.overlay_import, self.max_learned_prefixes) == (other.overlay_import, other.max_learned_prefixes)
     }
 

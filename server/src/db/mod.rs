@@ -117,6 +117,8 @@ pub const UNIQUE_CONSTRAINTS: &[(&str, &str, &str)] = &[
     ("enrollment_tokens_pkey", "/id", "a generated id collided; retry"),
     ("agents_pkey", "/id", "a generated id collided; retry"),
     ("site_prefixes_pkey", "/lan_prefixes", "a LAN prefix is listed twice"),
+    // Written with an upsert under the tenant's lock; listed so that a future write path maps it.
+    ("site_bgp_pkey", "/site_id", "the BGP settings were created by a concurrent write; retry"),
 ];
 
 /// A write that broke a unique constraint, said in terms of the request's fields.

@@ -170,10 +170,7 @@ pub(crate) fn check(errors: &mut Errors, site: &SiteRow, current: Option<&BgpRow
 
 fn asn(errors: &mut Errors, pointer: &str, value: u32) {
     if BGP_RESERVED_ASNS.contains(&value) {
-        errors.add(
-            pointer,
-            format!("{value} is reserved (0, 23456 AS_TRANS, 65535 and 4294967295 cannot be used)"),
-        );
+        errors.add(pointer, format!("{value} is reserved (0, 23456 AS_TRANS, 65535 and 4294967295 cannot be used)"));
     }
 }
 
@@ -258,7 +255,8 @@ fn route_maps<'a>(errors: &mut Errors, maps: &'a [BgpRouteMap], prefix_lists: &H
                     errors.add(&format!("{at}/match_prefix_list"), format!("no prefix list named {name:?} is defined"));
                 }
             }
-            for (field, list) in [("match_communities", &entry.match_communities), ("set_communities", &entry.set_communities)]
+            for (field, list) in
+                [("match_communities", &entry.match_communities), ("set_communities", &entry.set_communities)]
             {
                 if list.len() > MAX_COMMUNITIES {
                     errors.add(&format!("{at}/{field}"), format!("at most {MAX_COMMUNITIES} communities"));
@@ -317,7 +315,8 @@ fn neighbors(
         if n.hold_time != 0 && n.hold_time < 3 {
             errors.add(&format!("{at}/hold_time"), "must be 0 (no hold timer) or between 3 and 65535");
         } else if n.hold_time != 0 && u32::from(n.keepalive) * 3 > u32::from(n.hold_time) {
-            errors.add(&format!("{at}/keepalive"), format!("must be at most a third of hold_time ({})", n.hold_time / 3));
+            errors
+                .add(&format!("{at}/keepalive"), format!("must be at most a third of hold_time ({})", n.hold_time / 3));
         }
         for (field, name) in [("route_map_in", &n.route_map_in), ("route_map_out", &n.route_map_out)] {
             if let Some(name) = name {
@@ -344,7 +343,9 @@ fn neighbors(
 /// The network address of a prefix, or the broadcast address of an IPv4 one (/30 and shorter).
 fn not_a_host(prefix: &ipnet::IpNet, address: IpAddr) -> bool {
     match prefix {
-        ipnet::IpNet::V4(p) if p.prefix_len() <= 30 => address == IpAddr::V4(p.network()) || address == IpAddr::V4(p.broadcast()),
+        ipnet::IpNet::V4(p) if p.prefix_len() <= 30 => {
+            address == IpAddr::V4(p.network()) || address == IpAddr::V4(p.broadcast())
+        }
         ipnet::IpNet::V6(p) if p.prefix_len() <= 126 => address == IpAddr::V6(p.network()),
         _ => false,
     }

@@ -7,6 +7,7 @@ mod agents;
 mod api_tokens;
 mod audit;
 mod auth;
+mod bgp;
 mod common;
 mod constraints;
 mod conventions;

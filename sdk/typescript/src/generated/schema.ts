@@ -420,6 +420,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sites/{id}/bgp": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["bgp_get"];
+        put: operations["bgp_put"];
+        post?: never;
+        delete: operations["bgp_delete"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/sites/{id}/config": {
         parameters: {
             query?: never;
@@ -737,6 +753,93 @@ export interface components {
             /** Format: uuid */
             resource_id: string;
             resource_type: string;
+        };
+        /** @enum {string} */
+        BgpAction: "permit" | "deny";
+        /** @description A neighbour as the API shows it: its password never, only whether it has one. */
+        BgpNeighbor: {
+            /** Format: ip */
+            address: string;
+            bfd: boolean;
+            description: string;
+            /** Format: int32 */
+            hold_time: number;
+            /** Format: int32 */
+            keepalive: number;
+            password_set: boolean;
+            /** Format: int64 */
+            remote_asn: number;
+            route_map_in?: string | null;
+            route_map_out?: string | null;
+        };
+        BgpNeighborSpec: {
+            /** Format: ip */
+            address: string;
+            bfd?: boolean;
+            description?: string;
+            /**
+             * Format: int32
+             * @description Seconds, 0 or 3–65535 (default 180).
+             */
+            hold_time?: number;
+            /**
+             * Format: int32
+             * @description Seconds (default 60).
+             */
+            keepalive?: number;
+            /**
+             * @description TCP MD5 password, 1 to 80 printable ASCII characters without spaces. Write-only: absent
+             *     keeps the stored one (matched by address), `""` removes it.
+             */
+            password?: string | null;
+            /** Format: int64 */
+            remote_asn: number;
+            /** @description A route map of this object applied to what the neighbour sends. */
+            route_map_in?: string | null;
+            /** @description A route map of this object applied to what the site sends the neighbour. */
+            route_map_out?: string | null;
+        };
+        BgpPrefixList: {
+            /** @description Tried in order; the first that matches decides. */
+            entries: components["schemas"]["BgpPrefixListEntry"][];
+            name: string;
+        };
+        BgpPrefixListEntry: {
+            action: components["schemas"]["BgpAction"];
+            /**
+             * Format: int32
+             * @description Matches prefixes at least this long (more than the prefix's length, at most `le`).
+             */
+            ge?: number | null;
+            /**
+             * Format: int32
+             * @description Matches prefixes at most this long (more than the prefix's length).
+             */
+            le?: number | null;
+            /** Format: ip-prefix */
+            prefix: string;
+        };
+        BgpRouteMap: {
+            /** @description Tried in order; a route no entry permits is denied. */
+            entries: components["schemas"]["BgpRouteMapEntry"][];
+            name: string;
+        };
+        /**
+         * @description One route-map entry: it applies to routes that match all its `match_` fields (an entry with
+         *     none matches every route); a `permit` entry then applies its `set_` fields.
+         */
+        BgpRouteMapEntry: {
+            action: components["schemas"]["BgpAction"];
+            /** @description Communities (`AA:NN`, or `no-export`, `no-advertise`, `local-AS`) a route must all carry. */
+            match_communities?: string[];
+            /** @description A prefix list of this object. */
+            match_prefix_list?: string | null;
+            /** @description Communities added to the route (`AA:NN` or a well-known name, as above). */
+            set_communities?: string[];
+            /** Format: int64 */
+            set_local_preference?: number | null;
+            /** Format: int64 */
+            set_med?: number | null;
         };
         /** @description A compiled document with its content hash and revision, as operators see it. */
         CompiledConfig: {
@@ -1629,6 +1732,60 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        /** @description A site's BGP settings. Its ETag moves with every change; the site's own ETag does not. */
+        SiteBgp: {
+            /** Format: date-time */
+            created_at: string;
+            etag: string;
+            /** Format: int64 */
+            local_asn: number;
+            /** Format: int32 */
+            max_learned_prefixes: number;
+            neighbors: components["schemas"]["BgpNeighbor"][];
+            networks: string[];
+            overlay_import: boolean;
+            prefix_lists: components["schemas"]["BgpPrefixList"][];
+            route_maps: components["schemas"]["BgpRouteMap"][];
+            /** Format: ipv4 */
+            router_id: string;
+            /** Format: uuid */
+            site_id: string;
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /** @description PUT body: the site's whole BGP settings. Absent fields take their defaults. */
+        SiteBgpSpec: {
+            /**
+             * Format: int64
+             * @description The site's ASN. Default: 4200000000 plus the site's host number in the overlay prefix.
+             */
+            local_asn?: number | null;
+            /**
+             * Format: int32
+             * @description At most this many learned prefixes per neighbour (default 1000). One more and the site
+             *     stops accepting from that neighbour and reports an error; it never keeps a partial table.
+             */
+            max_learned_prefixes?: number;
+            /** @description Neighbours, each inside one of the site's LAN prefixes; addresses are unique. */
+            neighbors?: components["schemas"]["BgpNeighborSpec"][];
+            /**
+             * @description Prefixes the site advertises to its neighbours, canonical and disjoint; none may overlap
+             *     another site's LAN prefixes or advertised networks.
+             */
+            networks?: string[];
+            /**
+             * @description Whether prefixes learned from the neighbours (after their import route maps) enter the
+             *     overlay, routed to this site by the other sites. Default false.
+             */
+            overlay_import?: boolean;
+            prefix_lists?: components["schemas"]["BgpPrefixList"][];
+            route_maps?: components["schemas"]["BgpRouteMap"][];
+            /**
+             * Format: ipv4
+             * @description BGP router id. Default: the site's overlay address.
+             */
+            router_id?: string | null;
+        };
         SiteConfig: {
             lan_prefixes: string[];
             links: components["schemas"]["ConfigLink"][];
@@ -2059,6 +2216,13 @@ export type ApiToken = components['schemas']['ApiToken'];
 export type ApiTokenCreated = components['schemas']['ApiTokenCreated'];
 export type ApiTokenUpdate = components['schemas']['ApiTokenUpdate'];
 export type AuditEvent = components['schemas']['AuditEvent'];
+export type BgpAction = components['schemas']['BgpAction'];
+export type BgpNeighbor = components['schemas']['BgpNeighbor'];
+export type BgpNeighborSpec = components['schemas']['BgpNeighborSpec'];
+export type BgpPrefixList = components['schemas']['BgpPrefixList'];
+export type BgpPrefixListEntry = components['schemas']['BgpPrefixListEntry'];
+export type BgpRouteMap = components['schemas']['BgpRouteMap'];
+export type BgpRouteMapEntry = components['schemas']['BgpRouteMapEntry'];
 export type CompiledConfig = components['schemas']['CompiledConfig'];
 export type ConfigEndpoint = components['schemas']['ConfigEndpoint'];
 export type ConfigLink = components['schemas']['ConfigLink'];
@@ -2129,6 +2293,8 @@ export type ShapingClass = components['schemas']['ShapingClass'];
 export type ShapingDirection = components['schemas']['ShapingDirection'];
 export type SigningKey = components['schemas']['SigningKey'];
 export type Site = components['schemas']['Site'];
+export type SiteBgp = components['schemas']['SiteBgp'];
+export type SiteBgpSpec = components['schemas']['SiteBgpSpec'];
 export type SiteConfig = components['schemas']['SiteConfig'];
 export type SiteHealth = components['schemas']['SiteHealth'];
 export type SiteLink = components['schemas']['SiteLink'];
@@ -3722,6 +3888,123 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    bgp_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The site's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The site's BGP settings */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SiteBgp"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    bgp_put: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional. */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The site's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SiteBgpSpec"];
+            };
+        };
+        responses: {
+            /** @description Replaced */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SiteBgp"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    ETag?: string;
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SiteBgp"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    bgp_delete: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional. */
+                "If-Match"?: string;
+            };
+            path: {
+                /** @description The site's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted: the site runs no BGP */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     sites_config: {
         parameters: {
             query?: never;
@@ -4506,6 +4789,7 @@ type ReadonlyArray<T> = [
 ] extends [
     unknown[]
 ] ? Readonly<Exclude<T, undefined>> : Readonly<Exclude<T, undefined>[]>;
+export const bgpActionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BgpAction"]> = ["permit", "deny"];
 export const failoverReasonValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["FailoverReason"]> = ["path_down", "sla", "better"];
 export const linkKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["LinkKind"]> = ["fiber", "cable", "dsl", "ethernet", "lte", "5g", "satellite", "mpls", "other"];
 export const pathSelectionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PathSelection"]> = ["ordered", "lowest_latency", "lowest_loss", "lowest_cost", "duplicate"];

@@ -6,6 +6,13 @@ from .api_token import ApiToken
 from .api_token_created import ApiTokenCreated
 from .api_token_update import ApiTokenUpdate
 from .audit_event import AuditEvent
+from .bgp_action import BgpAction
+from .bgp_neighbor import BgpNeighbor
+from .bgp_neighbor_spec import BgpNeighborSpec
+from .bgp_prefix_list import BgpPrefixList
+from .bgp_prefix_list_entry import BgpPrefixListEntry
+from .bgp_route_map import BgpRouteMap
+from .bgp_route_map_entry import BgpRouteMapEntry
 from .compiled_config import CompiledConfig
 from .config_endpoint import ConfigEndpoint
 from .config_link import ConfigLink
@@ -80,6 +87,8 @@ from .shaping_class import ShapingClass
 from .shaping_direction import ShapingDirection
 from .signing_key import SigningKey
 from .site import Site
+from .site_bgp import SiteBgp
+from .site_bgp_spec import SiteBgpSpec
 from .site_config import SiteConfig
 from .site_health import SiteHealth
 from .site_labels import SiteLabels
@@ -120,6 +129,13 @@ __all__ = (
     "ApiTokenCreated",
     "ApiTokenUpdate",
     "AuditEvent",
+    "BgpAction",
+    "BgpNeighbor",
+    "BgpNeighborSpec",
+    "BgpPrefixList",
+    "BgpPrefixListEntry",
+    "BgpRouteMap",
+    "BgpRouteMapEntry",
     "CompiledConfig",
     "ConfigEndpoint",
     "ConfigLink",
@@ -194,6 +210,8 @@ __all__ = (
     "ShapingDirection",
     "SigningKey",
     "Site",
+    "SiteBgp",
+    "SiteBgpSpec",
     "SiteConfig",
     "SiteHealth",
     "SiteLabels",
