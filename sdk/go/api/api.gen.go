@@ -547,6 +547,41 @@ type CompiledConfig struct {
 	Revision int64  `json:"revision"`
 }
 
+// ConfigBgp What the site's agent needs to run BGP (`/v1/sites/{id}/bgp`, with the neighbours'
+// passwords: this document goes only to the site's own agent). Neighbours are sorted by
+// address, networks by their text, prefix lists and route maps by name; entries keep their
+// order, which is their sequence (5, 10, 15, ..).
+type ConfigBgp struct {
+	LocalAsn int64 `json:"local_asn"`
+
+	// MaxLearnedPrefixes Per neighbour: one more learned prefix and the agent stops accepting from it and reports
+	// the error in its status.
+	MaxLearnedPrefixes int32               `json:"max_learned_prefixes"`
+	Neighbors          []ConfigBgpNeighbor `json:"neighbors"`
+	Networks           []string            `json:"networks"`
+
+	// OverlayImport Whether learned prefixes enter the overlay.
+	OverlayImport bool            `json:"overlay_import"`
+	PrefixLists   []BgpPrefixList `json:"prefix_lists"`
+	RouteMaps     []BgpRouteMap   `json:"route_maps"`
+	RouterID      string          `json:"router_id"`
+}
+
+// ConfigBgpNeighbor defines model for ConfigBgpNeighbor.
+type ConfigBgpNeighbor struct {
+	Address     string `json:"address"`
+	Bfd         bool   `json:"bfd"`
+	Description string `json:"description"`
+	HoldTime    int32  `json:"hold_time"`
+	Keepalive   int32  `json:"keepalive"`
+
+	// Password TCP MD5 password.
+	Password    nullable.Nullable[string] `json:"password,omitempty"`
+	RemoteAsn   int64                     `json:"remote_asn"`
+	RouteMapIn  nullable.Nullable[string] `json:"route_map_in,omitempty"`
+	RouteMapOut nullable.Nullable[string] `json:"route_map_out,omitempty"`
+}
+
 // ConfigEndpoint defines model for ConfigEndpoint.
 type ConfigEndpoint struct {
 	// Address `host:port`
@@ -1398,9 +1433,10 @@ type SiteBgpSpec struct {
 
 // SiteConfig defines model for SiteConfig.
 type SiteConfig struct {
-	LanPrefixes []string     `json:"lan_prefixes"`
-	Links       []ConfigLink `json:"links"`
-	ListenPort  int32        `json:"listen_port"`
+	Bgp         nullable.Nullable[ConfigBgp] `json:"bgp,omitempty"`
+	LanPrefixes []string                     `json:"lan_prefixes"`
+	Links       []ConfigLink                 `json:"links"`
+	ListenPort  int32                        `json:"listen_port"`
 
 	// OverlayAddress The site's overlay address with the overlay prefix length, e.g. `100.64.0.7/16`.
 	OverlayAddress string `json:"overlay_address"`

@@ -32,6 +32,67 @@ pub struct SiteConfig {
     pub qos_classes: Vec<ConfigQosClass>,
     /// Sorted by priority.
     pub policies: Vec<ConfigPolicy>,
+    /// The site's BGP settings; absent when it has none (and then the document, and its hash,
+    /// are what they were before BGP existed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bgp: Option<ConfigBgp>,
+}
+
+/// What the site's agent needs to run BGP (`/v1/sites/{id}/bgp`, with the neighbours'
+/// passwords: this document goes only to the site's own agent). Neighbours are sorted by
+/// address, networks by their text, prefix lists and route maps by name; entries keep their
+/// order, which is their sequence (5, 10, 15, ..).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ConfigBgp {
+    #[schema(value_type = i64)]
+    pub local_asn: u32,
+    #[schema(value_type = String, format = Ipv4)]
+    pub router_id: std::net::Ipv4Addr,
+    pub neighbors: Vec<ConfigBgpNeighbor>,
+    #[schema(value_type = Vec<String>)]
+    pub networks: Vec<IpNet>,
+    pub prefix_lists: Vec<crate::bgp::BgpPrefixList>,
+    pub route_maps: Vec<crate::bgp::BgpRouteMap>,
+    /// Whether learned prefixes enter the overlay.
+    pub overlay_import: bool,
+    /// Per neighbour: one more learned prefix and the agent stops accepting from it and reports
+    /// the error in its status.
+    pub max_learned_prefixes: u32,
+}
+
+#[derive(Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct ConfigBgpNeighbor {
+    #[schema(value_type = String, format = "ip")]
+    pub address: std::net::IpAddr,
+    #[schema(value_type = i64)]
+    pub remote_asn: u32,
+    pub description: String,
+    /// TCP MD5 password.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    pub keepalive: u16,
+    pub hold_time: u16,
+    pub bfd: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub route_map_in: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub route_map_out: Option<String>,
+}
+
+/// Never prints the password.
+impl std::fmt::Debug for ConfigBgpNeighbor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ConfigBgpNeighbor")
+            .field("address", &self.address)
+            .field("remote_asn", &self.remote_asn)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .field("keepalive", &self.keepalive)
+            .field("hold_time", &self.hold_time)
+            .field("bfd", &self.bfd)
+            .field("route_map_in", &self.route_map_in)
+            .field("route_map_out", &self.route_map_out)
+            .finish_non_exhaustive()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]

@@ -20,7 +20,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, OnceLock};
 
 use patronus_api::{
-    ConfigLink, ConfigPeer, ConfigPolicy, ConfigQosClass, IpNet, SiteConfig, SiteRole, TopologyMode, WgKey,
+    ConfigBgp, ConfigLink, ConfigPeer, ConfigPolicy, ConfigQosClass, IpNet, SiteConfig, SiteRole, TopologyMode, WgKey,
     CONFIG_SCHEMA_VERSION,
 };
 use sha2::{Digest, Sha256};
@@ -40,6 +40,8 @@ pub struct SiteInput {
     pub links: Vec<ConfigLink>,
     /// Set once the site's agent has enrolled; until then the site is in no one's peer list.
     pub public_key: Option<WgKey>,
+    /// The site's BGP settings, when it has some.
+    pub bgp: Option<ConfigBgp>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -257,6 +259,12 @@ fn hub_indices(sites: &[Arc<SiteInput>]) -> Vec<usize> {
 fn normalise(site: &mut SiteInput) {
     site.lan_prefixes.sort_by_cached_key(ToString::to_string);
     site.links.sort_by(|a, b| a.name.cmp(&b.name));
+    if let Some(bgp) = &mut site.bgp {
+        bgp.neighbors.sort_by_key(|n| n.address);
+        bgp.networks.sort_by_cached_key(ToString::to_string);
+        bgp.prefix_lists.sort_by(|a, b| a.name.cmp(&b.name));
+        bgp.route_maps.sort_by(|a, b| a.name.cmp(&b.name));
+    }
 }
 
 /// The peer entry others get for `site`, or `None` while it has no agent.
@@ -314,6 +322,7 @@ fn header(net: &Network, site: &SiteInput) -> SiteConfig {
             .filter(|p| selector_matches(&p.site_selector, &site.labels))
             .map(|p| p.policy.clone())
             .collect(),
+        bgp: site.bgp.clone(),
     }
 }
 
@@ -335,6 +344,8 @@ struct HeaderView<'a> {
     peers: [ConfigPeer; 0],
     qos_classes: &'a [ConfigQosClass],
     policies: Vec<&'a ConfigPolicy>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    bgp: Option<&'a ConfigBgp>,
 }
 
 impl<'a> HeaderView<'a> {
@@ -357,6 +368,7 @@ impl<'a> HeaderView<'a> {
                 .filter(|p| selector_matches(&p.site_selector, &site.labels))
                 .map(|p| &p.policy)
                 .collect(),
+            bgp: site.bgp.as_ref(),
         }
     }
 }

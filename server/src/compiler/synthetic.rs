@@ -33,6 +33,7 @@ pub fn site(i: u32, role: SiteRole, enrolled: bool) -> SiteInput {
             key[28..].copy_from_slice(&i.to_be_bytes());
             WgKey::from_bytes(key)
         }),
+        bgp: None,
     }
 }
 

@@ -1,6 +1,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use patronus_api::{
+    BgpAction, BgpPrefixList, BgpPrefixListEntry, BgpRouteMap, BgpRouteMapEntry, ConfigBgp, ConfigBgpNeighbor,
     ConfigLink, ConfigPolicy, ConfigQosClass, LinkKind, PathSelection, PolicyAction, PolicyMatch, Protocol, SiteRole,
     TopologyMode,
 };
@@ -52,6 +53,49 @@ fn site(n: u128, role: SiteRole, key: bool) -> SiteInput {
             link("fiber", Some(&format!("203.0.113.{n}:51820")), 10),
         ],
         public_key: key.then(|| self::key(n as u8)),
+        bgp: None,
+    }
+}
+
+/// BGP settings for site `n`, with its lists in an order the compiler must fix.
+fn bgp(n: u128) -> ConfigBgp {
+    let neighbor = |last: u8, password: Option<&str>| ConfigBgpNeighbor {
+        address: format!("10.{n}.0.{last}").parse().unwrap(),
+        remote_asn: 65000 + u32::from(last),
+        description: format!("router {last}"),
+        password: password.map(str::to_string),
+        keepalive: 10,
+        hold_time: 30,
+        bfd: last.is_multiple_of(2),
+        route_map_in: Some("in".to_string()),
+        route_map_out: None,
+    };
+    let list = |name: &str| BgpPrefixList {
+        name: name.to_string(),
+        entries: vec![
+            BgpPrefixListEntry { action: BgpAction::Permit, prefix: p("10.0.0.0/8"), ge: Some(16), le: None },
+            BgpPrefixListEntry { action: BgpAction::Deny, prefix: p("0.0.0.0/0"), ge: None, le: Some(32) },
+        ],
+    };
+    ConfigBgp {
+        local_asn: 4_200_000_000 + n as u32,
+        router_id: format!("100.64.0.{n}").parse().unwrap(),
+        neighbors: vec![neighbor(9, Some("md5-secret")), neighbor(2, None)],
+        networks: vec![p(&format!("192.0.{n}.0/24")), p(&format!("10.{n}.0.0/16"))],
+        prefix_lists: vec![list("z-last"), list("a-first")],
+        route_maps: vec![BgpRouteMap {
+            name: "in".to_string(),
+            entries: vec![BgpRouteMapEntry {
+                action: BgpAction::Permit,
+                match_prefix_list: Some("a-first".to_string()),
+                match_communities: vec!["65000:1".to_string()],
+                set_local_preference: Some(200),
+                set_med: None,
+                set_communities: vec!["no-export".to_string()],
+            }],
+        }],
+        overlay_import: true,
+        max_learned_prefixes: 1000,
     }
 }
 
@@ -228,6 +272,9 @@ fn random_network(rng: &mut Lcg, shuffle: bool) -> (Vec<SiteInput>, Vec<(Uuid, U
             if rng.next(2) == 0 {
                 s.lan_prefixes.push(p(&format!("fd00:{n:x}::/64")));
             }
+            if rng.next(3) == 0 {
+                s.bgp = Some(bgp(n));
+            }
             s
         })
         .collect();
@@ -240,6 +287,11 @@ fn random_network(rng: &mut Lcg, shuffle: bool) -> (Vec<SiteInput>, Vec<(Uuid, U
         for s in &mut sites {
             s.lan_prefixes.reverse();
             s.links.reverse();
+            if let Some(b) = &mut s.bgp {
+                b.neighbors.reverse();
+                b.networks.reverse();
+                b.prefix_lists.reverse();
+            }
         }
     }
     (sites, peerings, mode)
@@ -382,4 +434,34 @@ fn hashes_spread_over_threads_equal_the_documents_hashes() {
     for id in all.iter().step_by(97) {
         assert_eq!(fast[id], content_hash(&compile_site(&n, *id, 0).unwrap()), "site {id}");
     }
+}
+
+#[test]
+fn bgp_settings_are_in_their_sites_document_only_sorted_and_hashed() {
+    let plain = net(TopologyMode::FullMesh, vec![site(1, SiteRole::Edge, true), site(2, SiteRole::Edge, true)], vec![]);
+    let text = String::from_utf8(canonical_bytes(&compile_site(&plain, id(1), 1).unwrap())).unwrap();
+    assert!(!text.contains("\"bgp\""), "a site without BGP keeps the document (and hash) it had: {text}");
+
+    let mut with = site(1, SiteRole::Edge, true);
+    with.bgp = Some(bgp(1));
+    let n = net(TopologyMode::FullMesh, vec![with.clone(), site(2, SiteRole::Edge, true)], vec![]);
+    let doc = compile_site(&n, id(1), 1).unwrap();
+    let b = doc.bgp.as_ref().unwrap();
+    assert_eq!(texts(&b.neighbors.iter().map(|x| x.address).collect::<Vec<_>>()), ["10.1.0.2", "10.1.0.9"]);
+    assert_eq!(texts(&b.networks), ["10.1.0.0/16", "192.0.1.0/24"]);
+    assert_eq!(b.prefix_lists.iter().map(|l| l.name.as_str()).collect::<Vec<_>>(), ["a-first", "z-last"]);
+    assert_eq!(b.prefix_lists[0].entries[0].action, BgpAction::Permit, "entries keep their order");
+    assert_eq!(b.neighbors[1].password.as_deref(), Some("md5-secret"), "the agent needs the password");
+    assert!(!format!("{b:?}").contains("md5-secret"), "Debug never prints it");
+
+    let before = site_hashes(&plain, &plain.all_sites());
+    let after = site_hashes(&n, &n.all_sites());
+    assert_ne!(before[&id(1)], after[&id(1)]);
+    assert_eq!(before[&id(2)], after[&id(2)], "BGP settings are no peer's business");
+    assert_eq!(after[&id(1)], content_hash(&doc));
+
+    let mut other_password = with;
+    other_password.bgp.as_mut().unwrap().neighbors[0].password = Some("another".to_string());
+    let changed = net(TopologyMode::FullMesh, vec![other_password, site(2, SiteRole::Edge, true)], vec![]);
+    assert_ne!(site_hashes(&changed, &changed.all_sites())[&id(1)], after[&id(1)], "a new password is a new document");
 }

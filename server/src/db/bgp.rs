@@ -4,7 +4,7 @@ use std::fmt;
 use std::net::{IpAddr, Ipv4Addr};
 
 use chrono::{DateTime, Utc};
-use patronus_api::{BgpNeighbor, BgpPrefixList, BgpRouteMap, SiteBgp};
+use patronus_api::{BgpNeighbor, BgpPrefixList, BgpRouteMap, ConfigBgp, ConfigBgpNeighbor, SiteBgp};
 use serde::{Deserialize, Serialize};
 use sqlx::types::Json;
 use sqlx::PgExecutor;
@@ -99,6 +99,35 @@ impl BgpRow {
                 &other.route_maps,
             )
             && (self.overlay_import, self.max_learned_prefixes) == (other.overlay_import, other.max_learned_prefixes)
+    }
+
+    /// What the site's document carries (the compiler sorts it).
+    pub fn to_config(&self) -> ConfigBgp {
+        ConfigBgp {
+            local_asn: self.local_asn(),
+            router_id: self.router_id(),
+            neighbors: self
+                .neighbors
+                .0
+                .iter()
+                .map(|n| ConfigBgpNeighbor {
+                    address: n.address,
+                    remote_asn: n.remote_asn,
+                    description: n.description.clone(),
+                    password: n.password.clone(),
+                    keepalive: n.keepalive,
+                    hold_time: n.hold_time,
+                    bfd: n.bfd,
+                    route_map_in: n.route_map_in.clone(),
+                    route_map_out: n.route_map_out.clone(),
+                })
+                .collect(),
+            networks: self.networks.0.clone(),
+            prefix_lists: self.prefix_lists.0.clone(),
+            route_maps: self.route_maps.0.clone(),
+            overlay_import: self.overlay_import,
+            max_learned_prefixes: self.max_learned_prefixes(),
+        }
     }
 
     pub fn to_api(&self) -> SiteBgp {

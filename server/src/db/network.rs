@@ -8,7 +8,7 @@ use patronus_api::{IpNet, WgKey};
 use uuid::Uuid;
 
 use crate::compiler::{Network, PolicyInput, SiteInput};
-use crate::db::{agents, peerings, policies, qos_classes, sites, topology};
+use crate::db::{agents, bgp, peerings, policies, qos_classes, sites, topology};
 
 pub async fn load(conn: &mut sqlx::PgConnection, tenant_id: Uuid) -> Result<Network, sqlx::Error> {
     let topo = topology::get(&mut *conn, tenant_id).await?;
@@ -17,11 +17,14 @@ pub async fn load(conn: &mut sqlx::PgConnection, tenant_id: Uuid) -> Result<Netw
         sqlx::query_as(&format!("SELECT {} FROM sites ORDER BY id", sites::COLUMNS)).fetch_all(&mut *conn).await?;
     // A site without an enrolled agent has no public key, and is no one's peer yet.
     let mut keys: HashMap<Uuid, WgKey> = agents::public_keys(&mut *conn).await?.into_iter().collect();
+    let mut bgps: HashMap<Uuid, patronus_api::ConfigBgp> =
+        bgp::all(&mut *conn).await?.into_iter().map(|b| (b.site_id, b.to_config())).collect();
     let site_inputs = site_rows
         .into_iter()
         .map(|s| {
             let key = keys.remove(&s.id);
-            site_input(s, prefix_len, key)
+            let bgp = bgps.remove(&s.id);
+            site_input(s, prefix_len, key, bgp)
         })
         .collect::<Result<Vec<_>, _>>()?;
     let pairs = peerings::all_pairs(&mut *conn).await?;
@@ -42,7 +45,12 @@ pub async fn load_policies(
     Ok((qos, policies))
 }
 
-fn site_input(s: sites::SiteRow, prefix_len: u8, public_key: Option<WgKey>) -> Result<SiteInput, sqlx::Error> {
+fn site_input(
+    s: sites::SiteRow,
+    prefix_len: u8,
+    public_key: Option<WgKey>,
+    bgp: Option<patronus_api::ConfigBgp>,
+) -> Result<SiteInput, sqlx::Error> {
     let links = s.links.0.iter().map(|l| l.to_config()).collect();
     let overlay_address = s
         .overlay_address
@@ -57,6 +65,7 @@ fn site_input(s: sites::SiteRow, prefix_len: u8, public_key: Option<WgKey>) -> R
         listen_port: u16::try_from(s.listen_port).unwrap_or_default(),
         links,
         public_key,
+        bgp,
         name: s.name,
         labels: s.labels.0,
         lan_prefixes: s.lan_prefixes.0,
@@ -74,5 +83,6 @@ pub async fn load_site(
     };
     let prefix_len = topology::get(&mut *conn, tenant_id).await?.overlay().prefix_len();
     let key = agents::by_site(&mut *conn, id).await?.map(|a| a.public_key);
-    site_input(row, prefix_len, key).map(Some)
+    let bgp = bgp::get(&mut *conn, id).await?.map(|b| b.to_config());
+    site_input(row, prefix_len, key, bgp).map(Some)
 }

@@ -228,7 +228,7 @@ pub async fn delete(cx: Tenant, Path(id): Path<Uuid>, if_match: IfMatch) -> ApiR
 }
 
 #[utoipa::path(get, path = "/v1/sites/{id}/config", tag = "sites", params(("id" = Uuid, Path)),
-    responses((status = 200, description = "The site's compiled document, as its agent will receive it", body = CompiledConfig,
+    responses((status = 200, description = "The site's compiled document, as its agent will receive it but for BGP neighbours' passwords (shown as \"[REDACTED]\")", body = CompiledConfig,
         headers(("ETag" = String, description = "The document's content hash, quoted")))),
     security(("tenant_auth" = [])))]
 pub async fn config(cx: Tenant, Path(id): Path<Uuid>) -> ApiResult<Resource<CompiledConfig>> {
@@ -246,10 +246,16 @@ pub async fn config(cx: Tenant, Path(id): Path<Uuid>) -> ApiResult<Resource<Comp
             break (snapshot.network.clone(), stored_hash, revision);
         }
     };
-    let config = compiler::compile_site(&network, id, revision).ok_or(ApiError::NotFound(Kind::Site))?;
+    let mut config = compiler::compile_site(&network, id, revision).ok_or(ApiError::NotFound(Kind::Site))?;
     let hash = compiler::content_hash(&config);
     if hash != stored_hash {
         tracing::error!(site = %id, "compiled document does not match its recorded hash");
+    }
+    // Only the site's agent gets the BGP passwords; the hash is the agent's document's.
+    for neighbor in config.bgp.iter_mut().flat_map(|b| b.neighbors.iter_mut()) {
+        if neighbor.password.is_some() {
+            neighbor.password = Some(crate::audit::REDACTED.to_string());
+        }
     }
     Ok(Resource::ok(format!("\"{hash}\""), CompiledConfig { hash, revision, config }))
 }

@@ -321,3 +321,47 @@ async fn advertised_networks_may_not_overlap_another_sites_lan_or_networks() {
         .await
         .expect(StatusCode::CREATED);
 }
+
+#[tokio::test]
+async fn the_sites_document_carries_its_bgp_settings_and_only_its_agent_sees_the_password() {
+    let app = TestApp::new().await;
+    let t = app.tenant("acme").await;
+    let paris = site(&app, &t, "paris", &["10.1.0.0/16"]).await;
+    site(&app, &t, "berlin", &["10.2.0.0/16"]).await;
+    let id = paris["id"].as_str().unwrap();
+    let paris_agent = crate::agents::enrolled(&app, &t, id, 1).await;
+    let before = app.get("/v1/agent/config").token(&paris_agent).send().await;
+    before.expect(StatusCode::OK);
+    assert!(before.body["config"].get("bgp").is_none(), "no settings, no section");
+
+    app.put(&format!("/v1/sites/{id}/bgp"))
+        .token(&t.operator)
+        .json(full_body())
+        .send()
+        .await
+        .expect(StatusCode::CREATED);
+
+    let doc = app.get("/v1/agent/config").token(&paris_agent).send().await;
+    doc.expect(StatusCode::OK);
+    assert_ne!(doc.body["hash"], before.body["hash"]);
+    let bgp = &doc.body["config"]["bgp"];
+    assert_eq!(bgp["local_asn"], 4_200_000_001_u32);
+    assert_eq!(bgp["router_id"], "100.64.0.1");
+    assert_eq!(bgp["neighbors"][0]["password"], "s3cret-md5");
+    assert_eq!(bgp["neighbors"][0]["hold_time"], 30);
+    assert_eq!(bgp["networks"], json!(["10.1.0.0/16", "192.0.2.0/24"]));
+    assert_eq!(bgp["prefix_lists"][0]["entries"][0]["ge"], 16);
+    assert_eq!(bgp["overlay_import"], true);
+    assert_eq!(bgp["max_learned_prefixes"], 500);
+
+    let shown = app.get(&format!("/v1/sites/{id}/config")).token(&t.viewer).send().await;
+    shown.expect(StatusCode::OK);
+    assert_eq!(shown.body["hash"], doc.body["hash"], "the same document");
+    assert_eq!(shown.body["config"]["bgp"]["neighbors"][0]["password"], "[REDACTED]");
+    assert!(!shown.body.to_string().contains("s3cret-md5"));
+
+    let deleted = app.delete(&format!("/v1/sites/{id}/bgp")).token(&t.operator).send().await;
+    deleted.expect(StatusCode::NO_CONTENT);
+    let after = app.get("/v1/agent/config").token(&paris_agent).send().await;
+    assert_eq!(after.body["hash"], before.body["hash"], "without settings the document is what it was");
+}

@@ -236,6 +236,7 @@ fn config(site: &str, n: u8, peer: (&str, u8, &str), peer_lan: &[&str]) -> SiteC
         }],
         qos_classes: vec![],
         policies: vec![],
+        bgp: None,
     }
 }
 

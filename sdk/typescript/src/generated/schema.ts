@@ -849,6 +849,46 @@ export interface components {
             /** Format: int64 */
             revision: number;
         };
+        /**
+         * @description What the site's agent needs to run BGP (`/v1/sites/{id}/bgp`, with the neighbours'
+         *     passwords: this document goes only to the site's own agent). Neighbours are sorted by
+         *     address, networks by their text, prefix lists and route maps by name; entries keep their
+         *     order, which is their sequence (5, 10, 15, ..).
+         */
+        ConfigBgp: {
+            /** Format: int64 */
+            local_asn: number;
+            /**
+             * Format: int32
+             * @description Per neighbour: one more learned prefix and the agent stops accepting from it and reports
+             *     the error in its status.
+             */
+            max_learned_prefixes: number;
+            neighbors: components["schemas"]["ConfigBgpNeighbor"][];
+            networks: string[];
+            /** @description Whether learned prefixes enter the overlay. */
+            overlay_import: boolean;
+            prefix_lists: components["schemas"]["BgpPrefixList"][];
+            route_maps: components["schemas"]["BgpRouteMap"][];
+            /** Format: ipv4 */
+            router_id: string;
+        };
+        ConfigBgpNeighbor: {
+            /** Format: ip */
+            address: string;
+            bfd: boolean;
+            description: string;
+            /** Format: int32 */
+            hold_time: number;
+            /** Format: int32 */
+            keepalive: number;
+            /** @description TCP MD5 password. */
+            password?: string | null;
+            /** Format: int64 */
+            remote_asn: number;
+            route_map_in?: string | null;
+            route_map_out?: string | null;
+        };
         ConfigEndpoint: {
             /** @description `host:port` */
             address: string;
@@ -1787,6 +1827,7 @@ export interface components {
             router_id?: string | null;
         };
         SiteConfig: {
+            bgp?: null | components["schemas"]["ConfigBgp"];
             lan_prefixes: string[];
             links: components["schemas"]["ConfigLink"][];
             /** Format: int32 */
@@ -2224,6 +2265,8 @@ export type BgpPrefixListEntry = components['schemas']['BgpPrefixListEntry'];
 export type BgpRouteMap = components['schemas']['BgpRouteMap'];
 export type BgpRouteMapEntry = components['schemas']['BgpRouteMapEntry'];
 export type CompiledConfig = components['schemas']['CompiledConfig'];
+export type ConfigBgp = components['schemas']['ConfigBgp'];
+export type ConfigBgpNeighbor = components['schemas']['ConfigBgpNeighbor'];
 export type ConfigEndpoint = components['schemas']['ConfigEndpoint'];
 export type ConfigLink = components['schemas']['ConfigLink'];
 export type ConfigPeer = components['schemas']['ConfigPeer'];
@@ -4016,7 +4059,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The site's compiled document, as its agent will receive it */
+            /** @description The site's compiled document, as its agent will receive it but for BGP neighbours' passwords (shown as "[REDACTED]") */
             200: {
                 headers: {
                     /** @description The document's content hash, quoted */

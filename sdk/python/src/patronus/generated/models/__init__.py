@@ -14,6 +14,8 @@ from .bgp_prefix_list_entry import BgpPrefixListEntry
 from .bgp_route_map import BgpRouteMap
 from .bgp_route_map_entry import BgpRouteMapEntry
 from .compiled_config import CompiledConfig
+from .config_bgp import ConfigBgp
+from .config_bgp_neighbor import ConfigBgpNeighbor
 from .config_endpoint import ConfigEndpoint
 from .config_link import ConfigLink
 from .config_peer import ConfigPeer
@@ -137,6 +139,8 @@ __all__ = (
     "BgpRouteMap",
     "BgpRouteMapEntry",
     "CompiledConfig",
+    "ConfigBgp",
+    "ConfigBgpNeighbor",
     "ConfigEndpoint",
     "ConfigLink",
     "ConfigPeer",

@@ -8,8 +8,10 @@ from attrs import define as _attrs_define
 from attrs import field as _attrs_field
 
 from ..models.site_role import SiteRole, check_site_role
+from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from ..models.config_bgp import ConfigBgp
     from ..models.config_link import ConfigLink
     from ..models.config_peer import ConfigPeer
     from ..models.config_policy import ConfigPolicy
@@ -39,9 +41,12 @@ class SiteConfig:
     """ Sorted by priority, then name. """
     policies: list[ConfigPolicy]
     """ Sorted by priority. """
+    bgp: ConfigBgp | None | Unset = UNSET
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.config_bgp import ConfigBgp
+
         schema_version = self.schema_version
 
         revision = self.revision
@@ -78,6 +83,14 @@ class SiteConfig:
             policies_item = policies_item_data.to_dict()
             policies.append(policies_item)
 
+        bgp: dict[str, Any] | None | Unset
+        if isinstance(self.bgp, Unset):
+            bgp = UNSET
+        elif isinstance(self.bgp, ConfigBgp):
+            bgp = self.bgp.to_dict()
+        else:
+            bgp = self.bgp
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -96,11 +109,14 @@ class SiteConfig:
                 "policies": policies,
             }
         )
+        if bgp is not UNSET:
+            field_dict["bgp"] = bgp
 
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.config_bgp import ConfigBgp
         from ..models.config_link import ConfigLink
         from ..models.config_peer import ConfigPeer
         from ..models.config_policy import ConfigPolicy
@@ -151,6 +167,23 @@ class SiteConfig:
 
             policies.append(policies_item)
 
+        def _parse_bgp(data: object) -> ConfigBgp | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                bgp_type_1 = ConfigBgp.from_dict(data)
+
+                return bgp_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ConfigBgp | None | Unset, data)
+
+        bgp = _parse_bgp(d.pop("bgp", UNSET))
+
         site_config = cls(
             schema_version=schema_version,
             revision=revision,
@@ -164,6 +197,7 @@ class SiteConfig:
             peers=peers,
             qos_classes=qos_classes,
             policies=policies,
+            bgp=bgp,
         )
 
         site_config.additional_properties = d
