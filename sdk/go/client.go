@@ -66,12 +66,14 @@ type Client struct {
 	// retries and headers. Use it for what the typed services below do not cover.
 	API *api.ClientWithResponses
 
-	Sites       *Sites
-	Links       *Links
-	QosClasses  *QosClasses
-	Policies    *Policies
-	Peerings    *Peerings
-	Topology    *Topology
+	Sites      *Sites
+	Links      *Links
+	QosClasses *QosClasses
+	Policies   *Policies
+	Peerings   *Peerings
+	Topology   *Topology
+	// SiteBGP holds each site's BGP settings (stored and compiled; no agent applies them yet).
+	SiteBGP     *SiteBGP
 	Users       *Users
 	APITokens   *APITokens
 	AuditEvents *AuditEvents
@@ -167,6 +169,7 @@ func New(opts ...Option) (*Client, error) {
 	c.Policies = newPolicies(raw)
 	c.Peerings = newPeerings(raw)
 	c.Topology = &Topology{raw: raw}
+	c.SiteBGP = &SiteBGP{raw: raw}
 	c.Users = newUsers(raw)
 	c.APITokens = newAPITokens(raw)
 	c.AuditEvents = &AuditEvents{raw: raw}

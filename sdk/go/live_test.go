@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/oapi-codegen/nullable"
 
 	patronus "github.com/patronus-sdwan/patronus/sdk/go"
 	"github.com/patronus-sdwan/patronus/sdk/go/api"
@@ -392,6 +393,41 @@ func TestTopologyPutWithIfMatch(t *testing.T) {
 	}
 	if _, err := c.Topology.Put(ctx, api.TopologySpec{Mode: topo.Mode}, topo.Etag); !errors.Is(err, patronus.ErrPreconditionFailed) {
 		t.Fatalf("stale put: %v", err)
+	}
+}
+
+func TestSiteBGPPutKeepsTheWriteOnlyPasswordAndDeletes(t *testing.T) {
+	ctx := context.Background()
+	c := newClient(t)
+	lan := lanPrefix()
+	site := newSite(t, c, api.NewSite{LanPrefixes: []string{lan}})
+	if _, err := c.SiteBGP.Get(ctx, site.ID); !errors.Is(err, patronus.ErrNotFound) {
+		t.Fatalf("get before put: %v", err)
+	}
+	neighbor := strings.TrimSuffix(lan, "0/24") + "2"
+	spec := api.SiteBgpSpec{
+		LocalAsn:  patronus.Value(int64(65001)),
+		Neighbors: []api.BgpNeighborSpec{{Address: neighbor, RemoteAsn: 4200000100, Password: patronus.Value("md5-secret")}},
+	}
+	created := must[*api.SiteBgp](t)(c.SiteBGP.Put(ctx, site.ID, spec, ""))
+	if created.LocalAsn != 65001 || !created.Neighbors[0].PasswordSet || created.Neighbors[0].RemoteAsn != 4200000100 {
+		t.Fatalf("created %+v", created)
+	}
+	spec.Neighbors[0].Password = nullable.Nullable[string]{}
+	kept := must[*api.SiteBgp](t)(c.SiteBGP.Put(ctx, site.ID, spec, created.Etag))
+	if !kept.Neighbors[0].PasswordSet || kept.Etag != created.Etag {
+		t.Fatalf("a put without the password keeps it and changes nothing: %+v", kept)
+	}
+	spec.LocalAsn = patronus.Value(int64(0))
+	var apiErr *patronus.APIError
+	if _, err := c.SiteBGP.Put(ctx, site.ID, spec, ""); !errors.As(err, &apiErr) || len(apiErr.Errors) != 1 || apiErr.Errors[0].Pointer != "/local_asn" {
+		t.Fatalf("reserved ASN: %v", err)
+	}
+	if err := c.SiteBGP.Delete(ctx, site.ID, "\"999\""); !errors.Is(err, patronus.ErrPreconditionFailed) {
+		t.Fatalf("stale delete: %v", err)
+	}
+	if err := c.SiteBGP.Delete(ctx, site.ID, created.Etag); err != nil {
+		t.Fatalf("delete: %v", err)
 	}
 }
 

@@ -525,6 +525,25 @@ func (t *Topology) Put(ctx context.Context, spec api.TopologySpec, ifMatch strin
 	return decode[api.Topology](t.raw.TopologyPut(ctx, &api.TopologyPutParams{IfMatch: ifMatchParam(ifMatch)}, spec, opts...))
 }
 
+// SiteBGP: /v1/sites/{id}/bgp, one per site (stored and compiled; no agent applies it yet).
+type SiteBGP struct{ raw *api.Client }
+
+// Get reads a site's BGP settings; an error matching ErrNotFound when the site has none.
+func (b *SiteBGP) Get(ctx context.Context, siteID ID, opts ...RequestOption) (*api.SiteBgp, error) {
+	return decode[api.SiteBgp](b.raw.BgpGet(ctx, siteID, opts...))
+}
+
+// Put replaces a site's BGP settings, creating them when it has none; ifMatch as for Update.
+// A neighbour given without Password keeps its stored one; "" removes it.
+func (b *SiteBGP) Put(ctx context.Context, siteID ID, spec api.SiteBgpSpec, ifMatch string, opts ...RequestOption) (*api.SiteBgp, error) {
+	return decode[api.SiteBgp](b.raw.BgpPut(ctx, siteID, &api.BgpPutParams{IfMatch: ifMatchParam(ifMatch)}, spec, opts...))
+}
+
+// Delete removes a site's BGP settings; ifMatch as for Update.
+func (b *SiteBGP) Delete(ctx context.Context, siteID ID, ifMatch string, opts ...RequestOption) error {
+	return noContent(b.raw.BgpDelete(ctx, siteID, &api.BgpDeleteParams{IfMatch: ifMatchParam(ifMatch)}, opts...))
+}
+
 // AuditEvents: /v1/audit-events, read-only.
 type AuditEvents struct{ raw *api.Client }
 

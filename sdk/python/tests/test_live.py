@@ -203,6 +203,30 @@ def test_topology_put_with_if_match(client: patronus.Client) -> None:
         client.topology.put({"mode": topo.mode}, if_match=topo.etag)
 
 
+def test_site_bgp_keeps_the_write_only_password(client: patronus.Client) -> None:
+    site = new_site(client)
+    with pytest.raises(patronus.NotFoundError):
+        client.site_bgp.get(site.id)
+    neighbor = site.lan_prefixes[0].replace("0/24", "2")
+    spec: dict[str, Any] = {
+        "local_asn": 65001,
+        "neighbors": [{"address": neighbor, "remote_asn": 4200000100, "password": "md5-secret"}],
+    }
+    created = client.site_bgp.put(site.id, spec)
+    assert created.local_asn == 65001
+    assert created.neighbors[0].password_set
+    assert "md5-secret" not in str(created.to_dict())
+    del spec["neighbors"][0]["password"]
+    kept = client.site_bgp.put(site.id, spec, if_match=created.etag)
+    assert kept.neighbors[0].password_set and kept.etag == created.etag
+    with pytest.raises(patronus.ValidationError) as bad:
+        client.site_bgp.put(site.id, {**spec, "local_asn": 23456})
+    assert [e.pointer for e in bad.value.errors] == ["/local_asn"]
+    with pytest.raises(patronus.PreconditionFailedError):
+        client.site_bgp.delete(site.id, if_match='"999"')
+    client.site_bgp.delete(site.id, if_match=created.etag)
+
+
 def report_as_agent(client: patronus.Client, site_id: uuid.UUID, report: dict[str, Any]) -> None:
     """Enrolls an agent for the site and posts one status report with its credential, as a
     patronus-agent does."""

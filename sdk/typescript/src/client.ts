@@ -10,6 +10,7 @@ import {
   Policies,
   QosClasses,
   type Raw,
+  SiteBgpResource,
   Sites,
   Tenants,
   TopologyResource,
@@ -63,6 +64,7 @@ export class PatronusClient {
   readonly policies: Policies;
   readonly peerings: Peerings;
   readonly topology: TopologyResource;
+  readonly siteBgp: SiteBgpResource;
   readonly users: Users;
   readonly apiTokens: ApiTokens;
   readonly auditEvents: AuditEvents;
@@ -93,6 +95,7 @@ export class PatronusClient {
     this.policies = new Policies(this.raw);
     this.peerings = new Peerings(this.raw);
     this.topology = new TopologyResource(this.raw);
+    this.siteBgp = new SiteBgpResource(this.raw);
     this.users = new Users(this.raw);
     this.apiTokens = new ApiTokens(this.raw);
     this.auditEvents = new AuditEvents(this.raw);

@@ -29,6 +29,7 @@ export {
   Peerings,
   Policies,
   QosClasses,
+  SiteBgpResource,
   Sites,
   Tenants,
   TopologyResource,

@@ -28,6 +28,8 @@ import type {
   QosClass,
   QosClassUpdate,
   Site,
+  SiteBgp,
+  SiteBgpSpec,
   SitePaths,
   SiteUpdate,
   Tenant,
@@ -410,6 +412,40 @@ export class TopologyResource {
       this.raw.PUT("/v1/topology", {
         params: { header: { "If-Match": opts?.ifMatch } },
         body: spec,
+        signal: opts?.signal,
+      }),
+    );
+  }
+}
+
+/** `/v1/sites/{id}/bgp`: one per site (stored and compiled; no agent applies it yet). */
+export class SiteBgpResource {
+  constructor(private readonly raw: Raw) {}
+
+  /** A site's BGP settings; a NotFoundError when it has none. */
+  get(siteId: string, opts?: { signal?: AbortSignal }): Promise<SiteBgp> {
+    return unwrap(this.raw.GET("/v1/sites/{id}/bgp", { params: { path: { id: siteId } }, signal: opts?.signal }));
+  }
+
+  /**
+   * Replaces a site's BGP settings (creating them when it has none). A neighbour given without
+   * `password` keeps its stored one; `""` removes it.
+   */
+  put(siteId: string, spec: SiteBgpSpec, opts?: WriteOptions): Promise<SiteBgp> {
+    return unwrap(
+      this.raw.PUT("/v1/sites/{id}/bgp", {
+        params: { path: { id: siteId }, header: { "If-Match": opts?.ifMatch } },
+        body: spec,
+        signal: opts?.signal,
+      }),
+    );
+  }
+
+  /** Removes a site's BGP settings; a NotFoundError when it has none. */
+  async delete(siteId: string, opts?: WriteOptions): Promise<void> {
+    await unwrap(
+      this.raw.DELETE("/v1/sites/{id}/bgp", {
+        params: { path: { id: siteId }, header: { "If-Match": opts?.ifMatch } },
         signal: opts?.signal,
       }),
     );

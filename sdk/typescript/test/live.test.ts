@@ -172,6 +172,35 @@ describe("Patronus TypeScript SDK against a live server", () => {
     await client.sites.delete(site.id);
   });
 
+  test("a site's BGP settings keep the write-only password across puts", async () => {
+    const client = new PatronusClient();
+    const site = await newSite(client);
+    await assert.rejects(client.siteBgp.get(site.id), NotFoundError);
+    const neighbor = (site.lan_prefixes[0] ?? "").replace("0/24", "2");
+    const created = await client.siteBgp.put(site.id, {
+      local_asn: 65001,
+      neighbors: [{ address: neighbor, remote_asn: 4200000100, password: "md5-secret" }],
+    });
+    assert.equal(created.local_asn, 65001);
+    assert.equal(created.neighbors[0]?.password_set, true);
+    assert.ok(!JSON.stringify(created).includes("md5-secret"));
+    const kept = await client.siteBgp.put(
+      site.id,
+      { local_asn: 65001, neighbors: [{ address: neighbor, remote_asn: 4200000100 }] },
+      { ifMatch: created.etag },
+    );
+    assert.equal(kept.neighbors[0]?.password_set, true);
+    assert.equal(kept.etag, created.etag);
+    const err = await client.siteBgp.put(site.id, { local_asn: 0 }).catch((e: unknown) => e);
+    assert.ok(err instanceof ValidationError, String(err));
+    assert.deepEqual(
+      err.errors.map((e) => e.pointer),
+      ["/local_asn"],
+    );
+    await assert.rejects(client.siteBgp.delete(site.id, { ifMatch: '"999"' }), PreconditionFailedError);
+    await client.siteBgp.delete(site.id, { ifMatch: created.etag });
+  });
+
   test("a 422 is a ValidationError with field errors", async () => {
     const client = new PatronusClient();
     const err = await client.sites

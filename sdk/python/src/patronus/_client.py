@@ -14,6 +14,7 @@ from ._resources import (
     Peerings,
     Policies,
     QosClasses,
+    SiteBgpResource,
     Sites,
     Tenants,
     TopologyResource,
@@ -84,6 +85,7 @@ class Client:
         self.policies = Policies(self)
         self.peerings = Peerings(self)
         self.topology = TopologyResource(self)
+        self.site_bgp = SiteBgpResource(self)
         self.users = Users(self)
         self.api_tokens = ApiTokens(self)
         self.audit_events = AuditEvents(self)

@@ -58,6 +58,7 @@ from .generated.api.tenants import (
     tenants_list,
     tenants_update,
 )
+from .generated.api.bgp import bgp_delete, bgp_get, bgp_put
 from .generated.api.topology import topology_get, topology_put
 from .generated.api.users import users_create, users_delete, users_get, users_list, users_update
 from .generated.models import (
@@ -85,6 +86,8 @@ from .generated.models import (
     QosClass,
     QosClassUpdate,
     Site,
+    SiteBgp,
+    SiteBgpSpec,
     SitePaths,
     SiteUpdate,
     Tenant,
@@ -461,6 +464,25 @@ class TopologyResource(_Resource):
         """Replaces the topology settings; absent fields take their defaults."""
         result: Topology = self._client._call(topology_put, body=_model(TopologySpec, spec), if_match=if_match)
         return result
+
+
+class SiteBgpResource(_Resource):
+    """``/v1/sites/{id}/bgp``: one per site (stored and compiled; no agent applies it yet)."""
+
+    def get(self, site_id: Id) -> SiteBgp:
+        """A site's BGP settings; :class:`~patronus.NotFoundError` when it has none."""
+        result: SiteBgp = self._client._call(bgp_get, id=site_id)
+        return result
+
+    def put(self, site_id: Id, spec: SiteBgpSpec | Mapping[str, Any], *, if_match: str | None = None) -> SiteBgp:
+        """Replaces a site's BGP settings (creating them when it has none). A neighbour given
+        without ``password`` keeps its stored one; ``""`` removes it."""
+        result: SiteBgp = self._client._call(bgp_put, id=site_id, body=_model(SiteBgpSpec, spec), if_match=if_match)
+        return result
+
+    def delete(self, site_id: Id, *, if_match: str | None = None) -> None:
+        """Removes a site's BGP settings; :class:`~patronus.NotFoundError` when it has none."""
+        self._client._call(bgp_delete, id=site_id, if_match=if_match)
 
 
 class AuditEvents(_Resource):
