@@ -13,8 +13,10 @@
 //! that is not a unicast address, timers outside FRR's bounds, a neighbour outside the site's LAN
 //! prefixes, duplicate neighbours or filter names, prefix-list entries whose `ge`/`le` FRR would
 //! refuse, malformed communities, and any route map or prefix list referenced but not defined.
-//! Then, under the tenant's lock: an advertised network overlapping another site's LAN prefixes
-//! or advertised networks (422 at `/networks/{i}`).
+//! Then, under the tenant's lock: an advertised network overlapping the overlay prefix, another
+//! site's LAN prefixes or advertised networks (422 at `/networks/{i}`). The other way round,
+//! `routes::sites` refuses LAN prefixes that overlap another site's advertised networks or that
+//! would leave one of the site's own neighbours outside.
 
 use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, Ipv4Addr};
@@ -83,7 +85,8 @@ pub async fn put(
             return Ok(w.unchanged(current));
         }
     }
-    check_overlaps(w.conn(), site_id, &next.networks.0).await?;
+    let overlay = db::topology::get(w.conn(), site.tenant_id).await?.overlay();
+    check_overlaps(w.conn(), site_id, &next.networks.0, overlay).await?;
     let stored = db::bgp::upsert(w.conn(), &next).await?;
     let api = stored.to_api();
     match current {
@@ -112,7 +115,12 @@ pub async fn delete(cx: Tenant, Path(site_id): Path<Uuid>, if_match: IfMatch) ->
 }
 
 /// An advertised network may overlap neither another site's LAN prefixes nor its networks.
-async fn check_overlaps(conn: &mut sqlx::PgConnection, site_id: Uuid, nets: &[ipnet::IpNet]) -> ApiResult<()> {
+async fn check_overlaps(
+    conn: &mut sqlx::PgConnection,
+    site_id: Uuid,
+    nets: &[ipnet::IpNet],
+    overlay: ipnet::Ipv4Net,
+) -> ApiResult<()> {
     if nets.is_empty() {
         return Ok(());
     }
@@ -120,6 +128,13 @@ async fn check_overlaps(conn: &mut sqlx::PgConnection, site_id: Uuid, nets: &[ip
         let i = ours.parse::<ipnet::IpNet>().ok().and_then(|o| nets.iter().position(|n| *n == o));
         format!("/networks/{}", i.unwrap_or(0))
     };
+    let mut errors = Errors::new();
+    for (i, net) in nets.iter().enumerate() {
+        if netaddr::overlaps(net, &ipnet::IpNet::V4(overlay)) {
+            errors.add(&format!("/networks/{i}"), format!("overlaps the tenant's overlay prefix {overlay}"));
+        }
+    }
+    errors.check()?;
     if let Some((site, theirs, ours)) = db::sites::overlapping_prefix(&mut *conn, site_id, nets).await? {
         return Err(ApiError::field(pointer(&ours), format!("overlaps LAN prefix {theirs} of site {site:?}")));
     }

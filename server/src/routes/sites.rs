@@ -108,6 +108,21 @@ async fn check_prefixes(
     if let Some((site, theirs, ours)) = db::sites::overlapping_prefix(&mut *conn, site_id, nets).await? {
         return Err(ApiError::field(pointer_of(ours.parse().ok()), format!("overlaps {theirs} of site {site:?}")));
     }
+    if let Some((site, theirs, ours)) = db::bgp::overlapping_network(&mut *conn, site_id, nets).await? {
+        return Err(ApiError::field(
+            pointer_of(ours.parse().ok()),
+            format!("overlaps {theirs}, advertised over BGP by site {site:?}"),
+        ));
+    }
+    // The site's own BGP neighbours must stay inside its LAN prefixes.
+    if let Some(bgp) = db::bgp::get(&mut *conn, site_id).await? {
+        if let Some(n) = bgp.neighbors.0.iter().find(|n| !nets.iter().any(|p| p.contains(&n.address))) {
+            return Err(ApiError::field(
+                "/lan_prefixes",
+                format!("the site's BGP neighbour {} would be outside its LAN prefixes", n.address),
+            ));
+        }
+    }
     Ok(())
 }
 

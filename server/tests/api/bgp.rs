@@ -246,6 +246,7 @@ async fn every_bad_input_is_a_422_at_its_field_and_writes_nothing() {
         ("network with host bits", Box::new(|b| b["networks"] = json!(["10.1.0.1/16"])), "/networks/0"),
         ("overlapping networks", Box::new(|b| b["networks"] = json!(["10.1.0.0/16", "10.1.2.0/24"])), "/networks/1"),
         ("not a prefix", Box::new(|b| b["networks"] = json!(["ten"])), "/networks/0"),
+        ("the overlay", Box::new(|b| b["networks"] = json!(["10.1.0.0/16", "100.64.0.0/10"])), "/networks/1"),
         ("no learned prefixes", Box::new(|b| b["max_learned_prefixes"] = json!(0)), "/max_learned_prefixes"),
         (
             "too many learned prefixes",
@@ -364,4 +365,54 @@ async fn the_sites_document_carries_its_bgp_settings_and_only_its_agent_sees_the
     deleted.expect(StatusCode::NO_CONTENT);
     let after = app.get("/v1/agent/config").token(&paris_agent).send().await;
     assert_eq!(after.body["hash"], before.body["hash"], "without settings the document is what it was");
+}
+
+#[tokio::test]
+async fn a_sites_lan_may_not_drop_its_neighbours_or_overlap_anothers_networks() {
+    let app = TestApp::new().await;
+    let t = app.tenant("acme").await;
+    let paris = site(&app, &t, "paris", &["10.1.0.0/16"]).await;
+    let berlin = site(&app, &t, "berlin", &["10.2.0.0/16"]).await;
+    let (paris, berlin) = (paris["id"].as_str().unwrap(), berlin["id"].as_str().unwrap());
+    app.put(&format!("/v1/sites/{paris}/bgp"))
+        .token(&t.operator)
+        .json(json!({"networks": ["172.16.0.0/16"], "neighbors": [{"address": "10.1.0.2", "remote_asn": 65010}]}))
+        .send()
+        .await
+        .expect(StatusCode::CREATED);
+
+    let dropped = app
+        .patch(&format!("/v1/sites/{paris}"))
+        .token(&t.operator)
+        .json(json!({"lan_prefixes": ["10.11.0.0/16"]}))
+        .send()
+        .await;
+    dropped.expect_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation");
+    assert_eq!(dropped.pointers(), ["/lan_prefixes"]);
+    assert!(dropped.body.to_string().contains("10.1.0.2"), "{}", dropped.body);
+
+    let overlapping = app
+        .patch(&format!("/v1/sites/{berlin}"))
+        .token(&t.operator)
+        .json(json!({"lan_prefixes": ["10.2.0.0/16", "172.16.8.0/24"]}))
+        .send()
+        .await;
+    overlapping.expect_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation");
+    assert_eq!(overlapping.pointers(), ["/lan_prefixes/1"]);
+    assert!(overlapping.body.to_string().contains("paris"), "{}", overlapping.body);
+    let new_site = app
+        .post("/v1/sites")
+        .token(&t.operator)
+        .json(json!({"name": "rome", "lan_prefixes": ["172.16.0.0/12"]}))
+        .send()
+        .await;
+    assert_eq!(new_site.pointers(), ["/lan_prefixes/0"]);
+
+    // A LAN change that keeps the neighbour inside is fine.
+    app.patch(&format!("/v1/sites/{paris}"))
+        .token(&t.operator)
+        .json(json!({"lan_prefixes": ["10.1.0.0/24", "10.11.0.0/16"]}))
+        .send()
+        .await
+        .expect(StatusCode::OK);
 }
