@@ -90,12 +90,12 @@ options:
     type: list
     elements: str
   prefix_lists:
-    description: Prefix lists, each a O(prefix_lists[].name) and ordered C(entries) (C(action), C(prefix), C(ge), C(le)).
+    description: Prefix lists, each a C(name) and ordered C(entries) (C(action), C(prefix), C(ge), C(le)).
     type: list
     elements: dict
   route_maps:
     description:
-      - Route maps, each a O(route_maps[].name) and ordered C(entries) (C(action), C(match_prefix_list),
+      - Route maps, each a C(name) and ordered C(entries) (C(action), C(match_prefix_list),
         C(match_communities), C(set_local_preference), C(set_med), C(set_communities)).
     type: list
     elements: dict
