@@ -473,8 +473,10 @@ type BgpNeighbor struct {
 
 // BgpNeighborSpec defines model for BgpNeighborSpec.
 type BgpNeighborSpec struct {
-	Address     string  `json:"address"`
-	Bfd         *bool   `json:"bfd,omitempty"`
+	Address string `json:"address"`
+	Bfd     *bool  `json:"bfd,omitempty"`
+
+	// Description Free text, at most 200 characters, no control characters but tabs and newlines.
 	Description *string `json:"description,omitempty"`
 
 	// HoldTime Seconds, 0 or 3–65535 (default 180).

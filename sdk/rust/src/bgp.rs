@@ -98,8 +98,9 @@ pub struct BgpNeighborSpec {
     pub address: IpAddr,
     #[schema(value_type = i64, minimum = 1, maximum = 4294967294_u32)]
     pub remote_asn: u32,
+    /// Free text, at most 200 characters, no control characters but tabs and newlines.
     #[serde(default)]
-    #[schema(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
+    #[schema(max_length = 200, pattern = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$")]
     pub description: String,
     /// TCP MD5 password, 1 to 80 printable ASCII characters without spaces. Write-only: absent
     /// keeps the stored one (matched by address), `""` removes it.

@@ -776,6 +776,7 @@ export interface components {
             /** Format: ip */
             address: string;
             bfd?: boolean;
+            /** @description Free text, at most 200 characters, no control characters but tabs and newlines. */
             description?: string;
             /**
              * Format: int32

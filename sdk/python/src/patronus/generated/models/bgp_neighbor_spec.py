@@ -15,6 +15,7 @@ class BgpNeighborSpec:
     address: str
     remote_asn: int
     description: str | Unset = UNSET
+    """ Free text, at most 200 characters, no control characters but tabs and newlines. """
     password: None | str | Unset = UNSET
     """ TCP MD5 password, 1 to 80 printable ASCII characters without spaces. Write-only: absent
     keeps the stored one (matched by address), `""` removes it. """
