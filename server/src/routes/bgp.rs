@@ -365,3 +365,129 @@ fn not_a_host(prefix: &ipnet::IpNet, address: IpAddr) -> bool {
         _ => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+    use crate::db::sites::Prefixes;
+    use patronus_api::{BgpAction, BgpPrefixListEntry, BgpRouteMapEntry};
+
+    fn site() -> SiteRow {
+        let now = chrono::Utc::now();
+        SiteRow {
+            id: Uuid::from_u128(7),
+            tenant_id: Uuid::from_u128(1),
+            name: "paris".into(),
+            description: String::new(),
+            location: String::new(),
+            labels: SqlJson(Default::default()),
+            role: "edge".into(),
+            lan_prefixes: Prefixes(vec!["10.1.0.0/16".parse().unwrap(), "fd00:1::/64".parse().unwrap()]),
+            listen_port: 51820,
+            overlay_offset: 7,
+            overlay_address: "100.64.0.7".into(),
+            links: SqlJson(Vec::new()),
+            version: 1,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
+    fn neighbor(address: &str, password: Option<&str>) -> BgpNeighborSpec {
+        BgpNeighborSpec {
+            address: address.parse().unwrap(),
+            remote_asn: 65010,
+            description: String::new(),
+            password: password.map(str::to_string),
+            keepalive: 60,
+            hold_time: 180,
+            bfd: false,
+            route_map_in: None,
+            route_map_out: None,
+        }
+    }
+
+    fn pointers(body: SiteBgpSpec, current: Option<&BgpRow>) -> (BgpRow, Vec<String>) {
+        let mut errors = Errors::new();
+        let row = check(&mut errors, &site(), current, body);
+        let pointers = match errors.check() {
+            Ok(()) => Vec::new(),
+            Err(e) => e.0.into_iter().map(|f| f.pointer).collect(),
+        };
+        (row, pointers)
+    }
+
+    #[test]
+    fn defaults_come_from_the_site_and_passwords_are_kept_or_removed_by_address() {
+        let body = SiteBgpSpec {
+            neighbors: vec![neighbor("10.1.0.2", Some("first")), neighbor("fd00:1::2", Some("v6"))],
+            max_learned_prefixes: 1000,
+            ..Default::default()
+        };
+        let (created, errors) = pointers(body, None);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(created.local_asn, 4_200_000_007);
+        assert_eq!(created.router_id, "100.64.0.7");
+
+        // Left out: kept; "": removed; given: replaced.
+        let body = SiteBgpSpec {
+            neighbors: vec![neighbor("10.1.0.2", None), neighbor("fd00:1::2", Some(""))],
+            max_learned_prefixes: 1000,
+            ..Default::default()
+        };
+        let (next, _) = pointers(body, Some(&created));
+        assert_eq!(next.neighbors.0[0].password.as_deref(), Some("first"));
+        assert_eq!(next.neighbors.0[1].password, None);
+        assert!(!next.same_settings(&created));
+        assert!(!format!("{next:?}").contains("first"), "Debug never prints a password");
+    }
+
+    #[test]
+    fn references_timers_and_ranges_are_checked_together() {
+        let mut n = neighbor("10.1.0.0", None);
+        n.route_map_out = Some("missing".into());
+        n.hold_time = 9;
+        n.keepalive = 4;
+        let body = SiteBgpSpec {
+            local_asn: Some(65535),
+            neighbors: vec![n],
+            prefix_lists: vec![BgpPrefixList {
+                name: "v6".into(),
+                entries: vec![BgpPrefixListEntry {
+                    action: BgpAction::Permit,
+                    prefix: "fd00::/16".parse().unwrap(),
+                    ge: Some(129),
+                    le: None,
+                }],
+            }],
+            route_maps: vec![BgpRouteMap {
+                name: "out".into(),
+                entries: vec![BgpRouteMapEntry {
+                    action: BgpAction::Deny,
+                    match_prefix_list: Some("v4".into()),
+                    match_communities: vec!["65536:1".into()],
+                    set_local_preference: None,
+                    set_med: None,
+                    set_communities: vec!["no-export".into()],
+                }],
+            }],
+            max_learned_prefixes: 1000,
+            ..Default::default()
+        };
+        let (_, errors) = pointers(body, None);
+        assert_eq!(
+            errors,
+            [
+                "/local_asn",
+                "/prefix_lists/0/entries/0/ge",
+                "/route_maps/0/entries/0/match_prefix_list",
+                "/route_maps/0/entries/0/match_communities/0",
+                "/neighbors/0/address",
+                "/neighbors/0/keepalive",
+                "/neighbors/0/route_map_out",
+            ]
+        );
+    }
+}
