@@ -166,14 +166,9 @@ async fn an_unanswered_claim_is_taken_over_after_its_lease_and_not_before() {
     reused.expect_problem(StatusCode::UNPROCESSABLE_ENTITY, "idempotency-key-reused");
 }
 
-/// A write keeps its answer in its own transaction, so a server that dies between the commit and
-/// the answer leaves a retry something to replay. The death is stood in for by a trigger that
-/// makes the final bookkeeping after the commit fail (the caller sees a 500, as it would see a
-/// dropped connection); the retry gets the created site, and there is one site.
-#[tokio::test]
-async fn a_write_that_committed_before_its_answer_is_replayed_not_repeated() {
-    let app = TestApp::new().await;
-    let acme = app.tenant("acme").await;
+/// Stands in for a server that dies between a write's commit and its answer: a trigger makes the
+/// bookkeeping after the commit fail (the caller sees a 500, as it would see a dropped connection).
+async fn refuse_second_answer(app: &TestApp) {
     let mut owner = common::owner_options().database(&app.database).connect().await.unwrap();
     sqlx::raw_sql(
         "CREATE FUNCTION refuse_second_answer() RETURNS trigger LANGUAGE plpgsql AS \
@@ -184,6 +179,16 @@ async fn a_write_that_committed_before_its_answer_is_replayed_not_repeated() {
     .execute(&mut owner)
     .await
     .unwrap();
+}
+
+/// A write keeps its answer in its own transaction, so a server that dies between the commit and
+/// the answer leaves a retry something to replay: the retry gets the created site, and there is
+/// one site.
+#[tokio::test]
+async fn a_write_that_committed_before_its_answer_is_replayed_not_repeated() {
+    let app = TestApp::new().await;
+    let acme = app.tenant("acme").await;
+    refuse_second_answer(&app).await;
     let body = json!({"name": "kept", "lan_prefixes": ["10.9.0.0/24"]});
     let lost = keyed(&app, "/v1/sites", &acme.operator, "site-1", body.clone()).await;
     assert_eq!(lost.status, StatusCode::INTERNAL_SERVER_ERROR);
@@ -197,4 +202,15 @@ async fn a_write_that_committed_before_its_answer_is_replayed_not_repeated() {
     assert_eq!(items.len(), 1);
     assert_eq!(items[0]["id"], retry.body["id"]);
     assert!(retry.headers["location"].to_str().unwrap().ends_with(items[0]["id"].as_str().unwrap()));
+
+    // The same for a tenant the platform creates, outside the tenant write pipeline.
+    let tenant = json!({"name": "Kept", "slug": "kept"});
+    let lost = keyed(&app, "/v1/tenants", &app.platform_token, "tenant-1", tenant.clone()).await;
+    assert_eq!(lost.status, StatusCode::INTERNAL_SERVER_ERROR);
+    let retry = keyed(&app, "/v1/tenants", &app.platform_token, "tenant-1", tenant).await;
+    retry.expect(StatusCode::CREATED);
+    assert_eq!(retry.headers["idempotent-replayed"], "true");
+    let found = app.get("/v1/tenants?slug=kept").token(&app.platform_token).send().await;
+    assert_eq!(found.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(found.body["items"][0]["id"], retry.body["id"]);
 }
