@@ -1311,6 +1311,14 @@ fn shaping_bench() {
         // Bulk TCP faster than the bottleneck did not cross it (its policy's path moved to lte):
         // then the EF figure of this mode measured nothing, and the run says so.
         if bulk_mbps > 22.0 {
+            // What the agent did: each policy's path to the peer, and the path changes it made.
+            let (policies, events) = a.call(|wg| (wg.policies(), wg.take_failover_events()));
+            for p in &policies {
+                println!("BENCH {mode} policy {}: {:?}", p.name, p.peers);
+            }
+            for e in &events {
+                println!("BENCH {mode} failover event: {e:?}");
+            }
             failures.push(format!(
                 "{mode}: bulk TCP ran at {bulk_mbps:.1} Mbit/s, so it did not cross the 20 Mbit/s bottleneck"
             ));
