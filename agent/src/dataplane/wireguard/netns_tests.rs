@@ -1271,6 +1271,16 @@ fn shaping_bench() {
             Duration::from_millis(500)
         ))
         .is_some());
+        // A policy starts on whichever path answered first (lte, now and then, by some
+        // milliseconds) and returns to its preferred fiber only after its 10 s hold-down: a flow
+        // started before then stays pinned to lte, around the bottleneck. Measure once every
+        // policy of A is on fiber.
+        let on_fiber = wait_until(Duration::from_secs(20), || {
+            a.call(|wg| wg.policies())
+                .iter()
+                .all(|p| !p.peers.is_empty() && p.peers.iter().all(|x| x.active_link.as_deref() == Some("fiber")))
+        });
+        assert!(on_fiber.is_some(), "{mode}: A's policies did not settle on fiber within 20 s");
         let servers: Vec<IperfServer> = [5201, 5202, 5203].into_iter().map(|p| IperfServer::start(&ns_b, p)).collect();
         std::thread::sleep(Duration::from_millis(500));
 
