@@ -62,12 +62,7 @@ pub async fn create(
     let row = db::tenants::insert(&mut *tx, &name, &slug, quotas).await?;
     let resource = Resource::created(row.etag(), format!("/v1/tenants/{}", row.id), row.to_api());
     caller.audit(&mut tx, Change::created(Kind::Tenant, row.id, &resource.body)).await?;
-    // Kept with the write, as the write pipeline does for tenant resources (`Write::commit_answering`).
-    if let Some(claim) = &caller.idempotency_claim {
-        if !resource.answer().keep(&mut *tx, claim).await? {
-            return Err(ApiError::IdempotencyKeyInProgress);
-        }
-    }
+    resource.answer().keep_with_write(&mut *tx, caller.idempotency_claim.as_ref()).await?;
     tx.commit().await?;
     Ok(resource)
 }
