@@ -490,18 +490,24 @@ mod tests {
         assert!(!text.contains("patronus_agent_path_jitter_seconds{"), "no jitter measured, no sample: {text}");
     }
 
-    #[test]
-    fn a_site_beyond_every_cap_renders_max_series_and_says_what_it_left_out() {
-        use patronus_api::{PolicyPeerStatus, ShapingDirection, XdpAttachMode, XdpGuardLink};
+    /// `doc()` with `n` copies of its peer, each its own site.
+    fn doc_with_peers(n: u128) -> SiteConfig {
         let mut doc = doc();
         let peer = doc.peers[0].clone();
-        doc.peers = (0..300u128)
+        doc.peers = (0..n)
             .map(|i| patronus_api::ConfigPeer {
                 site_id: Uuid::from_u128(10 + i),
                 site_name: format!("p{i}"),
                 ..peer.clone()
             })
             .collect();
+        doc
+    }
+
+    #[test]
+    fn a_site_beyond_every_cap_renders_max_series_and_says_what_it_left_out() {
+        use patronus_api::{PolicyPeerStatus, ShapingDirection, XdpAttachMode, XdpGuardLink};
+        let doc = doc_with_peers(300);
         let links: Vec<LinkState> = (0..70)
             .map(|l| LinkState {
                 name: format!("l{l}"),
@@ -588,15 +594,7 @@ mod tests {
 
     #[test]
     fn every_family_has_help_and_type_once_and_samples_parse() {
-        let mut doc = doc();
-        let peer = doc.peers[0].clone();
-        doc.peers = (0..300u128)
-            .map(|i| patronus_api::ConfigPeer {
-                site_id: Uuid::from_u128(10 + i),
-                site_name: format!("p{i}"),
-                ..peer.clone()
-            })
-            .collect();
+        let doc = doc_with_peers(300);
         let s = Snapshot {
             document: Some(&doc),
             links: vec![LinkState {

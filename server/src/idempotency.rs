@@ -51,18 +51,19 @@ impl Answer {
         Answer { status: status.as_u16(), body: redacted_body(body), headers: serde_json::Value::Object(kept) }
     }
 
-    /// The answer a handler's response will be, for a write to keep before it commits.
-    pub async fn of_response(response: Response) -> Result<Answer, ApiError> {
-        let (parts, body) = response.into_parts();
-        let body = to_bytes(body, 16 * MAX_BODY_BYTES)
-            .await
-            .map_err(|e| ApiError::Internal(anyhow::anyhow!("buffering response: {e}")))?;
-        Ok(Answer::of(parts.status, &parts.headers, &body))
-    }
-
     /// Keeps this answer under `claim`; false when a retry has taken the claim over.
     pub async fn keep(&self, ex: impl sqlx::PgExecutor<'_>, claim: &Claim) -> Result<bool, sqlx::Error> {
         db::idempotency::answer(ex, &claim.scope, &claim.key, claim.token, self.status, &self.body, &self.headers).await
+    }
+
+    /// Keeps this answer inside a write's transaction when the request holds a claim, so a crash
+    /// between the commit and the answer leaves it for the retry; a claim a retry took over after
+    /// the lease refuses the write.
+    pub async fn keep_with_write(&self, ex: impl sqlx::PgExecutor<'_>, claim: Option<&Claim>) -> Result<(), ApiError> {
+        match claim {
+            Some(claim) if !self.keep(ex, claim).await? => Err(ApiError::IdempotencyKeyInProgress),
+            _ => Ok(()),
+        }
     }
 }
 

@@ -323,6 +323,8 @@ impl<S: Send + Sync> FromRequestParts<S> for TenantCaller {
 pub struct PlatformCaller {
     pub principal: Principal,
     pub request_id: Option<String>,
+    /// The request's `Idempotency-Key` claim, under which a write keeps its answer.
+    pub idempotency_claim: Option<crate::idempotency::Claim>,
 }
 
 impl<S: Send + Sync> FromRequestParts<S> for PlatformCaller {
@@ -333,7 +335,11 @@ impl<S: Send + Sync> FromRequestParts<S> for PlatformCaller {
         if !matches!(principal, Principal::Platform { .. }) {
             return Err(ApiError::Forbidden("this endpoint needs a platform-admin token".into()));
         }
-        Ok(PlatformCaller { principal, request_id: request_id(parts) })
+        Ok(PlatformCaller {
+            principal,
+            request_id: request_id(parts),
+            idempotency_claim: parts.extensions.get::<crate::idempotency::Claim>().cloned(),
+        })
     }
 }
 

@@ -159,10 +159,8 @@ impl<'a> Write<'a> {
         };
         let (kind, verb) = (change.kind, change.verb);
         self.caller.audit(&mut self.tx, change).await?;
-        if let (Some(claim), Some(answer)) = (&self.caller.idempotency_claim, answer) {
-            if !answer.keep(&mut *self.tx, claim).await? {
-                return Err(ApiError::IdempotencyKeyInProgress);
-            }
+        if let Some(answer) = answer {
+            answer.keep_with_write(&mut *self.tx, self.caller.idempotency_claim.as_ref()).await?;
         }
         self.tx.commit().await?;
         self.app.metrics.write_committed(kind, verb);

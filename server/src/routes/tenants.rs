@@ -60,10 +60,11 @@ pub async fn create(
 
     let mut tx = db::platform_tx(&app.pool).await?;
     let row = db::tenants::insert(&mut *tx, &name, &slug, quotas).await?;
-    let tenant = row.to_api();
-    caller.audit(&mut tx, Change::created(Kind::Tenant, row.id, &tenant)).await?;
+    let resource = Resource::created(row.etag(), format!("/v1/tenants/{}", row.id), row.to_api());
+    caller.audit(&mut tx, Change::created(Kind::Tenant, row.id, &resource.body)).await?;
+    resource.answer().keep_with_write(&mut *tx, caller.idempotency_claim.as_ref()).await?;
     tx.commit().await?;
-    Ok(Resource::created(row.etag(), format!("/v1/tenants/{}", row.id), tenant))
+    Ok(resource)
 }
 
 #[utoipa::path(get, path = "/v1/tenants/{id}", tag = "tenants", params(("id" = Uuid, Path)),

@@ -62,26 +62,19 @@ async fn default_limits_let_terraform_parallelism_through() {
     assert!(answers.iter().all(|r| r.status == StatusCode::OK));
 }
 
+/// A POST with an Idempotency-Key.
+async fn keyed(app: &TestApp, path: &str, token: &str, key: &str, body: serde_json::Value) -> common::Resp {
+    app.post(path).token(token).header("idempotency-key", key).json(body).send().await
+}
+
 #[tokio::test]
 async fn idempotency_key_replays_the_first_response_and_creates_once() {
     let app = TestApp::new().await;
     let acme = app.tenant("acme").await;
     let body = json!({"email": "idem@x.io", "display_name": "Idem", "role": "viewer"});
-    let first = app
-        .post("/v1/users")
-        .token(&acme.admin)
-        .header("idempotency-key", "create-idem")
-        .json(body.clone())
-        .send()
-        .await;
+    let first = keyed(&app, "/v1/users", &acme.admin, "create-idem", body.clone()).await;
     first.expect(StatusCode::CREATED);
-    let replay = app
-        .post("/v1/users")
-        .token(&acme.admin)
-        .header("idempotency-key", "create-idem")
-        .json(body.clone())
-        .send()
-        .await;
+    let replay = keyed(&app, "/v1/users", &acme.admin, "create-idem", body.clone()).await;
     replay.expect(StatusCode::CREATED);
     assert_eq!(replay.body, first.body);
     assert_eq!(replay.headers["etag"], first.headers["etag"]);
@@ -90,36 +83,36 @@ async fn idempotency_key_replays_the_first_response_and_creates_once() {
     let users = app.get("/v1/users?email=idem@x.io").token(&acme.admin).send().await;
     assert_eq!(users.body["items"].as_array().unwrap().len(), 1);
 
-    let changed = app
-        .post("/v1/users")
-        .token(&acme.admin)
-        .header("idempotency-key", "create-idem")
-        .json(json!({"email": "other@x.io", "display_name": "Other", "role": "viewer"}))
-        .send()
-        .await;
+    let changed = keyed(
+        &app,
+        "/v1/users",
+        &acme.admin,
+        "create-idem",
+        json!({"email": "other@x.io", "display_name": "Other", "role": "viewer"}),
+    )
+    .await;
     changed.expect_problem(StatusCode::UNPROCESSABLE_ENTITY, "idempotency-key-reused");
 
     // Keys belong to their caller: the same key from another token is a new request.
     let acme_ci =
         app.post("/v1/api-tokens").token(&acme.admin).json(json!({"name": "ci", "role": "admin"})).send().await;
     let ci = acme_ci.body["token"].as_str().unwrap();
-    let other = app
-        .post("/v1/users")
-        .token(ci)
-        .header("idempotency-key", "create-idem")
-        .json(json!({"email": "ci@x.io", "display_name": "CI", "role": "viewer"}))
-        .send()
-        .await;
+    let other = keyed(
+        &app,
+        "/v1/users",
+        ci,
+        "create-idem",
+        json!({"email": "ci@x.io", "display_name": "CI", "role": "viewer"}),
+    )
+    .await;
     other.expect(StatusCode::CREATED);
     assert!(other.headers.get("idempotent-replayed").is_none());
 
     // A failed request is replayed as it failed, without a second attempt.
     let bad = json!({"email": "bad", "display_name": "Bad", "role": "viewer"});
-    let failed =
-        app.post("/v1/users").token(&acme.admin).header("idempotency-key", "bad-1").json(bad.clone()).send().await;
+    let failed = keyed(&app, "/v1/users", &acme.admin, "bad-1", bad.clone()).await;
     failed.expect(StatusCode::UNPROCESSABLE_ENTITY);
-    let failed_again =
-        app.post("/v1/users").token(&acme.admin).header("idempotency-key", "bad-1").json(bad).send().await;
+    let failed_again = keyed(&app, "/v1/users", &acme.admin, "bad-1", bad).await;
     assert_eq!(failed_again.body, failed.body);
 }
 
@@ -133,8 +126,7 @@ async fn an_unanswered_claim_is_taken_over_after_its_lease_and_not_before() {
     let body = json!({"email": "lease@x.io", "display_name": "Lease", "role": "viewer"});
     // A first request gives the hash this method, path and body have; then it is forgotten, as if
     // its user had never been created, and two crashed claims are planted with that hash.
-    let first =
-        app.post("/v1/users").token(&acme.admin).header("idempotency-key", "seed").json(body.clone()).send().await;
+    let first = keyed(&app, "/v1/users", &acme.admin, "seed", body.clone()).await;
     first.expect(StatusCode::CREATED);
     let mut owner = common::owner_options().database(&app.database).connect().await.unwrap();
     let user_id = uuid::Uuid::parse_str(first.body["id"].as_str().unwrap()).unwrap();
@@ -151,31 +143,13 @@ async fn an_unanswered_claim_is_taken_over_after_its_lease_and_not_before() {
         .unwrap();
     }
 
-    let held = app
-        .post("/v1/users")
-        .token(&acme.admin)
-        .header("idempotency-key", "fresh-claim")
-        .json(body.clone())
-        .send()
-        .await;
+    let held = keyed(&app, "/v1/users", &acme.admin, "fresh-claim", body.clone()).await;
     held.expect_problem(StatusCode::CONFLICT, "idempotency-key-in-progress");
     assert_eq!(held.headers["retry-after"], "1");
 
-    let taken = app
-        .post("/v1/users")
-        .token(&acme.admin)
-        .header("idempotency-key", "stale-claim")
-        .json(body.clone())
-        .send()
-        .await;
+    let taken = keyed(&app, "/v1/users", &acme.admin, "stale-claim", body.clone()).await;
     taken.expect(StatusCode::CREATED);
-    let replay = app
-        .post("/v1/users")
-        .token(&acme.admin)
-        .header("idempotency-key", "stale-claim")
-        .json(body.clone())
-        .send()
-        .await;
+    let replay = keyed(&app, "/v1/users", &acme.admin, "stale-claim", body.clone()).await;
     replay.expect(StatusCode::CREATED);
     assert_eq!(replay.headers["idempotent-replayed"], "true");
     assert_eq!(replay.body["id"], taken.body["id"]);
@@ -188,19 +162,13 @@ async fn an_unanswered_claim_is_taken_over_after_its_lease_and_not_before() {
         .execute(&mut owner)
         .await
         .unwrap();
-    let reused =
-        app.post("/v1/users").token(&acme.admin).header("idempotency-key", "fresh-claim").json(other).send().await;
+    let reused = keyed(&app, "/v1/users", &acme.admin, "fresh-claim", other).await;
     reused.expect_problem(StatusCode::UNPROCESSABLE_ENTITY, "idempotency-key-reused");
 }
 
-/// A write keeps its answer in its own transaction, so a server that dies between the commit and
-/// the answer leaves a retry something to replay. The death is stood in for by a trigger that
-/// makes the final bookkeeping after the commit fail (the caller sees a 500, as it would see a
-/// dropped connection); the retry gets the created site, and there is one site.
-#[tokio::test]
-async fn a_write_that_committed_before_its_answer_is_replayed_not_repeated() {
-    let app = TestApp::new().await;
-    let acme = app.tenant("acme").await;
+/// Stands in for a server that dies between a write's commit and its answer: a trigger makes the
+/// bookkeeping after the commit fail (the caller sees a 500, as it would see a dropped connection).
+async fn refuse_second_answer(app: &TestApp) {
     let mut owner = common::owner_options().database(&app.database).connect().await.unwrap();
     sqlx::raw_sql(
         "CREATE FUNCTION refuse_second_answer() RETURNS trigger LANGUAGE plpgsql AS \
@@ -211,12 +179,21 @@ async fn a_write_that_committed_before_its_answer_is_replayed_not_repeated() {
     .execute(&mut owner)
     .await
     .unwrap();
+}
+
+/// A write keeps its answer in its own transaction, so a server that dies between the commit and
+/// the answer leaves a retry something to replay: the retry gets the created site, and there is
+/// one site.
+#[tokio::test]
+async fn a_write_that_committed_before_its_answer_is_replayed_not_repeated() {
+    let app = TestApp::new().await;
+    let acme = app.tenant("acme").await;
+    refuse_second_answer(&app).await;
     let body = json!({"name": "kept", "lan_prefixes": ["10.9.0.0/24"]});
-    let lost =
-        app.post("/v1/sites").token(&acme.operator).header("idempotency-key", "site-1").json(body.clone()).send().await;
+    let lost = keyed(&app, "/v1/sites", &acme.operator, "site-1", body.clone()).await;
     assert_eq!(lost.status, StatusCode::INTERNAL_SERVER_ERROR);
 
-    let retry = app.post("/v1/sites").token(&acme.operator).header("idempotency-key", "site-1").json(body).send().await;
+    let retry = keyed(&app, "/v1/sites", &acme.operator, "site-1", body).await;
     retry.expect(StatusCode::CREATED);
     assert_eq!(retry.headers["idempotent-replayed"], "true");
     assert_eq!(retry.body["name"], "kept");
@@ -225,4 +202,15 @@ async fn a_write_that_committed_before_its_answer_is_replayed_not_repeated() {
     assert_eq!(items.len(), 1);
     assert_eq!(items[0]["id"], retry.body["id"]);
     assert!(retry.headers["location"].to_str().unwrap().ends_with(items[0]["id"].as_str().unwrap()));
+
+    // The same for a tenant the platform creates, outside the tenant write pipeline.
+    let tenant = json!({"name": "Kept", "slug": "kept"});
+    let lost = keyed(&app, "/v1/tenants", &app.platform_token, "tenant-1", tenant.clone()).await;
+    assert_eq!(lost.status, StatusCode::INTERNAL_SERVER_ERROR);
+    let retry = keyed(&app, "/v1/tenants", &app.platform_token, "tenant-1", tenant).await;
+    retry.expect(StatusCode::CREATED);
+    assert_eq!(retry.headers["idempotent-replayed"], "true");
+    let found = app.get("/v1/tenants?slug=kept").token(&app.platform_token).send().await;
+    assert_eq!(found.body["items"].as_array().unwrap().len(), 1);
+    assert_eq!(found.body["items"][0]["id"], retry.body["id"]);
 }

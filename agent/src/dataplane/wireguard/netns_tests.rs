@@ -1272,6 +1272,16 @@ fn shaping_bench() {
             Duration::from_millis(500)
         ))
         .is_some());
+        // A policy starts on whichever path answered first (lte, now and then, by some
+        // milliseconds) and returns to its preferred fiber only after its 10 s hold-down: a flow
+        // started before then stays pinned to lte, around the bottleneck. Measure once every
+        // policy of A is on fiber.
+        let on_fiber = wait_until(Duration::from_secs(20), || {
+            a.call(|wg| wg.policies())
+                .iter()
+                .all(|p| !p.peers.is_empty() && p.peers.iter().all(|x| x.active_link.as_deref() == Some("fiber")))
+        });
+        assert!(on_fiber.is_some(), "{mode}: A's policies did not settle on fiber within 20 s");
         let servers: Vec<IperfServer> = [5201, 5202, 5203].into_iter().map(|p| IperfServer::start(&ns_b, p)).collect();
         std::thread::sleep(Duration::from_millis(500));
 
@@ -1312,6 +1322,14 @@ fn shaping_bench() {
         // Bulk TCP faster than the bottleneck did not cross it (its policy's path moved to lte):
         // then the EF figure of this mode measured nothing, and the run says so.
         if bulk_mbps > 22.0 {
+            // What the agent did: each policy's path to the peer, and the path changes it made.
+            let (policies, events) = a.call(|wg| (wg.policies(), wg.take_failover_events()));
+            for p in &policies {
+                println!("BENCH {mode} policy {}: {:?}", p.name, p.peers);
+            }
+            for e in &events {
+                println!("BENCH {mode} failover event: {e:?}");
+            }
             failures.push(format!(
                 "{mode}: bulk TCP ran at {bulk_mbps:.1} Mbit/s, so it did not cross the 20 Mbit/s bottleneck"
             ));

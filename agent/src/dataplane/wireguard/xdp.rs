@@ -202,7 +202,7 @@ fn attach(guard: &mut Guard, link: &str, interface: &str) -> Result<AttachMode, 
 fn explain(e: &GuardError) -> String {
     let mut why = chain(e);
     if !super::is_root() {
-        why.push_str(" (the agent is not root: loading an XDP program needs CAP_BPF and CAP_NET_ADMIN)");
+        why.push_str(" (the agent is not root: loading the XDP guard needs CAP_BPF, CAP_NET_ADMIN and CAP_PERFMON, without which the verifier refuses its pointer arithmetic)");
     }
     why
 }
