@@ -20,9 +20,10 @@
 //!   prefix-list` clause never matches an IPv6 route.
 //! - `no bgp network import-check`: the agent decides what it reaches (its own LANs, other sites
 //!   over the overlay), so a `network` is advertised without waiting for a route in zebra's RIB.
-//! - `ip forwarding`/`ipv6 forwarding`: a site routes between its LAN and the overlay, and
-//!   `frr-reload.py` would otherwise turn zebra's `no ip forwarding` into `ip forwarding` on its
-//!   first reload anyway; saying it makes the file what runs.
+//! - `ip forwarding`/`ipv6 forwarding`: a site routes between its LAN and the overlay. zebra turns
+//!   forwarding on in its namespace when it starts with them; without them, `frr-reload.py` would
+//!   turn zebra's `no ip forwarding` into `ip forwarding` on the first reload anyway (measured), so
+//!   saying it makes the file what runs.
 //! - `timers connect 10` per neighbour: FRR's default retry is 120 s, so a fixed password or a
 //!   neighbour that came back would wait two minutes.
 
@@ -337,8 +338,18 @@ mod tests {
         s.import = Filter {
             prefixes: vec![
                 PrefixRule { action: Action::Deny, prefix: "10.50.99.0/24".parse().unwrap(), ge: None, le: None },
-                PrefixRule { action: Action::Permit, prefix: "10.50.0.0/16".parse().unwrap(), ge: Some(24), le: Some(28) },
-                PrefixRule { action: Action::Permit, prefix: "10.60.0.0/16".parse().unwrap(), ge: Some(20), le: Some(32) },
+                PrefixRule {
+                    action: Action::Permit,
+                    prefix: "10.50.0.0/16".parse().unwrap(),
+                    ge: Some(24),
+                    le: Some(28),
+                },
+                PrefixRule {
+                    action: Action::Permit,
+                    prefix: "10.60.0.0/16".parse().unwrap(),
+                    ge: Some(20),
+                    le: Some(32),
+                },
             ],
             match_communities: vec![Community { asn: 65050, value: 1 }],
             set_communities: vec![Community { asn: 65001, value: 100 }, Community { asn: 65001, value: 200 }],
