@@ -110,6 +110,19 @@ impl Frr {
         (comm.trim() == daemon).then_some(pid)
     }
 
+    /// A site's BGP as the document will give it: `None` (the site runs no BGP) stops the daemons
+    /// this instance started, if any, and needs no FRR installed; the status then says BGP is
+    /// off. `Some` is [`Frr::apply`].
+    pub fn apply_or_stop(&mut self, settings: Option<&BgpSettings>) -> Result<Option<Applied>, FrrError> {
+        match settings {
+            None => {
+                self.stop();
+                Ok(None)
+            }
+            Some(s) => self.apply(s).map(Some),
+        }
+    }
+
     /// Renders `settings`, writes the file, and makes FRR run it: starts the daemons that are not
     /// running, otherwise reloads. Sessions whose lines did not change stay up.
     pub fn apply(&mut self, settings: &BgpSettings) -> Result<Applied, FrrError> {
@@ -284,6 +297,14 @@ fn reload_has_changes(test_output: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_site_without_bgp_needs_no_frr() {
+        let mut frr = Frr::new("pg-unit-never-started", None, Path::new("/nonexistent/frr.conf"));
+        assert_eq!(frr.apply_or_stop(None).unwrap(), None);
+        assert_eq!(frr.pid("bgpd"), None);
+        assert!(!Path::new("/nonexistent/frr.conf").exists());
+    }
 
     #[test]
     fn reload_test_output_with_and_without_changes() {

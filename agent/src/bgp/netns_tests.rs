@@ -1,5 +1,5 @@
 //! The agent's FRR against two customer routers' FRR, each in its own network namespace
-//! (`pg-<pid>-a`, `-c`, `-d`): sessions, the import filter, a password mismatch, the maximum
+//! (`pg-<pid>-a`, `-c`, `-d`): sessions, BFD, the import filter, a password mismatch, the maximum
 //! number of prefixes, and a reload that leaves an unchanged neighbour's session up. Needs root,
 //! `ip` and FRR (Debian `frr` and `frr-pythontools`, installed here through `scripts/lib.sh`'s
 //! `apt_install` when missing); skipped, with the reason printed, otherwise.
@@ -137,7 +137,9 @@ fn plain(local_asn: u32, router_id: &str, neighbors: Vec<Neighbor>, networks: &[
 fn agent_settings(password_c: &str, timers_c: Timers) -> BgpSettings {
     let mut c = neighbor("10.201.1.2", 65050, Some(password_c));
     c.timers = Some(timers_c);
-    let mut s = plain(65001, "10.201.1.1", vec![c, neighbor("10.201.2.2", 65060, None)], &["10.1.0.0/24"]);
+    let mut d = neighbor("10.201.2.2", 65060, None);
+    d.bfd = true;
+    let mut s = plain(65001, "10.201.1.1", vec![c, d], &["10.1.0.0/24"]);
     s.overlay_prefixes = vec![net("10.2.0.0/24")];
     s.import.prefixes = vec![permit("10.50.0.0/16", 24), permit("10.60.0.0/16", 24)];
     s.import.local_preference = Some(200);
@@ -177,7 +179,9 @@ fn frr_sessions_filters_password_mismatch_maximum_prefix_and_reload() {
     // Arrange: C advertises 10.50.0.0/24 (and 10.99.99.0/24, which A's import filter refuses),
     // D advertises 10.60.0.0/24.
     assert_eq!(lab.frr[CUSTOMER_C].apply(&customer_c(&["10.50.0.0/24", "10.99.99.0/24"])).unwrap(), Applied::Started);
-    let d = plain(65060, "10.201.2.2", vec![neighbor("10.201.2.1", 65001, None)], &["10.60.0.0/24"]);
+    let mut a_at_d = neighbor("10.201.2.1", 65001, None);
+    a_at_d.bfd = true;
+    let d = plain(65060, "10.201.2.2", vec![a_at_d], &["10.60.0.0/24"]);
     assert_eq!(lab.frr[CUSTOMER_D].apply(&d).unwrap(), Applied::Started);
     assert_eq!(lab.frr[AGENT].apply(&agent_settings("s3cret", normal)).unwrap(), Applied::Started);
 
@@ -205,6 +209,13 @@ fn frr_sessions_filters_password_mismatch_maximum_prefix_and_reload() {
     });
     assert!(at_c.contains(&"10.1.0.0/24".to_string()), "{at_c:?}");
     assert_eq!(lab.frr[AGENT].apply(&agent_settings("s3cret", normal)).unwrap(), Applied::Unchanged);
+    // BFD with D: bfdd was started with the others, and the BFD session comes up.
+    assert!(lab.frr[AGENT].pid("bfdd").is_some());
+    wait_for("the BFD session with D up", Duration::from_secs(30), || {
+        let peers: serde_json::Value = serde_json::from_str(&lab.frr[AGENT].vtysh("show bfd peers json").ok()?).ok()?;
+        let up = peers.as_array()?.iter().any(|p| p["peer"] == "10.201.2.2" && p["status"] == "up");
+        up.then_some(())
+    });
 
     // A reload that changes only C's timers leaves D's session up: same connection count, its
     // uptime keeps growing.
