@@ -251,8 +251,17 @@ fn frr_sessions_filters_password_mismatch_maximum_prefix_and_reload() {
         (s.established() && s.problem.is_none()).then_some(())
     });
 
-    // C sends 5 prefixes the filter permits, over the maximum of 3: FRR closes the session and
-    // keeps it down, nothing of C's is kept, and the reader says so.
+    // C sends 4 prefixes, one over the maximum of 3: FRR 8.4 checks before it counts the new
+    // prefix, so it keeps all 4 and the session up; the reader reports it over the maximum.
+    let four = ["10.50.0.0/24", "10.50.1.0/24", "10.50.2.0/24", "10.50.3.0/24"];
+    assert_eq!(lab.frr[CUSTOMER_C].apply(&customer_c(&four)).unwrap(), Applied::Reloaded);
+    wait_for("C's 4 prefixes reported over the maximum", Duration::from_secs(30), || {
+        let s = session(&lab.frr[AGENT].read().ok()?, "10.201.1.2");
+        (s.problem == Some(SessionProblem::OverMaximum { accepted: 4, max: 3 })).then_some(())
+    });
+
+    // C sends 5: FRR closes the session and keeps it down, nothing of C's is kept, and the
+    // reader says so.
     let many = ["10.50.0.0/24", "10.50.1.0/24", "10.50.2.0/24", "10.50.3.0/24", "10.50.4.0/24"];
     assert_eq!(lab.frr[CUSTOMER_C].apply(&customer_c(&many)).unwrap(), Applied::Reloaded);
     let (c, report) = wait_for("the maximum-prefix teardown reported for C", Duration::from_secs(60), || {
