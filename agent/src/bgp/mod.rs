@@ -9,6 +9,7 @@
 //!   the document has a BGP section.
 //! - `render.rs`: settings to one `frr.conf` for zebra and bgpd, pure, unit-tested on the text.
 //!   Its header explains the choices (maximum-prefix tears the session down and keeps it down;
+//!   only what the site originates is exported, never one neighbour's routes to another;
 //!   per-family route-maps always attached; `no bgp network import-check`; ...).
 //! - `frr.rs`: [`Frr`] starts zebra/bgpd (bfdd when a neighbour wants BFD) in the agent's network
 //!   namespace under its own FRR pathspace, applies a changed file with `frr-reload.py` (only the
@@ -31,8 +32,7 @@
 //! - Sending the learned prefixes that passed the import filter to the server when
 //!   `learned_into_overlay` is on (the route reader gives them; the API has no place yet).
 //! - Recovering a session FRR closed for too many prefixes (`clear bgp X` once the neighbour
-//!   sends fewer, or when the maximum is raised), and deciding whether routes learned from one
-//!   neighbour may be passed to another (today the export filter alone decides).
+//!   sends fewer, or when the maximum is raised).
 //! - `scripts/test`: the netns test needs the Debian packages `frr` and `frr-pythontools` and root;
 //!   it is not in the suite yet.
 

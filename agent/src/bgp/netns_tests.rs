@@ -208,6 +208,7 @@ fn frr_sessions_filters_password_mismatch_maximum_prefix_and_reload() {
         prefixes.contains(&"10.2.0.0/24".to_string()).then_some(prefixes)
     });
     assert!(at_c.contains(&"10.1.0.0/24".to_string()), "{at_c:?}");
+    assert!(!at_c.contains(&"10.60.0.0/24".to_string()), "A passed D's route on to C: {at_c:?}");
     assert_eq!(lab.frr[AGENT].apply(&agent_settings("s3cret", normal)).unwrap(), Applied::Unchanged);
     // BFD with D: bfdd was started with the others, and the BFD session comes up.
     assert!(lab.frr[AGENT].pid("bfdd").is_some());

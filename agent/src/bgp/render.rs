@@ -16,6 +16,10 @@
 //! - Every neighbour gets an import and an export route-map, also when its filter is empty (a
 //!   `permit` clause without conditions), so eBGP's default of refusing sessions without policy
 //!   (`bgp ebgp-requires-policy`) stays on.
+//! - Only what the site originates is exported (its `network` statements: its own LANs and the
+//!   other sites' prefixes it reaches over the overlay; their AS path is empty, `^$`): a route
+//!   learned from one neighbour is not passed on to another, so a site never becomes transit
+//!   between its customer routers. The export filter then decides among those.
 //! - Route-maps and prefix-lists are per address family (`-V4`/`-V6`): a `match ip address
 //!   prefix-list` clause never matches an IPv6 route.
 //! - `no bgp network import-check`: the agent decides what it reaches (its own LANs, other sites
@@ -100,6 +104,7 @@ pub fn render(s: &BgpSettings) -> Result<String, RenderError> {
     let mut o = String::new();
     o.push_str("! Rendered by patronus-agent from the site's BGP settings; do not edit.\n");
     o.push_str("frr defaults traditional\n!\nip forwarding\nipv6 forwarding\n!\n");
+    o.push_str("bgp as-path access-list PATRONUS-ORIGINATED seq 5 permit ^$\n!\n");
     for (name, filter) in [("IMPORT", &s.import), ("EXPORT", &s.export)] {
         render_filter(&mut o, name, filter);
     }
@@ -194,6 +199,9 @@ fn render_filter(o: &mut String, name: &str, f: &Filter) {
             continue;
         }
         let _ = writeln!(o, "route-map {list} permit 10");
+        if name == "EXPORT" {
+            let _ = writeln!(o, " match as-path PATRONUS-ORIGINATED");
+        }
         if !rules.is_empty() {
             let _ = writeln!(o, " match {} address prefix-list {list}", family.ip());
         }
@@ -296,10 +304,11 @@ mod tests {
             text,
             "! Rendered by patronus-agent from the site's BGP settings; do not edit.\n\
              frr defaults traditional\n!\nip forwarding\nipv6 forwarding\n!\n\
+             bgp as-path access-list PATRONUS-ORIGINATED seq 5 permit ^$\n!\n\
              route-map PATRONUS-IMPORT-V4 permit 10\nexit\n!\n\
              route-map PATRONUS-IMPORT-V6 permit 10\nexit\n!\n\
-             route-map PATRONUS-EXPORT-V4 permit 10\nexit\n!\n\
-             route-map PATRONUS-EXPORT-V6 permit 10\nexit\n!\n\
+             route-map PATRONUS-EXPORT-V4 permit 10\n match as-path PATRONUS-ORIGINATED\nexit\n!\n\
+             route-map PATRONUS-EXPORT-V6 permit 10\n match as-path PATRONUS-ORIGINATED\nexit\n!\n\
              router bgp 65001\n bgp router-id 10.0.0.1\n no bgp default ipv4-unicast\n no bgp network import-check\n\
              \x20neighbor 192.0.2.2 remote-as 65050\n neighbor 192.0.2.2 timers connect 10\n\
              \x20!\n address-family ipv4 unicast\n\
