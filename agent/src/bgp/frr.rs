@@ -7,7 +7,9 @@
 //! neighbour whose lines did not change keeps its session; a full restart or `vtysh -f` of the
 //! whole file would not remove what was taken out. The instance is a FRR "pathspace" (`-N`), so
 //! its sockets and pid files live in `/var/run/frr/<name>/` and several instances (one per
-//! network namespace) can run on one machine.
+//! network namespace) can run on one machine. The daemons run detached (`-d`): they outlive the
+//! agent, and an agent that starts again finds them by their pid files and reloads, so a restart
+//! of the agent does not drop the sessions.
 
 use std::fs;
 use std::io::Write as _;
@@ -75,7 +77,10 @@ pub struct Frr {
     name: String,
     /// The network namespace to start the daemons in (`ip netns exec`); `None`: the agent's own.
     netns: Option<String>,
-    /// Where `frr.conf` is written (0640, group `frr`: it holds the neighbours' passwords).
+    /// Where `frr.conf` is written (0640, group `frr`: it holds the neighbours' passwords). The
+    /// daemons read it as the user `frr`, so its directory must let that user in: measured on
+    /// 8.4, a 0600 root file in a 0700 directory (like the agent's state directory) leaves bgpd
+    /// with an empty config and no error on the terminal.
     conf: PathBuf,
     md5: Md5Watch,
 }

@@ -26,9 +26,11 @@
 //! - The document's BGP section (designed elsewhere) and filling [`BgpSettings`] from it,
 //!   including `overlay_prefixes`: the other sites' LAN prefixes this site reaches over the
 //!   overlay (static and learned), taken from the document and the path state.
-//! - Calling [`Frr::apply`] from the control loop when the document changes, `None` settings
-//!   stopping FRR (a site without BGP needs no FRR installed; `Frr` is never touched then), and
-//!   the status fields: BGP off/on, each session's state and problem, the learned routes.
+//! - Calling [`Frr::apply_or_stop`] from the control loop when the document changes (`None`, a
+//!   site without BGP, stops what the agent started and needs no FRR installed), choosing where
+//!   `frr.conf` lives (a directory the user `frr` can enter, see [`Frr`]), [`Frr::read`] on the
+//!   status interval, and the status fields: BGP off/on (or the apply error), each session's
+//!   state and problem, the learned routes.
 //! - Sending the learned prefixes that passed the import filter to the server when
 //!   `learned_into_overlay` is on (the route reader gives them; the API has no place yet).
 //! - Recovering a session FRR closed for too many prefixes (`clear bgp X` once the neighbour
