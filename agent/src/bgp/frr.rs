@@ -220,14 +220,20 @@ impl Frr {
     fn reload(&self) -> Result<Applied, FrrError> {
         let reload = Path::new(BIN_DIR).join("frr-reload.py").display().to_string();
         let conf = self.conf.display().to_string();
+        // At its default level the tool logs every command it sends, passwords included, to
+        // /var/log/frr/frr-reload.log (measured on 8.4); warnings and errors carry no config.
+        let quiet = ["--log-level", "warning"];
         let test = self.command(
             "frr-reload.py --test",
-            Command::new(&reload).args(["--test", "--stdout", "-N", &self.name, &conf]),
+            Command::new(&reload).args(["--test", "--stdout"]).args(quiet).args(["-N", &self.name, &conf]),
         )?;
         if !reload_has_changes(&String::from_utf8_lossy(&test.stdout)) {
             return Ok(Applied::Unchanged);
         }
-        self.command("frr-reload.py --reload", Command::new(&reload).args(["--reload", "-N", &self.name, &conf]))?;
+        self.command(
+            "frr-reload.py --reload",
+            Command::new(&reload).arg("--reload").args(quiet).args(["-N", &self.name, &conf]),
+        )?;
         Ok(Applied::Reloaded)
     }
 
