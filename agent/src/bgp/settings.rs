@@ -31,7 +31,8 @@ pub struct BgpSettings {
     /// learned prefixes (not written yet).
     pub learned_into_overlay: bool,
     /// The most prefixes accepted from one neighbour; beyond it the session is torn down and
-    /// stays down (see `render.rs` for why) and the status reports it.
+    /// stays down (see `render.rs` for why; FRR 8.4 acts at the second prefix over) and the
+    /// status reports it.
     pub max_prefixes: Option<u32>,
 }
 
