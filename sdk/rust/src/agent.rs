@@ -135,6 +135,9 @@ pub struct AgentStatusReport {
     #[serde(default)]
     #[schema(max_items = 10)]
     pub control_plane_outages: Vec<ControlPlaneOutage>,
+    /// BGP on the LAN side; absent from agents that predate it.
+    #[serde(default)]
+    pub bgp: Option<crate::bgp::BgpStatus>,
 }
 
 /// A time the agent could not reach the control plane: from its first config poll that got no

@@ -227,3 +227,149 @@ pub struct SiteBgp {
     pub updated_at: DateTime<Utc>,
     pub etag: String,
 }
+
+/// Most routes one learned-routes report may carry: the per-neighbour maximum is at most
+/// [`BGP_MAX_LEARNED_PREFIXES`], and a site has few neighbours.
+pub const BGP_MAX_REPORTED_ROUTES: usize = 100_000;
+
+/// The BGP part of an agent's status report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BgpStatus {
+    pub state: BgpState,
+    /// Why BGP is in `error` (FRR missing, a configuration FRR refused), for people.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 2000, pattern = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$")]
+    pub error: Option<String>,
+    /// One per neighbour of the document, sorted by address.
+    #[serde(default)]
+    #[schema(max_items = 64)]
+    pub sessions: Vec<BgpSessionStatus>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BgpState {
+    /// The site's document has no BGP settings; the agent runs no routing daemon.
+    Off,
+    /// FRR runs the document's settings.
+    Running,
+    /// The settings could not be applied; see `error`.
+    Error,
+}
+
+/// One BGP session as the agent's FRR sees it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BgpSessionStatus {
+    #[schema(value_type = String, format = "ip")]
+    pub neighbor: IpAddr,
+    #[schema(value_type = i64)]
+    pub remote_asn: u32,
+    /// FRR's word for the session's state: `Idle`, `Connect`, `Active`, `OpenSent`,
+    /// `OpenConfirm` or `Established`.
+    #[schema(max_length = 32)]
+    pub state: String,
+    /// Seconds since the session came up; absent while it is down.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub established_seconds: Option<u64>,
+    /// Prefixes accepted from the neighbour (after its import route map).
+    pub prefixes_received: u64,
+    /// What is wrong with the session, when something is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem: Option<BgpSessionProblem>,
+    /// The problem in words, for people.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 2000, pattern = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$")]
+    pub detail: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BgpSessionProblem {
+    /// The neighbour sent more prefixes than `max_learned_prefixes`: the session was closed and
+    /// nothing it sent is used.
+    MaxPrefixExceeded,
+    /// TCP MD5 signatures do not verify: the passwords most likely differ.
+    PasswordMismatch,
+    /// Down for another reason (see `detail`).
+    NotEstablished,
+}
+
+/// `PUT /v1/agent/bgp/routes`: every route the site's neighbours gave it that passed the import
+/// route maps, whole (a prefix left out is withdrawn). Sent when the set changes.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LearnedRoutesReport {
+    #[schema(max_items = 100000)]
+    pub routes: Vec<LearnedRouteReport>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LearnedRouteReport {
+    #[serde(deserialize_with = "crate::wire::prefix::one")]
+    #[schema(value_type = String, format = "ip-prefix")]
+    pub prefix: IpNet,
+    /// The neighbour it was learned from.
+    #[schema(value_type = String, format = "ip")]
+    pub neighbor: IpAddr,
+    /// AS path as FRR prints it (`65001 65002`), empty for the neighbour's own routes.
+    #[serde(default)]
+    #[schema(max_length = 1000, pattern = r"^[0-9 {},]*$")]
+    pub as_path: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schema(max_items = 32)]
+    pub communities: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<i64>)]
+    pub local_preference: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<i64>)]
+    pub med: Option<u32>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum LearnedRouteState {
+    /// In the other sites' documents: they route the prefix to this site.
+    Accepted,
+    /// Kept out of the overlay; `reason` says why.
+    Refused,
+    /// The site's `overlay_import` is off: the route is known, not used.
+    NotImported,
+}
+
+/// A learned route as the API shows it (`GET /v1/sites/{id}/bgp/routes`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct LearnedRoute {
+    #[schema(value_type = String)]
+    pub prefix: IpNet,
+    #[schema(value_type = String, format = "ip")]
+    pub neighbor: IpAddr,
+    pub as_path: String,
+    pub communities: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<i64>)]
+    pub local_preference: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<i64>)]
+    pub med: Option<u32>,
+    pub state: LearnedRouteState,
+    /// Why a refused route is refused, for people.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// The site whose prefix it collides with, when refused for a collision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conflicting_site_id: Option<Uuid>,
+    /// When the agent first reported it.
+    pub learned_at: DateTime<Utc>,
+}
+
+/// The answer to a learned-routes report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct LearnedRoutesAnswer {
+    pub accepted: u64,
+    pub refused: u64,
+    pub not_imported: u64,
+}
