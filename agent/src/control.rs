@@ -11,6 +11,7 @@ use patronus_api::{AgentStatusReport, CompiledConfig, FailoverEvent, SiteConfig}
 use rand::Rng;
 use tokio::sync::Notify;
 
+use crate::bgp;
 use crate::dataplane::Dataplane;
 use crate::metrics;
 use crate::outage::Outages;
@@ -73,6 +74,8 @@ struct Shared<D> {
     failovers: Mutex<BTreeMap<&'static str, u64>>,
     /// Times the control plane could not be reached, until a report has carried them.
     outages: Mutex<Outages>,
+    /// The site's BGP through FRR (off when the document has no BGP settings).
+    bgp: Arc<bgp::Supervisor>,
 }
 
 /// As many path changes as one status report may carry.
@@ -118,6 +121,7 @@ impl<D: Dataplane> Shared<D> {
             failover_events,
             xdp_guard,
             control_plane_outages: self.outages.lock().unwrap_or_else(|e| e.into_inner()).unreported(),
+            bgp: Some(self.bgp.status()),
         }
     }
 
@@ -184,6 +188,7 @@ impl<D: Dataplane> Shared<D> {
             .unwrap_or_else(|e| e.into_inner())
             .apply(&doc.config)
             .map_err(|e| format!("applying revision {}: {e:#}", doc.revision))?;
+        self.bgp.want(bgp::BgpSettings::of(&doc.config));
         let mut applied = self.applied.lock().unwrap_or_else(|e| e.into_inner());
         applied.revision = Some(doc.revision);
         applied.hash = Some(doc.hash.clone());
@@ -215,6 +220,7 @@ pub async fn run<D: Dataplane + 'static>(state: StateDir, dataplane: D, options:
         unreported: Mutex::new(Default::default()),
         failovers: Mutex::new(BTreeMap::new()),
         outages: Mutex::new(Outages::default()),
+        bgp: bgp::Supervisor::new(),
     });
     // Bound before anything else runs, so an address in use stops the agent at once.
     let metrics_server = match options.metrics_listen {
@@ -255,6 +261,13 @@ pub async fn run<D: Dataplane + 'static>(state: StateDir, dataplane: D, options:
         revoked_tx,
     ));
 
+    let bgp_task = {
+        let supervisor = shared.bgp.clone();
+        let shared = shared.clone();
+        let changed: Arc<dyn Fn() + Send + Sync> = Arc::new(move || shared.report_now.notify_one());
+        tokio::spawn(bgp::supervisor::supervise(supervisor, client.clone(), enrollment.site_id, changed))
+    };
+
     let result = tokio::select! {
         r = poll_loop(&state, &enrollment, &client, &shared, &options) => r,
         _ = revoked_rx.wait_for(|revoked| *revoked) => Err(RunError::Revoked),
@@ -264,6 +277,8 @@ pub async fn run<D: Dataplane + 'static>(state: StateDir, dataplane: D, options:
         }
     };
     reporter.abort();
+    bgp_task.abort();
+    let _ = bgp_task.await;
     if let Some(server) = metrics_server {
         server.abort();
         let _ = server.await;

@@ -25,7 +25,8 @@ use super::render::{self, RenderError};
 use super::settings::BgpSettings;
 
 const BIN_DIR: &str = "/usr/lib/frr";
-const RUN_DIR: &str = "/var/run/frr";
+/// Where FRR keeps each pathspace's sockets and pid files (and the agent its `frr.conf`).
+pub const RUN_DIR: &str = "/var/run/frr";
 
 #[derive(Debug, Error)]
 pub enum FrrError {
@@ -136,7 +137,7 @@ impl Frr {
         self.prepare_run_dir()?;
         self.write_conf(&text)?;
         let mut daemons = vec!["zebra", "bgpd"];
-        if settings.neighbors.iter().any(|n| n.bfd) {
+        if settings.bgp.neighbors.iter().any(|n| n.bfd) {
             daemons.insert(1, "bfdd");
         }
         let missing: Vec<&str> = daemons.iter().copied().filter(|d| self.pid(d).is_none()).collect();

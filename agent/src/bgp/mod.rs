@@ -43,6 +43,7 @@ pub mod frr;
 pub mod read;
 pub mod render;
 pub mod settings;
+pub mod supervisor;
 
 #[cfg(test)]
 mod netns_tests;
@@ -50,4 +51,5 @@ mod netns_tests;
 pub use frr::{Applied, BgpReport, Frr, FrrError};
 pub use read::{LearnedRoute, SessionProblem, SessionState};
 pub use render::{render, RenderError};
-pub use settings::{Action, BgpSettings, Community, Filter, Neighbor, Password, PrefixRule, Timers};
+pub use settings::BgpSettings;
+pub use supervisor::Supervisor;

@@ -10,6 +10,10 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use patronus_api::{
+    BgpAction, BgpPrefixList, BgpPrefixListEntry, BgpRouteMap, BgpRouteMapEntry, ConfigBgp, ConfigBgpNeighbor,
+};
+
 use super::*;
 
 fn sh(args: &[&str]) -> bool {
@@ -103,47 +107,63 @@ fn addr(s: &str) -> IpAddr {
     s.parse().unwrap()
 }
 
-fn neighbor(address: &str, remote_asn: u32, password: Option<&str>) -> Neighbor {
-    Neighbor {
+fn neighbor(address: &str, remote_asn: u32, password: Option<&str>) -> ConfigBgpNeighbor {
+    ConfigBgpNeighbor {
         address: addr(address),
         remote_asn,
-        description: Some(format!("test peer AS{remote_asn}")),
-        password: password.map(|p| Password(p.into())),
-        timers: Some(Timers { keepalive: 3, hold: 9 }),
+        description: format!("test peer AS{remote_asn}"),
+        password: password.map(Into::into),
+        keepalive: 3,
+        hold_time: 9,
         bfd: false,
+        route_map_in: None,
+        route_map_out: None,
     }
 }
 
-fn permit(prefix: &str, le: u8) -> PrefixRule {
-    PrefixRule { action: Action::Permit, prefix: net(prefix), ge: None, le: Some(le) }
-}
-
-fn plain(local_asn: u32, router_id: &str, neighbors: Vec<Neighbor>, networks: &[&str]) -> BgpSettings {
+fn plain(local_asn: u32, router_id: &str, neighbors: Vec<ConfigBgpNeighbor>, networks: &[&str]) -> BgpSettings {
     BgpSettings {
-        local_asn,
-        router_id: router_id.parse().unwrap(),
-        neighbors,
-        networks: networks.iter().map(|n| net(n)).collect(),
+        bgp: ConfigBgp {
+            local_asn,
+            router_id: router_id.parse().unwrap(),
+            neighbors,
+            networks: networks.iter().map(|n| net(n)).collect(),
+            prefix_lists: vec![],
+            route_maps: vec![],
+            overlay_import: true,
+            max_learned_prefixes: 1000,
+        },
         overlay_prefixes: vec![],
-        import: Filter::default(),
-        export: Filter::default(),
-        learned_into_overlay: true,
-        max_prefixes: None,
     }
 }
 
-/// Site A: imports 10.50.0.0/16 and 10.60.0.0/16 up to /24 only, at most 3 prefixes a
-/// neighbour, and advertises its LAN 10.1.0.0/24 and another site's 10.2.0.0/24.
-fn agent_settings(password_c: &str, timers_c: Timers) -> BgpSettings {
+/// Site A: imports 10.50.0.0/16 and 10.60.0.0/16 up to /24 only (local preference 200), at most
+/// 3 prefixes a neighbour, and advertises its network 10.1.0.0/24 and another site's 10.2.0.0/24.
+fn agent_settings(password_c: &str, keepalive_c: u16, hold_c: u16) -> BgpSettings {
     let mut c = neighbor("10.201.1.2", 65050, Some(password_c));
-    c.timers = Some(timers_c);
+    (c.keepalive, c.hold_time) = (keepalive_c, hold_c);
     let mut d = neighbor("10.201.2.2", 65060, None);
     d.bfd = true;
+    for n in [&mut c, &mut d] {
+        n.route_map_in = Some("from-customers".into());
+    }
     let mut s = plain(65001, "10.201.1.1", vec![c, d], &["10.1.0.0/24"]);
     s.overlay_prefixes = vec![net("10.2.0.0/24")];
-    s.import.prefixes = vec![permit("10.50.0.0/16", 24), permit("10.60.0.0/16", 24)];
-    s.import.local_preference = Some(200);
-    s.max_prefixes = Some(3);
+    let permit = |p: &str| BgpPrefixListEntry { action: BgpAction::Permit, prefix: net(p), ge: None, le: Some(24) };
+    s.bgp.prefix_lists =
+        vec![BgpPrefixList { name: "customers".into(), entries: vec![permit("10.50.0.0/16"), permit("10.60.0.0/16")] }];
+    s.bgp.route_maps = vec![BgpRouteMap {
+        name: "from-customers".into(),
+        entries: vec![BgpRouteMapEntry {
+            action: BgpAction::Permit,
+            match_prefix_list: Some("customers".into()),
+            match_communities: vec![],
+            set_local_preference: Some(200),
+            set_med: None,
+            set_communities: vec![],
+        }],
+    }];
+    s.bgp.max_learned_prefixes = 3;
     s
 }
 
@@ -177,7 +197,6 @@ fn frr_sessions_filters_password_mismatch_maximum_prefix_and_reload() {
     }
     let tag = format!("{}", std::process::id() % 100_000);
     let mut lab = lab(&tag);
-    let normal = Timers { keepalive: 3, hold: 9 };
 
     // Arrange: C advertises 10.50.0.0/24 (and 10.99.99.0/24, which A's import filter refuses),
     // D advertises 10.60.0.0/24.
@@ -186,7 +205,7 @@ fn frr_sessions_filters_password_mismatch_maximum_prefix_and_reload() {
     a_at_d.bfd = true;
     let d = plain(65060, "10.201.2.2", vec![a_at_d], &["10.60.0.0/24"]);
     assert_eq!(lab.frr[CUSTOMER_D].apply(&d).unwrap(), Applied::Started);
-    assert_eq!(lab.frr[AGENT].apply(&agent_settings("s3cret", normal)).unwrap(), Applied::Started);
+    assert_eq!(lab.frr[AGENT].apply(&agent_settings("s3cret", 3, 9)).unwrap(), Applied::Started);
 
     // Both sessions come up; only what the import filter permits is learned, with its local
     // preference; C receives A's networks.
@@ -212,7 +231,7 @@ fn frr_sessions_filters_password_mismatch_maximum_prefix_and_reload() {
     });
     assert!(at_c.contains(&"10.1.0.0/24".to_string()), "{at_c:?}");
     assert!(!at_c.contains(&"10.60.0.0/24".to_string()), "A passed D's route on to C: {at_c:?}");
-    assert_eq!(lab.frr[AGENT].apply(&agent_settings("s3cret", normal)).unwrap(), Applied::Unchanged);
+    assert_eq!(lab.frr[AGENT].apply(&agent_settings("s3cret", 3, 9)).unwrap(), Applied::Unchanged);
     // BFD with D: bfdd was started with the others, and the BFD session comes up.
     assert!(lab.frr[AGENT].pid("bfdd").is_some());
     wait_for("the BFD session with D up", Duration::from_secs(30), || {
@@ -225,7 +244,7 @@ fn frr_sessions_filters_password_mismatch_maximum_prefix_and_reload() {
     // uptime keeps growing.
     let d_before = session(&report, "10.201.2.2");
     let since = Instant::now();
-    let changed = agent_settings("s3cret", Timers { keepalive: 4, hold: 12 });
+    let changed = agent_settings("s3cret", 4, 12);
     assert_eq!(lab.frr[AGENT].apply(&changed).unwrap(), Applied::Reloaded);
     let running = lab.frr[AGENT].vtysh("show running-config").unwrap();
     assert!(running.contains("neighbor 10.201.1.2 timers 4 12"), "{running}");
@@ -238,7 +257,7 @@ fn frr_sessions_filters_password_mismatch_maximum_prefix_and_reload() {
 
     // A password that differs from C's: the session stays down and the reader says why; D is
     // untouched.
-    lab.frr[AGENT].apply(&agent_settings("wrong", normal)).unwrap();
+    lab.frr[AGENT].apply(&agent_settings("wrong", 3, 9)).unwrap();
     let c = wait_for("a password mismatch reported for C", Duration::from_secs(60), || {
         let s = session(&lab.frr[AGENT].read().ok()?, "10.201.1.2");
         (s.problem == Some(SessionProblem::PasswordMismatch)).then_some(s)
@@ -249,7 +268,7 @@ fn frr_sessions_filters_password_mismatch_maximum_prefix_and_reload() {
     assert!(d_now.established() && d_now.connections_established == d_before.connections_established, "{d_now:?}");
 
     // The right password again: up again.
-    lab.frr[AGENT].apply(&agent_settings("s3cret", normal)).unwrap();
+    lab.frr[AGENT].apply(&agent_settings("s3cret", 3, 9)).unwrap();
     wait_for("C up again with the right password", Duration::from_secs(60), || {
         let s = session(&lab.frr[AGENT].read().ok()?, "10.201.1.2");
         (s.established() && s.problem.is_none()).then_some(())

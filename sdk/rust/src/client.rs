@@ -377,6 +377,14 @@ impl Client {
         check(resp).await.map(|_| ())
     }
 
+    /// Sends every route the site's neighbours gave it (`PUT /v1/agent/bgp/routes`): a whole
+    /// set, so a repeat changes nothing and needs no idempotency record.
+    pub async fn agent_bgp_routes(&self, report: &crate::LearnedRoutesReport) -> Result<crate::LearnedRoutesAnswer> {
+        let body = serde_json::to_vec(report).map_err(|e| Error::Decode(e.to_string()))?;
+        let resp = self.send_without_key(Method::PUT, "/v1/agent/bgp/routes", body).await?;
+        check(resp).await?.json().await.map_err(|e| Error::Decode(e.to_string()))
+    }
+
     async fn send_without_key(&self, method: Method, path: &str, body: Vec<u8>) -> Result<reqwest::Response> {
         let mut req = self.http.request(method, format!("{}{}", self.base, path)).timeout(Duration::from_secs(30));
         if let Some(token) = &self.token {
