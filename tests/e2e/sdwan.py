@@ -1309,7 +1309,8 @@ def list_namespaces():
     return [line.split()[0] for line in out.splitlines() if line.startswith(NS_PREFIX)]
 
 
-def main():
+def main(bed_class=None):
+    """Runs a scenario: this file's, or another's built on `Bed` (tests/e2e/bgp.py)."""
     global NS_PREFIX
     if len(sys.argv) > 1 and sys.argv[1] == "tcp-sink":
         return tcp_sink(int(sys.argv[2]))
@@ -1335,7 +1336,7 @@ def main():
     p.add_argument("--cut-trials", type=int, default=10)
     args = p.parse_args()
     NS_PREFIX = args.ns_prefix
-    bed = Bed(args)
+    bed = (bed_class or Bed)(args)
 
     def on_signal(signum, _frame):
         raise KeyboardInterrupt(f"signal {signum}")
