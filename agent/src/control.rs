@@ -145,6 +145,7 @@ impl<D: Dataplane> Shared<D> {
             xdp_guard,
             failovers: self.failovers.lock().unwrap_or_else(|e| e.into_inner()).clone(),
             error,
+            bgp: Some(self.bgp.status()),
         })
     }
 

@@ -7,7 +7,7 @@
 //! from traffic: an endpoint the agent learned from a roaming peer is labelled `learned`, not
 //! with its address. The series are capped per scrape ([`MAX_LINKS`] links, [`MAX_PEERS`] peers,
 //! [`MAX_PATHS`] paths, [`MAX_SHAPED_CLASSES`] shaped classes, [`MAX_POLICIES`] policies,
-//! [`MAX_POLICY_PEERS`] policy-peer pairs): a page has at most [`MAX_SERIES`] (11,094) series,
+//! [`MAX_POLICY_PEERS`] policy-peer pairs): a page has at most [`MAX_SERIES`] (11,288) series,
 //! however large the site; what a cap leaves out is counted in
 //! `patronus_agent_metrics_omitted{kind}`.
 
@@ -44,7 +44,11 @@ pub const MAX_SERIES: usize = 3 // uptime, applied revision, error
     + MAX_POLICY_PEERS * 2
     + 3 // failover events by reason
     + (1 + MAX_LINKS + 3 + 1 + 4 + 1) // the XDP guard
+    + (2 + MAX_BGP_SESSIONS * 3) // BGP: running, error; per session up, prefixes, one problem
     + 6; // omitted, by kind
+
+/// BGP sessions with series: every one, as the API allows at most 64 neighbours a site.
+const MAX_BGP_SESSIONS: usize = 64;
 
 /// The content type of the text format.
 pub const CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
@@ -63,6 +67,8 @@ pub struct Snapshot<'a> {
     pub failovers: BTreeMap<&'static str, u64>,
     /// The rejected or failed document's error is set (the report's `last_error`).
     pub error: bool,
+    /// BGP on the LAN side (the report's `bgp`).
+    pub bgp: Option<patronus_api::BgpStatus>,
 }
 
 /// One metric family: its samples are written together under one HELP and TYPE.
@@ -376,6 +382,44 @@ pub fn render(s: &Snapshot<'_>) -> String {
             .sample(&[], g.counters.passed_bytes as f64);
     }
 
+    // BGP through FRR, named by the document's neighbour addresses.
+    if let Some(b) = &s.bgp {
+        family(o, "patronus_agent_bgp_running", "gauge", "1 while FRR runs the site's BGP settings.")
+            .sample(&[], flag(b.state == patronus_api::BgpState::Running));
+        family(o, "patronus_agent_bgp_error", "gauge", "1 while the site's BGP settings could not be applied.")
+            .sample(&[], flag(b.state == patronus_api::BgpState::Error));
+        let sessions = &b.sessions[..b.sessions.len().min(MAX_BGP_SESSIONS)];
+        let mut f = family(o, "patronus_agent_bgp_session_established", "gauge", "1 while the BGP session is up.");
+        for x in sessions {
+            f.sample(&[("neighbor", &x.neighbor.to_string())], flag(x.state == "Established"));
+        }
+        let mut f = family(
+            o,
+            "patronus_agent_bgp_prefixes_received",
+            "gauge",
+            "Prefixes the neighbour sent that its import route map accepted.",
+        );
+        for x in sessions {
+            f.sample(&[("neighbor", &x.neighbor.to_string())], x.prefixes_received as f64);
+        }
+        let mut f = family(
+            o,
+            "patronus_agent_bgp_session_problem",
+            "gauge",
+            "1 for what is wrong with the session (max_prefix_exceeded, password_mismatch, not_established).",
+        );
+        for x in sessions {
+            if let Some(p) = x.problem {
+                let problem = match p {
+                    patronus_api::BgpSessionProblem::MaxPrefixExceeded => "max_prefix_exceeded",
+                    patronus_api::BgpSessionProblem::PasswordMismatch => "password_mismatch",
+                    patronus_api::BgpSessionProblem::NotEstablished => "not_established",
+                };
+                f.sample(&[("neighbor", &x.neighbor.to_string()), ("problem", problem)], 1.0);
+            }
+        }
+    }
+
     let mut f = family(
         o,
         "patronus_agent_metrics_omitted",
@@ -570,7 +614,22 @@ mod tests {
                 .collect(),
             ..Default::default()
         });
-        let s = Snapshot { document: Some(&doc), links, peers, policies, xdp_guard, ..Default::default() };
+        let bgp = Some(patronus_api::BgpStatus {
+            state: patronus_api::BgpState::Running,
+            error: None,
+            sessions: (0..70u32)
+                .map(|i| patronus_api::BgpSessionStatus {
+                    neighbor: std::net::IpAddr::from([10, 0, 0, i as u8]),
+                    remote_asn: 65000 + i,
+                    state: "Idle".into(),
+                    established_seconds: None,
+                    prefixes_received: 0,
+                    problem: Some(patronus_api::BgpSessionProblem::PasswordMismatch),
+                    detail: None,
+                })
+                .collect(),
+        });
+        let s = Snapshot { document: Some(&doc), links, peers, policies, xdp_guard, bgp, ..Default::default() };
         let started = std::time::Instant::now();
         let text = render(&s);
         let took = started.elapsed();

@@ -240,6 +240,9 @@ async fn an_agent_enrolls_applies_survives_outages_and_restarts_and_stops_when_r
         (s["health"] == "online").then_some(())
     })
     .await;
+    // The site has no BGP settings: the agent needs no FRR and says BGP is off.
+    let status = f.call("GET", &format!("/v1/sites/{}/status", f.site), None).await;
+    assert_eq!(status["report"]["bgp"], json!({"state": "off", "sessions": []}), "{status}");
 
     // A change reaches the running agent through the long poll.
     f.call("PATCH", &format!("/v1/sites/{}", f.site), Some(json!({"lan_prefixes": ["10.1.0.0/16", "10.9.0.0/16"]})))

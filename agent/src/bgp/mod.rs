@@ -1,43 +1,20 @@
-//! BGP through FRRouting (issue 18), the agent's side. Work in progress: nothing outside this
-//! module uses it yet.
+//! BGP through FRRouting (issue 18), the agent's side.
 //!
-//! Done here:
-//! - `settings.rs`: [`BgpSettings`], a plain type shaped like the issue's per-site settings (local
-//!   ASN, router id, neighbours with password, timers and BFD, networks, import and export filters
-//!   with prefix rules ge/le, communities to match and set, local preference and MED, whether
-//!   learned prefixes enter the overlay, a maximum number of prefixes). Local to the agent until
-//!   the document has a BGP section.
-//! - `render.rs`: settings to one `frr.conf` for zebra and bgpd, pure, unit-tested on the text.
-//!   Its header explains the choices (maximum-prefix tears the session down and keeps it down;
-//!   only what the site originates is exported, never one neighbour's routes to another;
-//!   per-family route-maps always attached; `no bgp network import-check`; ...).
+//! - `settings.rs`: [`BgpSettings`], the document's BGP section plus the other sites' prefixes the
+//!   site reaches over the overlay.
+//! - `render.rs`: settings to one `frr.conf` for zebra and bgpd, pure, unit-tested on the text;
+//!   its header explains the choices.
 //! - `frr.rs`: [`Frr`] starts zebra/bgpd (bfdd when a neighbour wants BFD) in the agent's network
 //!   namespace under its own FRR pathspace, applies a changed file with `frr-reload.py` (only the
 //!   difference, so unchanged sessions stay up), reads sessions and routes through vtysh, and
 //!   stops only the daemons its pid files name.
 //! - `read.rs`: FRR 8.4's JSON to [`SessionState`]s (state, uptime, prefixes accepted, the
-//!   maximum, why a session is down: maximum-prefix, a likely password mismatch from the
-//!   namespace's TCP MD5 drop counters, or FRR's last reset reason) and [`LearnedRoute`]s,
-//!   unit-tested on captured JSON (`testdata/`).
-//! - `netns_tests.rs`: the agent's FRR and a customer router's FRR in `pg-*` namespaces (root and
-//!   FRR needed; skipped, saying why, otherwise).
-//!
-//! What remains:
-//! - The document's BGP section (designed elsewhere) and filling [`BgpSettings`] from it,
-//!   including `overlay_prefixes`: the other sites' LAN prefixes this site reaches over the
-//!   overlay (static and learned), taken from the document and the path state.
-//! - Calling [`Frr::apply_or_stop`] from the control loop when the document changes (`None`, a
-//!   site without BGP, stops what the agent started and needs no FRR installed), choosing where
-//!   `frr.conf` lives (a directory the user `frr` can enter, see [`Frr`]), [`Frr::read`] on the
-//!   status interval, and the status fields: BGP off/on (or the apply error), each session's
-//!   state and problem, the learned routes.
-//! - Sending the learned prefixes that passed the import filter to the server when
-//!   `learned_into_overlay` is on (the route reader gives them; the API has no place yet).
-//! - Recovering a session FRR closed for too many prefixes (`clear bgp X` once the neighbour
-//!   sends fewer, or when the maximum is raised).
-//! - `scripts/test`: the netns test is `#[ignore]`d so the suite neither installs FRR nor waits
-//!   for it; to add it, run it there with `--ignored` (about 45 s) after
-//!   `apt_install frr frr-pythontools` (the test installs them itself when missing), as root.
+//!   maximum, why a session is down) and [`LearnedRoute`]s, unit-tested on captured JSON.
+//! - `supervisor.rs`: the task beside the control loop that applies, reads, reports and sends the
+//!   learned routes to the server.
+//! - `netns_tests.rs`: the agent's FRR and two customer routers' FRR in `pg-*` namespaces (root
+//!   and FRR needed; `#[ignore]`d so that `cargo test` neither installs FRR nor waits for it;
+//!   scripts/test runs it with `--ignored`). tests/e2e/bgp.py is the end-to-end acceptance.
 
 pub mod frr;
 pub mod read;

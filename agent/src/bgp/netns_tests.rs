@@ -186,10 +186,10 @@ fn session(report: &BgpReport, neighbor: &str) -> SessionState {
     report.sessions.iter().find(|s| s.neighbor == addr(neighbor)).cloned().unwrap()
 }
 
-// Not in the suite yet: `cargo test --workspace` as root would install FRR and add ~45 s. Run it
+// `cargo test --workspace` as root would install FRR and add ~45 s: scripts/test runs it apart,
 // with `cargo test -p patronus-agent --lib bgp::netns -- --ignored --nocapture`.
 #[test]
-#[ignore = "issue 18 work in progress: needs root and FRR; run with --ignored"]
+#[ignore = "needs root and FRR (installs it) and ~45 s; scripts/test runs it with --ignored"]
 fn frr_sessions_filters_password_mismatch_maximum_prefix_and_reload() {
     if let Some(why) = skip_reason() {
         println!("skipped: the BGP namespace test needs root, ip and FRR ({why})");
