@@ -14,8 +14,8 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::{
-    AgentStatusReport, CompiledConfig, EnrollRequest, EnrollResponse, Link, NewLink, NewSite, Page, Problem, Site,
-    SiteUpdate,
+    AgentStatusReport, CompiledConfig, EnrollRequest, EnrollResponse, LearnedRoute, LearnedRoutesAnswer,
+    LearnedRoutesReport, Link, NewLink, NewSite, Page, Problem, Site, SiteUpdate,
 };
 
 #[derive(Debug)]
@@ -375,6 +375,17 @@ impl Client {
         // A report is not a creation and the next one supersedes it: no idempotency record, no retry.
         let resp = self.send_without_key(Method::POST, "/v1/agent/status", body).await?;
         check(resp).await.map(|_| ())
+    }
+
+    /// `PUT /v1/agent/bgp/routes`: the site's whole learned table. Idempotent (the same table
+    /// twice changes nothing), so it is retried like any other request.
+    pub async fn agent_learned_routes(&self, report: &LearnedRoutesReport) -> Result<LearnedRoutesAnswer> {
+        self.call(Method::PUT, "/v1/agent/bgp/routes", Some(report), HeaderMap::new()).await.map(|t| t.value)
+    }
+
+    /// Every route a site learned over BGP, with the server's decision for each.
+    pub async fn site_learned_routes(&self, site_id: Uuid) -> Result<Vec<LearnedRoute>> {
+        self.list_all(&format!("/v1/sites/{site_id}/bgp/routes")).await
     }
 
     async fn send_without_key(&self, method: Method, path: &str, body: Vec<u8>) -> Result<reqwest::Response> {
