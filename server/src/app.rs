@@ -25,7 +25,7 @@ use crate::metrics::Metrics;
 use crate::network_cache::NetworkCache;
 use crate::ratelimit::RateLimiter;
 use crate::routes::{
-    agent, api_tokens, audit_events, auth, bgp, enrollment, health, links, path_health, peerings, platform, policies,
+    agent, api_tokens, audit_events, auth, bgp, bgp_routes, enrollment, health, links, path_health, peerings, platform, policies,
     qos_classes, sites, tenants, topology, users,
 };
 
@@ -96,6 +96,14 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(links::get, links::update, links::delete))
         .routes(routes!(topology::get, topology::put))
         .routes(routes!(bgp::get, bgp::put, bgp::delete))
+        .routes(routes!(bgp_routes::list))
+        // A site's whole BGP table can be larger than any other request.
+        .merge(
+            OpenApiRouter::new()
+                .routes(routes!(bgp_routes::report))
+                .layer(axum::extract::DefaultBodyLimit::max(bgp_routes::MAX_REPORT_BYTES))
+                .layer(axum::Extension(crate::extract::BodyLimit(bgp_routes::MAX_REPORT_BYTES))),
+        )
         .routes(routes!(peerings::list, peerings::create))
         .routes(routes!(peerings::get, peerings::update, peerings::delete))
         .routes(routes!(qos_classes::list, qos_classes::create))

@@ -6,9 +6,10 @@
 //! changed are recorded. After commit, [`ChangeOutcome::publish`] caches the new network and wakes
 //! the agents of the changed sites.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
+use ipnet::IpNet;
 use uuid::Uuid;
 
 use crate::app::AppState;
@@ -34,6 +35,9 @@ pub enum Touched {
     Policies,
     /// Something every document shows (the topology): the network is reloaded.
     AllSites,
+    /// The accepted learned prefixes of these sites, decided and stored already
+    /// ([`settle_learned`]): each site is replaced in place, as for `Site`.
+    Learned(BTreeMap<Uuid, Vec<IpNet>>),
 }
 
 pub struct ChangeOutcome {
@@ -96,9 +100,19 @@ pub async fn commit_change(
     let (network, ids) = match touched {
         Touched::Site(id) => {
             let input = db::network::load_site(tx, tenant_id, id).await?;
-            let after = before.with_site(id, input);
+            let mut after = before.with_site(id, input);
             let mut ids = before.affected_by_site(id);
             ids.extend(after.affected_by_site(id));
+            // A site's LAN prefixes, BGP settings or its deletion can move learned prefixes of
+            // any site in or out of the overlay.
+            let learned = settle_learned(tx, &after).await?;
+            after = with_learned(before, after, learned, &mut ids);
+            ids.retain(|s| after.site(*s).is_some());
+            (after, ids)
+        }
+        Touched::Learned(learned) => {
+            let mut ids = BTreeSet::new();
+            let after = with_learned(before, before.clone(), learned, &mut ids);
             ids.retain(|s| after.site(*s).is_some());
             (after, ids)
         }
@@ -123,4 +137,78 @@ pub async fn commit_change(
         db::site_configs::upsert(&mut **tx, tenant_id, revision, &changed).await?;
     }
     Ok(ChangeOutcome { tenant_id, revision, changed_sites: changed, network: Arc::new(network) })
+}
+
+/// `after` with the given sites' accepted learned prefixes; adds the documents that can show them
+/// (before and after) to `ids`.
+fn with_learned(
+    before: &Network,
+    mut after: Network,
+    learned: BTreeMap<Uuid, Vec<IpNet>>,
+    ids: &mut BTreeSet<Uuid>,
+) -> Network {
+    for (id, prefixes) in learned {
+        let Some(site) = after.site(id) else { continue };
+        let site = compiler::SiteInput { learned_prefixes: prefixes, ..site.clone() };
+        after = after.with_site(id, Some(site));
+        ids.extend(before.affected_by_site(id));
+        ids.extend(after.affected_by_site(id));
+    }
+    after
+}
+
+/// Decides every learned prefix of the tenant again ([`crate::overlay_import::decide`]) against
+/// `network`, the tenant's state after the write, and stores the decisions that changed. Returns
+/// the sites whose accepted prefixes differ from what `network` has, with their new ones.
+pub async fn settle_learned(tx: &mut Tx, network: &Network) -> Result<BTreeMap<Uuid, Vec<IpNet>>, ApiError> {
+    use crate::overlay_import::{decide, ImportSite, Learned};
+    // Learned routes exist only beside BGP settings: without any, there is nothing to decide.
+    if !network.sites.iter().any(|s| s.bgp.is_some() || !s.learned_prefixes.is_empty()) {
+        return Ok(BTreeMap::new());
+    }
+    let stored = db::learned_routes::prefixes(&mut **tx).await?;
+    let mut accepted: BTreeMap<Uuid, Vec<IpNet>> = BTreeMap::new();
+    if !stored.is_empty() {
+        let sites: Vec<ImportSite<'_>> = network
+            .sites
+            .iter()
+            .map(|s| ImportSite {
+                id: s.id,
+                name: &s.name,
+                lan_prefixes: &s.lan_prefixes,
+                networks: s.bgp.as_ref().map_or(&[][..], |b| &b.networks[..]),
+                overlay_import: s.bgp.as_ref().is_some_and(|b| b.overlay_import),
+            })
+            .collect();
+        let learned: Vec<Learned> = stored
+            .iter()
+            .map(|p| Learned { site_id: p.site_id, prefix: p.prefix, learned_at: p.learned_at })
+            .collect();
+        // Every site's overlay address carries the overlay prefix's length (and there are sites:
+        // learned routes belong to one).
+        let Some(overlay) = network.sites.first().map(|s| s.overlay_address.trunc()) else {
+            return Ok(BTreeMap::new());
+        };
+        let decisions = decide(overlay, &sites, &learned);
+        let mut changed = Vec::new();
+        for (p, d) in stored.iter().zip(&decisions) {
+            if p.decision.as_ref() != Some(d) {
+                changed.push((p.site_id, p.prefix, d));
+            }
+            if d.state == patronus_api::LearnedRouteState::Accepted {
+                accepted.entry(p.site_id).or_default().push(p.prefix);
+            }
+        }
+        db::learned_routes::set_decisions(&mut **tx, &changed).await?;
+    }
+    let mut moved = BTreeMap::new();
+    for site in &network.sites {
+        let mut now = accepted.remove(&site.id).unwrap_or_default();
+        now.sort_by_cached_key(ToString::to_string);
+        now.dedup();
+        if now != site.learned_prefixes {
+            moved.insert(site.id, now);
+        }
+    }
+    Ok(moved)
 }

@@ -15,6 +15,11 @@ use crate::pagination::PageRequest;
 /// Largest accepted request body.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
+/// A route's own body limit, when it has one (set beside its `DefaultBodyLimit`), so that a 413
+/// states the limit that applied.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyLimit(pub usize);
+
 /// A JSON body. Unlike axum's, its rejections are problem+json with a JSON Pointer to the field
 /// that failed: 400 for malformed JSON, 415 for another content type, 413 when too large, 422
 /// for a wrong type, a missing field or an unknown one.
@@ -31,9 +36,10 @@ where
         if !is_json(req.headers()) {
             return Err(ApiError::UnsupportedMediaType);
         }
+        let limit = req.extensions().get::<BodyLimit>().map_or(MAX_BODY_BYTES, |l| l.0);
         let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::PayloadTooLarge(MAX_BODY_BYTES)
+                ApiError::PayloadTooLarge(limit)
             } else {
                 ApiError::BadRequest(format!("could not read the request body: {rejection}"))
             }

@@ -18,6 +18,7 @@ pub mod metrics;
 pub mod netaddr;
 pub mod network_cache;
 pub mod openapi;
+pub mod overlay_import;
 pub mod pagination;
 pub mod pipeline;
 pub mod pubsub;

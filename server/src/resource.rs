@@ -26,6 +26,8 @@ pub enum Kind {
     EnrollmentToken,
     Agent,
     SiteBgp,
+    /// A site's BGP-learned routes, as its agent reports them.
+    LearnedRoutes,
 }
 
 impl Kind {
@@ -46,6 +48,7 @@ impl Kind {
             Kind::EnrollmentToken => "enrollment_token",
             Kind::Agent => "agent",
             Kind::SiteBgp => "site_bgp",
+            Kind::LearnedRoutes => "bgp_learned_routes",
         }
     }
 
@@ -58,6 +61,7 @@ impl Kind {
             Kind::QosClass => "QoS class",
             Kind::EnrollmentToken => "enrollment token",
             Kind::SiteBgp => "BGP settings",
+            Kind::LearnedRoutes => "learned routes",
             other => other.name(),
         }
     }

@@ -100,7 +100,7 @@ pub async fn supervise(sup: Arc<Supervisor>, client: Client, site: uuid::Uuid, c
                     let due = sent.as_ref() != Some(&routes)
                         && !refused_at.as_ref().is_some_and(|(t, r)| *r == routes && t.elapsed() < RETRY_REFUSED);
                     if due {
-                        match client.agent_bgp_routes(&routes).await {
+                        match client.agent_learned_routes(&routes).await {
                             Ok(answer) => {
                                 tracing::info!(
                                     routes = routes.routes.len(),

@@ -14,8 +14,8 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::{
-    AgentStatusReport, CompiledConfig, EnrollRequest, EnrollResponse, Link, NewLink, NewSite, Page, Problem, Site,
-    SiteUpdate,
+    AgentStatusReport, CompiledConfig, EnrollRequest, EnrollResponse, LearnedRoute, LearnedRoutesAnswer,
+    LearnedRoutesReport, Link, NewLink, NewSite, Page, Problem, Site, SiteUpdate,
 };
 
 #[derive(Debug)]
@@ -377,12 +377,15 @@ impl Client {
         check(resp).await.map(|_| ())
     }
 
-    /// Sends every route the site's neighbours gave it (`PUT /v1/agent/bgp/routes`): a whole
-    /// set, so a repeat changes nothing and needs no idempotency record.
-    pub async fn agent_bgp_routes(&self, report: &crate::LearnedRoutesReport) -> Result<crate::LearnedRoutesAnswer> {
-        let body = serde_json::to_vec(report).map_err(|e| Error::Decode(e.to_string()))?;
-        let resp = self.send_without_key(Method::PUT, "/v1/agent/bgp/routes", body).await?;
-        check(resp).await?.json().await.map_err(|e| Error::Decode(e.to_string()))
+    /// `PUT /v1/agent/bgp/routes`: the site's whole learned table. Idempotent (the same table
+    /// twice changes nothing), so it is retried like any other request.
+    pub async fn agent_learned_routes(&self, report: &LearnedRoutesReport) -> Result<LearnedRoutesAnswer> {
+        self.call(Method::PUT, "/v1/agent/bgp/routes", Some(report), HeaderMap::new()).await.map(|t| t.value)
+    }
+
+    /// Every route a site learned over BGP, with the server's decision for each.
+    pub async fn site_learned_routes(&self, site_id: Uuid) -> Result<Vec<LearnedRoute>> {
+        self.list_all(&format!("/v1/sites/{site_id}/bgp/routes")).await
     }
 
     async fn send_without_key(&self, method: Method, path: &str, body: Vec<u8>) -> Result<reqwest::Response> {

@@ -42,6 +42,9 @@ pub struct SiteInput {
     pub public_key: Option<WgKey>,
     /// The site's BGP settings, when it has some.
     pub bgp: Option<ConfigBgp>,
+    /// Prefixes the site learned over BGP that entered the overlay (`overlay_import`): other
+    /// sites route them to it, like its LAN prefixes.
+    pub learned_prefixes: Vec<IpNet>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -258,6 +261,8 @@ fn hub_indices(sites: &[Arc<SiteInput>]) -> Vec<usize> {
 /// when documents carried them as strings: a new order would change every document's hash.
 fn normalise(site: &mut SiteInput) {
     site.lan_prefixes.sort_by_cached_key(ToString::to_string);
+    site.learned_prefixes.sort_by_cached_key(ToString::to_string);
+    site.learned_prefixes.dedup();
     site.links.sort_by(|a, b| a.name.cmp(&b.name));
     if let Some(bgp) = &mut site.bgp {
         bgp.neighbors.sort_by_key(|n| n.address);
@@ -270,11 +275,14 @@ fn normalise(site: &mut SiteInput) {
 /// The peer entry others get for `site`, or `None` while it has no agent.
 fn peer_entry(site: &SiteInput, keepalive: u16) -> Option<ConfigPeer> {
     let public_key = site.public_key?;
-    let mut allowed_ips = Vec::with_capacity(site.lan_prefixes.len() + 1);
+    let mut allowed_ips = Vec::with_capacity(site.lan_prefixes.len() + site.learned_prefixes.len() + 1);
     allowed_ips.push(IpNet::from(site.overlay_address.addr()));
     allowed_ips.extend(site.lan_prefixes.iter().copied());
-    // In the order of their text, as in `normalise`.
+    allowed_ips.extend(site.learned_prefixes.iter().copied());
+    // In the order of their text, as in `normalise`. A learned prefix equal to a LAN prefix (a
+    // site may learn its own) is listed once.
     allowed_ips.sort_by_cached_key(ToString::to_string);
+    allowed_ips.dedup();
     let mut endpoints: Vec<_> = site
         .links
         .iter()

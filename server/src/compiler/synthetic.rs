@@ -34,6 +34,7 @@ pub fn site(i: u32, role: SiteRole, enrolled: bool) -> SiteInput {
             WgKey::from_bytes(key)
         }),
         bgp: None,
+        learned_prefixes: Vec::new(),
     }
 }
 

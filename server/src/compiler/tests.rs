@@ -54,6 +54,7 @@ fn site(n: u128, role: SiteRole, key: bool) -> SiteInput {
         ],
         public_key: key.then(|| self::key(n as u8)),
         bgp: None,
+        learned_prefixes: Vec::new(),
     }
 }
 

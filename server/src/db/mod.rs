@@ -8,6 +8,7 @@ pub mod audit;
 pub mod bgp;
 pub mod enrollment_tokens;
 pub mod idempotency;
+pub mod learned_routes;
 pub mod links;
 pub mod network;
 pub mod path_health;
@@ -119,6 +120,9 @@ pub const UNIQUE_CONSTRAINTS: &[(&str, &str, &str)] = &[
     ("site_prefixes_pkey", "/lan_prefixes", "a LAN prefix is listed twice"),
     // Written with an upsert under the tenant's lock; listed so that a future write path maps it.
     ("site_bgp_pkey", "/site_id", "the BGP settings were created by a concurrent write; retry"),
+    ("bgp_learned_routes_pkey", "/routes", "a generated id collided; retry"),
+    // Reports are checked for duplicates and written with an upsert; listed for a future path.
+    ("bgp_learned_routes_site_id_prefix_neighbor_key", "/routes", "a route is reported twice"),
 ];
 
 /// A write that broke a unique constraint, said in terms of the request's fields.

@@ -8,7 +8,7 @@ use patronus_api::{IpNet, WgKey};
 use uuid::Uuid;
 
 use crate::compiler::{Network, PolicyInput, SiteInput};
-use crate::db::{agents, bgp, peerings, policies, qos_classes, sites, topology};
+use crate::db::{agents, bgp, learned_routes, peerings, policies, qos_classes, sites, topology};
 
 pub async fn load(conn: &mut sqlx::PgConnection, tenant_id: Uuid) -> Result<Network, sqlx::Error> {
     let topo = topology::get(&mut *conn, tenant_id).await?;
@@ -19,12 +19,14 @@ pub async fn load(conn: &mut sqlx::PgConnection, tenant_id: Uuid) -> Result<Netw
     let mut keys: HashMap<Uuid, WgKey> = agents::public_keys(&mut *conn).await?.into_iter().collect();
     let mut bgps: HashMap<Uuid, patronus_api::ConfigBgp> =
         bgp::all(&mut *conn).await?.into_iter().map(|b| (b.site_id, b.to_config())).collect();
+    let mut learned = if bgps.is_empty() { HashMap::new() } else { learned_routes::accepted(&mut *conn).await? };
     let site_inputs = site_rows
         .into_iter()
         .map(|s| {
             let key = keys.remove(&s.id);
             let bgp = bgps.remove(&s.id);
-            site_input(s, prefix_len, key, bgp)
+            let learned = learned.remove(&s.id).unwrap_or_default();
+            site_input(s, prefix_len, key, bgp, learned)
         })
         .collect::<Result<Vec<_>, _>>()?;
     let pairs = peerings::all_pairs(&mut *conn).await?;
@@ -50,6 +52,7 @@ fn site_input(
     prefix_len: u8,
     public_key: Option<WgKey>,
     bgp: Option<patronus_api::ConfigBgp>,
+    learned_prefixes: Vec<IpNet>,
 ) -> Result<SiteInput, sqlx::Error> {
     let links = s.links.0.iter().map(|l| l.to_config()).collect();
     let overlay_address = s
@@ -66,6 +69,7 @@ fn site_input(
         links,
         public_key,
         bgp,
+        learned_prefixes,
         name: s.name,
         labels: s.labels.0,
         lan_prefixes: s.lan_prefixes.0,
@@ -84,5 +88,7 @@ pub async fn load_site(
     let prefix_len = topology::get(&mut *conn, tenant_id).await?.overlay().prefix_len();
     let key = agents::by_site(&mut *conn, id).await?.map(|a| a.public_key);
     let bgp = bgp::get(&mut *conn, id).await?.map(|b| b.to_config());
-    site_input(row, prefix_len, key, bgp).map(Some)
+    // Learned routes exist only beside BGP settings (they are deleted with them).
+    let learned = if bgp.is_some() { learned_routes::accepted_of_site(&mut *conn, id).await? } else { Vec::new() };
+    site_input(row, prefix_len, key, bgp, learned).map(Some)
 }

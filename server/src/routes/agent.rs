@@ -260,8 +260,29 @@ pub fn health_of(report: &AgentStatusReport, desired_hash: Option<&str>) -> (Sit
                 report.applied_revision.map_or_else(|| "?".to_string(), |r| r.to_string())
             )),
         ),
-        _ => (SiteHealth::Online, None),
+        _ => match bgp_problem(report.bgp.as_ref()) {
+            Some(reason) => (SiteHealth::Degraded, Some(reason)),
+            None => (SiteHealth::Online, None),
+        },
     }
+}
+
+/// What is wrong with the site's BGP, for the site's health: FRR not running the settings, or a
+/// session with a problem (the first by neighbour address).
+fn bgp_problem(bgp: Option<&patronus_api::BgpStatus>) -> Option<String> {
+    use patronus_api::{BgpSessionProblem, BgpState};
+    let bgp = bgp?;
+    if bgp.state == BgpState::Error {
+        return Some(format!("BGP is not running: {}", bgp.error.as_deref().unwrap_or("the agent gave no reason")));
+    }
+    let session = bgp.sessions.iter().filter(|s| s.problem.is_some()).min_by_key(|s| s.neighbor)?;
+    let problem = match session.problem? {
+        BgpSessionProblem::MaxPrefixExceeded => "sent more prefixes than max_learned_prefixes; session closed",
+        BgpSessionProblem::PasswordMismatch => "TCP MD5 signatures do not verify (password mismatch)",
+        BgpSessionProblem::NotEstablished => "session not established",
+    };
+    let detail = session.detail.as_deref().map(|d| format!(": {d}")).unwrap_or_default();
+    Some(format!("BGP neighbour {}: {problem}{detail}", session.neighbor))
 }
 
 #[utoipa::path(post, path = "/v1/agent/status", tag = "agent", request_body = AgentStatusReport,
@@ -364,6 +385,22 @@ pub async fn status(
         }
         if guard.peers.len() > 20_000 {
             errors.add("/xdp_guard/peers", "at most 20000 peers");
+        }
+    }
+    if let Some(bgp) = &report.bgp {
+        if let Some(e) = &bgp.error {
+            validate::text(&mut errors, "/bgp/error", e, 2000);
+        }
+        if bgp.sessions.len() > 64 {
+            errors.add("/bgp/sessions", "at most 64 sessions");
+        }
+        for (i, s) in bgp.sessions.iter().enumerate() {
+            if s.state.is_empty() || s.state.len() > 32 || !s.state.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                errors.add(&format!("/bgp/sessions/{i}/state"), "must be FRR's word for the state, e.g. Established");
+            }
+            if let Some(d) = &s.detail {
+                validate::text(&mut errors, &format!("/bgp/sessions/{i}/detail"), d, 2000);
+            }
         }
     }
     errors.check()?;

@@ -199,7 +199,7 @@ fn filter_name(errors: &mut Errors, pointer: &str, name: &str) {
 }
 
 /// A community as FRR reads it in a route map: `AA:NN` (each 0–65535) or a well-known name.
-fn community(errors: &mut Errors, pointer: &str, value: &str) {
+pub(crate) fn community(errors: &mut Errors, pointer: &str, value: &str) {
     if matches!(value, "no-export" | "no-advertise" | "local-AS") {
         return;
     }

@@ -6,6 +6,7 @@ pub mod api_tokens;
 pub mod audit_events;
 pub mod auth;
 pub mod bgp;
+pub mod bgp_routes;
 pub mod enrollment;
 pub mod health;
 pub mod links;

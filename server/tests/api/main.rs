@@ -8,6 +8,7 @@ mod api_tokens;
 mod audit;
 mod auth;
 mod bgp;
+mod bgp_routes;
 mod common;
 mod constraints;
 mod conventions;
