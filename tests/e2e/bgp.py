@@ -18,6 +18,7 @@ Each customer router is its own FRR instance (`-N`, one per namespace); each age
 - ra advertises 10.50.0.0/24 (ah is in it): B's host reaches ah through the overlay. ra withdraws
   it: B loses the route. Both times are measured, several cycles (issue's target: < 5 s each).
 - rb learns A's LAN prefixes (static and learned) from B with B's export community.
+- ra announces a piece of B's LAN: the API lists it refused, naming B, and A does not install it.
 - rx sends more prefixes than A's maximum: A's status says so, none of rx's routes enter the
   overlay, and B still reaches ah.
 - A password that differs from rb's keeps B's session down and B's status says why; the right one
@@ -298,6 +299,27 @@ class BgpBed(sdwan.Bed):
             return f"192.168.1.0/24 (static) and {PREFIX} (learned) at rb with {COMMUNITY}, {took:.1f} s"
 
         self.check("B's customer router learns A's LAN prefixes over BGP with B's export community", community_at_rb)
+
+        def collision_refused():
+            piece = "192.168.2.128/25"  # inside B's static LAN prefix
+            self.customer_networks("ra", add=[piece])
+
+            def refused():
+                r = next((r for r in self.learned("a") if r["prefix"] == piece), None)
+                return r if r and r["state"] == "refused" else None
+            wait_for(f"the API to list {piece} refused at A", 30, refused, interval=0.2)
+            r = refused()
+            if r.get("conflicting_site_id") != self.sites["b"]["id"]:
+                raise Failed(f"the refusal does not name site B: {r}")
+            a_route = (sh(*in_ns("a", "ip", "-4", "route", "show", piece), capture=True, check=False) or "").strip()
+            if a_route:
+                raise Failed(f"A's kernel routes {piece} to the customer router: {a_route}")
+            if not ping("ah", "192.168.2.2", count=3):
+                raise Failed("ah no longer reaches B's host")
+            self.customer_networks("ra", remove=[piece])
+            return f"refused ({r.get('reason')}); not installed at A; ah still reaches B's host"
+
+        self.check("a learned prefix inside another site's LAN is refused, reported and not installed", collision_refused)
 
         def too_many_prefixes():
             flood = [f"10.51.{i}.0/24" for i in range(MAX_LEARNED + 2)]

@@ -134,6 +134,7 @@ fn plain(local_asn: u32, router_id: &str, neighbors: Vec<ConfigBgpNeighbor>, net
             max_learned_prefixes: 1000,
         },
         overlay_prefixes: vec![],
+        overlay_network: None,
     }
 }
 
@@ -150,8 +151,14 @@ fn agent_settings(password_c: &str, keepalive_c: u16, hold_c: u16) -> BgpSetting
     let mut s = plain(65001, "10.201.1.1", vec![c, d], &["10.1.0.0/24"]);
     s.overlay_prefixes = vec![net("10.2.0.0/24")];
     let permit = |p: &str| BgpPrefixListEntry { action: BgpAction::Permit, prefix: net(p), ge: None, le: Some(24) };
-    s.bgp.prefix_lists =
-        vec![BgpPrefixList { name: "customers".into(), entries: vec![permit("10.50.0.0/16"), permit("10.60.0.0/16")] }];
+    s.bgp.prefix_lists = vec![BgpPrefixList {
+        name: "customers".into(),
+        entries: vec![permit("10.50.0.0/16"), permit("10.60.0.0/16"), {
+            let mut e = permit("10.2.0.0/16");
+            e.le = Some(25);
+            e
+        }],
+    }];
     s.bgp.route_maps = vec![BgpRouteMap {
         name: "from-customers".into(),
         entries: vec![BgpRouteMapEntry {
@@ -203,7 +210,7 @@ fn frr_sessions_filters_password_mismatch_maximum_prefix_and_reload() {
     assert_eq!(lab.frr[CUSTOMER_C].apply(&customer_c(&["10.50.0.0/24", "10.99.99.0/24"])).unwrap(), Applied::Started);
     let mut a_at_d = neighbor("10.201.2.1", 65001, None);
     a_at_d.bfd = true;
-    let d = plain(65060, "10.201.2.2", vec![a_at_d], &["10.60.0.0/24"]);
+    let d = plain(65060, "10.201.2.2", vec![a_at_d.clone()], &["10.60.0.0/24"]);
     assert_eq!(lab.frr[CUSTOMER_D].apply(&d).unwrap(), Applied::Started);
     assert_eq!(lab.frr[AGENT].apply(&agent_settings("s3cret", 3, 9)).unwrap(), Applied::Started);
 
@@ -300,5 +307,27 @@ fn frr_sessions_filters_password_mismatch_maximum_prefix_and_reload() {
     let c_later = session(&lab.frr[AGENT].read().unwrap(), "10.201.1.2");
     assert!(!c_later.established(), "stays down: {c_later:?}");
     assert!(session(&lab.frr[AGENT].read().unwrap(), "10.201.2.2").established());
+
+    // D also announces a piece of 10.2.0.0/24, which A reaches over the overlay: A learns it (and
+    // would report it, for the server to refuse), but zebra does not install it, while D's
+    // 10.60.0.0/24 is in the kernel.
+    let mut d = plain(65060, "10.201.2.2", vec![a_at_d.clone()], &["10.60.0.0/24", "10.2.0.128/25"]);
+    d.bgp.neighbors[0].bfd = true;
+    assert_eq!(lab.frr[CUSTOMER_D].apply(&d).unwrap(), Applied::Reloaded);
+    wait_for("A to learn 10.2.0.128/25 from D", Duration::from_secs(30), || {
+        let r = lab.frr[AGENT].read().ok()?;
+        r.learned.iter().any(|r| r.prefix == net("10.2.0.128/25")).then_some(())
+    });
+    let kernel = |prefix: &str| {
+        let out = Command::new("ip").args(["-n", &lab.ns[AGENT], "-4", "route", "show", prefix]).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    let installed = wait_for("D's 10.60.0.0/24 in A's kernel", Duration::from_secs(10), || {
+        let r = kernel("10.60.0.0/24");
+        (!r.is_empty()).then_some(r)
+    });
+    assert!(installed.contains("via 10.201.2.2"), "{installed}");
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(kernel("10.2.0.128/25"), "", "zebra installed a route inside what the overlay reaches");
     lab.frr.iter().for_each(Frr::stop);
 }

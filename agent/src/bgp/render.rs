@@ -28,6 +28,11 @@
 //!   is rendered `deny any` in that family, so matching it matches nothing, as the API says.
 //! - A route-map entry's `match_communities` is one standard community-list with all of them in
 //!   one line: FRR's standard lists match a route carrying all the communities of a line.
+//! - Routes that overlap what the site reaches over the overlay (another site's prefix, equal or
+//!   more specific, or the overlay prefix) stay in BGP's table, so the agent reports them and the
+//!   server refuses them where operators see it, but zebra never installs them
+//!   (`ip protocol bgp route-map PATRONUS-INSTALL-..`): a customer router announcing a piece of
+//!   another site's LAN cannot pull this site's traffic for it away from the overlay.
 //! - Communities are rendered as FRR prints them (`AA:NN` without leading zeros), descriptions on
 //!   one line (the API allows tabs and newlines; a newline here would be a new command).
 //! - `no bgp network import-check`: the agent decides what it reaches (its own LANs, other sites
@@ -174,6 +179,7 @@ pub fn render(s: &BgpSettings) -> Result<String, RenderError> {
         );
         let _ = writeln!(o, "route-map {} permit 10\nexit\n!", map_name(None, Direction::Out, family));
     }
+    render_install_guard(&mut o, s);
     let _ = writeln!(o, "router bgp {}", b.local_asn);
     let _ = writeln!(o, " bgp router-id {}", b.router_id);
     o.push_str(" no bgp default ipv4-unicast\n no bgp network import-check\n");
@@ -355,6 +361,31 @@ fn render_route_map(o: &mut String, map: &BgpRouteMap, dir: Direction) {
     }
 }
 
+/// `PATRONUS-OVERLAY-V4/V6`: what the site reaches over the overlay, and anything inside it;
+/// zebra installs no BGP route that matches.
+fn render_install_guard(o: &mut String, s: &BgpSettings) {
+    let mut protected: Vec<&IpNet> = s.overlay_prefixes.iter().chain(&s.overlay_network).collect();
+    protected.sort_by_key(|p| (p.addr(), p.prefix_len()));
+    protected.dedup();
+    for family in [Family::V4, Family::V6] {
+        let list = format!("PATRONUS-OVERLAY-{}", family.suffix());
+        let mine: Vec<&&IpNet> = protected.iter().filter(|p| Family::of(p) == family).collect();
+        if mine.is_empty() {
+            let _ = writeln!(o, "{} prefix-list {list} seq 5 deny any", family.ip());
+        }
+        for (i, p) in mine.iter().enumerate() {
+            // `le` must exceed the length: a host prefix is its own range.
+            let range =
+                if p.prefix_len() < family.max_len() { format!(" le {}", family.max_len()) } else { String::new() };
+            let _ = writeln!(o, "{} prefix-list {list} seq {} permit {p}{range}", family.ip(), (i + 1) * 5);
+        }
+        let map = format!("PATRONUS-INSTALL-{}", family.suffix());
+        let _ = writeln!(o, "route-map {map} deny 5\n match {} address prefix-list {list}\nexit\n!", family.ip());
+        let _ = writeln!(o, "route-map {map} permit 10\nexit\n!");
+        let _ = writeln!(o, "{} protocol bgp route-map {map}\n!", family.ip());
+    }
+}
+
 /// A description on one line of at most 80 characters: FRR reads the rest of the line.
 fn one_line(d: &str) -> String {
     let words: Vec<&str> = d.split(|c: char| c.is_whitespace() || c.is_control()).filter(|w| !w.is_empty()).collect();
@@ -441,6 +472,7 @@ mod tests {
                 max_learned_prefixes: 1000,
             },
             overlay_prefixes: vec![],
+            overlay_network: None,
         }
     }
 
@@ -469,6 +501,14 @@ mod tests {
              route-map PATRONUS-IMPORT-V6 permit 10\nexit\n!\n\
              route-map PATRONUS-EXPORT-V6 deny 1\n match as-path PATRONUS-LEARNED\nexit\n!\n\
              route-map PATRONUS-EXPORT-V6 permit 10\nexit\n!\n\
+             ip prefix-list PATRONUS-OVERLAY-V4 seq 5 deny any\n\
+             route-map PATRONUS-INSTALL-V4 deny 5\n match ip address prefix-list PATRONUS-OVERLAY-V4\nexit\n!\n\
+             route-map PATRONUS-INSTALL-V4 permit 10\nexit\n!\n\
+             ip protocol bgp route-map PATRONUS-INSTALL-V4\n!\n\
+             ipv6 prefix-list PATRONUS-OVERLAY-V6 seq 5 deny any\n\
+             route-map PATRONUS-INSTALL-V6 deny 5\n match ipv6 address prefix-list PATRONUS-OVERLAY-V6\nexit\n!\n\
+             route-map PATRONUS-INSTALL-V6 permit 10\nexit\n!\n\
+             ipv6 protocol bgp route-map PATRONUS-INSTALL-V6\n!\n\
              router bgp 65001\n bgp router-id 10.0.0.1\n no bgp default ipv4-unicast\n no bgp network import-check\n\
              \x20neighbor 192.0.2.2 remote-as 65050\n neighbor 192.0.2.2 timers 60 180\n neighbor 192.0.2.2 timers connect 10\n\
              \x20!\n address-family ipv4 unicast\n\
@@ -582,6 +622,22 @@ mod tests {
         assert!(text.contains(" address-family ipv4 unicast\n  network 10.1.0.0/24\n  network 10.2.0.0/24\n  neighbor 192.0.2.2 activate\n"), "{text}");
         assert!(text.contains(" address-family ipv6 unicast\n  network 2001:db8:1::/48\n  neighbor 2001:db8::2 activate\n  neighbor 2001:db8::2 route-map PATRONUS-IMPORT-V6 in\n"), "{text}");
         assert_eq!(text.matches("network 10.1.0.0/24").count(), 1, "listed once");
+    }
+
+    #[test]
+    fn zebra_installs_no_route_inside_what_the_overlay_reaches() {
+        let mut s = settings();
+        s.overlay_prefixes = vec!["10.2.0.0/24".parse().unwrap(), "10.9.9.9/32".parse().unwrap()];
+        s.overlay_network = Some("100.64.0.0/16".parse().unwrap());
+        let text = render(&s).unwrap();
+        let guard = "ip prefix-list PATRONUS-OVERLAY-V4 seq 5 permit 10.2.0.0/24 le 32\n\
+            ip prefix-list PATRONUS-OVERLAY-V4 seq 10 permit 10.9.9.9/32\n\
+            ip prefix-list PATRONUS-OVERLAY-V4 seq 15 permit 100.64.0.0/16 le 32\n\
+            route-map PATRONUS-INSTALL-V4 deny 5\n match ip address prefix-list PATRONUS-OVERLAY-V4\nexit\n!\n\
+            route-map PATRONUS-INSTALL-V4 permit 10\nexit\n!\n\
+            ip protocol bgp route-map PATRONUS-INSTALL-V4\n";
+        assert!(text.contains(guard), "{text}");
+        assert!(!text.contains("network 100.64.0.0/16"), "the overlay prefix is not advertised:\n{text}");
     }
 
     #[test]

@@ -12,6 +12,8 @@ pub struct BgpSettings {
     /// it advertises to its neighbours as their export route maps allow: every peer's allowed
     /// IPs except the overlay addresses, sorted and without duplicates.
     pub overlay_prefixes: Vec<IpNet>,
+    /// The tenant's overlay prefix (the sites' overlay addresses).
+    pub overlay_network: Option<IpNet>,
 }
 
 impl BgpSettings {
@@ -23,6 +25,6 @@ impl BgpSettings {
             doc.peers.iter().flat_map(|p| p.allowed_ips.iter().copied()).filter(|p| !overlay.contains(p)).collect();
         overlay_prefixes.sort_by_key(|p| (p.addr(), p.prefix_len()));
         overlay_prefixes.dedup();
-        Some(BgpSettings { bgp, overlay_prefixes })
+        Some(BgpSettings { bgp, overlay_prefixes, overlay_network: Some(overlay) })
     }
 }
