@@ -54,9 +54,11 @@ const MAX_AS_PATH: usize = 1000;
     responses(
         (status = 200, description = "Stored and decided: how many of the reported routes are in the overlay", body = LearnedRoutesAnswer),
         (status = 409, description = "The site has no BGP settings", body = patronus_api::Problem,
+            content_type = "application/problem+json"),
+        (status = 413, description = "The body exceeds 16 MiB", body = patronus_api::Problem,
             content_type = "application/problem+json")),
     security(("agent_auth" = [])))]
-pub async fn report(
+pub async fn report_routes(
     State(app): State<AppState>,
     caller: AgentCaller,
     headers: HeaderMap,
@@ -262,7 +264,7 @@ pub struct RouteListQuery {
     responses((status = 200, description = "A page of the routes the site's agent learned, in the order they were \
         first reported, each with the server's decision", body = Page<LearnedRoute>)),
     security(("tenant_auth" = [])))]
-pub async fn list(
+pub async fn list_routes(
     cx: Tenant,
     Path(site_id): Path<Uuid>,
     Query(q): Query<RouteListQuery>,
