@@ -157,6 +157,28 @@ pub async fn replace(
     Ok(())
 }
 
+/// Drops the routes the site's new BGP settings would not accept: those of neighbours it no
+/// longer has, and all of a neighbour's when they are more than its new maximum (its session
+/// closes at the limit, and a partial table is never kept).
+pub async fn prune_to_settings(
+    ex: impl PgExecutor<'_>,
+    site_id: Uuid,
+    neighbors: &[std::net::IpAddr],
+    max_per_neighbor: i32,
+) -> Result<(), sqlx::Error> {
+    let neighbors: Vec<String> = neighbors.iter().map(ToString::to_string).collect();
+    sqlx::query(
+        "DELETE FROM bgp_learned_routes WHERE site_id = $1 AND (NOT (neighbor = ANY($2::inet[])) OR neighbor IN ( \
+           SELECT neighbor FROM bgp_learned_routes WHERE site_id = $1 GROUP BY neighbor HAVING count(*) > $3))",
+    )
+    .bind(site_id)
+    .bind(&neighbors)
+    .bind(i64::from(max_per_neighbor))
+    .execute(ex)
+    .await?;
+    Ok(())
+}
+
 /// One (site, prefix) of the tenant's learned routes: when it was first learned (by any
 /// neighbour) and the decision its rows carry (`None` when they disagree, as right after a new
 /// neighbour reported it).

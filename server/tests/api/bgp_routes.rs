@@ -230,6 +230,24 @@ async fn without_overlay_import_routes_are_kept_but_not_used_and_deleting_bgp_wi
     assert_eq!(m.states(0).await, [(s("192.168.10.0/24"), s("accepted"), None)]);
     assert_eq!(m.allowed(2, 0).await, ["10.1.0.0/16", "100.64.0.1/32", "192.168.10.0/24"]);
 
+    // A neighbour removed from the settings, or a maximum lowered below what a neighbour sent,
+    // withdraws that neighbour's routes at once.
+    m.bgp(0, json!({"neighbors": [{"address": "10.1.0.2", "remote_asn": 65010}, {"address": "10.1.0.3", "remote_asn": 65011}]}))
+        .await
+        .expect(StatusCode::OK);
+    let routes = json!({"routes": [{"prefix": "192.168.20.0/24", "neighbor": "10.1.0.3"},
+        {"prefix": "192.168.21.0/24", "neighbor": "10.1.0.3"}, {"prefix": "192.168.10.0/24", "neighbor": "10.1.0.2"}]});
+    assert_eq!(m.report_raw(0, routes).await.body, answer(3, 0, 0));
+    m.bgp(0, json!({"max_learned_prefixes": 1, "neighbors": [{"address": "10.1.0.2", "remote_asn": 65010}, {"address": "10.1.0.3", "remote_asn": 65011}]}))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(m.states(0).await, [(s("192.168.10.0/24"), s("accepted"), None)]);
+    m.bgp(0, json!({"neighbors": [{"address": "10.1.0.3", "remote_asn": 65011}]})).await.expect(StatusCode::OK);
+    assert_eq!(m.states(0).await, []);
+    assert_eq!(m.allowed(2, 0).await, ["10.1.0.0/16", "100.64.0.1/32"]);
+    m.bgp(0, json!({})).await.expect(StatusCode::OK);
+    assert_eq!(m.report(0, &["192.168.10.0/24"]).await.body, answer(1, 0, 0));
+
     // BGP turned off at a: its routes are gone with its settings, and from the documents.
     let path = format!("/v1/sites/{}/bgp", m.ids[0]);
     m.app.delete(&path).token(&m.t.operator).send().await.expect(StatusCode::NO_CONTENT);
