@@ -25,8 +25,8 @@ use crate::metrics::Metrics;
 use crate::network_cache::NetworkCache;
 use crate::ratelimit::RateLimiter;
 use crate::routes::{
-    agent, api_tokens, audit_events, auth, bgp, bgp_routes, enrollment, health, links, path_health, peerings, platform, policies,
-    qos_classes, sites, tenants, topology, users,
+    agent, api_tokens, audit_events, auth, bgp, bgp_routes, enrollment, health, links, path_health, peerings, platform,
+    policies, qos_classes, sites, tenants, topology, users,
 };
 
 pub struct Settings {

@@ -180,10 +180,8 @@ pub async fn settle_learned(tx: &mut Tx, network: &Network) -> Result<BTreeMap<U
                 overlay_import: s.bgp.as_ref().is_some_and(|b| b.overlay_import),
             })
             .collect();
-        let learned: Vec<Learned> = stored
-            .iter()
-            .map(|p| Learned { site_id: p.site_id, prefix: p.prefix, learned_at: p.learned_at })
-            .collect();
+        let learned: Vec<Learned> =
+            stored.iter().map(|p| Learned { site_id: p.site_id, prefix: p.prefix, learned_at: p.learned_at }).collect();
         // Every site's overlay address carries the overlay prefix's length (and there are sites:
         // learned routes belong to one).
         let Some(overlay) = network.sites.first().map(|s| s.overlay_address.trunc()) else {

@@ -140,14 +140,19 @@ impl PrefixIndex {
     fn first_overlap(&self, p: &IpNet, except: Uuid) -> Option<(IpNet, (Uuid, Origin))> {
         let supernets = (0..p.prefix_len()).filter_map(|len| IpNet::new(p.network(), len).ok().map(|n| n.trunc()));
         for s in supernets {
-            if let Some(found) = self.0.get(&key(&s, s.prefix_len())).and_then(|v| v.iter().find(|(_, o)| o.0 != except))
+            if let Some(found) =
+                self.0.get(&key(&s, s.prefix_len())).and_then(|v| v.iter().find(|(_, o)| o.0 != except))
             {
                 return Some(*found);
             }
         }
         let (family, first, _) = key(p, 0);
         let (_, last, _) = key(&IpNet::from(p.broadcast()), 0);
-        self.0.range((family, first, 0)..=(family, last, u8::MAX)).flat_map(|(_, v)| v).find(|(_, o)| o.0 != except).copied()
+        self.0
+            .range((family, first, 0)..=(family, last, u8::MAX))
+            .flat_map(|(_, v)| v)
+            .find(|(_, o)| o.0 != except)
+            .copied()
     }
 }
 
@@ -222,12 +227,12 @@ mod tests {
         let mut f = Fixture::new(2);
         f.networks[1] = vec![net("172.16.0.0/12")];
         let routes = [
-            learned(1, "100.64.3.0/24", 0),  // inside the overlay
-            learned(1, "0.0.0.0/0", 0),      // contains the overlay (a default route)
-            learned(1, "10.2.5.0/24", 0),    // inside b's LAN
-            learned(1, "10.0.0.0/8", 0),     // contains b's LAN (and a's own)
-            learned(1, "172.16.4.0/22", 0),  // inside b's advertised network
-            learned(1, "10.1.7.0/24", 0),    // inside a's own LAN: redundant, accepted
+            learned(1, "100.64.3.0/24", 0), // inside the overlay
+            learned(1, "0.0.0.0/0", 0),     // contains the overlay (a default route)
+            learned(1, "10.2.5.0/24", 0),   // inside b's LAN
+            learned(1, "10.0.0.0/8", 0),    // contains b's LAN (and a's own)
+            learned(1, "172.16.4.0/22", 0), // inside b's advertised network
+            learned(1, "10.1.7.0/24", 0),   // inside a's own LAN: redundant, accepted
         ];
         let d = f.decide(&routes);
         assert_eq!(states(&d), [Refused, Refused, Refused, Refused, Refused, Accepted]);
@@ -243,7 +248,8 @@ mod tests {
     fn the_site_that_learned_first_keeps_it_and_the_other_takes_over_when_it_withdraws() {
         let f = Fixture::new(3);
         // c learned it first, b later; a learned a more specific one at the same time as c.
-        let routes = [learned(2, "192.168.0.0/16", 10), learned(3, "192.168.0.0/16", 5), learned(1, "192.168.9.0/24", 5)];
+        let routes =
+            [learned(2, "192.168.0.0/16", 10), learned(3, "192.168.0.0/16", 5), learned(1, "192.168.9.0/24", 5)];
         let d = f.decide(&routes);
         // Same time: a (lower id) goes first, so c's covering prefix is refused, and b's too.
         assert_eq!(states(&d), [Refused, Refused, Accepted]);
@@ -264,10 +270,10 @@ mod tests {
         f.import[0] = false;
         let routes = [
             learned(1, "192.168.0.0/16", 0),
-            learned(2, "10.1.0.0/16", 1),     // a's LAN: refused
-            learned(2, "192.168.0.0/16", 2),  // a has it but does not import it
-            learned(2, "192.168.1.0/24", 3),  // inside b's own accepted learned prefix
-            learned(1, "10.1.0.0/16", 4),     // a's own LAN, but a does not import
+            learned(2, "10.1.0.0/16", 1),    // a's LAN: refused
+            learned(2, "192.168.0.0/16", 2), // a has it but does not import it
+            learned(2, "192.168.1.0/24", 3), // inside b's own accepted learned prefix
+            learned(1, "10.1.0.0/16", 4),    // a's own LAN, but a does not import
         ];
         assert_eq!(states(&f.decide(&routes)), [NotImported, Refused, Accepted, Accepted, NotImported]);
     }
@@ -275,8 +281,7 @@ mod tests {
     #[test]
     fn the_outcome_does_not_depend_on_the_order_of_the_input() {
         let f = Fixture::new(3);
-        let routes =
-            vec![learned(3, "192.168.0.0/16", 1), learned(2, "192.168.0.0/24", 1), learned(1, "fd00::/48", 0)];
+        let routes = vec![learned(3, "192.168.0.0/16", 1), learned(2, "192.168.0.0/24", 1), learned(1, "fd00::/48", 0)];
         let forward = f.decide(&routes);
         let mut reversed = routes.clone();
         reversed.reverse();

@@ -271,9 +271,10 @@ pub async fn list_routes(
     page: PageRequest,
 ) -> ApiResult<axum::Json<Page<LearnedRoute>>> {
     let mut errors = Errors::new();
-    let neighbor = q.neighbor.as_deref().and_then(|n| {
-        n.parse::<IpAddr>().map_err(|_| errors.add("/query/neighbor", "must be an IP address")).ok()
-    });
+    let neighbor = q
+        .neighbor
+        .as_deref()
+        .and_then(|n| n.parse::<IpAddr>().map_err(|_| errors.add("/query/neighbor", "must be an IP address")).ok());
     let prefix = q.prefix.as_deref().and_then(|p| match p.parse::<ipnet::IpNet>() {
         Ok(net) => netaddr::prefix(&mut errors, "/query/prefix", net),
         Err(_) => {
@@ -319,17 +320,25 @@ mod tests {
         let mut bad = route("10.9.0.0/16", "10.1.0.2");
         bad.as_path = "65010 x".into();
         bad.communities = vec!["65010:1".into(), "70000:1".into()];
-        let routes = vec![route("10.9.0.1/16", "10.1.0.2"), bad, route("10.8.0.0/16", "10.1.0.2"), route("10.8.0.0/16", "10.1.0.2")];
+        let routes = vec![
+            route("10.9.0.1/16", "10.1.0.2"),
+            bad,
+            route("10.8.0.0/16", "10.1.0.2"),
+            route("10.8.0.0/16", "10.1.0.2"),
+        ];
         assert_eq!(
             pointers(check_fields(&routes)),
             ["/routes/0/prefix", "/routes/1/as_path", "/routes/1/communities/1", "/routes/3"]
         );
-        assert!(pointers(check_fields(&[route("10.9.0.0/16", "10.1.0.2"), route("10.9.0.0/16", "10.1.0.3")])).is_empty());
+        assert!(
+            pointers(check_fields(&[route("10.9.0.0/16", "10.1.0.2"), route("10.9.0.0/16", "10.1.0.3")])).is_empty()
+        );
     }
 
     #[test]
     fn a_report_with_many_faulty_routes_gets_the_first_ones_errors() {
-        let routes: Vec<_> = (0..1000).map(|i| route(&format!("10.{}.{}.1/24", i / 256, i % 256), "10.1.0.2")).collect();
+        let routes: Vec<_> =
+            (0..1000).map(|i| route(&format!("10.{}.{}.1/24", i / 256, i % 256), "10.1.0.2")).collect();
         assert_eq!(pointers(check_fields(&routes)).len(), MAX_ROUTE_ERRORS);
     }
 }

@@ -73,7 +73,8 @@ impl Mesh {
 
     /// Site n's learned routes as operators list them (first page).
     async fn routes(&self, n: usize, query: &str) -> Resp {
-        let r = self.app.get(&format!("/v1/sites/{}/bgp/routes{query}", self.ids[n])).token(&self.t.viewer).send().await;
+        let r =
+            self.app.get(&format!("/v1/sites/{}/bgp/routes{query}", self.ids[n])).token(&self.t.viewer).send().await;
         r.expect(StatusCode::OK);
         r
     }
@@ -86,7 +87,8 @@ impl Mesh {
             .unwrap()
             .iter()
             .map(|i| {
-                let conflicting = i["conflicting_site_id"].as_str().map(|c| self.ids.iter().position(|s| s == c).unwrap());
+                let conflicting =
+                    i["conflicting_site_id"].as_str().map(|c| self.ids.iter().position(|s| s == c).unwrap());
                 (i["prefix"].as_str().unwrap().to_string(), i["state"].as_str().unwrap().to_string(), conflicting)
             })
             .collect();
@@ -269,7 +271,10 @@ async fn bad_reports_are_refused_with_field_errors_and_change_nothing() {
     let cases: Vec<(Value, Vec<&str>)> = vec![
         (json!({"routes": [route("192.168.10.1/24", "10.1.0.2")]}), vec!["/routes/0/prefix"]),
         (json!({"routes": [route("192.168.10.0/24", "10.1.0.9")]}), vec!["/routes/0/neighbor"]),
-        (json!({"routes": [route("192.168.10.0/24", "10.1.0.2"), route("192.168.10.0/24", "10.1.0.2")]}), vec!["/routes/1"]),
+        (
+            json!({"routes": [route("192.168.10.0/24", "10.1.0.2"), route("192.168.10.0/24", "10.1.0.2")]}),
+            vec!["/routes/1"],
+        ),
         (
             json!({"routes": [{"prefix": "192.168.10.0/24", "neighbor": "10.1.0.2", "communities": ["65536:1"], "as_path": "65010 x"}]}),
             vec!["/routes/0/as_path", "/routes/0/communities/0"],
@@ -308,7 +313,8 @@ async fn bad_reports_are_refused_with_field_errors_and_change_nothing() {
     let c = m.report(2, &["192.168.77.0/24"]).await;
     c.expect_problem(StatusCode::CONFLICT, "conflict");
     assert!(c.body["detail"].as_str().unwrap().contains("no BGP settings"));
-    let bad = m.app.get(&format!("/v1/sites/{}/bgp/routes?prefix=10.1.0.1/16", m.ids[0])).token(&m.t.viewer).send().await;
+    let bad =
+        m.app.get(&format!("/v1/sites/{}/bgp/routes?prefix=10.1.0.1/16", m.ids[0])).token(&m.t.viewer).send().await;
     bad.expect_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation");
     assert_eq!(bad.pointers(), ["/query/prefix"]);
     let bad = m.app.get(&format!("/v1/sites/{}/bgp/routes?state=lost", m.ids[0])).token(&m.t.viewer).send().await;
