@@ -474,7 +474,9 @@ async fn main() -> Result<()> {
         if allowed != args.learned_routes + 2 {
             bail!("{allowed} allowed IPs for the reporting site, expected {}", args.learned_routes + 2);
         }
-        println!("a peer's document lists the reporting site with {allowed} allowed IPs (LAN, overlay address, learned)");
+        println!(
+            "a peer's document lists the reporting site with {allowed} allowed IPs (LAN, overlay address, learned)"
+        );
         // The same table again: no change, no lock, no fan-out.
         let mut same = Vec::new();
         for _ in 0..20 {
