@@ -8,7 +8,8 @@
 #             split between them, the write made on the first
 #   learned   AGENTS_LEARNED agents (default 100), full mesh, one server: the first site's agent
 #             reports LEARNED_ROUTES (default 1000) BGP prefixes, which every other document takes
-#             as its allowed IPs; then an identical report (no-op) and the withdrawal of all
+#             as its allowed IPs (the fan-out timed); then 20 identical reports (no-ops) and 20
+#             cycles of withdrawing and announcing the whole table, timed one by one
 #   writes    AGENTS_HUB sites, hub-and-spoke, one server: the time to create them (each with its
 #             link, one request) and enroll their agents, then WRITE_SAMPLES (default 200) site
 #             creates and as many link updates of enrolled sites, timed one by one; no fan-out
