@@ -101,14 +101,26 @@ struct Incoming<'a> {
     med: Option<u32>,
 }
 
+/// How many of the site's routes are in each state.
+pub async fn counts(ex: impl PgExecutor<'_>, site_id: Uuid) -> Result<Vec<(LearnedRouteState, u64)>, sqlx::Error> {
+    let rows: Vec<(String, i64)> =
+        sqlx::query_as("SELECT state, count(*) FROM bgp_learned_routes WHERE site_id = $1 GROUP BY state")
+            .bind(site_id)
+            .fetch_all(ex)
+            .await?;
+    Ok(rows.into_iter().map(|(s, n)| (parse_state(&s), u64::try_from(n).unwrap_or_default())).collect())
+}
+
 /// Makes the site's stored routes the reported ones: routes not in `routes` are deleted, new ones
-/// inserted (learned now, undecided until [`set_decisions`]), the attributes of the others
-/// updated. A route keeps its `learned_at` while it stays reported.
+/// inserted (learned now, with `likely` as their state until [`set_decisions`] corrects it: the
+/// state most of a table gets, so that a table without collisions is written once), the
+/// attributes of the others updated. A route keeps its `learned_at` while it stays reported.
 pub async fn replace(
     conn: &mut sqlx::PgConnection,
     tenant_id: Uuid,
     site_id: Uuid,
     routes: &[LearnedRouteReport],
+    likely: LearnedRouteState,
 ) -> Result<(), sqlx::Error> {
     let (prefixes, neighbors): (Vec<String>, Vec<String>) =
         routes.iter().map(|r| (r.prefix.to_string(), r.neighbor.to_string())).unzip();
@@ -140,7 +152,7 @@ pub async fn replace(
     sqlx::query(
         "INSERT INTO bgp_learned_routes (id, tenant_id, site_id, prefix, neighbor, as_path, communities, \
            local_preference, med, state) \
-         SELECT i.id, $1, $2, i.prefix, i.neighbor, i.as_path, i.communities, i.local_preference, i.med, 'not_imported' \
+         SELECT i.id, $1, $2, i.prefix, i.neighbor, i.as_path, i.communities, i.local_preference, i.med, $4 \
          FROM jsonb_to_recordset($3) AS i(id uuid, prefix cidr, neighbor inet, as_path text, communities jsonb, \
            local_preference bigint, med bigint) \
          ON CONFLICT (site_id, prefix, neighbor) DO UPDATE SET as_path = EXCLUDED.as_path, \
@@ -152,6 +164,7 @@ pub async fn replace(
     .bind(tenant_id)
     .bind(site_id)
     .bind(Json(&incoming))
+    .bind(state_name(likely))
     .execute(&mut *conn)
     .await?;
     Ok(())

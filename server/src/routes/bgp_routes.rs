@@ -79,7 +79,7 @@ pub async fn report_routes(
             db::end_read(tx);
             settings.ok_or_else(no_settings)?;
         }
-        return Ok(axum::Json(answer(&stored)));
+        return Ok(axum::Json(Counts::of_rows(&stored).answer()));
     }
 
     let _turn = app.networks.write_turn(agent.tenant_id).await;
@@ -88,20 +88,19 @@ pub async fn report_routes(
     let settings = db::bgp::get(&mut *tx, agent.site_id).await?.ok_or_else(no_settings)?;
     check_against_settings(&body.routes, &settings)?;
     let before = network_before(&mut tx, &app, &tenant).await?;
-    let counts_before = Counts::of(&db::learned_routes::of_site(&mut *tx, agent.site_id).await?);
-    db::learned_routes::replace(&mut tx, agent.tenant_id, agent.site_id, &body.routes).await?;
+    let counts_before = Counts::of(&db::learned_routes::counts(&mut *tx, agent.site_id).await?);
+    let likely = if settings.overlay_import { LearnedRouteState::Accepted } else { LearnedRouteState::NotImported };
+    db::learned_routes::replace(&mut tx, agent.tenant_id, agent.site_id, &body.routes, likely).await?;
     let moved = settle_learned(&mut tx, &before).await?;
-    let stored = db::learned_routes::of_site(&mut *tx, agent.site_id).await?;
-    let answer = answer(&stored);
+    let counts = Counts::of(&db::learned_routes::counts(&mut *tx, agent.site_id).await?);
+    let answer = counts.answer();
     if moved.is_empty() {
         // No document changes: the routes and their decisions are stored, nothing to announce.
         tx.commit().await?;
         return Ok(axum::Json(answer));
     }
-    let summary = Summary {
-        counts: Counts::of(&stored),
-        other_sites_changed: moved.keys().filter(|&&s| s != agent.site_id).copied().collect(),
-    };
+    let summary =
+        Summary { counts, other_sites_changed: moved.keys().filter(|&&s| s != agent.site_id).copied().collect() };
     let outcome = commit_change(&mut tx, agent.tenant_id, &before, Touched::Learned(moved))
         .instrument(tracing::info_span!("config_compile", tenant_id = %agent.tenant_id))
         .await?;
@@ -148,22 +147,27 @@ struct Counts {
 }
 
 impl Counts {
-    fn of(rows: &[LearnedRouteRow]) -> Counts {
-        let mut c = Counts { routes: rows.len() as u64, ..Counts::default() };
-        for r in rows {
-            match r.state() {
-                LearnedRouteState::Accepted => c.accepted += 1,
-                LearnedRouteState::Refused => c.refused += 1,
-                LearnedRouteState::NotImported => c.not_imported += 1,
+    fn of(by_state: &[(LearnedRouteState, u64)]) -> Counts {
+        let mut c = Counts::default();
+        for &(state, n) in by_state {
+            c.routes += n;
+            match state {
+                LearnedRouteState::Accepted => c.accepted += n,
+                LearnedRouteState::Refused => c.refused += n,
+                LearnedRouteState::NotImported => c.not_imported += n,
             }
         }
         c
     }
-}
 
-fn answer(rows: &[LearnedRouteRow]) -> LearnedRoutesAnswer {
-    let c = Counts::of(rows);
-    LearnedRoutesAnswer { accepted: c.accepted, refused: c.refused, not_imported: c.not_imported }
+    fn of_rows(rows: &[LearnedRouteRow]) -> Counts {
+        let states: Vec<(LearnedRouteState, u64)> = rows.iter().map(|r| (r.state(), 1)).collect();
+        Counts::of(&states)
+    }
+
+    fn answer(&self) -> LearnedRoutesAnswer {
+        LearnedRoutesAnswer { accepted: self.accepted, refused: self.refused, not_imported: self.not_imported }
+    }
 }
 
 /// Whether the stored routes are exactly the reported ones (in any order).
