@@ -370,3 +370,34 @@ async fn a_bgp_error_or_a_session_problem_degrades_the_site_naming_the_neighbour
     assert_eq!(r.pointers(), ["/bgp/error", "/bgp/sessions/0/state"]);
     post(json!({"state": "sleeping"})).send().await.expect_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation");
 }
+
+#[tokio::test]
+async fn a_whole_table_may_exceed_the_usual_body_limit_up_to_its_own() {
+    let m = Mesh::new().await;
+    m.bgp(0, json!({"max_learned_prefixes": 20000})).await.expect(StatusCode::OK);
+    // 15,000 routes: about 1.3 MB, more than the 1 MiB any other request may send.
+    let prefixes: Vec<String> = (0..15_000).map(|k| format!("172.{}.{}.0/24", 16 + k / 256, k % 256)).collect();
+    let refs: Vec<&str> = prefixes.iter().map(String::as_str).collect();
+    let routes: Vec<Value> =
+        refs.iter().map(|p| json!({"prefix": p, "neighbor": "10.1.0.2", "as_path": "65010 65020"})).collect();
+    let body = serde_json::to_vec(&json!({ "routes": routes })).unwrap();
+    assert!(body.len() > 1024 * 1024, "{} bytes", body.len());
+    let r = m.app.put("/v1/agent/bgp/routes").token(&m.creds[0]).raw("application/json", body).send().await;
+    assert_eq!(r.body, answer(15_000, 0, 0));
+    assert_eq!(m.allowed(2, 0).await.len(), 15_002);
+
+    // Past 16 MiB: a 413 that states the limit that applies here.
+    let huge = format!(
+        "{{\"routes\": [{}]}}",
+        vec!["{\"prefix\": \"10.9.0.0/16\", \"neighbor\": \"10.1.0.2\"}"; 400_000].join(",")
+    );
+    let r =
+        m.app.put("/v1/agent/bgp/routes").token(&m.creds[0]).raw("application/json", huge.into_bytes()).send().await;
+    r.expect_problem(StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large");
+    assert_eq!(r.body["detail"], "the request body exceeds 16777216 bytes");
+    // Other requests keep the usual limit.
+    let big_site = json!({"name": "x", "description": "d".repeat(1024 * 1024 + 1)});
+    let r = m.app.post("/v1/sites").token(&m.t.operator).json(big_site).send().await;
+    r.expect_problem(StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large");
+    assert_eq!(r.body["detail"], "the request body exceeds 1048576 bytes");
+}
