@@ -2160,10 +2160,10 @@ type BgpListRoutesParams struct {
 	// State Only routes in this state.
 	State *LearnedRouteState `form:"state,omitempty" json:"state,omitempty"`
 
-	// Neighbor Only routes learned from this neighbour.
+	// Neighbor Only routes learned from this neighbour (empty: any).
 	Neighbor *string `form:"neighbor,omitempty" json:"neighbor,omitempty"`
 
-	// Prefix Only routes for exactly this prefix.
+	// Prefix Only routes for exactly this prefix, in canonical form (empty: any).
 	Prefix *string `form:"prefix,omitempty" json:"prefix,omitempty"`
 
 	// Cursor The `next_cursor` of the previous page (opaque); the first page when absent or empty.

@@ -255,10 +255,10 @@ fn check_against_settings(routes: &[LearnedRouteReport], settings: &db::bgp::Bgp
 pub struct RouteListQuery {
     /// Only routes in this state.
     pub state: Option<LearnedRouteState>,
-    /// Only routes learned from this neighbour.
+    /// Only routes learned from this neighbour (empty: any).
     #[param(value_type = Option<String>, format = "ip")]
     pub neighbor: Option<String>,
-    /// Only routes for exactly this prefix.
+    /// Only routes for exactly this prefix, in canonical form (empty: any).
     #[param(value_type = Option<String>, format = "ip-prefix")]
     pub prefix: Option<String>,
 }
@@ -275,11 +275,13 @@ pub async fn list_routes(
     page: PageRequest,
 ) -> ApiResult<axum::Json<Page<LearnedRoute>>> {
     let mut errors = Errors::new();
+    // Empty is no filter, as an empty cursor is the first page.
     let neighbor = q
         .neighbor
         .as_deref()
+        .filter(|n| !n.is_empty())
         .and_then(|n| n.parse::<IpAddr>().map_err(|_| errors.add("/query/neighbor", "must be an IP address")).ok());
-    let prefix = q.prefix.as_deref().and_then(|p| match p.parse::<ipnet::IpNet>() {
+    let prefix = q.prefix.as_deref().filter(|p| !p.is_empty()).and_then(|p| match p.parse::<ipnet::IpNet>() {
         Ok(net) => netaddr::prefix(&mut errors, "/query/prefix", net),
         Err(_) => {
             errors.add("/query/prefix", "must be a prefix, e.g. 10.1.0.0/16");

@@ -4253,9 +4253,9 @@ export interface operations {
                 cursor?: string;
                 /** @description Page size, 1 to 500 (default 100). */
                 limit?: number;
-                /** @description Only routes learned from this neighbour. */
+                /** @description Only routes learned from this neighbour (empty: any). */
                 neighbor?: string;
-                /** @description Only routes for exactly this prefix. */
+                /** @description Only routes for exactly this prefix, in canonical form (empty: any). */
                 prefix?: string;
                 /** @description Only routes in this state. */
                 state?: components["schemas"]["LearnedRouteState"];
