@@ -871,7 +871,8 @@ type LearnedRoute struct {
 	// ConflictingSiteID The site whose prefix it collides with, when refused for a collision.
 	ConflictingSiteID nullable.Nullable[openapi_types.UUID] `json:"conflicting_site_id,omitempty"`
 
-	// LearnedAt When the agent first reported it.
+	// LearnedAt When the site first had the prefix (from this neighbour, or from another one it still had
+	// then): what "learned earlier" compares when two sites learn overlapping prefixes.
 	LearnedAt       time.Time                `json:"learned_at"`
 	LocalPreference nullable.Nullable[int64] `json:"local_preference,omitempty"`
 	Med             nullable.Nullable[int64] `json:"med,omitempty"`

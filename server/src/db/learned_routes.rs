@@ -111,10 +111,11 @@ pub async fn counts(ex: impl PgExecutor<'_>, site_id: Uuid) -> Result<Vec<(Learn
     Ok(rows.into_iter().map(|(s, n)| (parse_state(&s), u64::try_from(n).unwrap_or_default())).collect())
 }
 
-/// Makes the site's stored routes the reported ones: routes not in `routes` are deleted, new ones
-/// inserted (learned now, with `likely` as their state until [`set_decisions`] corrects it: the
+/// Makes the site's stored routes the reported ones: new ones inserted (learned now, or when the
+/// site first had the prefix from another neighbour, with `likely` as their state until [`set_decisions`] corrects it: the
 /// state most of a table gets, so that a table without collisions is written once), the
-/// attributes of the others updated. A route keeps its `learned_at` while it stays reported.
+/// attributes of the others updated, routes not in `routes` deleted. A route keeps its
+/// `learned_at` while it stays reported.
 pub async fn replace(
     conn: &mut sqlx::PgConnection,
     tenant_id: Uuid,
@@ -124,6 +125,43 @@ pub async fn replace(
 ) -> Result<(), sqlx::Error> {
     let (prefixes, neighbors): (Vec<String>, Vec<String>) =
         routes.iter().map(|r| (r.prefix.to_string(), r.neighbor.to_string())).unzip();
+    if !routes.is_empty() {
+        let incoming: Vec<Incoming<'_>> = routes
+            .iter()
+            .zip(prefixes.iter().zip(&neighbors))
+            .map(|(r, (prefix, neighbor))| Incoming {
+                id: Uuid::now_v7(),
+                prefix: prefix.clone(),
+                neighbor: neighbor.clone(),
+                as_path: &r.as_path,
+                communities: &r.communities,
+                local_preference: r.local_preference,
+                med: r.med,
+            })
+            .collect();
+        // Inserted before the withdrawn routes are deleted: a prefix another neighbour already
+        // gave the site keeps the time the site first had it, even when that neighbour's route
+        // goes in the same report, so a handover between neighbours costs no seniority.
+        sqlx::query(
+            "INSERT INTO bgp_learned_routes (id, tenant_id, site_id, prefix, neighbor, as_path, communities, \
+               local_preference, med, state, learned_at) \
+             SELECT i.id, $1, $2, i.prefix, i.neighbor, i.as_path, i.communities, i.local_preference, i.med, $4, \
+               COALESCE((SELECT min(r.learned_at) FROM bgp_learned_routes r WHERE r.site_id = $2 AND r.prefix = i.prefix), now()) \
+             FROM jsonb_to_recordset($3) AS i(id uuid, prefix cidr, neighbor inet, as_path text, communities jsonb, \
+               local_preference bigint, med bigint) \
+             ON CONFLICT (site_id, prefix, neighbor) DO UPDATE SET as_path = EXCLUDED.as_path, \
+               communities = EXCLUDED.communities, local_preference = EXCLUDED.local_preference, med = EXCLUDED.med \
+             WHERE (bgp_learned_routes.as_path, bgp_learned_routes.communities, bgp_learned_routes.local_preference, \
+               bgp_learned_routes.med) IS DISTINCT FROM \
+               (EXCLUDED.as_path, EXCLUDED.communities, EXCLUDED.local_preference, EXCLUDED.med)",
+        )
+        .bind(tenant_id)
+        .bind(site_id)
+        .bind(Json(&incoming))
+        .bind(state_name(likely))
+        .execute(&mut *conn)
+        .await?;
+    }
     sqlx::query(
         "DELETE FROM bgp_learned_routes WHERE site_id = $1 \
          AND (prefix, neighbor) NOT IN (SELECT * FROM unnest($2::cidr[], $3::inet[]))",
@@ -131,40 +169,6 @@ pub async fn replace(
     .bind(site_id)
     .bind(&prefixes)
     .bind(&neighbors)
-    .execute(&mut *conn)
-    .await?;
-    if routes.is_empty() {
-        return Ok(());
-    }
-    let incoming: Vec<Incoming<'_>> = routes
-        .iter()
-        .zip(prefixes.into_iter().zip(neighbors))
-        .map(|(r, (prefix, neighbor))| Incoming {
-            id: Uuid::now_v7(),
-            prefix,
-            neighbor,
-            as_path: &r.as_path,
-            communities: &r.communities,
-            local_preference: r.local_preference,
-            med: r.med,
-        })
-        .collect();
-    sqlx::query(
-        "INSERT INTO bgp_learned_routes (id, tenant_id, site_id, prefix, neighbor, as_path, communities, \
-           local_preference, med, state) \
-         SELECT i.id, $1, $2, i.prefix, i.neighbor, i.as_path, i.communities, i.local_preference, i.med, $4 \
-         FROM jsonb_to_recordset($3) AS i(id uuid, prefix cidr, neighbor inet, as_path text, communities jsonb, \
-           local_preference bigint, med bigint) \
-         ON CONFLICT (site_id, prefix, neighbor) DO UPDATE SET as_path = EXCLUDED.as_path, \
-           communities = EXCLUDED.communities, local_preference = EXCLUDED.local_preference, med = EXCLUDED.med \
-         WHERE (bgp_learned_routes.as_path, bgp_learned_routes.communities, bgp_learned_routes.local_preference, \
-           bgp_learned_routes.med) IS DISTINCT FROM \
-           (EXCLUDED.as_path, EXCLUDED.communities, EXCLUDED.local_preference, EXCLUDED.med)",
-    )
-    .bind(tenant_id)
-    .bind(site_id)
-    .bind(Json(&incoming))
-    .bind(state_name(likely))
     .execute(&mut *conn)
     .await?;
     Ok(())

@@ -215,6 +215,14 @@ async fn the_site_that_learned_a_prefix_first_keeps_it_and_the_other_takes_over_
     // a learns it again: b learned it earlier now, and keeps it.
     assert_eq!(m.report(0, &["192.168.50.0/24"]).await.body, answer(0, 1, 0));
 
+    // b hands the prefix over from one neighbour to another in one report: it keeps it.
+    m.bgp(1, json!({"neighbors": [{"address": "10.2.0.2", "remote_asn": 65010}, {"address": "10.2.0.3", "remote_asn": 65011}]}))
+        .await
+        .expect(StatusCode::OK);
+    let via = |n: &str| json!({"routes": [{"prefix": "192.168.50.0/24", "neighbor": n}]});
+    assert_eq!(m.report_raw(1, via("10.2.0.3")).await.body, answer(1, 0, 0));
+    assert_eq!(m.states(0).await, [(s("192.168.50.0/24"), s("refused"), Some(1))]);
+
     // Deleting b (its routes go with it) hands the prefix back to a.
     m.app.delete(&format!("/v1/sites/{}", m.ids[1])).token(&m.t.operator).send().await.expect(StatusCode::NO_CONTENT);
     assert_eq!(m.states(0).await, [(s("192.168.50.0/24"), s("accepted"), None)]);

@@ -1147,7 +1147,8 @@ export interface components {
             conflicting_site_id?: string | null;
             /**
              * Format: date-time
-             * @description When the agent first reported it.
+             * @description When the site first had the prefix (from this neighbour, or from another one it still had
+             *     then): what "learned earlier" compares when two sites learn overlapping prefixes.
              */
             learned_at: string;
             /** Format: int64 */

@@ -24,7 +24,8 @@ class LearnedRoute:
     communities: list[str]
     state: LearnedRouteState
     learned_at: datetime.datetime
-    """ When the agent first reported it. """
+    """ When the site first had the prefix (from this neighbour, or from another one it still had
+    then): what "learned earlier" compares when two sites learn overlapping prefixes. """
     local_preference: int | None | Unset = UNSET
     med: int | None | Unset = UNSET
     reason: None | str | Unset = UNSET
