@@ -110,7 +110,7 @@ func (d *siteBGPRoutesDataSource) Schema(_ context.Context, _ datasource.SchemaR
 					"state":               computed("`accepted`, `refused` or `not_imported`."),
 					"reason":              computed("Why a refused route is refused; null otherwise."),
 					"conflicting_site_id": computed("The site whose prefix a refused route collides with; null otherwise, or when it collides with the overlay prefix."),
-					"learned_at":          computed("When the agent first reported it (RFC 3339)."),
+					"learned_at":          computed("When the site first had the prefix, from this neighbour or another it still had then (RFC 3339): what \"learned first\" compares."),
 				}},
 			},
 		},

@@ -97,7 +97,7 @@ routes:
       description: The site a refused route collides with; absent otherwise, or for a collision with the overlay.
       type: str
     learned_at:
-      description: When the agent first reported it.
+      description: When the site first had the prefix, from this neighbour or another it still had then.
       type: str
   sample:
     - {prefix: 192.168.10.0/24, neighbor: 10.1.0.2, as_path: "65010", communities: [], state: accepted,
