@@ -143,12 +143,14 @@ pub async fn replace(
         // gave the site keeps the time the site first had it, even when that neighbour's route
         // goes in the same report, so a handover between neighbours costs no seniority.
         sqlx::query(
-            "INSERT INTO bgp_learned_routes (id, tenant_id, site_id, prefix, neighbor, as_path, communities, \
+            "WITH had AS (SELECT prefix, min(learned_at) AS since FROM bgp_learned_routes WHERE site_id = $2 \
+               GROUP BY prefix) \
+             INSERT INTO bgp_learned_routes (id, tenant_id, site_id, prefix, neighbor, as_path, communities, \
                local_preference, med, state, learned_at) \
              SELECT i.id, $1, $2, i.prefix, i.neighbor, i.as_path, i.communities, i.local_preference, i.med, $4, \
-               COALESCE((SELECT min(r.learned_at) FROM bgp_learned_routes r WHERE r.site_id = $2 AND r.prefix = i.prefix), now()) \
+               COALESCE(had.since, now()) \
              FROM jsonb_to_recordset($3) AS i(id uuid, prefix cidr, neighbor inet, as_path text, communities jsonb, \
-               local_preference bigint, med bigint) \
+               local_preference bigint, med bigint) LEFT JOIN had ON had.prefix = i.prefix \
              ON CONFLICT (site_id, prefix, neighbor) DO UPDATE SET as_path = EXCLUDED.as_path, \
                communities = EXCLUDED.communities, local_preference = EXCLUDED.local_preference, med = EXCLUDED.med \
              WHERE (bgp_learned_routes.as_path, bgp_learned_routes.communities, bgp_learned_routes.local_preference, \
