@@ -431,6 +431,48 @@ func TestSiteBGPPutKeepsTheWriteOnlyPasswordAndDeletes(t *testing.T) {
 	}
 }
 
+func TestSiteBGPRoutesAsTheAgentReportsThem(t *testing.T) {
+	ctx := context.Background()
+	c := newClient(t)
+	lan := lanPrefix()
+	site := newSite(t, c, api.NewSite{LanPrefixes: []string{lan}})
+	neighbor := strings.TrimSuffix(lan, "0/24") + "2"
+	must[*api.SiteBgp](t)(c.SiteBGP.Put(ctx, site.ID, api.SiteBgpSpec{
+		Neighbors:     []api.BgpNeighborSpec{{Address: neighbor, RemoteAsn: 65010}},
+		OverlayImport: patronus.Ptr(true),
+	}, ""))
+	agent := enrollAgent(t, c, site.ID)
+	overlay := must[*api.Topology](t)(c.Topology.Get(ctx)).OverlayPrefix
+	// A learned prefix equal to the site's own LAN is accepted (redundant); the overlay refused.
+	reported, err := agent.API.AgentReportRoutesWithResponse(ctx, api.LearnedRoutesReport{Routes: []api.LearnedRouteReport{
+		{Prefix: lan, Neighbor: neighbor, AsPath: patronus.Ptr("65010")},
+		{Prefix: overlay, Neighbor: neighbor},
+	}})
+	if err != nil || reported.JSON200 == nil || reported.JSON200.Accepted != 1 || reported.JSON200.Refused != 1 {
+		t.Fatalf("report: %v %s", err, reported.Body)
+	}
+	refused := api.LearnedRouteStateRefused
+	var got []*api.LearnedRoute
+	for r, err := range c.SiteBGP.Routes(ctx, site.ID, &api.BgpListRoutesParams{State: &refused}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, r)
+	}
+	if len(got) != 1 {
+		t.Fatalf("refused routes: %+v", got)
+	}
+	if reason, _ := got[0].Reason.Get(); got[0].Prefix != overlay || !strings.Contains(reason, "overlay") {
+		t.Fatalf("refused route: %+v", got[0])
+	}
+	var apiErr *patronus.APIError
+	for _, err := range c.SiteBGP.Routes(ctx, site.ID, &api.BgpListRoutesParams{Prefix: patronus.Ptr("10.0.0.1/8")}) {
+		if !errors.As(err, &apiErr) || len(apiErr.Errors) != 1 || apiErr.Errors[0].Pointer != "/query/prefix" {
+			t.Fatalf("a prefix with host bits: %v", err)
+		}
+	}
+}
+
 func TestGeneratedClientIsReachable(t *testing.T) {
 	c := newClient(t)
 	resp, err := c.API.TopologyGetWithResponse(context.Background())
@@ -477,6 +519,16 @@ func TestEnrollmentTokensAndSiteStatus(t *testing.T) {
 // the agent credential the enrollment returned.
 func reportAs(t *testing.T, c *patronus.Client, siteID patronus.ID, report api.AgentStatusReport) {
 	t.Helper()
+	agent := enrollAgent(t, c, siteID)
+	posted, err := agent.API.AgentStatusWithResponse(context.Background(), report)
+	if err != nil || posted.StatusCode() != http.StatusNoContent {
+		t.Fatalf("status report: %v %d %s", err, posted.StatusCode(), posted.Body)
+	}
+}
+
+// enrollAgent enrolls an agent for the site; the client it returns holds the agent credential.
+func enrollAgent(t *testing.T, c *patronus.Client, siteID patronus.ID) *patronus.Client {
+	t.Helper()
 	ctx := context.Background()
 	token := must[*api.EnrollmentTokenCreated](t)(c.EnrollmentTokens.Create(ctx, siteID, api.NewEnrollmentToken{}))
 	key := make([]byte, 32)
@@ -489,11 +541,7 @@ func reportAs(t *testing.T, c *patronus.Client, siteID patronus.ID, report api.A
 	if err != nil || enrolled.JSON201 == nil {
 		t.Fatalf("enroll: %v %s", err, enrolled.Body)
 	}
-	agent := newClient(t, patronus.WithToken(enrolled.JSON201.Credential))
-	posted, err := agent.API.AgentStatusWithResponse(ctx, report)
-	if err != nil || posted.StatusCode() != http.StatusNoContent {
-		t.Fatalf("status report: %v %d %s", err, posted.StatusCode(), posted.Body)
-	}
+	return newClient(t, patronus.WithToken(enrolled.JSON201.Credential))
 }
 
 func TestSitePathsHistoryAndFailoverEvents(t *testing.T) {

@@ -525,7 +525,8 @@ func (t *Topology) Put(ctx context.Context, spec api.TopologySpec, ifMatch strin
 	return decode[api.Topology](t.raw.TopologyPut(ctx, &api.TopologyPutParams{IfMatch: ifMatchParam(ifMatch)}, spec, opts...))
 }
 
-// SiteBGP: /v1/sites/{id}/bgp, one per site (stored and compiled; no agent applies it yet).
+// SiteBGP: /v1/sites/{id}/bgp, one per site (stored and compiled; no agent applies it yet), and
+// the routes the site's agent learned (/v1/sites/{id}/bgp/routes).
 type SiteBGP struct{ raw *api.Client }
 
 // Get reads a site's BGP settings; an error matching ErrNotFound when the site has none.
@@ -542,6 +543,35 @@ func (b *SiteBGP) Put(ctx context.Context, siteID ID, spec api.SiteBgpSpec, ifMa
 // Delete removes a site's BGP settings; ifMatch as for Update.
 func (b *SiteBGP) Delete(ctx context.Context, siteID ID, ifMatch string, opts ...RequestOption) error {
 	return noContent(b.raw.BgpDelete(ctx, siteID, &api.BgpDeleteParams{IfMatch: ifMatchParam(ifMatch)}, opts...))
+}
+
+// Routes iterates over the routes the site's agent learned over BGP (params nil: all), in the
+// order they were first reported, each with the server's decision (accepted, refused with a
+// reason, not_imported).
+func (b *SiteBGP) Routes(ctx context.Context, siteID ID, params *api.BgpListRoutesParams, opts ...RequestOption) iter.Seq2[*api.LearnedRoute, error] {
+	return func(yield func(*api.LearnedRoute, error) bool) {
+		q := api.BgpListRoutesParams{}
+		if params != nil {
+			q = *params
+		}
+		for {
+			p, err := decode[api.PageLearnedRoute](b.raw.BgpListRoutes(ctx, siteID, &q, opts...))
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			for i := range p.Items {
+				if !yield(&p.Items[i], nil) {
+					return
+				}
+			}
+			_, next := pageItems(p.Items, p.NextCursor)
+			if next == nil {
+				return
+			}
+			q.Cursor = next
+		}
+	}
 }
 
 // AuditEvents: /v1/audit-events, read-only.

@@ -96,11 +96,11 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(links::get, links::update, links::delete))
         .routes(routes!(topology::get, topology::put))
         .routes(routes!(bgp::get, bgp::put, bgp::delete))
-        .routes(routes!(bgp_routes::list))
+        .routes(routes!(bgp_routes::list_routes))
         // A site's whole BGP table can be larger than any other request.
         .merge(
             OpenApiRouter::new()
-                .routes(routes!(bgp_routes::report))
+                .routes(routes!(bgp_routes::report_routes))
                 .layer(axum::extract::DefaultBodyLimit::max(bgp_routes::MAX_REPORT_BYTES))
                 .layer(axum::Extension(crate::extract::BodyLimit(bgp_routes::MAX_REPORT_BYTES))),
         )

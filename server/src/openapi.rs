@@ -30,14 +30,14 @@ use crate::error::PROBLEM_JSON;
         (name = "audit", description = "The audit log"),
         (name = "sites", description = "Sites and their compiled configuration"),
         (name = "links", description = "WAN links of sites"),
-        (name = "bgp", description = "BGP settings of sites (stored and compiled; no agent applies them yet)"),
+        (name = "bgp", description = "BGP settings of sites and the routes their agents learned"),
         (name = "topology", description = "The tenant's overlay topology"),
         (name = "peerings", description = "Explicit pairs of peering sites"),
         (name = "qos-classes", description = "QoS classes"),
         (name = "policies", description = "Routing and QoS policies"),
         (name = "agents", description = "Enrollment tokens, enrolled agents and site status (operators)"),
         (name = "paths", description = "Path health as agents measure it: now, history, failover events"),
-        (name = "agent", description = "The agent protocol: enrollment, config long poll, status reports"),
+        (name = "agent", description = "The agent protocol: enrollment, config long poll, status reports, learned BGP routes"),
         (name = "health", description = "Health and metrics"),
     )
 )]

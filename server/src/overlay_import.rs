@@ -121,9 +121,14 @@ enum Origin {
 /// lookup per shorter length. A scan of every site for each of 1,000 learned prefixes is what
 /// this avoids.
 #[derive(Default)]
-struct PrefixIndex(BTreeMap<(u8, u128, u8), Vec<(IpNet, (Uuid, Origin))>>);
+struct PrefixIndex(BTreeMap<IndexKey, Vec<(IpNet, Owner)>>);
 
-fn key(p: &IpNet, len: u8) -> (u8, u128, u8) {
+/// (address family, first address, prefix length).
+type IndexKey = (u8, u128, u8);
+/// The site a prefix belongs to, and how.
+type Owner = (Uuid, Origin);
+
+fn key(p: &IpNet, len: u8) -> IndexKey {
     match p {
         IpNet::V4(n) => (4, u128::from(u32::from(n.network())), len),
         IpNet::V6(n) => (6, u128::from(n.network()), len),
@@ -131,13 +136,13 @@ fn key(p: &IpNet, len: u8) -> (u8, u128, u8) {
 }
 
 impl PrefixIndex {
-    fn insert(&mut self, p: IpNet, owner: (Uuid, Origin)) {
+    fn insert(&mut self, p: IpNet, owner: Owner) {
         self.0.entry(key(&p, p.prefix_len())).or_default().push((p, owner));
     }
 
     /// The first prefix (supernets from the shortest, then the ones it contains in order) that
     /// overlaps `p` and belongs to a site other than `except`.
-    fn first_overlap(&self, p: &IpNet, except: Uuid) -> Option<(IpNet, (Uuid, Origin))> {
+    fn first_overlap(&self, p: &IpNet, except: Uuid) -> Option<(IpNet, Owner)> {
         let supernets = (0..p.prefix_len()).filter_map(|len| IpNet::new(p.network(), len).ok().map(|n| n.trunc()));
         for s in supernets {
             if let Some(found) =

@@ -5,6 +5,10 @@
 //!
 //! Agents are split round-robin across `--server` URLs; the write goes to the first one, so with
 //! two replicas and Redis half the agents learn of it through the other replica.
+//!
+//! With `--learned-routes N`, the write is instead the first site's agent reporting N prefixes
+//! learned over BGP (`PUT /v1/agent/bgp/routes`), which every other site's document takes as that
+//! site's allowed IPs; the first site's own document does not change, so its agent is not parked.
 #![allow(clippy::print_stdout)] // a command-line benchmark: its results go to stdout
 
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -52,6 +56,9 @@ struct Args {
     /// the mark that `since_mark` counts from. The restore drill (tests/restore/run) uses it.
     #[arg(long, conflicts_with_all = ["no_fanout", "write_samples"])]
     hold: bool,
+    /// The write is the first site's agent reporting this many learned BGP prefixes.
+    #[arg(long, default_value_t = 0, conflicts_with = "hold")]
+    learned_routes: usize,
 }
 
 #[derive(Clone)]
@@ -306,6 +313,19 @@ async fn main() -> Result<()> {
     if args.write_samples > 0 {
         write_cost(&admin, &args, &sites).await?;
     }
+    let learned = (args.learned_routes > 0).then(|| learned_report(args.learned_routes));
+    if learned.is_some() {
+        // The first site runs BGP with one neighbour on its LAN (10.0.0.0/24) and imports.
+        admin
+            .call(
+                reqwest::Method::PUT,
+                &format!("/v1/sites/{}/bgp", site_ids[0]),
+                Some(json!({"neighbors": [{"address": "10.0.0.2", "remote_asn": 65010}], "overlay_import": true,
+                    "max_learned_prefixes": args.learned_routes})),
+            )
+            .await?;
+    }
+    let reporter = credentials.first().cloned().context("no agents")?;
     if args.no_fanout {
         return Ok(());
     }
@@ -319,6 +339,9 @@ async fn main() -> Result<()> {
     let (go, _) = watch::channel(None::<Instant>);
     let mut agents = Vec::new();
     for (i, credential) in credentials.into_iter().enumerate() {
+        if learned.is_some() && i == 0 {
+            continue; // the reporting site: its own document does not change
+        }
         let base = args.server[i % args.server.len()].clone();
         let http = http.clone();
         let parked = parked.clone();
@@ -396,22 +419,37 @@ async fn main() -> Result<()> {
         );
     }
 
-    // One write that changes every document: a QoS class applies to every site.
+    let cpu = |pid: Option<&u32>| pid.and_then(|&p| sample(p)).map_or(0.0, |s| s.1);
+    let cpu0 = cpu(args.pid.first());
     let sent = Instant::now();
     go.send_replace(Some(sent));
-    admin
-        .call(
-            reqwest::Method::POST,
-            "/v1/qos-classes",
-            Some(json!({"name": "fanout-probe", "priority": 2, "dscp": 34, "guaranteed_percent": 10})),
-        )
-        .await?;
+    let reporter_api = Api { http: http.clone(), base: admin.base.clone(), token: reporter };
+    match &learned {
+        // The first site's agent reports its BGP table: a change of every other document.
+        Some(report) => {
+            let answer = reporter_api.call(reqwest::Method::PUT, "/v1/agent/bgp/routes", Some(report.clone())).await?;
+            if answer["accepted"].as_u64() != Some(args.learned_routes as u64) {
+                bail!("the report was not accepted whole: {answer}");
+            }
+        }
+        // One write that changes every document: a QoS class applies to every site.
+        None => {
+            admin
+                .call(
+                    reqwest::Method::POST,
+                    "/v1/qos-classes",
+                    Some(json!({"name": "fanout-probe", "priority": 2, "dscp": 34, "guaranteed_percent": 10})),
+                )
+                .await?;
+        }
+    }
     let write = sent.elapsed();
     let mut latencies = Vec::with_capacity(agents.len());
     for a in agents {
         latencies.push(a.await??);
     }
     latencies.sort();
+    let fanout_cpu = cpu(args.pid.first()) - cpu0;
     println!("failed polls retried (429/503/transport), whole run: {}", errors.load(Ordering::SeqCst));
     println!(
         "fan-out to {} agents over {} server(s), {}: write answered in {}; agent holds new hash p50 {} p99 {} max {}",
@@ -423,5 +461,69 @@ async fn main() -> Result<()> {
         ms(percentile(&latencies, 0.99)),
         ms(*latencies.last().context("no agents")?)
     );
+    if let Some(report) = &learned {
+        println!("server CPU from the report to the last agent holding its document: {:.1} ms", fanout_cpu * 1000.0);
+        // What the agents got: the reporting site's peer entry in another site's document.
+        let other = Api { http: http.clone(), base: admin.base.clone(), token: admin.token.clone() };
+        let doc = other.call(reqwest::Method::GET, &format!("/v1/sites/{}/config", site_ids[1]), None).await?;
+        let entry = doc["config"]["peers"]
+            .as_array()
+            .and_then(|peers| peers.iter().find(|p| p["site_id"] == site_ids[0].as_str()))
+            .context("the reporting site is not a peer")?;
+        let allowed = entry["allowed_ips"].as_array().map_or(0, Vec::len);
+        if allowed != args.learned_routes + 2 {
+            bail!("{allowed} allowed IPs for the reporting site, expected {}", args.learned_routes + 2);
+        }
+        println!(
+            "a peer's document lists the reporting site with {allowed} allowed IPs (LAN, overlay address, learned)"
+        );
+        // The same table again: no change, no lock, no fan-out.
+        let mut same = Vec::new();
+        for _ in 0..20 {
+            let at = Instant::now();
+            reporter_api.call(reqwest::Method::PUT, "/v1/agent/bgp/routes", Some(report.clone())).await?;
+            same.push(at.elapsed());
+        }
+        same.sort();
+        println!("identical report (no-op), 20 sequential: p50 {} max {}", ms(percentile(&same, 0.5)), ms(same[19]));
+        // Announce and withdraw the whole table, timed one by one (the agents have their
+        // documents and stopped polling: this is the write and its recompile, without fan-out).
+        let cpu0 = cpu(args.pid.first());
+        let (mut announce, mut withdraw) = (Vec::new(), Vec::new());
+        for _ in 0..LEARNED_CYCLES {
+            let at = Instant::now();
+            reporter_api.call(reqwest::Method::PUT, "/v1/agent/bgp/routes", Some(json!({"routes": []}))).await?;
+            withdraw.push(at.elapsed());
+            let at = Instant::now();
+            reporter_api.call(reqwest::Method::PUT, "/v1/agent/bgp/routes", Some(report.clone())).await?;
+            announce.push(at.elapsed());
+        }
+        let per_write = (cpu(args.pid.first()) - cpu0) * 1000.0 / (2 * LEARNED_CYCLES) as f64;
+        for (what, mut times) in [("withdrawal of all", withdraw), ("announcement of all", announce)] {
+            times.sort();
+            println!(
+                "{what} {} learned prefixes, {LEARNED_CYCLES} sequential (no agent polling): p50 {} p90 {} max {}",
+                args.learned_routes,
+                ms(percentile(&times, 0.5)),
+                ms(percentile(&times, 0.9)),
+                ms(*times.last().context("no samples")?)
+            );
+        }
+        println!("server CPU per announcement or withdrawal: {per_write:.1} ms");
+    }
     Ok(())
+}
+
+/// Announce-and-withdraw cycles timed after the fan-out.
+const LEARNED_CYCLES: usize = 20;
+
+/// A BGP table of `n` distinct /24s in 172.16.0.0/12, learned from the neighbour 10.0.0.2.
+fn learned_report(n: usize) -> Value {
+    let routes: Vec<Value> = (0..n)
+        .map(|k| {
+            json!({"prefix": format!("172.{}.{}.0/24", 16 + k / 256, k % 256), "neighbor": "10.0.0.2",
+                "as_path": "65010 65020", "communities": ["65010:100"]})
+        })
+        .collect();
+    json!({ "routes": routes })
 }

@@ -37,6 +37,48 @@ func (e BgpAction) Valid() bool {
 	}
 }
 
+// Defines values for BgpSessionProblem.
+const (
+	BgpSessionProblemMaxPrefixExceeded BgpSessionProblem = "max_prefix_exceeded"
+	BgpSessionProblemNotEstablished    BgpSessionProblem = "not_established"
+	BgpSessionProblemPasswordMismatch  BgpSessionProblem = "password_mismatch"
+)
+
+// Valid indicates whether the value is a known member of the BgpSessionProblem enum.
+func (e BgpSessionProblem) Valid() bool {
+	switch e {
+	case BgpSessionProblemMaxPrefixExceeded:
+		return true
+	case BgpSessionProblemNotEstablished:
+		return true
+	case BgpSessionProblemPasswordMismatch:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for BgpState.
+const (
+	BgpStateError   BgpState = "error"
+	BgpStateOff     BgpState = "off"
+	BgpStateRunning BgpState = "running"
+)
+
+// Valid indicates whether the value is a known member of the BgpState enum.
+func (e BgpState) Valid() bool {
+	switch e {
+	case BgpStateError:
+		return true
+	case BgpStateOff:
+		return true
+	case BgpStateRunning:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for FailoverReason.
 const (
 	FailoverReasonBetter   FailoverReason = "better"
@@ -52,6 +94,27 @@ func (e FailoverReason) Valid() bool {
 	case FailoverReasonPathDown:
 		return true
 	case FailoverReasonSLA:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for LearnedRouteState.
+const (
+	LearnedRouteStateAccepted    LearnedRouteState = "accepted"
+	LearnedRouteStateNotImported LearnedRouteState = "not_imported"
+	LearnedRouteStateRefused     LearnedRouteState = "refused"
+)
+
+// Valid indicates whether the value is a known member of the LearnedRouteState enum.
+func (e LearnedRouteState) Valid() bool {
+	switch e {
+	case LearnedRouteStateAccepted:
+		return true
+	case LearnedRouteStateNotImported:
+		return true
+	case LearnedRouteStateRefused:
 		return true
 	default:
 		return false
@@ -371,7 +434,8 @@ type AgentStatusReport struct {
 	AppliedHash nullable.Nullable[string] `json:"applied_hash,omitempty"`
 
 	// AppliedRevision Revision of the document the dataplane runs; absent before the first one is applied.
-	AppliedRevision nullable.Nullable[int64] `json:"applied_revision,omitempty"`
+	AppliedRevision nullable.Nullable[int64]     `json:"applied_revision,omitempty"`
+	Bgp             nullable.Nullable[BgpStatus] `json:"bgp,omitempty"`
 
 	// ControlPlaneOutages Times the agent could not reach the control plane since the last report the server
 	// accepted, oldest first (the newest 10 when there were more). The dataplane kept
@@ -538,6 +602,41 @@ type BgpRouteMapEntry struct {
 	SetCommunities     []string                 `json:"set_communities,omitempty"`
 	SetLocalPreference nullable.Nullable[int64] `json:"set_local_preference,omitempty"`
 	SetMed             nullable.Nullable[int64] `json:"set_med,omitempty"`
+}
+
+// BgpSessionProblem defines model for BgpSessionProblem.
+type BgpSessionProblem string
+
+// BgpSessionStatus One BGP session as the agent's FRR sees it.
+type BgpSessionStatus struct {
+	// Detail The problem in words, for people.
+	Detail nullable.Nullable[string] `json:"detail,omitempty"`
+
+	// EstablishedSeconds Seconds since the session came up; absent while it is down.
+	EstablishedSeconds nullable.Nullable[int64] `json:"established_seconds,omitempty"`
+	Neighbor           string                   `json:"neighbor"`
+
+	// PrefixesReceived Prefixes accepted from the neighbour (after its import route map).
+	PrefixesReceived int64                                `json:"prefixes_received"`
+	Problem          nullable.Nullable[BgpSessionProblem] `json:"problem,omitempty"`
+	RemoteAsn        int64                                `json:"remote_asn"`
+
+	// State FRR's word for the session's state: `Idle`, `Connect`, `Active`, `OpenSent`,
+	// `OpenConfirm` or `Established`.
+	State string `json:"state"`
+}
+
+// BgpState defines model for BgpState.
+type BgpState string
+
+// BgpStatus The BGP part of an agent's status report.
+type BgpStatus struct {
+	// Error Why BGP is in `error` (FRR missing, a configuration FRR refused), for people.
+	Error nullable.Nullable[string] `json:"error,omitempty"`
+
+	// Sessions One per neighbour of the document, sorted by address.
+	Sessions []BgpSessionStatus `json:"sessions,omitempty"`
+	State    BgpState           `json:"state"`
 }
 
 // CompiledConfig A compiled document with its content hash and revision, as operators see it.
@@ -762,6 +861,56 @@ type FieldError struct {
 // Health Liveness and readiness answers.
 type Health struct {
 	Status string `json:"status"`
+}
+
+// LearnedRoute A learned route as the API shows it (`GET /v1/sites/{id}/bgp/routes`).
+type LearnedRoute struct {
+	AsPath      string   `json:"as_path"`
+	Communities []string `json:"communities"`
+
+	// ConflictingSiteID The site whose prefix it collides with, when refused for a collision.
+	ConflictingSiteID nullable.Nullable[openapi_types.UUID] `json:"conflicting_site_id,omitempty"`
+
+	// LearnedAt When the site first had the prefix (from this neighbour, or from another one it still had
+	// then): what "learned earlier" compares when two sites learn overlapping prefixes.
+	LearnedAt       time.Time                `json:"learned_at"`
+	LocalPreference nullable.Nullable[int64] `json:"local_preference,omitempty"`
+	Med             nullable.Nullable[int64] `json:"med,omitempty"`
+	Neighbor        string                   `json:"neighbor"`
+	Prefix          string                   `json:"prefix"`
+
+	// Reason Why a refused route is refused, for people.
+	Reason nullable.Nullable[string] `json:"reason,omitempty"`
+	State  LearnedRouteState         `json:"state"`
+}
+
+// LearnedRouteReport defines model for LearnedRouteReport.
+type LearnedRouteReport struct {
+	// AsPath AS path as FRR prints it (`65001 65002`), empty for the neighbour's own routes.
+	AsPath          *string                  `json:"as_path,omitempty"`
+	Communities     []string                 `json:"communities,omitempty"`
+	LocalPreference nullable.Nullable[int64] `json:"local_preference,omitempty"`
+	Med             nullable.Nullable[int64] `json:"med,omitempty"`
+
+	// Neighbor The neighbour it was learned from.
+	Neighbor string `json:"neighbor"`
+	Prefix   string `json:"prefix"`
+}
+
+// LearnedRouteState defines model for LearnedRouteState.
+type LearnedRouteState string
+
+// LearnedRoutesAnswer The answer to a learned-routes report.
+type LearnedRoutesAnswer struct {
+	Accepted    int64 `json:"accepted"`
+	NotImported int64 `json:"not_imported"`
+	Refused     int64 `json:"refused"`
+}
+
+// LearnedRoutesReport `PUT /v1/agent/bgp/routes`: every route the site's neighbours gave it that passed the import
+// route maps, whole (a prefix left out is withdrawn). Sent when the set changes.
+type LearnedRoutesReport struct {
+	Routes []LearnedRouteReport `json:"routes"`
 }
 
 // Link defines model for Link.
@@ -1010,6 +1159,13 @@ type PageEnrollmentToken struct {
 // the last page.
 type PageFailoverEventRecord struct {
 	Items      []FailoverEventRecord     `json:"items"`
+	NextCursor nullable.Nullable[string] `json:"next_cursor,omitempty"`
+}
+
+// PageLearnedRoute One page of a list. Pass `next_cursor` back as `cursor` to get the next page; it is absent on
+// the last page.
+type PageLearnedRoute struct {
+	Items      []LearnedRoute            `json:"items"`
 	NextCursor nullable.Nullable[string] `json:"next_cursor,omitempty"`
 }
 
@@ -2000,6 +2156,24 @@ type BgpPutParams struct {
 	IfMatch *string `json:"If-Match,omitempty"`
 }
 
+// BgpListRoutesParams defines parameters for BgpListRoutes.
+type BgpListRoutesParams struct {
+	// State Only routes in this state.
+	State *LearnedRouteState `form:"state,omitempty" json:"state,omitempty"`
+
+	// Neighbor Only routes learned from this neighbour (empty: any).
+	Neighbor *string `form:"neighbor,omitempty" json:"neighbor,omitempty"`
+
+	// Prefix Only routes for exactly this prefix, in canonical form (empty: any).
+	Prefix *string `form:"prefix,omitempty" json:"prefix,omitempty"`
+
+	// Cursor The `next_cursor` of the previous page (opaque); the first page when absent or empty.
+	Cursor *string `form:"cursor,omitempty" json:"cursor,omitempty"`
+
+	// Limit Page size, 1 to 500 (default 100).
+	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
+}
+
 // AgentsListTokensParams defines parameters for AgentsListTokens.
 type AgentsListTokensParams struct {
 	// Cursor The `next_cursor` of the previous page (opaque); the first page when absent or empty.
@@ -2107,6 +2281,9 @@ type UsersUpdateParams struct {
 	// IfMatch The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional.
 	IfMatch *string `json:"If-Match,omitempty"`
 }
+
+// AgentReportRoutesJSONRequestBody defines body for AgentReportRoutes for application/json ContentType.
+type AgentReportRoutesJSONRequestBody = LearnedRoutesReport
 
 // AgentEnrollJSONRequestBody defines body for AgentEnroll for application/json ContentType.
 type AgentEnrollJSONRequestBody = EnrollRequest
@@ -2383,6 +2560,14 @@ type ClientInterface interface {
 	// HealthReadyz performs a GET /readyz (the `HealthReadyz` operationId) request.
 	HealthReadyz(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// AgentReportRoutesWithBody performs a PUT /v1/agent/bgp/routes (the `AgentReportRoutes` operationId) request,
+	// with any type of body and a specified content type.
+	AgentReportRoutesWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AgentReportRoutes performs a PUT /v1/agent/bgp/routes (the `AgentReportRoutes` operationId) request.
+	// Takes a body of the `application/json` content type.
+	AgentReportRoutes(ctx context.Context, body AgentReportRoutesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// AgentConfig performs a GET /v1/agent/config (the `AgentConfig` operationId) request.
 	AgentConfig(ctx context.Context, params *AgentConfigParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -2611,6 +2796,9 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	BgpPut(ctx context.Context, id openapi_types.UUID, params *BgpPutParams, body BgpPutJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// BgpListRoutes performs a GET /v1/sites/{id}/bgp/routes (the `BgpListRoutes` operationId) request.
+	BgpListRoutes(ctx context.Context, id openapi_types.UUID, params *BgpListRoutesParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// SitesConfig performs a GET /v1/sites/{id}/config (the `SitesConfig` operationId) request.
 	SitesConfig(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -2747,6 +2935,34 @@ func (c *Client) HealthMetrics(ctx context.Context, reqEditors ...RequestEditorF
 // HealthReadyz performs a GET /readyz (the `HealthReadyz` operationId) request.
 func (c *Client) HealthReadyz(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewHealthReadyzRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AgentReportRoutesWithBody performs a PUT /v1/agent/bgp/routes (the `AgentReportRoutes` operationId) request,
+// with any type of body and a specified content type.
+func (c *Client) AgentReportRoutesWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAgentReportRoutesRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AgentReportRoutes performs a PUT /v1/agent/bgp/routes (the `AgentReportRoutes` operationId) request.
+// Takes a body of the `application/json` content type.
+func (c *Client) AgentReportRoutes(ctx context.Context, body AgentReportRoutesJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAgentReportRoutesRequest(c.Server, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3625,6 +3841,19 @@ func (c *Client) BgpPut(ctx context.Context, id openapi_types.UUID, params *BgpP
 	return c.Client.Do(req)
 }
 
+// BgpListRoutes performs a GET /v1/sites/{id}/bgp/routes (the `BgpListRoutes` operationId) request.
+func (c *Client) BgpListRoutes(ctx context.Context, id openapi_types.UUID, params *BgpListRoutesParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewBgpListRoutesRequest(c.Server, id, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // SitesConfig performs a GET /v1/sites/{id}/config (the `SitesConfig` operationId) request.
 func (c *Client) SitesConfig(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewSitesConfigRequest(c.Server, id)
@@ -4108,6 +4337,46 @@ func NewHealthReadyzRequest(server string) (*http.Request, error) {
 	if err != nil {
 		return nil, err
 	}
+
+	return req, nil
+}
+
+// NewAgentReportRoutesRequest calls the generic AgentReportRoutes builder with application/json body
+func NewAgentReportRoutesRequest(server string, body AgentReportRoutesJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAgentReportRoutesRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewAgentReportRoutesRequestWithBody constructs an http.Request for the AgentReportRoutes method, with any body, and a specified content type
+func NewAgentReportRoutesRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/agent/bgp/routes")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
 
 	return req, nil
 }
@@ -6577,6 +6846,115 @@ func NewBgpPutRequestWithBody(server string, id openapi_types.UUID, params *BgpP
 	return req, nil
 }
 
+// NewBgpListRoutesRequest constructs an http.Request for the BgpListRoutes method
+func NewBgpListRoutesRequest(server string, id openapi_types.UUID, params *BgpListRoutesParams) (*http.Request, error) {
+	var err error
+
+	var pathParam0 string
+
+	pathParam0, err = runtime.StyleParamWithOptions("simple", false, "id", id, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationPath, Type: "string", Format: "uuid"})
+	if err != nil {
+		return nil, err
+	}
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/sites/%s/bgp/routes", pathParam0)
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.State != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "state", *params.State, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Neighbor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "neighbor", *params.Neighbor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "ip"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Prefix != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "prefix", *params.Prefix, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: "ip-prefix"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Cursor != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "cursor", *params.Cursor, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Limit != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "limit", *params.Limit, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "integer", Format: "int32"}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewSitesConfigRequest constructs an http.Request for the SitesConfig method
 func NewSitesConfigRequest(server string, id openapi_types.UUID) (*http.Request, error) {
 	var err error
@@ -7855,6 +8233,16 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	HealthReadyzWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*HealthReadyzResponse, error)
 
+	// AgentReportRoutesWithBodyWithResponse performs a PUT /v1/agent/bgp/routes (the `AgentReportRoutes` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	AgentReportRoutesWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AgentReportRoutesResponse, error)
+
+	// AgentReportRoutesWithResponse performs a PUT /v1/agent/bgp/routes (the `AgentReportRoutes` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	AgentReportRoutesWithResponse(ctx context.Context, body AgentReportRoutesJSONRequestBody, reqEditors ...RequestEditorFn) (*AgentReportRoutesResponse, error)
+
 	// AgentConfigWithResponse performs a GET /v1/agent/config (the `AgentConfig` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -8175,6 +8563,11 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	BgpPutWithResponse(ctx context.Context, id openapi_types.UUID, params *BgpPutParams, body BgpPutJSONRequestBody, reqEditors ...RequestEditorFn) (*BgpPutResponse, error)
 
+	// BgpListRoutesWithResponse performs a GET /v1/sites/{id}/bgp/routes (the `BgpListRoutes` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	BgpListRoutesWithResponse(ctx context.Context, id openapi_types.UUID, params *BgpListRoutesParams, reqEditors ...RequestEditorFn) (*BgpListRoutesResponse, error)
+
 	// SitesConfigWithResponse performs a GET /v1/sites/{id}/config (the `SitesConfig` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -8443,6 +8836,117 @@ func (r HealthReadyzResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r HealthReadyzResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type AgentReportRoutesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *LearnedRoutesAnswer
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Problem
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *Problem
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *ValidationFailed
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *RateLimited
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Unavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AgentReportRoutesResponse) GetJSON200() *LearnedRoutesAnswer {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r AgentReportRoutesResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r AgentReportRoutesResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r AgentReportRoutesResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r AgentReportRoutesResponse) GetApplicationProblemJSON409() *Problem {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r AgentReportRoutesResponse) GetApplicationProblemJSON413() *Problem {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r AgentReportRoutesResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r AgentReportRoutesResponse) GetApplicationProblemJSON422() *ValidationFailed {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r AgentReportRoutesResponse) GetApplicationProblemJSON429() *RateLimited {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r AgentReportRoutesResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r AgentReportRoutesResponse) GetApplicationProblemJSON503() *Unavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r AgentReportRoutesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AgentReportRoutesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AgentReportRoutesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AgentReportRoutesResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -13205,6 +13709,103 @@ func (r BgpPutResponse) ContentType() string {
 	return ""
 }
 
+type BgpListRoutesResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *PageLearnedRoute
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *NotFound
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *ValidationFailed
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *RateLimited
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Unavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r BgpListRoutesResponse) GetJSON200() *PageLearnedRoute {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r BgpListRoutesResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r BgpListRoutesResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r BgpListRoutesResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r BgpListRoutesResponse) GetApplicationProblemJSON404() *NotFound {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r BgpListRoutesResponse) GetApplicationProblemJSON422() *ValidationFailed {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r BgpListRoutesResponse) GetApplicationProblemJSON429() *RateLimited {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r BgpListRoutesResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r BgpListRoutesResponse) GetApplicationProblemJSON503() *Unavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r BgpListRoutesResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r BgpListRoutesResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r BgpListRoutesResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r BgpListRoutesResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 // SitesConfigResponse200Headers the declared response headers of an HTTP 200 response for SitesConfig
 type SitesConfigResponse200Headers struct {
 	ETag *string
@@ -15522,6 +16123,28 @@ func (c *ClientWithResponses) HealthReadyzWithResponse(ctx context.Context, reqE
 	return ParseHealthReadyzResponse(rsp)
 }
 
+// AgentReportRoutesWithBodyWithResponse performs a PUT /v1/agent/bgp/routes (the `AgentReportRoutes` operationId) request,
+// with any type of body and a specified content type.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) AgentReportRoutesWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AgentReportRoutesResponse, error) {
+	rsp, err := c.AgentReportRoutesWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAgentReportRoutesResponse(rsp)
+}
+
+// AgentReportRoutesWithResponse performs a PUT /v1/agent/bgp/routes (the `AgentReportRoutes` operationId) request.
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) AgentReportRoutesWithResponse(ctx context.Context, body AgentReportRoutesJSONRequestBody, reqEditors ...RequestEditorFn) (*AgentReportRoutesResponse, error) {
+	rsp, err := c.AgentReportRoutes(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAgentReportRoutesResponse(rsp)
+}
+
 // AgentConfigWithResponse performs a GET /v1/agent/config (the `AgentConfig` operationId) request.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -16226,6 +16849,17 @@ func (c *ClientWithResponses) BgpPutWithResponse(ctx context.Context, id openapi
 	return ParseBgpPutResponse(rsp)
 }
 
+// BgpListRoutesWithResponse performs a GET /v1/sites/{id}/bgp/routes (the `BgpListRoutes` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) BgpListRoutesWithResponse(ctx context.Context, id openapi_types.UUID, params *BgpListRoutesParams, reqEditors ...RequestEditorFn) (*BgpListRoutesResponse, error) {
+	rsp, err := c.BgpListRoutes(ctx, id, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseBgpListRoutesResponse(rsp)
+}
+
 // SitesConfigWithResponse performs a GET /v1/sites/{id}/config (the `SitesConfig` operationId) request.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -16621,6 +17255,102 @@ func ParseHealthReadyzResponse(rsp *http.Response) (*HealthReadyzResponse, error
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
 		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAgentReportRoutesResponse parses an HTTP response from a AgentReportRoutesWithResponse call
+func ParseAgentReportRoutesResponse(rsp *http.Response) (*AgentReportRoutesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AgentReportRoutesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest LearnedRoutesAnswer
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
 			return nil, err
 		}
@@ -20896,6 +21626,88 @@ func ParseBgpPutResponse(rsp *http.Response) (*BgpPutResponse, error) {
 			headers.Location = &value
 		}
 		response.Headers201 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseBgpListRoutesResponse parses an HTTP response from a BgpListRoutesWithResponse call
+func ParseBgpListRoutesResponse(rsp *http.Response) (*BgpListRoutesResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &BgpListRoutesResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest PageLearnedRoute
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest NotFound
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
 	}
 
 	return response, nil

@@ -12,13 +12,15 @@ from typing import Any
 import pytest
 
 import patronus
-from patronus.generated.api.agent import agent_enroll, agent_status
+from patronus.generated.api.agent import agent_enroll, agent_report_routes, agent_status
 from patronus.generated.api.agents import agents_create_token
 from patronus.models import (
     AgentStatusReport,
     EnrollmentTokenCreated,
     EnrollRequest,
     EnrollResponse,
+    LearnedRoutesAnswer,
+    LearnedRoutesReport,
     LinkUpdate,
     NewEnrollmentToken,
     NewLink,
@@ -227,9 +229,8 @@ def test_site_bgp_keeps_the_write_only_password(client: patronus.Client) -> None
     client.site_bgp.delete(site.id, if_match=created.etag)
 
 
-def report_as_agent(client: patronus.Client, site_id: uuid.UUID, report: dict[str, Any]) -> None:
-    """Enrolls an agent for the site and posts one status report with its credential, as a
-    patronus-agent does."""
+def enroll_agent(client: patronus.Client, site_id: uuid.UUID) -> str:
+    """Enrolls an agent for the site; returns its credential."""
     token = agents_create_token.sync(site_id, client=client.generated, body=NewEnrollmentToken())
     assert isinstance(token, EnrollmentTokenCreated), token
     key = base64.b64encode(os.urandom(32)).decode()
@@ -238,9 +239,36 @@ def report_as_agent(client: patronus.Client, site_id: uuid.UUID, report: dict[st
         body=EnrollRequest(token=token.token, public_key=key, hostname="edge-1", agent_version="0.1.0"),
     )
     assert isinstance(enrolled.parsed, EnrollResponse), enrolled.content
-    with patronus.Client(token=enrolled.parsed.credential) as agent:
+    return enrolled.parsed.credential
+
+
+def report_as_agent(client: patronus.Client, site_id: uuid.UUID, report: dict[str, Any]) -> None:
+    """Enrolls an agent for the site and posts one status report with its credential, as a
+    patronus-agent does."""
+    with patronus.Client(token=enroll_agent(client, site_id)) as agent:
         posted = agent_status.sync_detailed(client=agent.generated, body=AgentStatusReport.from_dict(report))
         assert posted.status_code == 204, posted.content
+
+
+def test_site_bgp_routes_as_the_agent_reports_them(client: patronus.Client) -> None:
+    site = new_site(client)
+    lan = site.lan_prefixes[0]
+    neighbor = lan.replace("0/24", "2")
+    client.site_bgp.put(site.id, {"neighbors": [{"address": neighbor, "remote_asn": 65010}], "overlay_import": True})
+    overlay = client.topology.get().overlay_prefix
+    report = {"routes": [{"prefix": lan, "neighbor": neighbor, "as_path": "65010"}, {"prefix": overlay, "neighbor": neighbor}]}
+    with patronus.Client(token=enroll_agent(client, site.id)) as agent:
+        answer = agent_report_routes.sync(client=agent.generated, body=LearnedRoutesReport.from_dict(report))
+    assert isinstance(answer, LearnedRoutesAnswer), answer
+    assert (answer.accepted, answer.refused, answer.not_imported) == (1, 1, 0)
+    refused = list(client.site_bgp.routes(site.id, state="refused"))
+    assert [r.prefix for r in refused] == [overlay]
+    assert "overlay" in str(refused[0].reason)
+    accepted = client.site_bgp.routes_page(site.id, state="accepted", limit=1)
+    assert [(r.prefix, r.as_path) for r in accepted.items] == [(lan, "65010")]
+    with pytest.raises(patronus.ValidationError) as bad:
+        list(client.site_bgp.routes(site.id, prefix="10.0.0.1/8"))
+    assert [e.pointer for e in bad.value.errors] == ["/query/prefix"]
 
 
 def test_site_paths_history_and_failover_events(client: patronus.Client) -> None:

@@ -362,7 +362,8 @@ pub struct LearnedRoute {
     /// The site whose prefix it collides with, when refused for a collision.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conflicting_site_id: Option<Uuid>,
-    /// When the agent first reported it.
+    /// When the site first had the prefix (from this neighbour, or from another one it still had
+    /// then): what "learned earlier" compares when two sites learn overlapping prefixes.
     pub learned_at: DateTime<Utc>,
 }
 

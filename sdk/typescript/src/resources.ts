@@ -8,6 +8,7 @@ import type {
   AuditEvent,
   CompiledConfig,
   FailoverEventRecord,
+  LearnedRoute,
   Link,
   LinkUpdate,
   NewApiToken,
@@ -418,7 +419,8 @@ export class TopologyResource {
   }
 }
 
-/** `/v1/sites/{id}/bgp`: one per site (stored and compiled; no agent applies it yet). */
+/** `/v1/sites/{id}/bgp`: one per site (stored and compiled; no agent applies it yet), and the
+ * routes the site's agent learned (`/v1/sites/{id}/bgp/routes`). */
 export class SiteBgpResource {
   constructor(private readonly raw: Raw) {}
 
@@ -449,6 +451,38 @@ export class SiteBgpResource {
         signal: opts?.signal,
       }),
     );
+  }
+
+  /** One page of the routes the site's agent learned, in the order they were first reported,
+   * each with the server's decision: `accepted`, `refused` (with `reason` and
+   * `conflicting_site_id`) or `not_imported`. */
+  async routesPage(
+    siteId: string,
+    filters?: Filters<"bgp_list_routes">,
+    page?: { cursor?: string; limit?: number; signal?: AbortSignal },
+  ): Promise<Page<LearnedRoute>> {
+    const data = await unwrap(
+      this.raw.GET("/v1/sites/{id}/bgp/routes", {
+        params: { path: { id: siteId }, query: { ...filters, cursor: page?.cursor, limit: page?.limit } },
+        signal: page?.signal,
+      }),
+    );
+    return { items: data.items, nextCursor: data.next_cursor ?? undefined };
+  }
+
+  /** Every learned route of the site that matches `filters`, fetched page by page as the loop
+   * advances. */
+  async *routes(
+    siteId: string,
+    filters?: Filters<"bgp_list_routes">,
+    opts?: ListOptions,
+  ): AsyncGenerator<LearnedRoute, void, undefined> {
+    let cursor: string | undefined;
+    do {
+      const page = await this.routesPage(siteId, filters, { cursor, limit: opts?.pageSize, signal: opts?.signal });
+      yield* page.items;
+      cursor = page.nextCursor;
+    } while (cursor);
   }
 }
 

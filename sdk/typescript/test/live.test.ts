@@ -76,6 +76,13 @@ function recorder(opts: { loseFirstPost?: boolean } = {}): { fetch: Fetch; attem
 /** Enrolls an agent for the site and posts one status report with its credential, as a
  * patronus-agent does. */
 async function reportAsAgent(client: PatronusClient, siteId: string, report: AgentStatusReport): Promise<void> {
+  const agent = await enrollAgent(client, siteId);
+  const posted = await agent.raw.POST("/v1/agent/status", { body: report });
+  assert.equal(posted.response.status, 204, JSON.stringify(posted.error));
+}
+
+/** Enrolls an agent for the site; the client it returns holds the agent credential. */
+async function enrollAgent(client: PatronusClient, siteId: string): Promise<PatronusClient> {
   const token = await client.raw.POST("/v1/sites/{id}/enrollment-tokens", { params: { path: { id: siteId } }, body: {} });
   assert.ok(token.data, `enrollment token: ${token.response.status}`);
   const enrolled = await client.raw.POST("/v1/agent/enroll", {
@@ -87,9 +94,7 @@ async function reportAsAgent(client: PatronusClient, siteId: string, report: Age
     },
   });
   assert.ok(enrolled.data, `enroll: ${enrolled.response.status}`);
-  const agent = new PatronusClient({ token: enrolled.data.credential });
-  const posted = await agent.raw.POST("/v1/agent/status", { body: report });
-  assert.equal(posted.response.status, 204, JSON.stringify(posted.error));
+  return new PatronusClient({ token: enrolled.data.credential });
 }
 
 function limitedClient(fetch: Fetch): PatronusClient {
@@ -199,6 +204,38 @@ describe("Patronus TypeScript SDK against a live server", () => {
     );
     await assert.rejects(client.siteBgp.delete(site.id, { ifMatch: '"999"' }), PreconditionFailedError);
     await client.siteBgp.delete(site.id, { ifMatch: created.etag });
+  });
+
+  test("a site's learned BGP routes as its agent reports them, with the server's decisions", async () => {
+    const client = new PatronusClient();
+    const site = await newSite(client);
+    const lan = site.lan_prefixes[0] ?? "";
+    const neighbor = lan.replace("0/24", "2");
+    await client.siteBgp.put(site.id, { neighbors: [{ address: neighbor, remote_asn: 65010 }], overlay_import: true });
+    const overlay = (await client.topology.get()).overlay_prefix;
+    const agent = await enrollAgent(client, site.id);
+    const reported = await agent.raw.PUT("/v1/agent/bgp/routes", {
+      body: { routes: [{ prefix: lan, neighbor, as_path: "65010" }, { prefix: overlay, neighbor }] },
+    });
+    assert.deepEqual(reported.data, { accepted: 1, refused: 1, not_imported: 0 }, JSON.stringify(reported.error));
+    const refused = [];
+    for await (const r of client.siteBgp.routes(site.id, { state: "refused" })) refused.push(r);
+    assert.deepEqual(
+      refused.map((r) => r.prefix),
+      [overlay],
+    );
+    assert.ok(refused[0]?.reason?.includes("overlay"), String(refused[0]?.reason));
+    const accepted = await client.siteBgp.routesPage(site.id, { state: "accepted" }, { limit: 1 });
+    assert.deepEqual(
+      accepted.items.map((r) => [r.prefix, r.as_path]),
+      [[lan, "65010"]],
+    );
+    const err = await client.siteBgp.routesPage(site.id, { prefix: "10.0.0.1/8" }).catch((e: unknown) => e);
+    assert.ok(err instanceof ValidationError, String(err));
+    assert.deepEqual(
+      err.errors.map((e) => e.pointer),
+      ["/query/prefix"],
+    );
   });
 
   test("a 422 is a ValidationError with field errors", async () => {

@@ -347,6 +347,8 @@ fn replacing_one_site_equals_rebuilding_the_network() {
         changed.lan_prefixes.push(p(&format!("10.{}.0.0/16", 200 + seed % 50)));
         changed.lan_prefixes.reverse();
         changed.public_key = if rng.next(2) == 0 { None } else { Some(key(255)) };
+        // Learned prefixes, unsorted and with a duplicate of a LAN prefix.
+        changed.learned_prefixes = vec![p("192.168.7.0/24"), changed.lan_prefixes[0], p("172.16.0.0/12")];
         let rebuilt_sites: Vec<SiteInput> =
             sites.iter().map(|s| if s.id == victim { changed.clone() } else { s.clone() }).collect();
         let expected = net(mode, rebuilt_sites, peerings.clone());
@@ -465,4 +467,24 @@ fn bgp_settings_are_in_their_sites_document_only_sorted_and_hashed() {
     other_password.bgp.as_mut().unwrap().neighbors[0].password = Some("another".to_string());
     let changed = net(TopologyMode::FullMesh, vec![other_password, site(2, SiteRole::Edge, true)], vec![]);
     assert_ne!(site_hashes(&changed, &changed.all_sites())[&id(1)], after[&id(1)], "a new password is a new document");
+}
+
+#[test]
+fn accepted_learned_prefixes_are_the_sites_allowed_ips_in_every_other_document() {
+    let mut a = site(1, SiteRole::Edge, true);
+    a.learned_prefixes = vec![p("192.168.9.0/24"), p("10.1.0.0/16"), p("172.16.0.0/12"), p("192.168.9.0/24")];
+    let n = net(TopologyMode::FullMesh, vec![a, site(2, SiteRole::Edge, true), site(3, SiteRole::Edge, true)], vec![]);
+    for other in [2, 3] {
+        let doc = compile_site(&n, id(other), 1).unwrap();
+        let entry = doc.peers.iter().find(|peer| peer.site_id == id(1)).unwrap();
+        // Sorted as text, each once (a prefix learned twice, or also a LAN prefix, is one route).
+        assert_eq!(texts(&entry.allowed_ips), ["10.1.0.0/16", "100.64.0.1/32", "172.16.0.0/12", "192.168.9.0/24"]);
+    }
+    let own = compile_site(&n, id(1), 1).unwrap();
+    assert_eq!(texts(&own.lan_prefixes), ["10.1.0.0/16"], "a site's own document does not list what it learned");
+
+    let plain = net(TopologyMode::FullMesh, (1..=3).map(|i| site(i, SiteRole::Edge, true)).collect(), vec![]);
+    let (before, after) = (site_hashes(&plain, &plain.all_sites()), site_hashes(&n, &n.all_sites()));
+    assert_eq!(before[&id(1)], after[&id(1)]);
+    assert_ne!(before[&id(2)], after[&id(2)]);
 }

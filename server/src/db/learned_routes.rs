@@ -101,17 +101,69 @@ struct Incoming<'a> {
     med: Option<u32>,
 }
 
-/// Makes the site's stored routes the reported ones: routes not in `routes` are deleted, new ones
-/// inserted (learned now, undecided until [`set_decisions`]), the attributes of the others
-/// updated. A route keeps its `learned_at` while it stays reported.
+/// How many of the site's routes are in each state.
+pub async fn counts(ex: impl PgExecutor<'_>, site_id: Uuid) -> Result<Vec<(LearnedRouteState, u64)>, sqlx::Error> {
+    let rows: Vec<(String, i64)> =
+        sqlx::query_as("SELECT state, count(*) FROM bgp_learned_routes WHERE site_id = $1 GROUP BY state")
+            .bind(site_id)
+            .fetch_all(ex)
+            .await?;
+    Ok(rows.into_iter().map(|(s, n)| (parse_state(&s), u64::try_from(n).unwrap_or_default())).collect())
+}
+
+/// Makes the site's stored routes the reported ones: new ones inserted (learned now, or when the
+/// site first had the prefix from another neighbour, with `likely` as their state until [`set_decisions`] corrects it: the
+/// state most of a table gets, so that a table without collisions is written once), the
+/// attributes of the others updated, routes not in `routes` deleted. A route keeps its
+/// `learned_at` while it stays reported.
 pub async fn replace(
     conn: &mut sqlx::PgConnection,
     tenant_id: Uuid,
     site_id: Uuid,
     routes: &[LearnedRouteReport],
+    likely: LearnedRouteState,
 ) -> Result<(), sqlx::Error> {
     let (prefixes, neighbors): (Vec<String>, Vec<String>) =
         routes.iter().map(|r| (r.prefix.to_string(), r.neighbor.to_string())).unzip();
+    if !routes.is_empty() {
+        let incoming: Vec<Incoming<'_>> = routes
+            .iter()
+            .zip(prefixes.iter().zip(&neighbors))
+            .map(|(r, (prefix, neighbor))| Incoming {
+                id: Uuid::now_v7(),
+                prefix: prefix.clone(),
+                neighbor: neighbor.clone(),
+                as_path: &r.as_path,
+                communities: &r.communities,
+                local_preference: r.local_preference,
+                med: r.med,
+            })
+            .collect();
+        // Inserted before the withdrawn routes are deleted: a prefix another neighbour already
+        // gave the site keeps the time the site first had it, even when that neighbour's route
+        // goes in the same report, so a handover between neighbours costs no seniority.
+        sqlx::query(
+            "WITH had AS (SELECT prefix, min(learned_at) AS since FROM bgp_learned_routes WHERE site_id = $2 \
+               GROUP BY prefix) \
+             INSERT INTO bgp_learned_routes (id, tenant_id, site_id, prefix, neighbor, as_path, communities, \
+               local_preference, med, state, learned_at) \
+             SELECT i.id, $1, $2, i.prefix, i.neighbor, i.as_path, i.communities, i.local_preference, i.med, $4, \
+               COALESCE(had.since, now()) \
+             FROM jsonb_to_recordset($3) AS i(id uuid, prefix cidr, neighbor inet, as_path text, communities jsonb, \
+               local_preference bigint, med bigint) LEFT JOIN had ON had.prefix = i.prefix \
+             ON CONFLICT (site_id, prefix, neighbor) DO UPDATE SET as_path = EXCLUDED.as_path, \
+               communities = EXCLUDED.communities, local_preference = EXCLUDED.local_preference, med = EXCLUDED.med \
+             WHERE (bgp_learned_routes.as_path, bgp_learned_routes.communities, bgp_learned_routes.local_preference, \
+               bgp_learned_routes.med) IS DISTINCT FROM \
+               (EXCLUDED.as_path, EXCLUDED.communities, EXCLUDED.local_preference, EXCLUDED.med)",
+        )
+        .bind(tenant_id)
+        .bind(site_id)
+        .bind(Json(&incoming))
+        .bind(state_name(likely))
+        .execute(&mut *conn)
+        .await?;
+    }
     sqlx::query(
         "DELETE FROM bgp_learned_routes WHERE site_id = $1 \
          AND (prefix, neighbor) NOT IN (SELECT * FROM unnest($2::cidr[], $3::inet[]))",
@@ -121,38 +173,27 @@ pub async fn replace(
     .bind(&neighbors)
     .execute(&mut *conn)
     .await?;
-    if routes.is_empty() {
-        return Ok(());
-    }
-    let incoming: Vec<Incoming<'_>> = routes
-        .iter()
-        .zip(prefixes.into_iter().zip(neighbors))
-        .map(|(r, (prefix, neighbor))| Incoming {
-            id: Uuid::now_v7(),
-            prefix,
-            neighbor,
-            as_path: &r.as_path,
-            communities: &r.communities,
-            local_preference: r.local_preference,
-            med: r.med,
-        })
-        .collect();
+    Ok(())
+}
+
+/// Drops the routes the site's new BGP settings would not accept: those of neighbours it no
+/// longer has, and all of a neighbour's when they are more than its new maximum (its session
+/// closes at the limit, and a partial table is never kept).
+pub async fn prune_to_settings(
+    ex: impl PgExecutor<'_>,
+    site_id: Uuid,
+    neighbors: &[std::net::IpAddr],
+    max_per_neighbor: i32,
+) -> Result<(), sqlx::Error> {
+    let neighbors: Vec<String> = neighbors.iter().map(ToString::to_string).collect();
     sqlx::query(
-        "INSERT INTO bgp_learned_routes (id, tenant_id, site_id, prefix, neighbor, as_path, communities, \
-           local_preference, med, state) \
-         SELECT i.id, $1, $2, i.prefix, i.neighbor, i.as_path, i.communities, i.local_preference, i.med, 'not_imported' \
-         FROM jsonb_to_recordset($3) AS i(id uuid, prefix cidr, neighbor inet, as_path text, communities jsonb, \
-           local_preference bigint, med bigint) \
-         ON CONFLICT (site_id, prefix, neighbor) DO UPDATE SET as_path = EXCLUDED.as_path, \
-           communities = EXCLUDED.communities, local_preference = EXCLUDED.local_preference, med = EXCLUDED.med \
-         WHERE (bgp_learned_routes.as_path, bgp_learned_routes.communities, bgp_learned_routes.local_preference, \
-           bgp_learned_routes.med) IS DISTINCT FROM \
-           (EXCLUDED.as_path, EXCLUDED.communities, EXCLUDED.local_preference, EXCLUDED.med)",
+        "DELETE FROM bgp_learned_routes WHERE site_id = $1 AND (NOT (neighbor = ANY($2::inet[])) OR neighbor IN ( \
+           SELECT neighbor FROM bgp_learned_routes WHERE site_id = $1 GROUP BY neighbor HAVING count(*) > $3))",
     )
-    .bind(tenant_id)
     .bind(site_id)
-    .bind(Json(&incoming))
-    .execute(&mut *conn)
+    .bind(&neighbors)
+    .bind(i64::from(max_per_neighbor))
+    .execute(ex)
     .await?;
     Ok(())
 }

@@ -88,6 +88,10 @@ pub async fn put(
     let overlay = db::topology::get(w.conn(), site.tenant_id).await?.overlay();
     check_overlaps(w.conn(), site_id, &next.networks.0, overlay).await?;
     let stored = db::bgp::upsert(w.conn(), &next).await?;
+    // Routes the new settings would not have accepted are withdrawn now, not at the agent's next
+    // report; the pipeline decides the rest again (networks, `overlay_import`).
+    let addresses: Vec<IpAddr> = stored.neighbors.0.iter().map(|n| n.address).collect();
+    db::learned_routes::prune_to_settings(w.conn(), site_id, &addresses, stored.max_learned_prefixes).await?;
     let api = stored.to_api();
     match current {
         Some(before) => {

@@ -54,9 +54,11 @@ const MAX_AS_PATH: usize = 1000;
     responses(
         (status = 200, description = "Stored and decided: how many of the reported routes are in the overlay", body = LearnedRoutesAnswer),
         (status = 409, description = "The site has no BGP settings", body = patronus_api::Problem,
+            content_type = "application/problem+json"),
+        (status = 413, description = "The body exceeds 16 MiB", body = patronus_api::Problem,
             content_type = "application/problem+json")),
     security(("agent_auth" = [])))]
-pub async fn report(
+pub async fn report_routes(
     State(app): State<AppState>,
     caller: AgentCaller,
     headers: HeaderMap,
@@ -77,7 +79,7 @@ pub async fn report(
             db::end_read(tx);
             settings.ok_or_else(no_settings)?;
         }
-        return Ok(axum::Json(answer(&stored)));
+        return Ok(axum::Json(Counts::of_rows(&stored).answer()));
     }
 
     let _turn = app.networks.write_turn(agent.tenant_id).await;
@@ -86,20 +88,19 @@ pub async fn report(
     let settings = db::bgp::get(&mut *tx, agent.site_id).await?.ok_or_else(no_settings)?;
     check_against_settings(&body.routes, &settings)?;
     let before = network_before(&mut tx, &app, &tenant).await?;
-    let counts_before = Counts::of(&db::learned_routes::of_site(&mut *tx, agent.site_id).await?);
-    db::learned_routes::replace(&mut tx, agent.tenant_id, agent.site_id, &body.routes).await?;
+    let counts_before = Counts::of(&db::learned_routes::counts(&mut *tx, agent.site_id).await?);
+    let likely = if settings.overlay_import { LearnedRouteState::Accepted } else { LearnedRouteState::NotImported };
+    db::learned_routes::replace(&mut tx, agent.tenant_id, agent.site_id, &body.routes, likely).await?;
     let moved = settle_learned(&mut tx, &before).await?;
-    let stored = db::learned_routes::of_site(&mut *tx, agent.site_id).await?;
-    let answer = answer(&stored);
+    let counts = Counts::of(&db::learned_routes::counts(&mut *tx, agent.site_id).await?);
+    let answer = counts.answer();
     if moved.is_empty() {
         // No document changes: the routes and their decisions are stored, nothing to announce.
         tx.commit().await?;
         return Ok(axum::Json(answer));
     }
-    let summary = Summary {
-        counts: Counts::of(&stored),
-        other_sites_changed: moved.keys().filter(|&&s| s != agent.site_id).copied().collect(),
-    };
+    let summary =
+        Summary { counts, other_sites_changed: moved.keys().filter(|&&s| s != agent.site_id).copied().collect() };
     let outcome = commit_change(&mut tx, agent.tenant_id, &before, Touched::Learned(moved))
         .instrument(tracing::info_span!("config_compile", tenant_id = %agent.tenant_id))
         .await?;
@@ -146,22 +147,27 @@ struct Counts {
 }
 
 impl Counts {
-    fn of(rows: &[LearnedRouteRow]) -> Counts {
-        let mut c = Counts { routes: rows.len() as u64, ..Counts::default() };
-        for r in rows {
-            match r.state() {
-                LearnedRouteState::Accepted => c.accepted += 1,
-                LearnedRouteState::Refused => c.refused += 1,
-                LearnedRouteState::NotImported => c.not_imported += 1,
+    fn of(by_state: &[(LearnedRouteState, u64)]) -> Counts {
+        let mut c = Counts::default();
+        for &(state, n) in by_state {
+            c.routes += n;
+            match state {
+                LearnedRouteState::Accepted => c.accepted += n,
+                LearnedRouteState::Refused => c.refused += n,
+                LearnedRouteState::NotImported => c.not_imported += n,
             }
         }
         c
     }
-}
 
-fn answer(rows: &[LearnedRouteRow]) -> LearnedRoutesAnswer {
-    let c = Counts::of(rows);
-    LearnedRoutesAnswer { accepted: c.accepted, refused: c.refused, not_imported: c.not_imported }
+    fn of_rows(rows: &[LearnedRouteRow]) -> Counts {
+        let states: Vec<(LearnedRouteState, u64)> = rows.iter().map(|r| (r.state(), 1)).collect();
+        Counts::of(&states)
+    }
+
+    fn answer(&self) -> LearnedRoutesAnswer {
+        LearnedRoutesAnswer { accepted: self.accepted, refused: self.refused, not_imported: self.not_imported }
+    }
 }
 
 /// Whether the stored routes are exactly the reported ones (in any order).
@@ -249,10 +255,10 @@ fn check_against_settings(routes: &[LearnedRouteReport], settings: &db::bgp::Bgp
 pub struct RouteListQuery {
     /// Only routes in this state.
     pub state: Option<LearnedRouteState>,
-    /// Only routes learned from this neighbour.
+    /// Only routes learned from this neighbour (empty: any).
     #[param(value_type = Option<String>, format = "ip")]
     pub neighbor: Option<String>,
-    /// Only routes for exactly this prefix.
+    /// Only routes for exactly this prefix, in canonical form (empty: any).
     #[param(value_type = Option<String>, format = "ip-prefix")]
     pub prefix: Option<String>,
 }
@@ -262,18 +268,20 @@ pub struct RouteListQuery {
     responses((status = 200, description = "A page of the routes the site's agent learned, in the order they were \
         first reported, each with the server's decision", body = Page<LearnedRoute>)),
     security(("tenant_auth" = [])))]
-pub async fn list(
+pub async fn list_routes(
     cx: Tenant,
     Path(site_id): Path<Uuid>,
     Query(q): Query<RouteListQuery>,
     page: PageRequest,
 ) -> ApiResult<axum::Json<Page<LearnedRoute>>> {
     let mut errors = Errors::new();
+    // Empty is no filter, as an empty cursor is the first page.
     let neighbor = q
         .neighbor
         .as_deref()
+        .filter(|n| !n.is_empty())
         .and_then(|n| n.parse::<IpAddr>().map_err(|_| errors.add("/query/neighbor", "must be an IP address")).ok());
-    let prefix = q.prefix.as_deref().and_then(|p| match p.parse::<ipnet::IpNet>() {
+    let prefix = q.prefix.as_deref().filter(|p| !p.is_empty()).and_then(|p| match p.parse::<ipnet::IpNet>() {
         Ok(net) => netaddr::prefix(&mut errors, "/query/prefix", net),
         Err(_) => {
             errors.add("/query/prefix", "must be a prefix, e.g. 10.1.0.0/16");

@@ -215,6 +215,14 @@ async fn the_site_that_learned_a_prefix_first_keeps_it_and_the_other_takes_over_
     // a learns it again: b learned it earlier now, and keeps it.
     assert_eq!(m.report(0, &["192.168.50.0/24"]).await.body, answer(0, 1, 0));
 
+    // b hands the prefix over from one neighbour to another in one report: it keeps it.
+    m.bgp(1, json!({"neighbors": [{"address": "10.2.0.2", "remote_asn": 65010}, {"address": "10.2.0.3", "remote_asn": 65011}]}))
+        .await
+        .expect(StatusCode::OK);
+    let via = |n: &str| json!({"routes": [{"prefix": "192.168.50.0/24", "neighbor": n}]});
+    assert_eq!(m.report_raw(1, via("10.2.0.3")).await.body, answer(1, 0, 0));
+    assert_eq!(m.states(0).await, [(s("192.168.50.0/24"), s("refused"), Some(1))]);
+
     // Deleting b (its routes go with it) hands the prefix back to a.
     m.app.delete(&format!("/v1/sites/{}", m.ids[1])).token(&m.t.operator).send().await.expect(StatusCode::NO_CONTENT);
     assert_eq!(m.states(0).await, [(s("192.168.50.0/24"), s("accepted"), None)]);
@@ -231,6 +239,24 @@ async fn without_overlay_import_routes_are_kept_but_not_used_and_deleting_bgp_wi
     m.bgp(0, json!({})).await.expect(StatusCode::OK);
     assert_eq!(m.states(0).await, [(s("192.168.10.0/24"), s("accepted"), None)]);
     assert_eq!(m.allowed(2, 0).await, ["10.1.0.0/16", "100.64.0.1/32", "192.168.10.0/24"]);
+
+    // A neighbour removed from the settings, or a maximum lowered below what a neighbour sent,
+    // withdraws that neighbour's routes at once.
+    m.bgp(0, json!({"neighbors": [{"address": "10.1.0.2", "remote_asn": 65010}, {"address": "10.1.0.3", "remote_asn": 65011}]}))
+        .await
+        .expect(StatusCode::OK);
+    let routes = json!({"routes": [{"prefix": "192.168.20.0/24", "neighbor": "10.1.0.3"},
+        {"prefix": "192.168.21.0/24", "neighbor": "10.1.0.3"}, {"prefix": "192.168.10.0/24", "neighbor": "10.1.0.2"}]});
+    assert_eq!(m.report_raw(0, routes).await.body, answer(3, 0, 0));
+    m.bgp(0, json!({"max_learned_prefixes": 1, "neighbors": [{"address": "10.1.0.2", "remote_asn": 65010}, {"address": "10.1.0.3", "remote_asn": 65011}]}))
+        .await
+        .expect(StatusCode::OK);
+    assert_eq!(m.states(0).await, [(s("192.168.10.0/24"), s("accepted"), None)]);
+    m.bgp(0, json!({"neighbors": [{"address": "10.1.0.3", "remote_asn": 65011}]})).await.expect(StatusCode::OK);
+    assert_eq!(m.states(0).await, []);
+    assert_eq!(m.allowed(2, 0).await, ["10.1.0.0/16", "100.64.0.1/32"]);
+    m.bgp(0, json!({})).await.expect(StatusCode::OK);
+    assert_eq!(m.report(0, &["192.168.10.0/24"]).await.body, answer(1, 0, 0));
 
     // BGP turned off at a: its routes are gone with its settings, and from the documents.
     let path = format!("/v1/sites/{}/bgp", m.ids[0]);
@@ -351,4 +377,35 @@ async fn a_bgp_error_or_a_session_problem_degrades_the_site_naming_the_neighbour
     r.expect_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation");
     assert_eq!(r.pointers(), ["/bgp/error", "/bgp/sessions/0/state"]);
     post(json!({"state": "sleeping"})).send().await.expect_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation");
+}
+
+#[tokio::test]
+async fn a_whole_table_may_exceed_the_usual_body_limit_up_to_its_own() {
+    let m = Mesh::new().await;
+    m.bgp(0, json!({"max_learned_prefixes": 20000})).await.expect(StatusCode::OK);
+    // 15,000 routes: about 1.3 MB, more than the 1 MiB any other request may send.
+    let prefixes: Vec<String> = (0..15_000).map(|k| format!("172.{}.{}.0/24", 16 + k / 256, k % 256)).collect();
+    let refs: Vec<&str> = prefixes.iter().map(String::as_str).collect();
+    let routes: Vec<Value> =
+        refs.iter().map(|p| json!({"prefix": p, "neighbor": "10.1.0.2", "as_path": "65010 65020"})).collect();
+    let body = serde_json::to_vec(&json!({ "routes": routes })).unwrap();
+    assert!(body.len() > 1024 * 1024, "{} bytes", body.len());
+    let r = m.app.put("/v1/agent/bgp/routes").token(&m.creds[0]).raw("application/json", body).send().await;
+    assert_eq!(r.body, answer(15_000, 0, 0));
+    assert_eq!(m.allowed(2, 0).await.len(), 15_002);
+
+    // Past 16 MiB: a 413 that states the limit that applies here.
+    let huge = format!(
+        "{{\"routes\": [{}]}}",
+        vec!["{\"prefix\": \"10.9.0.0/16\", \"neighbor\": \"10.1.0.2\"}"; 400_000].join(",")
+    );
+    let r =
+        m.app.put("/v1/agent/bgp/routes").token(&m.creds[0]).raw("application/json", huge.into_bytes()).send().await;
+    r.expect_problem(StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large");
+    assert_eq!(r.body["detail"], "the request body exceeds 16777216 bytes");
+    // Other requests keep the usual limit.
+    let big_site = json!({"name": "x", "description": "d".repeat(1024 * 1024 + 1)});
+    let r = m.app.post("/v1/sites").token(&m.t.operator).json(big_site).send().await;
+    r.expect_problem(StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large");
+    assert_eq!(r.body["detail"], "the request body exceeds 1048576 bytes");
 }

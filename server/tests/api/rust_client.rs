@@ -143,3 +143,41 @@ async fn the_rust_client_retries_until_the_server_listens() {
     let created = client.create_site(&new_site("late", "10.60.0.0/16")).await.unwrap();
     assert_eq!(created.value.name, "late");
 }
+
+#[tokio::test]
+async fn an_agent_reports_its_bgp_table_and_operators_read_it_through_the_rust_client() {
+    let app = TestApp::new().await;
+    let t = app.tenant("rust-bgp").await;
+    let url = serve(&app).await;
+    let operator = Client::new(&url, Some(t.operator.clone())).unwrap();
+    let site = operator.create_site(&new_site("lyon", "10.1.0.0/16")).await.unwrap().value;
+    app.put(&format!("/v1/sites/{}/bgp", site.id))
+        .token(&t.operator)
+        .json(serde_json::json!({"neighbors": [{"address": "10.1.0.2", "remote_asn": 65010}], "overlay_import": true}))
+        .send()
+        .await
+        .expect(axum::http::StatusCode::CREATED);
+    let credential = crate::agents::enrolled(&app, &t, &site.id.to_string(), 1).await;
+    let agent = Client::new(&url, Some(credential)).unwrap();
+
+    let report: patronus_api::LearnedRoutesReport = serde_json::from_value(serde_json::json!({"routes": [
+        {"prefix": "192.168.10.0/24", "neighbor": "10.1.0.2", "as_path": "65010", "communities": ["65010:7"], "med": 5},
+        {"prefix": "100.64.0.0/24", "neighbor": "10.1.0.2"}]}))
+    .unwrap();
+    let answer = agent.agent_learned_routes(&report).await.unwrap();
+    assert_eq!((answer.accepted, answer.refused, answer.not_imported), (1, 1, 0));
+    let routes = operator.site_learned_routes(site.id).await.unwrap();
+    let accepted = routes.iter().find(|r| r.state == patronus_api::LearnedRouteState::Accepted).unwrap();
+    assert_eq!(
+        (accepted.prefix.to_string(), accepted.med, accepted.communities.clone()),
+        ("192.168.10.0/24".into(), Some(5), vec!["65010:7".to_string()])
+    );
+
+    // A neighbour the site does not have: a typed 422 naming the field.
+    let bad: patronus_api::LearnedRoutesReport =
+        serde_json::from_value(serde_json::json!({"routes": [{"prefix": "192.168.11.0/24", "neighbor": "10.1.0.9"}]}))
+            .unwrap();
+    let err = agent.agent_learned_routes(&bad).await.unwrap_err();
+    assert_eq!(err.kind(), Some(ErrorKind::Validation));
+    assert_eq!(err.field_errors().first().map(|e| e.0), Some("/routes/0/neighbor"));
+}

@@ -213,6 +213,7 @@ func (p *patronusProvider) DataSources(context.Context) []func() datasource.Data
 		newSiteConfigDataSource,
 		newSiteStatusDataSource,
 		newSitePathsDataSource,
+		newSiteBGPRoutesDataSource,
 		newTenantDataSource,
 	}
 }

@@ -23,24 +23,7 @@ import (
 // reportAsAgent enrolls an agent for the site through the API and posts one status report with
 // the credential the enrollment returned, as a patronus-agent on the site's machine would.
 func (a *accTenant) reportAsAgent(ctx context.Context, siteID patronus.ID, report api.AgentStatusReport) error {
-	token, err := a.client.EnrollmentTokens.Create(ctx, siteID, api.NewEnrollmentToken{})
-	if err != nil {
-		return fmt.Errorf("enrollment token: %w", err)
-	}
-	key := make([]byte, 32)
-	if _, err := rand.Read(key); err != nil {
-		return err
-	}
-	enrolled, err := a.client.API.AgentEnrollWithResponse(ctx, api.EnrollRequest{
-		Token: token.Token, PublicKey: base64.StdEncoding.EncodeToString(key), Hostname: "edge-1", AgentVersion: "0.1.0",
-	})
-	if err != nil {
-		return fmt.Errorf("enroll: %w", err)
-	}
-	if enrolled.JSON201 == nil {
-		return fmt.Errorf("enroll: HTTP %d: %s", enrolled.StatusCode(), enrolled.Body)
-	}
-	agent, err := patronus.New(patronus.WithURL(a.url), patronus.WithToken(enrolled.JSON201.Credential))
+	agent, err := a.enrollAgent(ctx, siteID)
 	if err != nil {
 		return err
 	}
@@ -52,6 +35,29 @@ func (a *accTenant) reportAsAgent(ctx context.Context, siteID patronus.ID, repor
 		return fmt.Errorf("status report: HTTP %d: %s", posted.StatusCode(), posted.Body)
 	}
 	return nil
+}
+
+// enrollAgent enrolls an agent for the site through the API; the client it returns holds the
+// agent credential, as a patronus-agent on the site's machine would.
+func (a *accTenant) enrollAgent(ctx context.Context, siteID patronus.ID) (*patronus.Client, error) {
+	token, err := a.client.EnrollmentTokens.Create(ctx, siteID, api.NewEnrollmentToken{})
+	if err != nil {
+		return nil, fmt.Errorf("enrollment token: %w", err)
+	}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, err
+	}
+	enrolled, err := a.client.API.AgentEnrollWithResponse(ctx, api.EnrollRequest{
+		Token: token.Token, PublicKey: base64.StdEncoding.EncodeToString(key), Hostname: "edge-1", AgentVersion: "0.1.0",
+	})
+	if err != nil {
+		return nil, fmt.Errorf("enroll: %w", err)
+	}
+	if enrolled.JSON201 == nil {
+		return nil, fmt.Errorf("enroll: HTTP %d: %s", enrolled.StatusCode(), enrolled.Body)
+	}
+	return patronus.New(patronus.WithURL(a.url), patronus.WithToken(enrolled.JSON201.Credential))
 }
 
 func TestAccSitePathsDataSource(t *testing.T) {

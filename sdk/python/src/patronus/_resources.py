@@ -58,7 +58,7 @@ from .generated.api.tenants import (
     tenants_list,
     tenants_update,
 )
-from .generated.api.bgp import bgp_delete, bgp_get, bgp_put
+from .generated.api.bgp import bgp_delete, bgp_get, bgp_list_routes, bgp_put
 from .generated.api.topology import topology_get, topology_put
 from .generated.api.users import users_create, users_delete, users_get, users_list, users_update
 from .generated.models import (
@@ -68,6 +68,8 @@ from .generated.models import (
     AuditEvent,
     CompiledConfig,
     FailoverEventRecord,
+    LearnedRoute,
+    LearnedRouteState,
     Link,
     LinkUpdate,
     NewApiToken,
@@ -467,7 +469,8 @@ class TopologyResource(_Resource):
 
 
 class SiteBgpResource(_Resource):
-    """``/v1/sites/{id}/bgp``: one per site (stored and compiled; no agent applies it yet)."""
+    """``/v1/sites/{id}/bgp``: one per site (stored and compiled; no agent applies it yet), and
+    the routes the site's agent learned (``/v1/sites/{id}/bgp/routes``)."""
 
     def get(self, site_id: Id) -> SiteBgp:
         """A site's BGP settings; :class:`~patronus.NotFoundError` when it has none."""
@@ -483,6 +486,52 @@ class SiteBgpResource(_Resource):
     def delete(self, site_id: Id, *, if_match: str | None = None) -> None:
         """Removes a site's BGP settings; :class:`~patronus.NotFoundError` when it has none."""
         self._client._call(bgp_delete, id=site_id, if_match=if_match)
+
+    def routes_page(
+        self,
+        site_id: Id,
+        *,
+        cursor: str | None = None,
+        limit: int | None = None,
+        state: LearnedRouteState | None = None,
+        neighbor: str | None = None,
+        prefix: str | None = None,
+    ) -> Page[LearnedRoute]:
+        """One page (``limit`` 1 to 500, default 100) of the routes the site's agent learned, in
+        the order they were first reported, each with the server's decision: ``accepted``,
+        ``refused`` (with ``reason`` and ``conflicting_site_id``) or ``not_imported``."""
+        page = self._client._call(
+            bgp_list_routes,
+            id=site_id,
+            cursor=cursor,
+            limit=limit,
+            state=state,
+            neighbor=neighbor,
+            prefix=prefix,
+        )
+        next_cursor = page.next_cursor if isinstance(page.next_cursor, str) else None
+        return Page(items=list(page.items), next_cursor=next_cursor)
+
+    def routes(
+        self,
+        site_id: Id,
+        *,
+        state: LearnedRouteState | None = None,
+        neighbor: str | None = None,
+        prefix: str | None = None,
+        page_size: int | None = None,
+    ) -> Iterator[LearnedRoute]:
+        """Every learned route of the site that matches the filters, fetched page by page as the
+        iterator advances."""
+        cursor: str | None = None
+        while True:
+            page = self.routes_page(
+                site_id, cursor=cursor, limit=page_size, state=state, neighbor=neighbor, prefix=prefix
+            )
+            yield from page.items
+            if not page.next_cursor:
+                return
+            cursor = page.next_cursor
 
 
 class AuditEvents(_Resource):

@@ -52,6 +52,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/agent/bgp/routes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["agent_report_routes"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/agent/config": {
         parameters: {
             query?: never;
@@ -436,6 +452,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sites/{id}/bgp/routes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["bgp_list_routes"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/sites/{id}/config": {
         parameters: {
             query?: never;
@@ -688,6 +720,7 @@ export interface components {
              * @description Revision of the document the dataplane runs; absent before the first one is applied.
              */
             applied_revision?: number | null;
+            bgp?: null | components["schemas"]["BgpStatus"];
             /**
              * @description Times the agent could not reach the control plane since the last report the server
              *     accepted, oldest first (the newest 10 when there were more). The dataplane kept
@@ -841,6 +874,43 @@ export interface components {
             set_local_preference?: number | null;
             /** Format: int64 */
             set_med?: number | null;
+        };
+        /** @enum {string} */
+        BgpSessionProblem: "max_prefix_exceeded" | "password_mismatch" | "not_established";
+        /** @description One BGP session as the agent's FRR sees it. */
+        BgpSessionStatus: {
+            /** @description The problem in words, for people. */
+            detail?: string | null;
+            /**
+             * Format: int64
+             * @description Seconds since the session came up; absent while it is down.
+             */
+            established_seconds?: number | null;
+            /** Format: ip */
+            neighbor: string;
+            /**
+             * Format: int64
+             * @description Prefixes accepted from the neighbour (after its import route map).
+             */
+            prefixes_received: number;
+            problem?: null | components["schemas"]["BgpSessionProblem"];
+            /** Format: int64 */
+            remote_asn: number;
+            /**
+             * @description FRR's word for the session's state: `Idle`, `Connect`, `Active`, `OpenSent`,
+             *     `OpenConfirm` or `Established`.
+             */
+            state: string;
+        };
+        /** @enum {string} */
+        BgpState: "off" | "running" | "error";
+        /** @description The BGP part of an agent's status report. */
+        BgpStatus: {
+            /** @description Why BGP is in `error` (FRR missing, a configuration FRR refused), for people. */
+            error?: string | null;
+            /** @description One per neighbour of the document, sorted by address. */
+            sessions?: components["schemas"]["BgpSessionStatus"][];
+            state: components["schemas"]["BgpState"];
         };
         /** @description A compiled document with its content hash and revision, as operators see it. */
         CompiledConfig: {
@@ -1066,6 +1136,66 @@ export interface components {
         Health: {
             status: string;
         };
+        /** @description A learned route as the API shows it (`GET /v1/sites/{id}/bgp/routes`). */
+        LearnedRoute: {
+            as_path: string;
+            communities: string[];
+            /**
+             * Format: uuid
+             * @description The site whose prefix it collides with, when refused for a collision.
+             */
+            conflicting_site_id?: string | null;
+            /**
+             * Format: date-time
+             * @description When the site first had the prefix (from this neighbour, or from another one it still had
+             *     then): what "learned earlier" compares when two sites learn overlapping prefixes.
+             */
+            learned_at: string;
+            /** Format: int64 */
+            local_preference?: number | null;
+            /** Format: int64 */
+            med?: number | null;
+            /** Format: ip */
+            neighbor: string;
+            prefix: string;
+            /** @description Why a refused route is refused, for people. */
+            reason?: string | null;
+            state: components["schemas"]["LearnedRouteState"];
+        };
+        LearnedRouteReport: {
+            /** @description AS path as FRR prints it (`65001 65002`), empty for the neighbour's own routes. */
+            as_path?: string;
+            communities?: string[];
+            /** Format: int64 */
+            local_preference?: number | null;
+            /** Format: int64 */
+            med?: number | null;
+            /**
+             * Format: ip
+             * @description The neighbour it was learned from.
+             */
+            neighbor: string;
+            /** Format: ip-prefix */
+            prefix: string;
+        };
+        /** @description The answer to a learned-routes report. */
+        LearnedRoutesAnswer: {
+            /** Format: int64 */
+            accepted: number;
+            /** Format: int64 */
+            not_imported: number;
+            /** Format: int64 */
+            refused: number;
+        };
+        /**
+         * @description `PUT /v1/agent/bgp/routes`: every route the site's neighbours gave it that passed the import
+         *     route maps, whole (a prefix left out is withdrawn). Sent when the set changes.
+         */
+        LearnedRoutesReport: {
+            routes: components["schemas"]["LearnedRouteReport"][];
+        };
+        /** @enum {string} */
+        LearnedRouteState: "accepted" | "refused" | "not_imported";
         Link: {
             /** Format: int32 */
             bandwidth_down_mbps: number;
@@ -1338,6 +1468,14 @@ export interface components {
          */
         Page_FailoverEventRecord: {
             items: components["schemas"]["FailoverEventRecord"][];
+            next_cursor?: string | null;
+        };
+        /**
+         * @description One page of a list. Pass `next_cursor` back as `cursor` to get the next page; it is absent on
+         *     the last page.
+         */
+        Page_LearnedRoute: {
+            items: components["schemas"]["LearnedRoute"][];
             next_cursor?: string | null;
         };
         /**
@@ -2265,6 +2403,10 @@ export type BgpPrefixList = components['schemas']['BgpPrefixList'];
 export type BgpPrefixListEntry = components['schemas']['BgpPrefixListEntry'];
 export type BgpRouteMap = components['schemas']['BgpRouteMap'];
 export type BgpRouteMapEntry = components['schemas']['BgpRouteMapEntry'];
+export type BgpSessionProblem = components['schemas']['BgpSessionProblem'];
+export type BgpSessionStatus = components['schemas']['BgpSessionStatus'];
+export type BgpState = components['schemas']['BgpState'];
+export type BgpStatus = components['schemas']['BgpStatus'];
 export type CompiledConfig = components['schemas']['CompiledConfig'];
 export type ConfigBgp = components['schemas']['ConfigBgp'];
 export type ConfigBgpNeighbor = components['schemas']['ConfigBgpNeighbor'];
@@ -2283,6 +2425,11 @@ export type FailoverEventRecord = components['schemas']['FailoverEventRecord'];
 export type FailoverReason = components['schemas']['FailoverReason'];
 export type FieldError = components['schemas']['FieldError'];
 export type Health = components['schemas']['Health'];
+export type LearnedRoute = components['schemas']['LearnedRoute'];
+export type LearnedRouteReport = components['schemas']['LearnedRouteReport'];
+export type LearnedRoutesAnswer = components['schemas']['LearnedRoutesAnswer'];
+export type LearnedRoutesReport = components['schemas']['LearnedRoutesReport'];
+export type LearnedRouteState = components['schemas']['LearnedRouteState'];
 export type Link = components['schemas']['Link'];
 export type LinkKind = components['schemas']['LinkKind'];
 export type LinkShaping = components['schemas']['LinkShaping'];
@@ -2302,6 +2449,7 @@ export type PageApiToken = components['schemas']['Page_ApiToken'];
 export type PageAuditEvent = components['schemas']['Page_AuditEvent'];
 export type PageEnrollmentToken = components['schemas']['Page_EnrollmentToken'];
 export type PageFailoverEventRecord = components['schemas']['Page_FailoverEventRecord'];
+export type PageLearnedRoute = components['schemas']['Page_LearnedRoute'];
 export type PageLink = components['schemas']['Page_Link'];
 export type PagePeering = components['schemas']['Page_Peering'];
 export type PagePolicy = components['schemas']['Page_Policy'];
@@ -2443,6 +2591,56 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+        };
+    };
+    agent_report_routes: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LearnedRoutesReport"];
+            };
+        };
+        responses: {
+            /** @description Stored and decided: how many of the reported routes are in the overlay */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LearnedRoutesAnswer"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description The site has no BGP settings */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body exceeds 16 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     agent_config: {
@@ -4049,6 +4247,48 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    bgp_list_routes: {
+        parameters: {
+            query?: {
+                /** @description The `next_cursor` of the previous page (opaque); the first page when absent or empty. */
+                cursor?: string;
+                /** @description Page size, 1 to 500 (default 100). */
+                limit?: number;
+                /** @description Only routes learned from this neighbour (empty: any). */
+                neighbor?: string;
+                /** @description Only routes for exactly this prefix, in canonical form (empty: any). */
+                prefix?: string;
+                /** @description Only routes in this state. */
+                state?: components["schemas"]["LearnedRouteState"];
+            };
+            header?: never;
+            path: {
+                /** @description The site's id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the routes the site's agent learned, in the order they were first reported, each with the server's decision */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_LearnedRoute"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     sites_config: {
         parameters: {
             query?: never;
@@ -4834,7 +5074,10 @@ type ReadonlyArray<T> = [
     unknown[]
 ] ? Readonly<Exclude<T, undefined>> : Readonly<Exclude<T, undefined>[]>;
 export const bgpActionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BgpAction"]> = ["permit", "deny"];
+export const bgpSessionProblemValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BgpSessionProblem"]> = ["max_prefix_exceeded", "password_mismatch", "not_established"];
+export const bgpStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BgpState"]> = ["off", "running", "error"];
 export const failoverReasonValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["FailoverReason"]> = ["path_down", "sla", "better"];
+export const learnedRouteStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["LearnedRouteState"]> = ["accepted", "refused", "not_imported"];
 export const linkKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["LinkKind"]> = ["fiber", "cable", "dsl", "ethernet", "lte", "5g", "satellite", "mpls", "other"];
 export const pathSelectionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PathSelection"]> = ["ordered", "lowest_latency", "lowest_loss", "lowest_cost", "duplicate"];
 export const protocolValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Protocol"]> = ["any", "tcp", "udp", "icmp"];

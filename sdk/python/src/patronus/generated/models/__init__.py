@@ -13,6 +13,10 @@ from .bgp_prefix_list import BgpPrefixList
 from .bgp_prefix_list_entry import BgpPrefixListEntry
 from .bgp_route_map import BgpRouteMap
 from .bgp_route_map_entry import BgpRouteMapEntry
+from .bgp_session_problem import BgpSessionProblem
+from .bgp_session_status import BgpSessionStatus
+from .bgp_state import BgpState
+from .bgp_status import BgpStatus
 from .compiled_config import CompiledConfig
 from .config_bgp import ConfigBgp
 from .config_bgp_neighbor import ConfigBgpNeighbor
@@ -31,6 +35,11 @@ from .failover_event_record import FailoverEventRecord
 from .failover_reason import FailoverReason
 from .field_error import FieldError
 from .health import Health
+from .learned_route import LearnedRoute
+from .learned_route_report import LearnedRouteReport
+from .learned_route_state import LearnedRouteState
+from .learned_routes_answer import LearnedRoutesAnswer
+from .learned_routes_report import LearnedRoutesReport
 from .link import Link
 from .link_kind import LinkKind
 from .link_shaping import LinkShaping
@@ -52,6 +61,7 @@ from .page_api_token import PageApiToken
 from .page_audit_event import PageAuditEvent
 from .page_enrollment_token import PageEnrollmentToken
 from .page_failover_event_record import PageFailoverEventRecord
+from .page_learned_route import PageLearnedRoute
 from .page_link import PageLink
 from .page_peering import PagePeering
 from .page_policy import PagePolicy
@@ -138,6 +148,10 @@ __all__ = (
     "BgpPrefixListEntry",
     "BgpRouteMap",
     "BgpRouteMapEntry",
+    "BgpSessionProblem",
+    "BgpSessionStatus",
+    "BgpState",
+    "BgpStatus",
     "CompiledConfig",
     "ConfigBgp",
     "ConfigBgpNeighbor",
@@ -156,6 +170,11 @@ __all__ = (
     "FailoverReason",
     "FieldError",
     "Health",
+    "LearnedRoute",
+    "LearnedRouteReport",
+    "LearnedRouteState",
+    "LearnedRoutesAnswer",
+    "LearnedRoutesReport",
     "Link",
     "LinkKind",
     "LinkShaping",
@@ -177,6 +196,7 @@ __all__ = (
     "PageAuditEvent",
     "PageEnrollmentToken",
     "PageFailoverEventRecord",
+    "PageLearnedRoute",
     "PageLink",
     "PagePeering",
     "PagePolicy",
