@@ -103,10 +103,15 @@ pub async fn commit_change(
             let mut after = before.with_site(id, input);
             let mut ids = before.affected_by_site(id);
             ids.extend(after.affected_by_site(id));
-            // A site's LAN prefixes, BGP settings or its deletion can move learned prefixes of
-            // any site in or out of the overlay.
-            let learned = settle_learned(tx, &after).await?;
-            after = with_learned(before, after, learned, &mut ids);
+            // A site's LAN prefixes, BGP settings (and the routes they keep), its creation or its
+            // deletion can move learned prefixes of any site in or out of the overlay; its name,
+            // links or agent cannot, and those writes skip the decisions.
+            let inputs =
+                |n: &Network| n.site(id).map(|s| (s.lan_prefixes.clone(), s.bgp.clone(), s.learned_prefixes.clone()));
+            if inputs(before) != inputs(&after) {
+                let learned = settle_learned(tx, &after).await?;
+                after = with_learned(before, after, learned, &mut ids);
+            }
             ids.retain(|s| after.site(*s).is_some());
             (after, ids)
         }

@@ -17,6 +17,10 @@
 //! site's LAN prefixes or advertised networks (422 at `/networks/{i}`). The other way round,
 //! `routes::sites` refuses LAN prefixes that overlap another site's advertised networks or that
 //! would leave one of the site's own neighbours outside.
+//!
+//! Learned routes (`routes::bgp_routes`) go with the settings: a PUT drops those of neighbours it
+//! removes and all of a neighbour's that its new `max_learned_prefixes` would not have accepted,
+//! a DELETE all of them; the write then decides every learned prefix of the tenant again.
 
 use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, Ipv4Addr};

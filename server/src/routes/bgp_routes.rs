@@ -2,7 +2,8 @@
 //! operators read it with the server's decision for each (`GET /v1/sites/{id}/bgp/routes`).
 //!
 //! A report replaces the site's routes. It is checked on its own (canonical prefixes, each
-//! (prefix, neighbour) once, AS paths and communities as FRR prints them, at most
+//! (prefix, neighbour) once, AS paths and communities as FRR prints them (`AA:NN` or a
+//! well-known name: more names than a route map may set, since a neighbour sends what it likes), at most
 //! `BGP_MAX_REPORTED_ROUTES`) and against the site's BGP settings (each neighbour one of the
 //! site's, at most `max_learned_prefixes` routes from each: the agent's FRR closes a session
 //! that sends more, so a report over it means the agent runs other settings, and storing part
@@ -49,6 +50,25 @@ pub const MAX_REPORT_BYTES: usize = 16 * 1024 * 1024;
 const MAX_ROUTE_ERRORS: usize = 100;
 const MAX_COMMUNITIES: usize = 32;
 const MAX_AS_PATH: usize = 1000;
+/// The well-known communities FRR shows by name in a route's community list (RFC 1997, 7999,
+/// 8326, 8642 and their IANA registry), besides the `AA:NN` form.
+const FRR_COMMUNITY_NAMES: [&str; 15] = [
+    "internet",
+    "graceful-shutdown",
+    "accept-own",
+    "route-filter-translated-v4",
+    "route-filter-v4",
+    "route-filter-translated-v6",
+    "route-filter-v6",
+    "llgr-stale",
+    "no-llgr",
+    "accept-own-nexthop",
+    "blackhole",
+    "no-export",
+    "no-advertise",
+    "local-AS",
+    "no-peer",
+];
 
 #[utoipa::path(put, path = "/v1/agent/bgp/routes", tag = "agent", request_body = LearnedRoutesReport,
     responses(
@@ -206,7 +226,10 @@ fn check_fields(routes: &[LearnedRouteReport]) -> ApiResult<()> {
             route_errors.add(&format!("{at}/communities"), format!("at most {MAX_COMMUNITIES} communities"));
         }
         for (k, c) in r.communities.iter().enumerate() {
-            super::bgp::community(&mut route_errors, &format!("{at}/communities/{k}"), c);
+            // A neighbour may send any well-known community, and FRR prints those by name.
+            if !FRR_COMMUNITY_NAMES.contains(&c.as_str()) {
+                super::bgp::community(&mut route_errors, &format!("{at}/communities/{k}"), c);
+            }
         }
         if let Err(e) = route_errors.check() {
             faulty += 1;
@@ -336,9 +359,10 @@ mod tests {
             pointers(check_fields(&routes)),
             ["/routes/0/prefix", "/routes/1/as_path", "/routes/1/communities/1", "/routes/3"]
         );
-        assert!(
-            pointers(check_fields(&[route("10.9.0.0/16", "10.1.0.2"), route("10.9.0.0/16", "10.1.0.3")])).is_empty()
-        );
+        // The same prefix from two neighbours; communities a neighbour may send, as FRR names them.
+        let mut named = route("10.9.0.0/16", "10.1.0.3");
+        named.communities = vec!["graceful-shutdown".into(), "blackhole".into(), "no-export".into(), "0:0".into()];
+        assert!(pointers(check_fields(&[route("10.9.0.0/16", "10.1.0.2"), named])).is_empty());
     }
 
     #[test]
