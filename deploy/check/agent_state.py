@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Provisions, through a live patronus-server's public API, what two real agents need to render
 every family of their metrics endpoint: a tenant with two sites (`alpha`, `beta`) of one link
-each (interface `wan`, addresses 10.77.0.1 and 10.77.0.2), a QoS class and a policy with an SLA.
+each (interface `wan`, addresses 10.77.0.1 and 10.77.0.2), a QoS class and a policy with an SLA,
+and BGP settings for `alpha` with one neighbour that never answers (its agent runs FRR, so the
+BGP families have a session to show; FRR must be installed).
 Prints one enrollment token per site, alpha's first. Usage: agent_state.py URL PLATFORM_TOKEN.
 scripts/test-deploy runs the agents (deploy/check/live-agents) and compares their /metrics with
 what deploy/check reads from agent/src/metrics.rs."""
@@ -42,5 +44,8 @@ for n, name in ((1, "alpha"), (2, "beta")):
     call("POST", "/v1/links", admin, {"site_id": site["id"], "name": "fiber", "interface": "wan",
                                       "bandwidth_up_mbps": 100, "bandwidth_down_mbps": 100,
                                       "endpoint": f"10.77.0.{n}:51820"})
+    if name == "alpha":
+        call("PUT", f"/v1/sites/{site['id']}/bgp", admin,
+             {"neighbors": [{"address": "192.168.1.2", "remote_asn": 65010, "description": "nobody"}]})
     tokens.append(call("POST", f"/v1/sites/{site['id']}/enrollment-tokens", admin, {})["token"])
 print("\n".join(tokens))
