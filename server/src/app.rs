@@ -59,6 +59,8 @@ pub struct AppState {
     pub networks: Arc<NetworkCache>,
     pub token_uses: Arc<crate::auth::UseRecorder>,
     pub credentials: Arc<crate::auth::credential_cache::CredentialCache>,
+    /// The built web portal served at `/` (`--web-dir`), when there is one.
+    pub portal: Option<Arc<crate::portal::Portal>>,
 }
 
 /// The authenticated, rate-limited API under `/v1`.
@@ -134,7 +136,7 @@ pub fn router(state: AppState) -> Router {
         .merge(public)
         .merge(api)
         .route("/v1/openapi.json", get(move || async move { axum::Json(spec.as_ref().clone()) }))
-        .fallback(|| async { ApiError::NoRoute })
+        .fallback(crate::portal::fallback)
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(from_fn_with_state(state.clone(), crate::metrics::track))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))

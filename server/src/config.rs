@@ -88,6 +88,11 @@ pub struct ServeArgs {
     /// died, or it is stuck) may be taken over by a retry with the same key and body.
     #[arg(long, env = "PATRONUS_IDEMPOTENCY_LEASE", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub idempotency_lease: u64,
+
+    /// A built web portal (`web/dist`, made by `npm run build` in `web/`) to serve at `/`, read
+    /// once at start. Unset: no portal, and `/` is a 404 like any unknown path.
+    #[arg(long, env = "PATRONUS_WEB_DIR")]
+    pub web_dir: Option<PathBuf>,
 }
 
 impl ServeArgs {

@@ -20,6 +20,7 @@ pub mod network_cache;
 pub mod openapi;
 pub mod pagination;
 pub mod pipeline;
+pub mod portal;
 pub mod pubsub;
 pub mod ratelimit;
 pub mod resource;

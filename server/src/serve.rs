@@ -103,6 +103,12 @@ pub async fn state(args: &ServeArgs, pool: PgPool) -> anyhow::Result<AppState> {
         networks: Arc::new(NetworkCache::default()),
         token_uses: Arc::default(),
         credentials,
+        portal: match &args.web_dir {
+            Some(dir) => Some(Arc::new(
+                crate::portal::Portal::load(dir).with_context(|| format!("loading the portal from {}", dir.display()))?,
+            )),
+            None => None,
+        },
     })
 }
 

@@ -18,6 +18,7 @@ mod openapi;
 mod operability;
 mod path_health;
 mod policies;
+mod portal;
 mod replicas;
 mod rust_client;
 mod site_config;
