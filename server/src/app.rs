@@ -25,7 +25,7 @@ use crate::metrics::Metrics;
 use crate::network_cache::NetworkCache;
 use crate::ratelimit::RateLimiter;
 use crate::routes::{
-    agent, api_tokens, audit_events, auth, enrollment, health, links, path_health, peerings, platform, policies,
+    agent, api_tokens, audit_events, auth, enrollment, fleet, health, links, path_health, peerings, platform, policies,
     qos_classes, sites, tenants, topology, users,
 };
 
@@ -88,6 +88,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(enrollment::revoke_token))
         .routes(routes!(enrollment::get_agent, enrollment::revoke_agent))
         .routes(routes!(enrollment::site_status))
+        .routes(routes!(fleet::status))
         .routes(routes!(path_health::current))
         .routes(routes!(path_health::history))
         .routes(routes!(path_health::failover_events))

@@ -105,7 +105,8 @@ pub async fn state(args: &ServeArgs, pool: PgPool) -> anyhow::Result<AppState> {
         credentials,
         portal: match &args.web_dir {
             Some(dir) => Some(Arc::new(
-                crate::portal::Portal::load(dir).with_context(|| format!("loading the portal from {}", dir.display()))?,
+                crate::portal::Portal::load(dir)
+                    .with_context(|| format!("loading the portal from {}", dir.display()))?,
             )),
             None => None,
         },

@@ -621,6 +621,46 @@ type FieldError struct {
 	Pointer string `json:"pointer"`
 }
 
+// FleetHealthCounts How many sites are in each health.
+type FleetHealthCounts struct {
+	Degraded   int64 `json:"degraded"`
+	Offline    int64 `json:"offline"`
+	Online     int64 `json:"online"`
+	Unenrolled int64 `json:"unenrolled"`
+}
+
+// FleetSite A site of the fleet overview, with its health as `GET /v1/sites/{id}/status` gives it.
+type FleetSite struct {
+	Health     SiteHealth                   `json:"health"`
+	LastSeenAt nullable.Nullable[time.Time] `json:"last_seen_at,omitempty"`
+	Name       string                       `json:"name"`
+
+	// Reason Why the site is not online, for people.
+	Reason nullable.Nullable[string] `json:"reason,omitempty"`
+	SiteID openapi_types.UUID        `json:"site_id"`
+}
+
+// FleetStatus The tenant's fleet at a glance (`GET /v1/fleet/status`): how many sites are in each health,
+// the sites that need attention, and the newest path changes, in one answer whose `ETag` changes
+// only when one of them does, for dashboards that poll with `If-None-Match`.
+type FleetStatus struct {
+	// Attention The sites that are not online, worst first (offline, degraded, unenrolled), then by name;
+	// at most 100 (the counts say how many there are).
+	Attention []FleetSite `json:"attention"`
+
+	// Health How many sites are in each health.
+	Health FleetHealthCounts `json:"health"`
+
+	// RecentFailovers The newest path changes agents reported (at most 20), newest first.
+	RecentFailovers []FailoverEventRecord `json:"recent_failovers"`
+
+	// SiteNames The names of the sites `recent_failovers` mentions (as site or peer), by id.
+	SiteNames map[string]string `json:"site_names"`
+
+	// Sites Every site of the tenant.
+	Sites int64 `json:"sites"`
+}
+
 // Health Liveness and readiness answers.
 type Health struct {
 	Status string `json:"status"`
@@ -1658,6 +1698,12 @@ type AuditListParams struct {
 	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
+// SitesStatusParams defines parameters for SitesStatus.
+type SitesStatusParams struct {
+	// IfNoneMatch The ETag of an overview read earlier
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
+}
+
 // LinksListParams defines parameters for LinksList.
 type LinksListParams struct {
 	SiteID *openapi_types.UUID `form:"site_id,omitempty" json:"site_id,omitempty"`
@@ -2261,6 +2307,9 @@ type ClientInterface interface {
 	// AuthWhoami performs a GET /v1/auth/whoami (the `AuthWhoami` operationId) request.
 	AuthWhoami(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// SitesStatus performs a GET /v1/fleet/status (the `SitesStatus` operationId) request.
+	SitesStatus(ctx context.Context, params *SitesStatusParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// LinksList performs a GET /v1/links (the `LinksList` operationId) request.
 	LinksList(ctx context.Context, params *LinksListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
@@ -2811,6 +2860,19 @@ func (c *Client) AuthRefresh(ctx context.Context, body AuthRefreshJSONRequestBod
 // AuthWhoami performs a GET /v1/auth/whoami (the `AuthWhoami` operationId) request.
 func (c *Client) AuthWhoami(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewAuthWhoamiRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// SitesStatus performs a GET /v1/fleet/status (the `SitesStatus` operationId) request.
+func (c *Client) SitesStatus(ctx context.Context, params *SitesStatusParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewSitesStatusRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -4540,6 +4602,48 @@ func NewAuthWhoamiRequest(server string) (*http.Request, error) {
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewSitesStatusRequest constructs an http.Request for the SitesStatus method
+func NewSitesStatusRequest(server string, params *SitesStatusParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/fleet/status")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IfNoneMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
 	}
 
 	return req, nil
@@ -7546,6 +7650,11 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	AuthWhoamiWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*AuthWhoamiResponse, error)
 
+	// SitesStatusWithResponse performs a GET /v1/fleet/status (the `SitesStatus` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	SitesStatusWithResponse(ctx context.Context, params *SitesStatusParams, reqEditors ...RequestEditorFn) (*SitesStatusResponse, error)
+
 	// LinksListWithResponse performs a GET /v1/links (the `LinksList` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -9332,6 +9441,89 @@ func (r AuthWhoamiResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r AuthWhoamiResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type SitesStatusResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *FleetStatus
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *RateLimited
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Unavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r SitesStatusResponse) GetJSON200() *FleetStatus {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r SitesStatusResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r SitesStatusResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r SitesStatusResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r SitesStatusResponse) GetApplicationProblemJSON429() *RateLimited {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r SitesStatusResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r SitesStatusResponse) GetApplicationProblemJSON503() *Unavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r SitesStatusResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r SitesStatusResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r SitesStatusResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r SitesStatusResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -14979,6 +15171,17 @@ func (c *ClientWithResponses) AuthWhoamiWithResponse(ctx context.Context, reqEdi
 	return ParseAuthWhoamiResponse(rsp)
 }
 
+// SitesStatusWithResponse performs a GET /v1/fleet/status (the `SitesStatus` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) SitesStatusWithResponse(ctx context.Context, params *SitesStatusParams, reqEditors ...RequestEditorFn) (*SitesStatusResponse, error) {
+	rsp, err := c.SitesStatus(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseSitesStatusResponse(rsp)
+}
+
 // LinksListWithResponse performs a GET /v1/links (the `LinksList` operationId) request.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -16941,6 +17144,77 @@ func ParseAuthWhoamiResponse(rsp *http.Response) (*AuthWhoamiResponse, error) {
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseSitesStatusResponse parses an HTTP response from a SitesStatusWithResponse call
+func ParseSitesStatusResponse(rsp *http.Response) (*SitesStatusResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &SitesStatusResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest FleetStatus
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 304:
+		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest

@@ -6,6 +6,7 @@ pub mod api_tokens;
 pub mod audit_events;
 pub mod auth;
 pub mod enrollment;
+pub mod fleet;
 pub mod health;
 pub mod links;
 pub mod path_health;

@@ -10,6 +10,7 @@ mod auth;
 mod common;
 mod constraints;
 mod conventions;
+mod fleet;
 mod inline_links;
 mod isolation;
 mod lifecycle;

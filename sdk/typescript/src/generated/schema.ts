@@ -212,6 +212,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/fleet/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["sites_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/links": {
         parameters: {
             query?: never;
@@ -917,6 +933,52 @@ export interface components {
         FieldError: {
             detail: string;
             pointer: string;
+        };
+        /** @description How many sites are in each health. */
+        FleetHealthCounts: {
+            /** Format: int64 */
+            degraded: number;
+            /** Format: int64 */
+            offline: number;
+            /** Format: int64 */
+            online: number;
+            /** Format: int64 */
+            unenrolled: number;
+        };
+        /** @description A site of the fleet overview, with its health as `GET /v1/sites/{id}/status` gives it. */
+        FleetSite: {
+            health: components["schemas"]["SiteHealth"];
+            /** Format: date-time */
+            last_seen_at?: string | null;
+            name: string;
+            /** @description Why the site is not online, for people. */
+            reason?: string | null;
+            /** Format: uuid */
+            site_id: string;
+        };
+        /**
+         * @description The tenant's fleet at a glance (`GET /v1/fleet/status`): how many sites are in each health,
+         *     the sites that need attention, and the newest path changes, in one answer whose `ETag` changes
+         *     only when one of them does, for dashboards that poll with `If-None-Match`.
+         */
+        FleetStatus: {
+            /**
+             * @description The sites that are not online, worst first (offline, degraded, unenrolled), then by name;
+             *     at most 100 (the counts say how many there are).
+             */
+            attention: components["schemas"]["FleetSite"][];
+            health: components["schemas"]["FleetHealthCounts"];
+            /** @description The newest path changes agents reported (at most 20), newest first. */
+            recent_failovers: components["schemas"]["FailoverEventRecord"][];
+            /** @description The names of the sites `recent_failovers` mentions (as site or peer), by id. */
+            site_names: {
+                [key: string]: string;
+            };
+            /**
+             * Format: int64
+             * @description Every site of the tenant.
+             */
+            sites: number;
         };
         /** @description Liveness and readiness answers. */
         Health: {
@@ -2074,6 +2136,9 @@ export type FailoverEvent = components['schemas']['FailoverEvent'];
 export type FailoverEventRecord = components['schemas']['FailoverEventRecord'];
 export type FailoverReason = components['schemas']['FailoverReason'];
 export type FieldError = components['schemas']['FieldError'];
+export type FleetHealthCounts = components['schemas']['FleetHealthCounts'];
+export type FleetSite = components['schemas']['FleetSite'];
+export type FleetStatus = components['schemas']['FleetStatus'];
 export type Health = components['schemas']['Health'];
 export type Link = components['schemas']['Link'];
 export type LinkKind = components['schemas']['LinkKind'];
@@ -2682,6 +2747,42 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Whoami"];
                 };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    sites_status: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of an overview read earlier */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every site's health counted, the sites that need attention and the newest path changes; the ETag changes only when the answer does */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FleetStatus"];
+                };
+            };
+            /** @description The overview is still the one `If-None-Match` names */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];

@@ -21,6 +21,10 @@ from .failover_event import FailoverEvent
 from .failover_event_record import FailoverEventRecord
 from .failover_reason import FailoverReason
 from .field_error import FieldError
+from .fleet_health_counts import FleetHealthCounts
+from .fleet_site import FleetSite
+from .fleet_status import FleetStatus
+from .fleet_status_site_names import FleetStatusSiteNames
 from .health import Health
 from .link import Link
 from .link_kind import LinkKind
@@ -135,6 +139,10 @@ __all__ = (
     "FailoverEventRecord",
     "FailoverReason",
     "FieldError",
+    "FleetHealthCounts",
+    "FleetSite",
+    "FleetStatus",
+    "FleetStatusSiteNames",
     "Health",
     "Link",
     "LinkKind",
