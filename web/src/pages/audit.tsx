@@ -19,6 +19,15 @@ const RESOURCE_TYPES = [
 ];
 const PAGE_SIZE = 50;
 
+/** The `name` (or `email`) a before/after snapshot carries, to tell resources apart. */
+function resourceName(snapshot: unknown): string | undefined {
+  if (typeof snapshot !== "object" || snapshot === null) return undefined;
+  const s = snapshot as { name?: unknown; email?: unknown };
+  if (typeof s.name === "string") return s.name;
+  if (typeof s.email === "string") return s.email;
+  return undefined;
+}
+
 /** `datetime-local` value (local time) → RFC 3339, or undefined when empty. */
 function rfc3339(local: string): string | undefined {
   if (!local) return undefined;
@@ -129,7 +138,10 @@ export function AuditPage(props: { query: URLSearchParams }) {
                       <code>{ev.action}</code>
                     </td>
                     <td>
-                      {ev.resource_type.replace("_", " ")} <code class="muted">{ev.resource_id.slice(0, 8)}</code>
+                      {ev.resource_type.replace("_", " ")} {resourceName(ev.after) ?? resourceName(ev.before) ?? ""}{" "}
+                      <code class="muted" title={ev.resource_id}>
+                        …{ev.resource_id.slice(-8)}
+                      </code>
                     </td>
                     <td>
                       <details>
