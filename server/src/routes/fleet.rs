@@ -40,7 +40,7 @@ pub fn summarise(
     let mut names = BTreeMap::new();
     let sites = rows.len() as u64;
     for row in rows {
-        let report = row.has_report.then(|| ReportHealth {
+        let report = row.has_report.then_some(ReportHealth {
             last_error: row.last_error.as_deref(),
             applied_hash: row.applied_hash.as_deref(),
             applied_revision: row.applied_revision,
