@@ -1,6 +1,7 @@
 import { useState } from "preact/hooks";
 
 import {
+  type CompiledConfig,
   type EnrollmentTokenCreated,
   type LinkKind,
   linkKindValues,
@@ -14,6 +15,7 @@ import { api, describe, ok, raw } from "../api";
 import { navigate } from "../router";
 import {
   A,
+  type Async,
   canWrite,
   DeleteButton,
   ErrorNote,
@@ -56,7 +58,11 @@ export function SitePage(props: { id: string }) {
   const me = useMe();
   const site = useAsync(() => api.sites.get(props.id), [props.id]);
   const live = useAsync(() => loadLive(props.id), [props.id]);
+  const config = useAsync(() => api.sites.config(props.id), [props.id]);
   useInterval(live.reload, POLL_MS);
+  // The compiled document lists every peer with its name: the path tables name peers by it.
+  const peerNames = new Map((config.data?.config.peers ?? []).map((p) => [p.site_id, p.site_name]));
+  const peerName = (id: string) => peerNames.get(id) ?? `site …${id.slice(-8)}`;
 
   if (site.error) {
     return (
@@ -119,9 +125,9 @@ export function SitePage(props: { id: string }) {
       {live.error && <ErrorNote error={live.error} />}
       {live.data && <Agent live={live.data} />}
       <Enrollment siteId={s.id} />
-      {live.data && <Paths live={live.data} />}
-      <Failovers siteId={s.id} />
-      <Config siteId={s.id} />
+      {live.data && <Paths live={live.data} peerName={peerName} />}
+      <Failovers siteId={s.id} peerName={peerName} />
+      <Config config={config} />
     </Page>
   );
 }
@@ -407,11 +413,14 @@ function RttChart(props: { points: PathHistory["series"][number]["points"]; from
     <svg width={w} height={h} viewBox={`0 0 ${w} ${h}`} role="img"
       aria-label={`RTT over the last hour, up to ${max.toFixed(1)} ms, last ${last?.rtt_ms?.toFixed(1) ?? "?"} ms`}>
       <path d={d} class="chart-line" fill="none" />
+      {values.map((p) => (
+        <circle key={p.at} cx={x(p.at)} cy={y(p.rtt_ms ?? 0)} r="2" class="chart-dot" />
+      ))}
     </svg>
   );
 }
 
-function Paths(props: { live: Live }) {
+function Paths(props: { live: Live; peerName: (id: string) => string }) {
   const { paths, history } = props.live;
   const from = Date.parse(history.from);
   const to = Date.parse(history.to);
@@ -442,7 +451,7 @@ function Paths(props: { live: Live }) {
                 {paths.paths.map((p) => (
                   <tr key={`${p.peer_site_id}/${p.link}/${p.endpoint}`}>
                     <td>
-                      <A href={`/sites/${p.peer_site_id}`}>{p.peer_site_id.slice(0, 8)}</A>
+                      <A href={`/sites/${p.peer_site_id}`}>{props.peerName(p.peer_site_id)}</A>
                     </td>
                     <td>{p.link}</td>
                     <td>{p.endpoint}</td>
@@ -464,7 +473,7 @@ function Paths(props: { live: Live }) {
   );
 }
 
-function Failovers(props: { siteId: string }) {
+function Failovers(props: { siteId: string; peerName: (id: string) => string }) {
   const events = useAsync(
     () =>
       api.sites.failoverEventsPage(
@@ -497,7 +506,7 @@ function Failovers(props: { siteId: string }) {
                 {events.data.items.map((f) => (
                   <tr key={f.id}>
                     <td>{when(f.at)}</td>
-                    <td>{f.peer_site_id.slice(0, 8)}</td>
+                    <td>{props.peerName(f.peer_site_id)}</td>
                     <td>{f.policy ?? "(unclassified)"}</td>
                     <td>
                       {f.from_link ?? "none"} → {f.to_link ?? "none"}
@@ -513,24 +522,21 @@ function Failovers(props: { siteId: string }) {
   );
 }
 
-function Config(props: { siteId: string }) {
-  const [open, setOpen] = useState(false);
-  const config = useAsync(() => (open ? api.sites.config(props.siteId) : Promise.resolve(undefined)), [props.siteId, open]);
+function Config(props: { config: Async<CompiledConfig> }) {
+  const config = props.config;
   return (
     <section aria-labelledby="config-title">
       <h2 id="config-title">Compiled configuration</h2>
-      <details onToggle={(e) => setOpen((e.currentTarget as HTMLDetailsElement).open)}>
-        <summary>The document the site's agent receives</summary>
-        {config.error && <ErrorNote error={config.error} />}
-        {config.data && (
-          <>
-            <p class="muted">
-              Revision {config.data.revision}, hash <code>{config.data.hash.slice(0, 16)}…</code>
-            </p>
-            <pre class="json" tabIndex={0}>{JSON.stringify(config.data.config, null, 2)}</pre>
-          </>
-        )}
-      </details>
+      {config.error && <ErrorNote error={config.error} />}
+      {config.data && (
+        <details>
+          <summary>The document the site's agent receives</summary>
+          <p class="muted">
+            Revision {config.data.revision}, hash <code>{config.data.hash.slice(0, 16)}…</code>
+          </p>
+          <pre class="json" tabIndex={0}>{JSON.stringify(config.data.config, null, 2)}</pre>
+        </details>
+      )}
     </section>
   );
 }

@@ -97,7 +97,10 @@ function grouped(topology: Topology, fleet: FleetStatus, hubs: Site[], health: (
   } else if (topology.mode === "full_mesh") {
     for (let i = 0; i < peersOf.length; i++) for (let j = i + 1; j < peersOf.length; j++) edges.push([peersOf[i]!.key, peersOf[j]!.key]);
   }
-  const note = `${fleet.sites} sites: more than ${MAX_NODES}, so sites are grouped by health${hubs.length ? " and hubs are drawn one by one" : ""}. Each group links to the sites list.`;
+  const enrolled = fleet.sites - fleet.health.unenrolled;
+  const mesh =
+    topology.mode === "full_mesh" ? ` In the full mesh every enrolled site peers with every other: ${(enrolled * (enrolled - 1)) / 2} pairs, within and between groups.` : "";
+  const note = `${fleet.sites} sites: more than ${MAX_NODES}, so sites are grouped by health${hubs.length ? " and hubs are drawn one by one" : ""}. Each group links to the sites list.${mesh}`;
   return { topology, fleet, nodes: [...hubNodes, ...groups], edges, note };
 }
 
