@@ -180,6 +180,12 @@ func (c *Client) Whoami(ctx context.Context) (*api.Whoami, error) {
 	return decode[api.Whoami](c.raw.AuthWhoami(ctx))
 }
 
+// FleetStatus is the tenant's fleet at a glance: its sites counted by health, the sites needing
+// attention (at most 100, worst first) and the 20 newest path changes, in one read.
+func (c *Client) FleetStatus(ctx context.Context) (*api.FleetStatus, error) {
+	return decode[api.FleetStatus](c.raw.FleetStatus(ctx, &api.FleetStatusParams{}))
+}
+
 // decode reads a response: the body as T on success, an *APIError otherwise.
 func decode[T any](resp *http.Response, err error) (*T, error) {
 	if err != nil {

@@ -422,6 +422,11 @@ func TestEnrollmentTokensAndSiteStatus(t *testing.T) {
 	if status.Health != api.SiteHealthUnenrolled {
 		t.Fatalf("health %q, want unenrolled", status.Health)
 	}
+	fleet := must[*api.FleetStatus](t)(c.FleetStatus(ctx))
+	h := fleet.Health
+	if fleet.Sites < 1 || h.Unenrolled < 1 || h.Online+h.Degraded+h.Offline+h.Unenrolled != fleet.Sites {
+		t.Fatalf("fleet status does not count the site: %+v", fleet)
+	}
 	if _, err := c.Sites.Agent(ctx, site.ID); !patronus.IsNotFound(err) {
 		t.Fatalf("agent of an unenrolled site: %v, want not found", err)
 	}

@@ -35,6 +35,7 @@ use crate::error::PROBLEM_JSON;
         (name = "qos-classes", description = "QoS classes"),
         (name = "policies", description = "Routing and QoS policies"),
         (name = "agents", description = "Enrollment tokens, enrolled agents and site status (operators)"),
+        (name = "fleet", description = "The tenant's fleet at a glance: sites by health, sites needing attention, recent failovers"),
         (name = "paths", description = "Path health as agents measure it: now, history, failover events"),
         (name = "agent", description = "The agent protocol: enrollment, config long poll, status reports"),
         (name = "health", description = "Health and metrics"),

@@ -1698,8 +1698,8 @@ type AuditListParams struct {
 	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
-// SitesStatusParams defines parameters for SitesStatus.
-type SitesStatusParams struct {
+// FleetStatusParams defines parameters for FleetStatus.
+type FleetStatusParams struct {
 	// IfNoneMatch The ETag of an overview read earlier
 	IfNoneMatch *string `json:"If-None-Match,omitempty"`
 }
@@ -2307,8 +2307,8 @@ type ClientInterface interface {
 	// AuthWhoami performs a GET /v1/auth/whoami (the `AuthWhoami` operationId) request.
 	AuthWhoami(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
 
-	// SitesStatus performs a GET /v1/fleet/status (the `SitesStatus` operationId) request.
-	SitesStatus(ctx context.Context, params *SitesStatusParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+	// FleetStatus performs a GET /v1/fleet/status (the `FleetStatus` operationId) request.
+	FleetStatus(ctx context.Context, params *FleetStatusParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// LinksList performs a GET /v1/links (the `LinksList` operationId) request.
 	LinksList(ctx context.Context, params *LinksListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2870,9 +2870,9 @@ func (c *Client) AuthWhoami(ctx context.Context, reqEditors ...RequestEditorFn) 
 	return c.Client.Do(req)
 }
 
-// SitesStatus performs a GET /v1/fleet/status (the `SitesStatus` operationId) request.
-func (c *Client) SitesStatus(ctx context.Context, params *SitesStatusParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewSitesStatusRequest(c.Server, params)
+// FleetStatus performs a GET /v1/fleet/status (the `FleetStatus` operationId) request.
+func (c *Client) FleetStatus(ctx context.Context, params *FleetStatusParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewFleetStatusRequest(c.Server, params)
 	if err != nil {
 		return nil, err
 	}
@@ -4607,8 +4607,8 @@ func NewAuthWhoamiRequest(server string) (*http.Request, error) {
 	return req, nil
 }
 
-// NewSitesStatusRequest constructs an http.Request for the SitesStatus method
-func NewSitesStatusRequest(server string, params *SitesStatusParams) (*http.Request, error) {
+// NewFleetStatusRequest constructs an http.Request for the FleetStatus method
+func NewFleetStatusRequest(server string, params *FleetStatusParams) (*http.Request, error) {
 	var err error
 
 	serverURL, err := url.Parse(server)
@@ -7650,10 +7650,10 @@ type ClientWithResponsesInterface interface {
 	// Returns a wrapper object for the known response body format(s).
 	AuthWhoamiWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*AuthWhoamiResponse, error)
 
-	// SitesStatusWithResponse performs a GET /v1/fleet/status (the `SitesStatus` operationId) request.
+	// FleetStatusWithResponse performs a GET /v1/fleet/status (the `FleetStatus` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	SitesStatusWithResponse(ctx context.Context, params *SitesStatusParams, reqEditors ...RequestEditorFn) (*SitesStatusResponse, error)
+	FleetStatusWithResponse(ctx context.Context, params *FleetStatusParams, reqEditors ...RequestEditorFn) (*FleetStatusResponse, error)
 
 	// LinksListWithResponse performs a GET /v1/links (the `LinksList` operationId) request.
 	//
@@ -9447,7 +9447,7 @@ func (r AuthWhoamiResponse) ContentType() string {
 	return ""
 }
 
-type SitesStatusResponse struct {
+type FleetStatusResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
 	// JSON200 the response for an HTTP 200 `application/json` response
@@ -9467,47 +9467,47 @@ type SitesStatusResponse struct {
 }
 
 // GetJSON200 returns the response for an HTTP 200 `application/json` response
-func (r SitesStatusResponse) GetJSON200() *FleetStatus {
+func (r FleetStatusResponse) GetJSON200() *FleetStatus {
 	return r.JSON200
 }
 
 // GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
-func (r SitesStatusResponse) GetApplicationProblemJSON400() *BadRequest {
+func (r FleetStatusResponse) GetApplicationProblemJSON400() *BadRequest {
 	return r.ApplicationProblemJSON400
 }
 
 // GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
-func (r SitesStatusResponse) GetApplicationProblemJSON401() *Unauthorized {
+func (r FleetStatusResponse) GetApplicationProblemJSON401() *Unauthorized {
 	return r.ApplicationProblemJSON401
 }
 
 // GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
-func (r SitesStatusResponse) GetApplicationProblemJSON403() *Forbidden {
+func (r FleetStatusResponse) GetApplicationProblemJSON403() *Forbidden {
 	return r.ApplicationProblemJSON403
 }
 
 // GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
-func (r SitesStatusResponse) GetApplicationProblemJSON429() *RateLimited {
+func (r FleetStatusResponse) GetApplicationProblemJSON429() *RateLimited {
 	return r.ApplicationProblemJSON429
 }
 
 // GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
-func (r SitesStatusResponse) GetApplicationProblemJSON500() *InternalError {
+func (r FleetStatusResponse) GetApplicationProblemJSON500() *InternalError {
 	return r.ApplicationProblemJSON500
 }
 
 // GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
-func (r SitesStatusResponse) GetApplicationProblemJSON503() *Unavailable {
+func (r FleetStatusResponse) GetApplicationProblemJSON503() *Unavailable {
 	return r.ApplicationProblemJSON503
 }
 
 // GetBody returns the raw response body bytes
-func (r SitesStatusResponse) GetBody() []byte {
+func (r FleetStatusResponse) GetBody() []byte {
 	return r.Body
 }
 
 // Status returns HTTPResponse.Status
-func (r SitesStatusResponse) Status() string {
+func (r FleetStatusResponse) Status() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Status
 	}
@@ -9515,7 +9515,7 @@ func (r SitesStatusResponse) Status() string {
 }
 
 // StatusCode returns HTTPResponse.StatusCode
-func (r SitesStatusResponse) StatusCode() int {
+func (r FleetStatusResponse) StatusCode() int {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.StatusCode
 	}
@@ -9523,7 +9523,7 @@ func (r SitesStatusResponse) StatusCode() int {
 }
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
-func (r SitesStatusResponse) ContentType() string {
+func (r FleetStatusResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -15171,15 +15171,15 @@ func (c *ClientWithResponses) AuthWhoamiWithResponse(ctx context.Context, reqEdi
 	return ParseAuthWhoamiResponse(rsp)
 }
 
-// SitesStatusWithResponse performs a GET /v1/fleet/status (the `SitesStatus` operationId) request.
+// FleetStatusWithResponse performs a GET /v1/fleet/status (the `FleetStatus` operationId) request.
 //
 // Returns a wrapper object for the known response body format(s).
-func (c *ClientWithResponses) SitesStatusWithResponse(ctx context.Context, params *SitesStatusParams, reqEditors ...RequestEditorFn) (*SitesStatusResponse, error) {
-	rsp, err := c.SitesStatus(ctx, params, reqEditors...)
+func (c *ClientWithResponses) FleetStatusWithResponse(ctx context.Context, params *FleetStatusParams, reqEditors ...RequestEditorFn) (*FleetStatusResponse, error) {
+	rsp, err := c.FleetStatus(ctx, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
-	return ParseSitesStatusResponse(rsp)
+	return ParseFleetStatusResponse(rsp)
 }
 
 // LinksListWithResponse performs a GET /v1/links (the `LinksList` operationId) request.
@@ -17192,15 +17192,15 @@ func ParseAuthWhoamiResponse(rsp *http.Response) (*AuthWhoamiResponse, error) {
 	return response, nil
 }
 
-// ParseSitesStatusResponse parses an HTTP response from a SitesStatusWithResponse call
-func ParseSitesStatusResponse(rsp *http.Response) (*SitesStatusResponse, error) {
+// ParseFleetStatusResponse parses an HTTP response from a FleetStatusWithResponse call
+func ParseFleetStatusResponse(rsp *http.Response) (*FleetStatusResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
 	defer func() { _ = rsp.Body.Close() }()
 	if err != nil {
 		return nil, err
 	}
 
-	response := &SitesStatusResponse{
+	response := &FleetStatusResponse{
 		Body:         bodyBytes,
 		HTTPResponse: rsp,
 	}

@@ -267,6 +267,13 @@ def test_site_paths_history_and_failover_events(client: patronus.Client) -> None
     assert (lte.link, lte.up, lte.active) == ("lte", False, False)
     assert lte.rtt_ms in (None, patronus.UNSET)
 
+    # The fleet overview counts the site and names it in its newest path changes.
+    fleet = client.fleet_status()
+    health = fleet.health
+    assert health.online + health.degraded + health.offline + health.unenrolled == fleet.sites >= 2
+    assert any(f.site_id == site.id for f in fleet.recent_failovers)
+    assert fleet.site_names.additional_properties[str(site.id)] == site.name
+
     # One report is one sample per path: one point each in the last hour.
     history = client.sites.path_history(site.id)
     assert history.step_seconds == 60

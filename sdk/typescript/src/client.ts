@@ -1,7 +1,7 @@
 import createClient from "openapi-fetch";
 
 import { ConfigurationError } from "./errors.js";
-import type { Whoami } from "./generated/schema.js";
+import type { FleetStatus, Whoami } from "./generated/schema.js";
 import {
   ApiTokens,
   AuditEvents,
@@ -102,5 +102,13 @@ export class PatronusClient {
   /** Who the token belongs to. */
   whoami(): Promise<Whoami> {
     return unwrap(this.raw.GET("/v1/auth/whoami"));
+  }
+
+  /** The tenant's fleet at a glance: its sites counted by health, the sites needing attention (at
+   * most 100, worst first) and the 20 newest path changes (`recent_failovers`, with the names of
+   * the sites they mention in `site_names`). Its ETag changes only with the answer: pass it as
+   * `If-None-Match` through `raw` to poll for a 304. */
+  fleetStatus(): Promise<FleetStatus> {
+    return unwrap(this.raw.GET("/v1/fleet/status", {}));
   }
 }

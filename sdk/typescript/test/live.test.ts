@@ -364,6 +364,12 @@ describe("Patronus TypeScript SDK against a live server", () => {
       ["/query/step"],
     );
 
+    const fleet = await client.fleetStatus();
+    const h = fleet.health;
+    assert.equal(h.online + h.degraded + h.offline + h.unenrolled, fleet.sites);
+    assert.ok(fleet.recent_failovers.some((e) => e.site_id === site.id));
+    assert.equal(fleet.site_names[site.id], site.name);
+
     const first = await client.sites.failoverEventsPage(site.id, {}, { limit: 2 });
     assert.equal(first.items.length, 2);
     assert.ok(first.nextCursor);

@@ -75,7 +75,7 @@ pub fn summarise(
     FleetStatus { sites, health, attention, recent_failovers, site_names }
 }
 
-#[utoipa::path(get, path = "/v1/fleet/status", tag = "sites",
+#[utoipa::path(get, path = "/v1/fleet/status", tag = "fleet",
     params(("If-None-Match" = Option<String>, Header, description = "The ETag of an overview read earlier")),
     responses(
         (status = 200, description = "Every site's health counted, the sites that need attention and the newest \

@@ -1,13 +1,22 @@
 import { useState } from "preact/hooks";
 
-import { linkKindValues, type LinkKind, type NewSite, type SiteLink, type SiteRole, siteRoleValues } from "@patronus-sdwan/sdk";
+import {
+  linkKindValues,
+  type LinkKind,
+  type NewSite,
+  type SiteHealth,
+  type SiteLink,
+  type SiteRole,
+  siteRoleValues,
+} from "@patronus-sdwan/sdk";
 
-import { api } from "../api";
+import { api, ok, raw } from "../api";
 import { navigate, queryString } from "../router";
 import {
   A,
   canWrite,
   ErrorNote,
+  HealthBadge,
   Field,
   type FormErrors,
   formErrors,
@@ -25,6 +34,29 @@ import {
 
 const PAGE_SIZE = 50;
 
+/** The health of each of `ids`: from the fleet overview (one read) when its list of sites that
+ * are not online is complete, else the overview's list and each remaining site's own status. */
+async function healthOf(ids: string[]): Promise<Map<string, SiteHealth>> {
+  const fleet = await ok(raw.GET("/v1/fleet/status", {}));
+  const known = new Map<string, SiteHealth>(fleet.attention.map((s) => [s.site_id, s.health]));
+  const complete = fleet.attention.length === fleet.sites - fleet.health.online;
+  const out = new Map<string, SiteHealth>();
+  const rest: string[] = [];
+  for (const id of ids) {
+    const h = known.get(id);
+    if (h) out.set(id, h);
+    else if (complete) out.set(id, "online");
+    else rest.push(id);
+  }
+  // More than 100 sites are not online: ask the others one by one, six at a time.
+  for (let i = 0; i < rest.length; i += 6) {
+    const batch = rest.slice(i, i + 6);
+    const statuses = await Promise.all(batch.map((id) => ok(raw.GET("/v1/sites/{id}/status", { params: { path: { id } } }))));
+    for (const st of statuses) out.set(st.site_id, st.health);
+  }
+  return out;
+}
+
 /** The sites, filtered and paginated by the server. */
 export function SitesPage(props: { query: URLSearchParams }) {
   const me = useMe();
@@ -41,6 +73,9 @@ export function SitesPage(props: { query: URLSearchParams }) {
       ),
     [name, role, label, cursor],
   );
+
+  const ids = page.data?.items.map((s) => s.id) ?? [];
+  const health = useAsync(() => (ids.length ? healthOf(ids) : Promise.resolve(new Map<string, SiteHealth>())), [ids.join()]);
 
   const filter = (e: Event) => {
     e.preventDefault();
@@ -85,6 +120,7 @@ export function SitesPage(props: { query: URLSearchParams }) {
                 <thead>
                   <tr>
                     <th scope="col">Name</th>
+                    <th scope="col">Health</th>
                     <th scope="col">Role</th>
                     <th scope="col">Location</th>
                     <th scope="col">LAN prefixes</th>
@@ -98,6 +134,7 @@ export function SitesPage(props: { query: URLSearchParams }) {
                       <td>
                         <A href={`/sites/${s.id}`}>{s.name}</A>
                       </td>
+                      <td>{health.data?.get(s.id) ? <HealthBadge health={health.data.get(s.id)!} /> : "…"}</td>
                       <td>{s.role}</td>
                       <td>{s.location}</td>
                       <td>{s.lan_prefixes.join(", ")}</td>

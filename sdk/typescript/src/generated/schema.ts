@@ -219,7 +219,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get: operations["sites_status"];
+        get: operations["fleet_status"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2756,7 +2756,7 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
-    sites_status: {
+    fleet_status: {
         parameters: {
             query?: never;
             header?: {
