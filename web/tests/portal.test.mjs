@@ -90,7 +90,7 @@ describe("the portal", () => {
     await page.getByRole("link", { name: "paris" }).click();
     await page.getByRole("heading", { name: "WAN links" }).waitFor();
     await page.locator("#links").waitFor();
-    for (const name of [/^Delete/, "Add a link", "Create an enrollment token"]) {
+    for (const name of [/^Delete/, "Edit site", "Add a link", "Create an enrollment token"]) {
       assert.equal(await page.getByRole("button", { name }).count(), 0, `viewer sees ${name}`);
     }
     for (const [link, button] of [
@@ -160,6 +160,27 @@ describe("the portal", () => {
     assert.match(secret, /^ptrn_enr_/);
     await page.getByRole("button", { name: "Done" }).click();
     assert.equal(await page.getByText(secret).count(), 0);
+
+    // Editing: a bad listen port is refused next to its field; a change made meanwhile by someone
+    // else is not overwritten (If-Match, 412); after a reload the edit goes through.
+    const berlinId = new URL(page.url()).pathname.split("/").pop();
+    await page.getByRole("button", { name: "Edit site" }).click();
+    const edit = page.getByRole("form", { name: "Edit site" });
+    await edit.getByLabel("Listen port").fill("0");
+    await edit.getByRole("button", { name: "Save site" }).click();
+    await edit.locator(".field.invalid").waitFor();
+    assert.equal(await edit.getByLabel("Listen port").getAttribute("aria-invalid"), "true");
+    await edit.getByLabel("Listen port").fill("51821");
+    const elsewhere = await api("PATCH", `/v1/sites/${berlinId}`, seed.acme.token, { description: "changed elsewhere" });
+    assert.equal(elsewhere.status, 200);
+    await edit.getByRole("button", { name: "Save site" }).click();
+    await edit.getByRole("alert").getByText(/Someone changed this site/).waitFor();
+    await page.reload();
+    await page.getByRole("button", { name: "Edit site" }).click();
+    await page.getByRole("form", { name: "Edit site" }).getByLabel("Location").fill("Berlin-Mitte");
+    await page.getByRole("form", { name: "Edit site" }).getByRole("button", { name: "Save site" }).click();
+    await page.locator("dl.details").getByText("Berlin-Mitte").waitFor();
+    assert.match(await page.locator("dl.details").first().innerText(), /changed elsewhere/);
 
     // A policy: first with a bad destination prefix (an error next to that field), then fixed.
     await nav(page, "Policies");

@@ -7,9 +7,14 @@ import {
   linkKindValues,
   type NewLink,
   type PathHistory,
+  type Site,
+  type SiteRole,
+  siteRoleValues,
   type SitePaths,
   type SiteStatus,
 } from "@patronus-sdwan/sdk";
+
+import { ApiError } from "@patronus-sdwan/sdk";
 
 import { api, describe, ok, raw } from "../api";
 import { navigate } from "../router";
@@ -28,7 +33,9 @@ import {
   noErrors,
   optNumber,
   Page,
+  parseLabels,
   SecretOnce,
+  splitList,
   useAsync,
   useInterval,
   useMe,
@@ -57,6 +64,7 @@ async function loadLive(id: string): Promise<Live> {
 export function SitePage(props: { id: string }) {
   const me = useMe();
   const site = useAsync(() => api.sites.get(props.id), [props.id]);
+  const [editing, setEditing] = useState(false);
   const live = useAsync(() => loadLive(props.id), [props.id]);
   const config = useAsync(() => api.sites.config(props.id), [props.id]);
   useInterval(live.reload, POLL_MS);
@@ -84,6 +92,12 @@ export function SitePage(props: { id: string }) {
       title={`Site ${s.name}`}
       actions={
         canWrite(me) ? (
+          <>
+          {!editing && (
+            <button type="button" class="secondary" onClick={() => setEditing(true)}>
+              Edit site
+            </button>
+          )}
           <DeleteButton
             what={`site ${s.name}`}
             onConfirm={async () => {
@@ -91,6 +105,7 @@ export function SitePage(props: { id: string }) {
               navigate("/sites");
             }}
           />
+          </>
         ) : undefined
       }
     >
@@ -98,6 +113,15 @@ export function SitePage(props: { id: string }) {
         {live.data ? <HealthBadge health={live.data.status.health} /> : <span class="muted">status…</span>}{" "}
         {live.data?.status.reason}
       </p>
+      {editing && (
+        <EditSiteForm
+          site={s}
+          onDone={(changed) => {
+            setEditing(false);
+            if (changed) site.reload();
+          }}
+        />
+      )}
       <dl class="details">
         <dt>Role</dt>
         <dd>{s.role}</dd>
@@ -129,6 +153,93 @@ export function SitePage(props: { id: string }) {
       <Failovers siteId={s.id} peerName={peerName} />
       <Config config={config} />
     </Page>
+  );
+}
+
+/** PATCH of the site's own fields, with the ETag it was read with: a change made meanwhile by
+ * someone else is refused (412) rather than overwritten. */
+function EditSiteForm(props: { site: Site; onDone: (changed: boolean) => void }) {
+  const s = props.site;
+  const [d, setD] = useState({
+    name: s.name,
+    location: s.location,
+    description: s.description,
+    role: s.role,
+    lan: s.lan_prefixes.join(", "),
+    port: String(s.listen_port),
+    labels: Object.entries(s.labels).map(([k, v]) => `${k}=${v}`).join(", "),
+  });
+  const [errors, setErrors] = useState<FormErrors>(noErrors);
+  const set = (k: keyof typeof d) => (e: Event) => setD({ ...d, [k]: inputValue(e) });
+  const err = (p: string) => errors.fields.get(p);
+  const submit = async (e: Event) => {
+    e.preventDefault();
+    setErrors(noErrors);
+    try {
+      await api.sites.update(
+        s.id,
+        {
+          name: d.name.trim(),
+          location: d.location.trim(),
+          description: d.description.trim(),
+          role: d.role as SiteRole,
+          lan_prefixes: splitList(d.lan),
+          listen_port: optNumber(d.port) ?? s.listen_port,
+          labels: parseLabels(d.labels),
+        },
+        { ifMatch: s.etag },
+      );
+      props.onDone(true);
+    } catch (ex) {
+      if (ex instanceof ApiError && ex.status === 412) {
+        setErrors({ fields: new Map(), general: "Someone changed this site since the page read it: reload the page to see the change, then edit again." });
+        return;
+      }
+      setErrors(formErrors(ex, ["/name", "/location", "/description", "/role", "/lan_prefixes", "/listen_port", "/labels"]));
+    }
+  };
+  return (
+    <form class="card form" onSubmit={submit} noValidate aria-labelledby="edit-site-title">
+      <h2 id="edit-site-title">Edit site</h2>
+      <div class="grid">
+        <Field label="Name" error={err("/name")}>{(a) => <input {...a} name="name" value={d.name} onInput={set("name")} />}</Field>
+        <Field label="Location" error={err("/location")}>{(a) => <input {...a} name="location" value={d.location} onInput={set("location")} />}</Field>
+        <Field label="Role" error={err("/role")}>
+          {(a) => (
+            <select {...a} name="role" value={d.role} onChange={set("role")}>
+              {siteRoleValues.map((r) => (
+                <option key={r} value={r}>
+                  {r}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+        <Field label="LAN prefixes" hint="Comma-separated" error={err("/lan_prefixes")}>
+          {(a) => <input {...a} name="lan_prefixes" value={d.lan} onInput={set("lan")} />}
+        </Field>
+        <Field label="Listen port" error={err("/listen_port")}>
+          {(a) => <input {...a} name="listen_port" inputMode="numeric" value={d.port} onInput={set("port")} />}
+        </Field>
+        <Field label="Labels" hint="key=value, comma-separated" error={err("/labels")}>
+          {(a) => <input {...a} name="labels" value={d.labels} onInput={set("labels")} />}
+        </Field>
+      </div>
+      <Field label="Description" error={err("/description")}>
+        {(a) => <textarea {...a} name="description" rows={2} value={d.description} onInput={set("description")} />}
+      </Field>
+      {errors.general && (
+        <p class="alert" role="alert">
+          {errors.general}
+        </p>
+      )}
+      <div class="actions">
+        <button type="submit">Save site</button>
+        <button type="button" class="secondary" onClick={() => props.onDone(false)}>
+          Cancel
+        </button>
+      </div>
+    </form>
   );
 }
 
