@@ -5,6 +5,7 @@ pub mod audit;
 pub mod auth;
 pub mod bootstrap;
 pub mod compiler;
+pub mod conditional;
 pub mod config;
 pub mod config_sync;
 pub mod config_watch;

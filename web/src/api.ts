@@ -59,3 +59,18 @@ export function describe(e: unknown): string {
   if (e instanceof Error) return e.message;
   return String(e);
 }
+
+/** A read for polling: sends the ETag of its last answer as If-None-Match and, when the server
+ * answers 304, gives that answer again (the same object, so nothing re-renders). */
+export function poller<T>(read: (header: { "If-None-Match"?: string }) => Promise<Result<T>>): () => Promise<T> {
+  let last: { etag: string; data: T } | undefined;
+  return async () => {
+    const call = read(last ? { "If-None-Match": last.etag } : {});
+    const { response } = await call;
+    if (response.status === 304 && last) return last.data;
+    const data = await ok(call);
+    const etag = response.headers.get("ETag");
+    last = etag ? { etag, data } : undefined;
+    return data;
+  };
+}

@@ -69,6 +69,12 @@ describe("the portal", () => {
     assert.match(await page.getByRole("heading", { name: "Recent failovers" }).locator("xpath=following-sibling::*[1]").innerText(), /paris[\s\S]*lyon[\s\S]*lte → fiber/);
     await checkA11y(page, "overview");
     await screenshot(page, "02-overview");
+    // The poll asks with the ETag it holds: unchanged, the server answers 304 without a body.
+    const notModified = await page.waitForResponse(
+      (r) => r.url().endsWith("/v1/fleet/status") && r.request().headers()["if-none-match"] !== undefined,
+      { timeout: 12000 },
+    );
+    assert.equal(notModified.status(), 304);
     const before = Number(await unenrolled.innerText());
     // A site made elsewhere (an API token) shows up without a reload.
     await api("POST", "/v1/sites", seed.acme.token, { name: "live-update", lan_prefixes: ["10.99.0.0/16"] });

@@ -1883,6 +1883,12 @@ type PathsFailoverEventsParams struct {
 	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
+// PathsCurrentParams defines parameters for PathsCurrent.
+type PathsCurrentParams struct {
+	// IfNoneMatch The ETag of the paths read earlier
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
+}
+
 // PathsHistoryParams defines parameters for PathsHistory.
 type PathsHistoryParams struct {
 	// From Start (RFC 3339); one hour before `to` when absent.
@@ -1901,6 +1907,12 @@ type PathsHistoryParams struct {
 
 	// Link Only the paths over this local link.
 	Link *string `form:"link,omitempty" json:"link,omitempty"`
+}
+
+// AgentsSiteStatusParams defines parameters for AgentsSiteStatus.
+type AgentsSiteStatusParams struct {
+	// IfNoneMatch The ETag of a status read earlier
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
 }
 
 // TenantsListParams defines parameters for TenantsList.
@@ -2471,13 +2483,13 @@ type ClientInterface interface {
 	PathsFailoverEvents(ctx context.Context, id openapi_types.UUID, params *PathsFailoverEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PathsCurrent performs a GET /v1/sites/{id}/paths (the `PathsCurrent` operationId) request.
-	PathsCurrent(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	PathsCurrent(ctx context.Context, id openapi_types.UUID, params *PathsCurrentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PathsHistory performs a GET /v1/sites/{id}/paths/history (the `PathsHistory` operationId) request.
 	PathsHistory(ctx context.Context, id openapi_types.UUID, params *PathsHistoryParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// AgentsSiteStatus performs a GET /v1/sites/{id}/status (the `AgentsSiteStatus` operationId) request.
-	AgentsSiteStatus(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	AgentsSiteStatus(ctx context.Context, id openapi_types.UUID, params *AgentsSiteStatusParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// TenantsList performs a GET /v1/tenants (the `TenantsList` operationId) request.
 	TenantsList(ctx context.Context, params *TenantsListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3504,8 +3516,8 @@ func (c *Client) PathsFailoverEvents(ctx context.Context, id openapi_types.UUID,
 }
 
 // PathsCurrent performs a GET /v1/sites/{id}/paths (the `PathsCurrent` operationId) request.
-func (c *Client) PathsCurrent(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPathsCurrentRequest(c.Server, id)
+func (c *Client) PathsCurrent(ctx context.Context, id openapi_types.UUID, params *PathsCurrentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPathsCurrentRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -3530,8 +3542,8 @@ func (c *Client) PathsHistory(ctx context.Context, id openapi_types.UUID, params
 }
 
 // AgentsSiteStatus performs a GET /v1/sites/{id}/status (the `AgentsSiteStatus` operationId) request.
-func (c *Client) AgentsSiteStatus(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewAgentsSiteStatusRequest(c.Server, id)
+func (c *Client) AgentsSiteStatus(ctx context.Context, id openapi_types.UUID, params *AgentsSiteStatusParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAgentsSiteStatusRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -6589,7 +6601,7 @@ func NewPathsFailoverEventsRequest(server string, id openapi_types.UUID, params 
 }
 
 // NewPathsCurrentRequest constructs an http.Request for the PathsCurrent method
-func NewPathsCurrentRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+func NewPathsCurrentRequest(server string, id openapi_types.UUID, params *PathsCurrentParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -6617,6 +6629,21 @@ func NewPathsCurrentRequest(server string, id openapi_types.UUID) (*http.Request
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IfNoneMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
 	}
 
 	return req, nil
@@ -6732,7 +6759,7 @@ func NewPathsHistoryRequest(server string, id openapi_types.UUID, params *PathsH
 }
 
 // NewAgentsSiteStatusRequest constructs an http.Request for the AgentsSiteStatus method
-func NewAgentsSiteStatusRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+func NewAgentsSiteStatusRequest(server string, id openapi_types.UUID, params *AgentsSiteStatusParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -6760,6 +6787,21 @@ func NewAgentsSiteStatusRequest(server string, id openapi_types.UUID) (*http.Req
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IfNoneMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
 	}
 
 	return req, nil
@@ -7888,7 +7930,7 @@ type ClientWithResponsesInterface interface {
 	// PathsCurrentWithResponse performs a GET /v1/sites/{id}/paths (the `PathsCurrent` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	PathsCurrentWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*PathsCurrentResponse, error)
+	PathsCurrentWithResponse(ctx context.Context, id openapi_types.UUID, params *PathsCurrentParams, reqEditors ...RequestEditorFn) (*PathsCurrentResponse, error)
 
 	// PathsHistoryWithResponse performs a GET /v1/sites/{id}/paths/history (the `PathsHistory` operationId) request.
 	//
@@ -7898,7 +7940,7 @@ type ClientWithResponsesInterface interface {
 	// AgentsSiteStatusWithResponse performs a GET /v1/sites/{id}/status (the `AgentsSiteStatus` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	AgentsSiteStatusWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*AgentsSiteStatusResponse, error)
+	AgentsSiteStatusWithResponse(ctx context.Context, id openapi_types.UUID, params *AgentsSiteStatusParams, reqEditors ...RequestEditorFn) (*AgentsSiteStatusResponse, error)
 
 	// TenantsListWithResponse performs a GET /v1/tenants (the `TenantsList` operationId) request.
 	//
@@ -15691,8 +15733,8 @@ func (c *ClientWithResponses) PathsFailoverEventsWithResponse(ctx context.Contex
 // PathsCurrentWithResponse performs a GET /v1/sites/{id}/paths (the `PathsCurrent` operationId) request.
 //
 // Returns a wrapper object for the known response body format(s).
-func (c *ClientWithResponses) PathsCurrentWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*PathsCurrentResponse, error) {
-	rsp, err := c.PathsCurrent(ctx, id, reqEditors...)
+func (c *ClientWithResponses) PathsCurrentWithResponse(ctx context.Context, id openapi_types.UUID, params *PathsCurrentParams, reqEditors ...RequestEditorFn) (*PathsCurrentResponse, error) {
+	rsp, err := c.PathsCurrent(ctx, id, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -15713,8 +15755,8 @@ func (c *ClientWithResponses) PathsHistoryWithResponse(ctx context.Context, id o
 // AgentsSiteStatusWithResponse performs a GET /v1/sites/{id}/status (the `AgentsSiteStatus` operationId) request.
 //
 // Returns a wrapper object for the known response body format(s).
-func (c *ClientWithResponses) AgentsSiteStatusWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*AgentsSiteStatusResponse, error) {
-	rsp, err := c.AgentsSiteStatus(ctx, id, reqEditors...)
+func (c *ClientWithResponses) AgentsSiteStatusWithResponse(ctx context.Context, id openapi_types.UUID, params *AgentsSiteStatusParams, reqEditors ...RequestEditorFn) (*AgentsSiteStatusResponse, error) {
+	rsp, err := c.AgentsSiteStatus(ctx, id, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -20502,6 +20544,9 @@ func ParsePathsCurrentResponse(rsp *http.Response) (*PathsCurrentResponse, error
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 304:
+		break // No content-type
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -20658,6 +20703,9 @@ func ParseAgentsSiteStatusResponse(rsp *http.Response) (*AgentsSiteStatusRespons
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case rsp.StatusCode == 304:
+		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest

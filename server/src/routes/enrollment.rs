@@ -2,7 +2,8 @@
 //! (which they can revoke), and the site's health as its agent reports it.
 
 use crate::idempotency::Answer;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use chrono::{DateTime, Duration, Utc};
 use patronus_api::{
     Agent, EnrollmentToken, EnrollmentTokenCreated, NewEnrollmentToken, Page, Role, SiteHealth, SiteStatus,
@@ -145,10 +146,14 @@ pub fn site_health(
     }
 }
 
-#[utoipa::path(get, path = "/v1/sites/{id}/status", tag = "agents", params(("id" = Uuid, Path)),
-    responses((status = 200, description = "The site's health and its agent's latest report", body = SiteStatus)),
+#[utoipa::path(get, path = "/v1/sites/{id}/status", tag = "agents",
+    params(("id" = Uuid, Path),
+        ("If-None-Match" = Option<String>, Header, description = "The ETag of a status read earlier")),
+    responses((status = 200, description = "The site's health and its agent's latest report; the ETag changes only \
+            when the answer does", body = SiteStatus),
+        (status = 304, description = "The status is still the one `If-None-Match` names")),
     security(("tenant_auth" = [])))]
-pub async fn site_status(cx: Tenant, Path(site_id): Path<Uuid>) -> ApiResult<axum::Json<SiteStatus>> {
+pub async fn site_status(cx: Tenant, Path(site_id): Path<Uuid>, headers: HeaderMap) -> ApiResult<Response> {
     let mut tx = db::tenant_tx(&cx.app.pool, cx.tenant_id()).await?;
     site_exists(&mut tx, site_id).await?;
     let agent = db::agents::by_site(&mut *tx, site_id).await?;
@@ -171,15 +176,18 @@ pub async fn site_status(cx: Tenant, Path(site_id): Path<Uuid>) -> ApiResult<axu
         Utc::now(),
         cx.app.settings.offline_after(),
     );
-    Ok(axum::Json(SiteStatus {
-        site_id,
-        health,
-        reason,
-        desired_hash: desired.as_ref().map(|(h, _)| h.clone()),
-        desired_revision: desired.map(|(_, r)| r),
-        last_seen_at: agent.as_ref().and_then(|a| a.last_seen_at),
-        report: agent.as_ref().and_then(|a| a.report.as_ref().map(|r| r.0.clone())),
-        last_control_plane_outage,
-        agent: agent.map(|a| a.to_api()),
-    }))
+    crate::conditional::json(
+        &headers,
+        &SiteStatus {
+            site_id,
+            health,
+            reason,
+            desired_hash: desired.as_ref().map(|(h, _)| h.clone()),
+            desired_revision: desired.map(|(_, r)| r),
+            last_seen_at: agent.as_ref().and_then(|a| a.last_seen_at),
+            report: agent.as_ref().and_then(|a| a.report.as_ref().map(|r| r.0.clone())),
+            last_control_plane_outage,
+            agent: agent.map(|a| a.to_api()),
+        },
+    )
 }

@@ -3,11 +3,10 @@
 
 use std::collections::BTreeMap;
 
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use chrono::Utc;
 use patronus_api::{FleetHealthCounts, FleetSite, FleetStatus, SiteHealth};
-use sha2::{Digest, Sha256};
 
 use crate::db;
 use crate::error::ApiResult;
@@ -88,21 +87,5 @@ pub async fn status(cx: Tenant, headers: HeaderMap) -> ApiResult<Response> {
     let events = db::path_health::recent_events(&mut *tx, MAX_FAILOVERS).await?;
     db::end_read(tx);
     let overview = summarise(rows, events, Utc::now(), cx.app.settings.offline_after());
-    let body = serde_json::to_vec(&overview).map_err(anyhow::Error::from)?;
-    let digest = Sha256::digest(&body);
-    let etag = format!("\"{}\"", hex::encode(&digest[..16]));
-    let fresh = headers
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim().trim_start_matches("W/") == etag));
-    let etag = HeaderValue::from_str(&etag).map_err(anyhow::Error::from)?;
-    if fresh {
-        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag)]).into_response());
-    }
-    Ok((
-        StatusCode::OK,
-        [(header::ETAG, etag), (header::CONTENT_TYPE, HeaderValue::from_static("application/json"))],
-        body,
-    )
-        .into_response())
+    crate::conditional::json(&headers, &overview)
 }

@@ -69,3 +69,29 @@ async fn the_overview_counts_sites_by_health_and_lists_those_needing_attention()
     assert_eq!(theirs.body["recent_failovers"], json!([]));
     app.get("/v1/fleet/status").send().await.expect_problem(StatusCode::UNAUTHORIZED, "unauthorized");
 }
+
+#[tokio::test]
+async fn a_sites_status_and_paths_answer_304_while_unchanged() {
+    let app = TestApp::new().await;
+    let t = app.tenant("acme").await;
+    let paris = site(&app, &t, "paris", &[]).await;
+    let p = id(&paris).to_string();
+    for path in [format!("/v1/sites/{p}/status"), format!("/v1/sites/{p}/paths")] {
+        let first = app.get(&path).token(&t.viewer).send().await;
+        first.expect(StatusCode::OK);
+        let etag = first.etag();
+        let again = app.get(&path).token(&t.viewer).header("if-none-match", &etag).send().await;
+        again.expect(StatusCode::NOT_MODIFIED);
+        assert_eq!(again.body, serde_json::Value::Null, "{path}");
+        let stale = app.get(&path).token(&t.viewer).header("if-none-match", "\"other\"").send().await;
+        stale.expect(StatusCode::OK);
+        assert_eq!(stale.body, first.body, "{path}");
+    }
+    // Enrolling changes the status, and so its ETag.
+    let status = format!("/v1/sites/{p}/status");
+    let etag = app.get(&status).token(&t.viewer).send().await.etag();
+    enrolled(&app, &t, &p, 1).await;
+    let changed = app.get(&status).token(&t.viewer).header("if-none-match", &etag).send().await;
+    changed.expect(StatusCode::OK);
+    assert_eq!(changed.body["health"], "offline");
+}

@@ -1,8 +1,8 @@
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 
 import type { FleetStatus } from "@patronus-sdwan/sdk";
 
-import { describe, ok, raw } from "../api";
+import { describe, poller, raw } from "../api";
 import { A, ErrorNote, HealthBadge, Loading, Page, useInterval, when } from "../ui";
 
 /** How often the overview asks whether anything changed (a 304 when nothing did). */
@@ -12,18 +12,11 @@ export function OverviewPage() {
   const [fleet, setFleet] = useState<FleetStatus>();
   const [error, setError] = useState<string>();
   const [checked, setChecked] = useState<Date>();
-  const etag = useRef<string | undefined>(undefined);
+  const read = useMemo(() => poller((header) => raw.GET("/v1/fleet/status", { params: { header } })), []);
 
   const poll = async () => {
     try {
-      const call = raw.GET("/v1/fleet/status", {
-        params: { header: etag.current ? { "If-None-Match": etag.current } : {} },
-      });
-      const { response } = await call;
-      if (response.status !== 304) {
-        setFleet(await ok(call));
-        etag.current = response.headers.get("ETag") ?? undefined;
-      }
+      setFleet(await read());
       setError(undefined);
       setChecked(new Date());
     } catch (e) {

@@ -1,4 +1,4 @@
-import { useState } from "preact/hooks";
+import { useMemo, useState } from "preact/hooks";
 
 import {
   type CompiledConfig,
@@ -16,7 +16,7 @@ import {
 
 import { ApiError } from "@patronus-sdwan/sdk";
 
-import { api, describe, ok, raw } from "../api";
+import { api, describe, ok, poller, raw } from "../api";
 import { navigate } from "../router";
 import {
   A,
@@ -42,7 +42,8 @@ import {
   when,
 } from "../ui";
 
-/** The site page polls its status and paths this often (those endpoints send no ETag). */
+/** The site page polls its status and paths this often, with If-None-Match (a 304 when unchanged);
+ * the path history, which moves with the clock, is read again each time. */
 const POLL_MS = 10000;
 
 interface Live {
@@ -51,21 +52,26 @@ interface Live {
   history: PathHistory;
 }
 
-async function loadLive(id: string): Promise<Live> {
+function livePollers(id: string) {
   const path = { path: { id } };
-  const [status, paths, history] = await Promise.all([
-    ok(raw.GET("/v1/sites/{id}/status", { params: path })),
-    ok(raw.GET("/v1/sites/{id}/paths", { params: path })),
-    ok(raw.GET("/v1/sites/{id}/paths/history", { params: { path: { id }, query: { step: 60 } } })),
-  ]);
-  return { status, paths, history };
+  const status = poller((header) => raw.GET("/v1/sites/{id}/status", { params: { ...path, header } }));
+  const paths = poller((header) => raw.GET("/v1/sites/{id}/paths", { params: { ...path, header } }));
+  return async (): Promise<Live> => {
+    const [s, p, history] = await Promise.all([
+      status(),
+      paths(),
+      ok(raw.GET("/v1/sites/{id}/paths/history", { params: { path: { id }, query: { step: 60 } } })),
+    ]);
+    return { status: s, paths: p, history };
+  };
 }
 
 export function SitePage(props: { id: string }) {
   const me = useMe();
   const site = useAsync(() => api.sites.get(props.id), [props.id]);
   const [editing, setEditing] = useState(false);
-  const live = useAsync(() => loadLive(props.id), [props.id]);
+  const loadLive = useMemo(() => livePollers(props.id), [props.id]);
+  const live = useAsync(loadLive, [loadLive]);
   const config = useAsync(() => api.sites.config(props.id), [props.id]);
   useInterval(live.reload, POLL_MS);
   // The compiled document lists every peer with its name: the path tables name peers by it.

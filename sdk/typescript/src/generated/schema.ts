@@ -4000,7 +4000,10 @@ export interface operations {
     paths_current: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of the paths read earlier */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -4008,7 +4011,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Every path of the site as its agent last reported it, by peer then link; empty before the first report */
+            /** @description Every path of the site as its agent last reported it, by peer then link; empty before the first report; the ETag changes only when the answer does */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4016,6 +4019,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["SitePaths"];
                 };
+            };
+            /** @description The paths are still the ones `If-None-Match` names */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -4074,7 +4084,10 @@ export interface operations {
     agents_site_status: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of a status read earlier */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -4082,7 +4095,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The site's health and its agent's latest report */
+            /** @description The site's health and its agent's latest report; the ETag changes only when the answer does */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4090,6 +4103,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["SiteStatus"];
                 };
+            };
+            /** @description The status is still the one `If-None-Match` names */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
