@@ -25,7 +25,7 @@ use crate::metrics::Metrics;
 use crate::network_cache::NetworkCache;
 use crate::ratelimit::RateLimiter;
 use crate::routes::{
-    agent, api_tokens, audit_events, auth, enrollment, fleet, health, links, path_health, peerings, platform, policies,
+    agent, api_tokens, audit_events, auth, enrollment, fleet, health, identity_provider, links, oidc, path_health, peerings, platform, policies,
     qos_classes, sites, tenants, topology, users,
 };
 
@@ -38,6 +38,17 @@ pub struct Settings {
     pub long_poll_secs: u64,
     /// How long an unanswered Idempotency-Key claim holds before a retry may take it over.
     pub idempotency_lease_secs: u64,
+    /// Where browsers reach the server, without a trailing slash (`--public-url`).
+    pub public_url: String,
+    /// Browser sessions' lifetime.
+    pub session_ttl_secs: i64,
+}
+
+impl Settings {
+    /// Whether browsers reach the server over HTTPS, so that cookies must be `Secure`.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
 }
 
 impl Settings {
@@ -61,6 +72,8 @@ pub struct AppState {
     pub credentials: Arc<crate::auth::credential_cache::CredentialCache>,
     /// The built web portal served at `/` (`--web-dir`), when there is one.
     pub portal: Option<Arc<crate::portal::Portal>>,
+    /// OIDC discovery documents and their keys, by issuer.
+    pub oidc: Arc<crate::oidc::Discovery>,
 }
 
 /// The authenticated, rate-limited API under `/v1`.
@@ -75,6 +88,11 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(auth::refresh))
         .routes(routes!(auth::logout))
         .routes(routes!(auth::whoami))
+        .routes(routes!(auth::get_session, auth::create_session, auth::delete_session))
+        .routes(routes!(oidc::methods))
+        .routes(routes!(oidc::login))
+        .routes(routes!(oidc::callback))
+        .routes(routes!(identity_provider::get, identity_provider::put, identity_provider::delete))
         .routes(routes!(users::list, users::create))
         .routes(routes!(users::get, users::update, users::delete))
         .routes(routes!(users::set_password))

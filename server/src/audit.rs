@@ -15,6 +15,7 @@ const SECRET_FIELDS: &[&str] = &[
     "token",
     "credential",
     "secret",
+    "client_secret",
     "password",
     "current_password",
     "password_hash",

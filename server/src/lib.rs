@@ -17,6 +17,7 @@ pub mod idempotency;
 pub mod maintenance;
 pub mod metrics;
 pub mod netaddr;
+pub mod oidc;
 pub mod network_cache;
 pub mod openapi;
 pub mod pagination;

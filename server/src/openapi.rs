@@ -26,6 +26,7 @@ use crate::error::PROBLEM_JSON;
         (name = "platform", description = "Platform operations"),
         (name = "auth", description = "Login and sessions"),
         (name = "users", description = "Users of a tenant"),
+        (name = "identity-provider", description = "The tenant's identity provider for single sign-on (OIDC)"),
         (name = "api-tokens", description = "API tokens of a tenant"),
         (name = "audit", description = "The audit log"),
         (name = "sites", description = "Sites and their compiled configuration"),

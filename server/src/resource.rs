@@ -25,6 +25,7 @@ pub enum Kind {
     Policy,
     EnrollmentToken,
     Agent,
+    IdentityProvider,
 }
 
 impl Kind {
@@ -44,6 +45,7 @@ impl Kind {
             Kind::Policy => "policy",
             Kind::EnrollmentToken => "enrollment_token",
             Kind::Agent => "agent",
+            Kind::IdentityProvider => "identity_provider",
         }
     }
 
@@ -55,6 +57,7 @@ impl Kind {
             Kind::SigningKey => "signing key",
             Kind::QosClass => "QoS class",
             Kind::EnrollmentToken => "enrollment token",
+            Kind::IdentityProvider => "identity provider",
             other => other.name(),
         }
     }

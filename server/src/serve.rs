@@ -98,11 +98,14 @@ pub async fn state(args: &ServeArgs, pool: PgPool) -> anyhow::Result<AppState> {
             agent_status_interval_secs: args.agent_status_interval,
             long_poll_secs: args.long_poll_timeout,
             idempotency_lease_secs: args.idempotency_lease,
+            public_url: public_url(args)?,
+            session_ttl_secs: args.session_ttl,
         }),
         config_watch,
         networks: Arc::new(NetworkCache::default()),
         token_uses: Arc::default(),
         credentials,
+        oidc: Arc::new(crate::oidc::Discovery::new()?),
         portal: match &args.web_dir {
             Some(dir) => Some(Arc::new(
                 crate::portal::Portal::load(dir)
@@ -187,4 +190,16 @@ async fn shutdown_signal() {
         _ = ctrl_c => {},
         _ = terminate => {},
     }
+}
+
+/// `--public-url` checked (an http(s) origin, perhaps with a path), or `http://<listen>`.
+fn public_url(args: &ServeArgs) -> anyhow::Result<String> {
+    let Some(url) = &args.public_url else {
+        return Ok(format!("http://{}", args.listen));
+    };
+    let parsed = reqwest::Url::parse(url).with_context(|| format!("--public-url {url} is not a URL"))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+        anyhow::bail!("--public-url {url} must be an http:// or https:// URL");
+    }
+    Ok(url.trim_end_matches('/').to_string())
 }
