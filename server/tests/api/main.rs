@@ -25,6 +25,7 @@ mod rust_client;
 mod site_config;
 mod sites;
 mod spec_constraints;
+mod sso;
 mod tenants;
 mod topology;
 mod users;
