@@ -25,8 +25,8 @@ use crate::metrics::Metrics;
 use crate::network_cache::NetworkCache;
 use crate::ratelimit::RateLimiter;
 use crate::routes::{
-    agent, api_tokens, audit_events, auth, enrollment, fleet, health, identity_provider, links, oidc, path_health, peerings, platform, policies,
-    qos_classes, sites, tenants, topology, users,
+    agent, api_tokens, audit_events, auth, enrollment, fleet, health, identity_provider, links, oidc, path_health,
+    peerings, platform, policies, qos_classes, sites, tenants, topology, users,
 };
 
 pub struct Settings {
@@ -89,9 +89,9 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(auth::logout))
         .routes(routes!(auth::whoami))
         .routes(routes!(auth::get_session, auth::create_session, auth::delete_session))
-        .routes(routes!(oidc::methods))
-        .routes(routes!(oidc::login))
-        .routes(routes!(oidc::callback))
+        .routes(routes!(oidc::login_methods))
+        .routes(routes!(oidc::oidc_login))
+        .routes(routes!(oidc::oidc_callback))
         .routes(routes!(identity_provider::get, identity_provider::put, identity_provider::delete))
         .routes(routes!(users::list, users::create))
         .routes(routes!(users::get, users::update, users::delete))

@@ -132,7 +132,7 @@ pub fn groups(claims: &serde_json::Map<String, Value>, claim: &str) -> Vec<Strin
 /// The role of a member of `groups`: the highest that the mapping gives any of them, else the
 /// default role, else none (the user may not sign in).
 pub fn role_for(groups: &[String], mapping: &[GroupRole], default_role: Option<Role>) -> Option<Role> {
-    mapping.iter().filter(|m| groups.iter().any(|g| *g == m.group)).map(|m| m.role).max().or(default_role)
+    mapping.iter().filter(|m| groups.contains(&m.group)).map(|m| m.role).max().or(default_role)
 }
 
 /// Whether `email` is in one of `domains` (any domain when there are none).

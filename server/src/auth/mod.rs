@@ -196,9 +196,9 @@ pub async fn resolve(app: &AppState, token: &str) -> Result<Principal, ApiError>
         Some(SecretKind::EnrollmentToken) => Err(ApiError::Unauthorized(
             "an enrollment token is not an access token; an agent exchanges it at /v1/agent/enroll".into(),
         )),
-        Some(SecretKind::BrowserSession) => Err(ApiError::Unauthorized(
-            "a browser session travels in its cookie, not as a bearer token".into(),
-        )),
+        Some(SecretKind::BrowserSession) => {
+            Err(ApiError::Unauthorized("a browser session travels in its cookie, not as a bearer token".into()))
+        }
         Some(SecretKind::RefreshToken) => Err(ApiError::Unauthorized(
             "a refresh token is not an access token; exchange it at /v1/auth/refresh".into(),
         )),
@@ -278,13 +278,9 @@ fn request_id(parts: &Parts) -> Option<String> {
 }
 
 fn principal(parts: &Parts) -> Result<Principal, ApiError> {
-    parts
-        .extensions
-        .get::<Principal>()
-        .cloned()
-        .ok_or_else(|| {
-            ApiError::Unauthorized("this endpoint needs `Authorization: Bearer <token>` or a signed-in session".into())
-        })
+    parts.extensions.get::<Principal>().cloned().ok_or_else(|| {
+        ApiError::Unauthorized("this endpoint needs `Authorization: Bearer <token>` or a signed-in session".into())
+    })
 }
 
 /// A caller acting inside a tenant.

@@ -125,8 +125,13 @@ pub async fn resolve(app: &AppState, secret: &str) -> Result<Option<(Principal, 
     };
     db::end_read(tx);
     let method = if row.method == "sso" { SessionMethod::Sso } else { SessionMethod::Password };
-    let context =
-        SessionContext { id: row.id, tenant_id: row.tenant_id, csrf_token: row.csrf_token, method, expires_at: row.expires_at };
+    let context = SessionContext {
+        id: row.id,
+        tenant_id: row.tenant_id,
+        csrf_token: row.csrf_token,
+        method,
+        expires_at: row.expires_at,
+    };
     let principal = Principal::Tenant(TenantPrincipal {
         tenant_id: row.tenant_id,
         role: user.role(),
@@ -165,7 +170,12 @@ fn origin_of(url: &str) -> Option<String> {
 
 /// The CSRF checks of a request authenticated by the session cookie: a request that changes
 /// state carries the session's token in `X-CSRF-Token` and comes from this server's origin.
-pub fn check_csrf(app: &AppState, method: &Method, headers: &HeaderMap, session: &SessionContext) -> Result<(), ApiError> {
+pub fn check_csrf(
+    app: &AppState,
+    method: &Method,
+    headers: &HeaderMap,
+    session: &SessionContext,
+) -> Result<(), ApiError> {
     if !changes_state(method) {
         return Ok(());
     }

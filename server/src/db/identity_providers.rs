@@ -62,7 +62,8 @@ impl IdentityProviderRow {
     }
 }
 
-const COLUMNS: &str = "tenant_id, issuer_url, client_id, client_secret, allowed_email_domains, role_claim, role_mapping, \
+const COLUMNS: &str =
+    "tenant_id, issuer_url, client_id, client_secret, allowed_email_domains, role_claim, role_mapping, \
     default_role, password_login_admins_only, verified_at, version, created_at, updated_at";
 
 pub async fn get(ex: impl PgExecutor<'_>) -> Result<Option<IdentityProviderRow>, sqlx::Error> {

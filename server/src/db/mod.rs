@@ -3,12 +3,12 @@
 //! inside a transaction alike.
 
 pub mod agents;
-pub mod browser_sessions;
 pub mod api_tokens;
 pub mod audit;
+pub mod browser_sessions;
 pub mod enrollment_tokens;
-pub mod identity_providers;
 pub mod idempotency;
+pub mod identity_providers;
 pub mod links;
 pub mod network;
 pub mod oidc_logins;

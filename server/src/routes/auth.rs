@@ -102,10 +102,7 @@ fn no_session() -> ApiError {
 
 #[utoipa::path(get, path = "/v1/auth/session", tag = "auth",
     responses((status = 200, description = "The browser session of the request's cookie", body = BrowserSession)))]
-pub async fn get_session(
-    caller: TenantCaller,
-    context: Option<Extension<SessionContext>>,
-) -> ApiResult<Response> {
+pub async fn get_session(caller: TenantCaller, context: Option<Extension<SessionContext>>) -> ApiResult<Response> {
     let Some(Extension(context)) = context else {
         return Err(no_session());
     };

@@ -120,7 +120,11 @@ fn check(body: &IdentityProviderSpec) -> Result<Vec<String>, ApiError> {
         (status = 200, description = "Replaced", body = IdentityProvider, headers(("ETag" = String))),
         (status = 201, description = "Created", body = IdentityProvider, headers(("ETag" = String), ("Location" = String)))),
     security(("tenant_auth" = [])))]
-pub async fn put(cx: Tenant, if_match: IfMatch, Json(body): Json<IdentityProviderSpec>) -> ApiResult<Resource<IdentityProvider>> {
+pub async fn put(
+    cx: Tenant,
+    if_match: IfMatch,
+    Json(body): Json<IdentityProviderSpec>,
+) -> ApiResult<Resource<IdentityProvider>> {
     cx.caller.require(Role::Admin)?;
     let domains = check(&body)?;
     let mut w = cx.write(Role::Admin).await?;
@@ -176,8 +180,11 @@ pub async fn put(cx: Tenant, if_match: IfMatch, Json(body): Json<IdentityProvide
     let after = stored.to_api(url.clone());
     match &current {
         Some(before) => {
-            w.commit(Change::updated(Kind::IdentityProvider, cx.tenant_id(), &before.to_api(url), &after), Touched::Nothing)
-                .await?;
+            w.commit(
+                Change::updated(Kind::IdentityProvider, cx.tenant_id(), &before.to_api(url), &after),
+                Touched::Nothing,
+            )
+            .await?;
             Ok(Resource::ok(stored.etag(), after))
         }
         None => {

@@ -12,8 +12,8 @@ use axum::response::{IntoResponse, Response};
 use chrono::Utc;
 use openidconnect::core::CoreAuthenticationFlow;
 use openidconnect::{
-    AuthorizationCode, ClaimsVerificationError, CsrfToken, Nonce, PkceCodeChallenge, PkceCodeVerifier, RequestTokenError,
-    Scope, TokenResponse,
+    AuthorizationCode, ClaimsVerificationError, CsrfToken, Nonce, PkceCodeChallenge, PkceCodeVerifier,
+    RequestTokenError, Scope, TokenResponse,
 };
 use patronus_api::{LoginMethods, Role, SessionMethod};
 use serde::Deserialize;
@@ -42,7 +42,10 @@ pub struct TenantQuery {
 }
 
 /// The tenant and its provider, or 404 (the same for a tenant that does not exist).
-async fn provider(app: &AppState, slug: &str) -> ApiResult<(db::tenants::TenantRow, db::identity_providers::IdentityProviderRow)> {
+async fn provider(
+    app: &AppState,
+    slug: &str,
+) -> ApiResult<(db::tenants::TenantRow, db::identity_providers::IdentityProviderRow)> {
     let tenant =
         db::tenants::by_slug(&app.pool, slug.trim()).await?.ok_or(ApiError::NotFound(Kind::IdentityProvider))?;
     let mut tx = db::tenant_tx(&app.pool, tenant.id).await?;
@@ -53,7 +56,10 @@ async fn provider(app: &AppState, slug: &str) -> ApiResult<(db::tenants::TenantR
 
 #[utoipa::path(get, path = "/v1/auth/methods", tag = "auth", params(TenantQuery),
     responses((status = 200, description = "How people of the tenant sign in", body = LoginMethods)))]
-pub async fn methods(State(app): State<AppState>, Query(q): Query<TenantQuery>) -> ApiResult<axum::Json<LoginMethods>> {
+pub async fn login_methods(
+    State(app): State<AppState>,
+    Query(q): Query<TenantQuery>,
+) -> ApiResult<axum::Json<LoginMethods>> {
     let url = match provider(&app, &q.tenant).await {
         Ok((tenant, _)) => Some(oidc::login_url(&app.settings.public_url, &tenant.slug)),
         Err(ApiError::NotFound(_)) => None,
@@ -64,7 +70,7 @@ pub async fn methods(State(app): State<AppState>, Query(q): Query<TenantQuery>) 
 
 #[utoipa::path(get, path = "/v1/auth/oidc/login", tag = "auth", params(TenantQuery),
     responses((status = 303, description = "To the tenant's identity provider", headers(("Location" = String)))))]
-pub async fn login(State(app): State<AppState>, Query(q): Query<TenantQuery>) -> ApiResult<Response> {
+pub async fn oidc_login(State(app): State<AppState>, Query(q): Query<TenantQuery>) -> ApiResult<Response> {
     let (tenant, idp) = provider(&app, &q.tenant).await?;
     let (client, metadata) = app.oidc.client(&idp, &app.settings.public_url, false).await?;
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
@@ -116,9 +122,7 @@ pub struct CallbackQuery {
 }
 
 fn bad_state() -> ApiError {
-    ApiError::Unauthorized(
-        "the SSO login's state is unknown, expired or already used; start the login again".into(),
-    )
+    ApiError::Unauthorized("the SSO login's state is unknown, expired or already used; start the login again".into())
 }
 
 fn refused(reason: impl std::fmt::Display) -> ApiError {
@@ -128,7 +132,11 @@ fn refused(reason: impl std::fmt::Display) -> ApiError {
 #[utoipa::path(get, path = "/v1/auth/oidc/callback", tag = "auth", params(CallbackQuery),
     responses((status = 303, description = "Signed in: the session cookie is set and the browser sent to `/`",
         headers(("Location" = String), ("Set-Cookie" = String)))))]
-pub async fn callback(State(app): State<AppState>, headers: HeaderMap, Query(q): Query<CallbackQuery>) -> ApiResult<Response> {
+pub async fn oidc_callback(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<CallbackQuery>,
+) -> ApiResult<Response> {
     if let Some(error) = &q.error {
         let detail = q.error_description.as_deref().map(|d| format!(" ({d})")).unwrap_or_default();
         return Err(ApiError::Unauthorized(format!("the identity provider did not sign you in: {error}{detail}")));
@@ -140,7 +148,8 @@ pub async fn callback(State(app): State<AppState>, headers: HeaderMap, Query(q):
     let cookie_state = session::cookie(&headers, STATE_COOKIE).unwrap_or("");
     if cookie_state.is_empty() || secrets::hash_secret(cookie_state) != secrets::hash_secret(&state) {
         return Err(ApiError::Unauthorized(
-            "this SSO login was not started in this browser (its state cookie is missing or differs); start again".into(),
+            "this SSO login was not started in this browser (its state cookie is missing or differs); start again"
+                .into(),
         ));
     }
     // Spend the state first: whatever happens next, it cannot be used again.
@@ -213,8 +222,7 @@ pub async fn callback(State(app): State<AppState>, headers: HeaderMap, Query(q):
         .filter(|n| !n.is_empty())
         .unwrap_or_else(|| email.clone());
 
-    let (mut tx, tenant) =
-        db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound(Kind::Tenant))?;
+    let (mut tx, tenant) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound(Kind::Tenant))?;
     let existing = db::users::by_email(&mut *tx, &email).await?;
     let request_id = headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_string);
     let user = match (existing, role) {
@@ -224,8 +232,14 @@ pub async fn callback(State(app): State<AppState>, headers: HeaderMap, Query(q):
                 db::browser_sessions::delete_for_user(&mut *tx, user.id).await?;
                 db::refresh_tokens::revoke_for_user(&mut *tx, user.id).await?;
                 let actor = principal(tenant_id, &user, user.role());
-                audit::record(&mut tx, &actor, Some(tenant_id), request_id.as_deref(), Change::action(Kind::User, user.id, "sso_refused"))
-                    .await?;
+                audit::record(
+                    &mut tx,
+                    &actor,
+                    Some(tenant_id),
+                    request_id.as_deref(),
+                    Change::action(Kind::User, user.id, "sso_refused"),
+                )
+                .await?;
                 tx.commit().await?;
             }
             return Err(ApiError::Forbidden(format!(
@@ -240,8 +254,14 @@ pub async fn callback(State(app): State<AppState>, headers: HeaderMap, Query(q):
             }
             let user = db::users::insert(&mut *tx, tenant_id, &email, &display_name, role, None).await?;
             let actor = principal(tenant_id, &user, role);
-            audit::record(&mut tx, &actor, Some(tenant_id), request_id.as_deref(), Change::created(Kind::User, user.id, &user.to_api()))
-                .await?;
+            audit::record(
+                &mut tx,
+                &actor,
+                Some(tenant_id),
+                request_id.as_deref(),
+                Change::created(Kind::User, user.id, &user.to_api()),
+            )
+            .await?;
             user
         }
         (Some(user), Some(role)) if user.role() != role => {
@@ -277,5 +297,9 @@ pub async fn callback(State(app): State<AppState>, headers: HeaderMap, Query(q):
 
 /// The user as the actor of the audit events of their own SSO login.
 fn principal(tenant_id: Uuid, user: &db::users::UserRow, role: Role) -> Principal {
-    Principal::Tenant(TenantPrincipal { tenant_id, role, actor: Actor::User { id: user.id, email: user.email.clone() } })
+    Principal::Tenant(TenantPrincipal {
+        tenant_id,
+        role,
+        actor: Actor::User { id: user.id, email: user.email.clone() },
+    })
 }

@@ -51,7 +51,10 @@ fn set_cookies(r: &Resp) -> Vec<String> {
 
 /// `name=value` of the cookie `name` that a response sets.
 fn cookie_pair(r: &Resp, name: &str) -> Option<String> {
-    set_cookies(r).into_iter().find(|c| c.starts_with(&format!("{name}="))).map(|c| c.split(';').next().unwrap().to_string())
+    set_cookies(r)
+        .into_iter()
+        .find(|c| c.starts_with(&format!("{name}=")))
+        .map(|c| c.split(';').next().unwrap().to_string())
 }
 
 /// A browser's SSO login: the server's login endpoint, the provider's authorization endpoint, and
@@ -101,7 +104,9 @@ async fn sso_login_creates_the_user_with_the_mapped_role_and_follows_the_groups_
     assert_eq!(done.headers["location"], "/");
     let cookie = cookie_pair(&done, "patronus_session").expect("a session cookie");
     let attributes = set_cookies(&done).into_iter().find(|c| c.starts_with("patronus_session=")).unwrap();
-    assert!(attributes.contains("; HttpOnly") && attributes.contains("; SameSite=Lax") && attributes.contains("; Path=/"));
+    assert!(
+        attributes.contains("; HttpOnly") && attributes.contains("; SameSite=Lax") && attributes.contains("; Path=/")
+    );
     assert!(!attributes.contains("Secure"), "not Secure on an http:// public URL: {attributes}");
     assert!(set_cookies(&done).iter().any(|c| c.starts_with("patronus_oidc_state=;") && c.contains("Max-Age=0")));
 
@@ -150,7 +155,8 @@ async fn sso_login_creates_the_user_with_the_mapped_role_and_follows_the_groups_
     assert_eq!(session(&app, &cookie_pair(&viewer, "patronus_session").unwrap()).await.body["role"], "viewer");
 
     let audit = app.get("/v1/audit-events").token(&acme.admin).send().await;
-    let actions: Vec<&str> = audit.body["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    let actions: Vec<&str> =
+        audit.body["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
     assert!(actions.contains(&"user.create") && actions.contains(&"user.sso_refused"), "{actions:?}");
     assert!(!audit.body.to_string().contains(CLIENT_SECRET), "the client secret never reaches the audit log");
 }
@@ -197,7 +203,8 @@ async fn a_state_is_spent_once_and_only_in_the_browser_that_started_the_login() 
     // A callback reached without the state cookie (sent to a victim's browser) is refused.
     let start = app.get("/v1/auth/oidc/login?tenant=acme").send().await;
     let at_idp = idp.http.get(start.headers["location"].to_str().unwrap()).send().await.unwrap();
-    let back = at_idp.headers()["location"].to_str().unwrap().strip_prefix("http://127.0.0.1:8080").unwrap().to_string();
+    let back =
+        at_idp.headers()["location"].to_str().unwrap().strip_prefix("http://127.0.0.1:8080").unwrap().to_string();
     let foreign = app.get(&back).send().await;
     foreign.expect_problem(StatusCode::UNAUTHORIZED, "unauthorized");
     assert!(foreign.body["detail"].as_str().unwrap().contains("not started in this browser"));
@@ -219,7 +226,8 @@ async fn sso_needs_a_configured_provider_and_an_allowed_email() {
     assert_eq!(methods.body, json!({"sso": false, "sso_login_url": null}));
 
     let idp = TestIdp::start().await;
-    configure(&app, &acme, &idp, json!({"default_role": "viewer", "allowed_email_domains": ["Corp.example"]})).await
+    configure(&app, &acme, &idp, json!({"default_role": "viewer", "allowed_email_domains": ["Corp.example"]}))
+        .await
         .expect(StatusCode::CREATED);
     let methods = app.get("/v1/auth/methods?tenant=acme").send().await;
     assert_eq!(methods.body["sso"], true);
@@ -267,7 +275,10 @@ async fn a_cookie_session_needs_its_csrf_token_for_changes_and_logout_ends_it() 
     assert!(cookie.starts_with("patronus_session=ptrn_sess_"));
     let attributes = set_cookies(&created).remove(0);
     assert!(attributes.contains("HttpOnly") && attributes.contains("SameSite=Lax") && !attributes.contains("Secure"));
-    assert!(!created.body.to_string().contains(cookie.trim_start_matches("patronus_session=")), "the id stays in the cookie");
+    assert!(
+        !created.body.to_string().contains(cookie.trim_start_matches("patronus_session=")),
+        "the id stays in the cookie"
+    );
 
     // Reads need only the cookie.
     app.get("/v1/users").header("cookie", &cookie).send().await.expect(StatusCode::OK);
@@ -302,18 +313,31 @@ async fn a_cookie_session_needs_its_csrf_token_for_changes_and_logout_ends_it() 
         .await
         .expect(StatusCode::CREATED);
     // Bearer tokens work as before, with no CSRF token.
-    app.post("/v1/api-tokens").token(&acme.admin).json(json!({"name": "ci2", "role": "viewer"})).send().await.expect(StatusCode::CREATED);
+    app.post("/v1/api-tokens")
+        .token(&acme.admin)
+        .json(json!({"name": "ci2", "role": "viewer"}))
+        .send()
+        .await
+        .expect(StatusCode::CREATED);
 
     // The session's id is no bearer token.
     let id = cookie.trim_start_matches("patronus_session=");
     app.get("/v1/users").token(id).send().await.expect_problem(StatusCode::UNAUTHORIZED, "unauthorized");
 
-    app.delete("/v1/auth/session").header("cookie", &cookie).send().await.expect_problem(StatusCode::FORBIDDEN, "forbidden");
+    app.delete("/v1/auth/session")
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect_problem(StatusCode::FORBIDDEN, "forbidden");
     let out = app.delete("/v1/auth/session").header("cookie", &cookie).header("x-csrf-token", &csrf).send().await;
     out.expect(StatusCode::NO_CONTENT);
     assert!(set_cookies(&out)[0].starts_with("patronus_session=;") && set_cookies(&out)[0].contains("Max-Age=0"));
     session(&app, &cookie).await.expect_problem(StatusCode::UNAUTHORIZED, "unauthorized");
-    app.get("/v1/users").header("cookie", &cookie).send().await.expect_problem(StatusCode::UNAUTHORIZED, "unauthorized");
+    app.get("/v1/users")
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .expect_problem(StatusCode::UNAUTHORIZED, "unauthorized");
     // A stale cookie does not stand in the way of signing in again.
     password_session(&app, "ada@example.com").await.expect(StatusCode::CREATED);
     app.post("/v1/auth/session")
@@ -380,7 +404,12 @@ async fn the_identity_provider_follows_the_api_conventions_and_never_shows_its_s
         .expect_status_4xx();
     let spec = json!({"issuer_url": idp.issuer, "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET});
     for token in [&acme.operator, &acme.viewer] {
-        app.put("/v1/identity-provider").token(token).json(spec.clone()).send().await.expect_problem(StatusCode::FORBIDDEN, "forbidden");
+        app.put("/v1/identity-provider")
+            .token(token)
+            .json(spec.clone())
+            .send()
+            .await
+            .expect_problem(StatusCode::FORBIDDEN, "forbidden");
         app.get("/v1/identity-provider").token(token).send().await.expect_problem(StatusCode::FORBIDDEN, "forbidden");
     }
 
@@ -395,7 +424,11 @@ async fn the_identity_provider_follows_the_api_conventions_and_never_shows_its_s
     read.expect(StatusCode::OK);
     assert!(!read.body.to_string().contains(CLIENT_SECRET));
     assert_eq!(read.etag(), created.etag());
-    app.get("/v1/identity-provider").token(&other.admin).send().await.expect_problem(StatusCode::NOT_FOUND, "not-found");
+    app.get("/v1/identity-provider")
+        .token(&other.admin)
+        .send()
+        .await
+        .expect_problem(StatusCode::NOT_FOUND, "not-found");
 
     // The same configuration again writes nothing; a stale If-Match is a 412.
     let same = configure(&app, &acme, &idp, json!({"allowed_email_domains": ["example.com"]})).await;
@@ -420,7 +453,8 @@ async fn the_identity_provider_follows_the_api_conventions_and_never_shows_its_s
         .expect_problem(StatusCode::PRECONDITION_FAILED, "precondition-failed");
 
     // Password login for admins only, once SSO has worked.
-    let early = configure(&app, &acme, &idp, json!({"default_role": "viewer", "password_login_admins_only": true})).await;
+    let early =
+        configure(&app, &acme, &idp, json!({"default_role": "viewer", "password_login_admins_only": true})).await;
     early.expect_problem(StatusCode::CONFLICT, "conflict");
     assert_eq!(early.pointers(), ["/password_login_admins_only"]);
     password_user(&app, &acme, "op@example.com", "operator").await;
@@ -445,14 +479,31 @@ async fn the_identity_provider_follows_the_api_conventions_and_never_shows_its_s
         .expect_problem(StatusCode::CONFLICT, "conflict");
 
     let audit = app.get("/v1/audit-events").token(&acme.admin).send().await;
-    let actions: Vec<&str> = audit.body["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
-    assert!(actions.contains(&"identity_provider.create") && actions.contains(&"identity_provider.update"), "{actions:?}");
+    let actions: Vec<&str> =
+        audit.body["items"].as_array().unwrap().iter().map(|e| e["action"].as_str().unwrap()).collect();
+    assert!(
+        actions.contains(&"identity_provider.create") && actions.contains(&"identity_provider.update"),
+        "{actions:?}"
+    );
     assert!(!audit.body.to_string().contains(CLIENT_SECRET));
 
     let current = app.get("/v1/identity-provider").token(&acme.admin).send().await.etag();
-    app.delete("/v1/identity-provider").token(&acme.admin).header("if-match", "\"999\"").send().await
+    app.delete("/v1/identity-provider")
+        .token(&acme.admin)
+        .header("if-match", "\"999\"")
+        .send()
+        .await
         .expect_problem(StatusCode::PRECONDITION_FAILED, "precondition-failed");
-    app.delete("/v1/identity-provider").token(&acme.admin).header("if-match", &current).send().await.expect(StatusCode::NO_CONTENT);
-    app.delete("/v1/identity-provider").token(&acme.admin).send().await.expect_problem(StatusCode::NOT_FOUND, "not-found");
+    app.delete("/v1/identity-provider")
+        .token(&acme.admin)
+        .header("if-match", &current)
+        .send()
+        .await
+        .expect(StatusCode::NO_CONTENT);
+    app.delete("/v1/identity-provider")
+        .token(&acme.admin)
+        .send()
+        .await
+        .expect_problem(StatusCode::NOT_FOUND, "not-found");
     password_session(&app, "op@example.com").await.expect(StatusCode::CREATED);
 }

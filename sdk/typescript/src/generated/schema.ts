@@ -180,6 +180,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/auth/methods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["auth_login_methods"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/oidc/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["auth_oidc_callback"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/oidc/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["auth_oidc_login"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/auth/refresh": {
         parameters: {
             query?: never;
@@ -191,6 +239,22 @@ export interface paths {
         put?: never;
         post: operations["auth_refresh"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["auth_get_session"];
+        put?: never;
+        post: operations["auth_create_session"];
+        delete: operations["auth_delete_session"];
         options?: never;
         head?: never;
         patch?: never;
@@ -223,6 +287,22 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/identity-provider": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["identity_provider_get"];
+        put: operations["identity_provider_put"];
+        post?: never;
+        delete: operations["identity_provider_delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -754,6 +834,20 @@ export interface components {
             resource_id: string;
             resource_type: string;
         };
+        /** @description The browser session of the request's cookie. */
+        BrowserSession: {
+            /** @description Send it as `X-CSRF-Token` with every request that changes something. */
+            csrf_token: string;
+            email: string;
+            /** Format: date-time */
+            expires_at: string;
+            method: components["schemas"]["SessionMethod"];
+            role: components["schemas"]["Role"];
+            /** Format: uuid */
+            tenant_id: string;
+            /** Format: uuid */
+            user_id: string;
+        };
         /** @description A compiled document with its content hash and revision, as operators see it. */
         CompiledConfig: {
             config: components["schemas"]["SiteConfig"];
@@ -980,9 +1074,67 @@ export interface components {
              */
             sites: number;
         };
+        /** @description One group (a value of the role claim) and the role its members get. */
+        GroupRole: {
+            group: string;
+            role: components["schemas"]["Role"];
+        };
         /** @description Liveness and readiness answers. */
         Health: {
             status: string;
+        };
+        /** @description The tenant's identity provider. */
+        IdentityProvider: {
+            allowed_email_domains: string[];
+            client_id: string;
+            /** @description Whether a client secret is stored (it is never shown). */
+            client_secret_set: boolean;
+            /** Format: date-time */
+            created_at: string;
+            default_role?: null | components["schemas"]["Role"];
+            etag: string;
+            issuer_url: string;
+            /** @description Where a browser starts an SSO login for this tenant. */
+            login_url: string;
+            password_login_admins_only: boolean;
+            role_claim: string;
+            role_mapping: components["schemas"]["GroupRole"][];
+            /** Format: date-time */
+            updated_at: string;
+            /**
+             * Format: date-time
+             * @description When the first SSO login with this issuer and client succeeded.
+             */
+            verified_at?: string | null;
+        };
+        /**
+         * @description The tenant's identity provider as `PUT /v1/identity-provider` takes it: the whole
+         *     configuration, replaced at once.
+         */
+        IdentityProviderSpec: {
+            /** @description Only emails in these domains may sign in (any domain when empty). */
+            allowed_email_domains?: string[];
+            client_id: string;
+            /** @description Write-only. Required when the provider is created; omitted, the stored one is kept. */
+            client_secret?: string | null;
+            default_role?: null | components["schemas"]["Role"];
+            /**
+             * @description The OIDC issuer; discovery is read from `<issuer_url>/.well-known/openid-configuration`.
+             *     `https`, or `http` on a loopback address.
+             */
+            issuer_url: string;
+            /**
+             * @description Password login only for admins; everyone else signs in through SSO. Can be turned on only
+             *     once an SSO login has succeeded with this issuer and client (`verified_at`).
+             */
+            password_login_admins_only?: boolean;
+            /**
+             * @description The ID-token claim that names the user's groups (a string or a list of strings).
+             * @default groups
+             */
+            role_claim: string;
+            /** @description Group → role; a member of several groups gets the highest of their roles. */
+            role_mapping?: components["schemas"]["GroupRole"][];
         };
         Link: {
             /** Format: int32 */
@@ -1068,6 +1220,12 @@ export interface components {
             name?: string | null;
             /** Format: int32 */
             priority?: number | null;
+        };
+        /** @description How people of a tenant can sign in (asked before signing in, by the tenant's slug). */
+        LoginMethods: {
+            /** @description Whether the tenant has an identity provider; `sso_login_url` starts its login. */
+            sso: boolean;
+            sso_login_url?: string | null;
         };
         LoginRequest: {
             email: string;
@@ -1618,6 +1776,11 @@ export interface components {
          * @enum {string}
          */
         Role: "viewer" | "operator" | "admin";
+        /**
+         * @description How a browser session began.
+         * @enum {string}
+         */
+        SessionMethod: "password" | "sso";
         /** @description One class of a link's shaping and its counters since it was installed. */
         ShapingClass: {
             /**
@@ -2121,6 +2284,7 @@ export type ApiToken = components['schemas']['ApiToken'];
 export type ApiTokenCreated = components['schemas']['ApiTokenCreated'];
 export type ApiTokenUpdate = components['schemas']['ApiTokenUpdate'];
 export type AuditEvent = components['schemas']['AuditEvent'];
+export type BrowserSession = components['schemas']['BrowserSession'];
 export type CompiledConfig = components['schemas']['CompiledConfig'];
 export type ConfigEndpoint = components['schemas']['ConfigEndpoint'];
 export type ConfigLink = components['schemas']['ConfigLink'];
@@ -2139,12 +2303,16 @@ export type FieldError = components['schemas']['FieldError'];
 export type FleetHealthCounts = components['schemas']['FleetHealthCounts'];
 export type FleetSite = components['schemas']['FleetSite'];
 export type FleetStatus = components['schemas']['FleetStatus'];
+export type GroupRole = components['schemas']['GroupRole'];
 export type Health = components['schemas']['Health'];
+export type IdentityProvider = components['schemas']['IdentityProvider'];
+export type IdentityProviderSpec = components['schemas']['IdentityProviderSpec'];
 export type Link = components['schemas']['Link'];
 export type LinkKind = components['schemas']['LinkKind'];
 export type LinkShaping = components['schemas']['LinkShaping'];
 export type LinkState = components['schemas']['LinkState'];
 export type LinkUpdate = components['schemas']['LinkUpdate'];
+export type LoginMethods = components['schemas']['LoginMethods'];
 export type LoginRequest = components['schemas']['LoginRequest'];
 export type NewApiToken = components['schemas']['NewApiToken'];
 export type NewEnrollmentToken = components['schemas']['NewEnrollmentToken'];
@@ -2190,6 +2358,7 @@ export type Quotas = components['schemas']['Quotas'];
 export type QuotasUpdate = components['schemas']['QuotasUpdate'];
 export type RefreshRequest = components['schemas']['RefreshRequest'];
 export type Role = components['schemas']['Role'];
+export type SessionMethod = components['schemas']['SessionMethod'];
 export type ShapingClass = components['schemas']['ShapingClass'];
 export type ShapingDirection = components['schemas']['ShapingDirection'];
 export type SigningKey = components['schemas']['SigningKey'];
@@ -2697,6 +2866,91 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    auth_login_methods: {
+        parameters: {
+            query: {
+                /** @description The tenant's slug. */
+                tenant: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description How people of the tenant sign in */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoginMethods"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    auth_oidc_callback: {
+        parameters: {
+            query?: {
+                code?: string;
+                error?: string;
+                error_description?: string;
+                state?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed in: the session cookie is set and the browser sent to `/` */
+            303: {
+                headers: {
+                    Location?: string;
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    auth_oidc_login: {
+        parameters: {
+            query: {
+                /** @description The tenant's slug. */
+                tenant: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the tenant's identity provider */
+            303: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     auth_refresh: {
         parameters: {
             query?: never;
@@ -2725,6 +2979,89 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
             422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    auth_get_session: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The browser session of the request's cookie */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BrowserSession"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    auth_create_session: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LoginRequest"];
+            };
+        };
+        responses: {
+            /** @description Signed in: the session cookie is set (HttpOnly, SameSite=Lax, Secure over HTTPS); the body carries the CSRF token that changes must send */
+            201: {
+                headers: {
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BrowserSession"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    auth_delete_session: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The session's CSRF token */
+                "X-CSRF-Token": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out: the session is ended on the server and its cookie removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
@@ -2787,6 +3124,111 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    identity_provider_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tenant's identity provider (admins only) */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentityProvider"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    identity_provider_put: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional. */
+                "If-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IdentityProviderSpec"];
+            };
+        };
+        responses: {
+            /** @description Replaced */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentityProvider"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    ETag?: string;
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentityProvider"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    identity_provider_delete: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional. */
+                "If-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted: SSO ends for the tenant, password login is open to everyone again */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            412: components["responses"]["PreconditionFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
@@ -4632,6 +5074,7 @@ export const linkKindValues: ReadonlyArray<FlattenedDeepRequired<components>["sc
 export const pathSelectionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PathSelection"]> = ["ordered", "lowest_latency", "lowest_loss", "lowest_cost", "duplicate"];
 export const protocolValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Protocol"]> = ["any", "tcp", "udp", "icmp"];
 export const roleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Role"]> = ["viewer", "operator", "admin"];
+export const sessionMethodValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SessionMethod"]> = ["password", "sso"];
 export const shapingDirectionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ShapingDirection"]> = ["egress", "ingress"];
 export const siteHealthValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SiteHealth"]> = ["unenrolled", "online", "degraded", "offline"];
 export const siteRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SiteRole"]> = ["edge", "hub"];

@@ -6,6 +6,7 @@ from .api_token import ApiToken
 from .api_token_created import ApiTokenCreated
 from .api_token_update import ApiTokenUpdate
 from .audit_event import AuditEvent
+from .browser_session import BrowserSession
 from .compiled_config import CompiledConfig
 from .config_endpoint import ConfigEndpoint
 from .config_link import ConfigLink
@@ -25,12 +26,16 @@ from .fleet_health_counts import FleetHealthCounts
 from .fleet_site import FleetSite
 from .fleet_status import FleetStatus
 from .fleet_status_site_names import FleetStatusSiteNames
+from .group_role import GroupRole
 from .health import Health
+from .identity_provider import IdentityProvider
+from .identity_provider_spec import IdentityProviderSpec
 from .link import Link
 from .link_kind import LinkKind
 from .link_shaping import LinkShaping
 from .link_state import LinkState
 from .link_update import LinkUpdate
+from .login_methods import LoginMethods
 from .login_request import LoginRequest
 from .new_api_token import NewApiToken
 from .new_enrollment_token import NewEnrollmentToken
@@ -80,6 +85,7 @@ from .quotas import Quotas
 from .quotas_update import QuotasUpdate
 from .refresh_request import RefreshRequest
 from .role import Role
+from .session_method import SessionMethod
 from .shaping_class import ShapingClass
 from .shaping_direction import ShapingDirection
 from .signing_key import SigningKey
@@ -124,6 +130,7 @@ __all__ = (
     "ApiTokenCreated",
     "ApiTokenUpdate",
     "AuditEvent",
+    "BrowserSession",
     "CompiledConfig",
     "ConfigEndpoint",
     "ConfigLink",
@@ -143,12 +150,16 @@ __all__ = (
     "FleetSite",
     "FleetStatus",
     "FleetStatusSiteNames",
+    "GroupRole",
     "Health",
+    "IdentityProvider",
+    "IdentityProviderSpec",
     "Link",
     "LinkKind",
     "LinkShaping",
     "LinkState",
     "LinkUpdate",
+    "LoginMethods",
     "LoginRequest",
     "NewApiToken",
     "NewEnrollmentToken",
@@ -198,6 +209,7 @@ __all__ = (
     "QuotasUpdate",
     "RefreshRequest",
     "Role",
+    "SessionMethod",
     "ShapingClass",
     "ShapingDirection",
     "SigningKey",
