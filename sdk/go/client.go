@@ -66,15 +66,17 @@ type Client struct {
 	// retries and headers. Use it for what the typed services below do not cover.
 	API *api.ClientWithResponses
 
-	Sites       *Sites
-	Links       *Links
-	QosClasses  *QosClasses
-	Policies    *Policies
-	Peerings    *Peerings
-	Topology    *Topology
-	Users       *Users
-	APITokens   *APITokens
-	AuditEvents *AuditEvents
+	Sites      *Sites
+	Links      *Links
+	QosClasses *QosClasses
+	Policies   *Policies
+	Peerings   *Peerings
+	Topology   *Topology
+	// IdentityProvider is the tenant's single sign-on (admins only).
+	IdentityProvider *IdentityProvider
+	Users            *Users
+	APITokens        *APITokens
+	AuditEvents      *AuditEvents
 	// EnrollmentTokens are bound to a site; Sites.Status and Sites.Agent show what enrolled, and
 	// Sites.Paths, Sites.PathHistory and Sites.FailoverEvents what its agent measures.
 	EnrollmentTokens *EnrollmentTokens
@@ -167,6 +169,7 @@ func New(opts ...Option) (*Client, error) {
 	c.Policies = newPolicies(raw)
 	c.Peerings = newPeerings(raw)
 	c.Topology = &Topology{raw: raw}
+	c.IdentityProvider = &IdentityProvider{raw: raw}
 	c.Users = newUsers(raw)
 	c.APITokens = newAPITokens(raw)
 	c.AuditEvents = &AuditEvents{raw: raw}

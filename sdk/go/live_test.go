@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/oapi-codegen/nullable"
 
 	patronus "github.com/patronus-sdwan/patronus/sdk/go"
 	"github.com/patronus-sdwan/patronus/sdk/go/api"
@@ -392,6 +393,41 @@ func TestTopologyPutWithIfMatch(t *testing.T) {
 	}
 	if _, err := c.Topology.Put(ctx, api.TopologySpec{Mode: topo.Mode}, topo.Etag); !errors.Is(err, patronus.ErrPreconditionFailed) {
 		t.Fatalf("stale put: %v", err)
+	}
+}
+
+func TestIdentityProviderPutGetDelete(t *testing.T) {
+	ctx := context.Background()
+	c := newClient(t)
+	if _, err := c.IdentityProvider.Get(ctx); !errors.Is(err, patronus.ErrNotFound) {
+		t.Fatalf("no provider yet: %v", err)
+	}
+	spec := api.IdentityProviderSpec{
+		IssuerURL: "https://login.example.com/realms/acme", ClientID: "patronus",
+		RoleMapping: []api.GroupRole{{Group: "net-admins", Role: api.RoleAdmin}},
+	}
+	if _, err := c.IdentityProvider.Put(ctx, spec, ""); !errors.Is(err, patronus.ErrValidation) {
+		t.Fatalf("a new provider needs its secret: %v", err)
+	}
+	spec.ClientSecret = patronus.Value("s3cret")
+	created := must[*api.IdentityProvider](t)(c.IdentityProvider.Put(ctx, spec, ""))
+	if !created.ClientSecretSet || created.RoleMapping[0].Role != api.RoleAdmin {
+		t.Fatalf("created %+v", created)
+	}
+	spec.ClientSecret = nullable.Nullable[string]{}
+	spec.AllowedEmailDomains = []string{"example.com"}
+	updated := must[*api.IdentityProvider](t)(c.IdentityProvider.Put(ctx, spec, created.Etag))
+	if !updated.ClientSecretSet || len(updated.AllowedEmailDomains) != 1 {
+		t.Fatalf("updated %+v", updated)
+	}
+	if _, err := c.IdentityProvider.Put(ctx, spec, created.Etag); !errors.Is(err, patronus.ErrPreconditionFailed) {
+		t.Fatalf("stale put: %v", err)
+	}
+	if err := c.IdentityProvider.Delete(ctx, updated.Etag); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.IdentityProvider.Delete(ctx, ""); !errors.Is(err, patronus.ErrNotFound) {
+		t.Fatalf("second delete: %v", err)
 	}
 }
 

@@ -752,7 +752,8 @@ type IdentityProviderSpec struct {
 	// once an SSO login has succeeded with this issuer and client (`verified_at`).
 	PasswordLoginAdminsOnly *bool `json:"password_login_admins_only,omitempty"`
 
-	// RoleClaim The ID-token claim that names the user's groups (a string or a list of strings).
+	// RoleClaim The ID-token claim that names the user's groups (a string or a list of strings); `groups` when
+	// omitted.
 	RoleClaim *string `json:"role_claim,omitempty"`
 
 	// RoleMapping Group → role; a member of several groups gets the highest of their roles.

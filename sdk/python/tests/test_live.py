@@ -203,6 +203,29 @@ def test_topology_put_with_if_match(client: patronus.Client) -> None:
         client.topology.put({"mode": topo.mode}, if_match=topo.etag)
 
 
+def test_identity_provider_put_get_delete(client: patronus.Client) -> None:
+    with pytest.raises(patronus.NotFoundError):
+        client.identity_provider.get()
+    spec: dict[str, Any] = {
+        "issuer_url": "https://login.example.com/realms/acme",
+        "client_id": "patronus",
+        "role_mapping": [{"group": "net-ops", "role": "operator"}],
+    }
+    with pytest.raises(patronus.ValidationError) as missing:
+        client.identity_provider.put(spec)
+    assert [e.pointer for e in missing.value.errors] == ["/client_secret"]
+    created = client.identity_provider.put({**spec, "client_secret": "s3cret"})
+    assert created.client_secret_set is True
+    assert "s3cret" not in str(created.to_dict())
+    updated = client.identity_provider.put({**spec, "default_role": "viewer"}, if_match=created.etag)
+    assert updated.client_secret_set is True and updated.default_role == "viewer"
+    with pytest.raises(patronus.PreconditionFailedError):
+        client.identity_provider.put(spec, if_match=created.etag)
+    client.identity_provider.delete(if_match=updated.etag)
+    with pytest.raises(patronus.NotFoundError):
+        client.identity_provider.delete()
+
+
 def report_as_agent(client: patronus.Client, site_id: uuid.UUID, report: dict[str, Any]) -> None:
     """Enrolls an agent for the site and posts one status report with its credential, as a
     patronus-agent does."""

@@ -34,9 +34,10 @@ pub struct IdentityProviderSpec {
     /// Only emails in these domains may sign in (any domain when empty).
     #[serde(default)]
     pub allowed_email_domains: Vec<String>,
-    /// The ID-token claim that names the user's groups (a string or a list of strings).
+    /// The ID-token claim that names the user's groups (a string or a list of strings); `groups` when
+    /// omitted.
     #[serde(default = "default_role_claim")]
-    #[schema(min_length = 1, max_length = 100, default = "groups")]
+    #[schema(min_length = 1, max_length = 100)]
     pub role_claim: String,
     /// Group → role; a member of several groups gets the highest of their roles.
     #[serde(default)]

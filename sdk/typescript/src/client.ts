@@ -13,6 +13,7 @@ import {
   Sites,
   Tenants,
   TopologyResource,
+  IdentityProviderResource,
   unwrap,
   Users,
 } from "./resources.js";
@@ -63,6 +64,8 @@ export class PatronusClient {
   readonly policies: Policies;
   readonly peerings: Peerings;
   readonly topology: TopologyResource;
+  /** The tenant's single sign-on (admins only). */
+  readonly identityProvider: IdentityProviderResource;
   readonly users: Users;
   readonly apiTokens: ApiTokens;
   readonly auditEvents: AuditEvents;
@@ -93,6 +96,7 @@ export class PatronusClient {
     this.policies = new Policies(this.raw);
     this.peerings = new Peerings(this.raw);
     this.topology = new TopologyResource(this.raw);
+    this.identityProvider = new IdentityProviderResource(this.raw);
     this.users = new Users(this.raw);
     this.apiTokens = new ApiTokens(this.raw);
     this.auditEvents = new AuditEvents(this.raw);

@@ -32,6 +32,7 @@ export {
   Sites,
   Tenants,
   TopologyResource,
+  IdentityProviderResource,
   Users,
   type WriteOptions,
 } from "./resources.js";

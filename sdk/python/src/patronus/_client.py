@@ -16,6 +16,7 @@ from ._resources import (
     QosClasses,
     Sites,
     Tenants,
+    IdentityProviderResource,
     TopologyResource,
     Users,
 )
@@ -86,6 +87,7 @@ class Client:
         self.policies = Policies(self)
         self.peerings = Peerings(self)
         self.topology = TopologyResource(self)
+        self.identity_provider = IdentityProviderResource(self)
         self.users = Users(self)
         self.api_tokens = ApiTokens(self)
         self.audit_events = AuditEvents(self)

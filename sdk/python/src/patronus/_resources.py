@@ -58,6 +58,7 @@ from .generated.api.tenants import (
     tenants_list,
     tenants_update,
 )
+from .generated.api.identity_provider import identity_provider_delete, identity_provider_get, identity_provider_put
 from .generated.api.topology import topology_get, topology_put
 from .generated.api.users import users_create, users_delete, users_get, users_list, users_update
 from .generated.models import (
@@ -67,6 +68,8 @@ from .generated.models import (
     AuditEvent,
     CompiledConfig,
     FailoverEventRecord,
+    IdentityProvider,
+    IdentityProviderSpec,
     Link,
     LinkUpdate,
     NewApiToken,
@@ -461,6 +464,27 @@ class TopologyResource(_Resource):
         """Replaces the topology settings; absent fields take their defaults."""
         result: Topology = self._client._call(topology_put, body=_model(TopologySpec, spec), if_match=if_match)
         return result
+
+
+class IdentityProviderResource(_Resource):
+    """``/v1/identity-provider``: the tenant's single sign-on (OIDC), one per tenant, for admins.
+    The client secret is write-only: ``client_secret_set`` tells whether one is stored."""
+
+    def get(self) -> IdentityProvider:
+        """The provider; :class:`~patronus.NotFoundError` when the tenant has none."""
+        result: IdentityProvider = self._client._call(identity_provider_get)
+        return result
+
+    def put(self, spec: IdentityProviderSpec | Mapping[str, Any], *, if_match: str | None = None) -> IdentityProvider:
+        """Creates or replaces the provider; a ``client_secret`` left out keeps the stored one."""
+        result: IdentityProvider = self._client._call(
+            identity_provider_put, body=_model(IdentityProviderSpec, spec), if_match=if_match
+        )
+        return result
+
+    def delete(self, *, if_match: str | None = None) -> None:
+        """Removes the provider: SSO ends, password login is open to everyone again."""
+        self._client._call(identity_provider_delete, if_match=if_match)
 
 
 class AuditEvents(_Resource):

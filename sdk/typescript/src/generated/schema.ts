@@ -1129,10 +1129,10 @@ export interface components {
              */
             password_login_admins_only?: boolean;
             /**
-             * @description The ID-token claim that names the user's groups (a string or a list of strings).
-             * @default groups
+             * @description The ID-token claim that names the user's groups (a string or a list of strings); `groups` when
+             *     omitted.
              */
-            role_claim: string;
+            role_claim?: string;
             /** @description Group → role; a member of several groups gets the highest of their roles. */
             role_mapping?: components["schemas"]["GroupRole"][];
         };

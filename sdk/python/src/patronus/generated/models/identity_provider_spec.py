@@ -30,8 +30,9 @@ class IdentityProviderSpec:
     """ Write-only. Required when the provider is created; omitted, the stored one is kept. """
     allowed_email_domains: list[str] | Unset = UNSET
     """ Only emails in these domains may sign in (any domain when empty). """
-    role_claim: str | Unset = "groups"
-    """ The ID-token claim that names the user's groups (a string or a list of strings). """
+    role_claim: str | Unset = UNSET
+    """ The ID-token claim that names the user's groups (a string or a list of strings); `groups` when
+    omitted. """
     role_mapping: list[GroupRole] | Unset = UNSET
     """ Group → role; a member of several groups gets the highest of their roles. """
     default_role: None | Role | Unset = UNSET
