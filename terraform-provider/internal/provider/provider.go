@@ -195,6 +195,7 @@ func (p *patronusProvider) Resources(context.Context) []func() resource.Resource
 		newSiteResource,
 		newLinkResource,
 		newTopologyResource,
+		newIdentityProviderResource,
 		newPeeringResource,
 		newQosClassResource,
 		newPolicyResource,
