@@ -38,8 +38,10 @@ pub struct Settings {
     pub long_poll_secs: u64,
     /// How long an unanswered Idempotency-Key claim holds before a retry may take it over.
     pub idempotency_lease_secs: u64,
-    /// Where browsers reach the server, without a trailing slash (`--public-url`).
-    pub public_url: String,
+    /// Where browsers reach the server, without a trailing slash (`--public-url`), when set.
+    pub public_url: Option<String>,
+    /// `http://<listen address>`, for requests without a usable `Host`.
+    pub listen_url: String,
     /// Browser sessions' lifetime.
     pub session_ttl_secs: i64,
 }
@@ -47,7 +49,23 @@ pub struct Settings {
 impl Settings {
     /// Whether browsers reach the server over HTTPS, so that cookies must be `Secure`.
     pub fn secure_cookies(&self) -> bool {
-        self.public_url.starts_with("https://")
+        self.public_url.as_deref().is_some_and(|url| url.starts_with("https://"))
+    }
+
+    /// The URL a browser reached the server at: `--public-url`, else `http://` and the request's
+    /// `Host` (the server then sits behind nothing that changes it), else the listen address.
+    pub fn public_url(&self, headers: &axum::http::HeaderMap) -> String {
+        if let Some(url) = &self.public_url {
+            return url.clone();
+        }
+        let host = headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
+        let plausible = !host.is_empty()
+            && host.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b':' | b'-' | b'[' | b']'));
+        if plausible {
+            format!("http://{host}")
+        } else {
+            self.listen_url.clone()
+        }
     }
 }
 

@@ -96,7 +96,7 @@ pub struct ServeArgs {
 
     /// The URL at which browsers reach this server (e.g. `https://patronus.example.com`). SSO
     /// redirects back to `<public-url>/v1/auth/oidc/callback`, and session cookies are `Secure`
-    /// when it is `https`. Unset: `http://<listen>`.
+    /// when it is `https`. Unset: `http://` and the request's `Host`.
     #[arg(long, env = "PATRONUS_PUBLIC_URL")]
     pub public_url: Option<String>,
 

@@ -99,6 +99,7 @@ pub async fn state(args: &ServeArgs, pool: PgPool) -> anyhow::Result<AppState> {
             long_poll_secs: args.long_poll_timeout,
             idempotency_lease_secs: args.idempotency_lease,
             public_url: public_url(args)?,
+            listen_url: format!("http://{}", args.listen),
             session_ttl_secs: args.session_ttl,
         }),
         config_watch,
@@ -192,14 +193,14 @@ async fn shutdown_signal() {
     }
 }
 
-/// `--public-url` checked (an http(s) origin, perhaps with a path), or `http://<listen>`.
-fn public_url(args: &ServeArgs) -> anyhow::Result<String> {
+/// `--public-url` checked (an http(s) URL, perhaps with a path).
+fn public_url(args: &ServeArgs) -> anyhow::Result<Option<String>> {
     let Some(url) = &args.public_url else {
-        return Ok(format!("http://{}", args.listen));
+        return Ok(None);
     };
     let parsed = reqwest::Url::parse(url).with_context(|| format!("--public-url {url} is not a URL"))?;
     if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
         anyhow::bail!("--public-url {url} must be an http:// or https:// URL");
     }
-    Ok(url.trim_end_matches('/').to_string())
+    Ok(Some(url.trim_end_matches('/').to_string()))
 }

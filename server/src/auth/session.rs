@@ -151,7 +151,7 @@ pub fn check_origin(app: &AppState, headers: &HeaderMap) -> Result<(), ApiError>
         return Ok(());
     };
     let origin = origin.to_str().unwrap_or("null");
-    let public = origin_of(&app.settings.public_url);
+    let public = app.settings.public_url.as_deref().and_then(origin_of);
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
     let authority = origin.split_once("://").map(|(_, rest)| rest);
     if public.as_deref() == Some(origin) || (host.is_some() && authority == host) {
@@ -159,7 +159,7 @@ pub fn check_origin(app: &AppState, headers: &HeaderMap) -> Result<(), ApiError>
     }
     Err(ApiError::Forbidden(format!(
         "cross-site request refused: Origin {origin} is not this server's ({})",
-        public.unwrap_or_default()
+        public.or(host.map(str::to_string)).unwrap_or_default()
     )))
 }
 

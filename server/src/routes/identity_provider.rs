@@ -3,6 +3,7 @@
 //! and there is never a question of which provider a login means. Read, replaced with PUT and
 //! deleted by admins only. The client secret is write-only.
 
+use axum::http::HeaderMap;
 use patronus_api::{IdentityProvider, IdentityProviderSpec, Role};
 use sqlx::types::Json as SqlJson;
 
@@ -17,20 +18,20 @@ use crate::validate::Errors;
 
 const PATH: &str = "/v1/identity-provider";
 
-async fn login_url(conn: &mut sqlx::PgConnection, cx: &Tenant) -> ApiResult<String> {
+async fn login_url(conn: &mut sqlx::PgConnection, cx: &Tenant, headers: &HeaderMap) -> ApiResult<String> {
     let tenant = db::tenants::get(conn, cx.tenant_id()).await?.ok_or(ApiError::NotFound(Kind::Tenant))?;
-    Ok(oidc::login_url(&cx.app.settings.public_url, &tenant.slug))
+    Ok(oidc::login_url(&cx.app.settings.public_url(headers), &tenant.slug))
 }
 
 #[utoipa::path(get, path = "/v1/identity-provider", tag = "identity-provider",
     responses((status = 200, description = "The tenant's identity provider (admins only)", body = IdentityProvider,
         headers(("ETag" = String)))),
     security(("tenant_auth" = [])))]
-pub async fn get(cx: Tenant) -> ApiResult<Resource<IdentityProvider>> {
+pub async fn get(cx: Tenant, headers: HeaderMap) -> ApiResult<Resource<IdentityProvider>> {
     cx.caller.require(Role::Admin)?;
     let mut tx = db::tenant_tx(&cx.app.pool, cx.tenant_id()).await?;
     let row = db::identity_providers::get(&mut *tx).await?.ok_or(ApiError::NotFound(Kind::IdentityProvider))?;
-    let url = login_url(&mut tx, &cx).await?;
+    let url = login_url(&mut tx, &cx, &headers).await?;
     db::end_read(tx);
     Ok(Resource::ok(row.etag(), row.to_api(url)))
 }
@@ -122,6 +123,7 @@ fn check(body: &IdentityProviderSpec) -> Result<Vec<String>, ApiError> {
     security(("tenant_auth" = [])))]
 pub async fn put(
     cx: Tenant,
+    headers: HeaderMap,
     if_match: IfMatch,
     Json(body): Json<IdentityProviderSpec>,
 ) -> ApiResult<Resource<IdentityProvider>> {
@@ -168,7 +170,7 @@ pub async fn put(
         created_at: current.as_ref().map_or_else(chrono::Utc::now, |r| r.created_at),
         updated_at: current.as_ref().map_or_else(chrono::Utc::now, |r| r.updated_at),
     };
-    let url = login_url(w.conn(), &cx).await?;
+    let url = login_url(w.conn(), &cx, &headers).await?;
     if let Some(row) = &current {
         if same(row, &next) {
             // Nothing changes: nothing is written and the ETag stays.
@@ -210,13 +212,13 @@ fn same(a: &IdentityProviderRow, b: &IdentityProviderRow) -> bool {
     params(("If-Match" = Option<String>, Header, description = "The ETag the deletion is based on")),
     responses((status = 204, description = "Deleted: SSO ends for the tenant, password login is open to everyone again")),
     security(("tenant_auth" = [])))]
-pub async fn delete(cx: Tenant, if_match: IfMatch) -> ApiResult<axum::http::StatusCode> {
+pub async fn delete(cx: Tenant, headers: HeaderMap, if_match: IfMatch) -> ApiResult<axum::http::StatusCode> {
     cx.caller.require(Role::Admin)?;
     let mut w = cx.write(Role::Admin).await?;
     let current = db::identity_providers::lock(w.conn()).await?.ok_or(ApiError::NotFound(Kind::IdentityProvider))?;
     if_match.check(&current.etag())?;
     db::identity_providers::delete(w.conn()).await?;
-    let url = login_url(w.conn(), &cx).await?;
+    let url = login_url(w.conn(), &cx, &headers).await?;
     w.commit(Change::deleted(Kind::IdentityProvider, cx.tenant_id(), &current.to_api(url)), Touched::Nothing).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }

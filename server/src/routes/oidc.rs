@@ -58,10 +58,11 @@ async fn provider(
     responses((status = 200, description = "How people of the tenant sign in", body = LoginMethods)))]
 pub async fn login_methods(
     State(app): State<AppState>,
+    headers: HeaderMap,
     Query(q): Query<TenantQuery>,
 ) -> ApiResult<axum::Json<LoginMethods>> {
     let url = match provider(&app, &q.tenant).await {
-        Ok((tenant, _)) => Some(oidc::login_url(&app.settings.public_url, &tenant.slug)),
+        Ok((tenant, _)) => Some(oidc::login_url(&app.settings.public_url(&headers), &tenant.slug)),
         Err(ApiError::NotFound(_)) => None,
         Err(e) => return Err(e),
     };
@@ -70,9 +71,13 @@ pub async fn login_methods(
 
 #[utoipa::path(get, path = "/v1/auth/oidc/login", tag = "auth", params(TenantQuery),
     responses((status = 303, description = "To the tenant's identity provider", headers(("Location" = String)))))]
-pub async fn oidc_login(State(app): State<AppState>, Query(q): Query<TenantQuery>) -> ApiResult<Response> {
+pub async fn oidc_login(
+    State(app): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<TenantQuery>,
+) -> ApiResult<Response> {
     let (tenant, idp) = provider(&app, &q.tenant).await?;
-    let (client, metadata) = app.oidc.client(&idp, &app.settings.public_url, false).await?;
+    let (client, metadata) = app.oidc.client(&idp, &app.settings.public_url(&headers), false).await?;
     let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
     let mut request = client
         .authorize_url(CoreAuthenticationFlow::AuthorizationCode, CsrfToken::new_random, Nonce::new_random)
@@ -169,7 +174,7 @@ pub async fn oidc_callback(
     let idp = db::identity_providers::get(&mut *tx).await?.ok_or(ApiError::NotFound(Kind::IdentityProvider))?;
     db::end_read(tx);
 
-    let (client, _) = app.oidc.client(&idp, &app.settings.public_url, false).await?;
+    let (client, _) = app.oidc.client(&idp, &app.settings.public_url(&headers), false).await?;
     let token = client
         .exchange_code(AuthorizationCode::new(code))
         .map_err(|e| ApiError::Unavailable(format!("the identity provider has no token endpoint: {e}")))?
@@ -194,7 +199,7 @@ pub async fn oidc_callback(
         Ok(claims) => claims.clone(),
         // Perhaps the provider rotated its keys: verify once more against a fresh key set.
         Err(ClaimsVerificationError::SignatureVerification(_)) => {
-            let (fresh, _) = app.oidc.client(&idp, &app.settings.public_url, true).await?;
+            let (fresh, _) = app.oidc.client(&idp, &app.settings.public_url(&headers), true).await?;
             let verifier = fresh.id_token_verifier();
             let claims = id_token.claims(&verifier, &nonce).map_err(|e| refused(oidc::error_chain(&e)))?.clone();
             claims
