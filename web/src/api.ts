@@ -12,6 +12,7 @@ import {
   QosClasses,
   Sites,
   TopologyResource,
+  IdentityProviderResource,
   Users,
   type paths,
 } from "@patronus-sdwan/sdk";
@@ -31,6 +32,7 @@ export const api = {
   policies: new Policies(raw),
   peerings: new Peerings(raw),
   topology: new TopologyResource(raw),
+  identityProvider: new IdentityProviderResource(raw),
   users: new Users(raw),
   apiTokens: new ApiTokens(raw),
   auditEvents: new AuditEvents(raw),

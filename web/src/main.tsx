@@ -13,6 +13,7 @@ import { SitePage } from "./pages/site";
 import { NewSitePage, SitesPage } from "./pages/sites";
 import { TokensPage } from "./pages/tokens";
 import { TopologyPage } from "./pages/topology";
+import { IdentityProviderPage } from "./pages/identity";
 import { UsersPage } from "./pages/users";
 import { navigate, useLocation } from "./router";
 import { logout, onSessionChange, restore } from "./session";
@@ -34,7 +35,7 @@ function Nav(props: { me: Me; path: string }) {
     ["/qos-classes", "QoS classes"],
     ["/audit", "Audit log"],
   ];
-  if (isAdmin(props.me)) items.push(["/users", "Users"], ["/api-tokens", "API tokens"]);
+  if (isAdmin(props.me)) items.push(["/users", "Users"], ["/api-tokens", "API tokens"], ["/sso", "Single sign-on"]);
   const active = (href: string) => (href === "/" ? props.path === "/" : props.path.startsWith(href));
   return (
     <nav class="nav" aria-label="Main">
@@ -72,6 +73,7 @@ function Routes(props: { me: Me }) {
   if (path === "/qos-classes") return <QosClassesPage />;
   if (path === "/audit") return <AuditPage query={query} />;
   if (path === "/users") return isAdmin(me) ? <UsersPage /> : <NotAllowed />;
+  if (path === "/sso") return isAdmin(me) ? <IdentityProviderPage /> : <NotAllowed />;
   if (path === "/api-tokens") return isAdmin(me) ? <TokensPage /> : <NotAllowed />;
   return (
     <Page title="Not found">

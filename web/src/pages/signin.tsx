@@ -1,18 +1,35 @@
 import { useEffect, useState } from "preact/hooks";
 
-import { login, SignInError } from "../session";
+import { login, loginMethods, SignInError } from "../session";
 import { Field, inputValue } from "../ui";
 
-// Password sign-in. Single sign-on appears here once the server offers it.
+// Sign-in: a password, or single sign-on when the organisation has an identity provider (the
+// button appears once the organisation's slug is typed and the server says it has one).
 export function SignInPage(props: { onSignedIn: () => void }) {
   const [tenant, setTenant] = useState("");
   const [email, setEmail] = useState("");
   const [password, setPassword] = useState("");
   const [error, setError] = useState<string>();
   const [busy, setBusy] = useState(false);
+  const [sso, setSso] = useState<string>();
   useEffect(() => {
     document.title = "Sign in · Patronus";
   }, []);
+  useEffect(() => {
+    const slug = tenant.trim();
+    setSso(undefined);
+    if (!slug) return;
+    let live = true;
+    const timer = setTimeout(() => {
+      void loginMethods(slug).then((m) => {
+        if (live && m?.sso && m.sso_login_url) setSso(m.sso_login_url);
+      });
+    }, 300);
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [tenant]);
 
   const submit = async (e: Event) => {
     e.preventDefault();
@@ -58,6 +75,13 @@ export function SignInPage(props: { onSignedIn: () => void }) {
         <button type="submit" disabled={busy}>
           {busy ? "Signing in…" : "Sign in"}
         </button>
+        {sso && (
+          <p class="sso">
+            <a class="button secondary" href={sso} id="sso">
+              Sign in with SSO
+            </a>
+          </p>
+        )}
       </form>
     </main>
   );
