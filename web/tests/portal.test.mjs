@@ -260,7 +260,11 @@ describe("the portal", () => {
     await page.getByLabel("Resource type").selectOption("policy");
     await page.getByRole("button", { name: "Filter" }).click();
     await page.waitForURL(/resource_type=policy/);
-    await page.locator("#audit tbody tr").first().waitFor();
+    // The filtered page replaces the unfiltered rows once its answer arrives.
+    await page.waitForFunction(() => {
+      const cells = [...document.querySelectorAll("#audit tbody tr td:nth-child(3)")];
+      return cells.length > 0 && cells.every((c) => c.textContent?.startsWith("policy."));
+    });
     const actions = await page.locator("#audit tbody tr td:nth-child(3)").allInnerTexts();
     assert.ok(actions.length > 0 && actions.every((a) => a.startsWith("policy.")), actions.join(", "));
     noCspViolations(page);
@@ -296,27 +300,34 @@ describe("the portal", () => {
     await page.context().close();
   });
 
-  test("logout ends the session on the server and keeps no token in localStorage", async () => {
+  test("the session is an HttpOnly cookie no script can read; logout ends it on the server", async () => {
     const page = await newPage(browser);
     await signIn(page, users.operator);
-    assert.equal(await page.evaluate(() => localStorage.length), 0, "nothing in localStorage");
-    const refresh = await page.evaluate(() => sessionStorage.getItem("patronus.refresh"));
-    assert.match(refresh ?? "", /^ptrn_rt_/);
-    // A reload resumes the session (the refresh token rotates).
+    assert.equal(await page.evaluate(() => localStorage.length + sessionStorage.length), 0, "nothing in web storage");
+    assert.doesNotMatch(await page.evaluate(() => document.cookie), /patronus_session/, "invisible to scripts");
+    const cookie = (await page.context().cookies()).find((c) => c.name === "patronus_session");
+    assert.ok(cookie, "the session cookie is set");
+    assert.equal(cookie.httpOnly, true);
+    assert.equal(cookie.sameSite, "Lax");
+    assert.equal(cookie.path, "/");
+    assert.match(cookie.value, /^ptrn_sess_/);
+    // A reload resumes the session from the cookie.
     await page.reload();
     await page.getByRole("button", { name: "Sign out" }).waitFor();
-    const rotated = await page.evaluate(() => sessionStorage.getItem("patronus.refresh"));
-    assert.notEqual(rotated, refresh);
+    // A change made with the cookie but without the CSRF token (as another site's form would) is refused.
+    const forged = await fetch(`${url}/v1/sites`, {
+      method: "POST",
+      headers: { Cookie: `patronus_session=${cookie.value}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ name: "forged", lan_prefixes: ["10.250.0.0/24"] }),
+    });
+    assert.equal(forged.status, 403);
+    assert.match((await forged.json()).detail, /X-CSRF-Token/);
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByRole("heading", { name: "Sign in to Patronus" }).waitFor();
-    assert.equal(await page.evaluate(() => sessionStorage.getItem("patronus.refresh")), null);
-    const r = await fetch(`${url}/v1/auth/refresh`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ refresh_token: rotated }),
-    });
+    const r = await fetch(`${url}/v1/auth/session`, { headers: { Cookie: `patronus_session=${cookie.value}` } });
     await r.arrayBuffer();
     assert.equal(r.status, 401, "the server ended the session");
+    assert.equal((await page.context().cookies()).some((c) => c.name === "patronus_session"), false, "the cookie is gone");
     await page.reload();
     await page.getByRole("heading", { name: "Sign in to Patronus" }).waitFor();
     noCspViolations(page);
