@@ -79,7 +79,8 @@ pub async fn login(State(app): State<AppState>, Json(body): Json<LoginRequest>) 
 #[utoipa::path(post, path = "/v1/auth/session", tag = "auth", request_body = LoginRequest,
     responses((status = 201, description = "Signed in: the session cookie is set (HttpOnly, SameSite=Lax, Secure over \
         HTTPS); the body carries the CSRF token that changes must send", body = BrowserSession,
-        headers(("Set-Cookie" = String)))))]
+        headers(("Set-Cookie" = String))),
+        (status = 403, description = "A cross-site request, or password sign-in is for admins only in this tenant", body = patronus_api::Problem, content_type = "application/problem+json")))]
 pub async fn create_session(
     State(app): State<AppState>,
     headers: HeaderMap,
@@ -101,7 +102,8 @@ fn no_session() -> ApiError {
 }
 
 #[utoipa::path(get, path = "/v1/auth/session", tag = "auth",
-    responses((status = 200, description = "The browser session of the request's cookie", body = BrowserSession)))]
+    responses((status = 200, description = "The browser session of the request's cookie", body = BrowserSession),
+        (status = 401, description = "No session cookie, or one that has ended", body = patronus_api::Problem, content_type = "application/problem+json")))]
 pub async fn get_session(caller: TenantCaller, context: Option<Extension<SessionContext>>) -> ApiResult<Response> {
     let Some(Extension(context)) = context else {
         return Err(no_session());
@@ -116,7 +118,9 @@ pub async fn get_session(caller: TenantCaller, context: Option<Extension<Session
 
 #[utoipa::path(delete, path = "/v1/auth/session", tag = "auth",
     params(("X-CSRF-Token" = String, Header, description = "The session's CSRF token")),
-    responses((status = 204, description = "Signed out: the session is ended on the server and its cookie removed")))]
+    responses((status = 204, description = "Signed out: the session is ended on the server and its cookie removed"),
+        (status = 401, description = "No session cookie, or one that has ended", body = patronus_api::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "No or a wrong X-CSRF-Token, or a cross-site request", body = patronus_api::Problem, content_type = "application/problem+json")))]
 pub async fn delete_session(
     State(app): State<AppState>,
     context: Option<Extension<SessionContext>>,

@@ -25,7 +25,8 @@ async fn login_url(conn: &mut sqlx::PgConnection, cx: &Tenant, headers: &HeaderM
 
 #[utoipa::path(get, path = "/v1/identity-provider", tag = "identity-provider",
     responses((status = 200, description = "The tenant's identity provider (admins only)", body = IdentityProvider,
-        headers(("ETag" = String)))),
+        headers(("ETag" = String))),
+        (status = 404, description = "The tenant has no identity provider", body = patronus_api::Problem, content_type = "application/problem+json")),
     security(("tenant_auth" = [])))]
 pub async fn get(cx: Tenant, headers: HeaderMap) -> ApiResult<Resource<IdentityProvider>> {
     cx.caller.require(Role::Admin)?;
@@ -210,7 +211,8 @@ fn same(a: &IdentityProviderRow, b: &IdentityProviderRow) -> bool {
 
 #[utoipa::path(delete, path = "/v1/identity-provider", tag = "identity-provider",
     params(("If-Match" = Option<String>, Header, description = "The ETag the deletion is based on")),
-    responses((status = 204, description = "Deleted: SSO ends for the tenant, password login is open to everyone again")),
+    responses((status = 204, description = "Deleted: SSO ends for the tenant, password login is open to everyone again"),
+        (status = 404, description = "The tenant has no identity provider", body = patronus_api::Problem, content_type = "application/problem+json")),
     security(("tenant_auth" = [])))]
 pub async fn delete(cx: Tenant, headers: HeaderMap, if_match: IfMatch) -> ApiResult<axum::http::StatusCode> {
     cx.caller.require(Role::Admin)?;

@@ -70,7 +70,8 @@ pub async fn login_methods(
 }
 
 #[utoipa::path(get, path = "/v1/auth/oidc/login", tag = "auth", params(TenantQuery),
-    responses((status = 303, description = "To the tenant's identity provider", headers(("Location" = String)))))]
+    responses((status = 303, description = "To the tenant's identity provider", headers(("Location" = String))),
+        (status = 404, description = "No such tenant, or it has no identity provider", body = patronus_api::Problem, content_type = "application/problem+json")))]
 pub async fn oidc_login(
     State(app): State<AppState>,
     headers: HeaderMap,
@@ -136,7 +137,12 @@ fn refused(reason: impl std::fmt::Display) -> ApiError {
 
 #[utoipa::path(get, path = "/v1/auth/oidc/callback", tag = "auth", params(CallbackQuery),
     responses((status = 303, description = "Signed in: the session cookie is set and the browser sent to `/`",
-        headers(("Location" = String), ("Set-Cookie" = String)))))]
+        headers(("Location" = String), ("Set-Cookie" = String))),
+        (status = 401, description = "The login failed: refused at the provider, a state unknown, used, expired or from \
+            another browser, or an ID token that does not verify", body = patronus_api::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The person may not sign in to this tenant (email domain, no mapped group)", body = patronus_api::Problem, content_type = "application/problem+json"),
+        (status = 404, description = "The tenant no longer has an identity provider", body = patronus_api::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The tenant's user quota is reached", body = patronus_api::Problem, content_type = "application/problem+json")))]
 pub async fn oidc_callback(
     State(app): State<AppState>,
     headers: HeaderMap,
@@ -147,7 +153,9 @@ pub async fn oidc_callback(
         return Err(ApiError::Unauthorized(format!("the identity provider did not sign you in: {error}{detail}")));
     }
     let (Some(code), Some(state)) = (q.code, q.state) else {
-        return Err(ApiError::BadRequest("the SSO callback needs the `code` and `state` parameters".into()));
+        return Err(ApiError::Unauthorized(
+            "the SSO login failed: the callback carries no `code` or no `state`; start the login again".into(),
+        ));
     };
     // The state must come back to the browser that started the login (no login CSRF).
     let cookie_state = session::cookie(&headers, STATE_COOKIE).unwrap_or("");

@@ -209,7 +209,7 @@ async fn a_state_is_spent_once_and_only_in_the_browser_that_started_the_login() 
     foreign.expect_problem(StatusCode::UNAUTHORIZED, "unauthorized");
     assert!(foreign.body["detail"].as_str().unwrap().contains("not started in this browser"));
 
-    app.get("/v1/auth/oidc/callback?code=x").send().await.expect_problem(StatusCode::BAD_REQUEST, "bad-request");
+    app.get("/v1/auth/oidc/callback?code=x").send().await.expect_problem(StatusCode::UNAUTHORIZED, "unauthorized");
     let denied = app.get("/v1/auth/oidc/callback?error=access_denied&error_description=user+cancelled").send().await;
     denied.expect_problem(StatusCode::UNAUTHORIZED, "unauthorized");
     assert!(denied.body["detail"].as_str().unwrap().contains("access_denied (user cancelled)"));
