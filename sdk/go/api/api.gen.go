@@ -736,7 +736,7 @@ type IdentityProvider struct {
 // IdentityProviderSpec The tenant's identity provider as `PUT /v1/identity-provider` takes it: the whole
 // configuration, replaced at once.
 type IdentityProviderSpec struct {
-	// AllowedEmailDomains Only emails in these domains may sign in (any domain when empty).
+	// AllowedEmailDomains Only emails in these domains may sign in (any domain when empty); compared without case.
 	AllowedEmailDomains []string `json:"allowed_email_domains,omitempty"`
 	ClientID            string   `json:"client_id"`
 
@@ -745,7 +745,7 @@ type IdentityProviderSpec struct {
 	DefaultRole  nullable.Nullable[Role]   `json:"default_role,omitempty"`
 
 	// IssuerURL The OIDC issuer; discovery is read from `<issuer_url>/.well-known/openid-configuration`.
-	// `https`, or `http` on a loopback address.
+	// `https`, or `http` on a loopback address; no query, fragment or user info.
 	IssuerURL string `json:"issuer_url"`
 
 	// PasswordLoginAdminsOnly Password login only for admins; everyone else signs in through SSO. Can be turned on only

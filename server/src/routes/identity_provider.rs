@@ -93,9 +93,7 @@ fn check(body: &IdentityProviderSpec) -> Result<Vec<String>, ApiError> {
             && !d.ends_with(['.', '-']);
         if !ok {
             errors.add(&format!("/allowed_email_domains/{i}"), "must be a domain such as example.com");
-        } else if domains.contains(&d) {
-            errors.add(&format!("/allowed_email_domains/{i}"), "is listed twice");
-        } else {
+        } else if !domains.contains(&d) {
             domains.push(d);
         }
     }

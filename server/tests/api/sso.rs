@@ -389,6 +389,9 @@ async fn the_identity_provider_follows_the_api_conventions_and_never_shows_its_s
         .await;
     bad.expect_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation");
     assert_eq!(bad.pointers(), ["/issuer_url", "/client_id", "/allowed_email_domains/1", "/role_mapping/1/group"]);
+    let twice = configure(&app, &acme, &idp, json!({"allowed_email_domains": ["example.com", "Example.COM"]})).await;
+    assert_eq!(twice.body["allowed_email_domains"], json!(["example.com"]), "a domain given twice counts once");
+    app.delete("/v1/identity-provider").token(&acme.admin).send().await.expect(StatusCode::NO_CONTENT);
     let no_secret = app
         .put("/v1/identity-provider")
         .token(&acme.admin)

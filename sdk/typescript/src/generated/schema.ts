@@ -1112,7 +1112,7 @@ export interface components {
          *     configuration, replaced at once.
          */
         IdentityProviderSpec: {
-            /** @description Only emails in these domains may sign in (any domain when empty). */
+            /** @description Only emails in these domains may sign in (any domain when empty); compared without case. */
             allowed_email_domains?: string[];
             client_id: string;
             /** @description Write-only. Required when the provider is created; omitted, the stored one is kept. */
@@ -1120,7 +1120,7 @@ export interface components {
             default_role?: null | components["schemas"]["Role"];
             /**
              * @description The OIDC issuer; discovery is read from `<issuer_url>/.well-known/openid-configuration`.
-             *     `https`, or `http` on a loopback address.
+             *     `https`, or `http` on a loopback address; no query, fragment or user info.
              */
             issuer_url: string;
             /**

@@ -24,12 +24,12 @@ class IdentityProviderSpec:
 
     issuer_url: str
     """ The OIDC issuer; discovery is read from `<issuer_url>/.well-known/openid-configuration`.
-    `https`, or `http` on a loopback address. """
+    `https`, or `http` on a loopback address; no query, fragment or user info. """
     client_id: str
     client_secret: None | str | Unset = UNSET
     """ Write-only. Required when the provider is created; omitted, the stored one is kept. """
     allowed_email_domains: list[str] | Unset = UNSET
-    """ Only emails in these domains may sign in (any domain when empty). """
+    """ Only emails in these domains may sign in (any domain when empty); compared without case. """
     role_claim: str | Unset = UNSET
     """ The ID-token claim that names the user's groups (a string or a list of strings); `groups` when
     omitted. """
