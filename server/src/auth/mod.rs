@@ -229,6 +229,9 @@ pub async fn resolve(app: &AppState, token: &str) -> Result<Principal, ApiError>
 pub async fn authenticate(State(app): State<AppState>, mut req: Request, next: Next) -> Response {
     let principal = match bearer(req.headers()) {
         // Without a bearer credential, a browser's session cookie.
+        // Signing in needs no principal (and checks its Origin itself): a cookie still there
+        // from an earlier session must not stand in its way.
+        None if req.method() == axum::http::Method::POST && req.uri().path() == "/v1/auth/session" => None,
         None => match session::cookie(req.headers(), session::SESSION_COOKIE) {
             None => None,
             Some(secret) => match session::resolve(&app, secret).await {

@@ -193,6 +193,11 @@ pub async fn oidc_callback(
             RequestTokenError::ServerResponse(r) => {
                 ApiError::Unauthorized(format!("the identity provider refused the authorization code: {}", r.error()))
             }
+            // Its parse error could quote the response, which holds tokens: say only what failed.
+            RequestTokenError::Parse(..) => {
+                tracing::warn!(issuer = %idp.issuer_url, "OIDC token response could not be read");
+                ApiError::Unavailable("the identity provider's token response could not be read".into())
+            }
             other => {
                 tracing::warn!(issuer = %idp.issuer_url, error = %oidc::error_chain(&other), "OIDC token request failed");
                 ApiError::Unavailable(format!(

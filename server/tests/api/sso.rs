@@ -339,8 +339,20 @@ async fn a_cookie_session_needs_its_csrf_token_for_changes_and_logout_ends_it() 
         .send()
         .await
         .expect_problem(StatusCode::UNAUTHORIZED, "unauthorized");
-    // A stale cookie does not stand in the way of signing in again.
-    password_session(&app, "ada@example.com").await.expect(StatusCode::CREATED);
+    // A stale cookie does not stand in the way of signing in again, nor does a live one.
+    app.post("/v1/auth/session")
+        .header("cookie", &cookie)
+        .json(json!({"tenant": "acme", "email": "ada@example.com", "password": "correct horse battery"}))
+        .send()
+        .await
+        .expect(StatusCode::CREATED);
+    let live = password_session(&app, "ada@example.com").await;
+    app.post("/v1/auth/session")
+        .header("cookie", &cookie_pair(&live, "patronus_session").unwrap())
+        .json(json!({"tenant": "acme", "email": "ada@example.com", "password": "correct horse battery"}))
+        .send()
+        .await
+        .expect(StatusCode::CREATED);
     app.post("/v1/auth/session")
         .json(json!({"tenant": "acme", "email": "ada@example.com", "password": "wrong password!!"}))
         .send()
