@@ -16,6 +16,7 @@ const SECRET_FIELDS: &[&str] = &[
     "credential",
     "secret",
     "client_secret",
+    "csrf_token",
     "password",
     "current_password",
     "password_hash",
