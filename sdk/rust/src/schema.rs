@@ -128,7 +128,9 @@ pub fn email_domains() -> Schema {
             .schema_type(Type::Array)
             .items(ObjectBuilder::new().schema_type(Type::String).pattern(Some(EMAIL_DOMAIN)).max_length(Some(253)))
             .max_items(Some(100))
-            .description(Some("Only emails in these domains may sign in (any domain when empty); compared without case."))
+            .description(Some(
+                "Only emails in these domains may sign in (any domain when empty); compared without case.",
+            ))
             .build(),
     )
 }

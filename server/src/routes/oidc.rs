@@ -236,7 +236,7 @@ pub async fn oidc_callback(
     let display_name = claims
         .name()
         .and_then(|n| n.get(None))
-        .map(|n| n.as_str().trim().chars().take(200).collect::<String>())
+        .map(|n| n.as_str().chars().filter(|c| !c.is_control()).take(100).collect::<String>().trim().to_string())
         .filter(|n| !n.is_empty())
         .unwrap_or_else(|| email.clone());
 
