@@ -36,6 +36,21 @@ install_agent_deps() {
   apt_install clang llvm libbpf-dev linux-libc-dev bpftool
 }
 
+# build_portal: the web portal (web/) with its pinned toolchain (web/package-lock.json) into
+# web/dist, which the server serves at / (PATRONUS_WEB_DIR). Needs Node.js 20.19 or later (Vite 7);
+# Debian's nodejs package is older, so Node is not installed here.
+build_portal() {
+  command -v node >/dev/null && command -v npm >/dev/null || {
+    echo "Node.js 20.19 or later (with npm) is needed to build the web portal (web/)" >&2
+    exit 1
+  }
+  node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' || {
+    echo "Node.js $(node --version) is too old to build the web portal: 20.19 or later is needed" >&2
+    exit 1
+  }
+  (cd web && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent)
+}
+
 pg_bin() {
   ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1
 }

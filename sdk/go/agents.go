@@ -82,7 +82,7 @@ func (e *EnrollmentTokens) Revoke(ctx context.Context, siteID, tokenID ID, opts 
 
 // Status is the site's health as its agent reports it, with the agent and its latest report.
 func (s *Sites) Status(ctx context.Context, id ID, opts ...RequestOption) (*api.SiteStatus, error) {
-	return decode[api.SiteStatus](s.raw.AgentsSiteStatus(ctx, id, opts...))
+	return decode[api.SiteStatus](s.raw.AgentsSiteStatus(ctx, id, &api.AgentsSiteStatusParams{}, opts...))
 }
 
 // Agent is the agent enrolled for the site; an error matching ErrNotFound when there is none.

@@ -74,9 +74,11 @@ type Client struct {
 	Topology   *Topology
 	// SiteBGP holds each site's BGP settings (stored and compiled; no agent applies them yet).
 	SiteBGP     *SiteBGP
-	Users       *Users
-	APITokens   *APITokens
-	AuditEvents *AuditEvents
+	// IdentityProvider is the tenant's single sign-on (admins only).
+	IdentityProvider *IdentityProvider
+	Users            *Users
+	APITokens        *APITokens
+	AuditEvents      *AuditEvents
 	// EnrollmentTokens are bound to a site; Sites.Status and Sites.Agent show what enrolled, and
 	// Sites.Paths, Sites.PathHistory and Sites.FailoverEvents what its agent measures.
 	EnrollmentTokens *EnrollmentTokens
@@ -170,6 +172,7 @@ func New(opts ...Option) (*Client, error) {
 	c.Peerings = newPeerings(raw)
 	c.Topology = &Topology{raw: raw}
 	c.SiteBGP = &SiteBGP{raw: raw}
+	c.IdentityProvider = &IdentityProvider{raw: raw}
 	c.Users = newUsers(raw)
 	c.APITokens = newAPITokens(raw)
 	c.AuditEvents = &AuditEvents{raw: raw}
@@ -181,6 +184,12 @@ func New(opts ...Option) (*Client, error) {
 // Whoami tells whose token the client holds.
 func (c *Client) Whoami(ctx context.Context) (*api.Whoami, error) {
 	return decode[api.Whoami](c.raw.AuthWhoami(ctx))
+}
+
+// FleetStatus is the tenant's fleet at a glance: its sites counted by health, the sites needing
+// attention (at most 100, worst first) and the 20 newest path changes, in one read.
+func (c *Client) FleetStatus(ctx context.Context) (*api.FleetStatus, error) {
+	return decode[api.FleetStatus](c.raw.FleetStatus(ctx, &api.FleetStatusParams{}))
 }
 
 // decode reads a response: the body as T on success, an *APIError otherwise.

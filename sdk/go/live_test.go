@@ -470,6 +470,38 @@ func TestSiteBGPRoutesAsTheAgentReportsThem(t *testing.T) {
 		if !errors.As(err, &apiErr) || len(apiErr.Errors) != 1 || apiErr.Errors[0].Pointer != "/query/prefix" {
 			t.Fatalf("a prefix with host bits: %v", err)
 		}
+func TestIdentityProviderPutGetDelete(t *testing.T) {
+	ctx := context.Background()
+	c := newClient(t)
+	if _, err := c.IdentityProvider.Get(ctx); !errors.Is(err, patronus.ErrNotFound) {
+		t.Fatalf("no provider yet: %v", err)
+	}
+	spec := api.IdentityProviderSpec{
+		IssuerURL: "https://login.example.com/realms/acme", ClientID: "patronus",
+		RoleMapping: []api.GroupRole{{Group: "net-admins", Role: api.RoleAdmin}},
+	}
+	if _, err := c.IdentityProvider.Put(ctx, spec, ""); !errors.Is(err, patronus.ErrValidation) {
+		t.Fatalf("a new provider needs its secret: %v", err)
+	}
+	spec.ClientSecret = patronus.Value("s3cret")
+	created := must[*api.IdentityProvider](t)(c.IdentityProvider.Put(ctx, spec, ""))
+	if !created.ClientSecretSet || created.RoleMapping[0].Role != api.RoleAdmin {
+		t.Fatalf("created %+v", created)
+	}
+	spec.ClientSecret = nullable.Nullable[string]{}
+	spec.AllowedEmailDomains = []string{"example.com"}
+	updated := must[*api.IdentityProvider](t)(c.IdentityProvider.Put(ctx, spec, created.Etag))
+	if !updated.ClientSecretSet || len(updated.AllowedEmailDomains) != 1 {
+		t.Fatalf("updated %+v", updated)
+	}
+	if _, err := c.IdentityProvider.Put(ctx, spec, created.Etag); !errors.Is(err, patronus.ErrPreconditionFailed) {
+		t.Fatalf("stale put: %v", err)
+	}
+	if err := c.IdentityProvider.Delete(ctx, updated.Etag); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.IdentityProvider.Delete(ctx, ""); !errors.Is(err, patronus.ErrNotFound) {
+		t.Fatalf("second delete: %v", err)
 	}
 }
 
@@ -499,6 +531,11 @@ func TestEnrollmentTokensAndSiteStatus(t *testing.T) {
 	status := must[*api.SiteStatus](t)(c.Sites.Status(ctx, site.ID))
 	if status.Health != api.SiteHealthUnenrolled {
 		t.Fatalf("health %q, want unenrolled", status.Health)
+	}
+	fleet := must[*api.FleetStatus](t)(c.FleetStatus(ctx))
+	h := fleet.Health
+	if fleet.Sites < 1 || h.Unenrolled < 1 || h.Online+h.Degraded+h.Offline+h.Unenrolled != fleet.Sites {
+		t.Fatalf("fleet status does not count the site: %+v", fleet)
 	}
 	if _, err := c.Sites.Agent(ctx, site.ID); !patronus.IsNotFound(err) {
 		t.Fatalf("agent of an unenrolled site: %v, want not found", err)

@@ -15,7 +15,7 @@ import (
 // whether unclassified traffic uses it, RTT, jitter and loss. ReportedAt is null (and Paths
 // empty) before the first report; an error matching ErrNotFound when there is no such site.
 func (s *Sites) Paths(ctx context.Context, id ID, opts ...RequestOption) (*api.SitePaths, error) {
-	return decode[api.SitePaths](s.raw.PathsCurrent(ctx, id, opts...))
+	return decode[api.SitePaths](s.raw.PathsCurrent(ctx, id, &api.PathsCurrentParams{}, opts...))
 }
 
 // PathHistory is the site's path history: per path, the mean RTT, jitter and loss and the share

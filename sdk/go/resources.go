@@ -572,6 +572,24 @@ func (b *SiteBGP) Routes(ctx context.Context, siteID ID, params *api.BgpListRout
 			q.Cursor = next
 		}
 	}
+// IdentityProvider: /v1/identity-provider, the tenant's single sign-on (OIDC), one per tenant and
+// for admins only. The client secret is write-only: ClientSecretSet tells whether one is stored.
+type IdentityProvider struct{ raw *api.Client }
+
+// Get reads the tenant's identity provider; an error matching ErrNotFound when it has none.
+func (p *IdentityProvider) Get(ctx context.Context, opts ...RequestOption) (*api.IdentityProvider, error) {
+	return decode[api.IdentityProvider](p.raw.IdentityProviderGet(ctx, opts...))
+}
+
+// Put creates or replaces the identity provider (a ClientSecret left out keeps the stored one);
+// ifMatch as for Update.
+func (p *IdentityProvider) Put(ctx context.Context, spec api.IdentityProviderSpec, ifMatch string, opts ...RequestOption) (*api.IdentityProvider, error) {
+	return decode[api.IdentityProvider](p.raw.IdentityProviderPut(ctx, &api.IdentityProviderPutParams{IfMatch: ifMatchParam(ifMatch)}, spec, opts...))
+}
+
+// Delete removes the identity provider: SSO ends and password login is open to everyone again.
+func (p *IdentityProvider) Delete(ctx context.Context, ifMatch string, opts ...RequestOption) error {
+	return noContent(p.raw.IdentityProviderDelete(ctx, &api.IdentityProviderDeleteParams{IfMatch: ifMatchParam(ifMatch)}, opts...))
 }
 
 // AuditEvents: /v1/audit-events, read-only.

@@ -25,8 +25,8 @@ use crate::metrics::Metrics;
 use crate::network_cache::NetworkCache;
 use crate::ratelimit::RateLimiter;
 use crate::routes::{
-    agent, api_tokens, audit_events, auth, bgp, bgp_routes, enrollment, health, links, path_health, peerings, platform,
-    policies, qos_classes, sites, tenants, topology, users,
+    agent, api_tokens, audit_events, auth, bgp, bgp_routes, enrollment, fleet, health, identity_provider, links, oidc,
+    path_health, peerings, platform, policies, qos_classes, sites, tenants, topology, users,
 };
 
 pub struct Settings {
@@ -38,6 +38,35 @@ pub struct Settings {
     pub long_poll_secs: u64,
     /// How long an unanswered Idempotency-Key claim holds before a retry may take it over.
     pub idempotency_lease_secs: u64,
+    /// Where browsers reach the server, without a trailing slash (`--public-url`), when set.
+    pub public_url: Option<String>,
+    /// `http://<listen address>`, for requests without a usable `Host`.
+    pub listen_url: String,
+    /// Browser sessions' lifetime.
+    pub session_ttl_secs: i64,
+}
+
+impl Settings {
+    /// Whether browsers reach the server over HTTPS, so that cookies must be `Secure`.
+    pub fn secure_cookies(&self) -> bool {
+        self.public_url.as_deref().is_some_and(|url| url.starts_with("https://"))
+    }
+
+    /// The URL a browser reached the server at: `--public-url`, else `http://` and the request's
+    /// `Host` (the server then sits behind nothing that changes it), else the listen address.
+    pub fn public_url(&self, headers: &axum::http::HeaderMap) -> String {
+        if let Some(url) = &self.public_url {
+            return url.clone();
+        }
+        let host = headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("");
+        let plausible = !host.is_empty()
+            && host.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b':' | b'-' | b'[' | b']'));
+        if plausible {
+            format!("http://{host}")
+        } else {
+            self.listen_url.clone()
+        }
+    }
 }
 
 impl Settings {
@@ -59,6 +88,10 @@ pub struct AppState {
     pub networks: Arc<NetworkCache>,
     pub token_uses: Arc<crate::auth::UseRecorder>,
     pub credentials: Arc<crate::auth::credential_cache::CredentialCache>,
+    /// The built web portal served at `/` (`--web-dir`), when there is one.
+    pub portal: Option<Arc<crate::portal::Portal>>,
+    /// OIDC discovery documents and their keys, by issuer.
+    pub oidc: Arc<crate::oidc::Discovery>,
 }
 
 /// The authenticated, rate-limited API under `/v1`.
@@ -73,6 +106,11 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(auth::refresh))
         .routes(routes!(auth::logout))
         .routes(routes!(auth::whoami))
+        .routes(routes!(auth::get_session, auth::create_session, auth::delete_session))
+        .routes(routes!(oidc::login_methods))
+        .routes(routes!(oidc::oidc_login))
+        .routes(routes!(oidc::oidc_callback))
+        .routes(routes!(identity_provider::get, identity_provider::put, identity_provider::delete))
         .routes(routes!(users::list, users::create))
         .routes(routes!(users::get, users::update, users::delete))
         .routes(routes!(users::set_password))
@@ -86,6 +124,7 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(enrollment::revoke_token))
         .routes(routes!(enrollment::get_agent, enrollment::revoke_agent))
         .routes(routes!(enrollment::site_status))
+        .routes(routes!(fleet::status))
         .routes(routes!(path_health::current))
         .routes(routes!(path_health::history))
         .routes(routes!(path_health::failover_events))
@@ -143,7 +182,7 @@ pub fn router(state: AppState) -> Router {
         .merge(public)
         .merge(api)
         .route("/v1/openapi.json", get(move || async move { axum::Json(spec.as_ref().clone()) }))
-        .fallback(|| async { ApiError::NoRoute })
+        .fallback(crate::portal::fallback)
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(from_fn_with_state(state.clone(), crate::metrics::track))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_BODY_BYTES))

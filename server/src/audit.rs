@@ -15,6 +15,8 @@ const SECRET_FIELDS: &[&str] = &[
     "token",
     "credential",
     "secret",
+    "client_secret",
+    "csrf_token",
     "password",
     "current_password",
     "password_hash",

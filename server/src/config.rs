@@ -88,6 +88,21 @@ pub struct ServeArgs {
     /// died, or it is stuck) may be taken over by a retry with the same key and body.
     #[arg(long, env = "PATRONUS_IDEMPOTENCY_LEASE", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub idempotency_lease: u64,
+
+    /// A built web portal (`web/dist`, made by `npm run build` in `web/`) to serve at `/`, read
+    /// once at start. Unset: no portal, and `/` is a 404 like any unknown path.
+    #[arg(long, env = "PATRONUS_WEB_DIR")]
+    pub web_dir: Option<PathBuf>,
+
+    /// The URL at which browsers reach this server (e.g. `https://patronus.example.com`). SSO
+    /// redirects back to `<public-url>/v1/auth/oidc/callback`, and session cookies are `Secure`
+    /// when it is `https`. Unset: `http://` and the request's `Host`.
+    #[arg(long, env = "PATRONUS_PUBLIC_URL")]
+    pub public_url: Option<String>,
+
+    /// Lifetime of a browser session in seconds (it is not extended by use).
+    #[arg(long, env = "PATRONUS_SESSION_TTL", default_value_t = 12 * 3600, value_parser = clap::value_parser!(i64).range(60..=30 * 24 * 3600))]
+    pub session_ttl: i64,
 }
 
 impl ServeArgs {

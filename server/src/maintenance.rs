@@ -24,6 +24,13 @@ pub async fn run(app: AppState) {
                 Ok(_) => {}
                 Err(err) => tracing::warn!(error = %err, "maintenance: purging idempotency keys"),
             }
+            match sqlx::query_scalar::<_, i64>("SELECT purge_expired_browser_sessions()").fetch_one(&app.pool).await {
+                Ok(n) if n > 0 => {
+                    tracing::info!(removed = n, "maintenance: expired browser sessions and SSO logins removed")
+                }
+                Ok(_) => {}
+                Err(err) => tracing::warn!(error = %err, "maintenance: purging browser sessions"),
+            }
             match sqlx::query_scalar::<_, i64>("SELECT fold_path_samples()").fetch_one(&app.pool).await {
                 Ok(n) if n > 0 => tracing::info!(removed = n, "maintenance: expired path samples and events removed"),
                 Ok(_) => {}

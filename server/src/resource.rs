@@ -28,6 +28,7 @@ pub enum Kind {
     SiteBgp,
     /// A site's BGP-learned routes, as its agent reports them.
     LearnedRoutes,
+    IdentityProvider,
 }
 
 impl Kind {
@@ -49,6 +50,7 @@ impl Kind {
             Kind::Agent => "agent",
             Kind::SiteBgp => "site_bgp",
             Kind::LearnedRoutes => "bgp_learned_routes",
+            Kind::IdentityProvider => "identity_provider",
         }
     }
 
@@ -62,6 +64,7 @@ impl Kind {
             Kind::EnrollmentToken => "enrollment token",
             Kind::SiteBgp => "BGP settings",
             Kind::LearnedRoutes => "learned routes",
+            Kind::IdentityProvider => "identity provider",
             other => other.name(),
         }
     }

@@ -98,11 +98,22 @@ pub async fn state(args: &ServeArgs, pool: PgPool) -> anyhow::Result<AppState> {
             agent_status_interval_secs: args.agent_status_interval,
             long_poll_secs: args.long_poll_timeout,
             idempotency_lease_secs: args.idempotency_lease,
+            public_url: public_url(args)?,
+            listen_url: format!("http://{}", args.listen),
+            session_ttl_secs: args.session_ttl,
         }),
         config_watch,
         networks: Arc::new(NetworkCache::default()),
         token_uses: Arc::default(),
         credentials,
+        oidc: Arc::new(crate::oidc::Discovery::new()?),
+        portal: match &args.web_dir {
+            Some(dir) => Some(Arc::new(
+                crate::portal::Portal::load(dir)
+                    .with_context(|| format!("loading the portal from {}", dir.display()))?,
+            )),
+            None => None,
+        },
     })
 }
 
@@ -180,4 +191,16 @@ async fn shutdown_signal() {
         _ = ctrl_c => {},
         _ = terminate => {},
     }
+}
+
+/// `--public-url` checked (an http(s) URL, perhaps with a path).
+fn public_url(args: &ServeArgs) -> anyhow::Result<Option<String>> {
+    let Some(url) = &args.public_url else {
+        return Ok(None);
+    };
+    let parsed = reqwest::Url::parse(url).with_context(|| format!("--public-url {url} is not a URL"))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+        anyhow::bail!("--public-url {url} must be an http:// or https:// URL");
+    }
+    Ok(Some(url.trim_end_matches('/').to_string()))
 }

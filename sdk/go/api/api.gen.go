@@ -232,6 +232,24 @@ func (e Role) Valid() bool {
 	}
 }
 
+// Defines values for SessionMethod.
+const (
+	SessionMethodPassword SessionMethod = "password"
+	SessionMethodSso      SessionMethod = "sso"
+)
+
+// Valid indicates whether the value is a known member of the SessionMethod enum.
+func (e SessionMethod) Valid() bool {
+	switch e {
+	case SessionMethodPassword:
+		return true
+	case SessionMethodSso:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for ShapingDirection.
 const (
 	ShapingDirectionEgress  ShapingDirection = "egress"
@@ -637,6 +655,21 @@ type BgpStatus struct {
 	// Sessions One per neighbour of the document, sorted by address.
 	Sessions []BgpSessionStatus `json:"sessions,omitempty"`
 	State    BgpState           `json:"state"`
+// BrowserSession The browser session of the request's cookie.
+type BrowserSession struct {
+	// CsrfToken Send it as `X-CSRF-Token` with every request that changes something.
+	CsrfToken string    `json:"csrf_token"`
+	Email     string    `json:"email"`
+	ExpiresAt time.Time `json:"expires_at"`
+
+	// Method How a browser session began.
+	Method SessionMethod `json:"method"`
+
+	// Role A role inside a tenant. `viewer` reads; `operator` also writes network configuration;
+	// `admin` also manages users and API tokens.
+	Role     Role               `json:"role"`
+	TenantID openapi_types.UUID `json:"tenant_id"`
+	UserID   openapi_types.UUID `json:"user_id"`
 }
 
 // CompiledConfig A compiled document with its content hash and revision, as operators see it.
@@ -858,6 +891,55 @@ type FieldError struct {
 	Pointer string `json:"pointer"`
 }
 
+// FleetHealthCounts How many sites are in each health.
+type FleetHealthCounts struct {
+	Degraded   int64 `json:"degraded"`
+	Offline    int64 `json:"offline"`
+	Online     int64 `json:"online"`
+	Unenrolled int64 `json:"unenrolled"`
+}
+
+// FleetSite A site of the fleet overview, with its health as `GET /v1/sites/{id}/status` gives it.
+type FleetSite struct {
+	Health     SiteHealth                   `json:"health"`
+	LastSeenAt nullable.Nullable[time.Time] `json:"last_seen_at,omitempty"`
+	Name       string                       `json:"name"`
+
+	// Reason Why the site is not online, for people.
+	Reason nullable.Nullable[string] `json:"reason,omitempty"`
+	SiteID openapi_types.UUID        `json:"site_id"`
+}
+
+// FleetStatus The tenant's fleet at a glance (`GET /v1/fleet/status`): how many sites are in each health,
+// the sites that need attention, and the newest path changes, in one answer whose `ETag` changes
+// only when one of them does, for dashboards that poll with `If-None-Match`.
+type FleetStatus struct {
+	// Attention The sites that are not online, worst first (offline, degraded, unenrolled), then by name;
+	// at most 100 (the counts say how many there are).
+	Attention []FleetSite `json:"attention"`
+
+	// Health How many sites are in each health.
+	Health FleetHealthCounts `json:"health"`
+
+	// RecentFailovers The newest path changes agents reported (at most 20), newest first.
+	RecentFailovers []FailoverEventRecord `json:"recent_failovers"`
+
+	// SiteNames The names of the sites `recent_failovers` mentions (as site or peer), by id.
+	SiteNames map[string]string `json:"site_names"`
+
+	// Sites Every site of the tenant.
+	Sites int64 `json:"sites"`
+}
+
+// GroupRole One group (a value of the role claim) and the role its members get.
+type GroupRole struct {
+	Group string `json:"group"`
+
+	// Role A role inside a tenant. `viewer` reads; `operator` also writes network configuration;
+	// `admin` also manages users and API tokens.
+	Role Role `json:"role"`
+}
+
 // Health Liveness and readiness answers.
 type Health struct {
 	Status string `json:"status"`
@@ -911,6 +993,54 @@ type LearnedRoutesAnswer struct {
 // route maps, whole (a prefix left out is withdrawn). Sent when the set changes.
 type LearnedRoutesReport struct {
 	Routes []LearnedRouteReport `json:"routes"`
+// IdentityProvider The tenant's identity provider.
+type IdentityProvider struct {
+	AllowedEmailDomains []string `json:"allowed_email_domains"`
+	ClientID            string   `json:"client_id"`
+
+	// ClientSecretSet Whether a client secret is stored (it is never shown).
+	ClientSecretSet bool                    `json:"client_secret_set"`
+	CreatedAt       time.Time               `json:"created_at"`
+	DefaultRole     nullable.Nullable[Role] `json:"default_role,omitempty"`
+	Etag            string                  `json:"etag"`
+	IssuerURL       string                  `json:"issuer_url"`
+
+	// LoginURL Where a browser starts an SSO login for this tenant.
+	LoginURL                string      `json:"login_url"`
+	PasswordLoginAdminsOnly bool        `json:"password_login_admins_only"`
+	RoleClaim               string      `json:"role_claim"`
+	RoleMapping             []GroupRole `json:"role_mapping"`
+	UpdatedAt               time.Time   `json:"updated_at"`
+
+	// VerifiedAt When the first SSO login with this issuer and client succeeded.
+	VerifiedAt nullable.Nullable[time.Time] `json:"verified_at,omitempty"`
+}
+
+// IdentityProviderSpec The tenant's identity provider as `PUT /v1/identity-provider` takes it: the whole
+// configuration, replaced at once.
+type IdentityProviderSpec struct {
+	// AllowedEmailDomains Only emails in these domains may sign in (any domain when empty); compared without case.
+	AllowedEmailDomains []string `json:"allowed_email_domains,omitempty"`
+	ClientID            string   `json:"client_id"`
+
+	// ClientSecret Write-only. Required when the provider is created; omitted, the stored one is kept.
+	ClientSecret nullable.Nullable[string] `json:"client_secret,omitempty"`
+	DefaultRole  nullable.Nullable[Role]   `json:"default_role,omitempty"`
+
+	// IssuerURL The OIDC issuer; discovery is read from `<issuer_url>/.well-known/openid-configuration`.
+	// `https`, or `http` on a loopback address; no query, fragment or user info.
+	IssuerURL string `json:"issuer_url"`
+
+	// PasswordLoginAdminsOnly Password login only for admins; everyone else signs in through SSO. Can be turned on only
+	// once an SSO login has succeeded with this issuer and client (`verified_at`).
+	PasswordLoginAdminsOnly *bool `json:"password_login_admins_only,omitempty"`
+
+	// RoleClaim The ID-token claim that names the user's groups (a string or a list of strings); `groups` when
+	// omitted.
+	RoleClaim *string `json:"role_claim,omitempty"`
+
+	// RoleMapping Group → role; a member of several groups gets the highest of their roles.
+	RoleMapping []GroupRole `json:"role_mapping,omitempty"`
 }
 
 // Link defines model for Link.
@@ -980,6 +1110,13 @@ type LinkUpdate struct {
 	Kind              nullable.Nullable[LinkKind] `json:"kind,omitempty"`
 	Name              nullable.Nullable[string]   `json:"name,omitempty"`
 	Priority          nullable.Nullable[int32]    `json:"priority,omitempty"`
+}
+
+// LoginMethods How people of a tenant can sign in (asked before signing in, by the tenant's slug).
+type LoginMethods struct {
+	// Sso Whether the tenant has an identity provider; `sso_login_url` starts its login.
+	Sso         bool                      `json:"sso"`
+	SsoLoginURL nullable.Nullable[string] `json:"sso_login_url,omitempty"`
 }
 
 // LoginRequest defines model for LoginRequest.
@@ -1485,6 +1622,9 @@ type RefreshRequest struct {
 // Role A role inside a tenant. `viewer` reads; `operator` also writes network configuration;
 // `admin` also manages users and API tokens.
 type Role string
+
+// SessionMethod How a browser session began.
+type SessionMethod string
 
 // ShapingClass One class of a link's shaping and its counters since it was installed.
 type ShapingClass struct {
@@ -1995,6 +2135,50 @@ type AuditListParams struct {
 	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
+// AuthLoginMethodsParams defines parameters for AuthLoginMethods.
+type AuthLoginMethodsParams struct {
+	// Tenant The tenant's slug.
+	Tenant string `form:"tenant" json:"tenant"`
+}
+
+// AuthOidcCallbackParams defines parameters for AuthOidcCallback.
+type AuthOidcCallbackParams struct {
+	Code             *string `form:"code,omitempty" json:"code,omitempty"`
+	State            *string `form:"state,omitempty" json:"state,omitempty"`
+	Error            *string `form:"error,omitempty" json:"error,omitempty"`
+	ErrorDescription *string `form:"error_description,omitempty" json:"error_description,omitempty"`
+}
+
+// AuthOidcLoginParams defines parameters for AuthOidcLogin.
+type AuthOidcLoginParams struct {
+	// Tenant The tenant's slug.
+	Tenant string `form:"tenant" json:"tenant"`
+}
+
+// AuthDeleteSessionParams defines parameters for AuthDeleteSession.
+type AuthDeleteSessionParams struct {
+	// XCSRFToken The session's CSRF token
+	XCSRFToken string `json:"X-CSRF-Token"`
+}
+
+// FleetStatusParams defines parameters for FleetStatus.
+type FleetStatusParams struct {
+	// IfNoneMatch The ETag of an overview read earlier
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
+}
+
+// IdentityProviderDeleteParams defines parameters for IdentityProviderDelete.
+type IdentityProviderDeleteParams struct {
+	// IfMatch The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional.
+	IfMatch *string `json:"If-Match,omitempty"`
+}
+
+// IdentityProviderPutParams defines parameters for IdentityProviderPut.
+type IdentityProviderPutParams struct {
+	// IfMatch The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional.
+	IfMatch *string `json:"If-Match,omitempty"`
+}
+
 // LinksListParams defines parameters for LinksList.
 type LinksListParams struct {
 	SiteID *openapi_types.UUID `form:"site_id,omitempty" json:"site_id,omitempty"`
@@ -2204,6 +2388,12 @@ type PathsFailoverEventsParams struct {
 	Limit *int32 `form:"limit,omitempty" json:"limit,omitempty"`
 }
 
+// PathsCurrentParams defines parameters for PathsCurrent.
+type PathsCurrentParams struct {
+	// IfNoneMatch The ETag of the paths read earlier
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
+}
+
 // PathsHistoryParams defines parameters for PathsHistory.
 type PathsHistoryParams struct {
 	// From Start (RFC 3339); one hour before `to` when absent.
@@ -2222,6 +2412,12 @@ type PathsHistoryParams struct {
 
 	// Link Only the paths over this local link.
 	Link *string `form:"link,omitempty" json:"link,omitempty"`
+}
+
+// AgentsSiteStatusParams defines parameters for AgentsSiteStatus.
+type AgentsSiteStatusParams struct {
+	// IfNoneMatch The ETag of a status read earlier
+	IfNoneMatch *string `json:"If-None-Match,omitempty"`
 }
 
 // TenantsListParams defines parameters for TenantsList.
@@ -2305,6 +2501,12 @@ type AuthLogoutJSONRequestBody = RefreshRequest
 
 // AuthRefreshJSONRequestBody defines body for AuthRefresh for application/json ContentType.
 type AuthRefreshJSONRequestBody = RefreshRequest
+
+// AuthCreateSessionJSONRequestBody defines body for AuthCreateSession for application/json ContentType.
+type AuthCreateSessionJSONRequestBody = LoginRequest
+
+// IdentityProviderPutJSONRequestBody defines body for IdentityProviderPut for application/json ContentType.
+type IdentityProviderPutJSONRequestBody = IdentityProviderSpec
 
 // LinksCreateJSONRequestBody defines body for LinksCreate for application/json ContentType.
 type LinksCreateJSONRequestBody = NewLink
@@ -2631,6 +2833,15 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	AuthLogout(ctx context.Context, body AuthLogoutJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// AuthLoginMethods performs a GET /v1/auth/methods (the `AuthLoginMethods` operationId) request.
+	AuthLoginMethods(ctx context.Context, params *AuthLoginMethodsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AuthOidcCallback performs a GET /v1/auth/oidc/callback (the `AuthOidcCallback` operationId) request.
+	AuthOidcCallback(ctx context.Context, params *AuthOidcCallbackParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AuthOidcLogin performs a GET /v1/auth/oidc/login (the `AuthOidcLogin` operationId) request.
+	AuthOidcLogin(ctx context.Context, params *AuthOidcLoginParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// AuthRefreshWithBody performs a POST /v1/auth/refresh (the `AuthRefresh` operationId) request,
 	// with any type of body and a specified content type.
 	AuthRefreshWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2639,8 +2850,39 @@ type ClientInterface interface {
 	// Takes a body of the `application/json` content type.
 	AuthRefresh(ctx context.Context, body AuthRefreshJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
+	// AuthDeleteSession performs a DELETE /v1/auth/session (the `AuthDeleteSession` operationId) request.
+	AuthDeleteSession(ctx context.Context, params *AuthDeleteSessionParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AuthGetSession performs a GET /v1/auth/session (the `AuthGetSession` operationId) request.
+	AuthGetSession(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AuthCreateSessionWithBody performs a POST /v1/auth/session (the `AuthCreateSession` operationId) request,
+	// with any type of body and a specified content type.
+	AuthCreateSessionWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// AuthCreateSession performs a POST /v1/auth/session (the `AuthCreateSession` operationId) request.
+	// Takes a body of the `application/json` content type.
+	AuthCreateSession(ctx context.Context, body AuthCreateSessionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
+
 	// AuthWhoami performs a GET /v1/auth/whoami (the `AuthWhoami` operationId) request.
 	AuthWhoami(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// FleetStatus performs a GET /v1/fleet/status (the `FleetStatus` operationId) request.
+	FleetStatus(ctx context.Context, params *FleetStatusParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// IdentityProviderDelete performs a DELETE /v1/identity-provider (the `IdentityProviderDelete` operationId) request.
+	IdentityProviderDelete(ctx context.Context, params *IdentityProviderDeleteParams, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// IdentityProviderGet performs a GET /v1/identity-provider (the `IdentityProviderGet` operationId) request.
+	IdentityProviderGet(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// IdentityProviderPutWithBody performs a PUT /v1/identity-provider (the `IdentityProviderPut` operationId) request,
+	// with any type of body and a specified content type.
+	IdentityProviderPutWithBody(ctx context.Context, params *IdentityProviderPutParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error)
+
+	// IdentityProviderPut performs a PUT /v1/identity-provider (the `IdentityProviderPut` operationId) request.
+	// Takes a body of the `application/json` content type.
+	IdentityProviderPut(ctx context.Context, params *IdentityProviderPutParams, body IdentityProviderPutJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// LinksList performs a GET /v1/links (the `LinksList` operationId) request.
 	LinksList(ctx context.Context, params *LinksListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -2820,13 +3062,13 @@ type ClientInterface interface {
 	PathsFailoverEvents(ctx context.Context, id openapi_types.UUID, params *PathsFailoverEventsParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PathsCurrent performs a GET /v1/sites/{id}/paths (the `PathsCurrent` operationId) request.
-	PathsCurrent(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	PathsCurrent(ctx context.Context, id openapi_types.UUID, params *PathsCurrentParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// PathsHistory performs a GET /v1/sites/{id}/paths/history (the `PathsHistory` operationId) request.
 	PathsHistory(ctx context.Context, id openapi_types.UUID, params *PathsHistoryParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// AgentsSiteStatus performs a GET /v1/sites/{id}/status (the `AgentsSiteStatus` operationId) request.
-	AgentsSiteStatus(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error)
+	AgentsSiteStatus(ctx context.Context, id openapi_types.UUID, params *AgentsSiteStatusParams, reqEditors ...RequestEditorFn) (*http.Response, error)
 
 	// TenantsList performs a GET /v1/tenants (the `TenantsList` operationId) request.
 	TenantsList(ctx context.Context, params *TenantsListParams, reqEditors ...RequestEditorFn) (*http.Response, error)
@@ -3206,6 +3448,45 @@ func (c *Client) AuthLogout(ctx context.Context, body AuthLogoutJSONRequestBody,
 	return c.Client.Do(req)
 }
 
+// AuthLoginMethods performs a GET /v1/auth/methods (the `AuthLoginMethods` operationId) request.
+func (c *Client) AuthLoginMethods(ctx context.Context, params *AuthLoginMethodsParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAuthLoginMethodsRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AuthOidcCallback performs a GET /v1/auth/oidc/callback (the `AuthOidcCallback` operationId) request.
+func (c *Client) AuthOidcCallback(ctx context.Context, params *AuthOidcCallbackParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAuthOidcCallbackRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AuthOidcLogin performs a GET /v1/auth/oidc/login (the `AuthOidcLogin` operationId) request.
+func (c *Client) AuthOidcLogin(ctx context.Context, params *AuthOidcLoginParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAuthOidcLoginRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // AuthRefreshWithBody performs a POST /v1/auth/refresh (the `AuthRefresh` operationId) request,
 // with any type of body and a specified content type.
 func (c *Client) AuthRefreshWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
@@ -3234,9 +3515,130 @@ func (c *Client) AuthRefresh(ctx context.Context, body AuthRefreshJSONRequestBod
 	return c.Client.Do(req)
 }
 
+// AuthDeleteSession performs a DELETE /v1/auth/session (the `AuthDeleteSession` operationId) request.
+func (c *Client) AuthDeleteSession(ctx context.Context, params *AuthDeleteSessionParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAuthDeleteSessionRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AuthGetSession performs a GET /v1/auth/session (the `AuthGetSession` operationId) request.
+func (c *Client) AuthGetSession(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAuthGetSessionRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AuthCreateSessionWithBody performs a POST /v1/auth/session (the `AuthCreateSession` operationId) request,
+// with any type of body and a specified content type.
+func (c *Client) AuthCreateSessionWithBody(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAuthCreateSessionRequestWithBody(c.Server, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// AuthCreateSession performs a POST /v1/auth/session (the `AuthCreateSession` operationId) request.
+// Takes a body of the `application/json` content type.
+func (c *Client) AuthCreateSession(ctx context.Context, body AuthCreateSessionJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAuthCreateSessionRequest(c.Server, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
 // AuthWhoami performs a GET /v1/auth/whoami (the `AuthWhoami` operationId) request.
 func (c *Client) AuthWhoami(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
 	req, err := NewAuthWhoamiRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// FleetStatus performs a GET /v1/fleet/status (the `FleetStatus` operationId) request.
+func (c *Client) FleetStatus(ctx context.Context, params *FleetStatusParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewFleetStatusRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// IdentityProviderDelete performs a DELETE /v1/identity-provider (the `IdentityProviderDelete` operationId) request.
+func (c *Client) IdentityProviderDelete(ctx context.Context, params *IdentityProviderDeleteParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewIdentityProviderDeleteRequest(c.Server, params)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// IdentityProviderGet performs a GET /v1/identity-provider (the `IdentityProviderGet` operationId) request.
+func (c *Client) IdentityProviderGet(ctx context.Context, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewIdentityProviderGetRequest(c.Server)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// IdentityProviderPutWithBody performs a PUT /v1/identity-provider (the `IdentityProviderPut` operationId) request,
+// with any type of body and a specified content type.
+func (c *Client) IdentityProviderPutWithBody(ctx context.Context, params *IdentityProviderPutParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewIdentityProviderPutRequestWithBody(c.Server, params, contentType, body)
+	if err != nil {
+		return nil, err
+	}
+	req = req.WithContext(ctx)
+	if err := c.applyEditors(ctx, req, reqEditors); err != nil {
+		return nil, err
+	}
+	return c.Client.Do(req)
+}
+
+// IdentityProviderPut performs a PUT /v1/identity-provider (the `IdentityProviderPut` operationId) request.
+// Takes a body of the `application/json` content type.
+func (c *Client) IdentityProviderPut(ctx context.Context, params *IdentityProviderPutParams, body IdentityProviderPutJSONRequestBody, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewIdentityProviderPutRequest(c.Server, params, body)
 	if err != nil {
 		return nil, err
 	}
@@ -3935,8 +4337,8 @@ func (c *Client) PathsFailoverEvents(ctx context.Context, id openapi_types.UUID,
 }
 
 // PathsCurrent performs a GET /v1/sites/{id}/paths (the `PathsCurrent` operationId) request.
-func (c *Client) PathsCurrent(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewPathsCurrentRequest(c.Server, id)
+func (c *Client) PathsCurrent(ctx context.Context, id openapi_types.UUID, params *PathsCurrentParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewPathsCurrentRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -3961,8 +4363,8 @@ func (c *Client) PathsHistory(ctx context.Context, id openapi_types.UUID, params
 }
 
 // AgentsSiteStatus performs a GET /v1/sites/{id}/status (the `AgentsSiteStatus` operationId) request.
-func (c *Client) AgentsSiteStatus(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*http.Response, error) {
-	req, err := NewAgentsSiteStatusRequest(c.Server, id)
+func (c *Client) AgentsSiteStatus(ctx context.Context, id openapi_types.UUID, params *AgentsSiteStatusParams, reqEditors ...RequestEditorFn) (*http.Response, error) {
+	req, err := NewAgentsSiteStatusRequest(c.Server, id, params)
 	if err != nil {
 		return nil, err
 	}
@@ -5011,6 +5413,196 @@ func NewAuthLogoutRequestWithBody(server string, contentType string, body io.Rea
 	return req, nil
 }
 
+// NewAuthLoginMethodsRequest constructs an http.Request for the AuthLoginMethods method
+func NewAuthLoginMethodsRequest(server string, params *AuthLoginMethodsParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/auth/methods")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "tenant", params.Tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAuthOidcCallbackRequest constructs an http.Request for the AuthOidcCallback method
+func NewAuthOidcCallbackRequest(server string, params *AuthOidcCallbackParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/auth/oidc/callback")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if params.Code != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "code", *params.Code, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.State != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "state", *params.State, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.Error != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "error", *params.Error, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if params.ErrorDescription != nil {
+
+			if queryFrag, err := runtime.StyleParamWithOptions("form", true, "error_description", *params.ErrorDescription, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			} else {
+				for _, qp := range strings.Split(queryFrag, "&") {
+					rawQueryFragments = append(rawQueryFragments, qp)
+				}
+			}
+
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAuthOidcLoginRequest constructs an http.Request for the AuthOidcLogin method
+func NewAuthOidcLoginRequest(server string, params *AuthOidcLoginParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/auth/oidc/login")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+		// queryValues collects non-styled parameters (passthrough, JSON)
+		// that are safe to round-trip through url.Values.Encode().
+		queryValues := queryURL.Query()
+		// rawQueryFragments collects pre-encoded query fragments from
+		// styled parameters, preserving literal commas as delimiters
+		// per the OpenAPI spec (e.g. "color=blue,black,brown").
+		var rawQueryFragments []string
+
+		if queryFrag, err := runtime.StyleParamWithOptions("form", true, "tenant", params.Tenant, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationQuery, Type: "string", Format: ""}); err != nil {
+			return nil, err
+		} else {
+			for _, qp := range strings.Split(queryFrag, "&") {
+				rawQueryFragments = append(rawQueryFragments, qp)
+			}
+		}
+
+		if encoded := queryValues.Encode(); encoded != "" {
+			rawQueryFragments = append(rawQueryFragments, encoded)
+		}
+		queryURL.RawQuery = strings.Join(rawQueryFragments, "&")
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
 // NewAuthRefreshRequest calls the generic AuthRefresh builder with application/json body
 func NewAuthRefreshRequest(server string, body AuthRefreshJSONRequestBody) (*http.Request, error) {
 	var bodyReader io.Reader
@@ -5032,6 +5624,113 @@ func NewAuthRefreshRequestWithBody(server string, contentType string, body io.Re
 	}
 
 	operationPath := fmt.Sprintf("/v1/auth/refresh")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPost, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	return req, nil
+}
+
+// NewAuthDeleteSessionRequest constructs an http.Request for the AuthDeleteSession method
+func NewAuthDeleteSessionRequest(server string, params *AuthDeleteSessionParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/auth/session")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		var headerParam0 string
+
+		headerParam0, err = runtime.StyleParamWithOptions("simple", false, "X-CSRF-Token", params.XCSRFToken, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+		if err != nil {
+			return nil, err
+		}
+
+		req.Header.Set("X-CSRF-Token", headerParam0)
+
+	}
+
+	return req, nil
+}
+
+// NewAuthGetSessionRequest constructs an http.Request for the AuthGetSession method
+func NewAuthGetSessionRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/auth/session")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewAuthCreateSessionRequest calls the generic AuthCreateSession builder with application/json body
+func NewAuthCreateSessionRequest(server string, body AuthCreateSessionJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewAuthCreateSessionRequestWithBody(server, "application/json", bodyReader)
+}
+
+// NewAuthCreateSessionRequestWithBody constructs an http.Request for the AuthCreateSession method, with any body, and a specified content type
+func NewAuthCreateSessionRequestWithBody(server string, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/auth/session")
 	if operationPath[0] == '/' {
 		operationPath = "." + operationPath
 	}
@@ -5073,6 +5772,172 @@ func NewAuthWhoamiRequest(server string) (*http.Request, error) {
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewFleetStatusRequest constructs an http.Request for the FleetStatus method
+func NewFleetStatusRequest(server string, params *FleetStatusParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/fleet/status")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IfNoneMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewIdentityProviderDeleteRequest constructs an http.Request for the IdentityProviderDelete method
+func NewIdentityProviderDeleteRequest(server string, params *IdentityProviderDeleteParams) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/identity-provider")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodDelete, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
+	}
+
+	return req, nil
+}
+
+// NewIdentityProviderGetRequest constructs an http.Request for the IdentityProviderGet method
+func NewIdentityProviderGetRequest(server string) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/identity-provider")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
+	if err != nil {
+		return nil, err
+	}
+
+	return req, nil
+}
+
+// NewIdentityProviderPutRequest calls the generic IdentityProviderPut builder with application/json body
+func NewIdentityProviderPutRequest(server string, params *IdentityProviderPutParams, body IdentityProviderPutJSONRequestBody) (*http.Request, error) {
+	var bodyReader io.Reader
+	buf, err := json.Marshal(body)
+	if err != nil {
+		return nil, err
+	}
+	bodyReader = bytes.NewReader(buf)
+	return NewIdentityProviderPutRequestWithBody(server, params, "application/json", bodyReader)
+}
+
+// NewIdentityProviderPutRequestWithBody constructs an http.Request for the IdentityProviderPut method, with any body, and a specified content type
+func NewIdentityProviderPutRequestWithBody(server string, params *IdentityProviderPutParams, contentType string, body io.Reader) (*http.Request, error) {
+	var err error
+
+	serverURL, err := url.Parse(server)
+	if err != nil {
+		return nil, err
+	}
+
+	operationPath := fmt.Sprintf("/v1/identity-provider")
+	if operationPath[0] == '/' {
+		operationPath = "." + operationPath
+	}
+
+	queryURL, err := serverURL.Parse(operationPath)
+	if err != nil {
+		return nil, err
+	}
+
+	req, err := http.NewRequest(http.MethodPut, queryURL.String(), body)
+	if err != nil {
+		return nil, err
+	}
+
+	req.Header.Add("Content-Type", contentType)
+
+	if params != nil {
+
+		if params.IfMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-Match", *params.IfMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-Match", headerParam0)
+		}
+
 	}
 
 	return req, nil
@@ -7272,7 +8137,7 @@ func NewPathsFailoverEventsRequest(server string, id openapi_types.UUID, params 
 }
 
 // NewPathsCurrentRequest constructs an http.Request for the PathsCurrent method
-func NewPathsCurrentRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+func NewPathsCurrentRequest(server string, id openapi_types.UUID, params *PathsCurrentParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -7300,6 +8165,21 @@ func NewPathsCurrentRequest(server string, id openapi_types.UUID) (*http.Request
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IfNoneMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
 	}
 
 	return req, nil
@@ -7415,7 +8295,7 @@ func NewPathsHistoryRequest(server string, id openapi_types.UUID, params *PathsH
 }
 
 // NewAgentsSiteStatusRequest constructs an http.Request for the AgentsSiteStatus method
-func NewAgentsSiteStatusRequest(server string, id openapi_types.UUID) (*http.Request, error) {
+func NewAgentsSiteStatusRequest(server string, id openapi_types.UUID, params *AgentsSiteStatusParams) (*http.Request, error) {
 	var err error
 
 	var pathParam0 string
@@ -7443,6 +8323,21 @@ func NewAgentsSiteStatusRequest(server string, id openapi_types.UUID) (*http.Req
 	req, err := http.NewRequest(http.MethodGet, queryURL.String(), nil)
 	if err != nil {
 		return nil, err
+	}
+
+	if params != nil {
+
+		if params.IfNoneMatch != nil {
+			var headerParam0 string
+
+			headerParam0, err = runtime.StyleParamWithOptions("simple", false, "If-None-Match", *params.IfNoneMatch, runtime.StyleParamOptions{ParamLocation: runtime.ParamLocationHeader, Type: "string", Format: ""})
+			if err != nil {
+				return nil, err
+			}
+
+			req.Header.Set("If-None-Match", headerParam0)
+		}
+
 	}
 
 	return req, nil
@@ -8328,6 +9223,21 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	AuthLogoutWithResponse(ctx context.Context, body AuthLogoutJSONRequestBody, reqEditors ...RequestEditorFn) (*AuthLogoutResponse, error)
 
+	// AuthLoginMethodsWithResponse performs a GET /v1/auth/methods (the `AuthLoginMethods` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	AuthLoginMethodsWithResponse(ctx context.Context, params *AuthLoginMethodsParams, reqEditors ...RequestEditorFn) (*AuthLoginMethodsResponse, error)
+
+	// AuthOidcCallbackWithResponse performs a GET /v1/auth/oidc/callback (the `AuthOidcCallback` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	AuthOidcCallbackWithResponse(ctx context.Context, params *AuthOidcCallbackParams, reqEditors ...RequestEditorFn) (*AuthOidcCallbackResponse, error)
+
+	// AuthOidcLoginWithResponse performs a GET /v1/auth/oidc/login (the `AuthOidcLogin` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	AuthOidcLoginWithResponse(ctx context.Context, params *AuthOidcLoginParams, reqEditors ...RequestEditorFn) (*AuthOidcLoginResponse, error)
+
 	// AuthRefreshWithBodyWithResponse performs a POST /v1/auth/refresh (the `AuthRefresh` operationId) request,
 	// with any type of body and a specified content type.
 	//
@@ -8338,10 +9248,55 @@ type ClientWithResponsesInterface interface {
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	AuthRefreshWithResponse(ctx context.Context, body AuthRefreshJSONRequestBody, reqEditors ...RequestEditorFn) (*AuthRefreshResponse, error)
 
+	// AuthDeleteSessionWithResponse performs a DELETE /v1/auth/session (the `AuthDeleteSession` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	AuthDeleteSessionWithResponse(ctx context.Context, params *AuthDeleteSessionParams, reqEditors ...RequestEditorFn) (*AuthDeleteSessionResponse, error)
+
+	// AuthGetSessionWithResponse performs a GET /v1/auth/session (the `AuthGetSession` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	AuthGetSessionWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*AuthGetSessionResponse, error)
+
+	// AuthCreateSessionWithBodyWithResponse performs a POST /v1/auth/session (the `AuthCreateSession` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	AuthCreateSessionWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AuthCreateSessionResponse, error)
+
+	// AuthCreateSessionWithResponse performs a POST /v1/auth/session (the `AuthCreateSession` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	AuthCreateSessionWithResponse(ctx context.Context, body AuthCreateSessionJSONRequestBody, reqEditors ...RequestEditorFn) (*AuthCreateSessionResponse, error)
+
 	// AuthWhoamiWithResponse performs a GET /v1/auth/whoami (the `AuthWhoami` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
 	AuthWhoamiWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*AuthWhoamiResponse, error)
+
+	// FleetStatusWithResponse performs a GET /v1/fleet/status (the `FleetStatus` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	FleetStatusWithResponse(ctx context.Context, params *FleetStatusParams, reqEditors ...RequestEditorFn) (*FleetStatusResponse, error)
+
+	// IdentityProviderDeleteWithResponse performs a DELETE /v1/identity-provider (the `IdentityProviderDelete` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	IdentityProviderDeleteWithResponse(ctx context.Context, params *IdentityProviderDeleteParams, reqEditors ...RequestEditorFn) (*IdentityProviderDeleteResponse, error)
+
+	// IdentityProviderGetWithResponse performs a GET /v1/identity-provider (the `IdentityProviderGet` operationId) request.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	IdentityProviderGetWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*IdentityProviderGetResponse, error)
+
+	// IdentityProviderPutWithBodyWithResponse performs a PUT /v1/identity-provider (the `IdentityProviderPut` operationId) request,
+	// with any type of body and a specified content type.
+	//
+	// Returns a wrapper object for the known response body format(s).
+	IdentityProviderPutWithBodyWithResponse(ctx context.Context, params *IdentityProviderPutParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*IdentityProviderPutResponse, error)
+
+	// IdentityProviderPutWithResponse performs a PUT /v1/identity-provider (the `IdentityProviderPut` operationId) request.
+	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+	IdentityProviderPutWithResponse(ctx context.Context, params *IdentityProviderPutParams, body IdentityProviderPutJSONRequestBody, reqEditors ...RequestEditorFn) (*IdentityProviderPutResponse, error)
 
 	// LinksListWithResponse performs a GET /v1/links (the `LinksList` operationId) request.
 	//
@@ -8601,7 +9556,7 @@ type ClientWithResponsesInterface interface {
 	// PathsCurrentWithResponse performs a GET /v1/sites/{id}/paths (the `PathsCurrent` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	PathsCurrentWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*PathsCurrentResponse, error)
+	PathsCurrentWithResponse(ctx context.Context, id openapi_types.UUID, params *PathsCurrentParams, reqEditors ...RequestEditorFn) (*PathsCurrentResponse, error)
 
 	// PathsHistoryWithResponse performs a GET /v1/sites/{id}/paths/history (the `PathsHistory` operationId) request.
 	//
@@ -8611,7 +9566,7 @@ type ClientWithResponsesInterface interface {
 	// AgentsSiteStatusWithResponse performs a GET /v1/sites/{id}/status (the `AgentsSiteStatus` operationId) request.
 	//
 	// Returns a wrapper object for the known response body format(s).
-	AgentsSiteStatusWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*AgentsSiteStatusResponse, error)
+	AgentsSiteStatusWithResponse(ctx context.Context, id openapi_types.UUID, params *AgentsSiteStatusParams, reqEditors ...RequestEditorFn) (*AgentsSiteStatusResponse, error)
 
 	// TenantsListWithResponse performs a GET /v1/tenants (the `TenantsList` operationId) request.
 	//
@@ -10084,6 +11039,270 @@ func (r AuthLogoutResponse) ContentType() string {
 	return ""
 }
 
+type AuthLoginMethodsResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *LoginMethods
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *ValidationFailed
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *RateLimited
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Unavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AuthLoginMethodsResponse) GetJSON200() *LoginMethods {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r AuthLoginMethodsResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r AuthLoginMethodsResponse) GetApplicationProblemJSON422() *ValidationFailed {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r AuthLoginMethodsResponse) GetApplicationProblemJSON429() *RateLimited {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r AuthLoginMethodsResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r AuthLoginMethodsResponse) GetApplicationProblemJSON503() *Unavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r AuthLoginMethodsResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AuthLoginMethodsResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AuthLoginMethodsResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AuthLoginMethodsResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// AuthOidcCallbackResponse303Headers the declared response headers of an HTTP 303 response for AuthOidcCallback
+type AuthOidcCallbackResponse303Headers struct {
+	Location  *string
+	SetCookie *string
+}
+
+type AuthOidcCallbackResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Problem
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Problem
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *Problem
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Problem
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *ValidationFailed
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *RateLimited
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Unavailable
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *AuthOidcCallbackResponse303Headers
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r AuthOidcCallbackResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r AuthOidcCallbackResponse) GetApplicationProblemJSON401() *Problem {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r AuthOidcCallbackResponse) GetApplicationProblemJSON403() *Problem {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r AuthOidcCallbackResponse) GetApplicationProblemJSON404() *Problem {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r AuthOidcCallbackResponse) GetApplicationProblemJSON409() *Problem {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r AuthOidcCallbackResponse) GetApplicationProblemJSON422() *ValidationFailed {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r AuthOidcCallbackResponse) GetApplicationProblemJSON429() *RateLimited {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r AuthOidcCallbackResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r AuthOidcCallbackResponse) GetApplicationProblemJSON503() *Unavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r AuthOidcCallbackResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AuthOidcCallbackResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AuthOidcCallbackResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AuthOidcCallbackResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// AuthOidcLoginResponse303Headers the declared response headers of an HTTP 303 response for AuthOidcLogin
+type AuthOidcLoginResponse303Headers struct {
+	Location *string
+}
+
+type AuthOidcLoginResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *Problem
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *ValidationFailed
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *RateLimited
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Unavailable
+	// Headers303 the parsed response headers for an HTTP 303 response
+	Headers303 *AuthOidcLoginResponse303Headers
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r AuthOidcLoginResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r AuthOidcLoginResponse) GetApplicationProblemJSON404() *Problem {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r AuthOidcLoginResponse) GetApplicationProblemJSON422() *ValidationFailed {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r AuthOidcLoginResponse) GetApplicationProblemJSON429() *RateLimited {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r AuthOidcLoginResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r AuthOidcLoginResponse) GetApplicationProblemJSON503() *Unavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r AuthOidcLoginResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AuthOidcLoginResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AuthOidcLoginResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AuthOidcLoginResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type AuthRefreshResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -10188,6 +11407,276 @@ func (r AuthRefreshResponse) ContentType() string {
 	return ""
 }
 
+type AuthDeleteSessionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Problem
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Problem
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *RateLimited
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Unavailable
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r AuthDeleteSessionResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r AuthDeleteSessionResponse) GetApplicationProblemJSON401() *Problem {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r AuthDeleteSessionResponse) GetApplicationProblemJSON403() *Problem {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r AuthDeleteSessionResponse) GetApplicationProblemJSON429() *RateLimited {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r AuthDeleteSessionResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r AuthDeleteSessionResponse) GetApplicationProblemJSON503() *Unavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r AuthDeleteSessionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AuthDeleteSessionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AuthDeleteSessionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AuthDeleteSessionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type AuthGetSessionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *BrowserSession
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Problem
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *RateLimited
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Unavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r AuthGetSessionResponse) GetJSON200() *BrowserSession {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r AuthGetSessionResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r AuthGetSessionResponse) GetApplicationProblemJSON401() *Problem {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r AuthGetSessionResponse) GetApplicationProblemJSON429() *RateLimited {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r AuthGetSessionResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r AuthGetSessionResponse) GetApplicationProblemJSON503() *Unavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r AuthGetSessionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AuthGetSessionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AuthGetSessionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AuthGetSessionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// AuthCreateSessionResponse201Headers the declared response headers of an HTTP 201 response for AuthCreateSession
+type AuthCreateSessionResponse201Headers struct {
+	SetCookie *string
+}
+
+type AuthCreateSessionResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *BrowserSession
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Problem
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *ValidationFailed
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *RateLimited
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Unavailable
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *AuthCreateSessionResponse201Headers
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r AuthCreateSessionResponse) GetJSON201() *BrowserSession {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r AuthCreateSessionResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r AuthCreateSessionResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r AuthCreateSessionResponse) GetApplicationProblemJSON403() *Problem {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r AuthCreateSessionResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r AuthCreateSessionResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r AuthCreateSessionResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r AuthCreateSessionResponse) GetApplicationProblemJSON422() *ValidationFailed {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r AuthCreateSessionResponse) GetApplicationProblemJSON429() *RateLimited {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r AuthCreateSessionResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r AuthCreateSessionResponse) GetApplicationProblemJSON503() *Unavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r AuthCreateSessionResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r AuthCreateSessionResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r AuthCreateSessionResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r AuthCreateSessionResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
 type AuthWhoamiResponse struct {
 	Body         []byte
 	HTTPResponse *http.Response
@@ -10265,6 +11754,416 @@ func (r AuthWhoamiResponse) StatusCode() int {
 
 // ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
 func (r AuthWhoamiResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type FleetStatusResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *FleetStatus
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *RateLimited
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Unavailable
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r FleetStatusResponse) GetJSON200() *FleetStatus {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r FleetStatusResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r FleetStatusResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r FleetStatusResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r FleetStatusResponse) GetApplicationProblemJSON429() *RateLimited {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r FleetStatusResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r FleetStatusResponse) GetApplicationProblemJSON503() *Unavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r FleetStatusResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r FleetStatusResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r FleetStatusResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r FleetStatusResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+type IdentityProviderDeleteResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *Problem
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *RateLimited
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Unavailable
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r IdentityProviderDeleteResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r IdentityProviderDeleteResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r IdentityProviderDeleteResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r IdentityProviderDeleteResponse) GetApplicationProblemJSON404() *Problem {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r IdentityProviderDeleteResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r IdentityProviderDeleteResponse) GetApplicationProblemJSON429() *RateLimited {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r IdentityProviderDeleteResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r IdentityProviderDeleteResponse) GetApplicationProblemJSON503() *Unavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r IdentityProviderDeleteResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r IdentityProviderDeleteResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r IdentityProviderDeleteResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r IdentityProviderDeleteResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// IdentityProviderGetResponse200Headers the declared response headers of an HTTP 200 response for IdentityProviderGet
+type IdentityProviderGetResponse200Headers struct {
+	ETag *string
+}
+
+type IdentityProviderGetResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *IdentityProvider
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON404 the response for an HTTP 404 `application/problem+json` response
+	ApplicationProblemJSON404 *Problem
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *RateLimited
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Unavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *IdentityProviderGetResponse200Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r IdentityProviderGetResponse) GetJSON200() *IdentityProvider {
+	return r.JSON200
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r IdentityProviderGetResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r IdentityProviderGetResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r IdentityProviderGetResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON404 returns the response for an HTTP 404 `application/problem+json` response
+func (r IdentityProviderGetResponse) GetApplicationProblemJSON404() *Problem {
+	return r.ApplicationProblemJSON404
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r IdentityProviderGetResponse) GetApplicationProblemJSON429() *RateLimited {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r IdentityProviderGetResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r IdentityProviderGetResponse) GetApplicationProblemJSON503() *Unavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r IdentityProviderGetResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r IdentityProviderGetResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r IdentityProviderGetResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r IdentityProviderGetResponse) ContentType() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Header.Get("Content-Type")
+	}
+	return ""
+}
+
+// IdentityProviderPutResponse200Headers the declared response headers of an HTTP 200 response for IdentityProviderPut
+type IdentityProviderPutResponse200Headers struct {
+	ETag *string
+}
+
+// IdentityProviderPutResponse201Headers the declared response headers of an HTTP 201 response for IdentityProviderPut
+type IdentityProviderPutResponse201Headers struct {
+	ETag     *string
+	Location *string
+}
+
+type IdentityProviderPutResponse struct {
+	Body         []byte
+	HTTPResponse *http.Response
+	// JSON200 the response for an HTTP 200 `application/json` response
+	JSON200 *IdentityProvider
+	// JSON201 the response for an HTTP 201 `application/json` response
+	JSON201 *IdentityProvider
+	// ApplicationProblemJSON400 the response for an HTTP 400 `application/problem+json` response
+	ApplicationProblemJSON400 *BadRequest
+	// ApplicationProblemJSON401 the response for an HTTP 401 `application/problem+json` response
+	ApplicationProblemJSON401 *Unauthorized
+	// ApplicationProblemJSON403 the response for an HTTP 403 `application/problem+json` response
+	ApplicationProblemJSON403 *Forbidden
+	// ApplicationProblemJSON409 the response for an HTTP 409 `application/problem+json` response
+	ApplicationProblemJSON409 *Conflict
+	// ApplicationProblemJSON412 the response for an HTTP 412 `application/problem+json` response
+	ApplicationProblemJSON412 *PreconditionFailed
+	// ApplicationProblemJSON413 the response for an HTTP 413 `application/problem+json` response
+	ApplicationProblemJSON413 *PayloadTooLarge
+	// ApplicationProblemJSON415 the response for an HTTP 415 `application/problem+json` response
+	ApplicationProblemJSON415 *UnsupportedMediaType
+	// ApplicationProblemJSON422 the response for an HTTP 422 `application/problem+json` response
+	ApplicationProblemJSON422 *ValidationFailed
+	// ApplicationProblemJSON429 the response for an HTTP 429 `application/problem+json` response
+	ApplicationProblemJSON429 *RateLimited
+	// ApplicationProblemJSON500 the response for an HTTP 500 `application/problem+json` response
+	ApplicationProblemJSON500 *InternalError
+	// ApplicationProblemJSON503 the response for an HTTP 503 `application/problem+json` response
+	ApplicationProblemJSON503 *Unavailable
+	// Headers200 the parsed response headers for an HTTP 200 response
+	Headers200 *IdentityProviderPutResponse200Headers
+	// Headers201 the parsed response headers for an HTTP 201 response
+	Headers201 *IdentityProviderPutResponse201Headers
+}
+
+// GetJSON200 returns the response for an HTTP 200 `application/json` response
+func (r IdentityProviderPutResponse) GetJSON200() *IdentityProvider {
+	return r.JSON200
+}
+
+// GetJSON201 returns the response for an HTTP 201 `application/json` response
+func (r IdentityProviderPutResponse) GetJSON201() *IdentityProvider {
+	return r.JSON201
+}
+
+// GetApplicationProblemJSON400 returns the response for an HTTP 400 `application/problem+json` response
+func (r IdentityProviderPutResponse) GetApplicationProblemJSON400() *BadRequest {
+	return r.ApplicationProblemJSON400
+}
+
+// GetApplicationProblemJSON401 returns the response for an HTTP 401 `application/problem+json` response
+func (r IdentityProviderPutResponse) GetApplicationProblemJSON401() *Unauthorized {
+	return r.ApplicationProblemJSON401
+}
+
+// GetApplicationProblemJSON403 returns the response for an HTTP 403 `application/problem+json` response
+func (r IdentityProviderPutResponse) GetApplicationProblemJSON403() *Forbidden {
+	return r.ApplicationProblemJSON403
+}
+
+// GetApplicationProblemJSON409 returns the response for an HTTP 409 `application/problem+json` response
+func (r IdentityProviderPutResponse) GetApplicationProblemJSON409() *Conflict {
+	return r.ApplicationProblemJSON409
+}
+
+// GetApplicationProblemJSON412 returns the response for an HTTP 412 `application/problem+json` response
+func (r IdentityProviderPutResponse) GetApplicationProblemJSON412() *PreconditionFailed {
+	return r.ApplicationProblemJSON412
+}
+
+// GetApplicationProblemJSON413 returns the response for an HTTP 413 `application/problem+json` response
+func (r IdentityProviderPutResponse) GetApplicationProblemJSON413() *PayloadTooLarge {
+	return r.ApplicationProblemJSON413
+}
+
+// GetApplicationProblemJSON415 returns the response for an HTTP 415 `application/problem+json` response
+func (r IdentityProviderPutResponse) GetApplicationProblemJSON415() *UnsupportedMediaType {
+	return r.ApplicationProblemJSON415
+}
+
+// GetApplicationProblemJSON422 returns the response for an HTTP 422 `application/problem+json` response
+func (r IdentityProviderPutResponse) GetApplicationProblemJSON422() *ValidationFailed {
+	return r.ApplicationProblemJSON422
+}
+
+// GetApplicationProblemJSON429 returns the response for an HTTP 429 `application/problem+json` response
+func (r IdentityProviderPutResponse) GetApplicationProblemJSON429() *RateLimited {
+	return r.ApplicationProblemJSON429
+}
+
+// GetApplicationProblemJSON500 returns the response for an HTTP 500 `application/problem+json` response
+func (r IdentityProviderPutResponse) GetApplicationProblemJSON500() *InternalError {
+	return r.ApplicationProblemJSON500
+}
+
+// GetApplicationProblemJSON503 returns the response for an HTTP 503 `application/problem+json` response
+func (r IdentityProviderPutResponse) GetApplicationProblemJSON503() *Unavailable {
+	return r.ApplicationProblemJSON503
+}
+
+// GetBody returns the raw response body bytes
+func (r IdentityProviderPutResponse) GetBody() []byte {
+	return r.Body
+}
+
+// Status returns HTTPResponse.Status
+func (r IdentityProviderPutResponse) Status() string {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.Status
+	}
+	return http.StatusText(0)
+}
+
+// StatusCode returns HTTPResponse.StatusCode
+func (r IdentityProviderPutResponse) StatusCode() int {
+	if r.HTTPResponse != nil {
+		return r.HTTPResponse.StatusCode
+	}
+	return 0
+}
+
+// ContentType is a convenience method to retrieve the Content-Type value from the HTTP response headers
+func (r IdentityProviderPutResponse) ContentType() string {
 	if r.HTTPResponse != nil {
 		return r.HTTPResponse.Header.Get("Content-Type")
 	}
@@ -16332,6 +18231,39 @@ func (c *ClientWithResponses) AuthLogoutWithResponse(ctx context.Context, body A
 	return ParseAuthLogoutResponse(rsp)
 }
 
+// AuthLoginMethodsWithResponse performs a GET /v1/auth/methods (the `AuthLoginMethods` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) AuthLoginMethodsWithResponse(ctx context.Context, params *AuthLoginMethodsParams, reqEditors ...RequestEditorFn) (*AuthLoginMethodsResponse, error) {
+	rsp, err := c.AuthLoginMethods(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAuthLoginMethodsResponse(rsp)
+}
+
+// AuthOidcCallbackWithResponse performs a GET /v1/auth/oidc/callback (the `AuthOidcCallback` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) AuthOidcCallbackWithResponse(ctx context.Context, params *AuthOidcCallbackParams, reqEditors ...RequestEditorFn) (*AuthOidcCallbackResponse, error) {
+	rsp, err := c.AuthOidcCallback(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAuthOidcCallbackResponse(rsp)
+}
+
+// AuthOidcLoginWithResponse performs a GET /v1/auth/oidc/login (the `AuthOidcLogin` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) AuthOidcLoginWithResponse(ctx context.Context, params *AuthOidcLoginParams, reqEditors ...RequestEditorFn) (*AuthOidcLoginResponse, error) {
+	rsp, err := c.AuthOidcLogin(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAuthOidcLoginResponse(rsp)
+}
+
 // AuthRefreshWithBodyWithResponse performs a POST /v1/auth/refresh (the `AuthRefresh` operationId) request,
 // with any type of body and a specified content type.
 //
@@ -16354,6 +18286,50 @@ func (c *ClientWithResponses) AuthRefreshWithResponse(ctx context.Context, body 
 	return ParseAuthRefreshResponse(rsp)
 }
 
+// AuthDeleteSessionWithResponse performs a DELETE /v1/auth/session (the `AuthDeleteSession` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) AuthDeleteSessionWithResponse(ctx context.Context, params *AuthDeleteSessionParams, reqEditors ...RequestEditorFn) (*AuthDeleteSessionResponse, error) {
+	rsp, err := c.AuthDeleteSession(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAuthDeleteSessionResponse(rsp)
+}
+
+// AuthGetSessionWithResponse performs a GET /v1/auth/session (the `AuthGetSession` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) AuthGetSessionWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*AuthGetSessionResponse, error) {
+	rsp, err := c.AuthGetSession(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAuthGetSessionResponse(rsp)
+}
+
+// AuthCreateSessionWithBodyWithResponse performs a POST /v1/auth/session (the `AuthCreateSession` operationId) request,
+// with any type of body and a specified content type.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) AuthCreateSessionWithBodyWithResponse(ctx context.Context, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*AuthCreateSessionResponse, error) {
+	rsp, err := c.AuthCreateSessionWithBody(ctx, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAuthCreateSessionResponse(rsp)
+}
+
+// AuthCreateSessionWithResponse performs a POST /v1/auth/session (the `AuthCreateSession` operationId) request.
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) AuthCreateSessionWithResponse(ctx context.Context, body AuthCreateSessionJSONRequestBody, reqEditors ...RequestEditorFn) (*AuthCreateSessionResponse, error) {
+	rsp, err := c.AuthCreateSession(ctx, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseAuthCreateSessionResponse(rsp)
+}
+
 // AuthWhoamiWithResponse performs a GET /v1/auth/whoami (the `AuthWhoami` operationId) request.
 //
 // Returns a wrapper object for the known response body format(s).
@@ -16363,6 +18339,61 @@ func (c *ClientWithResponses) AuthWhoamiWithResponse(ctx context.Context, reqEdi
 		return nil, err
 	}
 	return ParseAuthWhoamiResponse(rsp)
+}
+
+// FleetStatusWithResponse performs a GET /v1/fleet/status (the `FleetStatus` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) FleetStatusWithResponse(ctx context.Context, params *FleetStatusParams, reqEditors ...RequestEditorFn) (*FleetStatusResponse, error) {
+	rsp, err := c.FleetStatus(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseFleetStatusResponse(rsp)
+}
+
+// IdentityProviderDeleteWithResponse performs a DELETE /v1/identity-provider (the `IdentityProviderDelete` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) IdentityProviderDeleteWithResponse(ctx context.Context, params *IdentityProviderDeleteParams, reqEditors ...RequestEditorFn) (*IdentityProviderDeleteResponse, error) {
+	rsp, err := c.IdentityProviderDelete(ctx, params, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseIdentityProviderDeleteResponse(rsp)
+}
+
+// IdentityProviderGetWithResponse performs a GET /v1/identity-provider (the `IdentityProviderGet` operationId) request.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) IdentityProviderGetWithResponse(ctx context.Context, reqEditors ...RequestEditorFn) (*IdentityProviderGetResponse, error) {
+	rsp, err := c.IdentityProviderGet(ctx, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseIdentityProviderGetResponse(rsp)
+}
+
+// IdentityProviderPutWithBodyWithResponse performs a PUT /v1/identity-provider (the `IdentityProviderPut` operationId) request,
+// with any type of body and a specified content type.
+//
+// Returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) IdentityProviderPutWithBodyWithResponse(ctx context.Context, params *IdentityProviderPutParams, contentType string, body io.Reader, reqEditors ...RequestEditorFn) (*IdentityProviderPutResponse, error) {
+	rsp, err := c.IdentityProviderPutWithBody(ctx, params, contentType, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseIdentityProviderPutResponse(rsp)
+}
+
+// IdentityProviderPutWithResponse performs a PUT /v1/identity-provider (the `IdentityProviderPut` operationId) request.
+// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
+func (c *ClientWithResponses) IdentityProviderPutWithResponse(ctx context.Context, params *IdentityProviderPutParams, body IdentityProviderPutJSONRequestBody, reqEditors ...RequestEditorFn) (*IdentityProviderPutResponse, error) {
+	rsp, err := c.IdentityProviderPut(ctx, params, body, reqEditors...)
+	if err != nil {
+		return nil, err
+	}
+	return ParseIdentityProviderPutResponse(rsp)
 }
 
 // LinksListWithResponse performs a GET /v1/links (the `LinksList` operationId) request.
@@ -16929,8 +18960,8 @@ func (c *ClientWithResponses) PathsFailoverEventsWithResponse(ctx context.Contex
 // PathsCurrentWithResponse performs a GET /v1/sites/{id}/paths (the `PathsCurrent` operationId) request.
 //
 // Returns a wrapper object for the known response body format(s).
-func (c *ClientWithResponses) PathsCurrentWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*PathsCurrentResponse, error) {
-	rsp, err := c.PathsCurrent(ctx, id, reqEditors...)
+func (c *ClientWithResponses) PathsCurrentWithResponse(ctx context.Context, id openapi_types.UUID, params *PathsCurrentParams, reqEditors ...RequestEditorFn) (*PathsCurrentResponse, error) {
+	rsp, err := c.PathsCurrent(ctx, id, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -16951,8 +18982,8 @@ func (c *ClientWithResponses) PathsHistoryWithResponse(ctx context.Context, id o
 // AgentsSiteStatusWithResponse performs a GET /v1/sites/{id}/status (the `AgentsSiteStatus` operationId) request.
 //
 // Returns a wrapper object for the known response body format(s).
-func (c *ClientWithResponses) AgentsSiteStatusWithResponse(ctx context.Context, id openapi_types.UUID, reqEditors ...RequestEditorFn) (*AgentsSiteStatusResponse, error) {
-	rsp, err := c.AgentsSiteStatus(ctx, id, reqEditors...)
+func (c *ClientWithResponses) AgentsSiteStatusWithResponse(ctx context.Context, id openapi_types.UUID, params *AgentsSiteStatusParams, reqEditors ...RequestEditorFn) (*AgentsSiteStatusResponse, error) {
+	rsp, err := c.AgentsSiteStatus(ctx, id, params, reqEditors...)
 	if err != nil {
 		return nil, err
 	}
@@ -18369,6 +20400,249 @@ func ParseAuthLogoutResponse(rsp *http.Response) (*AuthLogoutResponse, error) {
 	return response, nil
 }
 
+// ParseAuthLoginMethodsResponse parses an HTTP response from a AuthLoginMethodsWithResponse call
+func ParseAuthLoginMethodsResponse(rsp *http.Response) (*AuthLoginMethodsResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AuthLoginMethodsResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest LoginMethods
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAuthOidcCallbackResponse parses an HTTP response from a AuthOidcCallbackWithResponse call
+func ParseAuthOidcCallbackResponse(rsp *http.Response) (*AuthOidcCallbackResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AuthOidcCallbackResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		var headers AuthOidcCallbackResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		if values := rsp.Header.Values("Set-Cookie"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Set-Cookie", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SetCookie = &value
+		}
+		response.Headers303 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseAuthOidcLoginResponse parses an HTTP response from a AuthOidcLoginWithResponse call
+func ParseAuthOidcLoginResponse(rsp *http.Response) (*AuthOidcLoginResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AuthOidcLoginResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 303:
+		var headers AuthOidcLoginResponse303Headers
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers303 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseAuthRefreshResponse parses an HTTP response from a AuthRefreshWithResponse call
 func ParseAuthRefreshResponse(rsp *http.Response) (*AuthRefreshResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -18458,6 +20732,240 @@ func ParseAuthRefreshResponse(rsp *http.Response) (*AuthRefreshResponse, error) 
 	return response, nil
 }
 
+// ParseAuthDeleteSessionResponse parses an HTTP response from a AuthDeleteSessionWithResponse call
+func ParseAuthDeleteSessionResponse(rsp *http.Response) (*AuthDeleteSessionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AuthDeleteSessionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAuthGetSessionResponse parses an HTTP response from a AuthGetSessionWithResponse call
+func ParseAuthGetSessionResponse(rsp *http.Response) (*AuthGetSessionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AuthGetSessionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest BrowserSession
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseAuthCreateSessionResponse parses an HTTP response from a AuthCreateSessionWithResponse call
+func ParseAuthCreateSessionResponse(rsp *http.Response) (*AuthCreateSessionResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &AuthCreateSessionResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest BrowserSession
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 201:
+		var headers AuthCreateSessionResponse201Headers
+		if values := rsp.Header.Values("Set-Cookie"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Set-Cookie", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.SetCookie = &value
+		}
+		response.Headers201 = &headers
+	}
+
+	return response, nil
+}
+
 // ParseAuthWhoamiResponse parses an HTTP response from a AuthWhoamiWithResponse call
 func ParseAuthWhoamiResponse(rsp *http.Response) (*AuthWhoamiResponse, error) {
 	bodyBytes, err := io.ReadAll(rsp.Body)
@@ -18521,6 +21029,383 @@ func ParseAuthWhoamiResponse(rsp *http.Response) (*AuthWhoamiResponse, error) {
 		}
 		response.ApplicationProblemJSON503 = &dest
 
+	}
+
+	return response, nil
+}
+
+// ParseFleetStatusResponse parses an HTTP response from a FleetStatusWithResponse call
+func ParseFleetStatusResponse(rsp *http.Response) (*FleetStatusResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &FleetStatusResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest FleetStatus
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case rsp.StatusCode == 304:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseIdentityProviderDeleteResponse parses an HTTP response from a IdentityProviderDeleteWithResponse call
+func ParseIdentityProviderDeleteResponse(rsp *http.Response) (*IdentityProviderDeleteResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &IdentityProviderDeleteResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case rsp.StatusCode == 204:
+		break // No content-type
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	return response, nil
+}
+
+// ParseIdentityProviderGetResponse parses an HTTP response from a IdentityProviderGetWithResponse call
+func ParseIdentityProviderGetResponse(rsp *http.Response) (*IdentityProviderGetResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &IdentityProviderGetResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest IdentityProvider
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 404:
+		var dest Problem
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON404 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers IdentityProviderGetResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	}
+
+	return response, nil
+}
+
+// ParseIdentityProviderPutResponse parses an HTTP response from a IdentityProviderPutWithResponse call
+func ParseIdentityProviderPutResponse(rsp *http.Response) (*IdentityProviderPutResponse, error) {
+	bodyBytes, err := io.ReadAll(rsp.Body)
+	defer func() { _ = rsp.Body.Close() }()
+	if err != nil {
+		return nil, err
+	}
+
+	response := &IdentityProviderPutResponse{
+		Body:         bodyBytes,
+		HTTPResponse: rsp,
+	}
+
+	switch {
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 200:
+		var dest IdentityProvider
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON200 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 201:
+		var dest IdentityProvider
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.JSON201 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
+		var dest BadRequest
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON400 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 401:
+		var dest Unauthorized
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON401 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 403:
+		var dest Forbidden
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON403 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 409:
+		var dest Conflict
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON409 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 412:
+		var dest PreconditionFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON412 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 413:
+		var dest PayloadTooLarge
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON413 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 415:
+		var dest UnsupportedMediaType
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON415 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 422:
+		var dest ValidationFailed
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON422 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 429:
+		var dest RateLimited
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON429 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 500:
+		var dest InternalError
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON500 = &dest
+
+	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 503:
+		var dest Unavailable
+		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
+			return nil, err
+		}
+		response.ApplicationProblemJSON503 = &dest
+
+	}
+
+	switch {
+	case rsp.StatusCode == 200:
+		var headers IdentityProviderPutResponse200Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		response.Headers200 = &headers
+	case rsp.StatusCode == 201:
+		var headers IdentityProviderPutResponse201Headers
+		if values := rsp.Header.Values("ETag"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "ETag", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.ETag = &value
+		}
+		if values := rsp.Header.Values("Location"); len(values) > 0 {
+			var value string
+			if err := runtime.BindStyledParameterWithOptions("simple", "Location", values[0], &value, runtime.BindStyledParameterOptions{ParamLocation: runtime.ParamLocationHeader, Explode: false, Required: false, Type: "string", Format: ""}); err != nil {
+				return nil, err
+			}
+			headers.Location = &value
+		}
+		response.Headers201 = &headers
 	}
 
 	return response, nil
@@ -22160,6 +25045,9 @@ func ParsePathsCurrentResponse(rsp *http.Response) (*PathsCurrentResponse, error
 		}
 		response.JSON200 = &dest
 
+	case rsp.StatusCode == 304:
+		break // No content-type
+
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest
 		if err := json.Unmarshal(bodyBytes, &dest); err != nil {
@@ -22316,6 +25204,9 @@ func ParseAgentsSiteStatusResponse(rsp *http.Response) (*AgentsSiteStatusRespons
 			return nil, err
 		}
 		response.JSON200 = &dest
+
+	case rsp.StatusCode == 304:
+		break // No content-type
 
 	case strings.Contains(rsp.Header.Get("Content-Type"), "json") && rsp.StatusCode == 400:
 		var dest BadRequest

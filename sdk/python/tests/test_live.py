@@ -231,6 +231,32 @@ def test_site_bgp_keeps_the_write_only_password(client: patronus.Client) -> None
 
 def enroll_agent(client: patronus.Client, site_id: uuid.UUID) -> str:
     """Enrolls an agent for the site; returns its credential."""
+def test_identity_provider_put_get_delete(client: patronus.Client) -> None:
+    with pytest.raises(patronus.NotFoundError):
+        client.identity_provider.get()
+    spec: dict[str, Any] = {
+        "issuer_url": "https://login.example.com/realms/acme",
+        "client_id": "patronus",
+        "role_mapping": [{"group": "net-ops", "role": "operator"}],
+    }
+    with pytest.raises(patronus.ValidationError) as missing:
+        client.identity_provider.put(spec)
+    assert [e.pointer for e in missing.value.errors] == ["/client_secret"]
+    created = client.identity_provider.put({**spec, "client_secret": "s3cret"})
+    assert created.client_secret_set is True
+    assert "s3cret" not in str(created.to_dict())
+    updated = client.identity_provider.put({**spec, "default_role": "viewer"}, if_match=created.etag)
+    assert updated.client_secret_set is True and updated.default_role == "viewer"
+    with pytest.raises(patronus.PreconditionFailedError):
+        client.identity_provider.put(spec, if_match=created.etag)
+    client.identity_provider.delete(if_match=updated.etag)
+    with pytest.raises(patronus.NotFoundError):
+        client.identity_provider.delete()
+
+
+def report_as_agent(client: patronus.Client, site_id: uuid.UUID, report: dict[str, Any]) -> None:
+    """Enrolls an agent for the site and posts one status report with its credential, as a
+    patronus-agent does."""
     token = agents_create_token.sync(site_id, client=client.generated, body=NewEnrollmentToken())
     assert isinstance(token, EnrollmentTokenCreated), token
     key = base64.b64encode(os.urandom(32)).decode()
@@ -318,6 +344,13 @@ def test_site_paths_history_and_failover_events(client: patronus.Client) -> None
     assert (fiber.rtt_ms, fiber.jitter_ms, fiber.loss_percent) == (12.5, 1.25, 0.5)
     assert (lte.link, lte.up, lte.active) == ("lte", False, False)
     assert lte.rtt_ms in (None, patronus.UNSET)
+
+    # The fleet overview counts the site and names it in its newest path changes.
+    fleet = client.fleet_status()
+    health = fleet.health
+    assert health.online + health.degraded + health.offline + health.unenrolled == fleet.sites >= 2
+    assert any(f.site_id == site.id for f in fleet.recent_failovers)
+    assert fleet.site_names.additional_properties[str(site.id)] == site.name
 
     # One report is one sample per path: one point each in the last hour.
     history = client.sites.path_history(site.id)

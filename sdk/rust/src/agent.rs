@@ -1,6 +1,8 @@
 //! Enrollment tokens, agents and the agent ↔ server protocol: enrollment, status reports and the
 //! site status operators read.
 
+use std::collections::BTreeMap;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -620,6 +622,44 @@ impl SiteHealth {
             SiteHealth::Offline => "offline",
         }
     }
+}
+
+/// The tenant's fleet at a glance (`GET /v1/fleet/status`): how many sites are in each health,
+/// the sites that need attention, and the newest path changes, in one answer whose `ETag` changes
+/// only when one of them does, for dashboards that poll with `If-None-Match`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct FleetStatus {
+    /// Every site of the tenant.
+    pub sites: u64,
+    pub health: FleetHealthCounts,
+    /// The sites that are not online, worst first (offline, degraded, unenrolled), then by name;
+    /// at most 100 (the counts say how many there are).
+    pub attention: Vec<FleetSite>,
+    /// The newest path changes agents reported (at most 20), newest first.
+    pub recent_failovers: Vec<FailoverEventRecord>,
+    /// The names of the sites `recent_failovers` mentions (as site or peer), by id.
+    #[schema(value_type = std::collections::BTreeMap<String, String>)]
+    pub site_names: BTreeMap<Uuid, String>,
+}
+
+/// How many sites are in each health.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct FleetHealthCounts {
+    pub online: u64,
+    pub degraded: u64,
+    pub offline: u64,
+    pub unenrolled: u64,
+}
+
+/// A site of the fleet overview, with its health as `GET /v1/sites/{id}/status` gives it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct FleetSite {
+    pub site_id: Uuid,
+    pub name: String,
+    pub health: SiteHealth,
+    /// Why the site is not online, for people.
+    pub reason: Option<String>,
+    pub last_seen_at: Option<DateTime<Utc>>,
 }
 
 /// A site's health as operators see it.

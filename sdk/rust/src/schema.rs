@@ -116,3 +116,21 @@ pub fn match_ports() -> Schema {
         false,
     )
 }
+
+/// An email domain as an identity provider's `allowed_email_domains` takes it: letters, digits,
+/// dots and dashes, with a dot, not starting or ending with a dot or a dash.
+pub const EMAIL_DOMAIN: &str = r"^[A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z0-9.-]*[A-Za-z0-9]$";
+
+/// The email domains an identity provider allows (at most 100; the same domain twice counts once).
+pub fn email_domains() -> Schema {
+    Schema::Array(
+        ArrayBuilder::new()
+            .schema_type(Type::Array)
+            .items(ObjectBuilder::new().schema_type(Type::String).pattern(Some(EMAIL_DOMAIN)).max_length(Some(253)))
+            .max_items(Some(100))
+            .description(Some(
+                "Only emails in these domains may sign in (any domain when empty); compared without case.",
+            ))
+            .build(),
+    )
+}

@@ -1,7 +1,7 @@
 import createClient from "openapi-fetch";
 
 import { ConfigurationError } from "./errors.js";
-import type { Whoami } from "./generated/schema.js";
+import type { FleetStatus, Whoami } from "./generated/schema.js";
 import {
   ApiTokens,
   AuditEvents,
@@ -14,6 +14,7 @@ import {
   Sites,
   Tenants,
   TopologyResource,
+  IdentityProviderResource,
   unwrap,
   Users,
 } from "./resources.js";
@@ -65,6 +66,8 @@ export class PatronusClient {
   readonly peerings: Peerings;
   readonly topology: TopologyResource;
   readonly siteBgp: SiteBgpResource;
+  /** The tenant's single sign-on (admins only). */
+  readonly identityProvider: IdentityProviderResource;
   readonly users: Users;
   readonly apiTokens: ApiTokens;
   readonly auditEvents: AuditEvents;
@@ -96,6 +99,7 @@ export class PatronusClient {
     this.peerings = new Peerings(this.raw);
     this.topology = new TopologyResource(this.raw);
     this.siteBgp = new SiteBgpResource(this.raw);
+    this.identityProvider = new IdentityProviderResource(this.raw);
     this.users = new Users(this.raw);
     this.apiTokens = new ApiTokens(this.raw);
     this.auditEvents = new AuditEvents(this.raw);
@@ -105,5 +109,13 @@ export class PatronusClient {
   /** Who the token belongs to. */
   whoami(): Promise<Whoami> {
     return unwrap(this.raw.GET("/v1/auth/whoami"));
+  }
+
+  /** The tenant's fleet at a glance: its sites counted by health, the sites needing attention (at
+   * most 100, worst first) and the 20 newest path changes (`recent_failovers`, with the names of
+   * the sites they mention in `site_names`). Its ETag changes only with the answer: pass it as
+   * `If-None-Match` through `raw` to poll for a 304. */
+  fleetStatus(): Promise<FleetStatus> {
+    return unwrap(this.raw.GET("/v1/fleet/status", {}));
   }
 }

@@ -33,6 +33,7 @@ export {
   Sites,
   Tenants,
   TopologyResource,
+  IdentityProviderResource,
   Users,
   type WriteOptions,
 } from "./resources.js";

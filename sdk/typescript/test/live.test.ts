@@ -347,6 +347,26 @@ describe("Patronus TypeScript SDK against a live server", () => {
     await assert.rejects(client.topology.put({ mode: topo.mode }, { ifMatch: topo.etag }), PreconditionFailedError);
   });
 
+  test("identity provider PUT, GET and DELETE; the secret is write-only", async () => {
+    const client = new PatronusClient();
+    await assert.rejects(client.identityProvider.get(), NotFoundError);
+    const spec = {
+      issuer_url: "https://login.example.com/realms/acme",
+      client_id: "patronus",
+      role_mapping: [{ group: "net-ops", role: "operator" as const }],
+    };
+    await assert.rejects(client.identityProvider.put(spec), ValidationError);
+    const created = await client.identityProvider.put({ ...spec, client_secret: "s3cret" });
+    assert.equal(created.client_secret_set, true);
+    assert.ok(!JSON.stringify(created).includes("s3cret"));
+    const updated = await client.identityProvider.put({ ...spec, default_role: "viewer" }, { ifMatch: created.etag });
+    assert.equal(updated.default_role, "viewer");
+    assert.equal(updated.client_secret_set, true);
+    await assert.rejects(client.identityProvider.put(spec, { ifMatch: created.etag }), PreconditionFailedError);
+    await client.identityProvider.delete({ ifMatch: updated.etag });
+    await assert.rejects(client.identityProvider.delete(), NotFoundError);
+  });
+
   test("site paths now, their history and the failover events an agent reported", async () => {
     const client = new PatronusClient();
     const site = await newSite(client);
@@ -429,6 +449,12 @@ describe("Patronus TypeScript SDK against a live server", () => {
       bad.errors.map((e) => e.pointer),
       ["/query/step"],
     );
+
+    const fleet = await client.fleetStatus();
+    const h = fleet.health;
+    assert.equal(h.online + h.degraded + h.offline + h.unenrolled, fleet.sites);
+    assert.ok(fleet.recent_failovers.some((e) => e.site_id === site.id));
+    assert.equal(fleet.site_names[site.id], site.name);
 
     const first = await client.sites.failoverEventsPage(site.id, {}, { limit: 2 });
     assert.equal(first.items.length, 2);

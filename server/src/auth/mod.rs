@@ -6,6 +6,7 @@
 pub mod credential_cache;
 pub mod jwt;
 pub mod secrets;
+pub mod session;
 
 use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
@@ -195,6 +196,9 @@ pub async fn resolve(app: &AppState, token: &str) -> Result<Principal, ApiError>
         Some(SecretKind::EnrollmentToken) => Err(ApiError::Unauthorized(
             "an enrollment token is not an access token; an agent exchanges it at /v1/agent/enroll".into(),
         )),
+        Some(SecretKind::BrowserSession) => {
+            Err(ApiError::Unauthorized("a browser session travels in its cookie, not as a bearer token".into()))
+        }
         Some(SecretKind::RefreshToken) => Err(ApiError::Unauthorized(
             "a refresh token is not an access token; exchange it at /v1/auth/refresh".into(),
         )),
@@ -224,7 +228,24 @@ pub async fn resolve(app: &AppState, token: &str) -> Result<Principal, ApiError>
 /// Middleware: authenticate, rate-limit, and pass the principal on.
 pub async fn authenticate(State(app): State<AppState>, mut req: Request, next: Next) -> Response {
     let principal = match bearer(req.headers()) {
-        None => None,
+        // Without a bearer credential, a browser's session cookie.
+        // Signing in needs no principal (and checks its Origin itself): a cookie still there
+        // from an earlier session must not stand in its way.
+        None if req.method() == axum::http::Method::POST && req.uri().path() == "/v1/auth/session" => None,
+        None => match session::cookie(req.headers(), session::SESSION_COOKIE) {
+            None => None,
+            Some(secret) => match session::resolve(&app, secret).await {
+                Ok(None) => None,
+                Ok(Some((principal, context))) => {
+                    if let Err(e) = session::check_csrf(&app, req.method(), req.headers(), &context) {
+                        return e.into_response();
+                    }
+                    req.extensions_mut().insert(context);
+                    Some(principal)
+                }
+                Err(e) => return e.into_response(),
+            },
+        },
         Some(Err(e)) => return e.into_response(),
         Some(Ok(token)) => match resolve(&app, token).await {
             Ok(p) => Some(p),
@@ -260,11 +281,9 @@ fn request_id(parts: &Parts) -> Option<String> {
 }
 
 fn principal(parts: &Parts) -> Result<Principal, ApiError> {
-    parts
-        .extensions
-        .get::<Principal>()
-        .cloned()
-        .ok_or_else(|| ApiError::Unauthorized("this endpoint needs `Authorization: Bearer <token>`".into()))
+    parts.extensions.get::<Principal>().cloned().ok_or_else(|| {
+        ApiError::Unauthorized("this endpoint needs `Authorization: Bearer <token>` or a signed-in session".into())
+    })
 }
 
 /// A caller acting inside a tenant.

@@ -16,6 +16,8 @@ pub enum SecretKind {
     RefreshToken,
     EnrollmentToken,
     AgentCredential,
+    /// The secret a browser session's cookie carries.
+    BrowserSession,
 }
 
 impl SecretKind {
@@ -26,6 +28,7 @@ impl SecretKind {
             SecretKind::RefreshToken => "ptrn_rt_",
             SecretKind::EnrollmentToken => "ptrn_enr_",
             SecretKind::AgentCredential => "ptrn_agent_",
+            SecretKind::BrowserSession => "ptrn_sess_",
         }
     }
 
@@ -36,6 +39,7 @@ impl SecretKind {
             SecretKind::RefreshToken,
             SecretKind::EnrollmentToken,
             SecretKind::AgentCredential,
+            SecretKind::BrowserSession,
         ]
         .into_iter()
         .find(|kind| secret.starts_with(kind.prefix()))

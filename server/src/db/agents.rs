@@ -161,3 +161,30 @@ pub async fn mark_silent_offline(
         .fetch_all(ex)
         .await
 }
+
+/// What decides a site's health, for every site of the tenant (the fleet overview): its agent's
+/// last report time and the report's error and applied document, not the whole report.
+#[derive(Debug, sqlx::FromRow)]
+pub struct SiteHealthRow {
+    pub site_id: Uuid,
+    pub name: String,
+    pub enrolled: bool,
+    pub last_seen_at: Option<DateTime<Utc>>,
+    pub has_report: bool,
+    pub last_error: Option<String>,
+    pub applied_hash: Option<String>,
+    pub applied_revision: Option<i64>,
+    pub desired_hash: Option<String>,
+}
+
+pub async fn site_health_rows(ex: impl PgExecutor<'_>) -> Result<Vec<SiteHealthRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT s.id AS site_id, s.name, a.id IS NOT NULL AS enrolled, a.last_seen_at, \
+                a.report IS NOT NULL AS has_report, a.report->>'last_error' AS last_error, \
+                a.report->>'applied_hash' AS applied_hash, (a.report->>'applied_revision')::bigint AS applied_revision, \
+                c.hash AS desired_hash \
+         FROM sites s LEFT JOIN agents a ON a.site_id = s.id LEFT JOIN site_configs c ON c.site_id = s.id",
+    )
+    .fetch_all(ex)
+    .await
+}

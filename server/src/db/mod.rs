@@ -6,11 +6,14 @@ pub mod agents;
 pub mod api_tokens;
 pub mod audit;
 pub mod bgp;
+pub mod browser_sessions;
 pub mod enrollment_tokens;
 pub mod idempotency;
+pub mod identity_providers;
 pub mod learned_routes;
 pub mod links;
 pub mod network;
+pub mod oidc_logins;
 pub mod path_health;
 pub mod peerings;
 pub mod platform_tokens;
@@ -99,6 +102,10 @@ pub const UNIQUE_CONSTRAINTS: &[(&str, &str, &str)] = &[
     ("enrollment_tokens_token_hash_key", "/token", "a generated secret collided; retry"),
     ("agents_credential_hash_key", "/credential", "a generated secret collided; retry"),
     ("tenants_pkey", "/id", "a generated id collided; retry"),
+    ("identity_providers_pkey", "/issuer_url", "the identity provider was created by a concurrent write; retry"),
+    ("oidc_logins_pkey", "/state", "a generated state collided; retry"),
+    ("browser_sessions_pkey", "/id", "a generated id collided; retry"),
+    ("browser_sessions_session_hash_key", "/session", "a generated secret collided; retry"),
     ("platform_tokens_pkey", "/id", "a generated id collided; retry"),
     ("signing_keys_pkey", "/kid", "a generated key id collided; retry"),
     ("users_pkey", "/id", "a generated id collided; retry"),

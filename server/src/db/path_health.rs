@@ -259,3 +259,14 @@ pub async fn list_events(
     page.push_to(&mut b);
     b.build_query_as().fetch_all(ex).await
 }
+
+/// The tenant's newest path changes, newest first (by the order the server received them).
+pub async fn recent_events(ex: impl PgExecutor<'_>, limit: i64) -> Result<Vec<EventRow>, sqlx::Error> {
+    sqlx::query_as(
+        "SELECT id, site_id, peer_site_id, policy, from_link, to_link, from_endpoint, to_endpoint, reason, at \
+         FROM failover_events ORDER BY id DESC LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(ex)
+    .await
+}

@@ -59,3 +59,12 @@ pub async fn revoke_family(ex: impl PgExecutor<'_>, family_id: Uuid) -> Result<(
         .await?;
     Ok(())
 }
+
+/// Revokes every refresh token of a user (their access was taken away).
+pub async fn revoke_for_user(ex: impl PgExecutor<'_>, user_id: Uuid) -> Result<(), sqlx::Error> {
+    sqlx::query("UPDATE refresh_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL")
+        .bind(user_id)
+        .execute(ex)
+        .await?;
+    Ok(())
+}

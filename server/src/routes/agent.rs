@@ -246,12 +246,32 @@ pub async fn config(
     }
 }
 
+/// What a status report says about a site's health, without the rest of the report.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportHealth<'a> {
+    pub last_error: Option<&'a str>,
+    pub applied_hash: Option<&'a str>,
+    pub applied_revision: Option<i64>,
+}
+
 /// A site's health from its agent's report and the hash of its current document.
 pub fn health_of(report: &AgentStatusReport, desired_hash: Option<&str>) -> (SiteHealth, Option<String>) {
-    if let Some(err) = &report.last_error {
+    health_from(
+        ReportHealth {
+            last_error: report.last_error.as_deref(),
+            applied_hash: report.applied_hash.as_deref(),
+            applied_revision: report.applied_revision,
+        },
+        desired_hash,
+    )
+}
+
+/// [`health_of`] on the parts of the report that decide it.
+pub fn health_from(report: ReportHealth<'_>, desired_hash: Option<&str>) -> (SiteHealth, Option<String>) {
+    if let Some(err) = report.last_error {
         return (SiteHealth::Degraded, Some(format!("the agent reports an error: {err}")));
     }
-    match (report.applied_hash.as_deref(), desired_hash) {
+    match (report.applied_hash, desired_hash) {
         (None, Some(_)) => (SiteHealth::Degraded, Some("the agent has not applied a document yet".into())),
         (Some(applied), Some(desired)) if applied != desired => (
             SiteHealth::Degraded,

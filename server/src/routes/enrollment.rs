@@ -2,8 +2,9 @@
 //! (which they can revoke), and the site's health as its agent reports it.
 
 use crate::idempotency::Answer;
-use axum::http::StatusCode;
-use chrono::{Duration, Utc};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use chrono::{DateTime, Duration, Utc};
 use patronus_api::{
     Agent, EnrollmentToken, EnrollmentTokenCreated, NewEnrollmentToken, Page, Role, SiteHealth, SiteStatus,
 };
@@ -17,6 +18,7 @@ use crate::extract::{Json, PageParams, Path};
 use crate::pagination::PageRequest;
 use crate::pipeline::{Tenant, Touched};
 use crate::resource::Kind;
+use crate::routes::agent::{health_from, ReportHealth};
 use crate::validate::{self, Errors};
 
 const MIN_TTL_SECS: u64 = 60;
@@ -122,42 +124,70 @@ pub async fn revoke_agent(cx: Tenant, Path(site_id): Path<Uuid>) -> ApiResult<St
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[utoipa::path(get, path = "/v1/sites/{id}/status", tag = "agents", params(("id" = Uuid, Path)),
-    responses((status = 200, description = "The site's health and its agent's latest report", body = SiteStatus)),
+/// A site's health: unenrolled without an agent; offline when its agent never reported or has
+/// been silent longer than `silent`; else what its latest report says against the current
+/// document. `agent` is the agent's last report time and report, when one has enrolled.
+pub fn site_health(
+    agent: Option<(Option<DateTime<Utc>>, Option<ReportHealth<'_>>)>,
+    desired_hash: Option<&str>,
+    now: DateTime<Utc>,
+    silent: Duration,
+) -> (SiteHealth, Option<String>) {
+    match agent {
+        None => (SiteHealth::Unenrolled, Some("no agent has enrolled for this site".to_string())),
+        Some((last_seen_at, report)) => match (last_seen_at, report) {
+            (Some(seen), Some(report)) if now - seen <= silent => health_from(report, desired_hash),
+            (Some(seen), _) => (
+                SiteHealth::Offline,
+                Some(format!("no status report since {}", seen.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))),
+            ),
+            (None, _) => (SiteHealth::Offline, Some("the agent has not reported yet".to_string())),
+        },
+    }
+}
+
+#[utoipa::path(get, path = "/v1/sites/{id}/status", tag = "agents",
+    params(("id" = Uuid, Path),
+        ("If-None-Match" = Option<String>, Header, description = "The ETag of a status read earlier")),
+    responses((status = 200, description = "The site's health and its agent's latest report; the ETag changes only \
+            when the answer does", body = SiteStatus),
+        (status = 304, description = "The status is still the one `If-None-Match` names")),
     security(("tenant_auth" = [])))]
-pub async fn site_status(cx: Tenant, Path(site_id): Path<Uuid>) -> ApiResult<axum::Json<SiteStatus>> {
+pub async fn site_status(cx: Tenant, Path(site_id): Path<Uuid>, headers: HeaderMap) -> ApiResult<Response> {
     let mut tx = db::tenant_tx(&cx.app.pool, cx.tenant_id()).await?;
     site_exists(&mut tx, site_id).await?;
     let agent = db::agents::by_site(&mut *tx, site_id).await?;
     let last_control_plane_outage = db::agents::last_outage(&mut *tx, site_id).await?;
     let desired = db::site_configs::get(&mut *tx, site_id).await?;
     db::end_read(tx);
-    let (health, reason) = match &agent {
-        None => (SiteHealth::Unenrolled, Some("no agent has enrolled for this site".to_string())),
-        Some(a) => {
-            let silent = cx.app.settings.offline_after();
+    let (health, reason) = site_health(
+        agent.as_ref().map(|a| {
             let report = a.report.as_ref().map(|r| &r.0);
-            match (a.last_seen_at, report) {
-                (Some(seen), Some(report)) if Utc::now() - seen <= silent => {
-                    crate::routes::agent::health_of(report, desired.as_ref().map(|(h, _)| h.as_str()))
-                }
-                (Some(seen), _) => (
-                    SiteHealth::Offline,
-                    Some(format!("no status report since {}", seen.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))),
-                ),
-                (None, _) => (SiteHealth::Offline, Some("the agent has not reported yet".to_string())),
-            }
-        }
-    };
-    Ok(axum::Json(SiteStatus {
-        site_id,
-        health,
-        reason,
-        desired_hash: desired.as_ref().map(|(h, _)| h.clone()),
-        desired_revision: desired.map(|(_, r)| r),
-        last_seen_at: agent.as_ref().and_then(|a| a.last_seen_at),
-        report: agent.as_ref().and_then(|a| a.report.as_ref().map(|r| r.0.clone())),
-        last_control_plane_outage,
-        agent: agent.map(|a| a.to_api()),
-    }))
+            (
+                a.last_seen_at,
+                report.map(|r| ReportHealth {
+                    last_error: r.last_error.as_deref(),
+                    applied_hash: r.applied_hash.as_deref(),
+                    applied_revision: r.applied_revision,
+                }),
+            )
+        }),
+        desired.as_ref().map(|(h, _)| h.as_str()),
+        Utc::now(),
+        cx.app.settings.offline_after(),
+    );
+    crate::conditional::json(
+        &headers,
+        &SiteStatus {
+            site_id,
+            health,
+            reason,
+            desired_hash: desired.as_ref().map(|(h, _)| h.clone()),
+            desired_revision: desired.map(|(_, r)| r),
+            last_seen_at: agent.as_ref().and_then(|a| a.last_seen_at),
+            report: agent.as_ref().and_then(|a| a.report.as_ref().map(|r| r.0.clone())),
+            last_control_plane_outage,
+            agent: agent.map(|a| a.to_api()),
+        },
+    )
 }

@@ -2,6 +2,8 @@
 //! history (one-minute samples for two days, hourly for 30), and the path changes the agent
 //! reported.
 
+use axum::http::HeaderMap;
+use axum::response::Response;
 use chrono::{DateTime, Duration, Utc};
 use patronus_api::{FailoverEventRecord, Page, PathHealth, PathHistory, SitePaths};
 use serde::Deserialize;
@@ -22,11 +24,14 @@ const MAX_POINTS: i64 = 1440;
 /// How far back folded samples go.
 const RETENTION_DAYS: i64 = 30;
 
-#[utoipa::path(get, path = "/v1/sites/{id}/paths", tag = "paths", params(("id" = Uuid, Path)),
+#[utoipa::path(get, path = "/v1/sites/{id}/paths", tag = "paths",
+    params(("id" = Uuid, Path),
+        ("If-None-Match" = Option<String>, Header, description = "The ETag of the paths read earlier")),
     responses((status = 200, description = "Every path of the site as its agent last reported it, by peer then link; \
-        empty before the first report", body = SitePaths)),
+        empty before the first report; the ETag changes only when the answer does", body = SitePaths),
+        (status = 304, description = "The paths are still the ones `If-None-Match` names")),
     security(("tenant_auth" = [])))]
-pub async fn current(cx: Tenant, Path(site_id): Path<Uuid>) -> ApiResult<axum::Json<SitePaths>> {
+pub async fn current(cx: Tenant, Path(site_id): Path<Uuid>, headers: HeaderMap) -> ApiResult<Response> {
     let mut tx = db::tenant_tx(&cx.app.pool, cx.tenant_id()).await?;
     site_exists(&mut tx, site_id).await?;
     let agent = db::agents::by_site(&mut *tx, site_id).await?;
@@ -52,7 +57,7 @@ pub async fn current(cx: Tenant, Path(site_id): Path<Uuid>) -> ApiResult<axum::J
         })
         .collect();
     paths.sort_by(|a, b| (a.peer_site_id, &a.link, &a.endpoint).cmp(&(b.peer_site_id, &b.link, &b.endpoint)));
-    Ok(axum::Json(SitePaths { site_id, reported_at: report.and(reported_at), paths }))
+    crate::conditional::json(&headers, &SitePaths { site_id, reported_at: report.and(reported_at), paths })
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -196,6 +196,7 @@ func (p *patronusProvider) Resources(context.Context) []func() resource.Resource
 		newLinkResource,
 		newTopologyResource,
 		newSiteBGPResource,
+		newIdentityProviderResource,
 		newPeeringResource,
 		newQosClassResource,
 		newPolicyResource,

@@ -17,13 +17,16 @@ from ._resources import (
     SiteBgpResource,
     Sites,
     Tenants,
+    IdentityProviderResource,
     TopologyResource,
     Users,
 )
 from ._retry import RetryPolicy, RetryTransport
 from .errors import ApiError, ConfigurationError
 from .generated.api.auth import auth_whoami
+from .generated.api.fleet import fleet_status
 from .generated.client import AuthenticatedClient
+from .generated.models import FleetStatus
 from .generated.types import UNSET
 
 
@@ -86,6 +89,7 @@ class Client:
         self.peerings = Peerings(self)
         self.topology = TopologyResource(self)
         self.site_bgp = SiteBgpResource(self)
+        self.identity_provider = IdentityProviderResource(self)
         self.users = Users(self)
         self.api_tokens = ApiTokens(self)
         self.audit_events = AuditEvents(self)
@@ -99,6 +103,13 @@ class Client:
     def whoami(self) -> Any:
         """Who the token belongs to (a tenant API token, a user, or a platform token)."""
         return self._call(auth_whoami)
+
+    def fleet_status(self) -> FleetStatus:
+        """The tenant's fleet at a glance: its sites counted by health (``health.online``, ...),
+        the sites needing attention (at most 100, worst first) and the 20 newest path changes
+        (``recent_failovers``, with the names of the sites they mention in ``site_names``)."""
+        result: FleetStatus = self._call(fleet_status)
+        return result
 
     def close(self) -> None:
         self._http.close()

@@ -59,6 +59,7 @@ from .generated.api.tenants import (
     tenants_update,
 )
 from .generated.api.bgp import bgp_delete, bgp_get, bgp_list_routes, bgp_put
+from .generated.api.identity_provider import identity_provider_delete, identity_provider_get, identity_provider_put
 from .generated.api.topology import topology_get, topology_put
 from .generated.api.users import users_create, users_delete, users_get, users_list, users_update
 from .generated.models import (
@@ -70,6 +71,8 @@ from .generated.models import (
     FailoverEventRecord,
     LearnedRoute,
     LearnedRouteState,
+    IdentityProvider,
+    IdentityProviderSpec,
     Link,
     LinkUpdate,
     NewApiToken,
@@ -532,6 +535,25 @@ class SiteBgpResource(_Resource):
             if not page.next_cursor:
                 return
             cursor = page.next_cursor
+class IdentityProviderResource(_Resource):
+    """``/v1/identity-provider``: the tenant's single sign-on (OIDC), one per tenant, for admins.
+    The client secret is write-only: ``client_secret_set`` tells whether one is stored."""
+
+    def get(self) -> IdentityProvider:
+        """The provider; :class:`~patronus.NotFoundError` when the tenant has none."""
+        result: IdentityProvider = self._client._call(identity_provider_get)
+        return result
+
+    def put(self, spec: IdentityProviderSpec | Mapping[str, Any], *, if_match: str | None = None) -> IdentityProvider:
+        """Creates or replaces the provider; a ``client_secret`` left out keeps the stored one."""
+        result: IdentityProvider = self._client._call(
+            identity_provider_put, body=_model(IdentityProviderSpec, spec), if_match=if_match
+        )
+        return result
+
+    def delete(self, *, if_match: str | None = None) -> None:
+        """Removes the provider: SSO ends, password login is open to everyone again."""
+        self._client._call(identity_provider_delete, if_match=if_match)
 
 
 class AuditEvents(_Resource):

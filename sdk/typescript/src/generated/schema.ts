@@ -196,6 +196,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/auth/methods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["auth_login_methods"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/oidc/callback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["auth_oidc_callback"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/auth/oidc/login": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["auth_oidc_login"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/auth/refresh": {
         parameters: {
             query?: never;
@@ -212,6 +260,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/auth/session": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["auth_get_session"];
+        put?: never;
+        post: operations["auth_create_session"];
+        delete: operations["auth_delete_session"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/auth/whoami": {
         parameters: {
             query?: never;
@@ -223,6 +287,38 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/fleet/status": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["fleet_status"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/identity-provider": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["identity_provider_get"];
+        put: operations["identity_provider_put"];
+        post?: never;
+        delete: operations["identity_provider_delete"];
         options?: never;
         head?: never;
         patch?: never;
@@ -911,6 +1007,19 @@ export interface components {
             /** @description One per neighbour of the document, sorted by address. */
             sessions?: components["schemas"]["BgpSessionStatus"][];
             state: components["schemas"]["BgpState"];
+        /** @description The browser session of the request's cookie. */
+        BrowserSession: {
+            /** @description Send it as `X-CSRF-Token` with every request that changes something. */
+            csrf_token: string;
+            email: string;
+            /** Format: date-time */
+            expires_at: string;
+            method: components["schemas"]["SessionMethod"];
+            role: components["schemas"]["Role"];
+            /** Format: uuid */
+            tenant_id: string;
+            /** Format: uuid */
+            user_id: string;
         };
         /** @description A compiled document with its content hash and revision, as operators see it. */
         CompiledConfig: {
@@ -1132,6 +1241,57 @@ export interface components {
             detail: string;
             pointer: string;
         };
+        /** @description How many sites are in each health. */
+        FleetHealthCounts: {
+            /** Format: int64 */
+            degraded: number;
+            /** Format: int64 */
+            offline: number;
+            /** Format: int64 */
+            online: number;
+            /** Format: int64 */
+            unenrolled: number;
+        };
+        /** @description A site of the fleet overview, with its health as `GET /v1/sites/{id}/status` gives it. */
+        FleetSite: {
+            health: components["schemas"]["SiteHealth"];
+            /** Format: date-time */
+            last_seen_at?: string | null;
+            name: string;
+            /** @description Why the site is not online, for people. */
+            reason?: string | null;
+            /** Format: uuid */
+            site_id: string;
+        };
+        /**
+         * @description The tenant's fleet at a glance (`GET /v1/fleet/status`): how many sites are in each health,
+         *     the sites that need attention, and the newest path changes, in one answer whose `ETag` changes
+         *     only when one of them does, for dashboards that poll with `If-None-Match`.
+         */
+        FleetStatus: {
+            /**
+             * @description The sites that are not online, worst first (offline, degraded, unenrolled), then by name;
+             *     at most 100 (the counts say how many there are).
+             */
+            attention: components["schemas"]["FleetSite"][];
+            health: components["schemas"]["FleetHealthCounts"];
+            /** @description The newest path changes agents reported (at most 20), newest first. */
+            recent_failovers: components["schemas"]["FailoverEventRecord"][];
+            /** @description The names of the sites `recent_failovers` mentions (as site or peer), by id. */
+            site_names: {
+                [key: string]: string;
+            };
+            /**
+             * Format: int64
+             * @description Every site of the tenant.
+             */
+            sites: number;
+        };
+        /** @description One group (a value of the role claim) and the role its members get. */
+        GroupRole: {
+            group: string;
+            role: components["schemas"]["Role"];
+        };
         /** @description Liveness and readiness answers. */
         Health: {
             status: string;
@@ -1196,6 +1356,59 @@ export interface components {
         };
         /** @enum {string} */
         LearnedRouteState: "accepted" | "refused" | "not_imported";
+        /** @description The tenant's identity provider. */
+        IdentityProvider: {
+            allowed_email_domains: string[];
+            client_id: string;
+            /** @description Whether a client secret is stored (it is never shown). */
+            client_secret_set: boolean;
+            /** Format: date-time */
+            created_at: string;
+            default_role?: null | components["schemas"]["Role"];
+            etag: string;
+            issuer_url: string;
+            /** @description Where a browser starts an SSO login for this tenant. */
+            login_url: string;
+            password_login_admins_only: boolean;
+            role_claim: string;
+            role_mapping: components["schemas"]["GroupRole"][];
+            /** Format: date-time */
+            updated_at: string;
+            /**
+             * Format: date-time
+             * @description When the first SSO login with this issuer and client succeeded.
+             */
+            verified_at?: string | null;
+        };
+        /**
+         * @description The tenant's identity provider as `PUT /v1/identity-provider` takes it: the whole
+         *     configuration, replaced at once.
+         */
+        IdentityProviderSpec: {
+            /** @description Only emails in these domains may sign in (any domain when empty); compared without case. */
+            allowed_email_domains?: string[];
+            client_id: string;
+            /** @description Write-only. Required when the provider is created; omitted, the stored one is kept. */
+            client_secret?: string | null;
+            default_role?: null | components["schemas"]["Role"];
+            /**
+             * @description The OIDC issuer; discovery is read from `<issuer_url>/.well-known/openid-configuration`.
+             *     `https`, or `http` on a loopback address; no query, fragment or user info.
+             */
+            issuer_url: string;
+            /**
+             * @description Password login only for admins; everyone else signs in through SSO. Can be turned on only
+             *     once an SSO login has succeeded with this issuer and client (`verified_at`).
+             */
+            password_login_admins_only?: boolean;
+            /**
+             * @description The ID-token claim that names the user's groups (a string or a list of strings); `groups` when
+             *     omitted.
+             */
+            role_claim?: string;
+            /** @description Group → role; a member of several groups gets the highest of their roles. */
+            role_mapping?: components["schemas"]["GroupRole"][];
+        };
         Link: {
             /** Format: int32 */
             bandwidth_down_mbps: number;
@@ -1280,6 +1493,12 @@ export interface components {
             name?: string | null;
             /** Format: int32 */
             priority?: number | null;
+        };
+        /** @description How people of a tenant can sign in (asked before signing in, by the tenant's slug). */
+        LoginMethods: {
+            /** @description Whether the tenant has an identity provider; `sso_login_url` starts its login. */
+            sso: boolean;
+            sso_login_url?: string | null;
         };
         LoginRequest: {
             email: string;
@@ -1838,6 +2057,11 @@ export interface components {
          * @enum {string}
          */
         Role: "viewer" | "operator" | "admin";
+        /**
+         * @description How a browser session began.
+         * @enum {string}
+         */
+        SessionMethod: "password" | "sso";
         /** @description One class of a link's shaping and its counters since it was installed. */
         ShapingClass: {
             /**
@@ -2407,6 +2631,7 @@ export type BgpSessionProblem = components['schemas']['BgpSessionProblem'];
 export type BgpSessionStatus = components['schemas']['BgpSessionStatus'];
 export type BgpState = components['schemas']['BgpState'];
 export type BgpStatus = components['schemas']['BgpStatus'];
+export type BrowserSession = components['schemas']['BrowserSession'];
 export type CompiledConfig = components['schemas']['CompiledConfig'];
 export type ConfigBgp = components['schemas']['ConfigBgp'];
 export type ConfigBgpNeighbor = components['schemas']['ConfigBgpNeighbor'];
@@ -2424,17 +2649,24 @@ export type FailoverEvent = components['schemas']['FailoverEvent'];
 export type FailoverEventRecord = components['schemas']['FailoverEventRecord'];
 export type FailoverReason = components['schemas']['FailoverReason'];
 export type FieldError = components['schemas']['FieldError'];
+export type FleetHealthCounts = components['schemas']['FleetHealthCounts'];
+export type FleetSite = components['schemas']['FleetSite'];
+export type FleetStatus = components['schemas']['FleetStatus'];
+export type GroupRole = components['schemas']['GroupRole'];
 export type Health = components['schemas']['Health'];
 export type LearnedRoute = components['schemas']['LearnedRoute'];
 export type LearnedRouteReport = components['schemas']['LearnedRouteReport'];
 export type LearnedRoutesAnswer = components['schemas']['LearnedRoutesAnswer'];
 export type LearnedRoutesReport = components['schemas']['LearnedRoutesReport'];
 export type LearnedRouteState = components['schemas']['LearnedRouteState'];
+export type IdentityProvider = components['schemas']['IdentityProvider'];
+export type IdentityProviderSpec = components['schemas']['IdentityProviderSpec'];
 export type Link = components['schemas']['Link'];
 export type LinkKind = components['schemas']['LinkKind'];
 export type LinkShaping = components['schemas']['LinkShaping'];
 export type LinkState = components['schemas']['LinkState'];
 export type LinkUpdate = components['schemas']['LinkUpdate'];
+export type LoginMethods = components['schemas']['LoginMethods'];
 export type LoginRequest = components['schemas']['LoginRequest'];
 export type NewApiToken = components['schemas']['NewApiToken'];
 export type NewEnrollmentToken = components['schemas']['NewEnrollmentToken'];
@@ -2481,6 +2713,7 @@ export type Quotas = components['schemas']['Quotas'];
 export type QuotasUpdate = components['schemas']['QuotasUpdate'];
 export type RefreshRequest = components['schemas']['RefreshRequest'];
 export type Role = components['schemas']['Role'];
+export type SessionMethod = components['schemas']['SessionMethod'];
 export type ShapingClass = components['schemas']['ShapingClass'];
 export type ShapingDirection = components['schemas']['ShapingDirection'];
 export type SigningKey = components['schemas']['SigningKey'];
@@ -3040,6 +3273,136 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    auth_login_methods: {
+        parameters: {
+            query: {
+                /** @description The tenant's slug. */
+                tenant: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description How people of the tenant sign in */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LoginMethods"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    auth_oidc_callback: {
+        parameters: {
+            query?: {
+                code?: string;
+                error?: string;
+                error_description?: string;
+                state?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed in: the session cookie is set and the browser sent to `/` */
+            303: {
+                headers: {
+                    Location?: string;
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description The login failed: refused at the provider, a state unknown, used, expired or from another browser, or an ID token that does not verify */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The person may not sign in to this tenant (email domain, no mapped group) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The tenant no longer has an identity provider */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The tenant's user quota is reached */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    auth_oidc_login: {
+        parameters: {
+            query: {
+                /** @description The tenant's slug. */
+                tenant: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the tenant's identity provider */
+            303: {
+                headers: {
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description No such tenant, or it has no identity provider */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     auth_refresh: {
         parameters: {
             query?: never;
@@ -3073,6 +3436,125 @@ export interface operations {
             503: components["responses"]["Unavailable"];
         };
     };
+    auth_get_session: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The browser session of the request's cookie */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BrowserSession"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description No session cookie, or one that has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    auth_create_session: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LoginRequest"];
+            };
+        };
+        responses: {
+            /** @description Signed in: the session cookie is set (HttpOnly, SameSite=Lax, Secure over HTTPS); the body carries the CSRF token that changes must send */
+            201: {
+                headers: {
+                    "Set-Cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BrowserSession"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            /** @description A cross-site request, or password sign-in is for admins only in this tenant */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: components["responses"]["Conflict"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    auth_delete_session: {
+        parameters: {
+            query?: never;
+            header: {
+                /** @description The session's CSRF token */
+                "X-CSRF-Token": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Signed out: the session is ended on the server and its cookie removed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            /** @description No session cookie, or one that has ended */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No or a wrong X-CSRF-Token, or a cross-site request */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
     auth_whoami: {
         parameters: {
             query?: never;
@@ -3094,6 +3576,165 @@ export interface operations {
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
             403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    fleet_status: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag of an overview read earlier */
+                "If-None-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every site's health counted, the sites that need attention and the newest path changes; the ETag changes only when the answer does */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FleetStatus"];
+                };
+            };
+            /** @description The overview is still the one `If-None-Match` names */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    identity_provider_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The tenant's identity provider (admins only) */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentityProvider"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description The tenant has no identity provider */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    identity_provider_put: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional. */
+                "If-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["IdentityProviderSpec"];
+            };
+        };
+        responses: {
+            /** @description Replaced */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentityProvider"];
+                };
+            };
+            /** @description Created */
+            201: {
+                headers: {
+                    ETag?: string;
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IdentityProvider"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    identity_provider_delete: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional. */
+                "If-Match"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted: SSO ends for the tenant, password login is open to everyone again */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description The tenant has no identity provider */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            412: components["responses"]["PreconditionFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
             503: components["responses"]["Unavailable"];
@@ -4466,7 +5107,10 @@ export interface operations {
     paths_current: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of the paths read earlier */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -4474,7 +5118,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Every path of the site as its agent last reported it, by peer then link; empty before the first report */
+            /** @description Every path of the site as its agent last reported it, by peer then link; empty before the first report; the ETag changes only when the answer does */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4482,6 +5126,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["SitePaths"];
                 };
+            };
+            /** @description The paths are still the ones `If-None-Match` names */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -4540,7 +5191,10 @@ export interface operations {
     agents_site_status: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag of a status read earlier */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -4548,7 +5202,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The site's health and its agent's latest report */
+            /** @description The site's health and its agent's latest report; the ETag changes only when the answer does */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -4556,6 +5210,13 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["SiteStatus"];
                 };
+            };
+            /** @description The status is still the one `If-None-Match` names */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             400: components["responses"]["BadRequest"];
             401: components["responses"]["Unauthorized"];
@@ -5082,6 +5743,7 @@ export const linkKindValues: ReadonlyArray<FlattenedDeepRequired<components>["sc
 export const pathSelectionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["PathSelection"]> = ["ordered", "lowest_latency", "lowest_loss", "lowest_cost", "duplicate"];
 export const protocolValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Protocol"]> = ["any", "tcp", "udp", "icmp"];
 export const roleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Role"]> = ["viewer", "operator", "admin"];
+export const sessionMethodValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SessionMethod"]> = ["password", "sso"];
 export const shapingDirectionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ShapingDirection"]> = ["egress", "ingress"];
 export const siteHealthValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SiteHealth"]> = ["unenrolled", "online", "degraded", "offline"];
 export const siteRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SiteRole"]> = ["edge", "hub"];

@@ -17,6 +17,7 @@ from .bgp_session_problem import BgpSessionProblem
 from .bgp_session_status import BgpSessionStatus
 from .bgp_state import BgpState
 from .bgp_status import BgpStatus
+from .browser_session import BrowserSession
 from .compiled_config import CompiledConfig
 from .config_bgp import ConfigBgp
 from .config_bgp_neighbor import ConfigBgpNeighbor
@@ -34,17 +35,25 @@ from .failover_event import FailoverEvent
 from .failover_event_record import FailoverEventRecord
 from .failover_reason import FailoverReason
 from .field_error import FieldError
+from .fleet_health_counts import FleetHealthCounts
+from .fleet_site import FleetSite
+from .fleet_status import FleetStatus
+from .fleet_status_site_names import FleetStatusSiteNames
+from .group_role import GroupRole
 from .health import Health
 from .learned_route import LearnedRoute
 from .learned_route_report import LearnedRouteReport
 from .learned_route_state import LearnedRouteState
 from .learned_routes_answer import LearnedRoutesAnswer
 from .learned_routes_report import LearnedRoutesReport
+from .identity_provider import IdentityProvider
+from .identity_provider_spec import IdentityProviderSpec
 from .link import Link
 from .link_kind import LinkKind
 from .link_shaping import LinkShaping
 from .link_state import LinkState
 from .link_update import LinkUpdate
+from .login_methods import LoginMethods
 from .login_request import LoginRequest
 from .new_api_token import NewApiToken
 from .new_enrollment_token import NewEnrollmentToken
@@ -95,6 +104,7 @@ from .quotas import Quotas
 from .quotas_update import QuotasUpdate
 from .refresh_request import RefreshRequest
 from .role import Role
+from .session_method import SessionMethod
 from .shaping_class import ShapingClass
 from .shaping_direction import ShapingDirection
 from .signing_key import SigningKey
@@ -152,6 +162,7 @@ __all__ = (
     "BgpSessionStatus",
     "BgpState",
     "BgpStatus",
+    "BrowserSession",
     "CompiledConfig",
     "ConfigBgp",
     "ConfigBgpNeighbor",
@@ -169,17 +180,25 @@ __all__ = (
     "FailoverEventRecord",
     "FailoverReason",
     "FieldError",
+    "FleetHealthCounts",
+    "FleetSite",
+    "FleetStatus",
+    "FleetStatusSiteNames",
+    "GroupRole",
     "Health",
     "LearnedRoute",
     "LearnedRouteReport",
     "LearnedRouteState",
     "LearnedRoutesAnswer",
     "LearnedRoutesReport",
+    "IdentityProvider",
+    "IdentityProviderSpec",
     "Link",
     "LinkKind",
     "LinkShaping",
     "LinkState",
     "LinkUpdate",
+    "LoginMethods",
     "LoginRequest",
     "NewApiToken",
     "NewEnrollmentToken",
@@ -230,6 +249,7 @@ __all__ = (
     "QuotasUpdate",
     "RefreshRequest",
     "Role",
+    "SessionMethod",
     "ShapingClass",
     "ShapingDirection",
     "SigningKey",

@@ -1,5 +1,5 @@
 from http import HTTPStatus
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 from uuid import UUID
 
@@ -9,12 +9,17 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.problem import Problem
 from ...models.site_paths import SitePaths
-from ...types import Response
+from ...types import UNSET, Response, Unset
 
 
 def _get_kwargs(
     id: UUID,
+    *,
+    if_none_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_none_match, Unset):
+        headers["If-None-Match"] = if_none_match
 
     _kwargs: dict[str, Any] = {
         "method": "get",
@@ -23,16 +28,21 @@ def _get_kwargs(
         ),
     }
 
+    _kwargs["headers"] = headers
     return _kwargs
 
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Problem | SitePaths | None:
+) -> Any | Problem | SitePaths | None:
     if response.status_code == 200:
         response_200 = SitePaths.from_dict(response.json())
 
         return response_200
+
+    if response.status_code == 304:
+        response_304 = cast(Any, None)
+        return response_304
 
     if response.status_code == 400:
         response_400 = Problem.from_dict(response.json())
@@ -77,7 +87,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Problem | SitePaths]:
+) -> Response[Any | Problem | SitePaths]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -90,21 +100,24 @@ def sync_detailed(
     id: UUID,
     *,
     client: AuthenticatedClient,
-) -> Response[Problem | SitePaths]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | Problem | SitePaths]:
     """
     Args:
         id (UUID):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | SitePaths]
+        Response[Any | Problem | SitePaths]
     """
 
     kwargs = _get_kwargs(
         id=id,
+        if_none_match=if_none_match,
     )
 
     response = client.get_httpx_client().request(
@@ -118,22 +131,25 @@ def sync(
     id: UUID,
     *,
     client: AuthenticatedClient,
-) -> Problem | SitePaths | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | Problem | SitePaths | None:
     """
     Args:
         id (UUID):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | SitePaths
+        Any | Problem | SitePaths
     """
 
     return sync_detailed(
         id=id,
         client=client,
+        if_none_match=if_none_match,
     ).parsed
 
 
@@ -141,21 +157,24 @@ async def asyncio_detailed(
     id: UUID,
     *,
     client: AuthenticatedClient,
-) -> Response[Problem | SitePaths]:
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | Problem | SitePaths]:
     """
     Args:
         id (UUID):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Problem | SitePaths]
+        Response[Any | Problem | SitePaths]
     """
 
     kwargs = _get_kwargs(
         id=id,
+        if_none_match=if_none_match,
     )
 
     response = await client.get_async_httpx_client().request(**kwargs)
@@ -167,22 +186,25 @@ async def asyncio(
     id: UUID,
     *,
     client: AuthenticatedClient,
-) -> Problem | SitePaths | None:
+    if_none_match: str | Unset = UNSET,
+) -> Any | Problem | SitePaths | None:
     """
     Args:
         id (UUID):
+        if_none_match (str | Unset):
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Problem | SitePaths
+        Any | Problem | SitePaths
     """
 
     return (
         await asyncio_detailed(
             id=id,
             client=client,
+            if_none_match=if_none_match,
         )
     ).parsed
