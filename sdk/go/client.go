@@ -72,7 +72,7 @@ type Client struct {
 	Policies   *Policies
 	Peerings   *Peerings
 	Topology   *Topology
-	// SiteBGP holds each site's BGP settings (stored and compiled; no agent applies them yet).
+	// SiteBGP holds each site's BGP settings, which its agent runs with FRR.
 	SiteBGP     *SiteBGP
 	// IdentityProvider is the tenant's single sign-on (admins only).
 	IdentityProvider *IdentityProvider

@@ -525,7 +525,7 @@ func (t *Topology) Put(ctx context.Context, spec api.TopologySpec, ifMatch strin
 	return decode[api.Topology](t.raw.TopologyPut(ctx, &api.TopologyPutParams{IfMatch: ifMatchParam(ifMatch)}, spec, opts...))
 }
 
-// SiteBGP: /v1/sites/{id}/bgp, one per site (stored and compiled; no agent applies it yet), and
+// SiteBGP: /v1/sites/{id}/bgp, one per site (the site's agent runs it with FRR), and
 // the routes the site's agent learned (/v1/sites/{id}/bgp/routes).
 type SiteBGP struct{ raw *api.Client }
 

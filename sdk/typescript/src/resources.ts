@@ -421,7 +421,7 @@ export class TopologyResource {
   }
 }
 
-/** `/v1/sites/{id}/bgp`: one per site (stored and compiled; no agent applies it yet), and the
+/** `/v1/sites/{id}/bgp`: one per site (the site's agent runs it with FRR), and the
  * routes the site's agent learned (`/v1/sites/{id}/bgp/routes`). */
 export class SiteBgpResource {
   constructor(private readonly raw: Raw) {}

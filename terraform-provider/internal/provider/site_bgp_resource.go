@@ -309,8 +309,8 @@ func siteBGPResourceSchema() schema.Schema {
 	}
 	return schema.Schema{
 		MarkdownDescription: "A site's BGP settings: one per site, so declare this resource once per site; destroying " +
-			"it turns BGP off for the site. The server stores them and compiles them into the site's document, but " +
-			"**no agent applies them yet**.\n\nNeighbour passwords are write-only: the API never returns them, so " +
+			"it turns BGP off for the site. The server compiles them into the site's document and the site's agent " +
+			"runs them with FRR (which must be installed on the site).\n\nNeighbour passwords are write-only: the API never returns them, so " +
 			"a password changed outside Terraform does not show as drift. Terraform owns the whole object: a " +
 			"neighbour without `password` has none.",
 		Attributes: map[string]schema.Attribute{

@@ -472,7 +472,7 @@ class TopologyResource(_Resource):
 
 
 class SiteBgpResource(_Resource):
-    """``/v1/sites/{id}/bgp``: one per site (stored and compiled; no agent applies it yet), and
+    """``/v1/sites/{id}/bgp``: one per site (the site's agent runs it with FRR), and
     the routes the site's agent learned (``/v1/sites/{id}/bgp/routes``)."""
 
     def get(self, site_id: Id) -> SiteBgp:

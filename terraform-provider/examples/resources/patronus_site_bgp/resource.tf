@@ -3,7 +3,7 @@ resource "patronus_site" "paris" {
   lan_prefixes = ["10.1.0.0/16"]
 }
 
-# Stored and compiled into the site's document; no agent applies BGP settings yet.
+# Compiled into the site's document; the site's agent runs them with FRR.
 resource "patronus_site_bgp" "paris" {
   site_id  = patronus_site.paris.id
   networks = ["10.1.0.0/16"]

@@ -12,8 +12,9 @@ module: site_bgp
 short_description: Manage the BGP settings of a Patronus site
 version_added: 0.1.0
 description:
-  - Sets a site's BGP settings (one object per site, C(/v1/sites/{id}/bgp)). The server stores them and compiles
-    them into the site's document, but no agent applies them yet.
+  - Sets a site's BGP settings (one object per site, C(/v1/sites/{id}/bgp)). The server compiles them into the
+    site's document and the site's agent runs them with FRR (install it with the agent role's
+    C(patronus_agent_install_frr)).
   - Options left out keep their current value (or take the server's default when the site has no settings yet);
     a list given replaces the whole list.
   - Neighbour passwords are write-only. With O(update_password=on_create) a password is sent only for a neighbour
