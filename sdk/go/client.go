@@ -73,7 +73,7 @@ type Client struct {
 	Peerings   *Peerings
 	Topology   *Topology
 	// SiteBGP holds each site's BGP settings, which its agent runs with FRR.
-	SiteBGP     *SiteBGP
+	SiteBGP *SiteBGP
 	// IdentityProvider is the tenant's single sign-on (admins only).
 	IdentityProvider *IdentityProvider
 	Users            *Users
@@ -169,10 +169,10 @@ func New(opts ...Option) (*Client, error) {
 	c.Links = newLinks(raw)
 	c.QosClasses = newQosClasses(raw)
 	c.Policies = newPolicies(raw)
+	c.IdentityProvider = &IdentityProvider{raw: raw}
 	c.Peerings = newPeerings(raw)
 	c.Topology = &Topology{raw: raw}
 	c.SiteBGP = &SiteBGP{raw: raw}
-	c.IdentityProvider = &IdentityProvider{raw: raw}
 	c.Users = newUsers(raw)
 	c.APITokens = newAPITokens(raw)
 	c.AuditEvents = &AuditEvents{raw: raw}

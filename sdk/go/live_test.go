@@ -470,6 +470,9 @@ func TestSiteBGPRoutesAsTheAgentReportsThem(t *testing.T) {
 		if !errors.As(err, &apiErr) || len(apiErr.Errors) != 1 || apiErr.Errors[0].Pointer != "/query/prefix" {
 			t.Fatalf("a prefix with host bits: %v", err)
 		}
+	}
+}
+
 func TestIdentityProviderPutGetDelete(t *testing.T) {
 	ctx := context.Background()
 	c := newClient(t)

@@ -572,6 +572,8 @@ func (b *SiteBGP) Routes(ctx context.Context, siteID ID, params *api.BgpListRout
 			q.Cursor = next
 		}
 	}
+}
+
 // IdentityProvider: /v1/identity-provider, the tenant's single sign-on (OIDC), one per tenant and
 // for admins only. The client secret is write-only: ClientSecretSet tells whether one is stored.
 type IdentityProvider struct{ raw *api.Client }

@@ -655,6 +655,8 @@ type BgpStatus struct {
 	// Sessions One per neighbour of the document, sorted by address.
 	Sessions []BgpSessionStatus `json:"sessions,omitempty"`
 	State    BgpState           `json:"state"`
+}
+
 // BrowserSession The browser session of the request's cookie.
 type BrowserSession struct {
 	// CsrfToken Send it as `X-CSRF-Token` with every request that changes something.
@@ -945,54 +947,6 @@ type Health struct {
 	Status string `json:"status"`
 }
 
-// LearnedRoute A learned route as the API shows it (`GET /v1/sites/{id}/bgp/routes`).
-type LearnedRoute struct {
-	AsPath      string   `json:"as_path"`
-	Communities []string `json:"communities"`
-
-	// ConflictingSiteID The site whose prefix it collides with, when refused for a collision.
-	ConflictingSiteID nullable.Nullable[openapi_types.UUID] `json:"conflicting_site_id,omitempty"`
-
-	// LearnedAt When the site first had the prefix (from this neighbour, or from another one it still had
-	// then): what "learned earlier" compares when two sites learn overlapping prefixes.
-	LearnedAt       time.Time                `json:"learned_at"`
-	LocalPreference nullable.Nullable[int64] `json:"local_preference,omitempty"`
-	Med             nullable.Nullable[int64] `json:"med,omitempty"`
-	Neighbor        string                   `json:"neighbor"`
-	Prefix          string                   `json:"prefix"`
-
-	// Reason Why a refused route is refused, for people.
-	Reason nullable.Nullable[string] `json:"reason,omitempty"`
-	State  LearnedRouteState         `json:"state"`
-}
-
-// LearnedRouteReport defines model for LearnedRouteReport.
-type LearnedRouteReport struct {
-	// AsPath AS path as FRR prints it (`65001 65002`), empty for the neighbour's own routes.
-	AsPath          *string                  `json:"as_path,omitempty"`
-	Communities     []string                 `json:"communities,omitempty"`
-	LocalPreference nullable.Nullable[int64] `json:"local_preference,omitempty"`
-	Med             nullable.Nullable[int64] `json:"med,omitempty"`
-
-	// Neighbor The neighbour it was learned from.
-	Neighbor string `json:"neighbor"`
-	Prefix   string `json:"prefix"`
-}
-
-// LearnedRouteState defines model for LearnedRouteState.
-type LearnedRouteState string
-
-// LearnedRoutesAnswer The answer to a learned-routes report.
-type LearnedRoutesAnswer struct {
-	Accepted    int64 `json:"accepted"`
-	NotImported int64 `json:"not_imported"`
-	Refused     int64 `json:"refused"`
-}
-
-// LearnedRoutesReport `PUT /v1/agent/bgp/routes`: every route the site's neighbours gave it that passed the import
-// route maps, whole (a prefix left out is withdrawn). Sent when the set changes.
-type LearnedRoutesReport struct {
-	Routes []LearnedRouteReport `json:"routes"`
 // IdentityProvider The tenant's identity provider.
 type IdentityProvider struct {
 	AllowedEmailDomains []string `json:"allowed_email_domains"`
@@ -1041,6 +995,56 @@ type IdentityProviderSpec struct {
 
 	// RoleMapping Group → role; a member of several groups gets the highest of their roles.
 	RoleMapping []GroupRole `json:"role_mapping,omitempty"`
+}
+
+// LearnedRoute A learned route as the API shows it (`GET /v1/sites/{id}/bgp/routes`).
+type LearnedRoute struct {
+	AsPath      string   `json:"as_path"`
+	Communities []string `json:"communities"`
+
+	// ConflictingSiteID The site whose prefix it collides with, when refused for a collision.
+	ConflictingSiteID nullable.Nullable[openapi_types.UUID] `json:"conflicting_site_id,omitempty"`
+
+	// LearnedAt When the site first had the prefix (from this neighbour, or from another one it still had
+	// then): what "learned earlier" compares when two sites learn overlapping prefixes.
+	LearnedAt       time.Time                `json:"learned_at"`
+	LocalPreference nullable.Nullable[int64] `json:"local_preference,omitempty"`
+	Med             nullable.Nullable[int64] `json:"med,omitempty"`
+	Neighbor        string                   `json:"neighbor"`
+	Prefix          string                   `json:"prefix"`
+
+	// Reason Why a refused route is refused, for people.
+	Reason nullable.Nullable[string] `json:"reason,omitempty"`
+	State  LearnedRouteState         `json:"state"`
+}
+
+// LearnedRouteReport defines model for LearnedRouteReport.
+type LearnedRouteReport struct {
+	// AsPath AS path as FRR prints it (`65001 65002`), empty for the neighbour's own routes.
+	AsPath          *string                  `json:"as_path,omitempty"`
+	Communities     []string                 `json:"communities,omitempty"`
+	LocalPreference nullable.Nullable[int64] `json:"local_preference,omitempty"`
+	Med             nullable.Nullable[int64] `json:"med,omitempty"`
+
+	// Neighbor The neighbour it was learned from.
+	Neighbor string `json:"neighbor"`
+	Prefix   string `json:"prefix"`
+}
+
+// LearnedRouteState defines model for LearnedRouteState.
+type LearnedRouteState string
+
+// LearnedRoutesAnswer The answer to a learned-routes report.
+type LearnedRoutesAnswer struct {
+	Accepted    int64 `json:"accepted"`
+	NotImported int64 `json:"not_imported"`
+	Refused     int64 `json:"refused"`
+}
+
+// LearnedRoutesReport `PUT /v1/agent/bgp/routes`: every route the site's neighbours gave it that passed the import
+// route maps, whole (a prefix left out is withdrawn). Sent when the set changes.
+type LearnedRoutesReport struct {
+	Routes []LearnedRouteReport `json:"routes"`
 }
 
 // Link defines model for Link.

@@ -231,6 +231,17 @@ def test_site_bgp_keeps_the_write_only_password(client: patronus.Client) -> None
 
 def enroll_agent(client: patronus.Client, site_id: uuid.UUID) -> str:
     """Enrolls an agent for the site; returns its credential."""
+    token = agents_create_token.sync(site_id, client=client.generated, body=NewEnrollmentToken())
+    assert isinstance(token, EnrollmentTokenCreated), token
+    key = base64.b64encode(os.urandom(32)).decode()
+    enrolled = agent_enroll.sync_detailed(
+        client=client.generated,
+        body=EnrollRequest(token=token.token, public_key=key, hostname="edge-1", agent_version="0.1.0"),
+    )
+    assert isinstance(enrolled.parsed, EnrollResponse), enrolled.content
+    return enrolled.parsed.credential
+
+
 def test_identity_provider_put_get_delete(client: patronus.Client) -> None:
     with pytest.raises(patronus.NotFoundError):
         client.identity_provider.get()
@@ -252,20 +263,6 @@ def test_identity_provider_put_get_delete(client: patronus.Client) -> None:
     client.identity_provider.delete(if_match=updated.etag)
     with pytest.raises(patronus.NotFoundError):
         client.identity_provider.delete()
-
-
-def report_as_agent(client: patronus.Client, site_id: uuid.UUID, report: dict[str, Any]) -> None:
-    """Enrolls an agent for the site and posts one status report with its credential, as a
-    patronus-agent does."""
-    token = agents_create_token.sync(site_id, client=client.generated, body=NewEnrollmentToken())
-    assert isinstance(token, EnrollmentTokenCreated), token
-    key = base64.b64encode(os.urandom(32)).decode()
-    enrolled = agent_enroll.sync_detailed(
-        client=client.generated,
-        body=EnrollRequest(token=token.token, public_key=key, hostname="edge-1", agent_version="0.1.0"),
-    )
-    assert isinstance(enrolled.parsed, EnrollResponse), enrolled.content
-    return enrolled.parsed.credential
 
 
 def report_as_agent(client: patronus.Client, site_id: uuid.UUID, report: dict[str, Any]) -> None:

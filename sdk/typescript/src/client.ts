@@ -65,9 +65,9 @@ export class PatronusClient {
   readonly policies: Policies;
   readonly peerings: Peerings;
   readonly topology: TopologyResource;
-  readonly siteBgp: SiteBgpResource;
   /** The tenant's single sign-on (admins only). */
   readonly identityProvider: IdentityProviderResource;
+  readonly siteBgp: SiteBgpResource;
   readonly users: Users;
   readonly apiTokens: ApiTokens;
   readonly auditEvents: AuditEvents;
@@ -97,9 +97,9 @@ export class PatronusClient {
     this.qosClasses = new QosClasses(this.raw);
     this.policies = new Policies(this.raw);
     this.peerings = new Peerings(this.raw);
+    this.identityProvider = new IdentityProviderResource(this.raw);
     this.topology = new TopologyResource(this.raw);
     this.siteBgp = new SiteBgpResource(this.raw);
-    this.identityProvider = new IdentityProviderResource(this.raw);
     this.users = new Users(this.raw);
     this.apiTokens = new ApiTokens(this.raw);
     this.auditEvents = new AuditEvents(this.raw);

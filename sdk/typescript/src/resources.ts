@@ -439,21 +439,6 @@ export class SiteBgpResource {
     return unwrap(
       this.raw.PUT("/v1/sites/{id}/bgp", {
         params: { path: { id: siteId }, header: { "If-Match": opts?.ifMatch } },
-/** `/v1/identity-provider`: the tenant's single sign-on (OIDC), one per tenant, for admins. The
- * client secret is write-only: `client_secret_set` tells whether one is stored. */
-export class IdentityProviderResource {
-  constructor(private readonly raw: Raw) {}
-
-  /** The provider; a NotFoundError when the tenant has none. */
-  get(opts?: { signal?: AbortSignal }): Promise<IdentityProvider> {
-    return unwrap(this.raw.GET("/v1/identity-provider", { signal: opts?.signal }));
-  }
-
-  /** Creates or replaces the provider; a `client_secret` left out keeps the stored one. */
-  put(spec: IdentityProviderSpec, opts?: WriteOptions): Promise<IdentityProvider> {
-    return unwrap(
-      this.raw.PUT("/v1/identity-provider", {
-        params: { header: { "If-Match": opts?.ifMatch } },
         body: spec,
         signal: opts?.signal,
       }),
@@ -465,11 +450,6 @@ export class IdentityProviderResource {
     await unwrap(
       this.raw.DELETE("/v1/sites/{id}/bgp", {
         params: { path: { id: siteId }, header: { "If-Match": opts?.ifMatch } },
-  /** Removes the provider: SSO ends, password login is open to everyone again. */
-  async delete(opts?: WriteOptions): Promise<void> {
-    await unwrap(
-      this.raw.DELETE("/v1/identity-provider", {
-        params: { header: { "If-Match": opts?.ifMatch } },
         signal: opts?.signal,
       }),
     );
@@ -505,6 +485,38 @@ export class IdentityProviderResource {
       yield* page.items;
       cursor = page.nextCursor;
     } while (cursor);
+  }
+}
+
+/** `/v1/identity-provider`: the tenant's single sign-on (OIDC), one per tenant, for admins. The
+ * client secret is write-only: `client_secret_set` tells whether one is stored. */
+export class IdentityProviderResource {
+  constructor(private readonly raw: Raw) {}
+
+  /** The provider; a NotFoundError when the tenant has none. */
+  get(opts?: { signal?: AbortSignal }): Promise<IdentityProvider> {
+    return unwrap(this.raw.GET("/v1/identity-provider", { signal: opts?.signal }));
+  }
+
+  /** Creates or replaces the provider; a `client_secret` left out keeps the stored one. */
+  put(spec: IdentityProviderSpec, opts?: WriteOptions): Promise<IdentityProvider> {
+    return unwrap(
+      this.raw.PUT("/v1/identity-provider", {
+        params: { header: { "If-Match": opts?.ifMatch } },
+        body: spec,
+        signal: opts?.signal,
+      }),
+    );
+  }
+
+  /** Removes the provider: SSO ends, password login is open to everyone again. */
+  async delete(opts?: WriteOptions): Promise<void> {
+    await unwrap(
+      this.raw.DELETE("/v1/identity-provider", {
+        params: { header: { "If-Match": opts?.ifMatch } },
+        signal: opts?.signal,
+      }),
+    );
   }
 }
 

@@ -174,6 +174,8 @@ pub struct SiteHealthRow {
     pub last_error: Option<String>,
     pub applied_hash: Option<String>,
     pub applied_revision: Option<i64>,
+    /// The report's BGP part (a BGP error or a session's problem degrades the site).
+    pub bgp: Option<sqlx::types::Json<patronus_api::BgpStatus>>,
     pub desired_hash: Option<String>,
 }
 
@@ -182,7 +184,7 @@ pub async fn site_health_rows(ex: impl PgExecutor<'_>) -> Result<Vec<SiteHealthR
         "SELECT s.id AS site_id, s.name, a.id IS NOT NULL AS enrolled, a.last_seen_at, \
                 a.report IS NOT NULL AS has_report, a.report->>'last_error' AS last_error, \
                 a.report->>'applied_hash' AS applied_hash, (a.report->>'applied_revision')::bigint AS applied_revision, \
-                c.hash AS desired_hash \
+                NULLIF(a.report->'bgp', 'null'::jsonb) AS bgp, c.hash AS desired_hash \
          FROM sites s LEFT JOIN agents a ON a.site_id = s.id LEFT JOIN site_configs c ON c.site_id = s.id",
     )
     .fetch_all(ex)

@@ -252,6 +252,7 @@ pub struct ReportHealth<'a> {
     pub last_error: Option<&'a str>,
     pub applied_hash: Option<&'a str>,
     pub applied_revision: Option<i64>,
+    pub bgp: Option<&'a patronus_api::BgpStatus>,
 }
 
 /// A site's health from its agent's report and the hash of its current document.
@@ -261,6 +262,7 @@ pub fn health_of(report: &AgentStatusReport, desired_hash: Option<&str>) -> (Sit
             last_error: report.last_error.as_deref(),
             applied_hash: report.applied_hash.as_deref(),
             applied_revision: report.applied_revision,
+            bgp: report.bgp.as_ref(),
         },
         desired_hash,
     )
@@ -280,7 +282,7 @@ pub fn health_from(report: ReportHealth<'_>, desired_hash: Option<&str>) -> (Sit
                 report.applied_revision.map_or_else(|| "?".to_string(), |r| r.to_string())
             )),
         ),
-        _ => match bgp_problem(report.bgp.as_ref()) {
+        _ => match bgp_problem(report.bgp) {
             Some(reason) => (SiteHealth::Degraded, Some(reason)),
             None => (SiteHealth::Online, None),
         },

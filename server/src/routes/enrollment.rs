@@ -169,6 +169,7 @@ pub async fn site_status(cx: Tenant, Path(site_id): Path<Uuid>, headers: HeaderM
                     last_error: r.last_error.as_deref(),
                     applied_hash: r.applied_hash.as_deref(),
                     applied_revision: r.applied_revision,
+                    bgp: r.bgp.as_ref(),
                 }),
             )
         }),

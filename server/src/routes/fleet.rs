@@ -43,6 +43,7 @@ pub fn summarise(
             last_error: row.last_error.as_deref(),
             applied_hash: row.applied_hash.as_deref(),
             applied_revision: row.applied_revision,
+            bgp: row.bgp.as_ref().map(|b| &b.0),
         });
         let (h, reason) =
             site_health(row.enrolled.then_some((row.last_seen_at, report)), row.desired_hash.as_deref(), now, silent);

@@ -58,8 +58,8 @@ from .generated.api.tenants import (
     tenants_list,
     tenants_update,
 )
-from .generated.api.bgp import bgp_delete, bgp_get, bgp_list_routes, bgp_put
 from .generated.api.identity_provider import identity_provider_delete, identity_provider_get, identity_provider_put
+from .generated.api.bgp import bgp_delete, bgp_get, bgp_list_routes, bgp_put
 from .generated.api.topology import topology_get, topology_put
 from .generated.api.users import users_create, users_delete, users_get, users_list, users_update
 from .generated.models import (
@@ -68,11 +68,11 @@ from .generated.models import (
     ApiTokenUpdate,
     AuditEvent,
     CompiledConfig,
+    IdentityProvider,
+    IdentityProviderSpec,
     FailoverEventRecord,
     LearnedRoute,
     LearnedRouteState,
-    IdentityProvider,
-    IdentityProviderSpec,
     Link,
     LinkUpdate,
     NewApiToken,
@@ -535,6 +535,8 @@ class SiteBgpResource(_Resource):
             if not page.next_cursor:
                 return
             cursor = page.next_cursor
+
+
 class IdentityProviderResource(_Resource):
     """``/v1/identity-provider``: the tenant's single sign-on (OIDC), one per tenant, for admins.
     The client secret is write-only: ``client_secret_set`` tells whether one is stored."""

@@ -1007,6 +1007,7 @@ export interface components {
             /** @description One per neighbour of the document, sorted by address. */
             sessions?: components["schemas"]["BgpSessionStatus"][];
             state: components["schemas"]["BgpState"];
+        };
         /** @description The browser session of the request's cookie. */
         BrowserSession: {
             /** @description Send it as `X-CSRF-Token` with every request that changes something. */
@@ -1296,6 +1297,59 @@ export interface components {
         Health: {
             status: string;
         };
+        /** @description The tenant's identity provider. */
+        IdentityProvider: {
+            allowed_email_domains: string[];
+            client_id: string;
+            /** @description Whether a client secret is stored (it is never shown). */
+            client_secret_set: boolean;
+            /** Format: date-time */
+            created_at: string;
+            default_role?: null | components["schemas"]["Role"];
+            etag: string;
+            issuer_url: string;
+            /** @description Where a browser starts an SSO login for this tenant. */
+            login_url: string;
+            password_login_admins_only: boolean;
+            role_claim: string;
+            role_mapping: components["schemas"]["GroupRole"][];
+            /** Format: date-time */
+            updated_at: string;
+            /**
+             * Format: date-time
+             * @description When the first SSO login with this issuer and client succeeded.
+             */
+            verified_at?: string | null;
+        };
+        /**
+         * @description The tenant's identity provider as `PUT /v1/identity-provider` takes it: the whole
+         *     configuration, replaced at once.
+         */
+        IdentityProviderSpec: {
+            /** @description Only emails in these domains may sign in (any domain when empty); compared without case. */
+            allowed_email_domains?: string[];
+            client_id: string;
+            /** @description Write-only. Required when the provider is created; omitted, the stored one is kept. */
+            client_secret?: string | null;
+            default_role?: null | components["schemas"]["Role"];
+            /**
+             * @description The OIDC issuer; discovery is read from `<issuer_url>/.well-known/openid-configuration`.
+             *     `https`, or `http` on a loopback address; no query, fragment or user info.
+             */
+            issuer_url: string;
+            /**
+             * @description Password login only for admins; everyone else signs in through SSO. Can be turned on only
+             *     once an SSO login has succeeded with this issuer and client (`verified_at`).
+             */
+            password_login_admins_only?: boolean;
+            /**
+             * @description The ID-token claim that names the user's groups (a string or a list of strings); `groups` when
+             *     omitted.
+             */
+            role_claim?: string;
+            /** @description Group → role; a member of several groups gets the highest of their roles. */
+            role_mapping?: components["schemas"]["GroupRole"][];
+        };
         /** @description A learned route as the API shows it (`GET /v1/sites/{id}/bgp/routes`). */
         LearnedRoute: {
             as_path: string;
@@ -1356,59 +1410,6 @@ export interface components {
         };
         /** @enum {string} */
         LearnedRouteState: "accepted" | "refused" | "not_imported";
-        /** @description The tenant's identity provider. */
-        IdentityProvider: {
-            allowed_email_domains: string[];
-            client_id: string;
-            /** @description Whether a client secret is stored (it is never shown). */
-            client_secret_set: boolean;
-            /** Format: date-time */
-            created_at: string;
-            default_role?: null | components["schemas"]["Role"];
-            etag: string;
-            issuer_url: string;
-            /** @description Where a browser starts an SSO login for this tenant. */
-            login_url: string;
-            password_login_admins_only: boolean;
-            role_claim: string;
-            role_mapping: components["schemas"]["GroupRole"][];
-            /** Format: date-time */
-            updated_at: string;
-            /**
-             * Format: date-time
-             * @description When the first SSO login with this issuer and client succeeded.
-             */
-            verified_at?: string | null;
-        };
-        /**
-         * @description The tenant's identity provider as `PUT /v1/identity-provider` takes it: the whole
-         *     configuration, replaced at once.
-         */
-        IdentityProviderSpec: {
-            /** @description Only emails in these domains may sign in (any domain when empty); compared without case. */
-            allowed_email_domains?: string[];
-            client_id: string;
-            /** @description Write-only. Required when the provider is created; omitted, the stored one is kept. */
-            client_secret?: string | null;
-            default_role?: null | components["schemas"]["Role"];
-            /**
-             * @description The OIDC issuer; discovery is read from `<issuer_url>/.well-known/openid-configuration`.
-             *     `https`, or `http` on a loopback address; no query, fragment or user info.
-             */
-            issuer_url: string;
-            /**
-             * @description Password login only for admins; everyone else signs in through SSO. Can be turned on only
-             *     once an SSO login has succeeded with this issuer and client (`verified_at`).
-             */
-            password_login_admins_only?: boolean;
-            /**
-             * @description The ID-token claim that names the user's groups (a string or a list of strings); `groups` when
-             *     omitted.
-             */
-            role_claim?: string;
-            /** @description Group → role; a member of several groups gets the highest of their roles. */
-            role_mapping?: components["schemas"]["GroupRole"][];
-        };
         Link: {
             /** Format: int32 */
             bandwidth_down_mbps: number;
@@ -2654,13 +2655,13 @@ export type FleetSite = components['schemas']['FleetSite'];
 export type FleetStatus = components['schemas']['FleetStatus'];
 export type GroupRole = components['schemas']['GroupRole'];
 export type Health = components['schemas']['Health'];
+export type IdentityProvider = components['schemas']['IdentityProvider'];
+export type IdentityProviderSpec = components['schemas']['IdentityProviderSpec'];
 export type LearnedRoute = components['schemas']['LearnedRoute'];
 export type LearnedRouteReport = components['schemas']['LearnedRouteReport'];
 export type LearnedRoutesAnswer = components['schemas']['LearnedRoutesAnswer'];
 export type LearnedRoutesReport = components['schemas']['LearnedRoutesReport'];
 export type LearnedRouteState = components['schemas']['LearnedRouteState'];
-export type IdentityProvider = components['schemas']['IdentityProvider'];
-export type IdentityProviderSpec = components['schemas']['IdentityProviderSpec'];
 export type Link = components['schemas']['Link'];
 export type LinkKind = components['schemas']['LinkKind'];
 export type LinkShaping = components['schemas']['LinkShaping'];

@@ -41,13 +41,13 @@ from .fleet_status import FleetStatus
 from .fleet_status_site_names import FleetStatusSiteNames
 from .group_role import GroupRole
 from .health import Health
+from .identity_provider import IdentityProvider
+from .identity_provider_spec import IdentityProviderSpec
 from .learned_route import LearnedRoute
 from .learned_route_report import LearnedRouteReport
 from .learned_route_state import LearnedRouteState
 from .learned_routes_answer import LearnedRoutesAnswer
 from .learned_routes_report import LearnedRoutesReport
-from .identity_provider import IdentityProvider
-from .identity_provider_spec import IdentityProviderSpec
 from .link import Link
 from .link_kind import LinkKind
 from .link_shaping import LinkShaping
@@ -186,13 +186,13 @@ __all__ = (
     "FleetStatusSiteNames",
     "GroupRole",
     "Health",
+    "IdentityProvider",
+    "IdentityProviderSpec",
     "LearnedRoute",
     "LearnedRouteReport",
     "LearnedRouteState",
     "LearnedRoutesAnswer",
     "LearnedRoutesReport",
-    "IdentityProvider",
-    "IdentityProviderSpec",
     "Link",
     "LinkKind",
     "LinkShaping",
