@@ -21,7 +21,12 @@ fn owner_options() -> PgConnectOptions {
     PgConnectOptions::from_str(&url).unwrap()
 }
 
+/// The migrations create cluster-wide roles with a check-then-create: two tests migrating at once
+/// on a fresh cluster can both pass the check, and the second `CREATE ROLE` fails.
+static MIGRATING: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 async fn fresh_database() -> String {
+    let _one_at_a_time = MIGRATING.lock().await;
     let name = format!("pa_{}_{}", std::process::id(), uuid::Uuid::new_v4().simple());
     let mut conn = owner_options().connect().await.unwrap();
     sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.unwrap();
