@@ -70,6 +70,10 @@ pub async fn lock(ex: impl PgExecutor<'_>, id: Uuid) -> Result<Option<TenantRow>
 }
 
 pub async fn by_slug(ex: impl PgExecutor<'_>, slug: &str) -> Result<Option<TenantRow>, sqlx::Error> {
+    // No slug holds a NUL, and PostgreSQL would refuse the query.
+    if slug.contains('\0') {
+        return Ok(None);
+    }
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM tenants WHERE slug = $1")).bind(slug).fetch_optional(ex).await
 }
 

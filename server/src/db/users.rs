@@ -75,6 +75,10 @@ pub async fn lock(ex: impl PgExecutor<'_>, id: Uuid) -> Result<Option<UserRow>, 
 }
 
 pub async fn by_email(ex: impl PgExecutor<'_>, email: &str) -> Result<Option<UserRow>, sqlx::Error> {
+    // No email holds a NUL, and PostgreSQL would refuse the query.
+    if email.contains('\0') {
+        return Ok(None);
+    }
     sqlx::query_as(&format!("SELECT {COLUMNS} FROM users WHERE email = $1")).bind(email).fetch_optional(ex).await
 }
 

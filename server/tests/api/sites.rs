@@ -45,12 +45,12 @@ async fn operators_create_read_list_update_and_delete_sites() {
         .send()
         .await
         .expect_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation");
-    // A NUL can be in no name or label, and PostgreSQL takes none in text or JSON: a field
-    // error, not a database error (schemathesis found the label case as a 500).
-    for (query, pointer) in [("label=tier%3Dgold%00", "/query/label"), ("name=ber%00lin", "/query/name")] {
-        let refused = app.get(&format!("/v1/sites?{query}")).token(&t.viewer).send().await;
-        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{query}: {}", refused.body);
-        assert_eq!(refused.pointers(), vec![pointer.to_string()], "{query}");
+    // A NUL can be in no name or label (PostgreSQL takes none in text or JSON): such a filter
+    // matches nothing, rather than failing in the database (schemathesis found the label case).
+    for query in ["label=tier%3Dgold%00", "name=ber%00lin"] {
+        let none = app.get(&format!("/v1/sites?{query}")).token(&t.viewer).send().await;
+        assert_eq!(none.status, StatusCode::OK, "{query}: {}", none.body);
+        assert_eq!(none.body["items"], serde_json::json!([]), "{query}");
     }
 
     let path = format!("/v1/sites/{id}");
