@@ -193,23 +193,6 @@ pub fn render(s: &BgpSettings) -> Result<String, RenderError> {
     Ok(o)
 }
 
-fn valid_name(name: &str) -> bool {
-    (1..=63).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
-}
-
-/// A community as FRR prints it, or `None` when it is not one.
-fn community(c: &str) -> Option<String> {
-    if matches!(c, "no-export" | "no-advertise" | "local-AS") {
-        return Some(c.to_string());
-    }
-    let (a, n) = c.split_once(':')?;
-    let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
-    if !(digits(a) && digits(n)) {
-        return None;
-    }
-    Some(format!("{}:{}", a.parse::<u16>().ok()?, n.parse::<u16>().ok()?))
-}
-
 fn check(s: &BgpSettings) -> Result<(), RenderError> {
     let b = &s.bgp;
     if b.local_asn == 0 || b.neighbors.iter().any(|n| n.remote_asn == 0) {
@@ -242,7 +225,7 @@ fn check(s: &BgpSettings) -> Result<(), RenderError> {
         }
     }
     for list in &b.prefix_lists {
-        if !valid_name(&list.name) {
+        if !patronus_api::is_filter_name(&list.name) {
             return Err(RenderError::BadName(list.name.clone()));
         }
         for e in &list.entries {
@@ -256,7 +239,7 @@ fn check(s: &BgpSettings) -> Result<(), RenderError> {
         }
     }
     for map in &b.route_maps {
-        if !valid_name(&map.name) {
+        if !patronus_api::is_filter_name(&map.name) {
             return Err(RenderError::BadName(map.name.clone()));
         }
         for e in &map.entries {
@@ -266,7 +249,7 @@ fn check(s: &BgpSettings) -> Result<(), RenderError> {
                 }
             }
             for c in e.match_communities.iter().chain(&e.set_communities) {
-                if community(c).is_none() {
+                if patronus_api::frr_community(c).is_none() {
                     return Err(RenderError::BadCommunity(c.clone()));
                 }
             }
@@ -320,7 +303,7 @@ fn render_route_map(o: &mut String, map: &BgpRouteMap, dir: Direction) {
     };
     for (i, e) in map.entries.iter().enumerate() {
         if !e.match_communities.is_empty() {
-            let all: Vec<String> = e.match_communities.iter().filter_map(|c| community(c)).collect();
+            let all: Vec<String> = e.match_communities.iter().filter_map(|c| patronus_api::frr_community(c)).collect();
             let _ = writeln!(
                 o,
                 "bgp community-list standard CL-{}-{tag}-{} seq 5 permit {}",
@@ -352,7 +335,8 @@ fn render_route_map(o: &mut String, map: &BgpRouteMap, dir: Direction) {
                     let _ = writeln!(o, " set metric {med}");
                 }
                 if !e.set_communities.is_empty() {
-                    let all: Vec<String> = e.set_communities.iter().filter_map(|c| community(c)).collect();
+                    let all: Vec<String> =
+                        e.set_communities.iter().filter_map(|c| patronus_api::frr_community(c)).collect();
                     let _ = writeln!(o, " set community {} additive", all.join(" "));
                 }
             }

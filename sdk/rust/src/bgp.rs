@@ -34,6 +34,25 @@ pub const BGP_MAX_LEARNED_PREFIXES: u32 = 100_000;
 /// Names of prefix lists and route maps: they become words of `frr.conf`.
 pub const BGP_FILTER_NAME: &str = r"^[A-Za-z0-9_.-]{1,63}$";
 
+/// Whether `name` may name a prefix list or route map ([`BGP_FILTER_NAME`]).
+pub fn is_filter_name(name: &str) -> bool {
+    (1..=63).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'))
+}
+
+/// A route-map community as FRR prints it: `AA:NN` (each 0–65535, without leading zeros) or
+/// `no-export`, `no-advertise`, `local-AS`; `None` when `c` is none of these.
+pub fn frr_community(c: &str) -> Option<String> {
+    if matches!(c, "no-export" | "no-advertise" | "local-AS") {
+        return Some(c.to_string());
+    }
+    let (a, n) = c.split_once(':')?;
+    let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+    if !(digits(a) && digits(n)) {
+        return None;
+    }
+    Some(format!("{}:{}", a.parse::<u16>().ok()?, n.parse::<u16>().ok()?))
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum BgpAction {

@@ -198,23 +198,14 @@ fn asn(errors: &mut Errors, pointer: &str, value: u32) {
 }
 
 fn filter_name(errors: &mut Errors, pointer: &str, name: &str) {
-    let ok = !name.is_empty()
-        && name.len() <= 63
-        && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-'));
-    if !ok {
+    if !patronus_api::is_filter_name(name) {
         errors.add(pointer, "must be 1 to 63 characters of A-Z, a-z, 0-9, '_', '.', '-'");
     }
 }
 
 /// A community as FRR reads it in a route map: `AA:NN` (each 0–65535) or a well-known name.
 pub(crate) fn community(errors: &mut Errors, pointer: &str, value: &str) {
-    if matches!(value, "no-export" | "no-advertise" | "local-AS") {
-        return;
-    }
-    let ok = value.split_once(':').is_some_and(|(a, n)| {
-        [a, n].iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()) && p.parse::<u16>().is_ok())
-    });
-    if !ok {
+    if patronus_api::frr_community(value).is_none() {
         errors.add(pointer, "must be AA:NN (each 0 to 65535), no-export, no-advertise or local-AS");
     }
 }
