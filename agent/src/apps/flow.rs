@@ -145,6 +145,13 @@ impl Classifier {
         self.first_packet(now, flow, payload)
     }
 
+    /// Forgets a flow that ended (FIN, RST, or the dataplane's own idle expiry).
+    pub fn end(&mut self, flow: &FlowKey) {
+        if let Some(Entry { state: State::Inspecting(_), .. }) = self.flows.remove(flow) {
+            self.inspecting -= 1;
+        }
+    }
+
     fn first_packet(&mut self, now: Instant, flow: &FlowKey, payload: &[u8]) -> Verdict {
         let early = self
             .dns
@@ -453,5 +460,19 @@ mod tests {
         let later = now + Limits::default().idle + Duration::from_secs(1);
         assert_eq!(c.packet(later, &key(TCP, "192.0.2.42", 3000), b""), Verdict::Pending);
         assert_eq!(c.flows(), 1);
+    }
+
+    #[test]
+    fn an_ended_flow_is_forgotten_and_frees_its_inspection_slot() {
+        let limits = Limits { inspecting: 1, ..Limits::default() };
+        let mut c = Classifier::new(Catalogue::builtin().unwrap(), limits);
+        let now = Instant::now();
+        let first = key(TCP, "192.0.2.50", 443);
+        assert_eq!(c.packet(now, &first, b""), Verdict::Pending);
+        c.end(&first);
+        assert_eq!(c.flows(), 0);
+        // Its slot is free: the next flow is inspected, not decided from its SYN.
+        assert_eq!(c.packet(now, &key(TCP, "192.0.2.50", 8443), b""), Verdict::Pending);
+        assert_eq!(c.stats().untracked, 0);
     }
 }
