@@ -16,6 +16,8 @@ pub mod ssh;
 pub mod tls;
 
 #[cfg(test)]
+mod corpus_tests;
+#[cfg(test)]
 mod fuzz_tests;
 
 pub use catalogue::{AppId, Catalogue};

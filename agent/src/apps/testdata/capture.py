@@ -28,7 +28,7 @@ def write(name: str, data: bytes) -> None:
     print(f"{name}: {len(data)} bytes")
 
 
-def tcp(name: str, client: str, silence: float = 0.7) -> None:
+def tcp(name: str | None, client: str, silence: float = 0.7) -> bytes:
     """Run `client` (with {port}) against a listener; keep the bytes it sends until it pauses."""
     with socket.socket() as listener:
         listener.bind(("127.0.0.1", 0))
@@ -55,10 +55,12 @@ def tcp(name: str, client: str, silence: float = 0.7) -> None:
         conn.close()
         proc.kill()
         proc.wait()
-    write(name, data)
+    if name:
+        write(name, data)
+    return data
 
 
-def udp(name: str, client: str) -> bytes:
+def udp(name: str | None, client: str) -> bytes:
     """Run `client` (with {port}) against a UDP socket; keep its first datagram."""
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -73,7 +75,8 @@ def udp(name: str, client: str) -> bytes:
         data, _ = sock.recvfrom(65536)
         proc.kill()
         proc.wait()
-    write(name, data)
+    if name:
+        write(name, data)
     return data
 
 
@@ -140,7 +143,7 @@ async def quic_initial(server_name: str, port: int, version: int) -> None:
         pass
 
 
-def quic(name: str, server_name: str, version: int) -> None:
+def quic(name: str | None, server_name: str, version: int) -> bytes:
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -154,7 +157,9 @@ def quic(name: str, server_name: str, version: int) -> None:
         data, _ = sock.recvfrom(65536)
         os.kill(child, 9)
         os.waitpid(child, 0)
-    write(name, data)
+    if name:
+        write(name, data)
+    return data
 
 
 def main() -> None:
