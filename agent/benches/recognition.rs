@@ -28,7 +28,7 @@ fn key(protocol: u8, dst: IpAddr, src_port: u16, dst_port: u16) -> FlowKey {
     FlowKey { src: IpAddr::V4(Ipv4Addr::new(10, 1, 0, 2)), dst, protocol, src_port, dst_port }
 }
 
-fn classifier() -> Classifier {
+fn new_classifier() -> Classifier {
     Classifier::new(Catalogue::builtin().expect("catalogue"), Limits::default())
 }
 
@@ -44,7 +44,7 @@ fn bench(c: &mut Criterion) {
         ("quic_sni", 17, 443, QUIC_INITIAL),
         ("http_host", 6, 80, HTTP_REQUEST),
     ] {
-        let mut classifier = classifier();
+        let mut classifier = new_classifier();
         let flow = key(protocol, server, 40000, port);
         assert!(matches!(classifier.packet(Instant::now(), &flow, payload), Verdict::Recognised(_)));
         classifier.end(&flow);
@@ -56,7 +56,7 @@ fn bench(c: &mut Criterion) {
             })
         });
     }
-    let mut classifier = classifier();
+    let mut classifier = new_classifier();
     let now = Instant::now();
     assert_eq!(classifier.learn_dns(now, DNS_ANSWER), 1);
     let flow = key(6, "198.51.100.7".parse().expect("address"), 40000, 443);
@@ -69,7 +69,7 @@ fn bench(c: &mut Criterion) {
     });
     group.finish();
 
-    let mut classifier = classifier();
+    let mut classifier = new_classifier();
     let now = Instant::now();
     let flows: Vec<FlowKey> = (0..10_000u32)
         .map(|i| key(6, IpAddr::V4(Ipv4Addr::from(0xc000_0200 + i)), 40000, 443))
@@ -86,7 +86,7 @@ fn bench(c: &mut Criterion) {
         })
     });
 
-    let mut classifier = classifier();
+    let mut classifier = new_classifier();
     c.bench_function("dns_answer", |b| b.iter(|| classifier.learn_dns(now, std::hint::black_box(DNS_ANSWER))));
 }
 

@@ -15,8 +15,8 @@ const RECORD_HANDSHAKE: u8 = 22;
 const HANDSHAKE_CLIENT_HELLO: u8 = 1;
 /// TLS's largest record payload (RFC 8446 §5.1).
 const MAX_RECORD: usize = 1 << 14;
-/// A ClientHello longer than this is not inspected (real ones are under 2 KiB, a few with
-/// post-quantum key shares or padding near 4 KiB).
+/// A ClientHello longer than this is not inspected (real ones take a few hundred bytes, about
+/// 2 KiB with a post-quantum key share; the flow's byte budget is the tighter bound).
 pub const MAX_CLIENT_HELLO: usize = 1 << 14;
 
 /// The SNI of the ClientHello that opens `stream` (a TCP stream's first bytes, in order):
