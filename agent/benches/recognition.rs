@@ -39,11 +39,9 @@ fn bench(c: &mut Criterion) {
     );
     let server: IpAddr = "192.0.2.10".parse().expect("address");
     let mut group = c.benchmark_group("new_flow");
-    for (name, protocol, port, payload) in [
-        ("tls_sni", 6, 443, TLS_HELLO),
-        ("quic_sni", 17, 443, QUIC_INITIAL),
-        ("http_host", 6, 80, HTTP_REQUEST),
-    ] {
+    for (name, protocol, port, payload) in
+        [("tls_sni", 6, 443, TLS_HELLO), ("quic_sni", 17, 443, QUIC_INITIAL), ("http_host", 6, 80, HTTP_REQUEST)]
+    {
         let mut classifier = new_classifier();
         let flow = key(protocol, server, 40000, port);
         assert!(matches!(classifier.packet(Instant::now(), &flow, payload), Verdict::Recognised(_)));
@@ -71,9 +69,8 @@ fn bench(c: &mut Criterion) {
 
     let mut classifier = new_classifier();
     let now = Instant::now();
-    let flows: Vec<FlowKey> = (0..10_000u32)
-        .map(|i| key(6, IpAddr::V4(Ipv4Addr::from(0xc000_0200 + i)), 40000, 443))
-        .collect();
+    let flows: Vec<FlowKey> =
+        (0..10_000u32).map(|i| key(6, IpAddr::V4(Ipv4Addr::from(0xc000_0200 + i)), 40000, 443)).collect();
     for f in &flows {
         assert!(matches!(classifier.packet(now, f, TLS_HELLO), Verdict::Recognised(_)));
     }

@@ -182,10 +182,7 @@ impl Catalogue {
 
     /// The application a destination port stands for, when nothing better is known.
     pub fn by_port(&self, protocol: u8, dst_port: u16) -> Option<AppId> {
-        self.ports
-            .iter()
-            .find(|r| protocol_matches(r.protocol, protocol) && r.ports.contains(dst_port))
-            .map(|r| r.app)
+        self.ports.iter().find(|r| protocol_matches(r.protocol, protocol) && r.ports.contains(dst_port)).map(|r| r.app)
     }
 }
 

@@ -374,9 +374,10 @@ mod tests {
         let hello = include_bytes!("testdata/tls_curl_youtube.bin");
         // SYN, the ACK, the ClientHello in two segments, then data.
         let (a, b) = hello.split_at(300);
-        assert_eq!(feed(&mut c, &flow, &[b"", b"", a, b, b"\x17\x03\x03"]), [
-            "Pending", "Pending", "Pending", "youtube", "youtube"
-        ]);
+        assert_eq!(
+            feed(&mut c, &flow, &[b"", b"", a, b, b"\x17\x03\x03"]),
+            ["Pending", "Pending", "Pending", "youtube", "youtube"]
+        );
         assert_eq!(c.stats(), Stats { recognised: 1, ..Stats::default() });
     }
 

@@ -105,8 +105,14 @@ mod tests {
 
     #[test]
     fn hosts_in_any_case_with_ports_or_brackets_and_requests_without_one() {
-        assert_eq!(request_host(b"GET / HTTP/1.0\r\nhOsT:  a.example \r\n\r\n"), Inspect::Found(Some(&b"a.example"[..])));
-        assert_eq!(request_host(b"GET / HTTP/1.1\r\nHost: [2001:db8::1]:80\r\n\r\n"), Inspect::Found(Some(&b"2001:db8::1"[..])));
+        assert_eq!(
+            request_host(b"GET / HTTP/1.0\r\nhOsT:  a.example \r\n\r\n"),
+            Inspect::Found(Some(&b"a.example"[..]))
+        );
+        assert_eq!(
+            request_host(b"GET / HTTP/1.1\r\nHost: [2001:db8::1]:80\r\n\r\n"),
+            Inspect::Found(Some(&b"2001:db8::1"[..]))
+        );
         assert_eq!(request_host(b"GET / HTTP/1.0\r\nAccept: */*\r\n\r\n"), Inspect::Found(None));
     }
 

@@ -157,10 +157,7 @@ impl InitialKeys {
             *n ^= p;
         }
         let (header, body) = packet.split_at_mut(pn_offset + pn_len);
-        let plain = self
-            .key
-            .open_in_place(Nonce::assume_unique_for_key(nonce), Aad::from(&header[..]), body)
-            .ok()?;
+        let plain = self.key.open_in_place(Nonce::assume_unique_for_key(nonce), Aad::from(&header[..]), body).ok()?;
         Some(plain)
     }
 }
@@ -363,7 +360,10 @@ mod tests {
 
     #[test]
     fn aioquic_initials_give_their_server_names() {
-        assert_eq!(server_name(&[include_bytes!("testdata/quic_aioquic_youtube_v1.bin")]), Some("www.youtube.com".into()));
+        assert_eq!(
+            server_name(&[include_bytes!("testdata/quic_aioquic_youtube_v1.bin")]),
+            Some("www.youtube.com".into())
+        );
         assert_eq!(server_name(&[include_bytes!("testdata/quic_aioquic_zoom_v2.bin")]), Some("us04web.zoom.us".into()));
     }
 

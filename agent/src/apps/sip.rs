@@ -4,8 +4,20 @@ use super::http::request_line;
 use super::Inspect;
 
 const METHODS: &[&[u8]] = &[
-    b"INVITE", b"REGISTER", b"OPTIONS", b"ACK", b"BYE", b"CANCEL", b"SUBSCRIBE", b"NOTIFY", b"MESSAGE", b"INFO",
-    b"PRACK", b"UPDATE", b"REFER", b"PUBLISH",
+    b"INVITE",
+    b"REGISTER",
+    b"OPTIONS",
+    b"ACK",
+    b"BYE",
+    b"CANCEL",
+    b"SUBSCRIBE",
+    b"NOTIFY",
+    b"MESSAGE",
+    b"INFO",
+    b"PRACK",
+    b"UPDATE",
+    b"REFER",
+    b"PUBLISH",
 ];
 
 pub fn request(stream: &[u8]) -> Inspect<()> {

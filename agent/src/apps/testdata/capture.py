@@ -80,26 +80,54 @@ def udp(name: str | None, client: str) -> bytes:
     return data
 
 
-def dns_answers() -> None:
-    """dig asks a real dnsmasq through a relay; the relay keeps the answer."""
+def start_dnsmasq(records: list[str]) -> tuple[subprocess.Popen, int]:
+    """A real dnsmasq on 127.0.0.1 answering only `records` (its own options), TTL 120 s."""
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
         probe.bind(("127.0.0.1", 0))
-        dnsmasq_port = probe.getsockname()[1]
+        port = probe.getsockname()[1]
     dnsmasq = subprocess.Popen(
         [
             "dnsmasq", "--no-daemon", "--conf-file=/dev/null", "--no-resolv", "--no-hosts",
-            "--bind-interfaces", "--listen-address=127.0.0.1", f"--port={dnsmasq_port}",
-            "--local-ttl=120",
-            # www.office.com is a CNAME to a CDN name, as it is in the wild.
-            "--host-record=e1234.edge.cdn.example,198.51.100.7,2001:db8::7",
-            "--cname=www.office.com,e1234.edge.cdn.example",
-            "--host-record=zoom.us,203.0.113.9",
-            "--host-record=unlisted.example,192.0.2.77",
+            "--bind-interfaces", "--listen-address=127.0.0.1", f"--port={port}", "--local-ttl=120",
+            *records,
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     time.sleep(0.5)
+    return dnsmasq, port
+
+
+def dig_answer(dnsmasq_port: int, qname: str, qtype: str) -> bytes:
+    """dig asks dnsmasq through a relay; the relay keeps the answer."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as relay, socket.socket(
+        socket.AF_INET, socket.SOCK_DGRAM
+    ) as upstream:
+        relay.bind(("127.0.0.1", 0))
+        port = relay.getsockname()[1]
+        dig = subprocess.Popen(
+            ["dig", "@127.0.0.1", "-p", str(port), qname, qtype, "+tries=1", "+time=2"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        relay.settimeout(10)
+        query, client = relay.recvfrom(65536)
+        upstream.settimeout(5)
+        upstream.sendto(query, ("127.0.0.1", dnsmasq_port))
+        answer, _ = upstream.recvfrom(65536)
+        relay.sendto(answer, client)
+        dig.wait()
+    return answer
+
+
+def dns_answers() -> None:
+    dnsmasq, port = start_dnsmasq([
+        # www.office.com is a CNAME to a CDN name, as it is in the wild.
+        "--host-record=e1234.edge.cdn.example,198.51.100.7,2001:db8::7",
+        "--cname=www.office.com,e1234.edge.cdn.example",
+        "--host-record=zoom.us,203.0.113.9",
+        "--host-record=unlisted.example,192.0.2.77",
+    ])
     try:
         for name, qname, qtype in [
             ("dns_answer_office_cname.bin", "www.office.com", "A"),
@@ -107,24 +135,7 @@ def dns_answers() -> None:
             ("dns_answer_zoom.bin", "zoom.us", "A"),
             ("dns_answer_unlisted.bin", "unlisted.example", "A"),
         ]:
-            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as relay, socket.socket(
-                socket.AF_INET, socket.SOCK_DGRAM
-            ) as upstream:
-                relay.bind(("127.0.0.1", 0))
-                port = relay.getsockname()[1]
-                dig = subprocess.Popen(
-                    ["dig", "@127.0.0.1", "-p", str(port), qname, qtype, "+tries=1", "+time=2"],
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
-                relay.settimeout(10)
-                query, client = relay.recvfrom(65536)
-                upstream.settimeout(5)
-                upstream.sendto(query, ("127.0.0.1", dnsmasq_port))
-                answer, _ = upstream.recvfrom(65536)
-                relay.sendto(answer, client)
-                dig.wait()
-                write(name, answer)
+            write(name, dig_answer(port, qname, qtype))
     finally:
         dnsmasq.kill()
         dnsmasq.wait()

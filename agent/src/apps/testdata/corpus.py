@@ -4,7 +4,8 @@ to in the world (not derived from the catalogue's patterns).
 
 Every name goes through curl over TLS, openssl s_client (TLS 1.3), aioquic (QUIC v1) and curl
 over plain HTTP, each against a listener on 127.0.0.1 (`--resolve`); then ssh, dig and sipsak
-flows. One JSON object a line: label, client, transport, the port the flow would have gone to,
+flows. And for every name, the answer a real dnsmasq gives dig (transport `dns-answer`, with the
+address it answered): a flow to that address must be recognised from its first packet. One JSON object a line: label, client, transport, the port the flow would have gone to,
 the name, and the bytes in hex. Needs what capture.py needs:
 
     /tmp/pa-venv/bin/python agent/src/apps/testdata/corpus.py
@@ -17,7 +18,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from capture import quic, tcp, udp  # noqa: E402
+from capture import dig_answer, quic, start_dnsmasq, tcp, udp  # noqa: E402
 
 OUT = Path(__file__).resolve().parent / "corpus.jsonl"
 
@@ -121,6 +122,18 @@ def main() -> None:
     for user in ["alice", "bob", "carol"]:
         keep("sip", "sipsak-options", "udp", 5060, "", udp(None, f"sipsak -s sip:{user}@127.0.0.1:{{port}}"))
         keep("sip", "sipsak-register", "udp", 5060, "", udp(None, f"sipsak -U -s sip:{user}@127.0.0.1:{{port}}"))
+    # One address per name in 198.18.0.0/15 (benchmarking, in no prefix rule).
+    answered = [(app, name, f"198.18.{200 + i // 250}.{1 + i % 250}")
+                for i, (app, name) in enumerate((a, n) for a, ns in NAMES.items() for n in ns)]
+    dnsmasq, port = start_dnsmasq([f"--host-record={name},{addr}" for _, name, addr in answered])
+    try:
+        for app, name, addr in answered:
+            flow = {"label": app or "Pending", "client": "dig+dnsmasq", "transport": "dns-answer", "port": 443,
+                    "name": name, "address": addr, "payload": dig_answer(port, name, "A").hex()}
+            flows.append(flow)
+    finally:
+        dnsmasq.kill()
+        dnsmasq.wait()
     with OUT.open("w") as f:
         for flow in flows:
             f.write(json.dumps(flow) + "\n")
