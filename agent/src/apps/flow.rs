@@ -305,7 +305,7 @@ fn inspect_stream(catalogue: &Catalogue, stream: &[u8]) -> Inspect<AppId> {
     }
     // Each inspector looks at the first byte first, so trying them all costs little.
     first_found([
-        map(tls::stream_server_name(stream), |n| named(catalogue, n, Signature::Tls)),
+        map(tls::stream_server_name(stream), |n| named(catalogue, n.as_deref(), Signature::Tls)),
         map(http::request_host(stream), |n| named(catalogue, n, Signature::Http)),
         map(ssh::identification(stream), |()| catalogue.by_signature(Signature::Ssh)),
         map(sip::request(stream), |()| catalogue.by_signature(Signature::Sip)),

@@ -100,6 +100,27 @@ proptest! {
         prop_assert!(got == Inspect::NeedMore || got == whole, "{got:?}");
     }
 
+    /// However a ClientHello is cut into records, its name comes out whole.
+    #[test]
+    fn a_client_hello_in_any_records_gives_its_name(
+        i in 0..TLS.len(),
+        cuts in prop::collection::vec(any::<prop::sample::Index>(), 1..4),
+    ) {
+        let hello = &TLS[i][5..];
+        let mut at: Vec<usize> = cuts.iter().map(|c| 1 + c.index(hello.len() - 1)).collect();
+        at.push(0);
+        at.push(hello.len());
+        at.sort_unstable();
+        at.dedup();
+        let mut stream = Vec::new();
+        for w in at.windows(2) {
+            stream.extend_from_slice(&[22, 3, 1]);
+            stream.extend_from_slice(&((w[1] - w[0]) as u16).to_be_bytes());
+            stream.extend_from_slice(&hello[w[0]..w[1]]);
+        }
+        prop_assert_eq!(tls::stream_server_name(&stream), tls::stream_server_name(TLS[i]));
+    }
+
     #[test]
     fn a_truncated_initial_or_dns_message_never_panics(
         i in 0..QUIC.len() + DNS.len(),

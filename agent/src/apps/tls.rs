@@ -5,6 +5,8 @@
 //! record walk that gathers a ClientHello split over records or TCP segments, so the parser
 //! sees whole messages and a truncated one is "need more", not "not TLS".
 
+use std::borrow::Cow;
+
 use tls_parser::{
     parse_tls_extensions, parse_tls_message_handshake, SNIType, TlsExtension, TlsMessage, TlsMessageHandshake,
 };
@@ -21,8 +23,9 @@ pub const MAX_CLIENT_HELLO: usize = 1 << 14;
 
 /// The SNI of the ClientHello that opens `stream` (a TCP stream's first bytes, in order):
 /// `Found(Some(name))`, `Found(None)` for a ClientHello without SNI, `NeedMore` while the
-/// ClientHello is incomplete, `NotThis` for anything else.
-pub fn stream_server_name(stream: &[u8]) -> Inspect<Option<&[u8]>> {
+/// ClientHello is incomplete, `NotThis` for anything else. The name is borrowed from `stream`,
+/// or owned when the ClientHello was gathered from several records.
+pub fn stream_server_name(stream: &[u8]) -> Inspect<Option<Cow<'_, [u8]>>> {
     // The common case: the whole ClientHello in the first record, parsed where it lies.
     let Some(first) = record(stream) else { return plausible_record_start(stream) };
     let first = match first {
@@ -33,7 +36,9 @@ pub fn stream_server_name(stream: &[u8]) -> Inspect<Option<&[u8]>> {
         None if first.len() < 4 => {}
         None => return Inspect::NotThis,
         Some(len) if len > MAX_CLIENT_HELLO => return Inspect::NotThis,
-        Some(len) if first.len() >= 4 + len => return client_hello_server_name(&first[..4 + len]),
+        Some(len) if first.len() >= 4 + len => {
+            return map_name(client_hello_server_name(&first[..4 + len]), Cow::Borrowed);
+        }
         Some(_) => {}
     }
     // The ClientHello continues in later records: gather their payloads.
@@ -47,13 +52,7 @@ pub fn stream_server_name(stream: &[u8]) -> Inspect<Option<&[u8]>> {
         match handshake_length(&hello) {
             Some(len) if len > MAX_CLIENT_HELLO => return Inspect::NotThis,
             Some(len) if hello.len() >= 4 + len => {
-                return match client_hello_server_name(&hello[..4 + len]) {
-                    // The name borrows `hello`: look it up again in `stream`, where it also is.
-                    Inspect::Found(Some(name)) => Inspect::Found(find(stream, name)),
-                    Inspect::Found(None) => Inspect::Found(None),
-                    Inspect::NeedMore => Inspect::NeedMore,
-                    Inspect::NotThis => Inspect::NotThis,
-                };
+                return map_name(client_hello_server_name(&hello[..4 + len]), |n| Cow::Owned(n.to_vec()));
             }
             None if hello.len() >= 4 => return Inspect::NotThis,
             _ => {}
@@ -61,13 +60,15 @@ pub fn stream_server_name(stream: &[u8]) -> Inspect<Option<&[u8]>> {
     }
 }
 
-/// The bytes of `needle` where they occur in `haystack` (a name gathered from several records
-/// lies whole in one of them unless the split cut it, in which case the name is not reported).
-fn find<'a>(haystack: &'a [u8], needle: &[u8]) -> Option<&'a [u8]> {
-    if needle.is_empty() {
-        return None;
+fn map_name<'a, 'b>(
+    found: Inspect<Option<&'a [u8]>>,
+    f: impl FnOnce(&'a [u8]) -> Cow<'b, [u8]>,
+) -> Inspect<Option<Cow<'b, [u8]>>> {
+    match found {
+        Inspect::Found(name) => Inspect::Found(name.map(f)),
+        Inspect::NeedMore => Inspect::NeedMore,
+        Inspect::NotThis => Inspect::NotThis,
     }
-    haystack.windows(needle.len()).find(|w| *w == needle)
 }
 
 /// The next handshake record's payload: `None` if it is not all there yet, `Err` if these bytes
@@ -85,7 +86,7 @@ fn record(stream: &[u8]) -> Option<Result<&[u8], ()>> {
 }
 
 /// Fewer than 5 bytes: whether they could still start a handshake record.
-fn plausible_record_start(stream: &[u8]) -> Inspect<Option<&[u8]>> {
+fn plausible_record_start<T>(stream: &[u8]) -> Inspect<T> {
     let ok = match stream {
         [] => true,
         [t, ..] if *t != RECORD_HANDSHAKE => false,
@@ -144,6 +145,7 @@ pub fn client_hello_server_name(handshake: &[u8]) -> Inspect<Option<&[u8]>> {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
     use super::*;
 
     const OPENSSL_TEAMS: &[u8] = include_bytes!("testdata/tls_openssl_teams.bin");
@@ -151,11 +153,27 @@ mod tests {
     const OPENSSL_NO_SNI: &[u8] = include_bytes!("testdata/tls_openssl_nosni.bin");
     const CURL_YOUTUBE: &[u8] = include_bytes!("testdata/tls_curl_youtube.bin");
 
+    fn found(name: &str) -> Inspect<Option<Cow<'_, [u8]>>> {
+        Inspect::Found(Some(Cow::Borrowed(name.as_bytes())))
+    }
+
+    /// The real ClientHello of curl, re-framed into one record per part, as a client with a
+    /// long hello (or a middlebox) splits it.
+    fn in_records(parts: &[&[u8]]) -> Vec<u8> {
+        let mut stream = Vec::new();
+        for part in parts {
+            stream.extend_from_slice(&[22, 3, 1]);
+            stream.extend_from_slice(&(part.len() as u16).to_be_bytes());
+            stream.extend_from_slice(part);
+        }
+        stream
+    }
+
     #[test]
     fn real_client_hellos_give_their_server_name() {
-        assert_eq!(stream_server_name(OPENSSL_TEAMS), Inspect::Found(Some(&b"teams.microsoft.com"[..])));
-        assert_eq!(stream_server_name(OPENSSL12_SALESFORCE), Inspect::Found(Some(&b"login.salesforce.com"[..])));
-        assert_eq!(stream_server_name(CURL_YOUTUBE), Inspect::Found(Some(&b"www.youtube.com"[..])));
+        assert_eq!(stream_server_name(OPENSSL_TEAMS), found("teams.microsoft.com"));
+        assert_eq!(stream_server_name(OPENSSL12_SALESFORCE), found("login.salesforce.com"));
+        assert_eq!(stream_server_name(CURL_YOUTUBE), found("www.youtube.com"));
         assert_eq!(stream_server_name(OPENSSL_NO_SNI), Inspect::Found(None));
     }
 
@@ -167,18 +185,16 @@ mod tests {
     }
 
     #[test]
-    fn a_client_hello_split_over_two_records_is_gathered() {
-        // Re-frame the real ClientHello into two records, as a client with a long hello does.
+    fn a_client_hello_split_over_records_is_gathered_even_through_its_name() {
         let hello = &CURL_YOUTUBE[5..];
         let (a, b) = hello.split_at(100);
-        let mut stream = Vec::new();
-        for part in [a, b] {
-            stream.extend_from_slice(&[22, 3, 1]);
-            stream.extend_from_slice(&(part.len() as u16).to_be_bytes());
-            stream.extend_from_slice(part);
-        }
-        assert_eq!(stream_server_name(&stream), Inspect::Found(Some(&b"www.youtube.com"[..])));
+        let stream = in_records(&[a, b]);
+        assert_eq!(stream_server_name(&stream), found("www.youtube.com"));
         assert_eq!(stream_server_name(&stream[..200]), Inspect::NeedMore);
+        // A split in the middle of the name itself.
+        let at = hello.windows(15).position(|w| w == b"www.youtube.com").unwrap() + 5;
+        let (a, b) = hello.split_at(at);
+        assert_eq!(stream_server_name(&in_records(&[a, b])), found("www.youtube.com"));
     }
 
     #[test]
