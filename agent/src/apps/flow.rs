@@ -54,7 +54,7 @@ impl Default for Limits {
     }
 }
 
-/// Counters for the status report.
+/// What the classifier decided so far (for the status report once recognition is wired in).
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Stats {
     pub recognised: u64,
