@@ -69,6 +69,82 @@ pub enum Category {
     Web,
 }
 
+impl Category {
+    /// Every category, in the order of the API's documentation.
+    pub const ALL: [Category; 18] = [
+        Category::Collaboration,
+        Category::Conferencing,
+        Category::Messaging,
+        Category::Voice,
+        Category::Video,
+        Category::Audio,
+        Category::Email,
+        Category::FileSharing,
+        Category::Backup,
+        Category::Business,
+        Category::Development,
+        Category::Cloud,
+        Category::Social,
+        Category::Identity,
+        Category::RemoteAccess,
+        Category::Network,
+        Category::SoftwareUpdate,
+        Category::Web,
+    ];
+
+    /// The category's name in the catalogue and in a policy's `application` field.
+    pub fn name(self) -> &'static str {
+        match self {
+            Category::Collaboration => "collaboration",
+            Category::Conferencing => "conferencing",
+            Category::Messaging => "messaging",
+            Category::Voice => "voice",
+            Category::Video => "video",
+            Category::Audio => "audio",
+            Category::Email => "email",
+            Category::FileSharing => "file_sharing",
+            Category::Backup => "backup",
+            Category::Business => "business",
+            Category::Development => "development",
+            Category::Cloud => "cloud",
+            Category::Social => "social",
+            Category::Identity => "identity",
+            Category::RemoteAccess => "remote_access",
+            Category::Network => "network",
+            Category::SoftwareUpdate => "software_update",
+            Category::Web => "web",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Category> {
+        Category::ALL.into_iter().find(|c| c.name() == name)
+    }
+}
+
+/// What a policy's `application` field names: one application, or every application of a
+/// category. The catalogue's invariants keep the two sets of names apart, so a name is never both.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ApplicationMatch {
+    Application(String),
+    Category(Category),
+}
+
+/// What `name` in a policy's `application` field refers to in the built-in catalogue; `None` if
+/// it is neither an application nor a category there.
+pub fn policy_application(name: &str) -> Option<ApplicationMatch> {
+    if let Some(category) = Category::from_name(name) {
+        return Some(ApplicationMatch::Category(category));
+    }
+    builtin_names().iter().any(|n| n == name).then(|| ApplicationMatch::Application(name.to_owned()))
+}
+
+/// The built-in applications' names, parsed once.
+pub fn builtin_names() -> &'static [String] {
+    static NAMES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    // The catalogue is compiled in and this module's tests parse it: it cannot fail at run time.
+    NAMES.get_or_init(|| builtin_applications().unwrap_or_default().into_iter().map(|a| a.name).collect())
+}
+
 /// A handshake the agent recognises by its bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -125,6 +201,10 @@ pub fn catalogue_problems(apps: &[Application]) -> Vec<String> {
         }
         if !names.insert(n) {
             problems.push(format!("{n}: named twice"));
+        }
+        // A policy's `application` names an application or a category: one name, one meaning.
+        if Category::from_name(n).is_some() {
+            problems.push(format!("{n}: also the name of a category"));
         }
         for d in &app.domains {
             if !valid_domain_pattern(d) {
@@ -188,6 +268,18 @@ mod tests {
     }
 
     #[test]
+    fn category_names_are_their_serde_names_and_policies_name_either_kind() {
+        for c in Category::ALL {
+            assert_eq!(serde_json::to_value(c).unwrap(), serde_json::Value::String(c.name().into()));
+            assert_eq!(Category::from_name(c.name()), Some(c));
+        }
+        assert_eq!(policy_application("teams"), Some(ApplicationMatch::Application("teams".into())));
+        assert_eq!(policy_application("video"), Some(ApplicationMatch::Category(Category::Video)));
+        assert_eq!(policy_application("office365"), None);
+        assert_eq!(builtin_names().len(), builtin_applications().unwrap().len());
+    }
+
+    #[test]
     fn an_unknown_category_or_field_is_refused() {
         let bad_category = r#"[{"name": "x", "category": "gaming", "domains": ["x.example"]}]"#;
         assert!(serde_json::from_str::<Vec<Application>>(bad_category).is_err());
@@ -213,6 +305,7 @@ mod tests {
             app("b", &["a.example", "*.*.b.example", "b", "-b.example"], Some(22)),
             app("c", &[], Some(22)),
             app("Bad name", &[], None),
+            app("video", &["video.example"], None),
         ]);
         assert_eq!(
             problems,
@@ -226,6 +319,7 @@ mod tests {
                 "c: port 22 is also b's",
                 "\"Bad name\": not a valid application name",
                 "Bad name: nothing recognises it",
+                "video: also the name of a category",
             ]
         );
     }
