@@ -17,6 +17,22 @@ const UDP: u8 = 17;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct AppId(u16);
 
+impl AppId {
+    /// Its index in the catalogue (below `Catalogue::len`).
+    pub fn index(self) -> usize {
+        usize::from(self.0)
+    }
+
+    /// For compact storage: the id as a `u16` (back with `from_raw`).
+    pub fn raw(self) -> u16 {
+        self.0
+    }
+
+    pub fn from_raw(raw: u16) -> AppId {
+        AppId(raw)
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AppInfo {
     pub name: String,

@@ -54,7 +54,7 @@ impl Default for Limits {
     }
 }
 
-/// What the classifier decided so far (for the status report once recognition is wired in).
+/// What the classifier decided so far.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct Stats {
     pub recognised: u64,
@@ -92,11 +92,14 @@ pub struct Classifier {
     limits: Limits,
     last_sweep: Option<Instant>,
     stats: Stats,
+    /// Per application (by `AppId::index`): flows recognised as it.
+    app_flows: Vec<u64>,
 }
 
 impl Classifier {
     pub fn new(catalogue: Catalogue, limits: Limits) -> Classifier {
         Classifier {
+            app_flows: vec![0; catalogue.len()],
             catalogue,
             dns: DnsCache::default(),
             flows: HashMap::default(),
@@ -113,6 +116,11 @@ impl Classifier {
 
     pub fn stats(&self) -> Stats {
         self.stats
+    }
+
+    /// Flows recognised as the application `app`, so far.
+    pub fn app_flows(&self, app: AppId) -> u64 {
+        self.app_flows.get(app.index()).copied().unwrap_or(0)
     }
 
     pub fn flows(&self) -> usize {
@@ -194,7 +202,12 @@ impl Classifier {
 
     fn count(&mut self, app: Option<AppId>, by_dns: bool) {
         match app {
-            Some(_) => self.stats.recognised += 1,
+            Some(app) => {
+                self.stats.recognised += 1;
+                if let Some(n) = self.app_flows.get_mut(app.index()) {
+                    *n += 1;
+                }
+            }
             None => self.stats.unknown += 1,
         }
         if by_dns {
