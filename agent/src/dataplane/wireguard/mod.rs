@@ -18,6 +18,8 @@
 mod config;
 mod netlink;
 #[cfg(test)]
+mod netns_apps_tests;
+#[cfg(test)]
 mod netns_tests;
 pub mod offload;
 pub mod shaping;
@@ -36,7 +38,10 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use parking_lot::{Mutex, RwLock};
-use patronus_api::{FailoverEvent, LinkState, PeerState, PolicyStatus, SiteConfig, XdpGuardStatus};
+use patronus_api::{
+    ApplicationUsage, ApplicationsStatus, FailoverEvent, LinkState, PeerState, PolicyStatus, SiteConfig,
+    XdpGuardStatus, TOP_APPLICATIONS,
+};
 
 #[cfg(test)]
 pub use self::config::netns_free_config;
@@ -409,6 +414,17 @@ impl Dataplane for WireGuard {
 
     fn policies(&self) -> Vec<PolicyStatus> {
         self.shared.node.lock().policy_statuses()
+    }
+
+    fn applications(&self) -> Option<ApplicationsStatus> {
+        let node = self.shared.node.lock();
+        let late_moves = node.late_moves()?;
+        let top = node
+            .top_applications(TOP_APPLICATIONS)
+            .into_iter()
+            .map(|a| ApplicationUsage { name: a.name, flows: a.flows, packets: a.packets, bytes: a.bytes })
+            .collect();
+        Some(ApplicationsStatus { late_moves, top })
     }
 
     fn take_failover_events(&mut self) -> Vec<FailoverEvent> {

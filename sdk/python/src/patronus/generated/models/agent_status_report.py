@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from ..models.applications_status import ApplicationsStatus
     from ..models.control_plane_outage import ControlPlaneOutage
     from ..models.failover_event import FailoverEvent
     from ..models.link_state import LinkState
@@ -43,8 +44,10 @@ class AgentStatusReport:
     """ Times the agent could not reach the control plane since the last report the server
     accepted, oldest first (the newest 10 when there were more). The dataplane kept
     forwarding on its last-known-good document meanwhile. """
+    applications: ApplicationsStatus | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.applications_status import ApplicationsStatus
         from ..models.xdp_guard_status import XdpGuardStatus
 
         agent_version = self.agent_version
@@ -112,6 +115,14 @@ class AgentStatusReport:
                 control_plane_outages_item = control_plane_outages_item_data.to_dict()
                 control_plane_outages.append(control_plane_outages_item)
 
+        applications: dict[str, Any] | None | Unset
+        if isinstance(self.applications, Unset):
+            applications = UNSET
+        elif isinstance(self.applications, ApplicationsStatus):
+            applications = self.applications.to_dict()
+        else:
+            applications = self.applications
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -138,11 +149,14 @@ class AgentStatusReport:
             field_dict["xdp_guard"] = xdp_guard
         if control_plane_outages is not UNSET:
             field_dict["control_plane_outages"] = control_plane_outages
+        if applications is not UNSET:
+            field_dict["applications"] = applications
 
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.applications_status import ApplicationsStatus
         from ..models.control_plane_outage import ControlPlaneOutage
         from ..models.failover_event import FailoverEvent
         from ..models.link_state import LinkState
@@ -248,6 +262,23 @@ class AgentStatusReport:
 
                 control_plane_outages.append(control_plane_outages_item)
 
+        def _parse_applications(data: object) -> ApplicationsStatus | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                applications_type_1 = ApplicationsStatus.from_dict(data)
+
+                return applications_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ApplicationsStatus | None | Unset, data)
+
+        applications = _parse_applications(d.pop("applications", UNSET))
+
         agent_status_report = cls(
             agent_version=agent_version,
             uptime_seconds=uptime_seconds,
@@ -260,6 +291,7 @@ class AgentStatusReport:
             failover_events=failover_events,
             xdp_guard=xdp_guard,
             control_plane_outages=control_plane_outages,
+            applications=applications,
         )
 
         return agent_status_report
