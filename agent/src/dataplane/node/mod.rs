@@ -277,6 +277,15 @@ pub struct Recognition {
 }
 
 impl Recognition {
+    fn builtin() -> Option<Box<Recognition>> {
+        let catalogue = Catalogue::builtin().ok()?;
+        Some(Box::new(Recognition {
+            counters: vec![PolicyCounters::default(); catalogue.len()],
+            classifier: Classifier::new(catalogue, Limits::default()),
+            late_moves: 0,
+        }))
+    }
+
     /// The application state of a packet of `key` from the TUN, and the application it names.
     fn packet(&mut self, now: Instant, key: &flow::FlowKey, packet: &[u8]) -> AppState {
         match self.classifier.packet(now, key, flow::payload(packet)) {
@@ -380,13 +389,7 @@ impl Node {
             link_costs: HashMap::new(),
             policies: Vec::new(),
             app_matches: Vec::new(),
-            recognition: Catalogue::builtin().ok().map(|catalogue| {
-                Box::new(Recognition {
-                    counters: vec![PolicyCounters::default(); catalogue.len()],
-                    classifier: Classifier::new(catalogue, Limits::default()),
-                    late_moves: 0,
-                })
-            }),
+            recognition: Recognition::builtin(),
             preferences: Vec::new(),
             policy_counters: Vec::new(),
             flows: FlowTable::default(),
@@ -535,8 +538,17 @@ impl Node {
     /// Switches application recognition off (it is on from the start): application policies then
     /// match nothing, and the status has no applications. For comparing costs.
     pub fn disable_recognition(&mut self) {
-        self.recognition = None;
-        self.app_matches = self.policies.iter().map(|p| AppMatch::resolve(None, p)).collect();
+        self.set_recognition(false);
+    }
+
+    /// Switches application recognition on (afresh: what it counted is gone) or off. Flows are
+    /// classified again.
+    pub fn set_recognition(&mut self, on: bool) {
+        if on != self.recognition.is_some() {
+            self.recognition = if on { Recognition::builtin() } else { None };
+        }
+        let catalogue = self.recognition.as_ref().map(|r| r.classifier.catalogue());
+        self.app_matches = self.policies.iter().map(|p| AppMatch::resolve(catalogue, p)).collect();
         self.flows.clear();
     }
 

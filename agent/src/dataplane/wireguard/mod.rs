@@ -72,6 +72,8 @@ pub struct DataplaneOptions {
     pub xdp_guard: Option<GuardOptions>,
     /// Traffic shaping per QoS class on the links' interfaces (`shaping`).
     pub shaping: ShapingOptions,
+    /// Application recognition (`crate::apps`) on the packets from the TUN.
+    pub app_recognition: bool,
 }
 
 impl Default for DataplaneOptions {
@@ -84,6 +86,7 @@ impl Default for DataplaneOptions {
             tun_offloads: true,
             xdp_guard: Some(GuardOptions::default()),
             shaping: ShapingOptions::default(),
+            app_recognition: true,
         }
     }
 }
@@ -222,8 +225,12 @@ impl WireGuard {
         let (tun, tun_name, vnet) = opened.with_context(|| format!("creating TUN device {}", options.tun_name))?;
         let mut system = System::new(&tun_name)?;
         system.bring_up(options.mtu)?;
+        let mut node = Node::new(private_key, options.path_timing, rand::random::<u32>());
+        if !options.app_recognition {
+            node.disable_recognition();
+        }
         let shared = Arc::new(Shared {
-            node: Mutex::new(Node::new(private_key, options.path_timing, rand::random::<u32>())),
+            node: Mutex::new(node),
             tun,
             tun_name,
             links: RwLock::new(Vec::new()),
@@ -242,6 +249,12 @@ impl WireGuard {
         let guard = GuardShell::start(options.xdp_guard);
         let shaper = Mutex::new(Shaper::new(options.shaping));
         Ok(WireGuard { shared, options, threads, link_threads: HashMap::new(), system, guard, applied: None, shaper })
+    }
+
+    /// Switches application recognition on or off while running (`DataplaneOptions::app_recognition`
+    /// at start); for the benchmark that compares the two.
+    pub fn set_app_recognition(&self, on: bool) {
+        self.shared.node.lock().set_recognition(on);
     }
 
     /// The name the kernel gave the TUN device.

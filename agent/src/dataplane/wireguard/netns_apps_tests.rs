@@ -177,3 +177,91 @@ fn a_video_flow_takes_the_video_policys_lte_uplink_and_other_traffic_stays_on_fi
     drop(b);
     drop(topo);
 }
+
+/// The cost of recognition on the tunnel's throughput, run by `bench/app_recognition.sh`
+/// (release build): one TCP stream through the tunnel (iperf3, unshaped) with recognition on and
+/// off at both sites, in rounds of alternating order, first with no policies (recognition alone
+/// then adds a flow-table lookup per packet and the inspection of each flow's first packets),
+/// then with the `video` application policy ahead of the 100 policies of `dataplane_bench`.
+#[test]
+#[ignore = "benchmark: run through bench/app_recognition.sh"]
+fn app_recognition_bench() {
+    use super::netns_tests::{bench_class, hundred_policies, iperf, json_at, must, process_cpu_seconds, sh};
+    if let Some(why) = skip_reason() {
+        println!("skipped: {why}");
+        return;
+    }
+    let secs: u32 = std::env::var("BENCH_SECONDS").ok().and_then(|s| s.parse().ok()).unwrap_or(10);
+    let rounds: usize = std::env::var("BENCH_ROUNDS").ok().and_then(|s| s.parse().ok()).unwrap_or(3);
+    let t = secs.to_string();
+    let tag = format!("r{}", std::process::id() % 10_000);
+    let topo = topology_named("pa-", &tag);
+    let (ns_a, ns_b) = (topo.ns[1].clone(), topo.ns[2].clone());
+    let (ka, pa) = key();
+    let (kb, pb) = key();
+    let unshaped = shaping::ShapingOptions { egress: false, ingress: false };
+    let a = NsAgent::start_with(&ns_a, ka, unshaped);
+    let b = NsAgent::start_with(&ns_b, kb, unshaped);
+    let gbps = |v: &serde_json::Value| json_at(v, &["end", "sum_received", "bits_per_second"]) / 1e9;
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len().max(1) as f64;
+    let list = |v: &[f64]| v.iter().map(|g| format!("{g:.2}")).collect::<Vec<_>>().join(" ");
+    println!(
+        "BENCH conditions: {} cores, {secs} s per run, {rounds} rounds, MTU 1420, both dataplanes in one process",
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(0)
+    );
+    for with_policies in [false, true] {
+        let (mut ca, mut cb) = (config("a", 1, ("b", 2, &pb), &[]), config("b", 2, ("a", 1, &pa), &[]));
+        if with_policies {
+            for c in [&mut ca, &mut cb] {
+                c.policies = std::iter::once(video_on_lte()).chain(hundred_policies()).collect();
+                c.qos_classes = vec![bench_class()];
+            }
+        }
+        a.call(move |wg| wg.apply(&ca)).unwrap();
+        b.call(move |wg| wg.apply(&cb)).unwrap();
+        assert!(wait_until(Duration::from_secs(10), || {
+            sh(&["ip", "netns", "exec", &ns_a, "ping", "-c1", "-W1", "-q", "100.64.0.2"])
+        })
+        .is_some());
+        let run = |on: bool| {
+            a.call(move |wg| wg.set_app_recognition(on));
+            b.call(move |wg| wg.set_app_recognition(on));
+            std::thread::sleep(Duration::from_secs(1));
+            must(&["ip", "netns", "exec", &ns_b, "iperf3", "-s", "-D", "-1"]);
+            std::thread::sleep(Duration::from_millis(300));
+            let cpu0 = process_cpu_seconds();
+            let g = gbps(&iperf(&ns_a, &["-c", "100.64.0.2", "-t", &t]));
+            (g, (process_cpu_seconds() - cpu0) / (g * f64::from(secs)).max(1e-9))
+        };
+        let (mut on, mut off) = (Vec::new(), Vec::new());
+        for round in 0..rounds {
+            for recognise in if round % 2 == 0 { [false, true] } else { [true, false] } {
+                let r = run(recognise);
+                if recognise {
+                    on.push(r)
+                } else {
+                    off.push(r)
+                }
+            }
+        }
+        let (on, on_cpu): (Vec<f64>, Vec<f64>) = on.into_iter().unzip();
+        let (off, off_cpu): (Vec<f64>, Vec<f64>) = off.into_iter().unzip();
+        let what = if with_policies { "video policy + 100 policies" } else { "no policies" };
+        println!(
+            "BENCH {what}, 1 TCP stream: recognition off {} Gb/s, on {} Gb/s; on/off {:.1}% (means), per round {}",
+            list(&off),
+            list(&on),
+            mean(&on) * 100.0 / mean(&off).max(1e-9),
+            on.iter().zip(&off).map(|(o, f)| format!("{:.0}%", o * 100.0 / f.max(1e-9))).collect::<Vec<_>>().join(" ")
+        );
+        println!(
+            "BENCH {what}, CPU (both dataplanes) per gigabit: off {} s/Gbit, on {} s/Gbit; on/off {:.1}% (means)",
+            off_cpu.iter().map(|c| format!("{c:.3}")).collect::<Vec<_>>().join(" "),
+            on_cpu.iter().map(|c| format!("{c:.3}")).collect::<Vec<_>>().join(" "),
+            mean(&on_cpu) * 100.0 / mean(&off_cpu).max(1e-9)
+        );
+    }
+    drop(a);
+    drop(b);
+    drop(topo);
+}

@@ -17,11 +17,11 @@ use super::*;
 use base64::Engine;
 use boringtun::x25519::{PublicKey, StaticSecret};
 
-fn sh(args: &[&str]) -> bool {
+pub(super) fn sh(args: &[&str]) -> bool {
     Command::new(args[0]).args(&args[1..]).status().map(|s| s.success()).unwrap_or(false)
 }
 
-fn must(args: &[&str]) {
+pub(super) fn must(args: &[&str]) {
     assert!(sh(args), "command failed: {}", args.join(" "));
 }
 
@@ -113,7 +113,7 @@ impl NsAgent {
         NsAgent::start_with(ns, key, shaping::ShapingOptions::default())
     }
 
-    fn start_with(ns: &str, key: [u8; 32], shaping: shaping::ShapingOptions) -> NsAgent {
+    pub(super) fn start_with(ns: &str, key: [u8; 32], shaping: shaping::ShapingOptions) -> NsAgent {
         NsAgent::start_options(ns, key, DataplaneOptions { tun_name: "wgt0".into(), shaping, ..Default::default() })
     }
 
@@ -166,7 +166,7 @@ fn link(name: &str, prio: u32, endpoint: &str) -> ConfigLink {
 /// 100 policies: 99 that no benchmark flow matches (TCP to ports 1000-1098), then one that takes
 /// all TCP to the overlay, lowest latency under a 200 ms SLA, in the QoS class of
 /// [`bench_class`] (so its outer datagrams are marked EF: the marking is part of the cost).
-fn hundred_policies() -> Vec<patronus_api::ConfigPolicy> {
+pub(super) fn hundred_policies() -> Vec<patronus_api::ConfigPolicy> {
     use patronus_api::network::{PathSelection, PolicyAction, PolicyMatch, Protocol, Sla};
     (0..100u32)
         .map(|i| patronus_api::ConfigPolicy {
@@ -191,7 +191,7 @@ fn hundred_policies() -> Vec<patronus_api::ConfigPolicy> {
         .collect()
 }
 
-fn bench_class() -> patronus_api::ConfigQosClass {
+pub(super) fn bench_class() -> patronus_api::ConfigQosClass {
     patronus_api::ConfigQosClass { name: "ef".into(), priority: 1, dscp: 46, guaranteed_percent: 50, max_percent: 100 }
 }
 
@@ -449,7 +449,7 @@ fn two_sites_forward_fail_over_and_reconfigure_in_namespaces() {
 }
 
 /// CPU seconds (user + system) this process has used so far.
-fn process_cpu_seconds() -> f64 {
+pub(super) fn process_cpu_seconds() -> f64 {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
     // Fields after the command name (which may contain spaces) start after the last ')'.
     let rest = &stat[stat.rfind(')').unwrap() + 2..];
@@ -458,7 +458,7 @@ fn process_cpu_seconds() -> f64 {
     ticks / 100.0
 }
 
-fn json_at(v: &serde_json::Value, path: &[&str]) -> f64 {
+pub(super) fn json_at(v: &serde_json::Value, path: &[&str]) -> f64 {
     let mut cur = v;
     for p in path {
         cur = &cur[*p];
@@ -466,7 +466,7 @@ fn json_at(v: &serde_json::Value, path: &[&str]) -> f64 {
     cur.as_f64().unwrap_or(f64::NAN)
 }
 
-fn iperf(ns: &str, args: &[&str]) -> serde_json::Value {
+pub(super) fn iperf(ns: &str, args: &[&str]) -> serde_json::Value {
     let out = Command::new("ip").args(["netns", "exec", ns, "iperf3", "-J"]).args(args).output().unwrap();
     serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("iperf3 {args:?}: {e}: {}", String::from_utf8_lossy(&out.stderr)))
