@@ -143,3 +143,74 @@ fn without_recognition_application_policies_match_nothing() {
     assert!(sim.nodes[0].node.top_applications(10).is_empty());
     assert!(sim.nodes[0].node.policy_statuses()[0].inactive);
 }
+
+/// `answer` (dnsmasq's for zoom.us) for `name` instead, its address `addr`: the question's name
+/// spliced in (the answer names it by a pointer to the question).
+fn dns_answer(name: &str, addr: [u8; 4]) -> Vec<u8> {
+    let old_end = 12 + DNS_ZOOM[12..].iter().position(|b| *b == 0).unwrap() + 1;
+    let mut qname = Vec::new();
+    for label in name.split('.') {
+        qname.push(label.len() as u8);
+        qname.extend_from_slice(label.as_bytes());
+    }
+    qname.push(0);
+    let mut m = [&DNS_ZOOM[..12], &qname[..], &DNS_ZOOM[old_end..]].concat();
+    let at = m.windows(4).position(|w| w == [203, 0, 113, 9]).unwrap();
+    m[at..at + 4].copy_from_slice(&addr);
+    m
+}
+
+/// The end-to-end scenario on the simulated network: `video` (a category) on
+/// `lowest_latency` under an 80 ms SLA moves a QUIC flow to youtube onto lte when fiber gets
+/// +100 ms of round trip, while a flow of a `backup` application (`lowest_cost`) stays on fiber.
+#[test]
+fn plus_100_ms_on_fiber_moves_a_video_flow_to_lte_and_leaves_a_backup_flow() {
+    use super::policy::Sla;
+    let video = PolicyConfig {
+        application: Some("video".into()),
+        selection: Selection::LowestLatency,
+        sla: Sla { max_latency: Some(Duration::from_millis(80)), ..Sla::default() },
+        hold_down: Duration::from_secs(5),
+        ..PolicyConfig::matching_all("video")
+    };
+    let backup = PolicyConfig {
+        application: Some("backup".into()),
+        selection: Selection::LowestCost,
+        ..PolicyConfig::matching_all("backup")
+    };
+    let mut sim = sites(vec![video, backup]);
+    let (fiber, lte) = (sim.link_id(0, FIBER), sim.link_id(0, LTE));
+    // The QUIC flow is youtube's from its Initial.
+    let quic = |payload: &[u8]| packet(1, 2, 17, (50000, 443), payload);
+    assert_eq!(send(&mut sim, &quic(QUIC_YOUTUBE)), [fiber]);
+    // Site B's resolver answers a Backblaze name with B's address; then a backup flow begins.
+    let answer = dns_answer("f001.backblazeb2.com", [100, 64, 0, 2]);
+    sim.nodes[1].node.handle_tun_packet(sim.now, &packet(2, 1, 17, (53, 33333), &answer));
+    sim.run_for(Duration::from_millis(100));
+    let backup_flow = |payload: &[u8]| packet(1, 2, 6, (40000, 9000), payload);
+    assert_eq!(send(&mut sim, &backup_flow(b"")), [fiber]);
+    let traffic = |sim: &mut Sim, d: Duration| {
+        let (mut q, mut b) = (Vec::new(), Vec::new());
+        for _ in 0..d.as_millis() / 10 {
+            q.extend(send(sim, &quic(&[0x40; 1100])));
+            b.extend(send(sim, &backup_flow(&[0x17; 900])));
+            sim.run_for(Duration::from_millis(10));
+        }
+        (q, b)
+    };
+    let (q, b) = traffic(&mut sim, Duration::from_secs(1));
+    assert!(q.iter().all(|l| *l == fiber) && b.iter().all(|l| *l == fiber), "{q:?} {b:?}");
+
+    // +50 ms each way on A's fiber: 110 ms of round trip, over the SLA.
+    sim.line(0, FIBER).latency += Duration::from_millis(50);
+    let (q, b) = traffic(&mut sim, Duration::from_secs(3));
+    let first_lte = q.iter().position(|l| *l == lte).expect("the video flow never moved");
+    // Within a second (100 packets), and for good.
+    assert!(first_lte < 100, "moved after {first_lte} packets");
+    assert!(q[first_lte..].iter().all(|l| *l == lte), "{q:?}");
+    assert!(b.iter().all(|l| *l == fiber), "the backup flow left fiber: {b:?}");
+    let apps = sim.nodes[0].node.top_applications(10);
+    let names: Vec<&str> = apps.iter().map(|a| a.name.as_str()).collect();
+    assert!(names.contains(&"youtube") && names.contains(&"backblaze"), "{names:?}");
+    assert_eq!(sim.nodes[0].node.late_moves(), Some(0));
+}
