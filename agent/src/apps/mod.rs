@@ -2,8 +2,9 @@
 //! packets (TLS and QUIC SNI, HTTP `Host`, SSH and SIP signatures), from DNS answers seen
 //! earlier for its destination, or from the catalogue's prefix and port rules.
 //!
-//! Sans-IO like the node: the caller hands in payloads and the time, and gets a verdict. Not yet
-//! wired into the dataplane: no policy matches on an application so far.
+//! Sans-IO like the node: the caller hands in payloads and the time, and gets a verdict. The
+//! node (`dataplane::node`) feeds it the packets it reads from the TUN and the DNS answers it
+//! writes there, and policies match on its verdicts.
 
 pub mod catalogue;
 pub mod dns;

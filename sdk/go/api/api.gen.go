@@ -1134,8 +1134,8 @@ type PolicyPeerStatus struct {
 type PolicyStatus struct {
 	Bytes *int64 `json:"bytes,omitempty"`
 
-	// Inactive The policy names an application, which the agent does not recognise yet: it matches no
-	// traffic.
+	// Inactive The policy names an application the agent cannot recognise (its recognition is off, or its
+	// catalogue lacks the name): it matches no traffic.
 	Inactive *bool  `json:"inactive,omitempty"`
 	Name     string `json:"name"`
 

@@ -320,8 +320,8 @@ pub struct XdpGuardPeer {
 pub struct PolicyStatus {
     #[schema(max_length = 100, pattern = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$")]
     pub name: String,
-    /// The policy names an application, which the agent does not recognise yet: it matches no
-    /// traffic.
+    /// The policy names an application the agent cannot recognise (its recognition is off, or its
+    /// catalogue lacks the name): it matches no traffic.
     #[serde(default)]
     pub inactive: bool,
     /// Packets from the LAN the policy matched, and their bytes.

@@ -1493,8 +1493,8 @@ export interface components {
             /** Format: int64 */
             bytes?: number;
             /**
-             * @description The policy names an application, which the agent does not recognise yet: it matches no
-             *     traffic.
+             * @description The policy names an application the agent cannot recognise (its recognition is off, or its
+             *     catalogue lacks the name): it matches no traffic.
              */
             inactive?: boolean;
             name: string;
