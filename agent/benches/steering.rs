@@ -7,6 +7,13 @@
 //! - `new_flow`: a packet whose flow is not in the table, so it is classified against the 100
 //!   policies (the last one matches) and remembered (the table is cleared between batches);
 //! - `no_policies`: the same packets with no policy at all: the route lookup alone.
+//!
+//! Those three run with application recognition off, as before it existed; the `recognition_*`
+//! cases are the same with it on (the default): every flow's first packet is inspected (these
+//! UDP packets carry 36 zero bytes, which name no application: the port decides), a known flow's
+//! packet costs its application's counters besides, and without policies the flow table is
+//! looked up at all. `recognition_quic_new_flow`: new flows whose first packet is a real QUIC
+//! Initial to youtube (decrypted to read its SNI), taken by a `video` policy ahead of the 100.
 
 use std::net::Ipv4Addr;
 use std::time::{Duration, Instant};
@@ -15,6 +22,8 @@ use criterion::{criterion_group, criterion_main, BatchSize, Criterion};
 use patronus_agent::dataplane::node::path::PathTiming;
 use patronus_agent::dataplane::node::policy::{PolicyConfig, Selection, Sla};
 use patronus_agent::dataplane::node::{LinkConfig, Node, NodeConfig, PeerConfig};
+
+const QUIC_YOUTUBE: &[u8] = include_bytes!("../src/apps/testdata/quic_aioquic_youtube_v1.bin");
 use uuid::Uuid;
 
 const FLOWS: u32 = 10_000;
@@ -47,8 +56,13 @@ fn policies() -> Vec<PolicyConfig> {
         .collect()
 }
 
-fn node(with_policies: bool) -> Node {
+fn node(with_policies: bool, recognition: bool) -> Node {
+    node_with(if with_policies { policies() } else { vec![] }, recognition)
+}
+
+fn node_with(policies: Vec<PolicyConfig>, recognition: bool) -> Node {
     let mut node = Node::new([7u8; 32], PathTiming::default(), 1);
+    node.set_recognition(recognition);
     let config = NodeConfig {
         overlay: Ipv4Addr::new(100, 64, 0, 1),
         links: vec![
@@ -64,7 +78,7 @@ fn node(with_policies: bool) -> Node {
                 ("198.51.100.2:51820".parse().expect("addr"), 1),
             ],
         }],
-        policies: if with_policies { policies() } else { vec![] },
+        policies,
         probe_dscp: 0,
     };
     node.apply(&config, Instant::now());
@@ -88,11 +102,26 @@ fn packets() -> Vec<Vec<u8>> {
         .collect()
 }
 
+/// `packets()`, each carrying a QUIC Initial to youtube instead of zeros.
+fn quic_packets() -> Vec<Vec<u8>> {
+    packets()
+        .into_iter()
+        .take(1000)
+        .map(|mut p| {
+            p.truncate(28);
+            p.extend_from_slice(QUIC_YOUTUBE);
+            let len = p.len() as u16;
+            p[2..4].copy_from_slice(&len.to_be_bytes());
+            p
+        })
+        .collect()
+}
+
 fn bench(c: &mut Criterion) {
     let packets = packets();
     let now = Instant::now();
     let mut group = c.benchmark_group("decide");
-    let mut steered = node(true);
+    let mut steered = node(true, false);
     for p in &packets {
         assert!(steered.decide(now, p).is_some());
     }
@@ -106,7 +135,7 @@ fn bench(c: &mut Criterion) {
     });
     group.bench_function("new_flow", |b| {
         b.iter_batched_ref(
-            || node(true),
+            || node(true, false),
             |n| {
                 for p in packets.iter().take(1000) {
                     std::hint::black_box(n.decide(now, p));
@@ -115,12 +144,74 @@ fn bench(c: &mut Criterion) {
             BatchSize::LargeInput,
         )
     });
-    let mut plain = node(false);
+    let mut plain = node(false, false);
     group.bench_function("no_policies", |b| {
         b.iter(|| {
             k = (k + 1) % packets.len();
             plain.decide(now, &packets[k])
         })
+    });
+
+    let mut recognising = node(true, true);
+    for p in &packets {
+        assert!(recognising.decide(now, p).is_some());
+    }
+    group.bench_function("recognition_known_flow", |b| {
+        b.iter(|| {
+            k = (k + 1) % packets.len();
+            recognising.decide(now, &packets[k])
+        })
+    });
+    group.bench_function("recognition_new_flow", |b| {
+        b.iter_batched_ref(
+            || node(true, true),
+            |n| {
+                for p in packets.iter().take(1000) {
+                    std::hint::black_box(n.decide(now, p));
+                }
+            },
+            BatchSize::LargeInput,
+        )
+    });
+    let mut plain = node(false, true);
+    for p in &packets {
+        assert!(plain.decide(now, p).is_some());
+    }
+    group.bench_function("recognition_no_policies", |b| {
+        b.iter(|| {
+            k = (k + 1) % packets.len();
+            plain.decide(now, &packets[k])
+        })
+    });
+    let quic = quic_packets();
+    let video = PolicyConfig {
+        name: "video".into(),
+        protocol: None,
+        destinations: vec![],
+        ports: vec![],
+        application: Some("video".into()),
+        ..policies()[0].clone()
+    };
+    let with_video = || node_with(std::iter::once(video.clone()).chain(policies()).collect(), true);
+    {
+        // Each of them is youtube's, and the video policy takes it.
+        let mut n = with_video();
+        let before = n.policy_statuses()[0].packets;
+        for p in &quic {
+            n.decide(now, p);
+        }
+        assert_eq!(n.policy_statuses()[0].packets - before, quic.len() as u64);
+    }
+    group.bench_function("recognition_quic_new_flow", |b| {
+        b.iter_batched_ref(
+            with_video,
+            |n| {
+                for p in &quic {
+                    std::hint::black_box(n.decide(now, p));
+                }
+            },
+            BatchSize::LargeInput,
+        )
     });
     group.finish();
 }

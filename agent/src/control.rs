@@ -100,10 +100,10 @@ impl<D: Dataplane> Shared<D> {
     }
 
     fn report(&self) -> AgentStatusReport {
-        let (links, peers, policies, xdp_guard, problem) = {
+        let (links, peers, policies, xdp_guard, problem, applications) = {
             let mut dp = self.dataplane.lock().unwrap_or_else(|e| e.into_inner());
             self.collect_events(&mut dp);
-            (dp.links(), dp.peers(), dp.policies(), dp.xdp_guard(), dp.problem())
+            (dp.links(), dp.peers(), dp.policies(), dp.xdp_guard(), dp.problem(), dp.applications())
         };
         let failover_events: Vec<FailoverEvent> =
             self.unreported.lock().unwrap_or_else(|e| e.into_inner()).iter().cloned().collect();
@@ -121,16 +121,17 @@ impl<D: Dataplane> Shared<D> {
             failover_events,
             xdp_guard,
             control_plane_outages: self.outages.lock().unwrap_or_else(|e| e.into_inner()).unreported(),
+            applications,
             bgp: Some(self.bgp.status()),
         }
     }
 
     /// The Prometheus text of what the dataplane and the control side hold now.
     fn metrics(&self) -> String {
-        let (links, peers, policies, xdp_guard, problem) = {
+        let (links, peers, policies, xdp_guard, problem, applications) = {
             let mut dp = self.dataplane.lock().unwrap_or_else(|e| e.into_inner());
             self.collect_events(&mut dp);
-            (dp.links(), dp.peers(), dp.policies(), dp.xdp_guard(), dp.problem())
+            (dp.links(), dp.peers(), dp.policies(), dp.xdp_guard(), dp.problem(), dp.applications())
         };
         let (document, error) = {
             let applied = self.applied.lock().unwrap_or_else(|e| e.into_inner());
@@ -143,6 +144,7 @@ impl<D: Dataplane> Shared<D> {
             peers,
             policies,
             xdp_guard,
+            applications,
             failovers: self.failovers.lock().unwrap_or_else(|e| e.into_inner()).clone(),
             error,
             bgp: Some(self.bgp.status()),

@@ -86,6 +86,12 @@ enum Command {
         /// an IFB device (`pqi<ifindex>`).
         #[arg(long, value_enum, env = "PATRONUS_AGENT_INGRESS_SHAPING", default_value = "off")]
         ingress_shaping: Switch,
+        /// Recognise the applications of the flows the site sends into the overlay (TLS and QUIC
+        /// server names, HTTP `Host`, SSH and SIP handshakes, DNS answers, the catalogue's
+        /// prefixes and ports), for policies that name an application and for the status. `off`:
+        /// such policies match nothing.
+        #[arg(long, value_enum, env = "PATRONUS_AGENT_APP_RECOGNITION", default_value = "on")]
+        app_recognition: Switch,
         /// Serve Prometheus metrics (per link, path, peer, QoS class and policy) at
         /// `http://ADDR/metrics`, e.g. `127.0.0.1:9469`. Off unless given.
         #[arg(long, env = "PATRONUS_AGENT_METRICS_LISTEN", value_name = "ADDR")]
@@ -136,6 +142,7 @@ async fn main() -> ExitCode {
             xdp_initiation_burst,
             shaping,
             ingress_shaping,
+            app_recognition,
             metrics_listen,
         } => {
             let options = RunOptions {
@@ -158,7 +165,13 @@ async fn main() -> ExitCode {
                         };
                         WireGuard::start(
                             key,
-                            DataplaneOptions { tun_name, xdp_guard, shaping, ..DataplaneOptions::default() },
+                            DataplaneOptions {
+                                tun_name,
+                                xdp_guard,
+                                shaping,
+                                app_recognition: app_recognition == Switch::On,
+                                ..DataplaneOptions::default()
+                            },
                         )
                     });
                     match started {

@@ -7,7 +7,9 @@
 //! from traffic: an endpoint the agent learned from a roaming peer is labelled `learned`, not
 //! with its address. The series are capped per scrape ([`MAX_LINKS`] links, [`MAX_PEERS`] peers,
 //! [`MAX_PATHS`] paths, [`MAX_SHAPED_CLASSES`] shaped classes, [`MAX_POLICIES`] policies,
-//! [`MAX_POLICY_PEERS`] policy-peer pairs): a page has at most [`MAX_SERIES`] (11,288) series,
+//! [`MAX_POLICY_PEERS`] policy-peer pairs, [`MAX_BGP_SESSIONS`] BGP sessions, the status
+//! report's top [`TOP_APPLICATIONS`] applications, whose names come from the built-in
+//! catalogue): a page has at most [`MAX_SERIES`] (11,349) series,
 //! however large the site; what a cap leaves out is counted in
 //! `patronus_agent_metrics_omitted{kind}`.
 
@@ -16,7 +18,9 @@ use std::fmt::Write as _;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use patronus_api::{LinkState, PeerState, PolicyStatus, SiteConfig, XdpGuardState, XdpGuardStatus};
+use patronus_api::{
+    ApplicationsStatus, LinkState, PeerState, PolicyStatus, SiteConfig, XdpGuardState, XdpGuardStatus, TOP_APPLICATIONS,
+};
 use uuid::Uuid;
 
 /// Peers whose paths, handshake and per-policy state get series (the first by site id, the
@@ -45,6 +49,7 @@ pub const MAX_SERIES: usize = 3 // uptime, applied revision, error
     + 3 // failover events by reason
     + (1 + MAX_LINKS + 3 + 1 + 4 + 1) // the XDP guard
     + (2 + MAX_BGP_SESSIONS * 3) // BGP: running, error; per session up, prefixes, one problem
+    + 1 + TOP_APPLICATIONS * 3 // late moves; flows, packets and bytes per application
     + 6; // omitted, by kind
 
 /// BGP sessions with series: every one, as the API allows at most 64 neighbours a site.
@@ -63,6 +68,8 @@ pub struct Snapshot<'a> {
     pub peers: Vec<PeerState>,
     pub policies: Vec<PolicyStatus>,
     pub xdp_guard: Option<XdpGuardStatus>,
+    /// Application recognition, as the status report has it.
+    pub applications: Option<ApplicationsStatus>,
     /// Path changes since the agent started, by reason (`path_down`, `sla`, `better`).
     pub failovers: BTreeMap<&'static str, u64>,
     /// The rejected or failed document's error is set (the report's `last_error`).
@@ -338,6 +345,45 @@ pub fn render(s: &Snapshot<'_>) -> String {
     );
     for reason in ["path_down", "sla", "better"] {
         f.sample(&[("reason", reason)], s.failovers.get(reason).copied().unwrap_or(0) as f64);
+    }
+
+    // Applications: the report's top ones (by bytes), named from the built-in catalogue.
+    if let Some(a) = &s.applications {
+        let top = &a.top[..a.top.len().min(TOP_APPLICATIONS)];
+        family(
+            o,
+            "patronus_agent_application_late_moves_total",
+            "counter",
+            "Flows whose policy changed when their application was recognised after their first packet.",
+        )
+        .sample(&[], a.late_moves as f64);
+        let mut f = family(
+            o,
+            "patronus_agent_application_flows_total",
+            "counter",
+            "Flows recognised as the application (the top applications by bytes).",
+        );
+        for t in top {
+            f.sample(&[("application", &t.name)], t.flows as f64);
+        }
+        let mut f = family(
+            o,
+            "patronus_agent_application_packets_total",
+            "counter",
+            "Packets of the application's flows from their recognition on.",
+        );
+        for t in top {
+            f.sample(&[("application", &t.name)], t.packets as f64);
+        }
+        let mut f = family(
+            o,
+            "patronus_agent_application_bytes_total",
+            "counter",
+            "Bytes of the application's flows from their recognition on.",
+        );
+        for t in top {
+            f.sample(&[("application", &t.name)], t.bytes as f64);
+        }
     }
 
     // The XDP guard.
@@ -629,7 +675,23 @@ mod tests {
                 })
                 .collect(),
         });
-        let s = Snapshot { document: Some(&doc), links, peers, policies, xdp_guard, bgp, ..Default::default() };
+        // More applications than a report carries: the page shows the first TOP_APPLICATIONS.
+        let applications = Some(ApplicationsStatus {
+            late_moves: 3,
+            top: (0..TOP_APPLICATIONS + 5)
+                .map(|i| patronus_api::ApplicationUsage { name: format!("app{i}"), flows: 1, packets: 1, bytes: 1 })
+                .collect(),
+        });
+        let s = Snapshot {
+            document: Some(&doc),
+            links,
+            peers,
+            policies,
+            xdp_guard,
+            bgp,
+            applications,
+            ..Default::default()
+        };
         let started = std::time::Instant::now();
         let text = render(&s);
         let took = started.elapsed();

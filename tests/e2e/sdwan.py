@@ -66,11 +66,18 @@ CLASS_LEN = {
     "voice": 1024,  # UDP to B's 192.168.2.10: `lowest_latency`, SLA 80 ms
     "bulk": 1040,  # UDP to B's 192.168.2.11: `lowest_cost`
     "erp": 1056,  # UDP to B's 192.168.2.12: `ordered` fiber then lte, SLA 1 % loss
+    "video": 1104,  # a QUIC flow to youtube (after its Initial), to B's 192.168.2.20: `video` policy
+    "backup": 1120,  # UDP to B's 192.168.2.21, a Backblaze address by a DNS answer: `backup` policy
 }
 PING_SIZE = {"ping-b": CLASS_LEN["ping-b"] - 28, "ping-c": CLASS_LEN["ping-c"] - 28}
 # Each policy's traffic goes to an address of its own on B's LAN host, so that a UDP stream and a
 # TCP transfer fall in the same policy (the API takes ports only with protocol tcp or udp).
 CLASS_ADDR = {"voice": "192.168.2.10", "bulk": "192.168.2.11", "erp": "192.168.2.12"}
+# Application policies match no address: the flows to these are recognised (issue 17).
+APP_ADDR = {"video": "192.168.2.20", "backup": "192.168.2.21"}
+BACKUP_NAME = "f001.backblazeb2.com"
+QUIC_INITIAL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "agent", "src", "apps",
+                            "testdata", "quic_aioquic_youtube_v1.bin")
 STREAM_PORT = 5004
 TRANSFER_PORT = {"voice": 5104, "bulk": 5105, "erp": 5106}
 HOLD_DOWN = 5
@@ -88,6 +95,11 @@ POLICIES = [
     {"name": "erp", "priority": 30, "match": {"destination_prefixes": [CLASS_ADDR["erp"] + "/32"]},
      "action": {"path_selection": "ordered", "link_preference": ["fiber", "lte"],
                 "sla": {"max_loss_percent": 1}, "failover_hold_down_seconds": HOLD_DOWN}},
+    {"name": "video", "priority": 40, "match": {"application": "video"},
+     "action": {"path_selection": "lowest_latency", "sla": {"max_latency_ms": 80},
+                "failover_hold_down_seconds": HOLD_DOWN}},
+    {"name": "backup", "priority": 41, "match": {"application": "backup"},
+     "action": {"path_selection": "lowest_cost", "failover_hold_down_seconds": HOLD_DOWN}},
 ]
 # A's fiber as the router sees it.
 A_FIBER_NET, A_LTE_NET = "198.18.11.0/24", "198.18.12.0/24"
@@ -316,6 +328,35 @@ def udp_stream(interval, specs):
         next_at += interval
         done.wait(max(0.0, next_at - time.monotonic()))
     print(json.dumps(sent), flush=True)
+
+
+def dns_answer(name, addr, to_host, to_port):
+    """Sends, from port 53, a DNS answer naming `addr` for `name` (TTL 300 s) to to_host:to_port:
+    what a resolver on B's LAN would answer A's host, crossing the tunnel."""
+    qname = b"".join(bytes([len(label)]) + label.encode() for label in name.split(".")) + b"\0"
+    message = (struct.pack("!HHHHHH", 0x1234, 0x8180, 1, 1, 0, 0) + qname + struct.pack("!HH", 1, 1)
+               + struct.pack("!HHHIH", 0xC00C, 1, 1, 300, 4) + socket.inet_aton(addr))
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("0.0.0.0", 53))
+        s.sendto(message, (to_host, to_port))
+
+
+def app_flows(interval):
+    """Two flows until standard input closes, a datagram each every `interval` seconds: QUIC to
+    youtube (aioquic's Initial, then datagrams of the `video` class's size) and UDP to the
+    Backblaze address (the `backup` class's size). One socket each: one flow each, pinned."""
+    done = until_stdin_closes()
+    with open(QUIC_INITIAL, "rb") as f:
+        initial = f.read()
+    video = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    backup = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    video.sendto(initial, (APP_ADDR["video"], 443))
+    next_at = time.monotonic()
+    while not done.is_set():
+        video.sendto(bytes(CLASS_LEN["video"] - 28), (APP_ADDR["video"], 443))
+        backup.sendto(bytes(CLASS_LEN["backup"] - 28), (APP_ADDR["backup"], 9000))
+        next_at += interval
+        done.wait(max(0.0, next_at - time.monotonic()))
 
 
 def udp_sink(addrs, port):
@@ -570,7 +611,7 @@ class Bed:
             sh("ip", "-n", s, "link", "set", "lan", "up")
             sh("ip", "-n", host, "link", "set", "eth0", "up")
             sh("ip", "-n", host, "route", "add", "default", "via", f"192.168.{n}.1")
-        for addr in CLASS_ADDR.values():
+        for addr in [*CLASS_ADDR.values(), *APP_ADDR.values()]:
             sh("ip", "-n", ns("bh"), "addr", "add", f"{addr}/24", "dev", "eth0")
         # The router's counters of A's test traffic per class and link, and its impairment chain.
         self.wire.install()
@@ -1028,6 +1069,49 @@ class Bed:
             raise Failed(f"A's agent reported voice {voice} and bulk {bulk_moves}")
         return f"moved in {moved_ms:.0f} ms, back after {back_s:.2f} s; bulk stayed; {sent} bytes intact"
 
+    def brownout_applications(self):
+        """Issue 17: +100 ms on A's fiber moves a QUIC flow to youtube, which the `video` policy
+        (lowest_latency, SLA 80 ms) takes, to lte within 1 s, while a flow to an address a DNS
+        answer gave a Backblaze name (`backup`, lowest_cost) stays on fiber. Neither policy names
+        an address or a port: the agent recognises the flows."""
+        self.impair_delay("lte", A_LTE_NET, 2, 20, 2)
+        flows = None
+        try:
+            subprocess.run([*in_ns("bh", sys.executable, os.path.abspath(__file__), "dns-answer", BACKUP_NAME,
+                                   APP_ADDR["backup"], "192.168.1.2", "5353")], check=True, timeout=10)
+            time.sleep(0.5)
+            flows = self.helper("app-flows", "ah", "app-flows", "0.01")
+            self.settle("video", "fiber", HOLD_DOWN + 10)
+            self.settle("backup", "fiber", 10)
+            delay_at = time.time()
+            self.impair_delay("fiber", A_FIBER_NET, 1, 100)
+            time.sleep(2)
+            moved = self.wire.first_only("video", "lte", delay_at)
+            stayed_after = moved and self.wire.used("video", "fiber", moved + 0.1, time.time())
+            backup_off = self.wire.used("backup", "lte", delay_at, time.time())
+        finally:
+            self.unimpair("fiber")
+            self.unimpair("lte")
+            if flows:
+                self.stop_streams([flows])
+        moved_ms = (moved - delay_at) * 1000 if moved else None
+        report = (self.api.call("GET", f"/v1/sites/{self.sites['a']['id']}/status").get("report") or {})
+        apps = report.get("applications") or {}
+        top = {a["name"]: a for a in apps.get("top", [])}
+        self.figure(f"applications, +100 ms on fiber: the youtube QUIC flow (`video`, lowest_latency/80 ms) on lte "
+                    f"(wire) by {moved_ms and round(moved_ms)} ms; the Backblaze flow (`backup`, lowest_cost) left "
+                    f"fiber: {backup_off}; A's report: {sorted(top)} recognised, "
+                    f"{apps.get('late_moves')} late moves")
+        if moved_ms is None or moved_ms >= 1000:
+            raise Failed(f"the video flow did not move to lte within 1 s ({moved_ms} ms)")
+        if stayed_after:
+            raise Failed("the video flow went back to fiber while the delay lasted")
+        if backup_off:
+            raise Failed("the backup flow left fiber")
+        if "youtube" not in top or "backblaze" not in top:
+            raise Failed(f"A's report does not show youtube and backblaze: {apps}")
+        return f"video moved in {moved_ms:.0f} ms; backup stayed; A reports {sorted(top)}"
+
     def brownout_loss(self):
         """5 % loss each way on A's fiber moves `erp` (SLA 1 % loss) to lte within 2 s."""
         self.settle("erp", "fiber", HOLD_DOWN + 10)
@@ -1193,6 +1277,9 @@ class Bed:
                    "duplicate class loses nothing, TCP intact, back on fiber", lambda: self.cut_trials("down", trials))
         self.check("brownout +100 ms on fiber: lowest_latency (SLA 80 ms) to lte within 1 s, lowest_cost stays, "
                    "back only after the hold-down, TCP intact", self.brownout_latency)
+        self.check("applications, +100 ms on fiber: a QUIC flow to youtube under `video` (lowest_latency, SLA "
+                   "80 ms) to lte within 1 s, a Backblaze flow under `backup` (lowest_cost) stays",
+                   self.brownout_applications)
         self.check("5 % loss on fiber: a 1 % loss SLA moves to lte within 2 s, TCP intact", self.brownout_loss)
         self.check("fiber flapping every 500 ms for 20 s: no more switches than the hold-down allows, TCP intact",
                    self.flapping)
@@ -1322,6 +1409,10 @@ def main(bed_class=None):
         return udp_stream(float(sys.argv[2]), sys.argv[3:])
     if len(sys.argv) > 1 and sys.argv[1] == "pinger":
         return pinger(sys.argv[2], int(sys.argv[3]), float(sys.argv[4]))
+    if len(sys.argv) > 1 and sys.argv[1] == "dns-answer":
+        return dns_answer(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]))
+    if len(sys.argv) > 1 and sys.argv[1] == "app-flows":
+        return app_flows(float(sys.argv[2]))
     if len(sys.argv) > 1 and sys.argv[1] == "udp-sink":
         return udp_sink(sys.argv[3:], int(sys.argv[2]))
     p = argparse.ArgumentParser()

@@ -5,7 +5,7 @@ pub mod guard;
 pub mod node;
 pub mod wireguard;
 
-use patronus_api::{FailoverEvent, LinkState, PeerState, PolicyStatus, SiteConfig, XdpGuardStatus};
+use patronus_api::{ApplicationsStatus, FailoverEvent, LinkState, PeerState, PolicyStatus, SiteConfig, XdpGuardStatus};
 
 pub trait Dataplane: Send {
     /// Makes the running dataplane match `config`, changing only what differs from the last one.
@@ -31,6 +31,12 @@ pub trait Dataplane: Send {
     /// Path changes since the last call, oldest first.
     fn take_failover_events(&mut self) -> Vec<FailoverEvent> {
         Vec::new()
+    }
+
+    /// Application recognition (the top applications by bytes, and the late moves), for the
+    /// status report; `None` without it.
+    fn applications(&self) -> Option<ApplicationsStatus> {
+        None
     }
 
     /// The XDP guard on the WAN interfaces, for the status report; `None` without one.

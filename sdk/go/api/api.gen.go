@@ -446,7 +446,8 @@ type Agent struct {
 
 // AgentStatusReport What an agent reports about itself.
 type AgentStatusReport struct {
-	AgentVersion string `json:"agent_version"`
+	AgentVersion string                                `json:"agent_version"`
+	Applications nullable.Nullable[ApplicationsStatus] `json:"applications,omitempty"`
 
 	// AppliedHash Content hash of that document.
 	AppliedHash nullable.Nullable[string] `json:"applied_hash,omitempty"`
@@ -517,6 +518,32 @@ type APITokenCreated struct {
 // APITokenUpdate defines model for ApiTokenUpdate.
 type APITokenUpdate struct {
 	Name nullable.Nullable[string] `json:"name,omitempty"`
+}
+
+// ApplicationUsage One application's share of the site's traffic into the overlay.
+type ApplicationUsage struct {
+	Bytes int64 `json:"bytes"`
+
+	// Flows Flows recognised as it.
+	Flows int64 `json:"flows"`
+
+	// Name The application's name in the catalogue.
+	Name string `json:"name"`
+
+	// Packets Packets and bytes of its flows from their recognition on (the packets before, a TCP
+	// flow's handshake, are not counted).
+	Packets int64 `json:"packets"`
+}
+
+// ApplicationsStatus What the agent recognised in the flows the site sent into the overlay, since it started.
+type ApplicationsStatus struct {
+	// LateMoves Flows whose policy changed when their application was recognised after their first packet
+	// (a TLS flow is recognised by its ClientHello, after its SYN went by the policy it had
+	// without an application); each such flow moved once.
+	LateMoves int64 `json:"late_moves"`
+
+	// Top The applications with the most bytes, at most 20, the most first.
+	Top []ApplicationUsage `json:"top,omitempty"`
 }
 
 // AuditEvent One recorded write. Secrets in `before` and `after` are replaced by `"[REDACTED]"`.
@@ -1502,9 +1529,12 @@ type PolicyAction struct {
 
 // PolicyMatch Which traffic a policy applies to. Every given criterion must match; absent ones match all.
 type PolicyMatch struct {
-	// Application An application name (e.g. `voip`, `office365`); the agent does not recognise applications
-	// yet, so a policy that names one matches no traffic. 1 to 64
-	// characters of `a-z 0-9 - _`.
+	// Application A built-in application (e.g. `teams`, `zoom`, `ssh`) or a category of them (e.g. `video`,
+	// `backup`): the policy takes the flows the agent recognises as that application (or as any
+	// application of that category), from TLS and QUIC server names, HTTP `Host`, SSH and SIP
+	// handshakes, DNS answers seen earlier, and the catalogue's prefixes and ports. A flow not yet
+	// recognised takes the policy it would without this one, and moves once when it is. Any other
+	// name is refused (422).
 	Application nullable.Nullable[string] `json:"application,omitempty"`
 
 	// DestinationPorts Ports (`"443"`) or inclusive ranges (`"8000-8999"`) of ports 1 to 65535; only with protocol tcp or udp.
@@ -1539,8 +1569,8 @@ type PolicyPeerStatus struct {
 type PolicyStatus struct {
 	Bytes *int64 `json:"bytes,omitempty"`
 
-	// Inactive The policy names an application, which the agent does not recognise yet: it matches no
-	// traffic.
+	// Inactive The policy names an application the agent cannot recognise (its recognition is off, or its
+	// catalogue lacks the name): it matches no traffic.
 	Inactive *bool  `json:"inactive,omitempty"`
 	Name     string `json:"name"`
 

@@ -140,6 +140,41 @@ pub struct AgentStatusReport {
     /// BGP on the LAN side; absent from agents that predate it.
     #[serde(default)]
     pub bgp: Option<crate::bgp::BgpStatus>,
+    /// Application recognition on the site's traffic; absent from agents without it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub applications: Option<ApplicationsStatus>,
+}
+
+/// The most applications a status report lists (by bytes).
+pub const TOP_APPLICATIONS: usize = 20;
+
+/// What the agent recognised in the flows the site sent into the overlay, since it started.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApplicationsStatus {
+    /// Flows whose policy changed when their application was recognised after their first packet
+    /// (a TLS flow is recognised by its ClientHello, after its SYN went by the policy it had
+    /// without an application); each such flow moved once.
+    pub late_moves: u64,
+    /// The applications with the most bytes, at most 20, the most first.
+    #[serde(default)]
+    #[schema(max_items = 20)]
+    pub top: Vec<ApplicationUsage>,
+}
+
+/// One application's share of the site's traffic into the overlay.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ApplicationUsage {
+    /// The application's name in the catalogue.
+    #[schema(min_length = 1, max_length = 64, pattern = r"^[a-z0-9_-]{1,64}$")]
+    pub name: String,
+    /// Flows recognised as it.
+    pub flows: u64,
+    /// Packets and bytes of its flows from their recognition on (the packets before, a TCP
+    /// flow's handshake, are not counted).
+    pub packets: u64,
+    pub bytes: u64,
 }
 
 /// A time the agent could not reach the control plane: from its first config poll that got no
@@ -290,8 +325,8 @@ pub struct XdpGuardPeer {
 pub struct PolicyStatus {
     #[schema(max_length = 100, pattern = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$")]
     pub name: String,
-    /// The policy names an application, which the agent does not recognise yet: it matches no
-    /// traffic.
+    /// The policy names an application the agent cannot recognise (its recognition is off, or its
+    /// catalogue lacks the name): it matches no traffic.
     #[serde(default)]
     pub inactive: bool,
     /// Packets from the LAN the policy matched, and their bytes.

@@ -4,6 +4,7 @@
 //! as the server returns it.
 
 pub mod agent;
+pub mod applications;
 pub mod audit;
 pub mod auth;
 pub mod bgp;

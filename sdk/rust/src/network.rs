@@ -512,9 +512,12 @@ pub struct PolicyMatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(minimum = 0, maximum = 63)]
     pub dscp: Option<u8>,
-    /// An application name (e.g. `voip`, `office365`); the agent does not recognise applications
-    /// yet, so a policy that names one matches no traffic. 1 to 64
-    /// characters of `a-z 0-9 - _`.
+    /// A built-in application (e.g. `teams`, `zoom`, `ssh`) or a category of them (e.g. `video`,
+    /// `backup`): the policy takes the flows the agent recognises as that application (or as any
+    /// application of that category), from TLS and QUIC server names, HTTP `Host`, SSH and SIP
+    /// handshakes, DNS answers seen earlier, and the catalogue's prefixes and ports. A flow not yet
+    /// recognised takes the policy it would without this one, and moves once when it is. Any other
+    /// name is refused (422).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(min_length = 1, max_length = 64, pattern = r"^[a-z0-9_-]{1,64}$")]
     pub application: Option<String>,

@@ -391,6 +391,17 @@ pub async fn status(
             errors.add(&format!("/control_plane_outages/{i}/ended_at"), "must not be before started_at");
         }
     }
+    if let Some(apps) = &report.applications {
+        if apps.top.len() > patronus_api::TOP_APPLICATIONS {
+            errors.add("/applications/top", format!("at most {} applications", patronus_api::TOP_APPLICATIONS));
+        }
+        for (i, a) in apps.top.iter().enumerate() {
+            if !patronus_api::applications::valid_application_name(&a.name) {
+                errors
+                    .add(&format!("/applications/top/{i}/name"), "must be 1 to 64 characters of a-z, 0-9, '-' and '_'");
+            }
+        }
+    }
     if let Some(guard) = &report.xdp_guard {
         if let Some(w) = &guard.warning {
             validate::text(&mut errors, "/xdp_guard/warning", w, 2000);

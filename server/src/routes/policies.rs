@@ -2,6 +2,7 @@
 //! tenant-wide priority order.
 
 use axum::http::StatusCode;
+use patronus_api::applications::{self, Category};
 use patronus_api::{NewPolicy, Page, PathSelection, Policy, PolicyAction, PolicyMatch, PolicyUpdate, Protocol};
 use serde::Deserialize;
 use sqlx::types::Json as SqlJson;
@@ -52,6 +53,17 @@ fn check_match(errors: &mut Errors, m: &PolicyMatch) {
             && app.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
         if !ok {
             errors.add("/match/application", "must be 1 to 64 characters of a-z, 0-9, '-' and '_'");
+        } else if applications::policy_application(app).is_none() {
+            let categories: Vec<&str> = Category::ALL.iter().map(|c| c.name()).collect();
+            errors.add(
+                "/match/application",
+                format!(
+                    "{app:?} is no built-in application or category; the categories are {}; the {} \
+                     applications (teams, zoom, youtube, ssh, ...) are listed in the README",
+                    categories.join(", "),
+                    applications::builtin_names().len()
+                ),
+            );
         }
     }
 }

@@ -356,3 +356,46 @@ async fn a_report_carries_the_control_plane_outages_the_agent_saw() {
     // Neither refused report counted.
     assert!(app.state.metrics.render().contains("patronus_agent_control_plane_outages_total 1"));
 }
+
+/// The applications an agent recognised are in the site's status as it reported them; too many,
+/// or a name that cannot be one, is a field error.
+#[tokio::test]
+async fn a_report_carries_the_sites_top_applications_within_bounds() {
+    let app = TestApp::new().await;
+    let t = app.tenant("acme").await;
+    let paris = site(&app, &t, "paris", &[]).await;
+    let cred = enrolled(&app, &t, id(&paris), 1).await;
+    let usage = |name: &str, bytes: u64| json!({"name": name, "flows": 3, "packets": 10, "bytes": bytes});
+    let report = json!({"agent_version": "0.1.0", "uptime_seconds": 60,
+        "applications": {"late_moves": 2, "top": [usage("youtube", 9000), usage("teams", 500)]}});
+    app.post("/v1/agent/status").token(&cred).json(report).send().await.expect(StatusCode::NO_CONTENT);
+    let s = app.get(&format!("/v1/sites/{}/status", id(&paris))).token(&t.viewer).send().await;
+    assert_eq!(s.body["report"]["applications"]["late_moves"], 2, "{}", s.body);
+    assert_eq!(s.body["report"]["applications"]["top"][0]["name"], "youtube", "{}", s.body);
+    assert_eq!(s.body["report"]["applications"]["top"][1]["bytes"], 500, "{}", s.body);
+
+    let many: Vec<_> = (0..21).map(|i| usage(&format!("app{i}"), 1)).collect();
+    for (top, pointer) in [
+        (json!(many), "/applications/top"),
+        (json!([usage("teams", 1), usage("You Tube", 1)]), "/applications/top/1/name"),
+    ] {
+        let bad = app
+            .post("/v1/agent/status")
+            .token(&cred)
+            .json(
+                json!({"agent_version": "0.1.0", "uptime_seconds": 61, "applications": {"late_moves": 0, "top": top}}),
+            )
+            .send()
+            .await;
+        bad.expect_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation");
+        assert_eq!(bad.pointers(), [pointer], "{}", bad.body);
+    }
+    // An unknown field in it is refused too, like anywhere in the report.
+    let bad = app
+        .post("/v1/agent/status")
+        .token(&cred)
+        .json(json!({"agent_version": "0.1.0", "uptime_seconds": 62, "applications": {"late_moves": 0, "extra": 1}}))
+        .send()
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", bad.body);
+}

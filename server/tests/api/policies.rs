@@ -184,3 +184,54 @@ async fn policies_refer_to_existing_classes_and_links() {
         .expect(StatusCode::NO_CONTENT);
     app.get(&policy_path).token(&t.viewer).send().await.expect_problem(StatusCode::NOT_FOUND, "not-found");
 }
+
+#[tokio::test]
+async fn a_policy_names_a_built_in_application_or_category() {
+    let app = TestApp::new().await;
+    let t = app.tenant("acme").await;
+    let policy = |priority: u32, application: &str| {
+        json!({"name": format!("app-{priority}"), "priority": priority, "match": {"application": application},
+            "action": {"path_selection": "lowest_latency", "sla": {"max_latency_ms": 80}}})
+    };
+    // An application, and a category (every application in it).
+    for (priority, name) in [(1, "teams"), (2, "video"), (3, "file_sharing"), (4, "ssh")] {
+        let r = app.post("/v1/policies").token(&t.operator).json(policy(priority, name)).send().await;
+        r.expect(StatusCode::CREATED);
+        assert_eq!(r.body["match"]["application"], name);
+    }
+    // A name of neither is refused at its field, saying which names there are.
+    for name in ["office365", "voip", "teamss", "file-sharing"] {
+        let r = app.post("/v1/policies").token(&t.operator).json(policy(10, name)).send().await;
+        r.expect_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation");
+        assert_eq!(r.pointers(), ["/match/application"]);
+        let detail = r.body["errors"][0]["detail"].as_str().unwrap();
+        assert!(detail.contains("no built-in application or category"), "{detail}");
+        assert!(
+            detail.contains("collaboration") && detail.contains("file_sharing") && detail.contains("teams"),
+            "{detail}"
+        );
+    }
+    // A name that cannot be one keeps its own message.
+    let r = app.post("/v1/policies").token(&t.operator).json(policy(10, "Teams")).send().await;
+    assert_eq!(r.pointers(), ["/match/application"]);
+    assert_eq!(r.body["errors"][0]["detail"], "must be 1 to 64 characters of a-z, 0-9, '-' and '_'");
+    // An update is checked the same way.
+    let listed = app.get("/v1/policies?name=app-1").token(&t.viewer).send().await;
+    let id = listed.body["items"][0]["id"].as_str().unwrap().to_owned();
+    let r = app
+        .patch(&format!("/v1/policies/{id}"))
+        .token(&t.operator)
+        .json(json!({"match": {"application": "netflix-ish"}}))
+        .send()
+        .await;
+    r.expect_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation");
+    assert_eq!(r.pointers(), ["/match/application"]);
+    let r = app
+        .patch(&format!("/v1/policies/{id}"))
+        .token(&t.operator)
+        .json(json!({"match": {"application": "backup"}}))
+        .send()
+        .await;
+    r.expect(StatusCode::OK);
+    assert_eq!(r.body["match"]["application"], "backup");
+}

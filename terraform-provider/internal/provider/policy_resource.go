@@ -309,7 +309,7 @@ func policyResourceSchema() schema.Schema {
 					},
 					"application": schema.StringAttribute{
 						Optional:            true,
-						MarkdownDescription: "An application name, e.g. `voip` or `office365` (1 to 64 characters of `a-z 0-9 - _`). The agent does not recognise applications yet: a policy that names one matches no traffic.",
+						MarkdownDescription: "A built-in application (e.g. `teams`, `zoom`, `ssh`) or a category of them (e.g. `video`, `backup`); the server refuses any other name. The policy takes the flows the agent recognises as that application (TLS and QUIC server names, HTTP `Host`, SSH and SIP handshakes, DNS answers seen earlier, the catalogue's prefixes and ports); a flow not yet recognised takes the policy it would without this one, and moves once when it is.",
 						Validators:          []validator.String{applicationRule},
 					},
 				},

@@ -26,7 +26,7 @@ func TestStringRules(t *testing.T) {
 		{"endpoint", endpointRule, []string{"203.0.113.1:51820", "[2001:db8::1]:51820", "wan1.example.net:443"},
 			[]string{"203.0.113.1", "203.0.113.1:0", "203.0.113.1:70000", "2001:db8::1:51820", "bad host:1", ":51820", "1.2.3:80"}},
 		{"ports", portRangeRule, []string{"443", "8000-8999", "1-65535"}, []string{"0", "9-1", "http", "8000 - 8999", "0443", "70000"}},
-		{"application", applicationRule, []string{"voip", "office365", "a_b-c"}, []string{"", "VoIP", "a b"}},
+		{"application", applicationRule, []string{"teams", "video", "a_b-c"}, []string{"", "VoIP", "a b"}},
 		{"text", textRule(5), []string{"", "ab\ncd"}, []string{"toolong", "a\x00"}},
 		{"uuid", uuidRule, []string{"0192b3c4-0000-7000-8000-000000000001"}, []string{"berlin"}},
 		{"rfc3339", rfc3339Rule, []string{"2030-01-31T00:00:00Z", "2030-01-31T01:00:00+01:00"}, []string{"2030-01-31", "tomorrow"}},

@@ -84,11 +84,51 @@ pub fn parse(packet: &[u8]) -> Option<(FlowKey, u8)> {
     Some((FlowKey { src, dst, protocol, src_port, dst_port }, dscp))
 }
 
+/// The transport payload of an IP packet whose header `parse` read: after the TCP or UDP header
+/// (empty for a later fragment, another protocol, or a packet too short for its header).
+pub fn payload(packet: &[u8]) -> &[u8] {
+    let (protocol, header, first_fragment) = match packet.first().map(|b| b >> 4) {
+        Some(4) if packet.len() >= 20 => {
+            let fragment_offset = u16::from_be_bytes([packet[6], packet[7]]) & 0x1fff;
+            (packet[9], usize::from(packet[0] & 0x0f) * 4, fragment_offset == 0)
+        }
+        Some(6) if packet.len() >= 40 => (packet[6], 40, true),
+        _ => return &[],
+    };
+    let Some(transport) = packet.get(header..).filter(|_| first_fragment) else {
+        return &[];
+    };
+    let start = match protocol {
+        6 => transport.get(12).map_or(usize::MAX, |b| usize::from(b >> 4) * 4),
+        17 => 8,
+        _ => usize::MAX,
+    };
+    transport.get(start..).unwrap_or(&[])
+}
+
+/// The DNS message of a UDP packet from port 53, if that is what `packet` is.
+pub fn dns_answer(packet: &[u8]) -> Option<&[u8]> {
+    let (protocol, header) = match packet.first()? >> 4 {
+        4 => (*packet.get(9)?, usize::from(packet[0] & 0x0f) * 4),
+        6 => (*packet.get(6)?, 40),
+        _ => return None,
+    };
+    let udp = packet.get(header..)?;
+    (protocol == 17 && udp.get(..2)? == [0, 53]).then(|| &udp[8.min(udp.len())..])
+}
+
 /// Paths that flows are pinned to, at most this many at once (links times the peers' endpoints,
 /// plus learned ones); past it a flow is steered per packet without being pinned.
 pub const MAX_PINNED_PATHS: usize = 1024;
 
-/// What the node decided for a flow. Small on purpose (16 bytes; 56 with its key), since the
+/// A flow's application as its entry keeps it: [`APP_PENDING`], [`APP_UNKNOWN`], or an
+/// `AppId`'s raw value plus [`APP_FIRST`].
+pub type AppState = u16;
+pub const APP_PENDING: AppState = 0;
+pub const APP_UNKNOWN: AppState = 1;
+pub const APP_FIRST: AppState = 2;
+
+/// What the node decided for a flow. Small on purpose (20 bytes; 60 with its key), since the
 /// lookup of a flow's bucket is most of what a known flow's packet costs: the pinned path is an
 /// index into the table's [`PinnedPaths`], the last packet's time whole seconds since the table's
 /// first flow.
@@ -99,6 +139,8 @@ pub struct Flow {
     path: Option<u16>,
     pub epoch: u32,
     last_seen: u32,
+    /// What application recognition made of it so far.
+    pub app: AppState,
 }
 
 /// The distinct paths flows are pinned to, so that a flow holds a 2-byte index instead of a
@@ -163,12 +205,13 @@ impl FlowTable {
         u32::try_from(now.saturating_duration_since(epoch).as_secs()).unwrap_or(u32::MAX)
     }
 
-    /// The flow's entry, created with `classify` if new; `None` when the table is full.
+    /// The flow's entry, created with the policy and application state `classify` gives if new;
+    /// `None` when the table is full.
     pub fn entry(
         &mut self,
         key: FlowKey,
         now: Instant,
-        classify: impl FnOnce() -> Option<u16>,
+        classify: impl FnOnce() -> (Option<u16>, AppState),
     ) -> Option<FlowEntry<'_>> {
         // The size is checked first so that a table with room costs one lookup, not two.
         if self.flows.len() >= MAX_FLOWS && !self.flows.contains_key(&key) {
@@ -176,8 +219,10 @@ impl FlowTable {
             return None;
         }
         let seen = self.seconds(now);
-        let flow =
-            self.flows.entry(key).or_insert_with(|| Flow { policy: classify(), path: None, epoch: 0, last_seen: seen });
+        let flow = self.flows.entry(key).or_insert_with(|| {
+            let (policy, app) = classify();
+            Flow { policy, path: None, epoch: 0, last_seen: seen, app }
+        });
         flow.last_seen = seen;
         Some(FlowEntry { flow, pins: &mut self.pins })
     }
@@ -228,6 +273,36 @@ mod tests {
     }
 
     #[test]
+    fn payloads_and_dns_answers() {
+        // IPv4 TCP with a 32-byte header (options), then "hi".
+        let mut tcp = vec![0u8; 20 + 32 + 2];
+        tcp[0] = 0x45;
+        tcp[9] = 6;
+        tcp[20 + 12] = 8 << 4;
+        tcp[52..].copy_from_slice(b"hi");
+        assert_eq!(payload(&tcp), b"hi");
+        assert_eq!(payload(&tcp[..40]), b"");
+        // A SYN: no payload.
+        assert_eq!(payload(&tcp[..52]), b"");
+        // IPv6 UDP from port 53.
+        let mut udp = vec![0u8; 40 + 8 + 3];
+        udp[0] = 0x60;
+        udp[6] = 17;
+        udp[41] = 53;
+        udp[48..].copy_from_slice(b"dns");
+        assert_eq!(payload(&udp), b"dns");
+        assert_eq!(dns_answer(&udp), Some(&b"dns"[..]));
+        udp[41] = 54;
+        assert_eq!(dns_answer(&udp), None);
+        assert_eq!(dns_answer(&tcp), None);
+        assert_eq!(dns_answer(&[0x45, 0, 0]), None);
+        // A later fragment carries no transport header.
+        tcp[7] = 1;
+        assert_eq!(payload(&tcp), b"");
+        assert_eq!(payload(&[]), b"");
+    }
+
+    #[test]
     fn ipv6_and_garbage() {
         let mut p = vec![0u8; 48];
         p[0] = 0x6b; // version 6, traffic class 0xb8 (DSCP 46)
@@ -267,12 +342,18 @@ mod tests {
             src_port: 1,
             dst_port: 2,
         };
-        let mut e = t.entry(key, now, || Some(0)).unwrap();
+        let mut e = t.entry(key, now, || (Some(0), APP_PENDING)).unwrap();
         assert_eq!(e.pinned(), None);
         e.pin(Some(path(7)));
-        assert_eq!(t.entry(key, now, || None).unwrap().pinned(), Some(path(7)));
+        assert_eq!(t.entry(key, now, || (None, APP_PENDING)).unwrap().pinned(), Some(path(7)));
         t.clear();
-        assert_eq!(t.entry(key, now, || None).unwrap().pinned(), None);
+        assert_eq!(t.entry(key, now, || (None, APP_PENDING)).unwrap().pinned(), None);
+    }
+
+    #[test]
+    fn an_entry_stays_small() {
+        // Its bucket's first read is most of what a known flow's packet costs.
+        assert_eq!(std::mem::size_of::<Flow>(), 20);
     }
 
     #[test]
@@ -287,12 +368,12 @@ mod tests {
             dst_port: 2,
         };
         for i in 0..MAX_FLOWS as u32 {
-            assert!(t.entry(key(i), now, || Some(1)).is_some());
+            assert!(t.entry(key(i), now, || (Some(1), APP_PENDING)).is_some());
         }
-        assert!(t.entry(key(u32::MAX), now, || Some(1)).is_none());
+        assert!(t.entry(key(u32::MAX), now, || (Some(1), APP_PENDING)).is_none());
         assert_eq!(t.untracked, 1);
         // Known flows still get their entry.
-        assert_eq!(t.entry(key(7), now + FLOW_IDLE, || None).unwrap().flow.policy, Some(1));
+        assert_eq!(t.entry(key(7), now + FLOW_IDLE, || (None, APP_PENDING)).unwrap().flow.policy, Some(1));
         t.sweep(now + FLOW_IDLE);
         assert_eq!(t.len(), 1);
     }

@@ -13,6 +13,8 @@
 //! The threads, sockets and system calls live in `wireguard`, a thin shell around one `Node`; the
 //! tests in `sim` join several nodes in memory with an invented clock.
 
+#[cfg(test)]
+mod apps_tests;
 pub mod flow;
 #[cfg(test)]
 mod fuzz_tests;
@@ -39,13 +41,14 @@ use chrono::{DateTime, Utc};
 use patronus_api::{FailoverEvent, FailoverReason, PathState, PeerState, PolicyPeerStatus, PolicyStatus};
 use uuid::Uuid;
 
-use self::flow::FlowTable;
+use self::flow::{AppState, FlowTable, APP_FIRST, APP_PENDING, APP_UNKNOWN};
 use self::path::{LinkId, PathEvent, PathSpec, PathTiming};
 use self::peer::{Outbox, PeerCore, Via};
-use self::policy::PolicyConfig;
+use self::policy::{AppMatch, FlowApp, PolicyConfig};
 use self::routes::{Prefix, RouteTable};
 use self::steer::{discount_siblings, Candidate, PathKey, PolicySteer, Reason};
 use self::wire::Dispatch;
+use crate::apps::{flow::Limits, AppId, Catalogue, Classifier, Verdict};
 
 /// Handshake initiations per second across all peers before cookies are demanded.
 const HANDSHAKE_RATE_LIMIT: u64 = 100;
@@ -162,7 +165,7 @@ pub struct Drops {
 pub struct PolicyState {
     pub name: String,
     pub counters: PolicyCounters,
-    /// It names an application, which the agent does not recognise yet: it matches nothing.
+    /// It names an application the agent's catalogue does not have: it matches nothing.
     pub inactive: bool,
     /// Per peer: the path of its new flows, whether its SLA is violated, how often it moved.
     pub peers: Vec<(Uuid, Option<PathKey>, bool, u64)>,
@@ -228,6 +231,9 @@ impl Outputs {
 struct Sink<'a> {
     out: &'a mut Outputs,
     links: &'a mut HashMap<LinkId, LinkCounters>,
+    /// Learns from the DNS answers among the packets for the TUN, so that a later flow to an
+    /// answered address is recognised from its first packet.
+    dns: Option<(&'a mut Classifier, Instant)>,
 }
 
 impl Outbox for Sink<'_> {
@@ -241,6 +247,9 @@ impl Outbox for Sink<'_> {
     }
 
     fn to_tun(&mut self, packet: &[u8]) {
+        if let (Some((classifier, now)), Some(message)) = (self.dns.as_mut(), flow::dns_answer(packet)) {
+            classifier.learn_dns(*now, message);
+        }
         let start = self.out.bytes.len();
         self.out.bytes.extend_from_slice(packet);
         self.out.tun.push((start, self.out.bytes.len()));
@@ -255,6 +264,50 @@ struct Peer {
     core: PeerCore,
     /// Per policy (as `Node::policies`), which path its traffic to this peer takes.
     steering: Vec<PolicySteer>,
+}
+
+/// Application recognition as the node runs it: the classifier (which also learns from DNS
+/// answers written to the TUN), and what recognised flows carried.
+pub struct Recognition {
+    classifier: Classifier,
+    /// Per application (by `AppId::index`): packets and bytes of its flows once recognised.
+    counters: Vec<PolicyCounters>,
+    /// Flows whose policy changed when they were recognised after their first packet.
+    late_moves: u64,
+}
+
+impl Recognition {
+    fn builtin() -> Option<Box<Recognition>> {
+        let catalogue = Catalogue::builtin().ok()?;
+        Some(Box::new(Recognition {
+            counters: vec![PolicyCounters::default(); catalogue.len()],
+            classifier: Classifier::new(catalogue, Limits::default()),
+            late_moves: 0,
+        }))
+    }
+
+    /// The application state of a packet of `key` from the TUN, and the application it names.
+    fn packet(&mut self, now: Instant, key: &flow::FlowKey, packet: &[u8]) -> AppState {
+        match self.classifier.packet(now, key, flow::payload(packet)) {
+            Verdict::Pending => APP_PENDING,
+            Verdict::Unknown => APP_UNKNOWN,
+            Verdict::Recognised(app) => app.raw().saturating_add(APP_FIRST),
+        }
+    }
+
+    fn app(&self, state: AppState) -> Option<FlowApp> {
+        let id = AppId::from_raw(state.checked_sub(APP_FIRST)?);
+        Some(FlowApp { id, category: self.classifier.catalogue().app(id).category })
+    }
+}
+
+/// What recognised flows of one application carried.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppUsage {
+    pub name: String,
+    pub flows: u64,
+    pub packets: u64,
+    pub bytes: u64,
 }
 
 /// Packets and bytes a policy carried.
@@ -281,6 +334,10 @@ pub struct Node {
     links: Vec<(LinkId, String, u32)>,
     link_costs: HashMap<LinkId, u32>,
     policies: Vec<PolicyConfig>,
+    /// Per policy, its application criterion resolved against the catalogue.
+    app_matches: Vec<Option<AppMatch>>,
+    /// `None` when switched off (or when the catalogue did not compile, which its tests rule out).
+    recognition: Option<Box<Recognition>>,
     /// Per policy, its link preference as ids.
     preferences: Vec<Vec<LinkId>>,
     policy_counters: Vec<PolicyCounters>,
@@ -331,6 +388,8 @@ impl Node {
             links: Vec::new(),
             link_costs: HashMap::new(),
             policies: Vec::new(),
+            app_matches: Vec::new(),
+            recognition: Recognition::builtin(),
             preferences: Vec::new(),
             policy_counters: Vec::new(),
             flows: FlowTable::default(),
@@ -391,6 +450,8 @@ impl Node {
             self.policy_counters = vec![PolicyCounters::default(); config.policies.len()];
         }
         self.policies = config.policies.clone();
+        let catalogue = self.recognition.as_ref().map(|r| r.classifier.catalogue());
+        self.app_matches = self.policies.iter().map(|p| AppMatch::resolve(catalogue, p)).collect();
         self.preferences = config
             .policies
             .iter()
@@ -469,9 +530,26 @@ impl Node {
             return;
         };
         let Node { peers, out, link_counters, buf, .. } = self;
-        let mut sink = Sink { out, links: link_counters };
+        let mut sink = Sink { out, links: link_counters, dns: None };
         let via = Via { path: route.path, copy: route.copy, tos: route.tos };
         peers[route.peer].core.encapsulate_via(packet, via, now, &mut buf[..len], &mut sink);
+    }
+
+    /// Switches application recognition off (it is on from the start): application policies then
+    /// match nothing, and the status has no applications. For comparing costs.
+    pub fn disable_recognition(&mut self) {
+        self.set_recognition(false);
+    }
+
+    /// Switches application recognition on (afresh: what it counted is gone) or off. Flows are
+    /// classified again.
+    pub fn set_recognition(&mut self, on: bool) {
+        if on != self.recognition.is_some() {
+            self.recognition = if on { Recognition::builtin() } else { None };
+        }
+        let catalogue = self.recognition.as_ref().map(|r| r.classifier.catalogue());
+        self.app_matches = self.policies.iter().map(|p| AppMatch::resolve(catalogue, p)).collect();
+        self.flows.clear();
     }
 
     /// Where a packet from the TUN goes; `None` without a route. Public for the steering
@@ -482,7 +560,11 @@ impl Node {
             return None;
         };
         let route = Route { peer, path: None, copy: None, tos: 0 };
-        Some(if self.policies.is_empty() { route } else { self.steer_packet(route, packet, now) })
+        Some(if self.policies.is_empty() && self.recognition.is_none() {
+            route
+        } else {
+            self.steer_packet(route, packet, now)
+        })
     }
 
     /// Where a packet to `route.peer` goes by its flow's policy, and its mark; `route` as it is
@@ -490,15 +572,46 @@ impl Node {
     /// out: it is the site's policy that asks the underlay for a treatment, not whoever sent the
     /// packet (WireGuard does not copy it either, so as not to tell the underlay more about the
     /// inner traffic than the policy does).
+    ///
+    /// With recognition on, a flow's packets feed the classifier until it decides; a flow still
+    /// pending takes the policy it would without application policies, and when its application
+    /// is recognised and that gives it another policy, it moves (once: the verdict is final).
     fn steer_packet(&mut self, route: Route, packet: &[u8], now: Instant) -> Route {
         let Some((key, dscp)) = flow::parse(packet) else {
             return route;
         };
         let i = route.peer;
-        let policies = &self.policies;
-        let steering = &self.peers[i].steering;
-        let (policy, path) = match self.flows.entry(key, now, || policy::classify(policies, &key, dscp)) {
+        let Node { policies, app_matches, recognition, flows, peers, .. } = self;
+        let steering = &peers[i].steering;
+        let classify = |app: Option<FlowApp>| policy::classify(policies, app_matches, &key, dscp, app);
+        let mut fresh = false;
+        let entry = flows.entry(key, now, || {
+            fresh = true;
+            let state = recognition.as_mut().map_or(APP_UNKNOWN, |r| r.packet(now, &key, packet));
+            (classify(recognition.as_ref().and_then(|r| r.app(state))), state)
+        });
+        let (policy, path) = match entry {
             Some(mut entry) => {
+                if let Some(r) = recognition.as_deref_mut() {
+                    if !fresh && entry.flow.app == APP_PENDING {
+                        let state = r.packet(now, &key, packet);
+                        entry.flow.app = state;
+                        if let Some(app) = r.app(state) {
+                            let policy = classify(Some(app));
+                            if policy != entry.flow.policy {
+                                entry.flow.policy = policy;
+                                entry.pin(None);
+                                r.late_moves += 1;
+                            }
+                        }
+                    }
+                    if let Some(c) =
+                        entry.flow.app.checked_sub(APP_FIRST).and_then(|a| r.counters.get_mut(usize::from(a)))
+                    {
+                        c.packets += 1;
+                        c.bytes += packet.len() as u64;
+                    }
+                }
                 let Some(policy) = entry.flow.policy.map(usize::from) else {
                     return route;
                 };
@@ -515,7 +628,16 @@ impl Node {
                 (policy, path)
             }
             None => {
-                let Some(policy) = policy::classify(policies, &key, dscp).map(usize::from) else {
+                // Not remembered (the table is full): classified per packet.
+                let app = recognition.as_mut().and_then(|r| {
+                    let state = r.packet(now, &key, packet);
+                    let app = r.app(state)?;
+                    let c = &mut r.counters[app.id.index()];
+                    c.packets += 1;
+                    c.bytes += packet.len() as u64;
+                    Some(app)
+                });
+                let Some(policy) = classify(app).map(usize::from) else {
                     return route;
                 };
                 (policy, steering[policy].current)
@@ -584,7 +706,7 @@ impl Node {
                     },
                     Err(TunnResult::WriteToNetwork(reply)) => {
                         self.drops.cookies_sent += 1;
-                        let mut sink = Sink { out: &mut self.out, links: &mut self.link_counters };
+                        let mut sink = Sink { out: &mut self.out, links: &mut self.link_counters, dns: None };
                         sink.send(link, from, 0, reply);
                         return;
                     }
@@ -604,8 +726,9 @@ impl Node {
             self.drops.unknown_peer += 1;
             return;
         };
-        let Node { peers, out, link_counters, buf, .. } = self;
-        let mut sink = Sink { out, links: link_counters };
+        let Node { peers, out, link_counters, buf, recognition, .. } = self;
+        let dns = recognition.as_deref_mut().map(|r| (&mut r.classifier, now));
+        let mut sink = Sink { out, links: link_counters, dns };
         peers[i].core.decapsulate(link, from, datagram, now, buf, &mut sink);
         self.drain_peer_events(i);
     }
@@ -632,7 +755,7 @@ impl Node {
                 continue;
             }
             let Node { peers, out, link_counters, buf, .. } = self;
-            let mut sink = Sink { out, links: link_counters };
+            let mut sink = Sink { out, links: link_counters, dns: None };
             peers[i].core.handle_timeout(now, &mut buf[..2048], &mut sink);
             self.drain_peer_events(i);
             self.steer(i, now);
@@ -691,7 +814,7 @@ impl Node {
             .map(|(p, policy)| PolicyState {
                 name: policy.name.clone(),
                 counters: self.policy_counters[p],
-                inactive: policy.application.is_some(),
+                inactive: self.app_matches[p] == Some(AppMatch::Missing),
                 peers: self
                     .peers
                     .iter()
@@ -702,6 +825,38 @@ impl Node {
                     .collect(),
             })
             .collect()
+    }
+
+    /// Per application recognised so far, its flows, packets and bytes (those of its packets
+    /// after it was recognised), the most bytes first; at most `limit` of them. Empty with
+    /// recognition off.
+    pub fn top_applications(&self, limit: usize) -> Vec<AppUsage> {
+        let Some(r) = self.recognition.as_deref() else {
+            return Vec::new();
+        };
+        let catalogue = r.classifier.catalogue();
+        let mut apps: Vec<AppUsage> = (0..catalogue.len())
+            .filter_map(|i| {
+                let id = AppId::from_raw(u16::try_from(i).ok()?);
+                let flows = r.classifier.app_flows(id);
+                let c = r.counters[i];
+                (flows > 0 || c.packets > 0).then(|| AppUsage {
+                    name: catalogue.name(id).to_owned(),
+                    flows,
+                    packets: c.packets,
+                    bytes: c.bytes,
+                })
+            })
+            .collect();
+        apps.sort_by(|a, b| b.bytes.cmp(&a.bytes).then(b.flows.cmp(&a.flows)).then(a.name.cmp(&b.name)));
+        apps.truncate(limit);
+        apps
+    }
+
+    /// Flows whose policy changed when they were recognised after their first packet; `None`
+    /// with recognition off.
+    pub fn late_moves(&self) -> Option<u64> {
+        self.recognition.as_deref().map(|r| r.late_moves)
     }
 
     /// Flows remembered now.
@@ -726,7 +881,7 @@ impl Node {
             .enumerate()
             .map(|(p, policy)| PolicyStatus {
                 name: policy.name.clone(),
-                inactive: policy.application.is_some(),
+                inactive: self.app_matches[p] == Some(AppMatch::Missing),
                 packets: self.policy_counters[p].packets,
                 bytes: self.policy_counters[p].bytes,
                 peers: self

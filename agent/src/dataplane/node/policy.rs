@@ -2,14 +2,20 @@
 //! of a peer's paths carries them (steering, in `steer`).
 //!
 //! Policies are tried in the document's order (by priority); the first whose every given
-//! criterion matches takes the packet. A policy that names an application matches nothing until
-//! the agent recognises applications: the status says so (`PolicyState::inactive`).
+//! criterion matches takes the packet. A policy that names an application (or a category) takes
+//! only flows recognised as it (`crate::apps`); a flow not recognised yet is classified as if such
+//! policies did not exist, and again when it is recognised. A policy naming an application the
+//! agent's catalogue lacks (a newer server's) matches nothing, and its status says so
+//! (`PolicyState::inactive`).
 
 use std::net::IpAddr;
 use std::time::Duration;
 
+use patronus_api::applications::{policy_application, ApplicationMatch, Category};
+
 use super::flow::FlowKey;
 use super::routes::Prefix;
+use crate::apps::{AppId, Catalogue};
 
 /// How a policy ranks the paths that meet its SLA.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,7 +50,7 @@ pub struct PolicyConfig {
     /// Inclusive destination port ranges (TCP and UDP only).
     pub ports: Vec<(u16, u16)>,
     pub dscp: Option<u8>,
-    /// An application name: matches nothing yet.
+    /// An application or a category name (resolved against the catalogue by [`AppMatch::resolve`]).
     pub application: Option<String>,
     pub selection: Selection,
     /// Link names in order of preference.
@@ -56,10 +62,47 @@ pub struct PolicyConfig {
     pub outer_dscp: u8,
 }
 
+/// A policy's application criterion, resolved against the agent's catalogue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AppMatch {
+    App(AppId),
+    Category(Category),
+    /// A name the catalogue does not have: matches no flow.
+    Missing,
+}
+
+impl AppMatch {
+    /// The criterion of `policy` (`None`: it names no application).
+    pub fn resolve(catalogue: Option<&Catalogue>, policy: &PolicyConfig) -> Option<AppMatch> {
+        let name = policy.application.as_deref()?;
+        Some(match (policy_application(name), catalogue) {
+            (Some(ApplicationMatch::Category(c)), Some(_)) => AppMatch::Category(c),
+            (_, Some(catalogue)) => catalogue.find(name).map_or(AppMatch::Missing, AppMatch::App),
+            (_, None) => AppMatch::Missing,
+        })
+    }
+
+    fn takes(self, app: Option<FlowApp>) -> bool {
+        match (self, app) {
+            (AppMatch::App(want), Some(app)) => want == app.id,
+            (AppMatch::Category(want), Some(app)) => want == app.category,
+            _ => false,
+        }
+    }
+}
+
+/// The application a flow was recognised as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FlowApp {
+    pub id: AppId,
+    pub category: Category,
+}
+
 impl PolicyConfig {
-    /// Whether the policy takes a packet of flow `key` with `dscp`.
-    pub fn matches(&self, key: &FlowKey, dscp: u8) -> bool {
-        if self.application.is_some() {
+    /// Whether the policy takes a packet of flow `key` with `dscp`, recognised as `app` (`None`:
+    /// not recognised, or not yet), the policy's application criterion being `app_match`.
+    pub fn matches(&self, app_match: Option<AppMatch>, key: &FlowKey, dscp: u8, app: Option<FlowApp>) -> bool {
+        if app_match.is_some_and(|m| !m.takes(app)) {
             return false;
         }
         // ICMP matches ICMPv6 too.
@@ -80,9 +123,20 @@ fn in_any(prefixes: &[Prefix], ip: IpAddr) -> bool {
     prefixes.is_empty() || prefixes.iter().any(|p| p.contains(ip))
 }
 
-/// The index of the first policy that takes the packet.
-pub fn classify(policies: &[PolicyConfig], key: &FlowKey, dscp: u8) -> Option<u16> {
-    policies.iter().position(|p| p.matches(key, dscp)).and_then(|i| u16::try_from(i).ok())
+/// The index of the first policy that takes the packet; `app_matches` are the policies'
+/// application criteria, in the same order.
+pub fn classify(
+    policies: &[PolicyConfig],
+    app_matches: &[Option<AppMatch>],
+    key: &FlowKey,
+    dscp: u8,
+    app: Option<FlowApp>,
+) -> Option<u16> {
+    policies
+        .iter()
+        .zip(app_matches)
+        .position(|(p, m)| p.matches(*m, key, dscp, app))
+        .and_then(|i| u16::try_from(i).ok())
 }
 
 #[cfg(test)]
@@ -133,20 +187,55 @@ mod tests {
         let dc = PolicyConfig { destinations: vec!["10.2.0.0/16".parse().unwrap()], ..policy("dc") };
         let marked = PolicyConfig { dscp: Some(46), ..policy("ef") };
         let all = vec![voice, web, dc, marked];
-        assert_eq!(classify(&all, &key(17, "10.2.0.1", 15000), 0), Some(0));
-        assert_eq!(classify(&all, &key(6, "10.2.0.1", 443), 0), Some(1));
-        assert_eq!(classify(&all, &key(6, "10.2.0.1", 22), 0), Some(2));
-        assert_eq!(classify(&all, &key(6, "10.3.0.1", 22), 46), Some(3));
-        assert_eq!(classify(&all, &key(6, "10.3.0.1", 22), 0), None);
+        assert_eq!(classify(&all, &none(&all), &key(17, "10.2.0.1", 15000), 0, None), Some(0));
+        assert_eq!(classify(&all, &none(&all), &key(6, "10.2.0.1", 443), 0, None), Some(1));
+        assert_eq!(classify(&all, &none(&all), &key(6, "10.2.0.1", 22), 0, None), Some(2));
+        assert_eq!(classify(&all, &none(&all), &key(6, "10.3.0.1", 22), 46, None), Some(3));
+        assert_eq!(classify(&all, &none(&all), &key(6, "10.3.0.1", 22), 0, None), None);
         // Port ranges are inclusive at both ends.
-        assert_eq!(classify(&all, &key(17, "10.9.0.1", 20000), 0), Some(0));
-        assert_eq!(classify(&all, &key(17, "10.9.0.1", 20001), 0), None);
+        assert_eq!(classify(&all, &none(&all), &key(17, "10.9.0.1", 20000), 0, None), Some(0));
+        assert_eq!(classify(&all, &none(&all), &key(17, "10.9.0.1", 20001), 0, None), None);
+    }
+
+    fn none(policies: &[PolicyConfig]) -> Vec<Option<AppMatch>> {
+        vec![None; policies.len()]
     }
 
     #[test]
-    fn a_policy_naming_an_application_matches_nothing_yet() {
-        let app = PolicyConfig { application: Some("teams".into()), ..policy("teams") };
-        assert_eq!(classify(&[app], &key(6, "10.2.0.1", 443), 0), None);
+    fn application_policies_take_flows_recognised_as_their_application_or_category() {
+        let catalogue = Catalogue::builtin().unwrap();
+        let teams = PolicyConfig { application: Some("teams".into()), ..policy("teams") };
+        let video = PolicyConfig { application: Some("video".into()), protocol: Some(17), ..policy("video") };
+        let gone = PolicyConfig { application: Some("no-such-app".into()), ..policy("gone") };
+        let web = PolicyConfig { protocol: Some(6), ports: vec![(443, 443)], ..policy("web") };
+        let all = vec![gone, teams, video, web];
+        let matches: Vec<Option<AppMatch>> = all.iter().map(|p| AppMatch::resolve(Some(&catalogue), p)).collect();
+        let teams_id = catalogue.find("teams").unwrap();
+        assert_eq!(
+            matches[..3],
+            [Some(AppMatch::Missing), Some(AppMatch::App(teams_id)), Some(AppMatch::Category(Category::Video))]
+        );
+        let app = |name: &str| {
+            let id = catalogue.find(name).unwrap();
+            Some(FlowApp { id, category: catalogue.app(id).category })
+        };
+        let https = key(6, "52.112.0.1", 443);
+        let quic = key(17, "142.250.0.1", 443);
+        // Not recognised (yet): as if the application policies were not there.
+        assert_eq!(classify(&all, &matches, &https, 0, None), Some(3));
+        assert_eq!(classify(&all, &matches, &quic, 0, None), None);
+        // Recognised: the application's policy, or its category's.
+        assert_eq!(classify(&all, &matches, &https, 0, app("teams")), Some(1));
+        assert_eq!(classify(&all, &matches, &quic, 0, app("youtube")), Some(2));
+        assert_eq!(classify(&all, &matches, &quic, 0, app("netflix")), Some(2));
+        // The other criteria still apply: `video` is UDP only here.
+        assert_eq!(classify(&all, &matches, &https, 0, app("youtube")), Some(3));
+        // Another application is not taken by either.
+        assert_eq!(classify(&all, &matches, &https, 0, app("salesforce")), Some(3));
+        assert_eq!(classify(&all, &matches, &quic, 0, app("slack")), None);
+        // Without a catalogue, every application policy is missing its application.
+        assert_eq!(AppMatch::resolve(None, &all[1]), Some(AppMatch::Missing));
+        assert_eq!(AppMatch::resolve(None, &all[3]), None);
     }
 
     #[test]
@@ -163,7 +252,7 @@ mod tests {
             src_port: 1,
             dst_port: 2,
         };
-        assert!(p.matches(&k, 0));
-        assert!(!p.matches(&FlowKey { src: "fd00:3::5".parse().unwrap(), ..k }, 0));
+        assert!(p.matches(None, &k, 0, None));
+        assert!(!p.matches(None, &FlowKey { src: "fd00:3::5".parse().unwrap(), ..k }, 0, None));
     }
 }

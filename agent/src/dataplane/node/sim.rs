@@ -56,6 +56,8 @@ pub struct SimNode {
     pub events: Vec<(Instant, Event)>,
     /// The link each datagram carrying a `Sim::udp` packet left on, in order.
     pub sent: Vec<(Instant, LinkId)>,
+    /// The link and length of every WireGuard data message the node sent (probes included).
+    pub data: Vec<(LinkId, usize)>,
     /// Every datagram the node sent: its length, its first byte (the WireGuard message type) and
     /// its outer TOS byte.
     pub marks: Vec<(usize, u8, u8)>,
@@ -120,6 +122,7 @@ impl Sim {
             received: Vec::new(),
             events: Vec::new(),
             sent: Vec::new(),
+            data: Vec::new(),
             marks: Vec::new(),
             probe_dscp: 0,
             addressed_to: Vec::new(),
@@ -250,6 +253,9 @@ impl Sim {
         for (link, _, payload) in &sent {
             if payload.len() == PACKET_DATAGRAM_LEN && payload[0] == 4 {
                 self.nodes[i].sent.push((now, *link));
+            }
+            if payload[0] == 4 {
+                self.nodes[i].data.push((*link, payload.len()));
             }
         }
         for (link, dst, payload) in sent {

@@ -18,6 +18,8 @@
 mod config;
 mod netlink;
 #[cfg(test)]
+mod netns_apps_tests;
+#[cfg(test)]
 mod netns_tests;
 pub mod offload;
 pub mod shaping;
@@ -36,7 +38,10 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use parking_lot::{Mutex, RwLock};
-use patronus_api::{FailoverEvent, LinkState, PeerState, PolicyStatus, SiteConfig, XdpGuardStatus};
+use patronus_api::{
+    ApplicationUsage, ApplicationsStatus, FailoverEvent, LinkState, PeerState, PolicyStatus, SiteConfig,
+    XdpGuardStatus, TOP_APPLICATIONS,
+};
 
 #[cfg(test)]
 pub use self::config::netns_free_config;
@@ -67,6 +72,8 @@ pub struct DataplaneOptions {
     pub xdp_guard: Option<GuardOptions>,
     /// Traffic shaping per QoS class on the links' interfaces (`shaping`).
     pub shaping: ShapingOptions,
+    /// Application recognition (`crate::apps`) on the packets from the TUN.
+    pub app_recognition: bool,
 }
 
 impl Default for DataplaneOptions {
@@ -79,6 +86,7 @@ impl Default for DataplaneOptions {
             tun_offloads: true,
             xdp_guard: Some(GuardOptions::default()),
             shaping: ShapingOptions::default(),
+            app_recognition: true,
         }
     }
 }
@@ -217,8 +225,12 @@ impl WireGuard {
         let (tun, tun_name, vnet) = opened.with_context(|| format!("creating TUN device {}", options.tun_name))?;
         let mut system = System::new(&tun_name)?;
         system.bring_up(options.mtu)?;
+        let mut node = Node::new(private_key, options.path_timing, rand::random::<u32>());
+        if !options.app_recognition {
+            node.disable_recognition();
+        }
         let shared = Arc::new(Shared {
-            node: Mutex::new(Node::new(private_key, options.path_timing, rand::random::<u32>())),
+            node: Mutex::new(node),
             tun,
             tun_name,
             links: RwLock::new(Vec::new()),
@@ -237,6 +249,12 @@ impl WireGuard {
         let guard = GuardShell::start(options.xdp_guard);
         let shaper = Mutex::new(Shaper::new(options.shaping));
         Ok(WireGuard { shared, options, threads, link_threads: HashMap::new(), system, guard, applied: None, shaper })
+    }
+
+    /// Switches application recognition on or off while running (`DataplaneOptions::app_recognition`
+    /// at start); for the benchmark that compares the two.
+    pub fn set_app_recognition(&self, on: bool) {
+        self.shared.node.lock().set_recognition(on);
     }
 
     /// The name the kernel gave the TUN device.
@@ -409,6 +427,17 @@ impl Dataplane for WireGuard {
 
     fn policies(&self) -> Vec<PolicyStatus> {
         self.shared.node.lock().policy_statuses()
+    }
+
+    fn applications(&self) -> Option<ApplicationsStatus> {
+        let node = self.shared.node.lock();
+        let late_moves = node.late_moves()?;
+        let top = node
+            .top_applications(TOP_APPLICATIONS)
+            .into_iter()
+            .map(|a| ApplicationUsage { name: a.name, flows: a.flows, packets: a.packets, bytes: a.bytes })
+            .collect();
+        Some(ApplicationsStatus { late_moves, top })
     }
 
     fn take_failover_events(&mut self) -> Vec<FailoverEvent> {

@@ -17,15 +17,15 @@ use super::*;
 use base64::Engine;
 use boringtun::x25519::{PublicKey, StaticSecret};
 
-fn sh(args: &[&str]) -> bool {
+pub(super) fn sh(args: &[&str]) -> bool {
     Command::new(args[0]).args(&args[1..]).status().map(|s| s.success()).unwrap_or(false)
 }
 
-fn must(args: &[&str]) {
+pub(super) fn must(args: &[&str]) {
     assert!(sh(args), "command failed: {}", args.join(" "));
 }
 
-fn skip_reason() -> Option<String> {
+pub(super) fn skip_reason() -> Option<String> {
     if !sys::is_root() {
         return Some("not root".into());
     }
@@ -41,8 +41,8 @@ fn skip_reason() -> Option<String> {
 }
 
 /// The namespaces; removed when dropped, also when an assertion fails.
-struct Topology {
-    ns: Vec<String>,
+pub(super) struct Topology {
+    pub(super) ns: Vec<String>,
 }
 
 impl Drop for Topology {
@@ -61,7 +61,7 @@ fn topology(tag: &str) -> Topology {
 }
 
 /// [`topology`] with namespaces named `<prefix><tag>r`, `..a`, `..b`.
-fn topology_named(prefix: &str, tag: &str) -> Topology {
+pub(super) fn topology_named(prefix: &str, tag: &str) -> Topology {
     let r = format!("{prefix}{tag}r");
     let t = Topology { ns: vec![r.clone(), format!("{prefix}{tag}a"), format!("{prefix}{tag}b")] };
     for n in &t.ns {
@@ -103,17 +103,17 @@ fn topology_named(prefix: &str, tag: &str) -> Topology {
 type Job = Box<dyn FnOnce(&mut WireGuard) + Send>;
 
 /// A dataplane living on a thread inside a namespace: its threads and `ip` commands run there.
-struct NsAgent {
+pub(super) struct NsAgent {
     tx: mpsc::Sender<Job>,
     handle: Option<std::thread::JoinHandle<()>>,
 }
 
 impl NsAgent {
-    fn start(ns: &str, key: [u8; 32]) -> NsAgent {
+    pub(super) fn start(ns: &str, key: [u8; 32]) -> NsAgent {
         NsAgent::start_with(ns, key, shaping::ShapingOptions::default())
     }
 
-    fn start_with(ns: &str, key: [u8; 32], shaping: shaping::ShapingOptions) -> NsAgent {
+    pub(super) fn start_with(ns: &str, key: [u8; 32], shaping: shaping::ShapingOptions) -> NsAgent {
         NsAgent::start_options(ns, key, DataplaneOptions { tun_name: "wgt0".into(), shaping, ..Default::default() })
     }
 
@@ -133,7 +133,7 @@ impl NsAgent {
         NsAgent { tx, handle: Some(handle) }
     }
 
-    fn call<R: Send + 'static>(&self, f: impl FnOnce(&mut WireGuard) -> R + Send + 'static) -> R {
+    pub(super) fn call<R: Send + 'static>(&self, f: impl FnOnce(&mut WireGuard) -> R + Send + 'static) -> R {
         let (tx, rx) = mpsc::channel();
         self.tx.send(Box::new(move |wg| tx.send(f(wg)).unwrap())).unwrap();
         rx.recv_timeout(Duration::from_secs(30)).unwrap()
@@ -166,7 +166,7 @@ fn link(name: &str, prio: u32, endpoint: &str) -> ConfigLink {
 /// 100 policies: 99 that no benchmark flow matches (TCP to ports 1000-1098), then one that takes
 /// all TCP to the overlay, lowest latency under a 200 ms SLA, in the QoS class of
 /// [`bench_class`] (so its outer datagrams are marked EF: the marking is part of the cost).
-fn hundred_policies() -> Vec<patronus_api::ConfigPolicy> {
+pub(super) fn hundred_policies() -> Vec<patronus_api::ConfigPolicy> {
     use patronus_api::network::{PathSelection, PolicyAction, PolicyMatch, Protocol, Sla};
     (0..100u32)
         .map(|i| patronus_api::ConfigPolicy {
@@ -191,11 +191,11 @@ fn hundred_policies() -> Vec<patronus_api::ConfigPolicy> {
         .collect()
 }
 
-fn bench_class() -> patronus_api::ConfigQosClass {
+pub(super) fn bench_class() -> patronus_api::ConfigQosClass {
     patronus_api::ConfigQosClass { name: "ef".into(), priority: 1, dscp: 46, guaranteed_percent: 50, max_percent: 100 }
 }
 
-fn config(site: &str, n: u8, peer: (&str, u8, &str), peer_lan: &[&str]) -> SiteConfig {
+pub(super) fn config(site: &str, n: u8, peer: (&str, u8, &str), peer_lan: &[&str]) -> SiteConfig {
     let links = vec![
         ConfigLink { interface: format!("{site}-fiber"), ..link("fiber", 10, &format!("10.{n}1.0.2:51820")) },
         ConfigLink { interface: format!("{site}-lte"), ..link("lte", 20, &format!("10.{n}2.0.2:51820")) },
@@ -240,14 +240,14 @@ fn config(site: &str, n: u8, peer: (&str, u8, &str), peer_lan: &[&str]) -> SiteC
     }
 }
 
-fn key() -> ([u8; 32], String) {
+pub(super) fn key() -> ([u8; 32], String) {
     let secret = StaticSecret::random_from_rng(rand::rngs::OsRng);
     let public = PublicKey::from(&secret);
     (secret.to_bytes(), base64::engine::general_purpose::STANDARD.encode(public.as_bytes()))
 }
 
 /// A UDP echo server on a thread inside `ns`, bound to `addr`.
-fn echo_server(ns: &str, addr: &'static str) {
+pub(super) fn echo_server(ns: &str, addr: &'static str) {
     let ns_file = File::open(format!("/var/run/netns/{ns}")).unwrap();
     std::thread::spawn(move || {
         sys::enter_netns(&ns_file).unwrap();
@@ -282,7 +282,7 @@ fn echo_once(ns: &str, to: &'static str, wait: Duration) -> bool {
     .unwrap()
 }
 
-fn wait_until(limit: Duration, mut f: impl FnMut() -> bool) -> Option<Duration> {
+pub(super) fn wait_until(limit: Duration, mut f: impl FnMut() -> bool) -> Option<Duration> {
     let start = Instant::now();
     while start.elapsed() < limit {
         if f() {
@@ -450,7 +450,7 @@ fn two_sites_forward_fail_over_and_reconfigure_in_namespaces() {
 }
 
 /// CPU seconds (user + system) this process has used so far.
-fn process_cpu_seconds() -> f64 {
+pub(super) fn process_cpu_seconds() -> f64 {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap();
     // Fields after the command name (which may contain spaces) start after the last ')'.
     let rest = &stat[stat.rfind(')').unwrap() + 2..];
@@ -459,7 +459,7 @@ fn process_cpu_seconds() -> f64 {
     ticks / 100.0
 }
 
-fn json_at(v: &serde_json::Value, path: &[&str]) -> f64 {
+pub(super) fn json_at(v: &serde_json::Value, path: &[&str]) -> f64 {
     let mut cur = v;
     for p in path {
         cur = &cur[*p];
@@ -467,7 +467,7 @@ fn json_at(v: &serde_json::Value, path: &[&str]) -> f64 {
     cur.as_f64().unwrap_or(f64::NAN)
 }
 
-fn iperf(ns: &str, args: &[&str]) -> serde_json::Value {
+pub(super) fn iperf(ns: &str, args: &[&str]) -> serde_json::Value {
     let out = Command::new("ip").args(["netns", "exec", ns, "iperf3", "-J"]).args(args).output().unwrap();
     serde_json::from_slice(&out.stdout)
         .unwrap_or_else(|e| panic!("iperf3 {args:?}: {e}: {}", String::from_utf8_lossy(&out.stderr)))
@@ -799,16 +799,16 @@ fn echo_sized(ns: &str, to: &'static str, len: usize, wait: Duration) -> bool {
 
 /// An outer datagram seen on the wire: TOS, source, UDP payload length and first byte.
 #[derive(Debug, Clone, Copy)]
-struct Seen {
-    tos: u8,
-    src: [u8; 4],
-    len: usize,
-    kind: u8,
+pub(super) struct Seen {
+    pub(super) tos: u8,
+    pub(super) src: [u8; 4],
+    pub(super) len: usize,
+    pub(super) kind: u8,
 }
 
 /// Captures, in `ns` until `stop`, the IPv4 UDP datagrams from and to port 51820 (an `AF_PACKET`
 /// socket: the bytes as they cross the router, each once in and once out).
-fn capture(ns: &str, stop: Arc<AtomicBool>) -> (std::thread::JoinHandle<Vec<Seen>>, mpsc::Receiver<()>) {
+pub(super) fn capture(ns: &str, stop: Arc<AtomicBool>) -> (std::thread::JoinHandle<Vec<Seen>>, mpsc::Receiver<()>) {
     let ns_file = File::open(format!("/var/run/netns/{ns}")).unwrap();
     let (ready_tx, ready) = mpsc::channel();
     let handle = std::thread::spawn(move || {

@@ -809,6 +809,7 @@ export interface components {
         /** @description What an agent reports about itself. */
         AgentStatusReport: {
             agent_version: string;
+            applications?: null | components["schemas"]["ApplicationsStatus"];
             /** @description Content hash of that document. */
             applied_hash?: string | null;
             /**
@@ -862,6 +863,36 @@ export interface components {
         };
         ApiTokenUpdate: {
             name?: string | null;
+        };
+        /** @description What the agent recognised in the flows the site sent into the overlay, since it started. */
+        ApplicationsStatus: {
+            /**
+             * Format: int64
+             * @description Flows whose policy changed when their application was recognised after their first packet
+             *     (a TLS flow is recognised by its ClientHello, after its SYN went by the policy it had
+             *     without an application); each such flow moved once.
+             */
+            late_moves: number;
+            /** @description The applications with the most bytes, at most 20, the most first. */
+            top?: components["schemas"]["ApplicationUsage"][];
+        };
+        /** @description One application's share of the site's traffic into the overlay. */
+        ApplicationUsage: {
+            /** Format: int64 */
+            bytes: number;
+            /**
+             * Format: int64
+             * @description Flows recognised as it.
+             */
+            flows: number;
+            /** @description The application's name in the catalogue. */
+            name: string;
+            /**
+             * Format: int64
+             * @description Packets and bytes of its flows from their recognition on (the packets before, a TCP
+             *     flow's handshake, are not counted).
+             */
+            packets: number;
         };
         /** @description One recorded write. Secrets in `before` and `after` are replaced by `"[REDACTED]"`. */
         AuditEvent: {
@@ -1925,9 +1956,12 @@ export interface components {
         /** @description Which traffic a policy applies to. Every given criterion must match; absent ones match all. */
         PolicyMatch: {
             /**
-             * @description An application name (e.g. `voip`, `office365`); the agent does not recognise applications
-             *     yet, so a policy that names one matches no traffic. 1 to 64
-             *     characters of `a-z 0-9 - _`.
+             * @description A built-in application (e.g. `teams`, `zoom`, `ssh`) or a category of them (e.g. `video`,
+             *     `backup`): the policy takes the flows the agent recognises as that application (or as any
+             *     application of that category), from TLS and QUIC server names, HTTP `Host`, SSH and SIP
+             *     handshakes, DNS answers seen earlier, and the catalogue's prefixes and ports. A flow not yet
+             *     recognised takes the policy it would without this one, and moves once when it is. Any other
+             *     name is refused (422).
              */
             application?: string | null;
             /** @description Ports (`"443"`) or inclusive ranges (`"8000-8999"`) of ports 1 to 65535; only with protocol tcp or udp. */
@@ -1961,8 +1995,8 @@ export interface components {
             /** Format: int64 */
             bytes?: number;
             /**
-             * @description The policy names an application, which the agent does not recognise yet: it matches no
-             *     traffic.
+             * @description The policy names an application the agent cannot recognise (its recognition is off, or its
+             *     catalogue lacks the name): it matches no traffic.
              */
             inactive?: boolean;
             name: string;
@@ -2620,6 +2654,8 @@ export type AgentStatusReport = components['schemas']['AgentStatusReport'];
 export type ApiToken = components['schemas']['ApiToken'];
 export type ApiTokenCreated = components['schemas']['ApiTokenCreated'];
 export type ApiTokenUpdate = components['schemas']['ApiTokenUpdate'];
+export type ApplicationsStatus = components['schemas']['ApplicationsStatus'];
+export type ApplicationUsage = components['schemas']['ApplicationUsage'];
 export type AuditEvent = components['schemas']['AuditEvent'];
 export type BgpAction = components['schemas']['BgpAction'];
 export type BgpNeighbor = components['schemas']['BgpNeighbor'];

@@ -66,8 +66,10 @@ options:
         type: int
       application:
         description:
-          - An application name, for example V(voip). The agent does not recognise applications yet, so a
-            policy that names one matches no traffic.
+          - A built-in application (for example V(teams), V(zoom), V(ssh)) or a category of them (for example
+            V(video), V(backup)); the server refuses any other name. The policy takes the flows the agent
+            recognises as that application; a flow not yet recognised takes the policy it would without this
+            one, and moves once when it is.
         type: str
   action:
     description:

@@ -5,6 +5,8 @@ from .agent_status_report import AgentStatusReport
 from .api_token import ApiToken
 from .api_token_created import ApiTokenCreated
 from .api_token_update import ApiTokenUpdate
+from .application_usage import ApplicationUsage
+from .applications_status import ApplicationsStatus
 from .audit_event import AuditEvent
 from .bgp_action import BgpAction
 from .bgp_neighbor import BgpNeighbor
@@ -150,6 +152,8 @@ __all__ = (
     "ApiToken",
     "ApiTokenCreated",
     "ApiTokenUpdate",
+    "ApplicationUsage",
+    "ApplicationsStatus",
     "AuditEvent",
     "BgpAction",
     "BgpNeighbor",

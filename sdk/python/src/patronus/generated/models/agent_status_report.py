@@ -8,6 +8,7 @@ from attrs import define as _attrs_define
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from ..models.applications_status import ApplicationsStatus
     from ..models.bgp_status import BgpStatus
     from ..models.control_plane_outage import ControlPlaneOutage
     from ..models.failover_event import FailoverEvent
@@ -45,8 +46,10 @@ class AgentStatusReport:
     accepted, oldest first (the newest 10 when there were more). The dataplane kept
     forwarding on its last-known-good document meanwhile. """
     bgp: BgpStatus | None | Unset = UNSET
+    applications: ApplicationsStatus | None | Unset = UNSET
 
     def to_dict(self) -> dict[str, Any]:
+        from ..models.applications_status import ApplicationsStatus
         from ..models.bgp_status import BgpStatus
         from ..models.xdp_guard_status import XdpGuardStatus
 
@@ -123,6 +126,14 @@ class AgentStatusReport:
         else:
             bgp = self.bgp
 
+        applications: dict[str, Any] | None | Unset
+        if isinstance(self.applications, Unset):
+            applications = UNSET
+        elif isinstance(self.applications, ApplicationsStatus):
+            applications = self.applications.to_dict()
+        else:
+            applications = self.applications
+
         field_dict: dict[str, Any] = {}
 
         field_dict.update(
@@ -151,11 +162,14 @@ class AgentStatusReport:
             field_dict["control_plane_outages"] = control_plane_outages
         if bgp is not UNSET:
             field_dict["bgp"] = bgp
+        if applications is not UNSET:
+            field_dict["applications"] = applications
 
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.applications_status import ApplicationsStatus
         from ..models.bgp_status import BgpStatus
         from ..models.control_plane_outage import ControlPlaneOutage
         from ..models.failover_event import FailoverEvent
@@ -279,6 +293,23 @@ class AgentStatusReport:
 
         bgp = _parse_bgp(d.pop("bgp", UNSET))
 
+        def _parse_applications(data: object) -> ApplicationsStatus | None | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                applications_type_1 = ApplicationsStatus.from_dict(data)
+
+                return applications_type_1
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(ApplicationsStatus | None | Unset, data)
+
+        applications = _parse_applications(d.pop("applications", UNSET))
+
         agent_status_report = cls(
             agent_version=agent_version,
             uptime_seconds=uptime_seconds,
@@ -292,6 +323,7 @@ class AgentStatusReport:
             xdp_guard=xdp_guard,
             control_plane_outages=control_plane_outages,
             bgp=bgp,
+            applications=applications,
         )
 
         return agent_status_report

@@ -20,8 +20,8 @@ class PolicyStatus:
 
     name: str
     inactive: bool | Unset = UNSET
-    """ The policy names an application, which the agent does not recognise yet: it matches no
-    traffic. """
+    """ The policy names an application the agent cannot recognise (its recognition is off, or its
+    catalogue lacks the name): it matches no traffic. """
     packets: int | Unset = UNSET
     """ Packets from the LAN the policy matched, and their bytes. """
     bytes_: int | Unset = UNSET
