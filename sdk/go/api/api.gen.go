@@ -79,6 +79,72 @@ func (e BgpState) Valid() bool {
 	}
 }
 
+// Defines values for Category.
+const (
+	CategoryAudio          Category = "audio"
+	CategoryBackup         Category = "backup"
+	CategoryBusiness       Category = "business"
+	CategoryCloud          Category = "cloud"
+	CategoryCollaboration  Category = "collaboration"
+	CategoryConferencing   Category = "conferencing"
+	CategoryDevelopment    Category = "development"
+	CategoryEmail          Category = "email"
+	CategoryFileSharing    Category = "file_sharing"
+	CategoryIdentity       Category = "identity"
+	CategoryMessaging      Category = "messaging"
+	CategoryNetwork        Category = "network"
+	CategoryRemoteAccess   Category = "remote_access"
+	CategorySocial         Category = "social"
+	CategorySoftwareUpdate Category = "software_update"
+	CategoryVideo          Category = "video"
+	CategoryVoice          Category = "voice"
+	CategoryWeb            Category = "web"
+)
+
+// Valid indicates whether the value is a known member of the Category enum.
+func (e Category) Valid() bool {
+	switch e {
+	case CategoryAudio:
+		return true
+	case CategoryBackup:
+		return true
+	case CategoryBusiness:
+		return true
+	case CategoryCloud:
+		return true
+	case CategoryCollaboration:
+		return true
+	case CategoryConferencing:
+		return true
+	case CategoryDevelopment:
+		return true
+	case CategoryEmail:
+		return true
+	case CategoryFileSharing:
+		return true
+	case CategoryIdentity:
+		return true
+	case CategoryMessaging:
+		return true
+	case CategoryNetwork:
+		return true
+	case CategoryRemoteAccess:
+		return true
+	case CategorySocial:
+		return true
+	case CategorySoftwareUpdate:
+		return true
+	case CategoryVideo:
+		return true
+	case CategoryVoice:
+		return true
+	case CategoryWeb:
+		return true
+	default:
+		return false
+	}
+}
+
 // Defines values for FailoverReason.
 const (
 	FailoverReasonBetter   FailoverReason = "better"
@@ -262,6 +328,36 @@ func (e ShapingDirection) Valid() bool {
 	case ShapingDirectionEgress:
 		return true
 	case ShapingDirectionIngress:
+		return true
+	default:
+		return false
+	}
+}
+
+// Defines values for Signature.
+const (
+	SignatureDNS  Signature = "dns"
+	SignatureHTTP Signature = "http"
+	SignatureQuic Signature = "quic"
+	SignatureSIP  Signature = "sip"
+	SignatureSSH  Signature = "ssh"
+	SignatureTLS  Signature = "tls"
+)
+
+// Valid indicates whether the value is a known member of the Signature enum.
+func (e Signature) Valid() bool {
+	switch e {
+	case SignatureDNS:
+		return true
+	case SignatureHTTP:
+		return true
+	case SignatureQuic:
+		return true
+	case SignatureSIP:
+		return true
+	case SignatureSSH:
+		return true
+	case SignatureTLS:
 		return true
 	default:
 		return false
@@ -520,6 +616,26 @@ type APITokenUpdate struct {
 	Name nullable.Nullable[string] `json:"name,omitempty"`
 }
 
+// Application One application or protocol.
+type Application struct {
+	Category Category `json:"category"`
+
+	// Domains Names a flow's TLS or QUIC SNI, HTTP `Host` or an earlier DNS answer may carry: `name`
+	// exactly, or `*.name` for any name below it (not `name` itself).
+	Domains []string `json:"domains,omitempty"`
+
+	// Name 1 to 64 characters of `a-z 0-9 - _`, as a policy's `application` field.
+	Name string `json:"name"`
+
+	// Ports Destination ports; without `prefixes` they are the fallback when nothing in a flow's
+	// first packets names an application.
+	Ports []PortRule `json:"ports,omitempty"`
+
+	// Prefixes Destination prefixes that belong to this application alone (with `ports`, if given).
+	Prefixes  []string                     `json:"prefixes,omitempty"`
+	Signature nullable.Nullable[Signature] `json:"signature,omitempty"`
+}
+
 // ApplicationUsage One application's share of the site's traffic into the overlay.
 type ApplicationUsage struct {
 	Bytes int64 `json:"bytes"`
@@ -700,6 +816,9 @@ type BrowserSession struct {
 	TenantID openapi_types.UUID `json:"tenant_id"`
 	UserID   openapi_types.UUID `json:"user_id"`
 }
+
+// Category defines model for Category.
+type Category string
 
 // CompiledConfig A compiled document with its content hash and revision, as operators see it.
 type CompiledConfig struct {
@@ -1592,6 +1711,12 @@ type PolicyUpdate struct {
 	SiteSelector nullable.Nullable[map[string]string] `json:"site_selector,omitempty"`
 }
 
+// PortRule defines model for PortRule.
+type PortRule struct {
+	Ports    []string `json:"ports"`
+	Protocol Protocol `json:"protocol"`
+}
+
 // Problem An RFC 9457 problem document, the body of every error response.
 type Problem struct {
 	Detail nullable.Nullable[string] `json:"detail,omitempty"`
@@ -1688,6 +1813,9 @@ type ShapingClass struct {
 // ShapingDirection Which way a shaped class's traffic goes.
 type ShapingDirection string
 
+// Signature A handshake the agent recognises by its bytes.
+type Signature string
+
 // SigningKey A JWT signing key, without its secret.
 type SigningKey struct {
 	CreatedAt time.Time `json:"created_at"`
@@ -1765,10 +1893,14 @@ type SiteBgpSpec struct {
 
 // SiteConfig defines model for SiteConfig.
 type SiteConfig struct {
-	Bgp         nullable.Nullable[ConfigBgp] `json:"bgp,omitempty"`
-	LanPrefixes []string                     `json:"lan_prefixes"`
-	Links       []ConfigLink                 `json:"links"`
-	ListenPort  int32                        `json:"listen_port"`
+	// Applications The tenant's own applications (`/v1/applications`), sorted by name, which the agent
+	// recognises beside the built-in catalogue (a tenant's definition first where both name a
+	// flow); absent when the tenant has none, so such a document is what it was before.
+	Applications []Application                `json:"applications,omitempty"`
+	Bgp          nullable.Nullable[ConfigBgp] `json:"bgp,omitempty"`
+	LanPrefixes  []string                     `json:"lan_prefixes"`
+	Links        []ConfigLink                 `json:"links"`
+	ListenPort   int32                        `json:"listen_port"`
 
 	// OverlayAddress The site's overlay address with the overlay prefix length, e.g. `100.64.0.7/16`.
 	OverlayAddress string `json:"overlay_address"`

@@ -8,6 +8,7 @@ use std::collections::HashSet;
 
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
 use crate::network::Protocol;
 use crate::wire::PortRange;
@@ -16,7 +17,7 @@ use crate::wire::PortRange;
 const BUILTIN: &str = include_str!("../catalogue/applications.json");
 
 /// One application or protocol.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Application {
     /// 1 to 64 characters of `a-z 0-9 - _`, as a policy's `application` field.
@@ -28,6 +29,7 @@ pub struct Application {
     pub domains: Vec<String>,
     /// Destination prefixes that belong to this application alone (with `ports`, if given).
     #[serde(default, deserialize_with = "crate::wire::prefix::list")]
+    #[schema(value_type = Vec<String>)]
     pub prefixes: Vec<IpNet>,
     /// Destination ports; without `prefixes` they are the fallback when nothing in a flow's
     /// first packets names an application.
@@ -38,15 +40,16 @@ pub struct Application {
     pub signature: Option<Signature>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PortRule {
     /// `tcp`, `udp` or `any` (both).
     pub protocol: Protocol,
+    #[schema(value_type = Vec<String>)]
     pub ports: Vec<PortRange>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Category {
     Collaboration,
@@ -146,7 +149,7 @@ pub fn builtin_names() -> &'static [String] {
 }
 
 /// A handshake the agent recognises by its bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Signature {
     Dns,

@@ -36,6 +36,11 @@ pub struct SiteConfig {
     /// are what they were before BGP existed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bgp: Option<ConfigBgp>,
+    /// The tenant's own applications (`/v1/applications`), sorted by name, which the agent
+    /// recognises beside the built-in catalogue (a tenant's definition first where both name a
+    /// flow); absent when the tenant has none, so such a document is what it was before.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub applications: Vec<crate::applications::Application>,
 }
 
 /// What the site's agent needs to run BGP (`/v1/sites/{id}/bgp`, with the neighbours'

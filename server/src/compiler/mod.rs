@@ -331,6 +331,7 @@ fn header(net: &Network, site: &SiteInput) -> SiteConfig {
             .map(|p| p.policy.clone())
             .collect(),
         bgp: site.bgp.clone(),
+        applications: Vec::new(),
     }
 }
 

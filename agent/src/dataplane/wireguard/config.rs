@@ -164,6 +164,7 @@ pub fn netns_free_config() -> SiteConfig {
         qos_classes: vec![],
         policies: vec![],
         bgp: None,
+        applications: Vec::new(),
     }
 }
 

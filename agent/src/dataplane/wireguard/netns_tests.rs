@@ -237,6 +237,7 @@ pub(super) fn config(site: &str, n: u8, peer: (&str, u8, &str), peer_lan: &[&str
         qos_classes: vec![],
         policies: vec![],
         bgp: None,
+        applications: Vec::new(),
     }
 }
 

@@ -864,6 +864,25 @@ export interface components {
         ApiTokenUpdate: {
             name?: string | null;
         };
+        /** @description One application or protocol. */
+        Application: {
+            category: components["schemas"]["Category"];
+            /**
+             * @description Names a flow's TLS or QUIC SNI, HTTP `Host` or an earlier DNS answer may carry: `name`
+             *     exactly, or `*.name` for any name below it (not `name` itself).
+             */
+            domains?: string[];
+            /** @description 1 to 64 characters of `a-z 0-9 - _`, as a policy's `application` field. */
+            name: string;
+            /**
+             * @description Destination ports; without `prefixes` they are the fallback when nothing in a flow's
+             *     first packets names an application.
+             */
+            ports?: components["schemas"]["PortRule"][];
+            /** @description Destination prefixes that belong to this application alone (with `ports`, if given). */
+            prefixes?: string[];
+            signature?: null | components["schemas"]["Signature"];
+        };
         /** @description What the agent recognised in the flows the site sent into the overlay, since it started. */
         ApplicationsStatus: {
             /**
@@ -1053,6 +1072,8 @@ export interface components {
             /** Format: uuid */
             user_id: string;
         };
+        /** @enum {string} */
+        Category: "collaboration" | "conferencing" | "messaging" | "voice" | "video" | "audio" | "email" | "file_sharing" | "backup" | "business" | "development" | "cloud" | "social" | "identity" | "remote_access" | "network" | "software_update" | "web";
         /** @description A compiled document with its content hash and revision, as operators see it. */
         CompiledConfig: {
             config: components["schemas"]["SiteConfig"];
@@ -2019,6 +2040,11 @@ export interface components {
                 [key: string]: string;
             } | null;
         };
+        PortRule: {
+            ports: string[];
+            /** @description `tcp`, `udp` or `any` (both). */
+            protocol: components["schemas"]["Protocol"];
+        };
         /** @description An RFC 9457 problem document, the body of every error response. */
         Problem: {
             detail?: string | null;
@@ -2136,6 +2162,11 @@ export interface components {
          * @enum {string}
          */
         ShapingDirection: "egress" | "ingress";
+        /**
+         * @description A handshake the agent recognises by its bytes.
+         * @enum {string}
+         */
+        Signature: "dns" | "http" | "quic" | "sip" | "ssh" | "tls";
         /** @description A JWT signing key, without its secret. */
         SigningKey: {
             /** Format: date-time */
@@ -2225,6 +2256,12 @@ export interface components {
             router_id?: string | null;
         };
         SiteConfig: {
+            /**
+             * @description The tenant's own applications (`/v1/applications`), sorted by name, which the agent
+             *     recognises beside the built-in catalogue (a tenant's definition first where both name a
+             *     flow); absent when the tenant has none, so such a document is what it was before.
+             */
+            applications?: components["schemas"]["Application"][];
             bgp?: null | components["schemas"]["ConfigBgp"];
             lan_prefixes: string[];
             links: components["schemas"]["ConfigLink"][];
@@ -2654,6 +2691,7 @@ export type AgentStatusReport = components['schemas']['AgentStatusReport'];
 export type ApiToken = components['schemas']['ApiToken'];
 export type ApiTokenCreated = components['schemas']['ApiTokenCreated'];
 export type ApiTokenUpdate = components['schemas']['ApiTokenUpdate'];
+export type Application = components['schemas']['Application'];
 export type ApplicationsStatus = components['schemas']['ApplicationsStatus'];
 export type ApplicationUsage = components['schemas']['ApplicationUsage'];
 export type AuditEvent = components['schemas']['AuditEvent'];
@@ -2669,6 +2707,7 @@ export type BgpSessionStatus = components['schemas']['BgpSessionStatus'];
 export type BgpState = components['schemas']['BgpState'];
 export type BgpStatus = components['schemas']['BgpStatus'];
 export type BrowserSession = components['schemas']['BrowserSession'];
+export type Category = components['schemas']['Category'];
 export type CompiledConfig = components['schemas']['CompiledConfig'];
 export type ConfigBgp = components['schemas']['ConfigBgp'];
 export type ConfigBgpNeighbor = components['schemas']['ConfigBgpNeighbor'];
@@ -2742,6 +2781,7 @@ export type PolicyMatch = components['schemas']['PolicyMatch'];
 export type PolicyPeerStatus = components['schemas']['PolicyPeerStatus'];
 export type PolicyStatus = components['schemas']['PolicyStatus'];
 export type PolicyUpdate = components['schemas']['PolicyUpdate'];
+export type PortRule = components['schemas']['PortRule'];
 export type Problem = components['schemas']['Problem'];
 export type Protocol = components['schemas']['Protocol'];
 export type QosClass = components['schemas']['QosClass'];
@@ -2753,6 +2793,7 @@ export type Role = components['schemas']['Role'];
 export type SessionMethod = components['schemas']['SessionMethod'];
 export type ShapingClass = components['schemas']['ShapingClass'];
 export type ShapingDirection = components['schemas']['ShapingDirection'];
+export type Signature = components['schemas']['Signature'];
 export type SigningKey = components['schemas']['SigningKey'];
 export type Site = components['schemas']['Site'];
 export type SiteBgp = components['schemas']['SiteBgp'];
@@ -5774,6 +5815,7 @@ type ReadonlyArray<T> = [
 export const bgpActionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BgpAction"]> = ["permit", "deny"];
 export const bgpSessionProblemValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BgpSessionProblem"]> = ["max_prefix_exceeded", "password_mismatch", "not_established"];
 export const bgpStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BgpState"]> = ["off", "running", "error"];
+export const categoryValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Category"]> = ["collaboration", "conferencing", "messaging", "voice", "video", "audio", "email", "file_sharing", "backup", "business", "development", "cloud", "social", "identity", "remote_access", "network", "software_update", "web"];
 export const failoverReasonValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["FailoverReason"]> = ["path_down", "sla", "better"];
 export const learnedRouteStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["LearnedRouteState"]> = ["accepted", "refused", "not_imported"];
 export const linkKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["LinkKind"]> = ["fiber", "cable", "dsl", "ethernet", "lte", "5g", "satellite", "mpls", "other"];
@@ -5782,6 +5824,7 @@ export const protocolValues: ReadonlyArray<FlattenedDeepRequired<components>["sc
 export const roleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Role"]> = ["viewer", "operator", "admin"];
 export const sessionMethodValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SessionMethod"]> = ["password", "sso"];
 export const shapingDirectionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ShapingDirection"]> = ["egress", "ingress"];
+export const signatureValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Signature"]> = ["dns", "http", "quic", "sip", "ssh", "tls"];
 export const siteHealthValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SiteHealth"]> = ["unenrolled", "online", "degraded", "offline"];
 export const siteRoleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SiteRole"]> = ["edge", "hub"];
 export const topologyModeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TopologyMode"]> = ["full_mesh", "hub_and_spoke", "explicit"];

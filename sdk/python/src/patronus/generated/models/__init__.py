@@ -5,6 +5,7 @@ from .agent_status_report import AgentStatusReport
 from .api_token import ApiToken
 from .api_token_created import ApiTokenCreated
 from .api_token_update import ApiTokenUpdate
+from .application import Application
 from .application_usage import ApplicationUsage
 from .applications_status import ApplicationsStatus
 from .audit_event import AuditEvent
@@ -20,6 +21,7 @@ from .bgp_session_status import BgpSessionStatus
 from .bgp_state import BgpState
 from .bgp_status import BgpStatus
 from .browser_session import BrowserSession
+from .category import Category
 from .compiled_config import CompiledConfig
 from .config_bgp import ConfigBgp
 from .config_bgp_neighbor import ConfigBgpNeighbor
@@ -98,6 +100,7 @@ from .policy_site_selector import PolicySiteSelector
 from .policy_status import PolicyStatus
 from .policy_update import PolicyUpdate
 from .policy_update_site_selector_type_0 import PolicyUpdateSiteSelectorType0
+from .port_rule import PortRule
 from .problem import Problem
 from .protocol import Protocol
 from .qos_class import QosClass
@@ -109,6 +112,7 @@ from .role import Role
 from .session_method import SessionMethod
 from .shaping_class import ShapingClass
 from .shaping_direction import ShapingDirection
+from .signature import Signature
 from .signing_key import SigningKey
 from .site import Site
 from .site_bgp import SiteBgp
@@ -152,6 +156,7 @@ __all__ = (
     "ApiToken",
     "ApiTokenCreated",
     "ApiTokenUpdate",
+    "Application",
     "ApplicationUsage",
     "ApplicationsStatus",
     "AuditEvent",
@@ -167,6 +172,7 @@ __all__ = (
     "BgpState",
     "BgpStatus",
     "BrowserSession",
+    "Category",
     "CompiledConfig",
     "ConfigBgp",
     "ConfigBgpNeighbor",
@@ -245,6 +251,7 @@ __all__ = (
     "PolicyStatus",
     "PolicyUpdate",
     "PolicyUpdateSiteSelectorType0",
+    "PortRule",
     "Problem",
     "Protocol",
     "QosClass",
@@ -256,6 +263,7 @@ __all__ = (
     "SessionMethod",
     "ShapingClass",
     "ShapingDirection",
+    "Signature",
     "SigningKey",
     "Site",
     "SiteBgp",

@@ -11,6 +11,7 @@ from ..models.site_role import SiteRole, check_site_role
 from ..types import UNSET, Unset
 
 if TYPE_CHECKING:
+    from ..models.application import Application
     from ..models.config_bgp import ConfigBgp
     from ..models.config_link import ConfigLink
     from ..models.config_peer import ConfigPeer
@@ -42,6 +43,10 @@ class SiteConfig:
     policies: list[ConfigPolicy]
     """ Sorted by priority. """
     bgp: ConfigBgp | None | Unset = UNSET
+    applications: list[Application] | Unset = UNSET
+    """ The tenant's own applications (`/v1/applications`), sorted by name, which the agent
+    recognises beside the built-in catalogue (a tenant's definition first where both name a
+    flow); absent when the tenant has none, so such a document is what it was before. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -91,6 +96,13 @@ class SiteConfig:
         else:
             bgp = self.bgp
 
+        applications: list[dict[str, Any]] | Unset = UNSET
+        if not isinstance(self.applications, Unset):
+            applications = []
+            for applications_item_data in self.applications:
+                applications_item = applications_item_data.to_dict()
+                applications.append(applications_item)
+
         field_dict: dict[str, Any] = {}
         field_dict.update(self.additional_properties)
         field_dict.update(
@@ -111,11 +123,14 @@ class SiteConfig:
         )
         if bgp is not UNSET:
             field_dict["bgp"] = bgp
+        if applications is not UNSET:
+            field_dict["applications"] = applications
 
         return field_dict
 
     @classmethod
     def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.application import Application
         from ..models.config_bgp import ConfigBgp
         from ..models.config_link import ConfigLink
         from ..models.config_peer import ConfigPeer
@@ -184,6 +199,15 @@ class SiteConfig:
 
         bgp = _parse_bgp(d.pop("bgp", UNSET))
 
+        _applications = d.pop("applications", UNSET)
+        applications: list[Application] | Unset = UNSET
+        if _applications is not UNSET:
+            applications = []
+            for applications_item_data in _applications:
+                applications_item = Application.from_dict(applications_item_data)
+
+                applications.append(applications_item)
+
         site_config = cls(
             schema_version=schema_version,
             revision=revision,
@@ -198,6 +222,7 @@ class SiteConfig:
             qos_classes=qos_classes,
             policies=policies,
             bgp=bgp,
+            applications=applications,
         )
 
         site_config.additional_properties = d
