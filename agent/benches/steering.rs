@@ -80,6 +80,7 @@ fn node_with(policies: Vec<PolicyConfig>, recognition: bool) -> Node {
         }],
         policies,
         probe_dscp: 0,
+        applications: Vec::new(),
     };
     node.apply(&config, Instant::now());
     node

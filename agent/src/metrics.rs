@@ -8,8 +8,8 @@
 //! with its address. The series are capped per scrape ([`MAX_LINKS`] links, [`MAX_PEERS`] peers,
 //! [`MAX_PATHS`] paths, [`MAX_SHAPED_CLASSES`] shaped classes, [`MAX_POLICIES`] policies,
 //! [`MAX_POLICY_PEERS`] policy-peer pairs, [`MAX_BGP_SESSIONS`] BGP sessions, the status
-//! report's top [`TOP_APPLICATIONS`] applications, whose names come from the built-in
-//! catalogue): a page has at most [`MAX_SERIES`] (11,349) series,
+//! report's top [`TOP_APPLICATIONS`] applications, named from the catalogue, built-in or
+//! the tenant's): a page has at most [`MAX_SERIES`] (11,349) series,
 //! however large the site; what a cap leaves out is counted in
 //! `patronus_agent_metrics_omitted{kind}`.
 
@@ -347,7 +347,8 @@ pub fn render(s: &Snapshot<'_>) -> String {
         f.sample(&[("reason", reason)], s.failovers.get(reason).copied().unwrap_or(0) as f64);
     }
 
-    // Applications: the report's top ones (by bytes), named from the built-in catalogue.
+    // Applications: the report's top ones (by bytes), named from the catalogue (built-in or the
+    // tenant's: at most TOP_APPLICATIONS names a page, whatever the tenant defines).
     if let Some(a) = &s.applications {
         let top = &a.top[..a.top.len().min(TOP_APPLICATIONS)];
         family(

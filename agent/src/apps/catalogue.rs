@@ -5,7 +5,12 @@ use std::fmt;
 use std::net::IpAddr;
 
 use ipnet::IpNet;
-use patronus_api::applications::{builtin_applications, catalogue_problems, Application, Category, Signature};
+use std::collections::HashSet;
+
+use patronus_api::applications::{
+    builtin_applications, catalogue_problems, valid_application_name, valid_domain_pattern, Application, Category,
+    Signature,
+};
 use patronus_api::{PortRange, Protocol};
 
 use super::matcher::DomainMatcher;
@@ -102,11 +107,43 @@ impl Catalogue {
         Catalogue::new(&builtin_applications()?)
     }
 
+    /// The built-in catalogue with a tenant's own applications (a site document's
+    /// `applications`) in front: where both claim a domain pattern, a prefix of the same length
+    /// or a port, the tenant's wins, and a tenant application named like a built-in one replaces
+    /// it (a later catalogue may add a name a tenant already uses). A tenant application the
+    /// catalogue cannot hold (an invalid name or pattern, a category's name, a name given twice,
+    /// nothing to recognise it by) is left out, and its problem returned for the agent to log.
+    pub fn with_tenant(tenant: &[Application]) -> Result<(Catalogue, Vec<String>), CatalogueError> {
+        let builtin = builtin_applications()?;
+        let problems = catalogue_problems(&builtin);
+        if !problems.is_empty() {
+            return Err(CatalogueError::Invalid(problems));
+        }
+        let mut skipped = Vec::new();
+        let mut names = HashSet::new();
+        let mut apps: Vec<Application> = Vec::with_capacity(tenant.len() + builtin.len());
+        for app in tenant {
+            match tenant_problem(app) {
+                Some(problem) => skipped.push(format!("{:?}: {problem}", app.name)),
+                None if !names.insert(app.name.clone()) => skipped.push(format!("{:?}: named twice", app.name)),
+                None => apps.push(app.clone()),
+            }
+        }
+        apps.extend(builtin.into_iter().filter(|a| !names.contains(&a.name)));
+        Ok((Catalogue::build(&apps)?, skipped))
+    }
+
+    /// A catalogue of `apps` alone, which must pass the built-in catalogue's checks.
     pub fn new(apps: &[Application]) -> Result<Catalogue, CatalogueError> {
         let problems = catalogue_problems(apps);
         if !problems.is_empty() {
             return Err(CatalogueError::Invalid(problems));
         }
+        Catalogue::build(apps)
+    }
+
+    /// Earlier entries win where two claim the same pattern, port or prefix length.
+    fn build(apps: &[Application]) -> Result<Catalogue, CatalogueError> {
         if apps.len() > usize::from(u16::MAX) {
             return Err(CatalogueError::TooMany(apps.len()));
         }
@@ -148,7 +185,8 @@ impl Catalogue {
                 }
             }
         }
-        // Longest prefix first, so a narrower rule wins over a wider one.
+        // Longest prefix first, so a narrower rule wins over a wider one (a stable sort: an
+        // earlier entry first among equals).
         catalogue.prefixes.sort_by_key(|r| std::cmp::Reverse(r.prefix.prefix_len()));
         Ok(catalogue)
     }
@@ -202,6 +240,31 @@ impl Catalogue {
     }
 }
 
+/// Why a tenant's application cannot join a catalogue; `None` if it can. The server refuses
+/// all of these; the agent checks again because a document is all it trusts.
+fn tenant_problem(app: &Application) -> Option<String> {
+    if !valid_application_name(&app.name) {
+        return Some("not a valid application name".into());
+    }
+    if Category::from_name(&app.name).is_some() {
+        return Some("the name of a category".into());
+    }
+    if let Some(d) = app.domains.iter().find(|d| !valid_domain_pattern(d)) {
+        return Some(format!("{d:?} is not a domain pattern"));
+    }
+    if app
+        .ports
+        .iter()
+        .any(|r| r.ports.is_empty() || !matches!(r.protocol, Protocol::Tcp | Protocol::Udp | Protocol::Any))
+    {
+        return Some("a port rule needs ports and tcp, udp or any".into());
+    }
+    if app.domains.is_empty() && app.prefixes.is_empty() && app.ports.is_empty() {
+        return Some("nothing recognises it".into());
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -237,5 +300,66 @@ mod tests {
         apps.push(apps[0].clone());
         let Err(CatalogueError::Invalid(problems)) = Catalogue::new(&apps) else { panic!("accepted") };
         assert!(problems.iter().any(|p| p.contains("named twice")), "{problems:?}");
+    }
+
+    fn tenant_app(name: &str, domains: &[&str], prefixes: &[&str], ports: &[(Protocol, &str)]) -> Application {
+        Application {
+            name: name.into(),
+            category: Category::Business,
+            domains: domains.iter().map(|d| d.to_string()).collect(),
+            prefixes: prefixes.iter().map(|p| p.parse().unwrap()).collect(),
+            ports: ports
+                .iter()
+                .map(|(protocol, ports)| patronus_api::applications::PortRule {
+                    protocol: *protocol,
+                    ports: vec![ports.parse().unwrap()],
+                })
+                .collect(),
+            signature: None,
+        }
+    }
+
+    #[test]
+    fn a_tenant_application_is_recognised_and_wins_where_it_claims_what_a_builtin_one_does() {
+        let tenant = [
+            tenant_app("erp", &["erp.corp.example", "*.erp.corp.example"], &["198.51.100.0/24"], &[]),
+            // Claims a built-in pattern and a built-in port: the tenant's definition decides.
+            tenant_app("intranet-sharepoint", &["*.sharepoint.com"], &[], &[(Protocol::Tcp, "22")]),
+            // Replaces the built-in application of the same name.
+            tenant_app("zoom", &["zoom.corp.example"], &[], &[]),
+        ];
+        let (c, skipped) = Catalogue::with_tenant(&tenant).unwrap();
+        assert!(skipped.is_empty(), "{skipped:?}");
+        let name = |id: Option<AppId>| id.map(|id| c.name(id).to_string());
+        assert_eq!(name(c.by_domain(b"eu.erp.corp.example")), Some("erp".into()));
+        assert_eq!(c.app(c.find("erp").unwrap()).category, Category::Business);
+        assert_eq!(name(c.by_prefix(TCP, "198.51.100.7".parse().unwrap(), 443)), Some("erp".into()));
+        assert_eq!(name(c.by_domain(b"contoso.sharepoint.com")), Some("intranet-sharepoint".into()));
+        assert_eq!(name(c.by_port(TCP, 22)), Some("intranet-sharepoint".into()));
+        assert_eq!(name(c.by_domain(b"zoom.corp.example")), Some("zoom".into()));
+        assert_eq!(name(c.by_domain(b"us04web.zoom.us")), None, "the built-in zoom is replaced");
+        // The rest of the built-in catalogue is there.
+        assert_eq!(name(c.by_domain(b"www.youtube.com")), Some("youtube".into()));
+        assert_eq!(c.len(), Catalogue::builtin().unwrap().len() + 2);
+    }
+
+    #[test]
+    fn a_tenant_application_the_catalogue_cannot_hold_is_left_out_with_its_problem() {
+        let tenant = [
+            tenant_app("video", &["v.corp.example"], &[], &[]),
+            tenant_app("Bad Name", &["b.corp.example"], &[], &[]),
+            tenant_app("nothing", &[], &[], &[]),
+            tenant_app("badpattern", &["*.*.corp.example"], &[], &[]),
+            tenant_app("twice", &["t1.corp.example"], &[], &[]),
+            tenant_app("twice", &["t2.corp.example"], &[], &[]),
+        ];
+        let (c, skipped) = Catalogue::with_tenant(&tenant).unwrap();
+        assert_eq!(skipped.len(), 5, "{skipped:?}");
+        for name in ["video", "Bad Name", "nothing", "badpattern"] {
+            assert!(skipped.iter().any(|s| s.starts_with(&format!("{name:?}"))), "{name}: {skipped:?}");
+        }
+        assert_eq!(c.by_domain(b"t1.corp.example").map(|id| c.name(id)), Some("twice"));
+        assert_eq!(c.by_domain(b"t2.corp.example"), None);
+        assert_eq!(c.len(), Catalogue::builtin().unwrap().len() + 1);
     }
 }

@@ -77,6 +77,18 @@ impl DnsCache {
         self.entries.is_empty()
     }
 
+    /// After a catalogue change: each entry's application by its new id (`map` by old index),
+    /// or gone if the new catalogue has no application of that name.
+    pub fn remap(&mut self, map: &[Option<AppId>]) {
+        self.entries.retain(|_, (app, _)| match map.get(app.index()).copied().flatten() {
+            Some(new) => {
+                *app = new;
+                true
+            }
+            None => false,
+        });
+    }
+
     /// The application `addr` was an answer for, while that answer lives.
     pub fn lookup(&self, now: Instant, addr: IpAddr) -> Option<AppId> {
         self.entries.get(&addr).filter(|(_, until)| *until > now).map(|&(app, _)| app)

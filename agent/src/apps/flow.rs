@@ -114,6 +114,27 @@ impl Classifier {
         &self.catalogue
     }
 
+    /// Switches to `catalogue` (a document changed the tenant's applications). Flows are
+    /// classified afresh; what DNS answers taught and the per-application flow counts carry over
+    /// for the applications both catalogues have, by name. Returns each old application's new id
+    /// (by old index), for the caller's own per-application state.
+    pub fn set_catalogue(&mut self, catalogue: Catalogue) -> Vec<Option<AppId>> {
+        let map: Vec<Option<AppId>> =
+            (0..self.catalogue.len()).map(|i| catalogue.find(self.catalogue.name(AppId::from_raw(i as u16)))).collect();
+        self.dns.remap(&map);
+        let mut app_flows = vec![0; catalogue.len()];
+        for (old, new) in map.iter().enumerate() {
+            if let (Some(new), Some(n)) = (new, self.app_flows.get(old)) {
+                app_flows[new.index()] += n;
+            }
+        }
+        self.app_flows = app_flows;
+        self.flows.clear();
+        self.inspecting = 0;
+        self.catalogue = catalogue;
+        map
+    }
+
     pub fn stats(&self) -> Stats {
         self.stats
     }

@@ -214,3 +214,65 @@ fn plus_100_ms_on_fiber_moves_a_video_flow_to_lte_and_leaves_a_backup_flow() {
     assert!(names.contains(&"youtube") && names.contains(&"backblaze"), "{names:?}");
     assert_eq!(sim.nodes[0].node.late_moves(), Some(0));
 }
+
+/// A tenant's application `erp` (its own domain, and a prefix on TCP 8443): a policy naming it
+/// steers a flow to an address a DNS answer gave for its domain, and a flow to its prefix, from
+/// the first packet; a later document without it forgets it, and one with it again relearns it
+/// without losing what was counted for the built-in applications.
+#[test]
+fn a_tenants_own_application_is_recognised_and_steered_and_follows_the_document() {
+    use patronus_api::applications::{Application, Category, PortRule};
+    use patronus_api::Protocol;
+    let erp = Application {
+        name: "erp".into(),
+        category: Category::Business,
+        domains: vec!["*.erp.corp.example".into()],
+        prefixes: vec!["100.64.0.2/32".parse().unwrap()],
+        ports: vec![PortRule { protocol: Protocol::Tcp, ports: vec!["8443".parse().unwrap()] }],
+        signature: None,
+    };
+    let mut sim = Sim::new(7);
+    let timing = PathTiming::default();
+    sim.add_node(1, &[(FIBER, "192.0.2.1:51820"), (LTE, "198.51.100.1:51820")], timing);
+    sim.add_node(2, &[(FIBER, "192.0.2.2:51820"), (LTE, "198.51.100.2:51820")], timing);
+    sim.policies = vec![on_lte("erp", "erp"), on_lte("video", "video")];
+    sim.applications = vec![erp];
+    sim.mesh();
+    for seq in 0..200 {
+        let p = sim.packet(0, 1, seq);
+        sim.tun_packet(0, &p);
+        sim.run_for(Duration::from_millis(10));
+    }
+    let (fiber, lte) = (sim.link_id(0, FIBER), sim.link_id(0, LTE));
+
+    // By its prefix and port, from the SYN; the same address on another port is not erp.
+    assert_eq!(send(&mut sim, &packet(1, 2, 6, (40000, 8443), b"")), [lte]);
+    assert_eq!(send(&mut sim, &packet(1, 2, 6, (40001, 9999), b"")), [fiber]);
+    // A built-in application alongside: youtube over QUIC under video.
+    assert_eq!(send(&mut sim, &packet(1, 2, 17, (50000, 443), QUIC_YOUTUBE)), [lte]);
+    // By a DNS answer for one of its names, from the SYN (the simulated sites have one address
+    // each, so from here on every new flow to B is erp's).
+    assert_eq!(send(&mut sim, &packet(1, 2, 6, (40002, 443), b"")), [fiber]);
+    let answer = dns_answer("eu.erp.corp.example", [100, 64, 0, 2]);
+    sim.nodes[1].node.handle_tun_packet(sim.now, &packet(2, 1, 17, (53, 33333), &answer));
+    sim.run_for(Duration::from_millis(100));
+    assert_eq!(send(&mut sim, &packet(1, 2, 6, (40004, 443), b"")), [lte]);
+    assert_eq!(sim.nodes[0].node.late_moves(), Some(0));
+    let names = |sim: &Sim| sim.nodes[0].node.top_applications(10).into_iter().map(|a| a.name).collect::<Vec<_>>();
+    assert!(
+        names(&sim).contains(&"erp".to_string()) && names(&sim).contains(&"youtube".to_string()),
+        "{:?}",
+        names(&sim)
+    );
+
+    // The tenant deletes erp (and the policy naming it): its flows take the default path, and
+    // what DNS answers taught about it is forgotten.
+    sim.applications.clear();
+    sim.policies = vec![on_lte("video", "video")];
+    sim.mesh();
+    assert_eq!(send(&mut sim, &packet(1, 2, 6, (40003, 8443), b"")), [fiber]);
+    assert!(!names(&sim).contains(&"erp".to_string()));
+    let youtube = sim.nodes[0].node.top_applications(10).into_iter().find(|a| a.name == "youtube").unwrap();
+    assert_eq!(youtube.flows, 1, "what was counted for youtube stays");
+    assert_eq!(send(&mut sim, &packet(1, 2, 17, (50001, 443), QUIC_YOUTUBE)), [lte]);
+}

@@ -38,6 +38,7 @@ use boringtun::noise::rate_limiter::RateLimiter;
 use boringtun::noise::{Packet, TunnResult};
 use boringtun::x25519::{PublicKey, StaticSecret};
 use chrono::{DateTime, Utc};
+use patronus_api::applications::Application;
 use patronus_api::{FailoverEvent, FailoverReason, PathState, PeerState, PolicyPeerStatus, PolicyStatus};
 use uuid::Uuid;
 
@@ -79,6 +80,8 @@ pub struct NodeConfig {
     /// lower class queued behind it in a congested underlay may see worse than it shows. (Cisco's
     /// BFD probes, for comparison, are CS6.)
     pub probe_dscp: u8,
+    /// The tenant's own applications, recognised beside the built-in catalogue.
+    pub applications: Vec<Application>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -277,13 +280,28 @@ pub struct Recognition {
 }
 
 impl Recognition {
-    fn builtin() -> Option<Box<Recognition>> {
-        let catalogue = Catalogue::builtin().ok()?;
+    /// Recognition with the built-in catalogue and the tenant's applications.
+    fn new(tenant: &[Application]) -> Option<Box<Recognition>> {
+        let catalogue = tenant_catalogue(tenant)?;
         Some(Box::new(Recognition {
             counters: vec![PolicyCounters::default(); catalogue.len()],
             classifier: Classifier::new(catalogue, Limits::default()),
             late_moves: 0,
         }))
+    }
+
+    /// The tenant's applications changed: a new catalogue, keeping what was counted for the
+    /// applications that remain.
+    fn set_tenant(&mut self, tenant: &[Application]) {
+        let Some(catalogue) = tenant_catalogue(tenant) else { return };
+        let mut counters = vec![PolicyCounters::default(); catalogue.len()];
+        let map = self.classifier.set_catalogue(catalogue);
+        for (old, new) in map.iter().enumerate() {
+            if let (Some(new), Some(c)) = (new, self.counters.get(old)) {
+                counters[new.index()] = *c;
+            }
+        }
+        self.counters = counters;
     }
 
     /// The application state of a packet of `key` from the TUN, and the application it names.
@@ -298,6 +316,24 @@ impl Recognition {
     fn app(&self, state: AppState) -> Option<FlowApp> {
         let id = AppId::from_raw(state.checked_sub(APP_FIRST)?);
         Some(FlowApp { id, category: self.classifier.catalogue().app(id).category })
+    }
+}
+
+/// The catalogue for `tenant`'s applications; what it leaves out is logged (the server refuses
+/// such applications, so this takes a document from a server that does not).
+fn tenant_catalogue(tenant: &[Application]) -> Option<Catalogue> {
+    match Catalogue::with_tenant(tenant) {
+        Ok((catalogue, skipped)) => {
+            for problem in skipped {
+                tracing::warn!(application = %problem, "tenant application left out of recognition");
+            }
+            Some(catalogue)
+        }
+        // The built-in catalogue's own tests rule this out.
+        Err(err) => {
+            tracing::error!(%err, "application catalogue");
+            None
+        }
     }
 }
 
@@ -338,6 +374,8 @@ pub struct Node {
     app_matches: Vec<Option<AppMatch>>,
     /// `None` when switched off (or when the catalogue did not compile, which its tests rule out).
     recognition: Option<Box<Recognition>>,
+    /// The tenant's applications of the last applied configuration.
+    applications: Vec<Application>,
     /// Per policy, its link preference as ids.
     preferences: Vec<Vec<LinkId>>,
     policy_counters: Vec<PolicyCounters>,
@@ -389,7 +427,8 @@ impl Node {
             link_costs: HashMap::new(),
             policies: Vec::new(),
             app_matches: Vec::new(),
-            recognition: Recognition::builtin(),
+            recognition: Recognition::new(&[]),
+            applications: Vec::new(),
             preferences: Vec::new(),
             policy_counters: Vec::new(),
             flows: FlowTable::default(),
@@ -450,6 +489,12 @@ impl Node {
             self.policy_counters = vec![PolicyCounters::default(); config.policies.len()];
         }
         self.policies = config.policies.clone();
+        if self.applications != config.applications {
+            self.applications = config.applications.clone();
+            if let Some(r) = self.recognition.as_deref_mut() {
+                r.set_tenant(&self.applications);
+            }
+        }
         let catalogue = self.recognition.as_ref().map(|r| r.classifier.catalogue());
         self.app_matches = self.policies.iter().map(|p| AppMatch::resolve(catalogue, p)).collect();
         self.preferences = config
@@ -545,7 +590,7 @@ impl Node {
     /// classified again.
     pub fn set_recognition(&mut self, on: bool) {
         if on != self.recognition.is_some() {
-            self.recognition = if on { Recognition::builtin() } else { None };
+            self.recognition = if on { Recognition::new(&self.applications) } else { None };
         }
         let catalogue = self.recognition.as_ref().map(|r| r.classifier.catalogue());
         self.app_matches = self.policies.iter().map(|p| AppMatch::resolve(catalogue, p)).collect();

@@ -83,6 +83,8 @@ pub struct Sim {
     pub now: Instant,
     /// Given to every node by [`Sim::mesh`].
     pub policies: Vec<PolicyConfig>,
+    /// The tenant's applications, given to every node by [`Sim::mesh`].
+    pub applications: Vec<patronus_api::applications::Application>,
     pub nodes: Vec<SimNode>,
     in_flight: BinaryHeap<Reverse<InFlight>>,
     seq: u64,
@@ -94,6 +96,7 @@ impl Sim {
         Sim {
             now: Instant::now(),
             policies: Vec::new(),
+            applications: Vec::new(),
             nodes: Vec::new(),
             in_flight: BinaryHeap::new(),
             seq: 0,
@@ -159,6 +162,7 @@ impl Sim {
                 peers,
                 policies: self.policies.clone(),
                 probe_dscp: me.probe_dscp,
+                applications: self.applications.clone(),
             };
             let now = self.now;
             self.nodes[i].node.apply(&config, now);
@@ -481,7 +485,14 @@ mod tests {
         sim.mesh();
         assert_eq!(sim.nodes[0].node.poll_index_change(), None);
         let overlay = sim.nodes[0].overlay;
-        let config = NodeConfig { overlay, links: Vec::new(), peers: Vec::new(), policies: Vec::new(), probe_dscp: 0 };
+        let config = NodeConfig {
+            overlay,
+            links: Vec::new(),
+            peers: Vec::new(),
+            policies: Vec::new(),
+            probe_dscp: 0,
+            applications: Vec::new(),
+        };
         let now = sim.now;
         sim.nodes[0].node.apply(&config, now);
         assert_eq!(sim.nodes[0].node.poll_index_change(), Some(IndexChange::Retired { index }));

@@ -33,6 +33,7 @@ pub fn node_config(config: &SiteConfig) -> anyhow::Result<NodeConfig> {
             .map(|p| parse_policy(p, &config.qos_classes))
             .collect::<anyhow::Result<_>>()?,
         probe_dscp: probe_dscp(config),
+        applications: config.applications.clone(),
     })
 }
 
