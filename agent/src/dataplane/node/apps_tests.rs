@@ -146,7 +146,7 @@ fn without_recognition_application_policies_match_nothing() {
 
 /// `answer` (dnsmasq's for zoom.us) for `name` instead, its address `addr`: the question's name
 /// spliced in (the answer names it by a pointer to the question).
-fn dns_answer(name: &str, addr: [u8; 4]) -> Vec<u8> {
+pub(crate) fn dns_answer(name: &str, addr: [u8; 4]) -> Vec<u8> {
     let old_end = 12 + DNS_ZOOM[12..].iter().position(|b| *b == 0).unwrap() + 1;
     let mut qname = Vec::new();
     for label in name.split('.') {

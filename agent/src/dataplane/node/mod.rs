@@ -14,7 +14,7 @@
 //! tests in `sim` join several nodes in memory with an invented clock.
 
 #[cfg(test)]
-mod apps_tests;
+pub(crate) mod apps_tests;
 pub mod flow;
 #[cfg(test)]
 mod fuzz_tests;

@@ -1,8 +1,9 @@
 //! Application policies on two real dataplanes in namespaces (issue 17): a policy that puts the
 //! `video` category on lte carries a QUIC flow whose Initial names youtube, and a TLS flow whose
 //! ClientHello does (after its SYN went the default way: one late move), over A's lte uplink,
-//! while other traffic to the same port stays on fiber, as a packet socket in the router sees
-//! the outer datagrams. Skipped where the namespace tests are.
+//! while other traffic to the same port stays on fiber, and a flow to an address a DNS answer
+//! through the tunnel named takes lte from its SYN, as a packet socket in the router sees the
+//! outer datagrams. Skipped where the namespace tests are.
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
 use std::fs::File;
@@ -58,6 +59,19 @@ fn udp_flow(ns: &str, to: &'static str, payload: Vec<u8>, count: usize) -> usize
             }
         }
         echoed
+    })
+    .join()
+    .unwrap()
+}
+
+/// Sends `payload` from UDP port 53 of B's overlay address inside `ns` to `to`: a DNS answer
+/// from a resolver at site B.
+fn send_from_port_53(ns: &str, to: &'static str, payload: Vec<u8>) {
+    let ns_file = File::open(format!("/var/run/netns/{ns}")).unwrap();
+    std::thread::spawn(move || {
+        sys::enter_netns(&ns_file).unwrap();
+        let sock = UdpSocket::bind("100.64.0.2:53").unwrap();
+        sock.send_to(&payload, to).unwrap();
     })
     .join()
     .unwrap()
@@ -167,12 +181,47 @@ fn a_video_flow_takes_the_video_policys_lte_uplink_and_other_traffic_stays_on_fi
     assert_eq!(records, (0, 10), "the TLS flow stays on lte");
     assert!(syn.0 >= 1, "its SYN went by fiber: {syn:?}");
 
+    // DNS first: B's resolver answers www.youtube.com with B's address, through the tunnel to A
+    // (the agent learns from the DNS answers it writes to its TUN). A's next flow there carries
+    // nothing an inspector recognises, and is youtube's from its SYN: every packet on lte.
+    send_from_port_53(
+        &ns_b,
+        "100.64.0.1:33333",
+        super::super::node::apps_tests::dns_answer("www.youtube.com", [100, 64, 0, 2]),
+    );
+    std::thread::sleep(Duration::from_millis(300));
+    let stop = Arc::new(AtomicBool::new(false));
+    let (capturing, ready) = capture(&ns_r, stop.clone());
+    ready.recv_timeout(Duration::from_secs(5)).unwrap();
+    assert!(tcp_flow(&ns_a, "100.64.0.2:8443", &[b'.'; 100], 10));
+    std::thread::sleep(Duration::from_millis(300));
+    stop.store(true, Ordering::Relaxed);
+    let seen = capturing.join().unwrap();
+    let from_a = seen.iter().filter(|s| s.src[..2] == [10, 11] || s.src[..2] == [10, 12]);
+    let uplinks = |len: &dyn Fn(usize) -> bool| -> (usize, usize) {
+        let data: Vec<_> = from_a.clone().filter(|s| s.kind == 4 && len(s.len)).collect();
+        (data.iter().filter(|s| s.src[1] == 11).count(), data.iter().filter(|s| s.src[1] == 12).count())
+    };
+    // Sizes of WireGuard data messages (inner packet + 32): the SYN, with its options a 60-byte
+    // packet (92), apart from a bare ACK (84 with timestamps) and a path probe (72); the first
+    // 100 bytes (184 to 192); the ten 300-byte records.
+    let syn = uplinks(&|l| (88..=100).contains(&l));
+    let plain = uplinks(&|l| (100 + 52 + 32..=100 + 60 + 32).contains(&l));
+    let records = uplinks(&|l| (300 + 40 + 32..=300 + 60 + 32).contains(&l));
+    println!("(fiber, lte) from A after the DNS answer: syn-sized {syn:?}, first bytes {plain:?}, records {records:?}");
+    assert_eq!(syn.0, 0, "the SYN went by fiber: {syn:?}");
+    assert!(syn.1 >= 1, "no SYN on lte: {syn:?}");
+    assert_eq!(plain, (0, 1), "the flow's first bytes on lte");
+    assert_eq!(records, (0, 10), "the flow stays on lte");
+
     let status = a.call(|wg| Dataplane::applications(wg));
     println!("{status:?}");
     let status = status.unwrap();
-    assert_eq!(status.late_moves, 1, "the TLS flow moved once, the QUIC one never");
+    assert_eq!(status.late_moves, 1, "the TLS flow moved once; the QUIC one and the DNS-named one never");
     let youtube = status.top.iter().find(|t| t.name == "youtube").unwrap();
-    assert_eq!(youtube.flows, 2);
+    // QUIC, TLS and the DNS-named flow; and, usually, the ICMP port unreachable A's kernel sends
+    // back for the answer, itself a flow to the answered address.
+    assert!((3..=4).contains(&youtube.flows), "{youtube:?}");
     drop(a);
     drop(b);
     drop(topo);
@@ -247,12 +296,23 @@ fn app_recognition_bench() {
         let (on, on_cpu): (Vec<f64>, Vec<f64>) = on.into_iter().unzip();
         let (off, off_cpu): (Vec<f64>, Vec<f64>) = off.into_iter().unzip();
         let what = if with_policies { "video policy + 100 policies" } else { "no policies" };
+        let mut ratios: Vec<f64> = on.iter().zip(&off).map(|(o, f)| o * 100.0 / f.max(1e-9)).collect();
+        let per_round = ratios.iter().map(|r| format!("{r:.0}%")).collect::<Vec<_>>().join(" ");
+        ratios.sort_by(f64::total_cmp);
+        // A round's two runs are back to back, so their ratio cancels what the shared machine
+        // does over minutes; the median ignores the rounds a burst of other work hit.
+        let median = if ratios.is_empty() {
+            0.0
+        } else if ratios.len() % 2 == 1 {
+            ratios[ratios.len() / 2]
+        } else {
+            (ratios[ratios.len() / 2 - 1] + ratios[ratios.len() / 2]) / 2.0
+        };
         println!(
-            "BENCH {what}, 1 TCP stream: recognition off {} Gb/s, on {} Gb/s; on/off {:.1}% (means), per round {}",
+            "BENCH {what}, 1 TCP stream: recognition off {} Gb/s, on {} Gb/s; on/off {:.1}% (means), {median:.1}% (median of rounds), per round {per_round}",
             list(&off),
             list(&on),
             mean(&on) * 100.0 / mean(&off).max(1e-9),
-            on.iter().zip(&off).map(|(o, f)| format!("{:.0}%", o * 100.0 / f.max(1e-9))).collect::<Vec<_>>().join(" ")
         );
         println!(
             "BENCH {what}, CPU (both dataplanes) per gigabit: off {} s/Gbit, on {} s/Gbit; on/off {:.1}% (means)",
