@@ -68,13 +68,15 @@ CLASS_LEN = {
     "erp": 1056,  # UDP to B's 192.168.2.12: `ordered` fiber then lte, SLA 1 % loss
     "video": 1104,  # a QUIC flow to youtube (after its Initial), to B's 192.168.2.20: `video` policy
     "backup": 1120,  # UDP to B's 192.168.2.21, a Backblaze address by a DNS answer: `backup` policy
+    "crm": 1136,  # UDP to B's 192.168.2.22 port 9100: the tenant's own application `crm`, `crm` policy
 }
 PING_SIZE = {"ping-b": CLASS_LEN["ping-b"] - 28, "ping-c": CLASS_LEN["ping-c"] - 28}
 # Each policy's traffic goes to an address of its own on B's LAN host, so that a UDP stream and a
 # TCP transfer fall in the same policy (the API takes ports only with protocol tcp or udp).
 CLASS_ADDR = {"voice": "192.168.2.10", "bulk": "192.168.2.11", "erp": "192.168.2.12"}
 # Application policies match no address: the flows to these are recognised (issue 17).
-APP_ADDR = {"video": "192.168.2.20", "backup": "192.168.2.21"}
+APP_ADDR = {"video": "192.168.2.20", "backup": "192.168.2.21", "crm": "192.168.2.22"}
+CRM_PORT = 9100
 BACKUP_NAME = "f001.backblazeb2.com"
 QUIC_INITIAL = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "agent", "src", "apps",
                             "testdata", "quic_aioquic_youtube_v1.bin")
@@ -357,6 +359,14 @@ def app_flows(interval):
         backup.sendto(bytes(CLASS_LEN["backup"] - 28), (APP_ADDR["backup"], 9000))
         next_at += interval
         done.wait(max(0.0, next_at - time.monotonic()))
+
+
+def udp_burst(addr, port, size, count, interval):
+    """`count` datagrams of `size` bytes from one socket (one flow), `interval` seconds apart."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        for _ in range(count):
+            s.sendto(bytes(size), (addr, port))
+            time.sleep(interval)
 
 
 def udp_sink(addrs, port):
@@ -1112,6 +1122,52 @@ class Bed:
             raise Failed(f"A's report does not show youtube and backblaze: {apps}")
         return f"video moved in {moved_ms:.0f} ms; backup stayed; A reports {sorted(top)}"
 
+    def tenant_application(self):
+        """Issue 17: an application the tenant defines (`POST /v1/applications`: B's
+        192.168.2.22, UDP 9100) and a policy naming it (`ordered`, lte first) reach the agents in
+        their documents; a flow to it leaves A on lte from its first datagram, as the router
+        counts, and A's report names it. Deleting the application while the policy names it is
+        refused; with the policy gone it can go."""
+        app = self.api.call("POST", "/v1/applications", {
+            "name": "crm", "category": "business", "prefixes": [APP_ADDR["crm"] + "/32"],
+            "protocol": "udp", "ports": [str(CRM_PORT)]})
+        policy = self.api.call("POST", "/v1/policies", {
+            "name": "crm", "priority": 45, "match": {"application": "crm"},
+            "action": {"path_selection": "ordered", "link_preference": ["lte", "fiber"]}})
+        took = self.wait_applied()
+        doc = self.api.call("GET", f"/v1/sites/{self.sites['a']['id']}/config")
+        if [a["name"] for a in doc.get("applications", [])] != ["crm"]:
+            raise Failed(f"A's document does not carry the application: {doc.get('applications')}")
+        wait_for("the crm policy active on lte at A", 15,
+                 lambda: (r := self.policy_report("crm", "b")) and r["active_link"] == "lte", interval=0.3)
+        since = time.time()
+        time.sleep(0.1)
+        subprocess.run([*in_ns("ah", sys.executable, os.path.abspath(__file__), "udp-burst", APP_ADDR["crm"],
+                               str(CRM_PORT), str(CLASS_LEN["crm"] - 28), "50", "0.01")], check=True, timeout=30)
+        time.sleep(0.3)
+        until = time.time()
+        on_fiber = self.wire.used("crm", "fiber", since, until)
+        on_lte = self.wire.used("crm", "lte", since, until)
+        counts = self.wire.read()
+        report = wait_for("A's report to name crm", 15, lambda: (
+            (r := (self.api.call("GET", f"/v1/sites/{self.sites['a']['id']}/status").get("report") or {}))
+            and any(a["name"] == "crm" for a in (r.get("applications") or {}).get("top", [])) and r))
+        crm = next(a for a in report["applications"]["top"] if a["name"] == "crm")
+        refused = self.api.call("DELETE", f"/v1/applications/{app['id']}", expect=(409,))
+        self.api.call("DELETE", f"/v1/policies/{policy['id']}")
+        self.api.call("DELETE", f"/v1/applications/{app['id']}")
+        self.figure(f"tenant application: applied by every agent {took:.1f} s after the API calls; 50 datagrams to "
+                    f"it from A on the wire: fiber {counts.get(('crm', 'fiber'))}, lte {counts.get(('crm', 'lte'))}; "
+                    f"A's report: {crm['flows']} flow, {crm['packets']} packets")
+        if on_fiber or not on_lte or counts.get(("crm", "fiber")):
+            raise Failed(f"the crm flow was not on lte alone: {counts}")
+        if counts.get(("crm", "lte")) != 50:
+            raise Failed(f"{counts.get(('crm', 'lte'))} of 50 crm datagrams counted on lte")
+        if crm["packets"] < 50:
+            raise Failed(f"A's report counts {crm['packets']} crm packets")
+        return (f"applied in {took:.1f} s; all 50 datagrams on lte from the first; A reports crm; deleting it "
+                f"while named: {refused and refused.get('status')}")
+
     def brownout_loss(self):
         """5 % loss each way on A's fiber moves `erp` (SLA 1 % loss) to lte within 2 s."""
         self.settle("erp", "fiber", HOLD_DOWN + 10)
@@ -1280,6 +1336,8 @@ class Bed:
         self.check("applications, +100 ms on fiber: a QUIC flow to youtube under `video` (lowest_latency, SLA "
                    "80 ms) to lte within 1 s, a Backblaze flow under `backup` (lowest_cost) stays",
                    self.brownout_applications)
+        self.check("a tenant's own application under a policy: its flow on lte from the first datagram, "
+                   "in A's report, not deletable while named", self.tenant_application)
         self.check("5 % loss on fiber: a 1 % loss SLA moves to lte within 2 s, TCP intact", self.brownout_loss)
         self.check("fiber flapping every 500 ms for 20 s: no more switches than the hold-down allows, TCP intact",
                    self.flapping)
@@ -1413,6 +1471,8 @@ def main(bed_class=None):
         return dns_answer(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]))
     if len(sys.argv) > 1 and sys.argv[1] == "app-flows":
         return app_flows(float(sys.argv[2]))
+    if len(sys.argv) > 1 and sys.argv[1] == "udp-burst":
+        return udp_burst(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), float(sys.argv[6]))
     if len(sys.argv) > 1 and sys.argv[1] == "udp-sink":
         return udp_sink(sys.argv[3:], int(sys.argv[2]))
     p = argparse.ArgumentParser()
