@@ -63,7 +63,7 @@ class FakeApplications:
         assert path == "/v1/applications"
         self.writes.append(("POST", path, copy.deepcopy(body)))
         app_id = "a%d" % next(self.ids)
-        app = dict(description=None, protocol="any", id=app_id, created_at="t1", updated_at="t1", etag='"1"')
+        app = dict(description="", protocol="any", id=app_id, created_at="t1", updated_at="t1", etag='"1"')
         app.update(body)
         self.apps[app_id] = self._normalised(app)
         return copy.deepcopy(self.apps[app_id])
@@ -151,7 +151,7 @@ def test_check_mode_writes_nothing(api):
     assert update.result["changed"] and update.result["application"]["description"] == "portal"
     gone = run(app_module, check_mode=True, name="intranet", state="absent")
     assert gone.result["changed"] and len(api.writes) == 1
-    assert api.apps["a1"]["description"] is None
+    assert api.apps["a1"]["description"] == ""
 
 
 def test_creating_needs_a_category(api):
