@@ -120,7 +120,9 @@ def test_creates_with_the_given_fields_only_then_reports_no_change(api):
     assert not first.failed and first.result["changed"]
     assert api.writes == [("POST", "/v1/applications", INTRANET)]
     assert first.result["application"]["protocol"] == "any"
-    again = run(app_module, **dict(INTRANET, domains=list(reversed(INTRANET["domains"]))))
+    reordered = dict(INTRANET)
+    reordered["domains"] = list(reversed(INTRANET["domains"]))
+    again = run(app_module, **reordered)
     assert not again.failed and not again.result["changed"], again.result
     assert len(api.writes) == 1
 
