@@ -69,9 +69,11 @@ type Client struct {
 	Sites      *Sites
 	Links      *Links
 	QosClasses *QosClasses
-	Policies   *Policies
-	Peerings   *Peerings
-	Topology   *Topology
+	// Applications are the tenant's own applications, which policies match by name.
+	Applications *Applications
+	Policies     *Policies
+	Peerings     *Peerings
+	Topology     *Topology
 	// SiteBGP holds each site's BGP settings, which its agent runs with FRR.
 	SiteBGP *SiteBGP
 	// IdentityProvider is the tenant's single sign-on (admins only).
@@ -168,6 +170,7 @@ func New(opts ...Option) (*Client, error) {
 	c.Sites = newSites(raw)
 	c.Links = newLinks(raw)
 	c.QosClasses = newQosClasses(raw)
+	c.Applications = newApplications(raw)
 	c.Policies = newPolicies(raw)
 	c.IdentityProvider = &IdentityProvider{raw: raw}
 	c.Peerings = newPeerings(raw)

@@ -278,6 +278,50 @@ func (q *QosClasses) LookupByName(ctx context.Context, name string, opts ...Requ
 	return q.lookup(ctx, name, opts...)
 }
 
+// Applications: /v1/applications, the tenant's own applications.
+type Applications struct {
+	crud[api.TenantApplication, api.NewTenantApplication, api.TenantApplicationUpdate, *api.ApplicationsListParams]
+}
+
+func newApplications(raw *api.Client) *Applications {
+	return &Applications{crud[api.TenantApplication, api.NewTenantApplication, api.TenantApplicationUpdate, *api.ApplicationsListParams]{ops[api.TenantApplication, api.NewTenantApplication, api.TenantApplicationUpdate, *api.ApplicationsListParams]{
+		kind:   "application",
+		get:    raw.ApplicationsGet,
+		create: raw.ApplicationsCreate,
+		update: func(ctx context.Context, id ID, m *string, b api.TenantApplicationUpdate, e ...api.RequestEditorFn) (*http.Response, error) {
+			return raw.ApplicationsUpdate(ctx, id, &api.ApplicationsUpdateParams{IfMatch: m}, b, e...)
+		},
+		del: func(ctx context.Context, id ID, m *string, e ...api.RequestEditorFn) (*http.Response, error) {
+			return raw.ApplicationsDelete(ctx, id, &api.ApplicationsDeleteParams{IfMatch: m}, e...)
+		},
+		list: func(ctx context.Context, p *api.ApplicationsListParams, cursor *string, e ...api.RequestEditorFn) (*http.Response, error) {
+			q := api.ApplicationsListParams{}
+			if p != nil {
+				q = *p
+			}
+			q.Cursor = cursor
+			return raw.ApplicationsList(ctx, &q, e...)
+		},
+		page: func(resp *http.Response, err error) ([]api.TenantApplication, *string, error) {
+			p, err := decode[api.PageTenantApplication](resp, err)
+			if err != nil {
+				return nil, nil, err
+			}
+			items, next := pageItems(p.Items, p.NextCursor)
+			return items, next, nil
+		},
+		byName: func(name string) *api.ApplicationsListParams {
+			return &api.ApplicationsListParams{Name: &name, Limit: limitOne()}
+		},
+	}}}
+}
+
+// LookupByName finds the tenant's application with this name; an error matching ErrNotFound when
+// there is none (built-in applications are not resources and are never found).
+func (a *Applications) LookupByName(ctx context.Context, name string, opts ...RequestOption) (*api.TenantApplication, error) {
+	return a.lookup(ctx, name, opts...)
+}
+
 // Policies: /v1/policies.
 type Policies struct {
 	crud[api.Policy, api.NewPolicy, api.PolicyUpdate, *api.PoliciesListParams]

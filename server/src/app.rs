@@ -25,8 +25,8 @@ use crate::metrics::Metrics;
 use crate::network_cache::NetworkCache;
 use crate::ratelimit::RateLimiter;
 use crate::routes::{
-    agent, api_tokens, audit_events, auth, bgp, bgp_routes, enrollment, fleet, health, identity_provider, links, oidc,
-    path_health, peerings, platform, policies, qos_classes, sites, tenants, topology, users,
+    agent, api_tokens, applications, audit_events, auth, bgp, bgp_routes, enrollment, fleet, health, identity_provider,
+    links, oidc, path_health, peerings, platform, policies, qos_classes, sites, tenants, topology, users,
 };
 
 pub struct Settings {
@@ -147,6 +147,8 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(peerings::get, peerings::update, peerings::delete))
         .routes(routes!(qos_classes::list, qos_classes::create))
         .routes(routes!(qos_classes::get, qos_classes::update, qos_classes::delete))
+        .routes(routes!(applications::list, applications::create))
+        .routes(routes!(applications::get, applications::update, applications::delete))
         .routes(routes!(policies::list, policies::create))
         .routes(routes!(policies::get, policies::update, policies::delete))
 }

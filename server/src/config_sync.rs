@@ -30,7 +30,7 @@ pub enum Touched {
     /// Something tenant-wide that shows in these sites' documents only (a peering): the network
     /// is reloaded.
     Sites(BTreeSet<Uuid>),
-    /// QoS classes or policies, which every document's header may show: they are reloaded, the
+    /// QoS classes, policies or the tenant's applications, which every document's header may show: they are reloaded, the
     /// sites are carried over from the network before.
     Policies,
     /// Something every document shows (the topology): the network is reloaded.
@@ -123,8 +123,8 @@ pub async fn commit_change(
         }
         Touched::Sites(ids) => (db::network::load(tx, tenant_id).await?, ids),
         Touched::Policies => {
-            let (qos, policies) = db::network::load_policies(tx).await?;
-            let after = before.with_policies(qos, policies);
+            let (qos, policies, apps) = db::network::load_policies(tx).await?;
+            let after = before.with_policies(qos, policies).with_applications(apps);
             let ids = after.all_sites();
             (after, ids)
         }

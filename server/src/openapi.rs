@@ -35,6 +35,7 @@ use crate::error::PROBLEM_JSON;
         (name = "topology", description = "The tenant's overlay topology"),
         (name = "peerings", description = "Explicit pairs of peering sites"),
         (name = "qos-classes", description = "QoS classes"),
+        (name = "applications", description = "The tenant's own applications, which policies match by name beside the built-in catalogue"),
         (name = "policies", description = "Routing and QoS policies"),
         (name = "agents", description = "Enrollment tokens, enrolled agents and site status (operators)"),
         (name = "fleet", description = "The tenant's fleet at a glance: sites by health, sites needing attention, recent failovers"),

@@ -23,6 +23,8 @@ pub enum Kind {
     Peering,
     QosClass,
     Policy,
+    /// A tenant-defined application.
+    Application,
     EnrollmentToken,
     Agent,
     SiteBgp,
@@ -46,6 +48,7 @@ impl Kind {
             Kind::Peering => "peering",
             Kind::QosClass => "qos_class",
             Kind::Policy => "policy",
+            Kind::Application => "application",
             Kind::EnrollmentToken => "enrollment_token",
             Kind::Agent => "agent",
             Kind::SiteBgp => "site_bgp",

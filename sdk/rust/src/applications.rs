@@ -250,6 +250,122 @@ pub fn catalogue_problems(apps: &[Application]) -> Vec<String> {
     problems
 }
 
+// ---------------------------------------------------------------------------------------------
+// A tenant's own applications (`/v1/applications`)
+
+/// The protocol of a tenant application's `ports`: `tcp`, `udp` or `any` (both).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ApplicationProtocol {
+    #[default]
+    Any,
+    Tcp,
+    Udp,
+}
+
+impl From<ApplicationProtocol> for Protocol {
+    fn from(p: ApplicationProtocol) -> Protocol {
+        match p {
+            ApplicationProtocol::Any => Protocol::Any,
+            ApplicationProtocol::Tcp => Protocol::Tcp,
+            ApplicationProtocol::Udp => Protocol::Udp,
+        }
+    }
+}
+
+/// A tenant-defined application: what a policy's `match.application` may name beside the
+/// built-in catalogue. At least one of `domains`, `prefixes` and `ports` is given.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewTenantApplication {
+    /// 1 to 64 characters of `a-z 0-9 - _`, unique in the tenant, and neither a built-in
+    /// application's nor a category's name.
+    #[schema(min_length = 1, max_length = 64, pattern = r"^[a-z0-9_-]{1,64}$")]
+    pub name: String,
+    /// The application's category, one of the built-in catalogue's.
+    pub category: Category,
+    /// Free text, at most 256 characters, no control characters but tabs and newlines.
+    #[serde(default)]
+    #[schema(max_length = 256, pattern = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$")]
+    pub description: String,
+    #[serde(default)]
+    #[schema(schema_with = crate::schema::application_domains)]
+    pub domains: Vec<String>,
+    #[serde(default, deserialize_with = "crate::wire::prefix::list")]
+    #[schema(schema_with = crate::schema::application_prefixes)]
+    pub prefixes: Vec<IpNet>,
+    /// The protocol of `ports` (default `any`); `tcp` or `udp` only with ports.
+    #[serde(default)]
+    pub protocol: ApplicationProtocol,
+    #[serde(default)]
+    #[schema(schema_with = crate::schema::application_ports)]
+    pub ports: Vec<PortRange>,
+}
+
+/// Changes to a tenant application: absent fields stay as they are; a list given replaces the
+/// whole list.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TenantApplicationUpdate {
+    /// A new name; refused (409) while a policy's `match.application` names the application.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(min_length = 1, max_length = 64, pattern = r"^[a-z0-9_-]{1,64}$")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<Category>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 256, pattern = r"^[^\x00-\x08\x0b-\x1f\x7f-\x9f]*$")]
+    pub description: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = crate::schema::application_domains_update)]
+    pub domains: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none", deserialize_with = "crate::wire::prefix::list_opt")]
+    #[schema(schema_with = crate::schema::application_prefixes_update)]
+    pub prefixes: Option<Vec<IpNet>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<ApplicationProtocol>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(schema_with = crate::schema::application_ports_update)]
+    pub ports: Option<Vec<PortRange>>,
+}
+
+/// A tenant-defined application as the server returns it. Every site's compiled document carries
+/// the tenant's applications (`SiteConfig.applications`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct TenantApplication {
+    pub id: uuid::Uuid,
+    pub name: String,
+    pub category: Category,
+    pub description: String,
+    pub domains: Vec<String>,
+    #[schema(value_type = Vec<String>)]
+    pub prefixes: Vec<IpNet>,
+    pub protocol: ApplicationProtocol,
+    #[schema(value_type = Vec<String>)]
+    pub ports: Vec<PortRange>,
+    pub created_at: chrono::DateTime<chrono::Utc>,
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+    pub etag: String,
+}
+
+impl TenantApplication {
+    /// The application as a site's document carries it.
+    pub fn to_config(&self) -> Application {
+        Application {
+            name: self.name.clone(),
+            category: self.category,
+            domains: self.domains.clone(),
+            prefixes: self.prefixes.clone(),
+            ports: if self.ports.is_empty() {
+                Vec::new()
+            } else {
+                vec![PortRule { protocol: self.protocol.into(), ports: self.ports.clone() }]
+            },
+            signature: None,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

@@ -21,6 +21,7 @@ pub mod users;
 pub mod wire;
 
 pub use agent::*;
+pub use applications::{ApplicationProtocol, NewTenantApplication, TenantApplication, TenantApplicationUpdate};
 pub use audit::*;
 pub use auth::*;
 pub use bgp::*;

@@ -512,12 +512,14 @@ pub struct PolicyMatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(minimum = 0, maximum = 63)]
     pub dscp: Option<u8>,
-    /// A built-in application (e.g. `teams`, `zoom`, `ssh`) or a category of them (e.g. `video`,
-    /// `backup`): the policy takes the flows the agent recognises as that application (or as any
-    /// application of that category), from TLS and QUIC server names, HTTP `Host`, SSH and SIP
-    /// handshakes, DNS answers seen earlier, and the catalogue's prefixes and ports. A flow not yet
-    /// recognised takes the policy it would without this one, and moves once when it is. Any other
-    /// name is refused (422).
+    /// A built-in application (e.g. `teams`, `zoom`, `ssh`), a category of applications (e.g.
+    /// `video`, `backup`), or one of the tenant's own applications (`/v1/applications`, which
+    /// every site's document carries): the policy takes the flows the agent recognises as that
+    /// application (or as any application of that category). The agent recognises the built-in
+    /// applications from TLS and QUIC server names, HTTP `Host`, SSH and SIP handshakes, DNS
+    /// answers seen earlier, and the catalogue's prefixes and ports. A flow not yet recognised
+    /// takes the policy it would without this one, and moves once when it is. Any other name is
+    /// refused (422); an application a policy names cannot be renamed or deleted (409).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(min_length = 1, max_length = 64, pattern = r"^[a-z0-9_-]{1,64}$")]
     pub application: Option<String>,

@@ -117,6 +117,70 @@ pub fn match_ports() -> Schema {
     )
 }
 
+/// A domain pattern of a tenant's application: `name` or `*.name`, lowercase DNS labels (1 to 63
+/// of `a-z 0-9 -`, not starting or ending with `-`), at least two, the name at most 253
+/// characters (`patronus_api::applications::valid_domain_pattern`).
+pub const DOMAIN_PATTERN: &str =
+    r"^(\*\.)?(?=.{3,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$";
+
+const APPLICATION_DOMAINS: &str = "Names a flow's TLS or QUIC server name, HTTP `Host` or an earlier DNS answer may \
+    carry: `name` exactly, or `*.name` for any name below it (not `name` itself); lowercase, at most 64, each once.";
+
+fn application_domains_list(nullable: bool) -> Schema {
+    let ty = if nullable { SchemaType::from_iter([Type::Array, Type::Null]) } else { Type::Array.into() };
+    Schema::Array(
+        ArrayBuilder::new()
+            .schema_type(ty)
+            .items(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some(DOMAIN_PATTERN))
+                    .min_length(Some(3))
+                    .max_length(Some(255)),
+            )
+            .max_items(Some(64))
+            .unique_items(true)
+            .description(Some(APPLICATION_DOMAINS))
+            .build(),
+    )
+}
+
+/// A tenant application's domain patterns.
+pub fn application_domains() -> Schema {
+    application_domains_list(false)
+}
+
+/// A tenant application's domain patterns in a PATCH body (replacing the whole list).
+pub fn application_domains_update() -> Schema {
+    application_domains_list(true)
+}
+
+const APPLICATION_PREFIXES: &str = "Destination prefixes that belong to the application, IPv4 or IPv6 in canonical \
+    form (`203.0.113.0/24`, no host bits set), at most 64, not overlapping each other; stored sorted.";
+
+/// A tenant application's prefixes.
+pub fn application_prefixes() -> Schema {
+    string_list("ip-prefix", APPLICATION_PREFIXES, Some(64), true, false)
+}
+
+/// A tenant application's prefixes in a PATCH body (replacing the whole list).
+pub fn application_prefixes_update() -> Schema {
+    string_list("ip-prefix", APPLICATION_PREFIXES, Some(64), true, true)
+}
+
+const APPLICATION_PORTS: &str = "Destination ports (`\"443\"`) or inclusive ranges (`\"8000-8100\"`) of ports 1 to \
+    65535, at most 32, not overlapping each other; `protocol` says whether they are TCP, UDP or both.";
+
+/// A tenant application's ports.
+pub fn application_ports() -> Schema {
+    string_list("port-range", APPLICATION_PORTS, Some(32), true, false)
+}
+
+/// A tenant application's ports in a PATCH body (replacing the whole list).
+pub fn application_ports_update() -> Schema {
+    string_list("port-range", APPLICATION_PORTS, Some(32), true, true)
+}
+
 /// An email domain as an identity provider's `allowed_email_domains` takes it: letters, digits,
 /// dots and dashes, with a dot, not starting or ending with a dot or a dash.
 pub const EMAIL_DOMAIN: &str = r"^[A-Za-z0-9][A-Za-z0-9.-]*\.[A-Za-z0-9.-]*[A-Za-z0-9]$";

@@ -4,6 +4,7 @@ import { ConfigurationError } from "./errors.js";
 import type { FleetStatus, Whoami } from "./generated/schema.js";
 import {
   ApiTokens,
+  Applications,
   AuditEvents,
   Links,
   Peerings,
@@ -62,6 +63,8 @@ export class PatronusClient {
   readonly sites: Sites;
   readonly links: Links;
   readonly qosClasses: QosClasses;
+  /** The tenant's own applications, which policies match by name. */
+  readonly applications: Applications;
   readonly policies: Policies;
   readonly peerings: Peerings;
   readonly topology: TopologyResource;
@@ -95,6 +98,7 @@ export class PatronusClient {
     this.sites = new Sites(this.raw);
     this.links = new Links(this.raw);
     this.qosClasses = new QosClasses(this.raw);
+    this.applications = new Applications(this.raw);
     this.policies = new Policies(this.raw);
     this.peerings = new Peerings(this.raw);
     this.identityProvider = new IdentityProviderResource(this.raw);

@@ -18,6 +18,7 @@ export {
 } from "./errors.js";
 export {
   ApiTokens,
+  Applications,
   AuditEvents,
   type CreateOptions,
   Crud,

@@ -18,6 +18,7 @@ import type {
   NewQosClass,
   NewSite,
   NewTenant,
+  NewTenantApplication,
   NewUser,
   operations,
   PathHistory,
@@ -34,6 +35,8 @@ import type {
   SitePaths,
   SiteUpdate,
   Tenant,
+  TenantApplication,
+  TenantApplicationUpdate,
   TenantUpdate,
   Topology,
   TopologySpec,
@@ -287,6 +290,36 @@ export class QosClasses extends Crud<QosClass, NewQosClass, QosClassUpdate, Filt
 }
 
 /** `/v1/policies`. */
+
+/** `/v1/applications`: the tenant's own applications, which policies match by name (`match.application`) beside the built-in catalogue. */
+export class Applications extends Crud<
+  TenantApplication,
+  NewTenantApplication,
+  TenantApplicationUpdate,
+  Filters<"applications_list">
+> {
+  constructor(raw: Raw) {
+    super({
+      get: (id, signal) => raw.GET("/v1/applications/{id}", { params: { path: { id } }, signal }),
+      create: (body, headers, signal) => raw.POST("/v1/applications", { body, headers, signal }),
+      update: (id, body, ifMatch, signal) =>
+        raw.PATCH("/v1/applications/{id}", {
+          params: { path: { id }, header: { "If-Match": ifMatch } },
+          body,
+          signal,
+        }),
+      delete: (id, ifMatch, signal) =>
+        raw.DELETE("/v1/applications/{id}", { params: { path: { id }, header: { "If-Match": ifMatch } }, signal }),
+      list: (query, signal) => raw.GET("/v1/applications", { params: { query }, signal }),
+    });
+  }
+
+  /** The tenant's application with this name (built-in applications are never found). */
+  lookupByName(name: string): Promise<TenantApplication | undefined> {
+    return this.lookup({ name });
+  }
+}
+
 export class Policies extends Crud<Policy, NewPolicy, PolicyUpdate, Filters<"policies_list">> {
   constructor(raw: Raw) {
     super({

@@ -19,6 +19,7 @@ pub mod synthetic;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::{Arc, OnceLock};
 
+use patronus_api::applications::Application;
 use patronus_api::{
     ConfigBgp, ConfigLink, ConfigPeer, ConfigPolicy, ConfigQosClass, IpNet, SiteConfig, SiteRole, TopologyMode, WgKey,
     CONFIG_SCHEMA_VERSION,
@@ -63,6 +64,8 @@ pub struct Network {
     pub sites: Vec<Arc<SiteInput>>,
     pub qos_classes: Vec<ConfigQosClass>,
     pub policies: Vec<PolicyInput>,
+    /// The tenant's own applications, sorted by name; every document carries them.
+    pub applications: Vec<Application>,
     /// Explicit peerings, by site: each pair appears under both of its sites.
     peerings_of: HashMap<Uuid, Vec<Uuid>>,
     /// Indices of the hub sites, in id order.
@@ -111,7 +114,18 @@ impl Network {
         let leaves = sites.iter().map(|_| OnceLock::new()).collect();
         let sites = sites.into_iter().map(Arc::new).collect();
         let everyone = OnceLock::new();
-        Network { mode, persistent_keepalive, sites, qos_classes, policies, hubs, peerings_of, leaves, everyone }
+        Network {
+            mode,
+            persistent_keepalive,
+            sites,
+            qos_classes,
+            policies,
+            applications: Vec::new(),
+            hubs,
+            peerings_of,
+            leaves,
+            everyone,
+        }
     }
 
     /// This network with one site replaced: inserted when new, removed (with its peerings) when
@@ -184,6 +198,13 @@ impl Network {
     pub fn with_policies(&self, mut qos_classes: Vec<ConfigQosClass>, mut policies: Vec<PolicyInput>) -> Network {
         sort_policies(&mut qos_classes, &mut policies);
         Network { qos_classes, policies, ..self.clone() }
+    }
+
+    /// This network with the tenant's own applications (in any order: they are sorted by name).
+    /// Peer entries do not show them, so the sites and their cached leaves are shared as they are.
+    pub fn with_applications(self, mut applications: Vec<Application>) -> Network {
+        applications.sort_by(|a, b| a.name.cmp(&b.name));
+        Network { applications, ..self }
     }
 
     /// The tree over every enrolled site's peer entry.
@@ -331,7 +352,7 @@ fn header(net: &Network, site: &SiteInput) -> SiteConfig {
             .map(|p| p.policy.clone())
             .collect(),
         bgp: site.bgp.clone(),
-        applications: Vec::new(),
+        applications: net.applications.clone(),
     }
 }
 
@@ -355,6 +376,8 @@ struct HeaderView<'a> {
     policies: Vec<&'a ConfigPolicy>,
     #[serde(skip_serializing_if = "Option::is_none")]
     bgp: Option<&'a ConfigBgp>,
+    #[serde(skip_serializing_if = "<[Application]>::is_empty")]
+    applications: &'a [Application],
 }
 
 impl<'a> HeaderView<'a> {
@@ -378,6 +401,7 @@ impl<'a> HeaderView<'a> {
                 .map(|p| &p.policy)
                 .collect(),
             bgp: site.bgp.as_ref(),
+            applications: &net.applications,
         }
     }
 }

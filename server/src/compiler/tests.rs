@@ -488,3 +488,68 @@ fn accepted_learned_prefixes_are_the_sites_allowed_ips_in_every_other_document()
     assert_eq!(before[&id(1)], after[&id(1)]);
     assert_ne!(before[&id(2)], after[&id(2)]);
 }
+
+fn tenant_app(name: &str, ports: &[u16]) -> Application {
+    use patronus_api::applications::{ApplicationProtocol, Category};
+    patronus_api::TenantApplication {
+        id: Uuid::nil(),
+        name: name.into(),
+        category: Category::Business,
+        description: String::new(),
+        domains: vec![format!("{name}.example.com"), format!("*.{name}.example.net")],
+        prefixes: vec![p("203.0.113.0/24")],
+        protocol: ApplicationProtocol::Tcp,
+        ports: ports.iter().map(|&n| patronus_api::PortRange::port(n).unwrap()).collect(),
+        created_at: chrono::DateTime::UNIX_EPOCH,
+        updated_at: chrono::DateTime::UNIX_EPOCH,
+        etag: String::new(),
+    }
+    .to_config()
+}
+
+#[test]
+fn the_tenants_applications_are_in_every_document_sorted_by_name_and_absent_when_none() {
+    for seed in 0..50 {
+        let (sites, peerings, mode) = random_network(&mut Lcg(seed), false);
+        let base = net(mode, sites.clone(), peerings.clone());
+        let base_docs = documents(&base);
+        for doc in base_docs.values() {
+            let text = String::from_utf8(doc.clone()).unwrap();
+            assert!(!text.contains("\"applications\""), "a tenant without applications keeps its documents: {text}");
+        }
+        let base_hashes = hashes(&base);
+
+        let apps = vec![tenant_app("zeta", &[8443]), tenant_app("alpha", &[]), tenant_app("mid-app", &[22, 2222])];
+        let with = base.with_policies(Vec::new(), Vec::new()).with_applications(apps.clone());
+        let rebuilt = net(mode, sites, peerings).with_applications(apps.into_iter().rev().collect());
+        assert_eq!(documents(&with), documents(&rebuilt), "seed {seed}: input order leaked into the output");
+        let with_hashes = hashes(&with);
+        for s in &with.sites {
+            let config = compile_site(&with, s.id, 4).unwrap();
+            let names: Vec<&str> = config.applications.iter().map(|a| a.name.as_str()).collect();
+            assert_eq!(names, ["alpha", "mid-app", "zeta"], "seed {seed}");
+            assert_eq!(config.applications[0].ports, vec![], "no ports, no port rule");
+            assert_eq!(
+                config.applications[1].ports,
+                vec![patronus_api::applications::PortRule {
+                    protocol: Protocol::Tcp,
+                    ports: vec![
+                        patronus_api::PortRange::port(22).unwrap(),
+                        patronus_api::PortRange::port(2222).unwrap()
+                    ]
+                }]
+            );
+            assert_eq!(config.applications[1].signature, None);
+            assert_ne!(with_hashes[&s.id], base_hashes[&s.id], "seed {seed}: every document carries them");
+            // The borrowed view the server serves from serialises to the same bytes.
+            let fragments = PeerFragments::new(&with);
+            let hash = content_hash(&config);
+            let expected = serde_json::to_vec(&CompiledConfig { hash: hash.clone(), revision: 4, config }).unwrap();
+            assert_eq!(compiled_bytes(&with, &fragments, s.id, 4, &hash).unwrap(), expected, "seed {seed}");
+        }
+        // Without them again, every document is byte for byte what it was.
+        let without = with.with_applications(Vec::new());
+        assert_eq!(documents(&without), base_docs, "seed {seed}");
+        assert_eq!(hashes(&without), base_hashes, "seed {seed}");
+    }
+}

@@ -4,6 +4,7 @@
 
 pub mod agents;
 pub mod api_tokens;
+pub mod applications;
 pub mod audit;
 pub mod bgp;
 pub mod browser_sessions;
@@ -121,6 +122,8 @@ pub const UNIQUE_CONSTRAINTS: &[(&str, &str, &str)] = &[
     ("peerings_pkey", "/id", "a generated id collided; retry"),
     ("qos_classes_pkey", "/id", "a generated id collided; retry"),
     ("policies_pkey", "/id", "a generated id collided; retry"),
+    ("applications_tenant_id_name_key", "/name", "an application with this name already exists"),
+    ("applications_pkey", "/id", "a generated id collided; retry"),
     ("site_configs_pkey", "/site_id", "a concurrent write recorded this document; retry"),
     ("enrollment_tokens_pkey", "/id", "a generated id collided; retry"),
     ("agents_pkey", "/id", "a generated id collided; retry"),

@@ -8,7 +8,7 @@ use patronus_api::{IpNet, WgKey};
 use uuid::Uuid;
 
 use crate::compiler::{Network, PolicyInput, SiteInput};
-use crate::db::{agents, bgp, learned_routes, peerings, policies, qos_classes, sites, topology};
+use crate::db::{agents, applications, bgp, learned_routes, peerings, policies, qos_classes, sites, topology};
 
 pub async fn load(conn: &mut sqlx::PgConnection, tenant_id: Uuid) -> Result<Network, sqlx::Error> {
     let topo = topology::get(&mut *conn, tenant_id).await?;
@@ -30,21 +30,25 @@ pub async fn load(conn: &mut sqlx::PgConnection, tenant_id: Uuid) -> Result<Netw
         })
         .collect::<Result<Vec<_>, _>>()?;
     let pairs = peerings::all_pairs(&mut *conn).await?;
-    let (qos, policies) = load_policies(conn).await?;
-    Ok(Network::new(topo.mode(), topo.keepalive(), site_inputs, pairs, qos, policies))
+    let (qos, policies, apps) = load_policies(conn).await?;
+    Ok(Network::new(topo.mode(), topo.keepalive(), site_inputs, pairs, qos, policies).with_applications(apps))
 }
 
-/// The tenant's QoS classes and policies, as the compiler takes them.
+/// The tenant's QoS classes, policies and own applications, as the compiler takes them.
 pub async fn load_policies(
     conn: &mut sqlx::PgConnection,
-) -> Result<(Vec<patronus_api::ConfigQosClass>, Vec<PolicyInput>), sqlx::Error> {
+) -> Result<
+    (Vec<patronus_api::ConfigQosClass>, Vec<PolicyInput>, Vec<patronus_api::applications::Application>),
+    sqlx::Error,
+> {
     let qos = qos_classes::all(&mut *conn).await?.iter().map(|q| q.to_config()).collect();
     let policies = policies::all(&mut *conn)
         .await?
         .iter()
         .map(|p| PolicyInput { policy: p.to_config(), site_selector: p.site_selector.0.clone() })
         .collect();
-    Ok((qos, policies))
+    let apps = applications::all(&mut *conn).await?.iter().map(|a| a.to_api().to_config()).collect();
+    Ok((qos, policies, apps))
 }
 
 fn site_input(

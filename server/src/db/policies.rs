@@ -110,6 +110,14 @@ pub async fn names_using_qos_class(ex: impl PgExecutor<'_>, qos_class_id: Uuid) 
         .await
 }
 
+/// The names of the policies whose `match.application` is `name`.
+pub async fn names_using_application(ex: impl PgExecutor<'_>, name: &str) -> Result<Vec<String>, sqlx::Error> {
+    sqlx::query_scalar("SELECT name FROM policies WHERE match->>'application' = $1 ORDER BY name")
+        .bind(name)
+        .fetch_all(ex)
+        .await
+}
+
 #[derive(Default)]
 pub struct PolicyFilter {
     pub name: Option<String>,

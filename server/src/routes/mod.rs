@@ -3,6 +3,7 @@
 
 pub mod agent;
 pub mod api_tokens;
+pub mod applications;
 pub mod audit_events;
 pub mod auth;
 pub mod bgp;

@@ -53,19 +53,28 @@ fn check_match(errors: &mut Errors, m: &PolicyMatch) {
             && app.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
         if !ok {
             errors.add("/match/application", "must be 1 to 64 characters of a-z, 0-9, '-' and '_'");
-        } else if applications::policy_application(app).is_none() {
-            let categories: Vec<&str> = Category::ALL.iter().map(|c| c.name()).collect();
-            errors.add(
-                "/match/application",
-                format!(
-                    "{app:?} is no built-in application or category; the categories are {}; the {} \
-                     applications (teams, zoom, youtube, ssh, ...) are listed in the README",
-                    categories.join(", "),
-                    applications::builtin_names().len()
-                ),
-            );
         }
     }
+}
+
+/// What `match.application` names must exist: a built-in application, a category, or one of the
+/// tenant's applications (looked up in the write's transaction).
+async fn check_application(conn: &mut sqlx::PgConnection, errors: &mut Errors, app: &str) -> ApiResult<()> {
+    if applications::policy_application(app).is_some() || db::applications::name_exists(&mut *conn, app).await? {
+        return Ok(());
+    }
+    let categories: Vec<&str> = Category::ALL.iter().map(|c| c.name()).collect();
+    errors.add(
+        "/match/application",
+        format!(
+            "{app:?} is no built-in application, category or application of this tenant; the categories are {}; \
+             the {} built-in applications (teams, zoom, youtube, ssh, ...) are listed in the README, and the \
+             tenant's own in GET /v1/applications (define one with POST /v1/applications)",
+            categories.join(", "),
+            applications::builtin_names().len()
+        ),
+    );
+    Ok(())
 }
 
 fn check_action(errors: &mut Errors, a: &PolicyAction) {
@@ -107,6 +116,9 @@ async fn check(conn: &mut sqlx::PgConnection, row: &mut PolicyRow) -> ApiResult<
     errors.check()?;
 
     let mut errors = Errors::new();
+    if let Some(app) = row.matches.0.application.clone() {
+        check_application(&mut *conn, &mut errors, &app).await?;
+    }
     row.qos_class_id = None;
     row.qos_class_name = None;
     if let Some(name) = row.action.0.qos_class.clone() {

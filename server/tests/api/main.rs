@@ -5,6 +5,7 @@
 
 mod agents;
 mod api_tokens;
+mod applications;
 mod audit;
 mod auth;
 mod bgp;

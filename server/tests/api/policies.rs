@@ -205,7 +205,8 @@ async fn a_policy_names_a_built_in_application_or_category() {
         r.expect_problem(StatusCode::UNPROCESSABLE_ENTITY, "validation");
         assert_eq!(r.pointers(), ["/match/application"]);
         let detail = r.body["errors"][0]["detail"].as_str().unwrap();
-        assert!(detail.contains("no built-in application or category"), "{detail}");
+        assert!(detail.contains("no built-in application, category or application of this tenant"), "{detail}");
+        assert!(detail.contains("/v1/applications"), "{detail}");
         assert!(
             detail.contains("collaboration") && detail.contains("file_sharing") && detail.contains("teams"),
             "{detail}"

@@ -9,6 +9,7 @@ import httpx
 from . import __version__
 from ._resources import (
     ApiTokens,
+    Applications,
     AuditEvents,
     Links,
     Peerings,
@@ -85,6 +86,7 @@ class Client:
         self.sites = Sites(self)
         self.links = Links(self)
         self.qos_classes = QosClasses(self)
+        self.applications = Applications(self)
         self.policies = Policies(self)
         self.peerings = Peerings(self)
         self.topology = TopologyResource(self)

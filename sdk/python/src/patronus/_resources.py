@@ -18,6 +18,13 @@ from .generated.api.api_tokens import (
     api_tokens_list,
     api_tokens_update,
 )
+from .generated.api.applications import (
+    applications_create,
+    applications_delete,
+    applications_get,
+    applications_list,
+    applications_update,
+)
 from .generated.api.audit import audit_list
 from .generated.api.links import links_create, links_delete, links_get, links_list, links_update
 from .generated.api.paths import paths_current, paths_failover_events, paths_history
@@ -82,6 +89,7 @@ from .generated.models import (
     NewQosClass,
     NewSite,
     NewTenant,
+    NewTenantApplication,
     NewUser,
     PathHistory,
     Peering,
@@ -96,6 +104,8 @@ from .generated.models import (
     SitePaths,
     SiteUpdate,
     Tenant,
+    TenantApplication,
+    TenantApplicationUpdate,
     TenantUpdate,
     Topology,
     TopologySpec,
@@ -342,6 +352,30 @@ class QosClasses(_Crud[QosClass, NewQosClass, QosClassUpdate]):
         return self._iterate(page_size, _filters(name=name))
 
     def lookup_by_name(self, name: str) -> QosClass | None:
+        return self._lookup(name=name)
+
+
+
+class Applications(_Crud[TenantApplication, NewTenantApplication, TenantApplicationUpdate]):
+    """``/v1/applications``: the tenant's own applications, which policies match by name
+    (``match.application``) beside the built-in catalogue."""
+
+    _list, _get, _create, _update, _delete = (
+        applications_list,
+        applications_get,
+        applications_create,
+        applications_update,
+        applications_delete,
+    )
+    _new_model, _update_model = NewTenantApplication, TenantApplicationUpdate
+
+    def list(
+        self, *, name: str | None = None, category: str | None = None, page_size: int | None = None
+    ) -> Iterator[TenantApplication]:
+        return self._iterate(page_size, _filters(name=name, category=category))
+
+    def lookup_by_name(self, name: str) -> TenantApplication | None:
+        """The tenant's application with this name (built-in applications are never found)."""
         return self._lookup(name=name)
 
 

@@ -148,6 +148,38 @@ export interface paths {
         patch: operations["api_tokens_update"];
         trace?: never;
     };
+    "/v1/applications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["applications_list"];
+        put?: never;
+        post: operations["applications_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/applications/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["applications_get"];
+        put?: never;
+        post?: never;
+        delete: operations["applications_delete"];
+        options?: never;
+        head?: never;
+        patch: operations["applications_update"];
+        trace?: never;
+    };
     "/v1/audit-events": {
         parameters: {
             query?: never;
@@ -883,6 +915,11 @@ export interface components {
             prefixes?: string[];
             signature?: null | components["schemas"]["Signature"];
         };
+        /**
+         * @description The protocol of a tenant application's `ports`: `tcp`, `udp` or `any` (both).
+         * @enum {string}
+         */
+        ApplicationProtocol: "any" | "tcp" | "udp";
         /** @description What the agent recognised in the flows the site sent into the overlay, since it started. */
         ApplicationsStatus: {
             /**
@@ -1699,6 +1736,29 @@ export interface components {
              */
             slug: string;
         };
+        /**
+         * @description A tenant-defined application: what a policy's `match.application` may name beside the
+         *     built-in catalogue. At least one of `domains`, `prefixes` and `ports` is given.
+         */
+        NewTenantApplication: {
+            /** @description The application's category, one of the built-in catalogue's. */
+            category: components["schemas"]["Category"];
+            /** @description Free text, at most 256 characters, no control characters but tabs and newlines. */
+            description?: string;
+            /** @description Names a flow's TLS or QUIC server name, HTTP `Host` or an earlier DNS answer may carry: `name` exactly, or `*.name` for any name below it (not `name` itself); lowercase, at most 64, each once. */
+            domains?: string[];
+            /**
+             * @description 1 to 64 characters of `a-z 0-9 - _`, unique in the tenant, and neither a built-in
+             *     application's nor a category's name.
+             */
+            name: string;
+            /** @description Destination ports (`"443"`) or inclusive ranges (`"8000-8100"`) of ports 1 to 65535, at most 32, not overlapping each other; `protocol` says whether they are TCP, UDP or both. */
+            ports?: string[];
+            /** @description Destination prefixes that belong to the application, IPv4 or IPv6 in canonical form (`203.0.113.0/24`, no host bits set), at most 64, not overlapping each other; stored sorted. */
+            prefixes?: string[];
+            /** @description The protocol of `ports` (default `any`); `tcp` or `udp` only with ports. */
+            protocol?: components["schemas"]["ApplicationProtocol"];
+        };
         NewUser: {
             display_name: string;
             /** @description Unique in the tenant; stored lowercased, without surrounding white space. */
@@ -1796,6 +1856,14 @@ export interface components {
          */
         Page_Tenant: {
             items: components["schemas"]["Tenant"][];
+            next_cursor?: string | null;
+        };
+        /**
+         * @description One page of a list. Pass `next_cursor` back as `cursor` to get the next page; it is absent on
+         *     the last page.
+         */
+        Page_TenantApplication: {
+            items: components["schemas"]["TenantApplication"][];
             next_cursor?: string | null;
         };
         /**
@@ -1977,12 +2045,14 @@ export interface components {
         /** @description Which traffic a policy applies to. Every given criterion must match; absent ones match all. */
         PolicyMatch: {
             /**
-             * @description A built-in application (e.g. `teams`, `zoom`, `ssh`) or a category of them (e.g. `video`,
-             *     `backup`): the policy takes the flows the agent recognises as that application (or as any
-             *     application of that category), from TLS and QUIC server names, HTTP `Host`, SSH and SIP
-             *     handshakes, DNS answers seen earlier, and the catalogue's prefixes and ports. A flow not yet
-             *     recognised takes the policy it would without this one, and moves once when it is. Any other
-             *     name is refused (422).
+             * @description A built-in application (e.g. `teams`, `zoom`, `ssh`), a category of applications (e.g.
+             *     `video`, `backup`), or one of the tenant's own applications (`/v1/applications`, which
+             *     every site's document carries): the policy takes the flows the agent recognises as that
+             *     application (or as any application of that category). The agent recognises the built-in
+             *     applications from TLS and QUIC server names, HTTP `Host`, SSH and SIP handshakes, DNS
+             *     answers seen earlier, and the catalogue's prefixes and ports. A flow not yet recognised
+             *     takes the policy it would without this one, and moves once when it is. Any other name is
+             *     refused (422); an application a policy names cannot be renamed or deleted (409).
              */
             application?: string | null;
             /** @description Ports (`"443"`) or inclusive ranges (`"8000-8999"`) of ports 1 to 65535; only with protocol tcp or udp. */
@@ -2398,6 +2468,43 @@ export interface components {
             /** Format: date-time */
             updated_at: string;
         };
+        /**
+         * @description A tenant-defined application as the server returns it. Every site's compiled document carries
+         *     the tenant's applications (`SiteConfig.applications`).
+         */
+        TenantApplication: {
+            category: components["schemas"]["Category"];
+            /** Format: date-time */
+            created_at: string;
+            description: string;
+            domains: string[];
+            etag: string;
+            /** Format: uuid */
+            id: string;
+            name: string;
+            ports: string[];
+            prefixes: string[];
+            protocol: components["schemas"]["ApplicationProtocol"];
+            /** Format: date-time */
+            updated_at: string;
+        };
+        /**
+         * @description Changes to a tenant application: absent fields stay as they are; a list given replaces the
+         *     whole list.
+         */
+        TenantApplicationUpdate: {
+            category?: null | components["schemas"]["Category"];
+            description?: string | null;
+            /** @description Names a flow's TLS or QUIC server name, HTTP `Host` or an earlier DNS answer may carry: `name` exactly, or `*.name` for any name below it (not `name` itself); lowercase, at most 64, each once. */
+            domains?: string[] | null;
+            /** @description A new name; refused (409) while a policy's `match.application` names the application. */
+            name?: string | null;
+            /** @description Destination ports (`"443"`) or inclusive ranges (`"8000-8100"`) of ports 1 to 65535, at most 32, not overlapping each other; `protocol` says whether they are TCP, UDP or both. */
+            ports?: string[] | null;
+            /** @description Destination prefixes that belong to the application, IPv4 or IPv6 in canonical form (`203.0.113.0/24`, no host bits set), at most 64, not overlapping each other; stored sorted. */
+            prefixes?: string[] | null;
+            protocol?: null | components["schemas"]["ApplicationProtocol"];
+        };
         TenantUpdate: {
             name?: string | null;
             quotas?: null | components["schemas"]["QuotasUpdate"];
@@ -2692,6 +2799,7 @@ export type ApiToken = components['schemas']['ApiToken'];
 export type ApiTokenCreated = components['schemas']['ApiTokenCreated'];
 export type ApiTokenUpdate = components['schemas']['ApiTokenUpdate'];
 export type Application = components['schemas']['Application'];
+export type ApplicationProtocol = components['schemas']['ApplicationProtocol'];
 export type ApplicationsStatus = components['schemas']['ApplicationsStatus'];
 export type ApplicationUsage = components['schemas']['ApplicationUsage'];
 export type AuditEvent = components['schemas']['AuditEvent'];
@@ -2752,6 +2860,7 @@ export type NewPolicy = components['schemas']['NewPolicy'];
 export type NewQosClass = components['schemas']['NewQosClass'];
 export type NewSite = components['schemas']['NewSite'];
 export type NewTenant = components['schemas']['NewTenant'];
+export type NewTenantApplication = components['schemas']['NewTenantApplication'];
 export type NewUser = components['schemas']['NewUser'];
 export type PageApiToken = components['schemas']['Page_ApiToken'];
 export type PageAuditEvent = components['schemas']['Page_AuditEvent'];
@@ -2764,6 +2873,7 @@ export type PagePolicy = components['schemas']['Page_Policy'];
 export type PageQosClass = components['schemas']['Page_QosClass'];
 export type PageSite = components['schemas']['Page_Site'];
 export type PageTenant = components['schemas']['Page_Tenant'];
+export type PageTenantApplication = components['schemas']['Page_TenantApplication'];
 export type PageUser = components['schemas']['Page_User'];
 export type PasswordChange = components['schemas']['PasswordChange'];
 export type PathHealth = components['schemas']['PathHealth'];
@@ -2807,6 +2917,8 @@ export type SiteStatus = components['schemas']['SiteStatus'];
 export type SiteUpdate = components['schemas']['SiteUpdate'];
 export type Sla = components['schemas']['Sla'];
 export type Tenant = components['schemas']['Tenant'];
+export type TenantApplication = components['schemas']['TenantApplication'];
+export type TenantApplicationUpdate = components['schemas']['TenantApplicationUpdate'];
 export type TenantUpdate = components['schemas']['TenantUpdate'];
 export type TokenPair = components['schemas']['TokenPair'];
 export type Topology = components['schemas']['Topology'];
@@ -3236,6 +3348,206 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             409: components["responses"]["Conflict"];
+            412: components["responses"]["PreconditionFailed"];
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    applications_list: {
+        parameters: {
+            query?: {
+                /** @description Only applications of this category. */
+                category?: components["schemas"]["Category"];
+                /** @description The `next_cursor` of the previous page (opaque); the first page when absent or empty. */
+                cursor?: string;
+                /** @description Page size, 1 to 500 (default 100). */
+                limit?: number;
+                /** @description Only the application with this name. */
+                name?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of the tenant's own applications (the built-in catalogue is not listed) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_TenantApplication"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    applications_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewTenantApplication"];
+            };
+        };
+        responses: {
+            /** @description Created; every site's document carries it */
+            201: {
+                headers: {
+                    ETag?: string;
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantApplication"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            /** @description The name is taken, or the tenant has 256 applications already */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: components["responses"]["PayloadTooLarge"];
+            415: components["responses"]["UnsupportedMediaType"];
+            422: components["responses"]["ValidationFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    applications_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The application */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantApplication"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    applications_delete: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional. */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted; the sites' documents no longer carry it */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description A policy's `match.application` names the application */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            412: components["responses"]["PreconditionFailed"];
+            429: components["responses"]["RateLimited"];
+            500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
+        };
+    };
+    applications_update: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag the change is based on (or several, comma-separated; `*` matches any). A stale one is a 412. Absent or empty: the change is unconditional. */
+                "If-Match"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TenantApplicationUpdate"];
+            };
+        };
+        responses: {
+            /** @description Updated; a list given replaces the whole list */
+            200: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TenantApplication"];
+                };
+            };
+            400: components["responses"]["BadRequest"];
+            401: components["responses"]["Unauthorized"];
+            403: components["responses"]["Forbidden"];
+            404: components["responses"]["NotFound"];
+            /** @description The new name is taken, or a policy names the application and it is renamed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             412: components["responses"]["PreconditionFailed"];
             413: components["responses"]["PayloadTooLarge"];
             415: components["responses"]["UnsupportedMediaType"];
@@ -5812,6 +6124,7 @@ type ReadonlyArray<T> = [
 ] extends [
     unknown[]
 ] ? Readonly<Exclude<T, undefined>> : Readonly<Exclude<T, undefined>[]>;
+export const applicationProtocolValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ApplicationProtocol"]> = ["any", "tcp", "udp"];
 export const bgpActionValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BgpAction"]> = ["permit", "deny"];
 export const bgpSessionProblemValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BgpSessionProblem"]> = ["max_prefix_exceeded", "password_mismatch", "not_established"];
 export const bgpStateValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["BgpState"]> = ["off", "running", "error"];

@@ -6,6 +6,7 @@ from .api_token import ApiToken
 from .api_token_created import ApiTokenCreated
 from .api_token_update import ApiTokenUpdate
 from .application import Application
+from .application_protocol import ApplicationProtocol
 from .application_usage import ApplicationUsage
 from .applications_status import ApplicationsStatus
 from .audit_event import AuditEvent
@@ -69,6 +70,7 @@ from .new_qos_class import NewQosClass
 from .new_site import NewSite
 from .new_site_labels import NewSiteLabels
 from .new_tenant import NewTenant
+from .new_tenant_application import NewTenantApplication
 from .new_user import NewUser
 from .page_api_token import PageApiToken
 from .page_audit_event import PageAuditEvent
@@ -81,6 +83,7 @@ from .page_policy import PagePolicy
 from .page_qos_class import PageQosClass
 from .page_site import PageSite
 from .page_tenant import PageTenant
+from .page_tenant_application import PageTenantApplication
 from .page_user import PageUser
 from .password_change import PasswordChange
 from .path_health import PathHealth
@@ -128,6 +131,8 @@ from .site_update import SiteUpdate
 from .site_update_labels_type_0 import SiteUpdateLabelsType0
 from .sla import Sla
 from .tenant import Tenant
+from .tenant_application import TenantApplication
+from .tenant_application_update import TenantApplicationUpdate
 from .tenant_update import TenantUpdate
 from .token_pair import TokenPair
 from .topology import Topology
@@ -157,6 +162,7 @@ __all__ = (
     "ApiTokenCreated",
     "ApiTokenUpdate",
     "Application",
+    "ApplicationProtocol",
     "ApplicationUsage",
     "ApplicationsStatus",
     "AuditEvent",
@@ -220,6 +226,7 @@ __all__ = (
     "NewSite",
     "NewSiteLabels",
     "NewTenant",
+    "NewTenantApplication",
     "NewUser",
     "PageApiToken",
     "PageAuditEvent",
@@ -232,6 +239,7 @@ __all__ = (
     "PageQosClass",
     "PageSite",
     "PageTenant",
+    "PageTenantApplication",
     "PageUser",
     "PasswordChange",
     "PathHealth",
@@ -279,6 +287,8 @@ __all__ = (
     "SiteUpdateLabelsType0",
     "Sla",
     "Tenant",
+    "TenantApplication",
+    "TenantApplicationUpdate",
     "TenantUpdate",
     "TokenPair",
     "Topology",

@@ -24,12 +24,14 @@ class PolicyMatch:
     """ Ports (`"443"`) or inclusive ranges (`"8000-8999"`) of ports 1 to 65535; only with protocol tcp or udp. """
     dscp: int | None | Unset = UNSET
     application: None | str | Unset = UNSET
-    """ A built-in application (e.g. `teams`, `zoom`, `ssh`) or a category of them (e.g. `video`,
-    `backup`): the policy takes the flows the agent recognises as that application (or as any
-    application of that category), from TLS and QUIC server names, HTTP `Host`, SSH and SIP
-    handshakes, DNS answers seen earlier, and the catalogue's prefixes and ports. A flow not yet
-    recognised takes the policy it would without this one, and moves once when it is. Any other
-    name is refused (422). """
+    """ A built-in application (e.g. `teams`, `zoom`, `ssh`), a category of applications (e.g.
+    `video`, `backup`), or one of the tenant's own applications (`/v1/applications`, which
+    every site's document carries): the policy takes the flows the agent recognises as that
+    application (or as any application of that category). The agent recognises the built-in
+    applications from TLS and QUIC server names, HTTP `Host`, SSH and SIP handshakes, DNS
+    answers seen earlier, and the catalogue's prefixes and ports. A flow not yet recognised
+    takes the policy it would without this one, and moves once when it is. Any other name is
+    refused (422); an application a policy names cannot be renamed or deleted (409). """
 
     def to_dict(self) -> dict[str, Any]:
         protocol: str | Unset = UNSET
