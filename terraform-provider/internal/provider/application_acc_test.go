@@ -140,7 +140,7 @@ resource "patronus_application" "twin" {
   category = "web"
   ports    = ["8443"]
 }`,
-				ExpectError: regexp.MustCompile(`(?s)Cannot create the application.*name`),
+				ExpectError: regexp.MustCompile(`(?s)Cannot create the application.*name:\s+an\s+application\s+with\s+this\s+name\s+already\s+exists`),
 			},
 			{ // and the name of a built-in application, which only the server knows
 				Config: v1 + `
@@ -149,7 +149,7 @@ resource "patronus_application" "builtin" {
   category = "conferencing"
   ports    = ["8443"]
 }`,
-				ExpectError: regexp.MustCompile(`(?s)Cannot create the application.*name`),
+				ExpectError: regexp.MustCompile(`(?s)Cannot create the application.*name:\s+"teams"\s+is\s+a\s+built-in\s+application`),
 			},
 		},
 	})
@@ -196,7 +196,7 @@ resource "patronus_policy" "erp" {
 			},
 			{ // the application alone leaves the configuration; the policy still names it
 				Config:      a.config(policy(`"erp"`)),
-				ExpectError: regexp.MustCompile(`(?s)Cannot delete the application`),
+				ExpectError: regexp.MustCompile(`(?s)Cannot delete the application.*application\s+"erp"\s+is\s+used\s+by\s+policy\s+"erp"`),
 			},
 			{
 				Config: linked,
@@ -214,7 +214,7 @@ resource "patronus_application" "erp" {
   protocol = "tcp"
   ports    = ["443"]
 }` + policy("patronus_application.erp.name")),
-				ExpectError: regexp.MustCompile(`(?s)Cannot update the application`),
+				ExpectError: regexp.MustCompile(`(?s)Cannot update the application.*application\s+"erp"\s+is\s+used\s+by\s+policy\s+"erp"`),
 			},
 			{Config: linked, PlanOnly: true},
 		},
