@@ -181,6 +181,7 @@ resource "patronus_policy" "erp" {
 }`
 	}
 	linked := a.config(app + policy("patronus_application.erp.name"))
+	cloud := a.config(strings.Replace(app, `"business"`, `"cloud"`, 1) + policy("patronus_application.erp.name"))
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6Factories(nil),
 		CheckDestroy: checkGone("patronus_application", func(ctx context.Context, id patronus.ID) error {
@@ -205,6 +206,16 @@ resource "patronus_policy" "erp" {
 					return err
 				},
 			},
+			{ // other changes while the policy names it are fine
+				Config: cloud,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction("patronus_application.erp", plancheck.ResourceActionUpdate),
+					plancheck.ExpectResourceAction("patronus_policy.erp", plancheck.ResourceActionNoop),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("patronus_application.erp", tfjsonpath.New("category"), knownvalue.StringExact("cloud")),
+				},
+			},
 			{ // renamed while the policy names it: refused too
 				Config: a.config(`
 resource "patronus_application" "erp" {
@@ -216,7 +227,7 @@ resource "patronus_application" "erp" {
 }` + policy("patronus_application.erp.name")),
 				ExpectError: regexp.MustCompile(`(?s)Cannot update the application.*application\s+"erp"\s+is\s+used\s+by\s+policy\s+"erp"`),
 			},
-			{Config: linked, PlanOnly: true},
+			{Config: cloud, PlanOnly: true}, // the refused rename changed nothing
 		},
 	})
 }

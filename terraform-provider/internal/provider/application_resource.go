@@ -142,7 +142,7 @@ func applicationResourceSchema() schema.Schema {
 			},
 			"description": schema.StringAttribute{
 				Optional: true, Computed: true, Default: stringdefault.StaticString(""),
-				MarkdownDescription: "Free text, at most 256 characters.",
+				MarkdownDescription: "Free text, at most 256 characters (default empty).",
 				Validators:          []validator.String{textRule(256)},
 			},
 			"domains": schema.SetAttribute{
