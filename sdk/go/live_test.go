@@ -709,3 +709,62 @@ func TestSitePathsHistoryAndFailoverEvents(t *testing.T) {
 		}
 	}
 }
+
+func TestTenantApplicationLifecycleAndPolicyReference(t *testing.T) {
+	ctx := context.Background()
+	c := newClient(t)
+	name := unique("crm")
+	tcp := api.ApplicationProtocolTCP
+	app := must[*api.TenantApplication](t)(c.Applications.Create(ctx, api.NewTenantApplication{
+		Name: name, Category: api.CategoryBusiness, Domains: []string{name + ".example.com"},
+		Prefixes: []string{"2001:db8:7::/48", "203.0.113.0/24"}, Protocol: &tcp, Ports: []string{"443"},
+	}))
+	if app.Protocol != api.ApplicationProtocolTCP || len(app.Prefixes) != 2 || app.Prefixes[0] != "203.0.113.0/24" {
+		t.Fatalf("created: %+v", app)
+	}
+	found := must[*api.TenantApplication](t)(c.Applications.LookupByName(ctx, name))
+	if found.ID != app.ID {
+		t.Fatalf("lookup: %+v", found)
+	}
+	if _, err := c.Applications.LookupByName(ctx, unique("none")); !errors.Is(err, patronus.ErrNotFound) {
+		t.Fatalf("lookup of a missing name: %v", err)
+	}
+	video := api.Category("video")
+	page := must[*patronus.Page[api.TenantApplication]](t)(c.Applications.ListPage(ctx, &api.ApplicationsListParams{Category: &video}, ""))
+	for _, a := range page.Items {
+		if a.ID == app.ID {
+			t.Fatal("listed under another category")
+		}
+	}
+
+	updated := must[*api.TenantApplication](t)(c.Applications.Update(ctx, app.ID, api.TenantApplicationUpdate{Ports: patronus.Value([]string{"8443"})}, app.Etag))
+	if len(updated.Ports) != 1 || updated.Ports[0] != "8443" {
+		t.Fatalf("updated: %+v", updated)
+	}
+	if _, err := c.Applications.Update(ctx, app.ID, api.TenantApplicationUpdate{Description: patronus.Value("stale")}, app.Etag); !errors.Is(err, patronus.ErrPreconditionFailed) {
+		t.Fatalf("stale update: %v", err)
+	}
+	_, err := c.Applications.Create(ctx, api.NewTenantApplication{Name: "teams", Category: api.CategoryBusiness, Ports: []string{"1"}})
+	var apiErr *patronus.APIError
+	if !errors.Is(err, patronus.ErrValidation) || !errors.As(err, &apiErr) || len(apiErr.Errors) != 1 || apiErr.Errors[0].Pointer != "/name" {
+		t.Fatalf("built-in name: %v", err)
+	}
+
+	policy := must[*api.Policy](t)(c.Policies.Create(ctx, api.NewPolicy{
+		Name: unique("crm-policy"), Priority: int32(900000 + time.Now().UnixNano()%99999),
+		Match:  api.PolicyMatch{Application: patronus.Value(name)},
+		Action: api.PolicyAction{PathSelection: api.PathSelectionLowestLatency},
+	}))
+	if err := c.Applications.Delete(ctx, app.ID, ""); !errors.Is(err, patronus.ErrConflict) {
+		t.Fatalf("delete while a policy names it: %v", err)
+	}
+	if err := c.Policies.Delete(ctx, policy.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Applications.Delete(ctx, app.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Applications.Get(ctx, app.ID); !errors.Is(err, patronus.ErrNotFound) {
+		t.Fatalf("get after delete: %v", err)
+	}
+}

@@ -1437,7 +1437,7 @@ type NewTenantApplication struct {
 	// Description Free text, at most 256 characters, no control characters but tabs and newlines.
 	Description *string `json:"description,omitempty"`
 
-	// Domains Names a flow's TLS or QUIC server name, HTTP `Host` or an earlier DNS answer may carry: `name` exactly, or `*.name` for any name below it (not `name` itself); lowercase, at most 64, each once.
+	// Domains Names a flow's TLS or QUIC server name, HTTP `Host` or an earlier DNS answer may carry: `name` exactly, or `*.name` for any name below it (not `name` itself); lowercase labels of `a-z 0-9 -`, at least two, the name at most 253 characters; at most 64 patterns, each once.
 	Domains []string `json:"domains,omitempty"`
 
 	// Name 1 to 64 characters of `a-z 0-9 - _`, unique in the tenant, and neither a built-in
@@ -2104,7 +2104,7 @@ type TenantApplicationUpdate struct {
 	Category    nullable.Nullable[Category] `json:"category,omitempty"`
 	Description nullable.Nullable[string]   `json:"description,omitempty"`
 
-	// Domains Names a flow's TLS or QUIC server name, HTTP `Host` or an earlier DNS answer may carry: `name` exactly, or `*.name` for any name below it (not `name` itself); lowercase, at most 64, each once.
+	// Domains Names a flow's TLS or QUIC server name, HTTP `Host` or an earlier DNS answer may carry: `name` exactly, or `*.name` for any name below it (not `name` itself); lowercase labels of `a-z 0-9 -`, at least two, the name at most 253 characters; at most 64 patterns, each once.
 	Domains nullable.Nullable[[]string] `json:"domains,omitempty"`
 
 	// Name A new name; refused (409) while a policy's `match.application` names the application.

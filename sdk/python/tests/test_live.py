@@ -383,3 +383,48 @@ def test_site_paths_history_and_failover_events(client: patronus.Client) -> None
         list(client.sites.failover_events(missing))
     client.sites.delete(site.id)
     client.sites.delete(peer.id)
+
+
+def test_tenant_application_lifecycle_and_policy_reference(client: patronus.Client) -> None:
+    name = unique("crm")
+    app = client.applications.create(
+        {
+            "name": name,
+            "category": "business",
+            "domains": [f"{name}.example.com"],
+            "prefixes": ["2001:db8:7::/48", "203.0.113.0/24"],
+            "protocol": "tcp",
+            "ports": ["443"],
+        }
+    )
+    assert app.protocol == "tcp"
+    assert app.prefixes == ["203.0.113.0/24", "2001:db8:7::/48"]
+    found = client.applications.lookup_by_name(name)
+    assert found is not None and found.id == app.id
+    assert client.applications.lookup_by_name(unique("none")) is None
+    assert app.id in [a.id for a in client.applications.list(category="business")]
+    assert app.id not in [a.id for a in client.applications.list(category="video")]
+
+    updated = client.applications.update(app.id, {"ports": ["8443"]}, if_match=app.etag)
+    assert updated.ports == ["8443"]
+    with pytest.raises(patronus.PreconditionFailedError):
+        client.applications.update(app.id, {"description": "stale"}, if_match=app.etag)
+
+    with pytest.raises(patronus.ValidationError) as err:
+        client.applications.create({"name": "teams", "category": "web", "ports": ["1"]})
+    assert [f.pointer for f in err.value.errors] == ["/name"]
+
+    policy = client.policies.create(
+        {
+            "name": unique("crm-policy"),
+            "priority": 900_000 + int(uuid.uuid4().int % 99_999),
+            "match": {"application": name},
+            "action": {"path_selection": "lowest_latency"},
+        }
+    )
+    with pytest.raises(patronus.ConflictError):
+        client.applications.delete(app.id)
+    client.policies.delete(policy.id)
+    client.applications.delete(app.id)
+    with pytest.raises(patronus.NotFoundError):
+        client.applications.get(app.id)

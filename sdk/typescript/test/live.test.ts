@@ -8,6 +8,7 @@ import {
   type AgentStatusReport,
   ApiError,
   ConfigurationError,
+  ConflictError,
   type Fetch,
   type NewSite,
   NotFoundError,
@@ -163,6 +164,51 @@ describe("Patronus TypeScript SDK against a live server", () => {
     assert.equal(err.kind, "not-found");
     await assert.rejects(client.links.get(fiber.id), NotFoundError);
     await assert.rejects(client.sites.delete(site.id), NotFoundError);
+  });
+
+  test("a tenant application: create, look up, list by category, update with If-Match, named by a policy, delete", async () => {
+    const client = new PatronusClient();
+    const name = unique("crm");
+    const app = await client.applications.create({
+      name,
+      category: "business",
+      domains: [`${name}.example.com`],
+      prefixes: ["2001:db8:7::/48", "203.0.113.0/24"],
+      protocol: "tcp",
+      ports: ["443"],
+    });
+    assert.equal(app.protocol, "tcp");
+    assert.deepEqual(app.prefixes, ["203.0.113.0/24", "2001:db8:7::/48"]);
+    assert.equal((await client.applications.lookupByName(name))?.id, app.id);
+    assert.equal(await client.applications.lookupByName(unique("none")), undefined);
+    assert.ok((await client.applications.all({ category: "business" })).some((a) => a.id === app.id));
+    assert.ok(!(await client.applications.all({ category: "video" })).some((a) => a.id === app.id));
+
+    const updated = await client.applications.update(app.id, { ports: ["8443"] }, { ifMatch: app.etag });
+    assert.deepEqual(updated.ports, ["8443"]);
+    await assert.rejects(
+      client.applications.update(app.id, { description: "stale" }, { ifMatch: app.etag }),
+      PreconditionFailedError,
+    );
+    const invalid = await client.applications
+      .create({ name: "teams", category: "web", ports: ["1"] })
+      .catch((e: unknown) => e);
+    assert.ok(invalid instanceof ValidationError, String(invalid));
+    assert.deepEqual(
+      invalid.errors.map((e) => e.pointer),
+      ["/name"],
+    );
+
+    const policy = await client.policies.create({
+      name: unique("crm-policy"),
+      priority: 900000 + Math.floor(Math.random() * 99999),
+      match: { application: name },
+      action: { path_selection: "lowest_latency" },
+    });
+    await assert.rejects(client.applications.delete(app.id), ConflictError);
+    await client.policies.delete(policy.id);
+    await client.applications.delete(app.id);
+    await assert.rejects(client.applications.get(app.id), NotFoundError);
   });
 
   test("a stale ETag is a PreconditionFailedError", async () => {

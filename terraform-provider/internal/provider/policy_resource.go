@@ -309,7 +309,7 @@ func policyResourceSchema() schema.Schema {
 					},
 					"application": schema.StringAttribute{
 						Optional:            true,
-						MarkdownDescription: "A built-in application (e.g. `teams`, `zoom`, `ssh`) or a category of them (e.g. `video`, `backup`); the server refuses any other name. The policy takes the flows the agent recognises as that application (TLS and QUIC server names, HTTP `Host`, SSH and SIP handshakes, DNS answers seen earlier, the catalogue's prefixes and ports); a flow not yet recognised takes the policy it would without this one, and moves once when it is.",
+						MarkdownDescription: "A built-in application (e.g. `teams`, `zoom`, `ssh`), a category of applications (e.g. `video`, `backup`), or one of the tenant's own applications (`patronus_application`; refer to it as `patronus_application.NAME.name`, since the server refuses to rename or delete an application a policy names); the server refuses any other name. The policy takes the flows the agent recognises as that application (TLS and QUIC server names, HTTP `Host`, SSH and SIP handshakes, DNS answers seen earlier, the catalogue's prefixes and ports); a flow not yet recognised takes the policy it would without this one, and moves once when it is.",
 						Validators:          []validator.String{applicationRule},
 					},
 				},

@@ -199,6 +199,7 @@ func (p *patronusProvider) Resources(context.Context) []func() resource.Resource
 		newSiteBGPResource,
 		newPeeringResource,
 		newQosClassResource,
+		newApplicationResource,
 		newPolicyResource,
 		newEnrollmentTokenResource,
 		newUserResource,

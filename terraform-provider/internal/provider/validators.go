@@ -304,3 +304,66 @@ func (disjointPrefixes) ValidateSet(_ context.Context, req validator.SetRequest,
 		seen = append(seen, p)
 	}
 }
+
+// domainPatternRule: `name` or `*.name`, lowercase DNS labels of 1 to 63 characters of a-z 0-9 -
+// (not starting or ending with '-'), at least two, the name at most 253 characters
+// (applications::valid_domain_pattern).
+var domainPatternRule = stringRule{"a domain pattern: `name` or `*.name`, lowercase DNS labels, at least two (e.g. `*.example.com`)", checkDomainPattern}
+
+func checkDomainPattern(s string) string {
+	name := strings.TrimPrefix(s, "*.")
+	labels := strings.Split(name, ".")
+	ok := len(name) <= 253 && len(labels) >= 2
+	for _, l := range labels {
+		ok = ok && len(l) >= 1 && len(l) <= 63 && !strings.HasPrefix(l, "-") && !strings.HasSuffix(l, "-") &&
+			strings.Trim(l, "abcdefghijklmnopqrstuvwxyz0123456789-") == ""
+	}
+	switch {
+	case ok:
+		return ""
+	case strings.ToLower(s) != s:
+		return "must be written in lowercase: " + strconv.Quote(strings.ToLower(s))
+	}
+	return "must be a domain name of at least two labels (`example.com`) or `*.` and one (`*.example.com`): " +
+		"labels of 1 to 63 characters of a-z, 0-9 and '-', not starting or ending with '-'"
+}
+
+// disjointPortRanges: the port strings of a set ("443", "8000-8100") must not overlap each other.
+type disjointPortRanges struct{}
+
+func (disjointPortRanges) Description(context.Context) string {
+	return "ports and port ranges that do not overlap each other"
+}
+func (r disjointPortRanges) MarkdownDescription(ctx context.Context) string {
+	return r.Description(ctx)
+}
+
+func (disjointPortRanges) ValidateSet(_ context.Context, req validator.SetRequest, resp *validator.SetResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	type span struct {
+		text   string
+		lo, hi int
+	}
+	var seen []span
+	for _, e := range req.ConfigValue.Elements() {
+		s, ok := e.(types.String)
+		if !ok || s.IsNull() || s.IsUnknown() || portRangeRule.check(s.ValueString()) != "" {
+			continue // the element validator reports an invalid one
+		}
+		a, b, isRange := strings.Cut(s.ValueString(), "-")
+		if !isRange {
+			b = a
+		}
+		lo, _ := strconv.Atoi(a)
+		hi, _ := strconv.Atoi(b)
+		for _, other := range seen {
+			if lo <= other.hi && other.lo <= hi {
+				resp.Diagnostics.AddAttributeError(req.Path.AtSetValue(s), "Overlapping ports",
+					fmt.Sprintf("%s overlaps %s.", s.ValueString(), other.text))
+			}
+		}
+		seen = append(seen, span{s.ValueString(), lo, hi})
+	}
+}

@@ -1745,7 +1745,7 @@ export interface components {
             category: components["schemas"]["Category"];
             /** @description Free text, at most 256 characters, no control characters but tabs and newlines. */
             description?: string;
-            /** @description Names a flow's TLS or QUIC server name, HTTP `Host` or an earlier DNS answer may carry: `name` exactly, or `*.name` for any name below it (not `name` itself); lowercase, at most 64, each once. */
+            /** @description Names a flow's TLS or QUIC server name, HTTP `Host` or an earlier DNS answer may carry: `name` exactly, or `*.name` for any name below it (not `name` itself); lowercase labels of `a-z 0-9 -`, at least two, the name at most 253 characters; at most 64 patterns, each once. */
             domains?: string[];
             /**
              * @description 1 to 64 characters of `a-z 0-9 - _`, unique in the tenant, and neither a built-in
@@ -2495,7 +2495,7 @@ export interface components {
         TenantApplicationUpdate: {
             category?: null | components["schemas"]["Category"];
             description?: string | null;
-            /** @description Names a flow's TLS or QUIC server name, HTTP `Host` or an earlier DNS answer may carry: `name` exactly, or `*.name` for any name below it (not `name` itself); lowercase, at most 64, each once. */
+            /** @description Names a flow's TLS or QUIC server name, HTTP `Host` or an earlier DNS answer may carry: `name` exactly, or `*.name` for any name below it (not `name` itself); lowercase labels of `a-z 0-9 -`, at least two, the name at most 253 characters; at most 64 patterns, each once. */
             domains?: string[] | null;
             /** @description A new name; refused (409) while a policy's `match.application` names the application. */
             name?: string | null;

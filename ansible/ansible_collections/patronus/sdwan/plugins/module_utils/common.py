@@ -39,6 +39,11 @@ SERVER_FIELDS = frozenset(["id", "etag", "created_at", "updated_at", "last_used_
 # What kind of uplink a WAN link is (the API's LinkKind).
 LINK_KINDS = ["fiber", "cable", "dsl", "ethernet", "lte", "5g", "satellite", "mpls", "other"]
 
+# The built-in application categories (the API's Category), which the tenant's applications take.
+CATEGORIES = ["collaboration", "conferencing", "messaging", "voice", "video", "audio", "email", "file_sharing",
+              "backup", "business", "development", "cloud", "social", "identity", "remote_access", "network",
+              "software_update", "web"]
+
 # How many times a write is recomputed when someone else changed the resource in between (412).
 STALE_RETRIES = 3
 

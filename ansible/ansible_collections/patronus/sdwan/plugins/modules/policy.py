@@ -66,8 +66,9 @@ options:
         type: int
       application:
         description:
-          - A built-in application (for example V(teams), V(zoom), V(ssh)) or a category of them (for example
-            V(video), V(backup)); the server refuses any other name. The policy takes the flows the agent
+          - A built-in application (for example V(teams), V(zoom), V(ssh)), a category of applications (for
+            example V(video), V(backup)), or one of the tenant's own applications (M(patronus.sdwan.application),
+            which cannot be renamed or deleted while a policy names it); the server refuses any other name. The policy takes the flows the agent
             recognises as that application; a flow not yet recognised takes the policy it would without this
             one, and moves once when it is.
         type: str

@@ -30,7 +30,8 @@ class NewTenantApplication:
     """ Free text, at most 256 characters, no control characters but tabs and newlines. """
     domains: list[str] | Unset = UNSET
     """ Names a flow's TLS or QUIC server name, HTTP `Host` or an earlier DNS answer may carry: `name` exactly, or
-    `*.name` for any name below it (not `name` itself); lowercase, at most 64, each once. """
+    `*.name` for any name below it (not `name` itself); lowercase labels of `a-z 0-9 -`, at least two, the name at
+    most 253 characters; at most 64 patterns, each once. """
     prefixes: list[str] | Unset = UNSET
     """ Destination prefixes that belong to the application, IPv4 or IPv6 in canonical form (`203.0.113.0/24`, no
     host bits set), at most 64, not overlapping each other; stored sorted. """
