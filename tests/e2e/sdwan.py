@@ -1135,7 +1135,7 @@ class Bed:
             "name": "crm", "priority": 45, "match": {"application": "crm"},
             "action": {"path_selection": "ordered", "link_preference": ["lte", "fiber"]}})
         took = self.wait_applied()
-        doc = self.api.call("GET", f"/v1/sites/{self.sites['a']['id']}/config")
+        doc = self.api.call("GET", f"/v1/sites/{self.sites['a']['id']}/config")["config"]
         if [a["name"] for a in doc.get("applications", [])] != ["crm"]:
             raise Failed(f"A's document does not carry the application: {doc.get('applications')}")
         wait_for("the crm policy active on lte at A", 15,
