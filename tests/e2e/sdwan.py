@@ -1134,27 +1134,32 @@ class Bed:
         policy = self.api.call("POST", "/v1/policies", {
             "name": "crm", "priority": 45, "match": {"application": "crm"},
             "action": {"path_selection": "ordered", "link_preference": ["lte", "fiber"]}})
-        took = self.wait_applied()
-        doc = self.api.call("GET", f"/v1/sites/{self.sites['a']['id']}/config")["config"]
-        if [a["name"] for a in doc.get("applications", [])] != ["crm"]:
-            raise Failed(f"A's document does not carry the application: {doc.get('applications')}")
-        wait_for("the crm policy active on lte at A", 15,
-                 lambda: (r := self.policy_report("crm", "b")) and r["active_link"] == "lte", interval=0.3)
-        since = time.time()
-        time.sleep(0.1)
-        subprocess.run([*in_ns("ah", sys.executable, os.path.abspath(__file__), "udp-burst", APP_ADDR["crm"],
-                               str(CRM_PORT), str(CLASS_LEN["crm"] - 28), "50", "0.01")], check=True, timeout=30)
-        time.sleep(0.3)
-        until = time.time()
-        on_fiber = self.wire.used("crm", "fiber", since, until)
-        on_lte = self.wire.used("crm", "lte", since, until)
-        counts = self.wire.read()
-        report = wait_for("A's report to name crm", 15, lambda: (
-            (r := (self.api.call("GET", f"/v1/sites/{self.sites['a']['id']}/status").get("report") or {}))
-            and any(a["name"] == "crm" for a in (r.get("applications") or {}).get("top", [])) and r))
-        crm = next(a for a in report["applications"]["top"] if a["name"] == "crm")
-        refused = self.api.call("DELETE", f"/v1/applications/{app['id']}", expect=(409,))
-        self.api.call("DELETE", f"/v1/policies/{policy['id']}")
+        try:
+            took = self.wait_applied()
+            doc = self.api.call("GET", f"/v1/sites/{self.sites['a']['id']}/config")["config"]
+            if [a["name"] for a in doc.get("applications", [])] != ["crm"]:
+                raise Failed(f"A's document does not carry the application: {doc.get('applications')}")
+            wait_for("the crm policy active on lte at A", 15,
+                     lambda: (r := self.policy_report("crm", "b")) and r["active_link"] == "lte", interval=0.3)
+            since = time.time()
+            time.sleep(0.1)
+            subprocess.run([*in_ns("ah", sys.executable, os.path.abspath(__file__), "udp-burst", APP_ADDR["crm"],
+                                   str(CRM_PORT), str(CLASS_LEN["crm"] - 28), "50", "0.01")], check=True, timeout=30)
+            time.sleep(0.3)
+            until = time.time()
+            on_fiber = self.wire.used("crm", "fiber", since, until)
+            on_lte = self.wire.used("crm", "lte", since, until)
+            counts = self.wire.read()
+
+            def crm_in_report():
+                report = self.api.call("GET", f"/v1/sites/{self.sites['a']['id']}/status").get("report") or {}
+                return next((a for a in (report.get("applications") or {}).get("top", []) if a["name"] == "crm"), None)
+
+            wait_for("A's report to name crm", 15, crm_in_report)
+            crm = crm_in_report()
+            refused = self.api.call("DELETE", f"/v1/applications/{app['id']}", expect=(409,))
+        finally:
+            self.api.call("DELETE", f"/v1/policies/{policy['id']}", expect=(204, 404))
         self.api.call("DELETE", f"/v1/applications/{app['id']}")
         self.figure(f"tenant application: applied by every agent {took:.1f} s after the API calls; 50 datagrams to "
                     f"it from A on the wire: fiber {counts.get(('crm', 'fiber'))}, lte {counts.get(('crm', 'lte'))}; "

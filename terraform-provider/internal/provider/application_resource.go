@@ -124,7 +124,9 @@ func applicationResourceSchema() schema.Schema {
 			"domains, prefixes or ports. A policy's `match.application` can name it (or its `category`, which then " +
 			"takes its flows too). The agent recognises a flow as the application by the names it carries (TLS and " +
 			"QUIC server names, HTTP `Host`, DNS answers seen earlier) matched against `domains`, by its destination " +
-			"in `prefixes`, or by its destination port in `ports`.\n\n" +
+			"in `prefixes` (and then on one of `ports`, if given), or, without `prefixes`, by its destination port " +
+			"in `ports` when nothing in the flow names an application. Where it claims a domain pattern, prefix or " +
+			"port a built-in application does, it wins.\n\n" +
 			"An application that a policy names cannot be deleted or renamed (refer to it from the policy as " +
 			"`patronus_application.NAME.name`, so that Terraform changes the policy first).",
 		Attributes: map[string]schema.Attribute{

@@ -15,8 +15,9 @@ description:
   - Creates, updates and deletes an application the tenant defines, found by O(name), next to the built-in
     catalogue. A policy's C(match.application) may name it (see M(patronus.sdwan.policy)).
   - The agent recognises a flow as the application by the names it carries (TLS and QUIC server names, HTTP
-    C(Host), earlier DNS answers) matched against O(domains), by its destination in O(prefixes), or by its
-    destination port in O(ports).
+    C(Host), earlier DNS answers) matched against O(domains), by its destination in O(prefixes) (and then on one
+    of O(ports), if given), or, without O(prefixes), by its destination port in O(ports) when nothing in the flow
+    names an application. Where it claims a domain pattern, prefix or port a built-in application does, it wins.
   - The order of O(domains), O(prefixes) and O(ports) does not matter; each is compared as a set.
   - An application that a policy names cannot be deleted, nor renamed; the server answers which policy uses it.
 author: Patronus contributors (@patronus-sdwan)
