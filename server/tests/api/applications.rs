@@ -105,6 +105,33 @@ async fn operators_create_read_list_update_and_delete_applications() {
     same.expect(StatusCode::OK);
     assert_eq!(same.etag(), patched.etag());
 
+    // A NUL in a filter matches nothing (PostgreSQL's text holds none).
+    let nul = app.get("/v1/applications?name=cr%00m").token(&t.viewer).send().await;
+    nul.expect(StatusCode::OK);
+    assert_eq!(nul.body["items"], json!([]));
+
+    // POST honours Idempotency-Key: a retry gets the first answer and creates nothing.
+    let body = json!({"name": "retried", "category": "web", "ports": ["8080"]});
+    let first = app
+        .post("/v1/applications")
+        .token(&t.operator)
+        .header("idempotency-key", "k-1")
+        .json(body.clone())
+        .send()
+        .await;
+    first.expect(StatusCode::CREATED);
+    let replay =
+        app.post("/v1/applications").token(&t.operator).header("idempotency-key", "k-1").json(body).send().await;
+    replay.expect(StatusCode::CREATED);
+    assert_eq!(replay.headers["idempotent-replayed"], "true");
+    assert_eq!(replay.body["id"], first.body["id"]);
+    assert_eq!(names(&app, &t).await, ["crm", "intranet", "retried"]);
+    app.delete(&format!("/v1/applications/{}", first.id()))
+        .token(&t.operator)
+        .send()
+        .await
+        .expect(StatusCode::NO_CONTENT);
+
     // Viewers read but do not write.
     app.post("/v1/applications")
         .token(&t.viewer)
