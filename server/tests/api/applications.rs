@@ -453,18 +453,24 @@ async fn every_write_reaches_every_sites_document_and_none_leaves_a_trace() {
         .send()
         .await
         .expect(StatusCode::CREATED);
-    let doc = document(&app, &t, &sites[0]).await;
-    assert_eq!(doc["config"]["applications"][0]["name"], "billing");
-    assert_eq!(doc["config"]["applications"][0]["ports"], json!([]));
-    assert_eq!(doc["config"]["applications"][1]["name"], "crm");
+    for (s, old) in sites.iter().zip(&after_create) {
+        let doc = document(&app, &t, s).await;
+        assert_ne!(doc["hash"], old["hash"]);
+        assert_eq!(doc["config"]["applications"][0]["name"], "billing");
+        assert_eq!(doc["config"]["applications"][0]["ports"], json!([]));
+        assert_eq!(doc["config"]["applications"][1]["name"], "crm");
+    }
 
     // Update: every document changes again.
     let path = format!("/v1/applications/{}", created.id());
     let mut after_update = Vec::new();
+    let after_second = [document(&app, &t, &sites[0]).await, document(&app, &t, &sites[1]).await];
     app.patch(&path).token(&t.operator).json(json!({"protocol": "any"})).send().await.expect(StatusCode::OK);
-    for s in &sites {
+    for (s, old) in sites.iter().zip(&after_second) {
         let doc = document(&app, &t, s).await;
         assert_eq!(doc["config"]["applications"][1]["ports"][0]["protocol"], "any");
+        assert_ne!(doc["hash"], old["hash"]);
+        assert!(doc["revision"].as_i64().unwrap() > old["revision"].as_i64().unwrap());
         after_update.push(doc);
     }
     // A description is not in the documents: changing it changes none.
