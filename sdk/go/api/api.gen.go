@@ -1951,8 +1951,8 @@ type SiteBgpSpec struct {
 
 // SiteConfig defines model for SiteConfig.
 type SiteConfig struct {
-	// Applications The tenant's own applications (`/v1/applications`), sorted by name, which the agent
-	// recognises beside the built-in catalogue (a tenant's definition first where both name a
+	// Applications All of the tenant's own applications (`/v1/applications`), sorted by name, for the agent
+	// to recognise beside the built-in catalogue (a tenant's definition first where both name a
 	// flow); absent when the tenant has none, so such a document is what it was before.
 	Applications []Application                `json:"applications,omitempty"`
 	Bgp          nullable.Nullable[ConfigBgp] `json:"bgp,omitempty"`

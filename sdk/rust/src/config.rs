@@ -36,8 +36,8 @@ pub struct SiteConfig {
     /// are what they were before BGP existed).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bgp: Option<ConfigBgp>,
-    /// The tenant's own applications (`/v1/applications`), sorted by name, which the agent
-    /// recognises beside the built-in catalogue (a tenant's definition first where both name a
+    /// All of the tenant's own applications (`/v1/applications`), sorted by name, for the agent
+    /// to recognise beside the built-in catalogue (a tenant's definition first where both name a
     /// flow); absent when the tenant has none, so such a document is what it was before.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub applications: Vec<crate::applications::Application>,

@@ -105,6 +105,33 @@ async fn operators_create_read_list_update_and_delete_applications() {
     same.expect(StatusCode::OK);
     assert_eq!(same.etag(), patched.etag());
 
+    // A NUL in a filter matches nothing (PostgreSQL's text holds none).
+    let nul = app.get("/v1/applications?name=cr%00m").token(&t.viewer).send().await;
+    nul.expect(StatusCode::OK);
+    assert_eq!(nul.body["items"], json!([]));
+
+    // POST honours Idempotency-Key: a retry gets the first answer and creates nothing.
+    let body = json!({"name": "retried", "category": "web", "ports": ["8080"]});
+    let first = app
+        .post("/v1/applications")
+        .token(&t.operator)
+        .header("idempotency-key", "k-1")
+        .json(body.clone())
+        .send()
+        .await;
+    first.expect(StatusCode::CREATED);
+    let replay =
+        app.post("/v1/applications").token(&t.operator).header("idempotency-key", "k-1").json(body).send().await;
+    replay.expect(StatusCode::CREATED);
+    assert_eq!(replay.headers["idempotent-replayed"], "true");
+    assert_eq!(replay.body["id"], first.body["id"]);
+    assert_eq!(names(&app, &t).await, ["crm", "intranet", "retried"]);
+    app.delete(&format!("/v1/applications/{}", first.id()))
+        .token(&t.operator)
+        .send()
+        .await
+        .expect(StatusCode::NO_CONTENT);
+
     // Viewers read but do not write.
     app.post("/v1/applications")
         .token(&t.viewer)
@@ -426,18 +453,24 @@ async fn every_write_reaches_every_sites_document_and_none_leaves_a_trace() {
         .send()
         .await
         .expect(StatusCode::CREATED);
-    let doc = document(&app, &t, &sites[0]).await;
-    assert_eq!(doc["config"]["applications"][0]["name"], "billing");
-    assert_eq!(doc["config"]["applications"][0]["ports"], json!([]));
-    assert_eq!(doc["config"]["applications"][1]["name"], "crm");
+    for (s, old) in sites.iter().zip(&after_create) {
+        let doc = document(&app, &t, s).await;
+        assert_ne!(doc["hash"], old["hash"]);
+        assert_eq!(doc["config"]["applications"][0]["name"], "billing");
+        assert_eq!(doc["config"]["applications"][0]["ports"], json!([]));
+        assert_eq!(doc["config"]["applications"][1]["name"], "crm");
+    }
 
     // Update: every document changes again.
     let path = format!("/v1/applications/{}", created.id());
     let mut after_update = Vec::new();
+    let after_second = [document(&app, &t, &sites[0]).await, document(&app, &t, &sites[1]).await];
     app.patch(&path).token(&t.operator).json(json!({"protocol": "any"})).send().await.expect(StatusCode::OK);
-    for s in &sites {
+    for (s, old) in sites.iter().zip(&after_second) {
         let doc = document(&app, &t, s).await;
         assert_eq!(doc["config"]["applications"][1]["ports"][0]["protocol"], "any");
+        assert_ne!(doc["hash"], old["hash"]);
+        assert!(doc["revision"].as_i64().unwrap() > old["revision"].as_i64().unwrap());
         after_update.push(doc);
     }
     // A description is not in the documents: changing it changes none.

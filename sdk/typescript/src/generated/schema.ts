@@ -2327,8 +2327,8 @@ export interface components {
         };
         SiteConfig: {
             /**
-             * @description The tenant's own applications (`/v1/applications`), sorted by name, which the agent
-             *     recognises beside the built-in catalogue (a tenant's definition first where both name a
+             * @description All of the tenant's own applications (`/v1/applications`), sorted by name, for the agent
+             *     to recognise beside the built-in catalogue (a tenant's definition first where both name a
              *     flow); absent when the tenant has none, so such a document is what it was before.
              */
             applications?: components["schemas"]["Application"][];

@@ -44,8 +44,8 @@ class SiteConfig:
     """ Sorted by priority. """
     bgp: ConfigBgp | None | Unset = UNSET
     applications: list[Application] | Unset = UNSET
-    """ The tenant's own applications (`/v1/applications`), sorted by name, which the agent
-    recognises beside the built-in catalogue (a tenant's definition first where both name a
+    """ All of the tenant's own applications (`/v1/applications`), sorted by name, for the agent
+    to recognise beside the built-in catalogue (a tenant's definition first where both name a
     flow); absent when the tenant has none, so such a document is what it was before. """
     additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
 
