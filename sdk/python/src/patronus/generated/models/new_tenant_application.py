@@ -18,7 +18,12 @@ T = TypeVar("T", bound="NewTenantApplication")
 @_attrs_define
 class NewTenantApplication:
     """A tenant-defined application: what a policy's `match.application` may name beside the
-    built-in catalogue. At least one of `domains`, `prefixes` and `ports` is given.
+    built-in catalogue. At least one of `domains`, `prefixes` and `ports` is given. The agents
+    recognise a flow as it by a name the flow carries (TLS or QUIC server name, HTTP `Host`, or an
+    earlier DNS answer for its destination) matching `domains`; by its destination in `prefixes`
+    (and then, if `ports` are given, on one of them); or, without `prefixes`, by its destination
+    port when nothing in the flow names an application. Where it claims a domain pattern, prefix
+    or port a built-in application does, it wins.
 
     """
 

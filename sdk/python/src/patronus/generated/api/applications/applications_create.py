@@ -114,7 +114,16 @@ def sync_detailed(
     Args:
         body (NewTenantApplication): A tenant-defined application: what a policy's
             `match.application` may name beside the
-            built-in catalogue. At least one of `domains`, `prefixes` and `ports` is given.
+            built-in catalogue. At least one of `domains`, `prefixes` and `ports` is given. The agents
+            recognise a flow as it by a name the flow carries (TLS or QUIC server name, HTTP `Host`,
+            or an
+            earlier DNS answer for its destination) matching `domains`; by its destination in
+            `prefixes`
+            (and then, if `ports` are given, on one of them); or, without `prefixes`, by its
+            destination
+            port when nothing in the flow names an application. Where it claims a domain pattern,
+            prefix
+            or port a built-in application does, it wins.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -144,7 +153,16 @@ def sync(
     Args:
         body (NewTenantApplication): A tenant-defined application: what a policy's
             `match.application` may name beside the
-            built-in catalogue. At least one of `domains`, `prefixes` and `ports` is given.
+            built-in catalogue. At least one of `domains`, `prefixes` and `ports` is given. The agents
+            recognise a flow as it by a name the flow carries (TLS or QUIC server name, HTTP `Host`,
+            or an
+            earlier DNS answer for its destination) matching `domains`; by its destination in
+            `prefixes`
+            (and then, if `ports` are given, on one of them); or, without `prefixes`, by its
+            destination
+            port when nothing in the flow names an application. Where it claims a domain pattern,
+            prefix
+            or port a built-in application does, it wins.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -169,7 +187,16 @@ async def asyncio_detailed(
     Args:
         body (NewTenantApplication): A tenant-defined application: what a policy's
             `match.application` may name beside the
-            built-in catalogue. At least one of `domains`, `prefixes` and `ports` is given.
+            built-in catalogue. At least one of `domains`, `prefixes` and `ports` is given. The agents
+            recognise a flow as it by a name the flow carries (TLS or QUIC server name, HTTP `Host`,
+            or an
+            earlier DNS answer for its destination) matching `domains`; by its destination in
+            `prefixes`
+            (and then, if `ports` are given, on one of them); or, without `prefixes`, by its
+            destination
+            port when nothing in the flow names an application. Where it claims a domain pattern,
+            prefix
+            or port a built-in application does, it wins.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
@@ -197,7 +224,16 @@ async def asyncio(
     Args:
         body (NewTenantApplication): A tenant-defined application: what a policy's
             `match.application` may name beside the
-            built-in catalogue. At least one of `domains`, `prefixes` and `ports` is given.
+            built-in catalogue. At least one of `domains`, `prefixes` and `ports` is given. The agents
+            recognise a flow as it by a name the flow carries (TLS or QUIC server name, HTTP `Host`,
+            or an
+            earlier DNS answer for its destination) matching `domains`; by its destination in
+            `prefixes`
+            (and then, if `ports` are given, on one of them); or, without `prefixes`, by its
+            destination
+            port when nothing in the flow names an application. Where it claims a domain pattern,
+            prefix
+            or port a built-in application does, it wins.
 
     Raises:
         errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
