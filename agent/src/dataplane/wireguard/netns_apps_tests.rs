@@ -14,7 +14,7 @@ use std::time::Duration;
 use patronus_api::network::{PathSelection, PolicyAction, PolicyMatch, Protocol};
 use patronus_api::SiteConfig;
 
-use super::netns_tests::{capture, config, echo_server, key, skip_reason, topology_named, wait_until, NsAgent};
+use super::netns_tests::{capture, config, echo_server, key, skip_reason, topology_named, wait_until, NsAgent, Seen};
 use super::*;
 
 const QUIC_YOUTUBE: &[u8] = include_bytes!("../../apps/testdata/quic_aioquic_youtube_v1.bin");
@@ -62,6 +62,13 @@ fn udp_flow(ns: &str, to: &'static str, payload: Vec<u8>, count: usize) -> usize
     })
     .join()
     .unwrap()
+}
+
+/// Of the WireGuard data messages the router saw from A whose length `len` accepts: how many
+/// came from A's fiber uplink (10.11.0.2) and how many from its lte (10.12.0.2).
+fn uplinks_from_a(seen: &[Seen], len: &dyn Fn(usize) -> bool) -> (usize, usize) {
+    let data = seen.iter().filter(|s| s.kind == 4 && len(s.len));
+    (data.clone().filter(|s| s.src[..2] == [10, 11]).count(), data.filter(|s| s.src[..2] == [10, 12]).count())
 }
 
 /// Sends `payload` from UDP port 53 of B's overlay address inside `ns` to `to`: a DNS answer
@@ -160,12 +167,7 @@ fn a_video_flow_takes_the_video_policys_lte_uplink_and_other_traffic_stays_on_fi
     stop.store(true, Ordering::Relaxed);
     let seen = capturing.join().unwrap();
 
-    // From A: 10.11.0.2 is its fiber uplink, 10.12.0.2 its lte.
-    let from_a = seen.iter().filter(|s| s.src[..2] == [10, 11] || s.src[..2] == [10, 12]);
-    let uplinks = |len: &dyn Fn(usize) -> bool| -> (usize, usize) {
-        let data: Vec<_> = from_a.clone().filter(|s| s.kind == 4 && len(s.len)).collect();
-        (data.iter().filter(|s| s.src[1] == 11).count(), data.iter().filter(|s| s.src[1] == 12).count())
-    };
+    let uplinks = |len: &dyn Fn(usize) -> bool| uplinks_from_a(&seen, len);
     let quic = uplinks(&|l| l == 1228 + 32);
     let other = uplinks(&|l| l == 1128 + 32);
     // The ClientHello with a 20 to 40-byte TCP header; the records after it likewise.
@@ -197,11 +199,7 @@ fn a_video_flow_takes_the_video_policys_lte_uplink_and_other_traffic_stays_on_fi
     std::thread::sleep(Duration::from_millis(300));
     stop.store(true, Ordering::Relaxed);
     let seen = capturing.join().unwrap();
-    let from_a = seen.iter().filter(|s| s.src[..2] == [10, 11] || s.src[..2] == [10, 12]);
-    let uplinks = |len: &dyn Fn(usize) -> bool| -> (usize, usize) {
-        let data: Vec<_> = from_a.clone().filter(|s| s.kind == 4 && len(s.len)).collect();
-        (data.iter().filter(|s| s.src[1] == 11).count(), data.iter().filter(|s| s.src[1] == 12).count())
-    };
+    let uplinks = |len: &dyn Fn(usize) -> bool| uplinks_from_a(&seen, len);
     // Sizes of WireGuard data messages (inner packet + 32): the SYN, with its options a 60-byte
     // packet (92), apart from a bare ACK (84 with timestamps) and a path probe (72); the first
     // 100 bytes (184 to 192); the ten 300-byte records.
