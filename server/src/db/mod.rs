@@ -24,6 +24,7 @@ pub mod refresh_tokens;
 pub mod signing_keys;
 pub mod site_configs;
 pub mod sites;
+pub mod sso_identities;
 pub mod tenants;
 pub mod topology;
 pub mod users;

@@ -240,8 +240,12 @@ pub async fn oidc_callback(
         .filter(|n| !n.is_empty())
         .unwrap_or_else(|| email.clone());
 
+    // The ID token's `sub` identifies the person at the provider for good (an email address can
+    // pass to someone else); the spec requires it, and openidconnect checks it is there.
+    let subject = claims.subject().as_str().to_owned();
+
     let (mut tx, tenant) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound(Kind::Tenant))?;
-    let existing = db::users::by_email(&mut *tx, &email).await?;
+    let existing = sso_user(&mut tx, &idp.issuer_url, &subject, &email).await?;
     let request_id = headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_string);
     let user = match (existing, role) {
         (existing, None) => {
@@ -282,9 +286,21 @@ pub async fn oidc_callback(
             .await?;
             user
         }
-        (Some(user), Some(role)) if user.role() != role => {
+        (Some(user), Some(role)) if user.role() != role || user.email != email => {
+            if user.role() == Role::Admin
+                && role != Role::Admin
+                && db::users::count_admins_except(&mut *tx, user.id).await? == 0
+            {
+                return Err(ApiError::Forbidden(format!(
+                    "{email} is the tenant's last admin and the identity provider's groups now make them {}; \
+                     make another user admin first (nothing was changed)",
+                    role.as_str()
+                )));
+            }
             let mut next = user.clone();
             next.role = role.as_str().to_string();
+            // The provider's address for the person, who is the same by `sub`.
+            next.email.clone_from(&email);
             let updated = db::users::update(&mut *tx, &next).await?;
             let actor = principal(tenant_id, &updated, role);
             audit::record(
@@ -299,6 +315,20 @@ pub async fn oidc_callback(
         }
         (Some(user), Some(_)) => user,
     };
+    if db::sso_identities::of_user(&mut *tx, user.id).await?.as_ref().map(|(i, s)| (i.as_str(), s.as_str()))
+        != Some((idp.issuer_url.as_str(), subject.as_str()))
+    {
+        db::sso_identities::bind(&mut *tx, tenant_id, user.id, &idp.issuer_url, &subject).await?;
+        let actor = principal(tenant_id, &user, user.role());
+        audit::record(
+            &mut tx,
+            &actor,
+            Some(tenant_id),
+            request_id.as_deref(),
+            Change::action(Kind::User, user.id, "sso_bound"),
+        )
+        .await?;
+    }
     db::identity_providers::mark_verified(&mut *tx, idp.version).await?;
     let (cookie, _) = session::start(&app, &mut tx, &user, SessionMethod::Sso).await?;
     tx.commit().await?;
@@ -311,6 +341,30 @@ pub async fn oidc_callback(
     h.append(header::SET_COOKIE, session::clear_cookie(&app, STATE_COOKIE, STATE_COOKIE_PATH));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(response)
+}
+
+/// The user an SSO login is for: the one bound to the provider's `subject`; else the one with the
+/// login's email, unless that user is bound to another subject at this same provider (the address
+/// passed to another person there, or two accounts share it); else none (a new user).
+async fn sso_user(
+    tx: &mut db::Tx,
+    issuer_url: &str,
+    subject: &str,
+    email: &str,
+) -> ApiResult<Option<db::users::UserRow>> {
+    if let Some(id) = db::sso_identities::user_for(&mut **tx, issuer_url, subject).await? {
+        return Ok(db::users::get(&mut **tx, id).await?);
+    }
+    let Some(user) = db::users::by_email(&mut **tx, email).await? else { return Ok(None) };
+    match db::sso_identities::of_user(&mut **tx, user.id).await? {
+        Some((issuer, _)) if issuer == issuer_url => Err(ApiError::Forbidden(format!(
+            "the user {email} of this tenant signs in as another account of the identity provider; ask an admin \
+             of the tenant (deleting that user lets this account create a new one)"
+        ))),
+        // Unbound (a password user's first SSO login), or bound at a provider the tenant no
+        // longer uses: this login binds them.
+        _ => Ok(Some(user)),
+    }
 }
 
 /// The user as the actor of the audit events of their own SSO login.

@@ -141,7 +141,9 @@ async fn sso_login_creates_the_user_with_the_mapped_role_and_follows_the_groups_
     session(&app, &cookie).await.expect_problem(StatusCode::UNAUTHORIZED, "unauthorized");
     session(&app, &admin_cookie).await.expect_problem(StatusCode::UNAUTHORIZED, "unauthorized");
 
-    // A default role lets people outside the mapped groups in.
+    // A default role lets people outside the mapped groups in (Ann, an admin till now, becomes a
+    // viewer: another admin exists).
+    password_user(&app, &acme, "root@example.com", "admin").await;
     let etag = app.get("/v1/identity-provider").token(&acme.admin).send().await.etag();
     app.put("/v1/identity-provider")
         .token(&acme.admin)
@@ -522,4 +524,85 @@ async fn the_identity_provider_follows_the_api_conventions_and_never_shows_its_s
         .await
         .expect_problem(StatusCode::NOT_FOUND, "not-found");
     password_session(&app, "op@example.com").await.expect(StatusCode::CREATED);
+}
+
+#[tokio::test]
+async fn sso_users_are_bound_to_the_providers_subject_not_to_their_email() {
+    let app = TestApp::new().await;
+    let acme = app.tenant("acme").await;
+    let idp = TestIdp::start().await;
+    configure(&app, &acme, &idp, json!({"default_role": "viewer"})).await.expect(StatusCode::CREATED);
+    let user_id = |email: &'static str| {
+        let app = &app;
+        let admin = acme.admin.clone();
+        async move {
+            let users = app.get(&format!("/v1/users?email={email}")).token(&admin).send().await;
+            users.body["items"].as_array().unwrap().first().map(|u| u["id"].as_str().unwrap().to_string())
+        }
+    };
+
+    idp.set(json!({"user": {"sub": "user-1", "email": "ann@example.com", "groups": []}})).await;
+    sso_login(&app, &idp, "acme").await.0.expect(StatusCode::SEE_OTHER);
+    let ann = user_id("ann@example.com").await.expect("Ann was created");
+
+    // The provider changes Ann's address: the same user, with the new address.
+    idp.set(json!({"user": {"email": "ann.smith@example.com"}})).await;
+    let (renamed, _, _) = sso_login(&app, &idp, "acme").await;
+    renamed.expect(StatusCode::SEE_OTHER);
+    let me = session(&app, &cookie_pair(&renamed, "patronus_session").unwrap()).await;
+    assert_eq!(me.body["email"], "ann.smith@example.com");
+    assert_eq!(user_id("ann.smith@example.com").await, Some(ann.clone()));
+    assert_eq!(user_id("ann@example.com").await, None);
+
+    // Another account at the provider now carries Ann's address: refused, Ann untouched.
+    idp.set(json!({"user": {"sub": "user-2"}})).await;
+    let (other, _, _) = sso_login(&app, &idp, "acme").await;
+    other.expect_problem(StatusCode::FORBIDDEN, "forbidden");
+    assert!(other.body["detail"].as_str().unwrap().contains("another account"), "{}", other.body);
+    assert!(cookie_pair(&other, "patronus_session").is_none());
+    let users = app.get("/v1/users").token(&acme.admin).send().await;
+    assert_eq!(users.body["items"].as_array().unwrap().len(), 1, "{}", users.body);
+
+    // A password user's first SSO login binds them: the same user, with the mapped role.
+    password_user(&app, &acme, "bob@example.com", "viewer").await;
+    let bob = user_id("bob@example.com").await.unwrap();
+    idp.set(json!({"user": {"sub": "user-3", "email": "bob@example.com", "groups": ["net-ops"]}})).await;
+    let (bound, _, _) = sso_login(&app, &idp, "acme").await;
+    bound.expect(StatusCode::SEE_OTHER);
+    assert_eq!(session(&app, &cookie_pair(&bound, "patronus_session").unwrap()).await.body["role"], "operator");
+    assert_eq!(user_id("bob@example.com").await, Some(bob.clone()));
+
+    let audit = app.get("/v1/audit-events").token(&acme.admin).send().await;
+    let bound_users: Vec<&str> = audit.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["action"] == "user.sso_bound")
+        .map(|e| e["resource_id"].as_str().unwrap_or_default())
+        .collect();
+    assert!(bound_users.contains(&ann.as_str()) && bound_users.contains(&bob.as_str()), "{}", audit.body);
+}
+
+#[tokio::test]
+async fn the_providers_groups_do_not_demote_the_last_admin() {
+    let app = TestApp::new().await;
+    let acme = app.tenant("acme").await;
+    let idp = TestIdp::start().await;
+    configure(&app, &acme, &idp, json!({})).await.expect(StatusCode::CREATED);
+    idp.set(json!({"user": {"sub": "ada", "email": "ada@example.com", "groups": ["net-admins"]}})).await;
+    sso_login(&app, &idp, "acme").await.0.expect(StatusCode::SEE_OTHER);
+
+    // Moved to the operators' group while the only admin: refused, still admin.
+    idp.set(json!({"user": {"groups": ["net-ops"]}})).await;
+    let (refused, _, _) = sso_login(&app, &idp, "acme").await;
+    refused.expect_problem(StatusCode::FORBIDDEN, "forbidden");
+    assert!(refused.body["detail"].as_str().unwrap().contains("last admin"), "{}", refused.body);
+    let users = app.get("/v1/users?email=ada@example.com").token(&acme.admin).send().await;
+    assert_eq!(users.body["items"][0]["role"], "admin");
+
+    // With another admin, the groups decide.
+    password_user(&app, &acme, "root@example.com", "admin").await;
+    let (demoted, _, _) = sso_login(&app, &idp, "acme").await;
+    demoted.expect(StatusCode::SEE_OTHER);
+    assert_eq!(session(&app, &cookie_pair(&demoted, "patronus_session").unwrap()).await.body["role"], "operator");
 }
