@@ -140,7 +140,7 @@ fn refused(reason: impl std::fmt::Display) -> ApiError {
         headers(("Location" = String), ("Set-Cookie" = String))),
         (status = 401, description = "The login failed: refused at the provider, a state unknown, used, expired or from \
             another browser, or an ID token that does not verify", body = patronus_api::Problem, content_type = "application/problem+json"),
-        (status = 403, description = "The person may not sign in to this tenant (email domain, no mapped group)", body = patronus_api::Problem, content_type = "application/problem+json"),
+        (status = 403, description = "The person may not sign in to this tenant (email domain, no mapped group, another account of the provider with a bound user's email, a demotion of the last admin)", body = patronus_api::Problem, content_type = "application/problem+json"),
         (status = 404, description = "The tenant no longer has an identity provider", body = patronus_api::Problem, content_type = "application/problem+json"),
         (status = 409, description = "The tenant's user quota is reached", body = patronus_api::Problem, content_type = "application/problem+json")))]
 pub async fn oidc_callback(

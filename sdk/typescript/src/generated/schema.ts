@@ -3729,7 +3729,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description The person may not sign in to this tenant (email domain, no mapped group) */
+            /** @description The person may not sign in to this tenant (email domain, no mapped group, another account of the provider with a bound user's email, a demotion of the last admin) */
             403: {
                 headers: {
                     [name: string]: unknown;
