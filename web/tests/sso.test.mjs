@@ -112,14 +112,20 @@ describe("single sign-on", () => {
     await page.context().close();
   });
 
-  test("someone in none of the mapped groups is refused, and no user is made", async () => {
+  test("someone in none of the mapped groups is refused on the sign-in page, and no user is made", async () => {
     const page = await newPage(browser);
     await page.goto("/");
     await page.getByLabel("Organisation").fill("acme");
     await page.getByRole("link", { name: "Sign in with SSO" }).click();
     await atProvider(page, "bob");
-    await page.waitForURL((u) => u.pathname === "/v1/auth/oidc/callback");
-    assert.match(await page.locator("body").innerText(), /none of the groups/);
+    // Back on the portal's sign-in page, which says why; the reason is not left in the URL.
+    const alert = page.getByRole("alert");
+    await alert.waitFor();
+    assert.match(await alert.innerText(), /Single sign-on failed: .*none of the groups/);
+    assert.equal(new URL(page.url()).pathname, "/");
+    assert.equal(new URL(page.url()).search, "");
+    await page.getByRole("heading", { name: "Sign in to Patronus" }).waitFor();
+    await screenshot(page, "09b-sign-in-sso-refused");
     const found = await api("GET", "/v1/users?email=bob@example.com", token);
     assert.equal(found.body.items.length, 0);
     await page.context().close();

@@ -136,7 +136,7 @@ fn refused(reason: impl std::fmt::Display) -> ApiError {
 }
 
 #[utoipa::path(get, path = "/v1/auth/oidc/callback", tag = "auth", params(CallbackQuery),
-    responses((status = 303, description = "Signed in: the session cookie is set and the browser sent to `/`",
+    responses((status = 303, description = "Signed in: the session cookie is set and the browser sent to `/`. Also a failed login's answer to a browser (`text/html` in Accept) where the server serves the portal: sent to `/?sso_error=<the reason>`, which the sign-in page shows; otherwise a failure is one of the problems below",
         headers(("Location" = String), ("Set-Cookie" = String))),
         (status = 401, description = "The login failed: refused at the provider, a state unknown, used, expired or from \
             another browser, or an ID token that does not verify", body = patronus_api::Problem, content_type = "application/problem+json"),
@@ -148,6 +148,33 @@ pub async fn oidc_callback(
     headers: HeaderMap,
     Query(q): Query<CallbackQuery>,
 ) -> ApiResult<Response> {
+    match complete_login(&app, &headers, q).await {
+        // The browser came here from the provider: where the server serves the portal, it goes
+        // back to the sign-in page, which shows why, rather than to a JSON document. API clients
+        // (no `text/html` in Accept) get the problem; an internal error stays a logged 500.
+        Err(err) if app.portal.is_some() && accepts_html(&headers) && !matches!(err, ApiError::Internal(_)) => {
+            let detail = err.to_problem().detail.unwrap_or_default();
+            let query: String = openidconnect::url::form_urlencoded::byte_serialize(detail.as_bytes()).collect();
+            let mut response = StatusCode::SEE_OTHER.into_response();
+            let h = response.headers_mut();
+            let location = HeaderValue::from_str(&format!("/?sso_error={query}"))
+                .map_err(|e| ApiError::Internal(anyhow::anyhow!("redirect location: {e}")))?;
+            h.insert(header::LOCATION, location);
+            h.append(header::SET_COOKIE, session::clear_cookie(&app, STATE_COOKIE, STATE_COOKIE_PATH));
+            h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+            Ok(response)
+        }
+        other => other,
+    }
+}
+
+fn accepts_html(headers: &HeaderMap) -> bool {
+    headers.get_all(header::ACCEPT).iter().any(|v| v.to_str().is_ok_and(|v| v.contains("text/html")))
+}
+
+/// The callback's work: the state, the code for tokens, the ID token's checks, the user, the
+/// session.
+async fn complete_login(app: &AppState, headers: &HeaderMap, q: CallbackQuery) -> ApiResult<Response> {
     if let Some(error) = &q.error {
         let detail = q.error_description.as_deref().map(|d| format!(" ({d})")).unwrap_or_default();
         return Err(ApiError::Unauthorized(format!("the identity provider did not sign you in: {error}{detail}")));
@@ -158,7 +185,7 @@ pub async fn oidc_callback(
         ));
     };
     // The state must come back to the browser that started the login (no login CSRF).
-    let cookie_state = session::cookie(&headers, STATE_COOKIE).unwrap_or("");
+    let cookie_state = session::cookie(headers, STATE_COOKIE).unwrap_or("");
     if cookie_state.is_empty() || secrets::hash_secret(cookie_state) != secrets::hash_secret(&state) {
         return Err(ApiError::Unauthorized(
             "this SSO login was not started in this browser (its state cookie is missing or differs); start again"
@@ -182,7 +209,7 @@ pub async fn oidc_callback(
     let idp = db::identity_providers::get(&mut *tx).await?.ok_or(ApiError::NotFound(Kind::IdentityProvider))?;
     db::end_read(tx);
 
-    let (client, _) = app.oidc.client(&idp, &app.settings.public_url(&headers), false).await?;
+    let (client, _) = app.oidc.client(&idp, &app.settings.public_url(headers), false).await?;
     let token = client
         .exchange_code(AuthorizationCode::new(code))
         .map_err(|e| ApiError::Unavailable(format!("the identity provider has no token endpoint: {e}")))?
@@ -212,7 +239,7 @@ pub async fn oidc_callback(
         Ok(claims) => claims.clone(),
         // Perhaps the provider rotated its keys: verify once more against a fresh key set.
         Err(ClaimsVerificationError::SignatureVerification(_)) => {
-            let (fresh, _) = app.oidc.client(&idp, &app.settings.public_url(&headers), true).await?;
+            let (fresh, _) = app.oidc.client(&idp, &app.settings.public_url(headers), true).await?;
             let verifier = fresh.id_token_verifier();
             let claims = id_token.claims(&verifier, &nonce).map_err(|e| refused(oidc::error_chain(&e)))?.clone();
             claims
@@ -330,7 +357,7 @@ pub async fn oidc_callback(
         .await?;
     }
     db::identity_providers::mark_verified(&mut *tx, idp.version).await?;
-    let (cookie, _) = session::start(&app, &mut tx, &user, SessionMethod::Sso).await?;
+    let (cookie, _) = session::start(app, &mut tx, &user, SessionMethod::Sso).await?;
     tx.commit().await?;
     tracing::info!(tenant_id = %tenant_id, user_id = %user.id, "SSO login");
 
@@ -338,7 +365,7 @@ pub async fn oidc_callback(
     let h = response.headers_mut();
     h.insert(header::LOCATION, HeaderValue::from_static("/"));
     h.append(header::SET_COOKIE, cookie);
-    h.append(header::SET_COOKIE, session::clear_cookie(&app, STATE_COOKIE, STATE_COOKIE_PATH));
+    h.append(header::SET_COOKIE, session::clear_cookie(app, STATE_COOKIE, STATE_COOKIE_PATH));
     h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     Ok(response)
 }

@@ -18,7 +18,7 @@ fn built_portal() -> std::path::PathBuf {
     dir
 }
 
-async fn app_with_portal() -> TestApp {
+pub(crate) async fn app_with_portal() -> TestApp {
     let mut args = default_args();
     args.web_dir = Some(built_portal());
     TestApp::with_args(args).await

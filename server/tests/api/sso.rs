@@ -606,3 +606,39 @@ async fn the_providers_groups_do_not_demote_the_last_admin() {
     demoted.expect(StatusCode::SEE_OTHER);
     assert_eq!(session(&app, &cookie_pair(&demoted, "patronus_session").unwrap()).await.body["role"], "operator");
 }
+
+#[tokio::test]
+async fn a_failed_callback_sends_a_browser_back_to_the_portals_sign_in_with_the_reason() {
+    let app = crate::portal::app_with_portal().await;
+    let acme = app.tenant("acme").await;
+    let idp = TestIdp::start().await;
+    configure(&app, &acme, &idp, json!({})).await.expect(StatusCode::CREATED);
+    let html = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+
+    // Refused by the tenant's rules (no mapped group): a browser lands on the sign-in page.
+    idp.set(json!({"user": {"sub": "bob", "email": "bob@example.com", "groups": ["sales"]}})).await;
+    let start = app.get("/v1/auth/oidc/login?tenant=acme").send().await;
+    let state_cookie = cookie_pair(&start, "patronus_oidc_state").unwrap();
+    let at_idp = idp.http.get(start.headers["location"].to_str().unwrap()).send().await.unwrap();
+    let back =
+        at_idp.headers()["location"].to_str().unwrap().strip_prefix("http://127.0.0.1:8080").unwrap().to_string();
+    let done = app.get(&back).header("cookie", &state_cookie).header("accept", html).send().await;
+    done.expect(StatusCode::SEE_OTHER);
+    let location = done.headers["location"].to_str().unwrap();
+    assert!(location.starts_with("/?sso_error="), "{location}");
+    assert!(location.contains("none+of+the+groups"), "{location}");
+    assert!(cookie_pair(&done, "patronus_session").is_none());
+    assert!(set_cookies(&done).iter().any(|c| c.starts_with("patronus_oidc_state=;") && c.contains("Max-Age=0")));
+
+    // At the provider: likewise, with the provider's words.
+    let denied = app
+        .get("/v1/auth/oidc/callback?error=access_denied&error_description=user+cancelled")
+        .header("accept", html)
+        .send()
+        .await;
+    denied.expect(StatusCode::SEE_OTHER);
+    assert!(denied.headers["location"].to_str().unwrap().contains("access_denied"));
+    // An API client gets the problem, as a server without the portal gives everyone.
+    let api = app.get("/v1/auth/oidc/callback?error=access_denied").header("accept", "application/json").send().await;
+    api.expect_problem(StatusCode::UNAUTHORIZED, "unauthorized");
+}

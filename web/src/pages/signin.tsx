@@ -14,6 +14,16 @@ export function SignInPage(props: { onSignedIn: () => void }) {
   const [sso, setSso] = useState<string>();
   useEffect(() => {
     document.title = "Sign in · Patronus";
+    // A failed single sign-on comes back here with the server's reason; show it once, and keep
+    // it out of the address bar (a reload or a shared link should not repeat it).
+    const query = new URLSearchParams(location.search);
+    const ssoError = query.get("sso_error");
+    if (ssoError) {
+      setError(`Single sign-on failed: ${ssoError}`);
+      query.delete("sso_error");
+      const rest = query.toString();
+      history.replaceState(null, "", `${location.pathname}${rest ? `?${rest}` : ""}`);
+    }
   }, []);
   useEffect(() => {
     const slug = tenant.trim();

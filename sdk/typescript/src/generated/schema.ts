@@ -3710,7 +3710,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description Signed in: the session cookie is set and the browser sent to `/` */
+            /** @description Signed in: the session cookie is set and the browser sent to `/`. Also a failed login's answer to a browser (`text/html` in Accept) where the server serves the portal: sent to `/?sso_error=<the reason>`, which the sign-in page shows; otherwise a failure is one of the problems below */
             303: {
                 headers: {
                     Location?: string;
