@@ -108,6 +108,12 @@ pub const UNIQUE_CONSTRAINTS: &[(&str, &str, &str)] = &[
     ("oidc_logins_pkey", "/state", "a generated state collided; retry"),
     ("browser_sessions_pkey", "/id", "a generated id collided; retry"),
     ("browser_sessions_session_hash_key", "/session", "a generated secret collided; retry"),
+    ("sso_identities_pkey", "/sub", "a concurrent SSO login bound this user; sign in again"),
+    (
+        "sso_identities_tenant_id_issuer_url_subject_key",
+        "/sub",
+        "a concurrent SSO login bound this account of the identity provider; sign in again",
+    ),
     ("platform_tokens_pkey", "/id", "a generated id collided; retry"),
     ("signing_keys_pkey", "/kid", "a generated key id collided; retry"),
     ("users_pkey", "/id", "a generated id collided; retry"),
