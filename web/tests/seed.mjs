@@ -34,8 +34,8 @@ async function call(method, path, token, body) {
   }
 }
 
-async function tenant(slug) {
-  const t = await call("POST", "/v1/tenants", platform, { name: slug, slug });
+async function tenant(slug, quotas) {
+  const t = await call("POST", "/v1/tenants", platform, { name: slug, slug, ...(quotas ? { quotas } : {}) });
   const admin = await call("POST", `/v1/tenants/${t.id}/api-tokens`, platform, { name: "seed", role: "admin" });
   return { id: t.id, slug, token: admin.token };
 }
@@ -111,7 +111,8 @@ const seeded = { url, platform, password, acme: { ...acme, users, sites: { paris
 
 const count = Number(sitesArg ?? 0);
 if (count > 0) {
-  const fleet = await tenant("fleet");
+  // Beyond the default quota of 1,000 sites, the fleet tenant gets room for them.
+  const fleet = await tenant("fleet", count > 1000 ? { max_users: 100, max_api_tokens: 50, max_sites: count } : undefined);
   const ids = new Array(count);
   const started = Date.now();
   await pool([...Array(count).keys()], 4, async (i) => {
