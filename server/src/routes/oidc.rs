@@ -272,7 +272,7 @@ async fn complete_login(app: &AppState, headers: &HeaderMap, q: CallbackQuery) -
     let subject = claims.subject().as_str().to_owned();
 
     let (mut tx, tenant) = db::tenant_write_tx(&app.pool, tenant_id).await?.ok_or(ApiError::NotFound(Kind::Tenant))?;
-    let existing = sso_user(&mut tx, &idp.issuer_url, &subject, &email).await?;
+    let (existing, bound) = sso_user(&mut tx, &idp.issuer_url, &subject, &email).await?;
     let request_id = headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(str::to_string);
     let user = match (existing, role) {
         (existing, None) => {
@@ -342,9 +342,7 @@ async fn complete_login(app: &AppState, headers: &HeaderMap, q: CallbackQuery) -
         }
         (Some(user), Some(_)) => user,
     };
-    if db::sso_identities::of_user(&mut *tx, user.id).await?.as_ref().map(|(i, s)| (i.as_str(), s.as_str()))
-        != Some((idp.issuer_url.as_str(), subject.as_str()))
-    {
+    if !bound {
         db::sso_identities::bind(&mut *tx, tenant_id, user.id, &idp.issuer_url, &subject).await?;
         let actor = principal(tenant_id, &user, user.role());
         audit::record(
@@ -372,17 +370,20 @@ async fn complete_login(app: &AppState, headers: &HeaderMap, q: CallbackQuery) -
 
 /// The user an SSO login is for: the one bound to the provider's `subject`; else the one with the
 /// login's email, unless that user is bound to another subject at this same provider (the address
-/// passed to another person there, or two accounts share it); else none (a new user).
+/// passed to another person there, or two accounts share it); else none (a new user). The flag
+/// says whether the user is already bound to this subject.
 async fn sso_user(
     tx: &mut db::Tx,
     issuer_url: &str,
     subject: &str,
     email: &str,
-) -> ApiResult<Option<db::users::UserRow>> {
+) -> ApiResult<(Option<db::users::UserRow>, bool)> {
     if let Some(id) = db::sso_identities::user_for(&mut **tx, issuer_url, subject).await? {
-        return Ok(db::users::get(&mut **tx, id).await?);
+        let user = db::users::get(&mut **tx, id).await?;
+        let bound = user.is_some();
+        return Ok((user, bound));
     }
-    let Some(user) = db::users::by_email(&mut **tx, email).await? else { return Ok(None) };
+    let Some(user) = db::users::by_email(&mut **tx, email).await? else { return Ok((None, false)) };
     match db::sso_identities::of_user(&mut **tx, user.id).await? {
         Some((issuer, _)) if issuer == issuer_url => Err(ApiError::Forbidden(format!(
             "the user {email} of this tenant signs in as another account of the identity provider; ask an admin \
@@ -390,7 +391,7 @@ async fn sso_user(
         ))),
         // Unbound (a password user's first SSO login), or bound at a provider the tenant no
         // longer uses: this login binds them.
-        _ => Ok(Some(user)),
+        _ => Ok((Some(user), false)),
     }
 }
 
