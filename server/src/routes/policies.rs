@@ -48,10 +48,7 @@ fn check_match(errors: &mut Errors, m: &PolicyMatch) {
         validate::within(errors, "/match/dscp", u64::from(dscp), 0..=63);
     }
     if let Some(app) = &m.application {
-        let ok = !app.is_empty()
-            && app.len() <= 64
-            && app.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_');
-        if !ok {
+        if !applications::valid_application_name(app) {
             errors.add("/match/application", "must be 1 to 64 characters of a-z, 0-9, '-' and '_'");
         }
     }
